@@ -1,0 +1,1 @@
+// Owner of the precompiled Qt headers shared by the project targets.
