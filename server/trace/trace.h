@@ -54,6 +54,8 @@ std::uint64_t newSpanId() noexcept;
 // hot paths should still keep the id in a static when the text is constant.
 std::uint32_t label(std::string_view text);
 QString labelText(std::uint32_t id);
+// The interned UTF-8 text; valid for the whole process (labels are never freed).
+std::string_view labelView(std::uint32_t id) noexcept;
 
 void record(Kind kind, std::uint64_t span, std::uint32_t label = 0, std::uint64_t link = 0,
             std::int64_t value = 0) noexcept;

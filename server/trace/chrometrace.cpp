@@ -1,0 +1,334 @@
+#include "chrometrace.h"
+
+#include "spanindex.h"
+
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace loopscope::trace {
+
+namespace {
+
+// Streams one event object at a time; string escaping per RFC 8259.
+class JsonWriter
+{
+public:
+    explicit JsonWriter(QByteArray &out, Nanos origin)
+        : m_out(out)
+        , m_origin(origin)
+    {
+    }
+
+    void begin(const char *ph, std::string_view name, const char *cat, std::uint32_t tid, Nanos time)
+    {
+        m_out += m_first ? "\n{" : ",\n{";
+        m_first = false;
+        m_out += "\"ph\":\"";
+        m_out += ph;
+        m_out += "\",\"name\":";
+        string(name);
+        if (cat) {
+            m_out += ",\"cat\":\"";
+            m_out += cat;
+            m_out += '"';
+        }
+        m_out += ",\"pid\":1,\"tid\":" + QByteArray::number(tid) + ",\"ts\":";
+        micros(time - m_origin);
+    }
+    void id(std::uint64_t span) { m_out += ",\"id\":\"0x" + QByteArray::number(quint64(span), 16) + '"'; }
+    void dur(Nanos d)
+    {
+        m_out += ",\"dur\":";
+        micros(std::max<Nanos>(0, d));
+    }
+    void raw(const char *text) { m_out += text; }
+    void argsBegin() { m_out += ",\"args\":{"; m_firstArg = true; }
+    void arg(const char *key, std::int64_t v)
+    {
+        key_(key);
+        m_out += QByteArray::number(qint64(v));
+    }
+    void arg(const char *key, double v)
+    {
+        key_(key);
+        m_out += QByteArray::number(v, 'f', 3);
+    }
+    void arg(const char *key, std::string_view v)
+    {
+        key_(key);
+        string(v);
+    }
+    void argSpan(const char *key, std::uint64_t span)
+    {
+        key_(key);
+        m_out += "\"0x" + QByteArray::number(quint64(span), 16) + '"';
+    }
+    void argsEnd() { m_out += '}'; }
+    void end() { m_out += '}'; }
+
+    void string(std::string_view s)
+    {
+        m_out += '"';
+        for (const char c : s) {
+            const auto u = static_cast<unsigned char>(c);
+            if (c == '"' || c == '\\') {
+                m_out += '\\';
+                m_out += c;
+            } else if (u < 0x20) {
+                static const char hex[] = "0123456789abcdef";
+                m_out += "\\u00";
+                m_out += hex[u >> 4];
+                m_out += hex[u & 15];
+            } else {
+                m_out += c; // UTF-8 passes through unchanged
+            }
+        }
+        m_out += '"';
+    }
+
+private:
+    void key_(const char *key)
+    {
+        if (!m_firstArg)
+            m_out += ',';
+        m_firstArg = false;
+        m_out += '"';
+        m_out += key;
+        m_out += "\":";
+    }
+    void micros(Nanos ns) { m_out += QByteArray::number(double(ns) / 1000.0, 'f', 3); }
+
+    QByteArray &m_out;
+    const Nanos m_origin;
+    bool m_first = true;
+    bool m_firstArg = true;
+};
+
+std::string_view nameOr(std::uint32_t label, std::string_view fallback)
+{
+    const std::string_view text = labelView(label);
+    return text.empty() ? fallback : text;
+}
+
+const char *outcomeName(SpanOutcome outcome)
+{
+    switch (outcome) {
+    case SpanOutcome::Open: return "open";
+    case SpanOutcome::Done: return "finished";
+    case SpanOutcome::Failed: return "failed";
+    case SpanOutcome::Cancelled: return "cancelled";
+    }
+    return "open";
+}
+
+void writeAsyncSpan(JsonWriter &w, const SpanRecord &r, Nanos lastTime)
+{
+    const bool request = r.kind == SpanKind::Request;
+    const char *cat = request ? "request" : "task";
+    const std::string_view name = nameOr(r.label, request ? "request" : "task");
+    const Nanos begin = r.begin();
+    const Nanos end = r.closed ? r.closed : std::max(r.end(), lastTime);
+
+    w.begin("b", name, cat, r.thread, begin);
+    w.id(r.span);
+    w.argsBegin();
+    if (request) {
+        w.arg("status", std::int64_t(r.status));
+        w.arg("bytes", r.bytes);
+        w.arg("request_id", std::string_view(r.requestId.constData(), std::size_t(r.requestId.size())));
+        w.arg("connection", r.connection);
+        w.arg("variant", std::int64_t(r.variant));
+    } else {
+        w.argSpan("parent", r.parent);
+        w.arg("outcome", std::string_view(outcomeName(r.outcome)));
+    }
+    w.argsEnd();
+    w.end();
+
+    // Awaits nest inside their span: same category and id, inner timestamps.
+    for (const AwaitRecord &a : r.awaits) {
+        const std::string_view awaitName = nameOr(a.label, "await");
+        w.begin("b", awaitName, cat, r.thread, a.suspend);
+        w.id(r.span);
+        w.end();
+        w.begin("e", awaitName, cat, r.thread, a.resume ? a.resume : end);
+        w.id(r.span);
+        w.end();
+    }
+
+    w.begin("e", name, cat, r.thread, end);
+    w.id(r.span);
+    w.end();
+}
+
+// The stretches a request or task actually ran on its thread: from handler start
+// to the first await, from each resume to the next suspend, then to the response.
+void writeRuns(JsonWriter &w, const SpanRecord &r, Nanos lastTime)
+{
+    Nanos cursor = r.started;
+    if (!cursor)
+        return;
+    const std::string_view name = nameOr(r.label, r.kind == SpanKind::Request ? "request" : "task");
+    const auto run = [&](Nanos from, Nanos to) {
+        if (to < from)
+            return;
+        w.begin("X", name, "run", r.thread, from);
+        w.dur(to - from);
+        w.argsBegin();
+        w.argSpan("span", r.span);
+        w.argsEnd();
+        w.end();
+    };
+    std::vector<AwaitRecord> awaits = r.awaits;
+    std::sort(awaits.begin(), awaits.end(), [](const auto &a, const auto &b) { return a.suspend < b.suspend; });
+    for (const AwaitRecord &a : awaits) {
+        if (cursor == 0 || a.suspend < cursor)
+            continue; // overlapping awaits (gather): the outer one already closed the run
+        run(cursor, a.suspend);
+        cursor = a.resume;
+    }
+    if (cursor) {
+        const Nanos stop = r.written ? r.written : (r.closed ? r.closed : lastTime);
+        run(cursor, std::max(cursor, stop));
+    }
+}
+
+void writeJob(JsonWriter &w, const SpanRecord &r, Nanos lastTime)
+{
+    const std::string_view name = nameOr(r.label, "job");
+    if (r.started) {
+        w.begin("X", name, "job", r.workerThread, r.started);
+        w.dur((r.closed ? r.closed : lastTime) - r.started);
+        w.argsBegin();
+        w.argSpan("job", r.span);
+        w.argSpan("parent", r.parent);
+        if (r.accepted)
+            w.arg("queued_ms", double(r.started - r.accepted) / 1e6);
+        w.argsEnd();
+        w.end();
+    }
+    if (r.accepted && r.started) {
+        // Flow from the run that queued the job to the job's execution slice.
+        w.begin("s", name, "job", r.thread, r.accepted);
+        w.id(r.span);
+        w.end();
+        w.begin("f", name, "job", r.workerThread, r.started);
+        w.id(r.span);
+        w.raw(",\"bp\":\"e\"");
+        w.end();
+    }
+}
+
+} // namespace
+
+QByteArray chromeTraceJson(std::span<const Event> events)
+{
+    QByteArray out;
+    out.reserve(qsizetype(events.size()) * 160 + 1024);
+    out += "{\"traceEvents\":[";
+
+    Nanos origin = 0;
+    Nanos lastTime = 0;
+    std::set<std::uint32_t> lanes;
+    for (const Event &e : events) {
+        origin = origin ? std::min(origin, e.time) : e.time;
+        lastTime = std::max(lastTime, e.time);
+        lanes.insert(e.thread);
+    }
+    JsonWriter w(out, origin);
+
+    w.begin("M", "process_name", nullptr, 0, origin);
+    w.argsBegin();
+    w.arg("name", std::string_view("loopscope"));
+    w.argsEnd();
+    w.end();
+    for (const std::uint32_t lane : lanes) {
+        w.begin("M", "thread_name", nullptr, lane, origin);
+        w.argsBegin();
+        const QByteArray name = threadName(lane).toUtf8();
+        w.arg("name", std::string_view(name.constData(), std::size_t(name.size())));
+        w.argsEnd();
+        w.end();
+    }
+
+    SpanIndex index;
+    index.add(events);
+    for (const SpanRecord &r : index.records()) {
+        switch (r.kind) {
+        case SpanKind::Request:
+        case SpanKind::Task:
+            writeAsyncSpan(w, r, lastTime);
+            writeRuns(w, r, lastTime);
+            break;
+        case SpanKind::Job:
+            writeJob(w, r, lastTime);
+            break;
+        case SpanKind::Unknown:
+            break; // its defining event fell out of the window
+        }
+        for (const BlockingRecord &b : r.blocking) {
+            w.begin("X", nameOr(b.label, "blocking"), "blocking", b.thread, b.begin);
+            w.dur((b.end ? b.end : lastTime) - b.begin);
+            w.argsBegin();
+            w.argSpan("span", r.span);
+            w.argsEnd();
+            w.end();
+        }
+    }
+
+    // Loop-wide events: counters and watchdog stalls, in event order.
+    std::unordered_set<std::uint64_t> open;
+    std::unordered_map<std::uint64_t, const Event *> stalls;
+    const auto inFlight = [&](const Event &e) {
+        w.begin("C", "in-flight requests", nullptr, e.thread, e.time);
+        w.argsBegin();
+        w.arg("requests", std::int64_t(open.size()));
+        w.argsEnd();
+        w.end();
+    };
+    const auto stallSlice = [&](const Event &begin, Nanos duration) {
+        w.begin("X", "loop stall", "stall", begin.thread, std::max(origin, Nanos(begin.value)));
+        w.dur(duration - std::max<Nanos>(0, origin - begin.value));
+        w.end();
+    };
+    for (const Event &e : events) {
+        switch (e.kind) {
+        case Kind::RequestAccepted:
+            if (open.insert(e.span).second)
+                inFlight(e);
+            break;
+        case Kind::ResponseWritten:
+        case Kind::RequestClosed:
+            if (open.erase(e.span))
+                inFlight(e);
+            break;
+        case Kind::LoopLag:
+            w.begin("C", "loop lag", nullptr, e.thread, e.time);
+            w.argsBegin();
+            w.arg("ms", double(e.value) / 1e6);
+            w.argsEnd();
+            w.end();
+            break;
+        case Kind::LoopStallBegin:
+            stalls[e.span] = &e;
+            break;
+        case Kind::LoopStallEnd:
+            if (const auto it = stalls.find(e.span); it != stalls.end()) {
+                stallSlice(*it->second, e.value);
+                stalls.erase(it);
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    for (const auto &[span, begin] : stalls)
+        stallSlice(*begin, lastTime - begin->value); // still stalled at the end of the window
+
+    out += "\n],\"displayTimeUnit\":\"ms\"}\n";
+    return out;
+}
+
+} // namespace loopscope::trace

@@ -1,0 +1,127 @@
+#include "loopwatchdog.h"
+
+#include <QtCore/QMetaObject>
+
+namespace loopscope::trace {
+
+struct LoopWatchdog::Heartbeat
+{
+    std::atomic<std::uint64_t> answeredSeq { 0 };
+    std::atomic<Nanos> answeredAt { 0 };
+};
+
+LoopWatchdog::LoopWatchdog(QObject *loopObject, WatchdogOptions options, QObject *parent)
+    : QObject(parent)
+    , m_loopObject(loopObject)
+    , m_options(options)
+    , m_heartbeat(std::make_shared<Heartbeat>())
+{
+}
+
+LoopWatchdog::~LoopWatchdog()
+{
+    stop();
+}
+
+void LoopWatchdog::start()
+{
+    const std::lock_guard lock(m_mutex);
+    if (m_thread.joinable())
+        return;
+    m_stopping = false;
+    m_thread = std::thread([this] { run(); });
+}
+
+void LoopWatchdog::stop()
+{
+    std::thread thread;
+    {
+        const std::lock_guard lock(m_mutex);
+        m_stopping = true;
+        thread = std::move(m_thread);
+    }
+    m_wake.notify_all();
+    if (thread.joinable())
+        thread.join();
+}
+
+void LoopWatchdog::run()
+{
+    setThreadName(QStringLiteral("loop watchdog"));
+    using namespace std::chrono;
+    const Nanos interval = nanoseconds(m_options.heartbeatInterval).count();
+    const Nanos threshold = nanoseconds(m_options.stallThreshold).count();
+    const Nanos sampleInterval = nanoseconds(m_options.lagSampleInterval).count();
+    const Nanos reportLag = nanoseconds(m_options.lagReportThreshold).count();
+
+    std::uint64_t seq = m_heartbeat->answeredSeq.load();
+    Nanos postedAt = 0;
+    bool outstanding = false;
+    std::uint64_t stallId = 0;
+    Nanos stallStart = 0;
+    Nanos lastSample = 0;
+
+    std::unique_lock lock(m_mutex);
+    while (!m_stopping) {
+        lock.unlock();
+        const Nanos now = nowNs();
+        Nanos wakeAt = now + interval;
+
+        if (outstanding && m_heartbeat->answeredSeq.load(std::memory_order_acquire) == seq) {
+            outstanding = false;
+            const Nanos answeredAt = m_heartbeat->answeredAt.load(std::memory_order_relaxed);
+            const Nanos lag = answeredAt - postedAt;
+            m_lastLagNs.store(lag, std::memory_order_relaxed);
+            if (stallId) {
+                const Nanos duration = answeredAt - stallStart;
+                record(Kind::LoopStallEnd, stallId, 0, 0, duration);
+                m_totalStallNs.fetch_add(duration, std::memory_order_relaxed);
+                m_stallCount.fetch_add(1, std::memory_order_relaxed);
+                m_stalled.store(false, std::memory_order_release);
+                stallId = 0;
+                Q_EMIT stallEnded(duration);
+            }
+            // Subsampled: a sample per heartbeat would flood the trace for nothing.
+            if (lag > reportLag || answeredAt - lastSample >= sampleInterval) {
+                record(Kind::LoopLag, 0, 0, 0, lag);
+                lastSample = answeredAt;
+            }
+        }
+
+        if (outstanding) {
+            if (!stallId && now - postedAt > threshold
+                && m_heartbeat->answeredSeq.load(std::memory_order_acquire) != seq) {
+                // The loop has not run the heartbeat since postedAt: it has been
+                // stuck (in one call or a chain of them) since about then.
+                stallId = newSpanId();
+                stallStart = postedAt;
+                record(Kind::LoopStallBegin, stallId, 0, 0, stallStart);
+                m_stalled.store(true, std::memory_order_release);
+                Q_EMIT stallStarted(stallStart);
+            }
+            // Poll for the answer; before the threshold, wake right at it.
+            wakeAt = stallId ? now + interval : std::min(now + interval, postedAt + threshold + 1);
+        } else if (now - postedAt >= interval) {
+            ++seq;
+            postedAt = nowNs();
+            outstanding = true;
+            m_heartbeats.fetch_add(1, std::memory_order_relaxed);
+            QMetaObject::invokeMethod(
+                m_loopObject,
+                [heartbeat = m_heartbeat, seq] {
+                    heartbeat->answeredAt.store(nowNs(), std::memory_order_relaxed);
+                    heartbeat->answeredSeq.store(seq, std::memory_order_release);
+                },
+                Qt::QueuedConnection);
+            wakeAt = postedAt + interval;
+        } else {
+            wakeAt = postedAt + interval;
+        }
+
+        lock.lock();
+        m_wake.wait_for(lock, nanoseconds(std::max<Nanos>(wakeAt - nowNs(), 100'000)),
+                        [this] { return m_stopping; });
+    }
+}
+
+} // namespace loopscope::trace

@@ -1,0 +1,102 @@
+#include "ringregistry.h"
+
+#include <algorithm>
+
+namespace loopscope::trace {
+
+RingRegistry &RingRegistry::instance()
+{
+    // Leaked on purpose: threads may record during static destruction.
+    static RingRegistry *registry = new RingRegistry;
+    return *registry;
+}
+
+std::uint32_t RingRegistry::newThreadIndex()
+{
+    return m_nextThread.fetch_add(1, std::memory_order_relaxed);
+}
+
+EventRing *RingRegistry::createRing(std::uint32_t thread, std::size_t capacity)
+{
+    auto ring = std::make_unique<EventRing>(capacity, thread);
+    EventRing *raw = ring.get();
+    const std::lock_guard lock(m_mutex);
+    m_rings.push_back(std::move(ring));
+    return raw;
+}
+
+void RingRegistry::setThreadName(std::uint32_t thread, const QString &name)
+{
+    const std::lock_guard lock(m_mutex);
+    if (m_names.size() <= thread)
+        m_names.resize(thread + 1);
+    m_names[thread] = name;
+}
+
+QString RingRegistry::threadName(std::uint32_t thread) const
+{
+    {
+        const std::lock_guard lock(m_mutex);
+        if (thread < m_names.size() && !m_names[thread].isEmpty())
+            return m_names[thread];
+    }
+    return QStringLiteral("thread %1").arg(thread);
+}
+
+std::vector<ThreadInfo> RingRegistry::threads() const
+{
+    const std::uint32_t count = m_nextThread.load(std::memory_order_relaxed);
+    std::vector<ThreadInfo> result;
+    result.reserve(count);
+    for (std::uint32_t i = 0; i < count; ++i)
+        result.push_back({ i, threadName(i) });
+    return result;
+}
+
+std::size_t RingRegistry::drainAll(std::vector<Event> &out)
+{
+    {
+        // Drain outside the lock so registering threads never wait on a drain;
+        // the snapshot stays valid because only this consumer frees rings.
+        const std::lock_guard lock(m_mutex);
+        m_snapshot.clear();
+        for (const auto &ring : m_rings)
+            m_snapshot.push_back(ring.get());
+    }
+    std::size_t total = 0;
+    bool anyExited = false;
+    for (EventRing *ring : m_snapshot) {
+        // Read the flag before draining: a ring seen exited and then empty is final.
+        const bool exited = ring->ownerExited();
+        total += ring->drain(out);
+        anyExited |= exited;
+    }
+    if (anyExited) {
+        const std::lock_guard lock(m_mutex);
+        const auto dead = std::remove_if(m_rings.begin(), m_rings.end(), [this](const auto &ring) {
+            if (!ring->ownerExited() || !ring->empty())
+                return false;
+            m_droppedByFreedRings += ring->dropped();
+            return true;
+        });
+        m_rings.erase(dead, m_rings.end());
+    }
+    return total;
+}
+
+std::uint64_t RingRegistry::droppedEvents() const
+{
+    const std::lock_guard lock(m_mutex);
+    std::uint64_t total = m_droppedByFreedRings;
+    for (const auto &ring : m_rings)
+        total += ring->dropped();
+    return total;
+}
+
+std::size_t RingRegistry::ringCount() const
+{
+    const std::lock_guard lock(m_mutex);
+    return m_rings.size();
+}
+
+} // namespace loopscope::trace

@@ -1,0 +1,45 @@
+#pragma once
+
+#include "eventring.h"
+
+#include <QtCore/QString>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace loopscope::trace {
+
+// Owns every producer thread's ring and the thread index -> name table. Only
+// registration and the collector take the mutex; recording never does.
+class RingRegistry
+{
+public:
+    static RingRegistry &instance();
+
+    std::uint32_t newThreadIndex();
+    EventRing *createRing(std::uint32_t thread, std::size_t capacity);
+
+    void setThreadName(std::uint32_t thread, const QString &name);
+    QString threadName(std::uint32_t thread) const;
+    std::vector<ThreadInfo> threads() const;
+
+    // Single consumer: callers serialise (the hub holds its collect mutex).
+    // Appends every ring's pending events, ring by ring, and frees the rings of
+    // exited threads once they are empty.
+    std::size_t drainAll(std::vector<Event> &out);
+
+    std::uint64_t droppedEvents() const;
+    std::size_t ringCount() const;
+
+private:
+    mutable std::mutex m_mutex;
+    std::vector<std::unique_ptr<EventRing>> m_rings;
+    std::vector<QString> m_names; // by thread index
+    std::atomic<std::uint32_t> m_nextThread { 0 };
+    std::uint64_t m_droppedByFreedRings = 0;
+    std::vector<EventRing *> m_snapshot; // reused by drainAll
+};
+
+} // namespace loopscope::trace

@@ -1,0 +1,191 @@
+#include "tracehub.h"
+
+#include "chrometrace.h"
+#include "ringregistry.h"
+
+#include <algorithm>
+
+namespace loopscope::trace {
+
+TraceHub &TraceHub::instance()
+{
+    static TraceHub hub;
+    return hub;
+}
+
+TraceHub::~TraceHub()
+{
+    stop();
+}
+
+void TraceHub::start()
+{
+    const std::lock_guard lock(m_runMutex);
+    if (m_collector.joinable())
+        return;
+    m_stopping = false;
+    m_running.store(true);
+    m_collector = std::thread([this] { run(); });
+}
+
+void TraceHub::stop()
+{
+    std::thread collector;
+    {
+        const std::lock_guard lock(m_runMutex);
+        m_stopping = true;
+        collector = std::move(m_collector);
+    }
+    m_wake.notify_all();
+    if (collector.joinable())
+        collector.join();
+    m_running.store(false);
+}
+
+bool TraceHub::isRunning() const
+{
+    return m_running.load();
+}
+
+void TraceHub::setRetention(std::chrono::seconds window)
+{
+    {
+        const std::lock_guard lock(m_windowMutex);
+        m_retentionNs = std::chrono::nanoseconds(window).count();
+    }
+    trimWindow();
+}
+
+void TraceHub::setRetainedCapacity(std::size_t events)
+{
+    {
+        const std::lock_guard lock(m_windowMutex);
+        m_retainedCapacity = events;
+    }
+    trimWindow();
+}
+
+void TraceHub::setCollectInterval(std::chrono::milliseconds interval)
+{
+    const std::lock_guard lock(m_runMutex);
+    m_interval = std::max(interval, std::chrono::milliseconds(1));
+}
+
+std::shared_ptr<Subscription> TraceHub::subscribe(std::size_t capacity)
+{
+    auto subscription = std::make_shared<Subscription>(capacity);
+    const std::lock_guard lock(m_subscribersMutex);
+    m_subscribers.push_back(subscription);
+    return subscription;
+}
+
+void TraceHub::run()
+{
+    std::unique_lock lock(m_runMutex);
+    while (!m_stopping) {
+        lock.unlock();
+        collectOnce();
+        lock.lock();
+        m_wake.wait_for(lock, m_interval, [this] { return m_stopping; });
+    }
+    lock.unlock();
+    collectOnce(); // what was recorded before stop() still counts
+}
+
+void TraceHub::flush()
+{
+    collectOnce();
+}
+
+void TraceHub::collectOnce()
+{
+    const std::lock_guard collectLock(m_collectMutex);
+    m_batch.clear();
+    if (RingRegistry::instance().drainAll(m_batch) > 0) {
+        // Rings are drained one after the other, so a batch is a concatenation of
+        // per-thread runs; a stable sort interleaves them by time without
+        // reordering any one thread's events (equal timestamps stay in order).
+        std::stable_sort(m_batch.begin(), m_batch.end(),
+                         [](const Event &a, const Event &b) { return a.time < b.time; });
+        m_collected.fetch_add(m_batch.size(), std::memory_order_relaxed);
+
+        {
+            const std::lock_guard lock(m_windowMutex);
+            m_window.insert(m_window.end(), m_batch.begin(), m_batch.end());
+        }
+        trimWindow();
+
+        const std::lock_guard lock(m_subscribersMutex);
+        std::erase_if(m_subscribers, [this](const std::weak_ptr<Subscription> &weak) {
+            if (const auto subscription = weak.lock()) {
+                subscription->push(m_batch);
+                return false;
+            }
+            return true;
+        });
+    }
+    const std::uint64_t subscriberDropped = subscriberDroppedEvents();
+    const std::lock_guard lock(m_metricsMutex);
+    m_metrics.add(m_batch);
+    m_metrics.setDroppedEvents(RingRegistry::instance().droppedEvents(), subscriberDropped);
+}
+
+void TraceHub::trimWindow()
+{
+    const std::lock_guard lock(m_windowMutex);
+    while (m_window.size() > m_retainedCapacity)
+        m_window.pop_front();
+    if (m_window.empty())
+        return;
+    const Nanos horizon = m_window.back().time - m_retentionNs;
+    while (!m_window.empty() && m_window.front().time < horizon)
+        m_window.pop_front();
+}
+
+std::vector<Event> TraceHub::retained() const
+{
+    const std::lock_guard lock(m_windowMutex);
+    return { m_window.begin(), m_window.end() };
+}
+
+void TraceHub::clearRetained()
+{
+    const std::lock_guard lock(m_windowMutex);
+    m_window.clear();
+}
+
+std::uint64_t TraceHub::droppedEvents() const
+{
+    return RingRegistry::instance().droppedEvents();
+}
+
+std::uint64_t TraceHub::subscriberDroppedEvents() const
+{
+    const std::lock_guard lock(m_subscribersMutex);
+    std::uint64_t total = 0;
+    for (const auto &weak : m_subscribers) {
+        if (const auto subscription = weak.lock())
+            total += subscription->dropped();
+    }
+    return total;
+}
+
+std::uint64_t TraceHub::collectedEvents() const
+{
+    return m_collected.load(std::memory_order_relaxed);
+}
+
+QByteArray TraceHub::prometheusText() const
+{
+    const std::lock_guard lock(m_metricsMutex);
+    return m_metrics.prometheusText();
+}
+
+QByteArray TraceHub::chromeTraceJson() const
+{
+    // Copy first so the collector is held up for a memcpy, not for the formatting.
+    const std::vector<Event> events = retained();
+    return trace::chromeTraceJson(events);
+}
+
+} // namespace loopscope::trace

@@ -1,0 +1,88 @@
+#pragma once
+
+#include "subscription.h"
+#include "trace.h"
+#include "tracemetrics.h"
+
+#include <QtCore/QByteArray>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace loopscope::trace {
+
+// Process-wide consumer of all producer rings. One collector thread drains every
+// ring every few milliseconds and feeds, in time order per batch: the retained
+// window (what exporters see), the metrics, and the live subscriptions.
+class TraceHub
+{
+public:
+    static constexpr std::size_t kDefaultRetainedEvents = 2'000'000;
+    static constexpr std::chrono::seconds kDefaultRetention { 300 };
+    static constexpr std::chrono::milliseconds kDefaultCollectInterval { 4 };
+
+    static TraceHub &instance();
+
+    void start();
+    void stop();
+    bool isRunning() const;
+
+    void setRetention(std::chrono::seconds window);
+    void setRetainedCapacity(std::size_t events);
+    void setCollectInterval(std::chrono::milliseconds interval);
+
+    std::shared_ptr<Subscription> subscribe(std::size_t capacity);
+
+    // Drains all rings now on the calling thread (also works when not started):
+    // everything recorded before the call has reached window, metrics and
+    // subscriptions when it returns.
+    void flush();
+
+    std::vector<Event> retained() const; // copy of the window, time-ordered per batch
+    void clearRetained();
+
+    std::uint64_t droppedEvents() const; // lost in full producer rings
+    std::uint64_t subscriberDroppedEvents() const; // lost by live subscriptions, summed
+    std::uint64_t collectedEvents() const;
+
+    QByteArray prometheusText() const;
+    QByteArray chromeTraceJson() const;
+
+    ~TraceHub();
+
+private:
+    TraceHub() = default;
+    void run();
+    void collectOnce();
+    void trimWindow();
+
+    mutable std::mutex m_collectMutex; // one consumer of the rings at a time
+    std::vector<Event> m_batch; // reused between collections
+
+    mutable std::mutex m_windowMutex;
+    std::deque<Event> m_window;
+    std::size_t m_retainedCapacity = kDefaultRetainedEvents;
+    Nanos m_retentionNs = std::chrono::nanoseconds(kDefaultRetention).count();
+
+    mutable std::mutex m_metricsMutex;
+    TraceMetrics m_metrics;
+
+    mutable std::mutex m_subscribersMutex;
+    std::vector<std::weak_ptr<Subscription>> m_subscribers;
+
+    std::mutex m_runMutex; // guards the collector thread's lifecycle and sleep
+    std::condition_variable m_wake;
+    std::thread m_collector;
+    bool m_stopping = false;
+    std::atomic<bool> m_running { false };
+    std::chrono::milliseconds m_interval = kDefaultCollectInterval;
+    std::atomic<std::uint64_t> m_collected { 0 };
+};
+
+} // namespace loopscope::trace
