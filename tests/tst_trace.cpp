@@ -1,0 +1,678 @@
+// Tracing library: rings, labels, hub, subscriptions, watchdog and exporters.
+// The hub and the rings are process-wide, so every test filters the events it
+// looks at by the spans it created itself.
+
+#include "chrometrace.h"
+#include "loopwatchdog.h"
+#include "ringregistry.h"
+#include "spanindex.h"
+#include "trace.h"
+#include "tracehub.h"
+
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
+#include <QtCore/QRegularExpression>
+#include <QtCore/QSet>
+#include <QtCore/QThread>
+#include <QtTest/QTest>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <thread>
+
+using namespace loopscope::trace;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::vector<Event> drainSpans(Subscription &subscription, const std::set<std::uint64_t> &spans)
+{
+    TraceHub::instance().flush();
+    std::vector<Event> batch;
+    subscription.drain(batch);
+    std::erase_if(batch, [&](const Event &e) { return !spans.contains(e.span); });
+    return batch;
+}
+
+QString hexId(std::uint64_t span)
+{
+    return QStringLiteral("0x") + QString::number(span, 16);
+}
+
+// Prometheus text exposition checker: every sample line is `name{labels} value`
+// and belongs to a family declared with HELP and TYPE before it.
+QString prometheusProblem(const QByteArray &text)
+{
+    static const QRegularExpression sample(QStringLiteral(
+        "^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[a-zA-Z_][a-zA-Z0-9_]*=\"(?:\\\\.|[^\"\\\\])*\""
+        "(?:,[a-zA-Z_][a-zA-Z0-9_]*=\"(?:\\\\.|[^\"\\\\])*\")*\\})? (\\S+)$"));
+    static const QRegularExpression help(QStringLiteral("^# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) .+$"));
+    static const QRegularExpression type(
+        QStringLiteral("^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$"));
+    QSet<QString> helped;
+    QMap<QString, QString> typed;
+    if (!text.endsWith('\n'))
+        return QStringLiteral("no final newline");
+    const QString all = QString::fromUtf8(text);
+    const QStringList lines = all.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    for (const QString &line : lines) {
+        if (const auto m = help.match(line); m.hasMatch()) {
+            helped.insert(m.captured(1));
+            continue;
+        }
+        if (const auto m = type.match(line); m.hasMatch()) {
+            typed.insert(m.captured(1), m.captured(2));
+            continue;
+        }
+        if (line.startsWith(QLatin1Char('#')))
+            return QStringLiteral("bad comment: ") + line;
+        const auto m = sample.match(line);
+        if (!m.hasMatch())
+            return QStringLiteral("bad sample: ") + line;
+        bool ok = false;
+        const QString value = m.captured(3);
+        value.toDouble(&ok);
+        if (!ok && value != QLatin1StringView("+Inf") && value != QLatin1StringView("-Inf")
+            && value != QLatin1StringView("NaN"))
+            return QStringLiteral("bad value: ") + line;
+        QString family = m.captured(1);
+        for (const auto suffix : { QLatin1StringView("_bucket"), QLatin1StringView("_sum"), QLatin1StringView("_count") }) {
+            const QString base = family.chopped(std::min<qsizetype>(family.size(), suffix.size()));
+            if (family.endsWith(suffix) && typed.value(base) == QLatin1StringView("histogram"))
+                family = base;
+        }
+        if (!helped.contains(family) || !typed.contains(family))
+            return QStringLiteral("no HELP/TYPE before: ") + line;
+    }
+    return {};
+}
+
+double sampleValue(const QByteArray &text, const QByteArray &series)
+{
+    for (const QByteArray &line : text.split('\n')) {
+        if (line.startsWith(QByteArray(series + ' ')))
+            return line.mid(series.size() + 1).toDouble();
+    }
+    return -1;
+}
+
+} // namespace
+
+class TraceTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+
+    void spanIdsUniqueAndNonZero();
+    void eventsArriveInOrderPerThread_data();
+    void eventsArriveInOrderPerThread();
+    void fullRingDropsAndNeverBlocks();
+    void exitedThreadRingIsFreed();
+    void labelsStableAcrossThreads();
+    void requestIdTruncated();
+    void threadNames();
+    void subscriptionDropsWhenFull();
+    void retentionTrimsWindow();
+    void spanIndexGroupsRequest();
+    void chromeJsonForSyntheticRequest();
+    void prometheusTextParses();
+    void watchdogDetectsBlockingSleep();
+    void watchdogQuietOnIdleLoop();
+
+private:
+    struct Synthetic
+    {
+        std::uint64_t request = 0;
+        std::uint64_t job = 0;
+        std::uint64_t task = 0;
+        std::uint32_t workerThread = 0;
+    };
+    Synthetic recordSyntheticRequest(std::string_view route, int status);
+};
+
+void TraceTest::initTestCase()
+{
+    setThreadName(QStringLiteral("test main"));
+    TraceHub::instance().setCollectInterval(2ms);
+    TraceHub::instance().start();
+    QVERIFY(TraceHub::instance().isRunning());
+}
+
+void TraceTest::cleanupTestCase()
+{
+    TraceHub::instance().stop();
+}
+
+void TraceTest::spanIdsUniqueAndNonZero()
+{
+    std::set<std::uint64_t> seen;
+    std::vector<std::thread> threads;
+    std::vector<std::vector<std::uint64_t>> ids(4);
+    for (auto &out : ids)
+        threads.emplace_back([&out] {
+            for (int i = 0; i < 1000; ++i)
+                out.push_back(newSpanId());
+        });
+    for (auto &t : threads)
+        t.join();
+    for (const auto &out : ids)
+        for (const auto id : out) {
+            QVERIFY(id != 0);
+            QVERIFY(seen.insert(id).second);
+        }
+}
+
+void TraceTest::eventsArriveInOrderPerThread_data()
+{
+    QTest::addColumn<int>("threadCount");
+    QTest::addColumn<int>("eventsPerThread");
+    QTest::newRow("one thread") << 1 << 5000;
+    QTest::newRow("four threads") << 4 << 3000;
+    QTest::newRow("eight threads") << 8 << 1000;
+}
+
+void TraceTest::eventsArriveInOrderPerThread()
+{
+    QFETCH(int, threadCount);
+    QFETCH(int, eventsPerThread);
+    const auto subscription = TraceHub::instance().subscribe(1'000'000);
+    const std::uint32_t lbl = label("ordered");
+
+    std::vector<std::uint64_t> spans(threadCount);
+    std::vector<std::uint32_t> threadIndex(threadCount);
+    std::vector<std::thread> producers;
+    for (int t = 0; t < threadCount; ++t) {
+        spans[t] = newSpanId();
+        producers.emplace_back([&, t] {
+            threadIndex[t] = currentThreadIndex();
+            for (int i = 0; i < eventsPerThread; ++i)
+                record(Kind::AwaitSuspend, spans[t], lbl, spans[t] + 1, i);
+        });
+    }
+    for (auto &p : producers)
+        p.join();
+
+    const std::vector<Event> events = drainSpans(*subscription, { spans.begin(), spans.end() });
+    QCOMPARE(events.size(), std::size_t(threadCount) * eventsPerThread);
+    std::map<std::uint64_t, std::int64_t> next;
+    std::set<std::uint32_t> lanes;
+    for (const Event &e : events) {
+        const auto t = std::size_t(std::find(spans.begin(), spans.end(), e.span) - spans.begin());
+        QCOMPARE(e.kind, Kind::AwaitSuspend);
+        QCOMPARE(e.label, lbl);
+        QCOMPARE(e.link, e.span + 1);
+        QCOMPARE(e.thread, threadIndex[t]);
+        QCOMPARE(e.value, next[e.span]++); // per-thread order survives the merge
+        QVERIFY(e.time > 0);
+        lanes.insert(e.thread);
+    }
+    QCOMPARE(lanes.size(), std::size_t(threadCount));
+    // The merged batch is time-ordered.
+    QVERIFY(std::is_sorted(events.begin(), events.end(), [](const Event &a, const Event &b) { return a.time < b.time; }));
+}
+
+void TraceTest::fullRingDropsAndNeverBlocks()
+{
+    // Nobody drains while the producer runs, so the ring must fill up and drop.
+    TraceHub &hub = TraceHub::instance();
+    hub.stop();
+    hub.flush();
+    const auto subscription = hub.subscribe(100'000);
+    const std::uint64_t droppedBefore = hub.droppedEvents();
+    const std::uint64_t span = newSpanId();
+    constexpr int kCapacity = 1024;
+    constexpr int kRecorded = 200'000;
+    qint64 elapsedNs = 0;
+    std::thread producer([&] {
+        QVERIFY(setRingCapacity(kCapacity));
+        QElapsedTimer timer;
+        timer.start();
+        for (int i = 0; i < kRecorded; ++i)
+            record(Kind::HandlerStarted, span, 0, 0, i);
+        elapsedNs = timer.nsecsElapsed();
+        QVERIFY(!setRingCapacity(kCapacity)); // too late once the ring exists
+    });
+    producer.join();
+    QCOMPARE(hub.droppedEvents() - droppedBefore, std::uint64_t(kRecorded - kCapacity));
+    // Loose bound: a waiting producer would take the collector's whole sleep or
+    // forever; 200k non-blocking calls take a few ms even under sanitizers.
+    QVERIFY2(elapsedNs < 2'000'000'000, qPrintable(QString::number(elapsedNs)));
+
+    hub.start();
+    const std::vector<Event> events = drainSpans(*subscription, { span });
+    QCOMPARE(events.size(), std::size_t(kCapacity));
+    QCOMPARE(events.front().value, 0); // the oldest events are kept, the newest dropped
+    QCOMPARE(events.back().value, kCapacity - 1);
+    QVERIFY(hub.prometheusText().contains("loopscope_trace_events_dropped_total "));
+}
+
+void TraceTest::exitedThreadRingIsFreed()
+{
+    TraceHub::instance().flush();
+    const std::size_t before = RingRegistry::instance().ringCount();
+    const auto subscription = TraceHub::instance().subscribe(1000);
+    const std::uint64_t span = newSpanId();
+    std::thread([span] { record(Kind::TaskFinished, span); }).join();
+    // The ring outlives its thread until the collector has taken its events.
+    const std::vector<Event> events = drainSpans(*subscription, { span });
+    QCOMPARE(events.size(), std::size_t(1));
+    QTRY_COMPARE(RingRegistry::instance().ringCount(), before);
+}
+
+void TraceTest::labelsStableAcrossThreads()
+{
+    QCOMPARE(label(""), 0u);
+    QVERIFY(labelText(0).isEmpty());
+    constexpr int kTexts = 200;
+    std::vector<std::string> texts;
+    for (int i = 0; i < kTexts; ++i)
+        texts.push_back("label-stable-" + std::to_string(i) + (i % 2 ? " ünïcode" : ""));
+
+    std::vector<std::vector<std::uint32_t>> ids(6, std::vector<std::uint32_t>(kTexts));
+    std::vector<std::thread> threads;
+    for (std::size_t t = 0; t < ids.size(); ++t)
+        threads.emplace_back([&, t] {
+            // Different orders so threads race on first sight of the same text.
+            for (int k = 0; k < kTexts; ++k) {
+                const int i = t % 2 ? kTexts - 1 - k : k;
+                ids[t][i] = label(texts[i]);
+            }
+        });
+    for (auto &t : threads)
+        t.join();
+    std::set<std::uint32_t> distinct;
+    for (int i = 0; i < kTexts; ++i) {
+        QVERIFY(ids[0][i] != 0);
+        for (const auto &perThread : ids)
+            QCOMPARE(perThread[i], ids[0][i]);
+        QCOMPARE(label(texts[i]), ids[0][i]);
+        QCOMPARE(labelText(ids[0][i]), QString::fromStdString(texts[i]));
+        QCOMPARE(labelView(ids[0][i]), std::string_view(texts[i]));
+        distinct.insert(ids[0][i]);
+    }
+    QCOMPARE(distinct.size(), std::size_t(kTexts));
+}
+
+void TraceTest::requestIdTruncated()
+{
+    const auto subscription = TraceHub::instance().subscribe(1000);
+    const std::uint64_t shortSpan = newSpanId();
+    const std::uint64_t longSpan = newSpanId();
+    recordRequestId(shortSpan, "abc-123");
+    recordRequestId(longSpan, "0123456789abcdef0123456789abcdef-long");
+    const std::vector<Event> events = drainSpans(*subscription, { shortSpan, longSpan });
+    QCOMPARE(events.size(), std::size_t(2));
+    QCOMPARE(events[0].kind, Kind::RequestId);
+    QCOMPARE(events[0].requestIdView(), QByteArrayView("abc-123"));
+    QCOMPARE(events[1].requestIdView(), QByteArrayView("0123456789abcdef012345"));
+}
+
+void TraceTest::threadNames()
+{
+    std::uint32_t index = 0;
+    std::thread([&] {
+        setThreadName(QStringLiteral("named worker"));
+        index = currentThreadIndex();
+    }).join();
+    QCOMPARE(threadName(index), QStringLiteral("named worker"));
+    QCOMPARE(threadName(currentThreadIndex()), QStringLiteral("test main"));
+    const std::vector<ThreadInfo> all = threads();
+    QVERIFY(std::any_of(all.begin(), all.end(), [&](const ThreadInfo &t) {
+        return t.index == index && t.name == QStringLiteral("named worker");
+    }));
+}
+
+void TraceTest::subscriptionDropsWhenFull()
+{
+    Subscription direct(2);
+    Event e {};
+    const Event three[] = { e, e, e };
+    QCOMPARE(direct.push(three), std::size_t(1));
+    QCOMPARE(direct.dropped(), std::uint64_t(1));
+    std::vector<Event> out;
+    QCOMPARE(direct.drain(out), std::size_t(2));
+    QCOMPARE(direct.drain(out), std::size_t(0));
+
+    TraceHub &hub = TraceHub::instance();
+    hub.flush();
+    const auto small = hub.subscribe(100);
+    const auto big = hub.subscribe(100'000);
+    const std::uint64_t span = newSpanId();
+    for (int i = 0; i < 500; ++i)
+        record(Kind::AwaitResume, span, 0, 0, i);
+    hub.flush();
+    QVERIFY(small->dropped() >= 400);
+    QVERIFY(hub.subscriberDroppedEvents() >= 400);
+    std::vector<Event> batch;
+    QCOMPARE(small->drain(batch), std::size_t(100));
+    QCOMPARE(big->drain(batch) >= 500, true); // the big one is unaffected
+    std::erase_if(batch, [&](const Event &ev) { return ev.span != span; });
+    QCOMPARE(batch.size(), std::size_t(500));
+}
+
+void TraceTest::retentionTrimsWindow()
+{
+    TraceHub &hub = TraceHub::instance();
+    hub.flush();
+    hub.clearRetained();
+    hub.setRetainedCapacity(50);
+    const std::uint64_t span = newSpanId();
+    for (int i = 0; i < 200; ++i)
+        record(Kind::AwaitResume, span, 0, 0, i);
+    hub.flush();
+    std::vector<Event> window = hub.retained();
+    QVERIFY(window.size() <= 50);
+    std::erase_if(window, [&](const Event &e) { return e.span != span; });
+    QVERIFY(!window.empty());
+    QCOMPARE(window.back().value, 199); // the newest are kept
+    hub.setRetainedCapacity(TraceHub::kDefaultRetainedEvents);
+
+    record(Kind::AwaitResume, span, 0, 0, 1000);
+    hub.flush();
+    hub.setRetention(0s); // keeps only events as new as the newest
+    window = hub.retained();
+    QVERIFY(window.size() <= 2);
+    hub.setRetention(TraceHub::kDefaultRetention);
+}
+
+TraceTest::Synthetic TraceTest::recordSyntheticRequest(std::string_view route, int status)
+{
+    Synthetic s;
+    s.request = newSpanId();
+    s.job = newSpanId();
+    s.task = newSpanId();
+    const std::uint32_t dbLabel = label("db.fetchrow items");
+    record(Kind::RequestAccepted, s.request, 0, 0, 7);
+    recordRequestId(s.request, "req-42");
+    record(Kind::RequestParsed, s.request, label(route), 0, 1);
+    record(Kind::HandlerStarted, s.request);
+    record(Kind::JobQueued, s.job, dbLabel, s.request);
+    record(Kind::AwaitSuspend, s.request, dbLabel);
+    std::thread worker([&] {
+        setThreadName(QStringLiteral("db worker 1"));
+        s.workerThread = currentThreadIndex();
+        record(Kind::JobStarted, s.job);
+        record(Kind::JobFinished, s.job);
+    });
+    worker.join();
+    record(Kind::AwaitResume, s.request, dbLabel);
+    record(Kind::BlockingBegin, s.request, label("time.sleep 0.001"));
+    record(Kind::BlockingEnd, s.request, label("time.sleep 0.001"));
+    record(Kind::TaskSpawned, s.task, label("send_email"), s.request);
+    record(Kind::ResponseWritten, s.request, 0, 42, status);
+    record(Kind::RequestClosed, s.request);
+    record(Kind::TaskFinished, s.task);
+    return s;
+}
+
+void TraceTest::spanIndexGroupsRequest()
+{
+    const auto subscription = TraceHub::instance().subscribe(10'000);
+    const Synthetic s = recordSyntheticRequest("GET /index", 200);
+    const std::vector<Event> events = drainSpans(*subscription, { s.request, s.job, s.task });
+    SpanIndex index;
+    index.add(events);
+    QCOMPARE(index.size(), std::size_t(3));
+
+    const SpanRecord *r = index.find(s.request);
+    QVERIFY(r);
+    QCOMPARE(r->kind, SpanKind::Request);
+    QCOMPARE(labelText(r->label), QStringLiteral("GET /index"));
+    QCOMPARE(r->requestId, QByteArray("req-42"));
+    QCOMPARE(r->status, 200);
+    QCOMPARE(r->bytes, 42);
+    QCOMPARE(r->connection, 7);
+    QCOMPARE(r->variant, 1);
+    QVERIFY(r->accepted > 0 && r->accepted <= r->parsed && r->parsed <= r->started);
+    QVERIFY(r->started <= r->written && r->written <= r->closed);
+    QCOMPARE(r->awaits.size(), std::size_t(1));
+    QCOMPARE(labelText(r->awaits[0].label), QStringLiteral("db.fetchrow items"));
+    QVERIFY(r->awaits[0].suspend <= r->awaits[0].resume);
+    QCOMPARE(r->blocking.size(), std::size_t(1));
+    QVERIFY(r->blocking[0].begin <= r->blocking[0].end && r->blocking[0].end > 0);
+    QCOMPARE(r->end(), r->closed);
+
+    const SpanRecord *job = index.find(s.job);
+    QVERIFY(job);
+    QCOMPARE(job->kind, SpanKind::Job);
+    QCOMPARE(job->parent, s.request);
+    QCOMPARE(job->workerThread, s.workerThread);
+    QVERIFY(job->accepted <= job->started && job->started <= job->closed);
+
+    const SpanRecord *task = index.find(s.task);
+    QVERIFY(task);
+    QCOMPARE(task->kind, SpanKind::Task);
+    QCOMPARE(task->parent, s.request);
+    QCOMPARE(task->outcome, SpanOutcome::Done);
+}
+
+void TraceTest::chromeJsonForSyntheticRequest()
+{
+    const auto subscription = TraceHub::instance().subscribe(10'000);
+    const Synthetic s = recordSyntheticRequest("GET /chrome", 201);
+    std::vector<Event> events = drainSpans(*subscription, { s.request, s.job, s.task });
+    // A lag sample and a finished stall so counters and the watchdog lane show up.
+    const Nanos t = events.back().time;
+    events.push_back({ t + 1000, 0, 0, 2'000'000, 0, 0, Kind::LoopLag, 0, {} });
+    events.push_back({ t + 2000, 99, 0, t - 5000, 0, 0, Kind::LoopStallBegin, 0, {} });
+    events.push_back({ t + 3000, 99, 0, 8000, 0, 0, Kind::LoopStallEnd, 0, {} });
+
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(chromeTraceJson(events), &error);
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    QCOMPARE(doc.object().value(QStringLiteral("displayTimeUnit")).toString(), QStringLiteral("ms"));
+    const QJsonArray all = doc.object().value(QStringLiteral("traceEvents")).toArray();
+    QVERIFY(!all.isEmpty());
+
+    const auto matching = [&](const QString &ph, const QString &name) {
+        QList<QJsonObject> found;
+        for (const QJsonValue &v : all) {
+            const QJsonObject o = v.toObject();
+            if (o.value(QStringLiteral("ph")).toString() == ph && (name.isEmpty() || o.value(QStringLiteral("name")).toString() == name))
+                found.append(o);
+        }
+        return found;
+    };
+    for (const QJsonValue &v : all) {
+        const QJsonObject o = v.toObject();
+        QVERIFY(o.contains(QStringLiteral("ph")) && o.contains(QStringLiteral("pid")) && o.contains(QStringLiteral("tid")));
+        QVERIFY(o.value(QStringLiteral("ts")).toDouble() >= 0);
+    }
+
+    // Lanes are named.
+    QSet<QString> laneNames;
+    for (const QJsonObject &o : matching(QStringLiteral("M"), QStringLiteral("thread_name")))
+        laneNames.insert(o.value(QStringLiteral("args")).toObject().value(QStringLiteral("name")).toString());
+    QVERIFY(laneNames.contains(QStringLiteral("test main")));
+    QVERIFY(laneNames.contains(QStringLiteral("db worker 1")));
+
+    // The request: an async slice with the route as name and the answer in args.
+    const QString requestId = hexId(s.request);
+    const auto requestBegin = matching(QStringLiteral("b"), QStringLiteral("GET /chrome"));
+    QCOMPARE(requestBegin.size(), 1);
+    QCOMPARE(requestBegin[0].value(QStringLiteral("id")).toString(), requestId);
+    QCOMPARE(requestBegin[0].value(QStringLiteral("cat")).toString(), QStringLiteral("request"));
+    const QJsonObject args = requestBegin[0].value(QStringLiteral("args")).toObject();
+    QCOMPARE(args.value(QStringLiteral("status")).toInt(), 201);
+    QCOMPARE(args.value(QStringLiteral("bytes")).toInt(), 42);
+    QCOMPARE(args.value(QStringLiteral("request_id")).toString(), QStringLiteral("req-42"));
+    const auto requestEnd = matching(QStringLiteral("e"), QStringLiteral("GET /chrome"));
+    QCOMPARE(requestEnd.size(), 1);
+    QCOMPARE(requestEnd[0].value(QStringLiteral("id")).toString(), requestId);
+    QVERIFY(requestEnd[0].value(QStringLiteral("ts")).toDouble() >= requestBegin[0].value(QStringLiteral("ts")).toDouble());
+
+    // The await nests inside it: same id and category.
+    const auto awaitBegin = matching(QStringLiteral("b"), QStringLiteral("db.fetchrow items"));
+    const auto awaitEnd = matching(QStringLiteral("e"), QStringLiteral("db.fetchrow items"));
+    QCOMPARE(awaitBegin.size(), 1);
+    QCOMPARE(awaitEnd.size(), 1);
+    QCOMPARE(awaitBegin[0].value(QStringLiteral("id")).toString(), requestId);
+    QCOMPARE(awaitBegin[0].value(QStringLiteral("cat")).toString(), QStringLiteral("request"));
+    QVERIFY(awaitBegin[0].value(QStringLiteral("ts")).toDouble() >= requestBegin[0].value(QStringLiteral("ts")).toDouble());
+    QVERIFY(awaitEnd[0].value(QStringLiteral("ts")).toDouble() <= requestEnd[0].value(QStringLiteral("ts")).toDouble());
+
+    // The job runs on the worker lane, and a flow links the request to it.
+    const auto jobSlices = matching(QStringLiteral("X"), QStringLiteral("db.fetchrow items"));
+    QCOMPARE(jobSlices.size(), 1);
+    QCOMPARE(jobSlices[0].value(QStringLiteral("cat")).toString(), QStringLiteral("job"));
+    QCOMPARE(jobSlices[0].value(QStringLiteral("tid")).toInt(), int(s.workerThread));
+    const auto flowStart = matching(QStringLiteral("s"), QString());
+    const auto flowEnd = matching(QStringLiteral("f"), QString());
+    QCOMPARE(flowStart.size(), 1);
+    QCOMPARE(flowEnd.size(), 1);
+    QCOMPARE(flowStart[0].value(QStringLiteral("id")).toString(), hexId(s.job));
+    QCOMPARE(flowEnd[0].value(QStringLiteral("id")).toString(), hexId(s.job));
+    QCOMPARE(flowEnd[0].value(QStringLiteral("tid")).toInt(), int(s.workerThread));
+    QCOMPARE(flowEnd[0].value(QStringLiteral("bp")).toString(), QStringLiteral("e"));
+    // The flow starts inside a run of the request on its own lane.
+    const auto runs = matching(QStringLiteral("X"), QStringLiteral("GET /chrome"));
+    QCOMPARE(runs.size(), 2); // handler start -> await, resume -> response
+    const double flowTs = flowStart[0].value(QStringLiteral("ts")).toDouble();
+    QVERIFY(std::any_of(runs.begin(), runs.end(), [&](const QJsonObject &run) {
+        const double ts = run.value(QStringLiteral("ts")).toDouble();
+        return ts <= flowTs && flowTs <= ts + run.value(QStringLiteral("dur")).toDouble()
+            && run.value(QStringLiteral("tid")) == flowStart[0].value(QStringLiteral("tid"));
+    }));
+
+    // Blocking call, task with its parent, counters and the stall.
+    QCOMPARE(matching(QStringLiteral("X"), QStringLiteral("time.sleep 0.001")).size(), 1);
+    const auto task = matching(QStringLiteral("b"), QStringLiteral("send_email"));
+    QCOMPARE(task.size(), 1);
+    QCOMPARE(task[0].value(QStringLiteral("cat")).toString(), QStringLiteral("task"));
+    QCOMPARE(task[0].value(QStringLiteral("args")).toObject().value(QStringLiteral("parent")).toString(), requestId);
+    QCOMPARE(matching(QStringLiteral("e"), QStringLiteral("send_email")).size(), 1);
+    QCOMPARE(matching(QStringLiteral("C"), QStringLiteral("in-flight requests")).size(), 2);
+    QCOMPARE(matching(QStringLiteral("C"), QStringLiteral("loop lag")).size(), 1);
+    const auto stall = matching(QStringLiteral("X"), QStringLiteral("loop stall"));
+    QCOMPARE(stall.size(), 1);
+    QCOMPARE(stall[0].value(QStringLiteral("dur")).toDouble(), 8.0);
+
+    // The hub's own export of its whole retained window parses too.
+    TraceHub::instance().flush();
+    QCOMPARE(QJsonDocument::fromJson(TraceHub::instance().chromeTraceJson(), &error).isObject(), true);
+    QCOMPARE(error.error, QJsonParseError::NoError);
+}
+
+void TraceTest::prometheusTextParses()
+{
+    TraceHub &hub = TraceHub::instance();
+    for (int i = 0; i < 3; ++i)
+        recordSyntheticRequest("GET /prom \"quoted\"", 200);
+    recordSyntheticRequest("GET /prom \"quoted\"", 404);
+    // In flight: accepted, never answered.
+    const std::uint64_t open = newSpanId();
+    record(Kind::RequestAccepted, open);
+    hub.flush();
+
+    const QByteArray text = hub.prometheusText();
+    const QString problem = prometheusProblem(text);
+    QVERIFY2(problem.isEmpty(), qPrintable(problem + QLatin1Char('\n') + QString::fromUtf8(text)));
+    QCOMPARE(sampleValue(text, "loopscope_requests_total{route=\"GET /prom \\\"quoted\\\"\",status=\"200\"}"), 3.0);
+    QCOMPARE(sampleValue(text, "loopscope_requests_total{route=\"GET /prom \\\"quoted\\\"\",status=\"404\"}"), 1.0);
+    QVERIFY(sampleValue(text, "loopscope_in_flight_requests") >= 1);
+    for (const char *name : { "loopscope_loop_stalls_total", "loopscope_loop_stall_seconds_total",
+                              "loopscope_trace_events_dropped_total", "loopscope_request_duration_seconds_sum" })
+        QVERIFY2(sampleValue(text, name) >= 0, name);
+
+    // Buckets are cumulative and end at the count.
+    double previous = 0;
+    for (const double le : TraceMetrics::kBuckets) {
+        const double v = sampleValue(text, "loopscope_request_duration_seconds_bucket{le=\"" + QByteArray::number(le, 'g', 12) + "\"}");
+        QVERIFY(v >= previous);
+        previous = v;
+    }
+    const double count = sampleValue(text, "loopscope_request_duration_seconds_count");
+    QVERIFY(count >= 4);
+    QCOMPARE(sampleValue(text, "loopscope_request_duration_seconds_bucket{le=\"+Inf\"}"), count);
+    QVERIFY(previous <= count);
+    record(Kind::RequestClosed, open);
+}
+
+void TraceTest::watchdogDetectsBlockingSleep()
+{
+    QThread loopThread;
+    loopThread.setObjectName(QStringLiteral("watched loop"));
+    auto *target = new QObject; // deleted on its own thread when that thread finishes
+    target->moveToThread(&loopThread);
+    loopThread.start();
+
+    const auto subscription = TraceHub::instance().subscribe(1'000'000);
+    LoopWatchdog watchdog(target);
+    watchdog.start();
+    QTRY_VERIFY(watchdog.heartbeats() > 10); // it is running and the loop answers
+    QVERIFY(!watchdog.stalled());
+    const std::uint64_t stallsBefore = watchdog.stallCount();
+
+    std::atomic<Nanos> sleepStart { 0 };
+    std::atomic<Nanos> sleepEnd { 0 };
+    QMetaObject::invokeMethod(
+        target,
+        [&] {
+            sleepStart.store(nowNs());
+            std::this_thread::sleep_for(200ms); // the deliberate mistake under test
+            sleepEnd.store(nowNs());
+        },
+        Qt::QueuedConnection);
+    QTRY_VERIFY(sleepStart.load() != 0);
+    QTRY_VERIFY_WITH_TIMEOUT(watchdog.stalled() || sleepEnd.load() != 0, 1000);
+    QVERIFY2(watchdog.stalled(), "stall not visible while the loop was still blocked");
+    QTRY_VERIFY_WITH_TIMEOUT(watchdog.stallCount() > stallsBefore, 2000);
+    QVERIFY(!watchdog.stalled());
+
+    TraceHub::instance().flush();
+    std::vector<Event> events;
+    subscription->drain(events);
+    const auto begin = std::find_if(events.begin(), events.end(), [&](const Event &e) {
+        return e.kind == Kind::LoopStallBegin && e.time >= sleepStart.load() && e.time <= sleepEnd.load();
+    });
+    QVERIFY(begin != events.end());
+    const auto end = std::find_if(events.begin(), events.end(), [&](const Event &e) {
+        return e.kind == Kind::LoopStallEnd && e.span == begin->span;
+    });
+    QVERIFY(end != events.end());
+
+    const Nanos detectionDelay = begin->time - sleepStart.load();
+    const Nanos startError = begin->value - sleepStart.load();
+    const Nanos sleepDuration = sleepEnd.load() - sleepStart.load();
+    qInfo("stall detected %.2f ms after the sleep began; estimated start off by %.2f ms; "
+          "duration %.2f ms for a %.2f ms sleep",
+          detectionDelay / 1e6, startError / 1e6, end->value / 1e6, sleepDuration / 1e6);
+    QVERIFY2(detectionDelay <= 10'000'000, "detected later than 10 ms after the stall began");
+    QVERIFY(std::abs(startError) <= 3'000'000);
+    QVERIFY(std::abs(end->value - sleepDuration) <= 5'000'000);
+    QCOMPARE(threadName(begin->thread), QStringLiteral("loop watchdog"));
+    QVERIFY(watchdog.totalStallNs() >= end->value);
+
+    watchdog.stop(); // before the watched object goes away
+    target->deleteLater();
+    loopThread.quit();
+    loopThread.wait();
+}
+
+void TraceTest::watchdogQuietOnIdleLoop()
+{
+    QThread loopThread;
+    auto *target = new QObject;
+    target->moveToThread(&loopThread);
+    loopThread.start();
+    LoopWatchdog watchdog(target);
+    watchdog.start();
+    // ~300 ms of heartbeats on a loop that has nothing else to do.
+    QTRY_VERIFY_WITH_TIMEOUT(watchdog.heartbeats() >= 150, 5000);
+    QCOMPARE(watchdog.stallCount(), std::uint64_t(0));
+    QVERIFY(!watchdog.stalled());
+    QVERIFY(watchdog.lastLagNs() < 1'000'000);
+    watchdog.stop(); // before the watched object goes away
+    target->deleteLater();
+    loopThread.quit();
+    loopThread.wait();
+}
+
+QTEST_GUILESS_MAIN(TraceTest)
+#include "tst_trace.moc"
