@@ -1,0 +1,92 @@
+#include "commandline.h"
+
+#include <QCommandLineParser>
+
+namespace loopscope {
+
+QString usageText()
+{
+    return QStringLiteral(
+            "Usage: loopscope [--headless] [--port N] [--bind ADDR] [--mode ROUTE=VARIANT]...\n"
+            "       loopscope load URL [-n N] [-c C] [-k] [--rate R] [--duration S] [--json FILE]\n"
+            "\n"
+            "  --headless             serve without a window; stop with Ctrl+C or SIGTERM\n"
+            "  --port N               port to listen on (default 8000; 0 picks a free one)\n"
+            "  --bind ADDR            address to bind (default 127.0.0.1)\n"
+            "  --mode ROUTE=VARIANT   run ROUTE as VARIANT (async, threadpool, blocking);\n"
+            "                         ROUTE is \"GET /async\", \"/async\" or \"*\"; repeatable\n"
+            "  --task-grace MS        grace for background tasks at shutdown (default 2000)\n"
+            "  -h, --help             show this help\n"
+            "  --version              show the version\n");
+}
+
+CommandLineResult parseCommandLine(const QStringList &arguments)
+{
+    CommandLineResult result;
+    QCommandLineParser parser;
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    const QCommandLineOption headless(QStringLiteral("headless"));
+    const QCommandLineOption port(QStringLiteral("port"), {}, QStringLiteral("N"));
+    const QCommandLineOption bind(QStringLiteral("bind"), {}, QStringLiteral("ADDR"));
+    const QCommandLineOption mode(QStringLiteral("mode"), {}, QStringLiteral("ROUTE=VARIANT"));
+    const QCommandLineOption taskGrace(QStringLiteral("task-grace"), {}, QStringLiteral("MS"));
+    const QCommandLineOption help(QStringList { QStringLiteral("h"), QStringLiteral("help") });
+    const QCommandLineOption version(QStringLiteral("version"));
+    parser.addOptions({ headless, port, bind, mode, taskGrace, help, version });
+
+    auto usageError = [&result](const QString &message) {
+        result.action = CommandLineResult::Action::UsageError;
+        result.message = message;
+        return result;
+    };
+
+    if (!parser.parse(arguments))
+        return usageError(parser.errorText());
+    if (!parser.positionalArguments().isEmpty())
+        return usageError(QStringLiteral("unexpected argument '%1'")
+                                  .arg(parser.positionalArguments().constFirst()));
+    if (parser.isSet(help)) {
+        result.action = CommandLineResult::Action::ShowHelp;
+        result.message = usageText();
+        return result;
+    }
+    if (parser.isSet(version)) {
+        result.action = CommandLineResult::Action::ShowVersion;
+        return result;
+    }
+
+    AppOptions &options = result.options;
+    options.headless = parser.isSet(headless);
+    if (parser.isSet(port)) {
+        bool ok = false;
+        const uint value = parser.value(port).toUInt(&ok);
+        if (!ok || value > 65535)
+            return usageError(QStringLiteral("--port expects 0 to 65535, got '%1'").arg(parser.value(port)));
+        options.server.port = static_cast<quint16>(value);
+    }
+    if (parser.isSet(bind)) {
+        const QString text = parser.value(bind);
+        QHostAddress address;
+        if (text == u"localhost")
+            address = QHostAddress::LocalHost;
+        else if (!address.setAddress(text))
+            return usageError(QStringLiteral("--bind expects an IP address, got '%1'").arg(text));
+        options.server.address = address;
+    }
+    if (parser.isSet(taskGrace)) {
+        bool ok = false;
+        const int value = parser.value(taskGrace).toInt(&ok);
+        if (!ok || value < 0)
+            return usageError(QStringLiteral("--task-grace expects milliseconds, got '%1'")
+                                      .arg(parser.value(taskGrace)));
+        options.server.taskGrace = std::chrono::milliseconds(value);
+    }
+    options.server.modeAssignments = parser.values(mode);
+    for (const QString &assignment : options.server.modeAssignments) {
+        if (!assignment.contains(u'='))
+            return usageError(QStringLiteral("--mode expects ROUTE=VARIANT, got '%1'").arg(assignment));
+    }
+    return result;
+}
+
+} // namespace loopscope

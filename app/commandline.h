@@ -1,0 +1,27 @@
+#pragma once
+
+#include "serverconfig.h"
+
+#include <QStringList>
+
+namespace loopscope {
+
+// The app's own command line (the `load` subcommand parses its own).
+struct AppOptions
+{
+    bool headless = false;
+    ServerConfig server;
+};
+
+struct CommandLineResult
+{
+    enum class Action { Run, ShowHelp, ShowVersion, UsageError };
+    Action action = Action::Run;
+    AppOptions options;
+    QString message; // usage error text or help text
+};
+
+CommandLineResult parseCommandLine(const QStringList &arguments);
+QString usageText();
+
+} // namespace loopscope

@@ -1,0 +1,60 @@
+#include "headless.h"
+
+#include "commandline.h"
+#include "serverhost.h"
+#include "unixsignals.h"
+
+#include <QCoreApplication>
+#include <csignal>
+#include <cstdio>
+
+namespace loopscope {
+
+namespace {
+
+void printLine(const QString &line, FILE *stream = stdout)
+{
+    const QByteArray bytes = line.toUtf8();
+    std::fprintf(stream, "%s\n", bytes.constData());
+    std::fflush(stream);
+}
+
+} // namespace
+
+int runHeadless(const AppOptions &options)
+{
+    ServerHost host(options.server);
+    // Direct: lines must appear even while the main thread waits for the server to drain.
+    QObject::connect(
+            &host.log(), &ServerLog::message, &host.log(),
+            [](const QString &level, const QString &line) {
+                printLine(level == u"INFO" ? line : level + u": " + line,
+                          level == u"INFO" ? stdout : stderr);
+            },
+            Qt::DirectConnection);
+    if (!host.start()) {
+        printLine(QStringLiteral("loopscope: %1").arg(host.errorString()), stderr);
+        return 1;
+    }
+    if (!options.server.address.isLoopback()) {
+        printLine(QStringLiteral("WARNING: listening beyond loopback (%1): anyone who can reach "
+                                 "this address can use the server and its /_scope/ control API")
+                          .arg(options.server.address.toString()),
+                  stderr);
+    }
+    printLine(QStringLiteral("listening on %1").arg(host.url()));
+
+    UnixSignals stopSignals({ SIGINT, SIGTERM });
+    QObject::connect(&stopSignals, &UnixSignals::received, qApp, [](int signalNumber) {
+        printLine(QStringLiteral("received %1, shutting down").arg(signalNumber == SIGINT
+                                                                           ? QStringLiteral("SIGINT")
+                                                                           : QStringLiteral("SIGTERM")));
+        QCoreApplication::quit();
+    });
+    QCoreApplication::exec();
+    host.stop();
+    printLine(QStringLiteral("stopped"));
+    return 0;
+}
+
+} // namespace loopscope

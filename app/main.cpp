@@ -1,0 +1,75 @@
+#include "commandline.h"
+#include "headless.h"
+#include "loadcommand.h"
+#include "mainwindow.h"
+#include "serverhost.h"
+
+#include <QApplication>
+#include <QCoreApplication>
+#include <cstdio>
+
+using namespace loopscope;
+
+namespace {
+
+void setApplicationIdentity()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("Loopscope"));
+    QCoreApplication::setApplicationName(QStringLiteral("loopscope"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(LOOPSCOPE_VERSION));
+}
+
+int runWindow(int argc, char **argv, const AppOptions &options)
+{
+    QApplication app(argc, argv);
+    setApplicationIdentity();
+    ServerHost host(options.server);
+    if (!host.start()) {
+        std::fprintf(stderr, "loopscope: %s\n", qPrintable(host.errorString()));
+        return 1;
+    }
+    std::printf("listening on %s\n", qPrintable(host.url()));
+    std::fflush(stdout);
+    MainWindow window(host);
+    window.show();
+    const int code = QApplication::exec();
+    host.stop();
+    return code;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments << QString::fromLocal8Bit(argv[i]);
+
+    if (arguments.size() > 1 && arguments.at(1) == u"load") {
+        QCoreApplication app(argc, argv);
+        setApplicationIdentity();
+        return load::runLoadCommand(arguments.mid(2));
+    }
+
+    const CommandLineResult parsed = parseCommandLine(arguments);
+    switch (parsed.action) {
+    case CommandLineResult::Action::UsageError:
+        std::fprintf(stderr, "loopscope: %s\n\n%s", qPrintable(parsed.message), qPrintable(usageText()));
+        return 2;
+    case CommandLineResult::Action::ShowHelp:
+        std::printf("%s", qPrintable(parsed.message));
+        return 0;
+    case CommandLineResult::Action::ShowVersion:
+        std::printf("loopscope %s\n", LOOPSCOPE_VERSION);
+        return 0;
+    case CommandLineResult::Action::Run:
+        break;
+    }
+
+    if (parsed.options.headless) {
+        QCoreApplication app(argc, argv);
+        setApplicationIdentity();
+        return runHeadless(parsed.options);
+    }
+    return runWindow(argc, argv, parsed.options);
+}

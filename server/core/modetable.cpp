@@ -1,0 +1,64 @@
+#include "modetable.h"
+
+namespace loopscope {
+
+int ModeTable::add(const QString &route, std::uint8_t allowed, HandlerVariant defaultVariant)
+{
+    auto entry = std::make_unique<Entry>();
+    entry->route = route;
+    entry->allowed = allowed;
+    entry->defaultVariant = defaultVariant;
+    entry->current.store(defaultVariant);
+    m_entries.push_back(std::move(entry));
+    return size() - 1;
+}
+
+int ModeTable::indexOf(const QString &route) const
+{
+    for (int i = 0; i < size(); ++i) {
+        if (m_entries[i]->route == route)
+            return i;
+    }
+    return -1;
+}
+
+ModeTable::SetResult ModeTable::set(const QString &route, const QString &variantText)
+{
+    const int index = indexOf(route);
+    if (index < 0)
+        return SetResult::UnknownRoute;
+    const auto variant = variantFromName(variantText);
+    if (!variant)
+        return SetResult::UnknownVariant;
+    if (!(m_entries[index]->allowed & variantBit(*variant)))
+        return SetResult::NotAllowed;
+    m_entries[index]->current.store(*variant);
+    return SetResult::Ok;
+}
+
+QString ModeTable::applyAssignment(const QString &assignment)
+{
+    const qsizetype equals = assignment.lastIndexOf(u'=');
+    if (equals <= 0)
+        return QStringLiteral("expected ROUTE=VARIANT, got '%1'").arg(assignment);
+    const QString route = assignment.left(equals).trimmed();
+    const QString variantText = assignment.mid(equals + 1).trimmed();
+    const auto variant = variantFromName(variantText);
+    if (!variant)
+        return QStringLiteral("unknown variant '%1' (async, threadpool, blocking)").arg(variantText);
+
+    int matched = 0;
+    for (auto &entry : m_entries) {
+        const QString path = entry->route.section(u' ', 1);
+        const bool selected = route == u"*" || entry->route == route || path == route;
+        if (!selected || !(entry->allowed & variantBit(*variant)))
+            continue;
+        entry->current.store(*variant);
+        ++matched;
+    }
+    if (matched == 0)
+        return QStringLiteral("no route '%1' offers the variant '%2'").arg(route, variantText);
+    return {};
+}
+
+} // namespace loopscope

@@ -1,0 +1,135 @@
+#include "taskregistry.h"
+
+#include "serverlog.h"
+
+#include <QDateTime>
+#include <QCoro/QCoroSignal>
+#include <QJsonObject>
+
+namespace loopscope {
+
+namespace {
+constexpr std::size_t endedHistory = 1000;
+}
+
+struct TaskRegistry::Running
+{
+    Record record;
+    Body body;
+    CancelToken token;
+};
+
+QString taskStateName(TaskRegistry::State state)
+{
+    switch (state) {
+    case TaskRegistry::State::Running: return QStringLiteral("running");
+    case TaskRegistry::State::Finished: return QStringLiteral("finished");
+    case TaskRegistry::State::Failed: return QStringLiteral("failed");
+    case TaskRegistry::State::Cancelled: return QStringLiteral("cancelled");
+    }
+    return {};
+}
+
+TaskRegistry::TaskRegistry(ServerLog &log, QObject *parent) : QObject(parent), m_log(log) { }
+
+TaskRegistry::~TaskRegistry()
+{
+    // Suspended task frames cannot be destroyed from outside; cancelling resumes them so they
+    // unwind and free themselves before the loop goes away.
+    const auto running = m_running;
+    for (const auto &task : running)
+        task->token.cancel();
+}
+
+quint64 TaskRegistry::spawn(const QString &name, const QString &parentRoute,
+                            const QByteArray &parentRequestId, quint64 parentSpan, Body body)
+{
+    auto task = std::make_shared<Running>();
+    task->record.id = ++m_nextId;
+    task->record.name = name;
+    task->record.parentRoute = parentRoute;
+    task->record.parentRequestId = parentRequestId;
+    task->record.parentSpan = parentSpan;
+    task->record.startedMs = QDateTime::currentMSecsSinceEpoch();
+    task->body = std::move(body);
+    m_running.push_back(task);
+    emit taskStarted(task->record.id);
+    run(std::move(task));
+    return m_nextId;
+}
+
+QCoro::Task<> TaskRegistry::run(std::shared_ptr<Running> task)
+{
+    try {
+        co_await task->body(task->token);
+        task->record.state = State::Finished;
+    } catch (const TaskCancelled &) {
+        task->record.state = State::Cancelled;
+    } catch (const std::exception &error) {
+        task->record.state = State::Failed;
+        task->record.error = QString::fromUtf8(error.what());
+    } catch (...) {
+        task->record.state = State::Failed;
+        task->record.error = QStringLiteral("unknown exception");
+    }
+    task->record.endedMs = QDateTime::currentMSecsSinceEpoch();
+    if (task->record.state == State::Failed) {
+        m_log.error(QStringLiteral("background task %1 (from %2) failed: %3")
+                            .arg(task->record.name, task->record.parentRoute, task->record.error));
+    }
+    remember(task->record);
+    std::erase(m_running, task);
+    emit taskEnded(task->record.id, static_cast<int>(task->record.state));
+    if (m_running.empty())
+        emit allTasksEnded();
+}
+
+void TaskRegistry::remember(const Record &record)
+{
+    m_ended.push_back(record);
+    if (m_ended.size() > endedHistory)
+        m_ended.pop_front();
+}
+
+QJsonArray TaskRegistry::toJson() const
+{
+    QJsonArray tasks;
+    auto describe = [](const Record &r) {
+        QJsonObject object { { QStringLiteral("id"), qint64(r.id) },
+                             { QStringLiteral("name"), r.name },
+                             { QStringLiteral("state"), taskStateName(r.state) },
+                             { QStringLiteral("parent_route"), r.parentRoute },
+                             { QStringLiteral("parent_request_id"),
+                               QString::fromLatin1(r.parentRequestId) },
+                             { QStringLiteral("started_ms"), r.startedMs } };
+        if (r.endedMs)
+            object.insert(QStringLiteral("duration_ms"), r.endedMs - r.startedMs);
+        if (!r.error.isEmpty())
+            object.insert(QStringLiteral("error"), r.error);
+        return object;
+    };
+    for (const auto &task : m_running)
+        tasks.append(describe(task->record));
+    for (auto it = m_ended.rbegin(); it != m_ended.rend(); ++it)
+        tasks.append(describe(*it));
+    return tasks;
+}
+
+QCoro::Task<> TaskRegistry::shutdown(std::chrono::milliseconds grace)
+{
+    if (!m_running.empty()) {
+        m_log.info(QStringLiteral("waiting up to %1 ms for %2 background task(s)")
+                           .arg(grace.count())
+                           .arg(m_running.size()));
+        co_await qCoro(this, &TaskRegistry::allTasksEnded, grace);
+    }
+    const auto leftovers = m_running;
+    for (const auto &task : leftovers) {
+        m_log.warning(QStringLiteral("cancelled background task %1 (from %2, request %3) at shutdown")
+                              .arg(task->record.name, task->record.parentRoute,
+                                   QString::fromLatin1(task->record.parentRequestId)));
+        task->token.cancel();
+    }
+}
+
+} // namespace loopscope

@@ -1,0 +1,234 @@
+#include "httpconnection.h"
+
+#include "requestids.h"
+
+#include <QDeadlineTimer>
+#include <QPointer>
+
+namespace loopscope::http {
+
+namespace {
+
+qint64 monotonicMs()
+{
+    return QDeadlineTimer::current().deadline();
+}
+
+} // namespace
+
+HttpConnection::HttpConnection(qintptr socketDescriptor, quint64 id, RequestHandler &handler,
+                               const HttpLimits &limits, ConnectionStats &stats, QObject *parent)
+    : QObject(parent)
+    , m_id(id)
+    , m_handler(handler)
+    , m_limits(limits)
+    , m_stats(stats)
+    , m_parser(limits)
+    , m_lastActivityMs(monotonicMs())
+{
+    m_socket.setSocketDescriptor(socketDescriptor);
+    // Small answers must not wait for Nagle: a keep-alive client waits for each one.
+    m_socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    connect(&m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
+    connect(&m_socket, &QTcpSocket::disconnected, this, &HttpConnection::onDisconnected);
+    connect(&m_socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError) {
+        if (m_socket.state() != QAbstractSocket::ConnectedState)
+            onDisconnected();
+    });
+    ++m_stats.openConnections;
+    ++m_stats.acceptedConnections;
+}
+
+HttpConnection::~HttpConnection()
+{
+    --m_stats.openConnections;
+}
+
+void HttpConnection::onReadyRead()
+{
+    m_lastActivityMs = monotonicMs();
+    if (m_readingStopped) {
+        // Leave bytes in the socket: that is the back-pressure on a client that pipelines
+        // faster than we answer, or that keeps talking after asking us to close.
+        return;
+    }
+    if (m_bufferOffset == m_buffer.size()) {
+        m_buffer = m_socket.readAll();
+        m_bufferOffset = 0;
+    } else {
+        m_buffer.append(m_socket.readAll());
+    }
+    parseBuffered();
+}
+
+void HttpConnection::parseBuffered()
+{
+    while (!m_readingStopped && m_bufferOffset < m_buffer.size()) {
+        if (static_cast<int>(m_pending.size()) >= m_limits.maxPipelinedRequests) {
+            m_readingStopped = true;
+            break;
+        }
+        HttpRequest request;
+        const auto result =
+                m_parser.parse(QByteArrayView(m_buffer).sliced(m_bufferOffset), request);
+        if (result.status == HttpParser::Status::NeedMore) {
+            if (m_partialRequestSinceMs < 0)
+                m_partialRequestSinceMs = m_lastActivityMs;
+            break;
+        }
+        if (result.status == HttpParser::Status::Error) {
+            failProtocol(result.errorStatus, result.errorDetail);
+            return;
+        }
+        m_partialRequestSinceMs = -1;
+        m_bufferOffset += result.consumed;
+        const bool closeAfter = !request.keepAlive;
+        if (closeAfter)
+            m_readingStopped = true; // nothing after a closing request is answered
+        serve(std::move(request), m_nextSequence++);
+    }
+    if (m_bufferOffset == m_buffer.size()) {
+        m_buffer.clear();
+        m_bufferOffset = 0;
+    } else if (m_bufferOffset > 64 * 1024) {
+        m_buffer.remove(0, m_bufferOffset);
+        m_bufferOffset = 0;
+    }
+}
+
+QCoro::Task<> HttpConnection::serve(HttpRequest request, quint64 sequence)
+{
+    // `this` may be deleted while the handler is suspended: every access after the await goes
+    // through `self`.
+    QPointer<HttpConnection> self(this);
+    RequestHandler &handler = m_handler;
+    ConnectionStats &stats = m_stats;
+    m_pending.push_back({});
+    ++stats.requests;
+    ++stats.inFlightRequests;
+
+    IncomingRequest incoming;
+    incoming.requestId = requestIdFor(request);
+    incoming.span = nextSpanId();
+    incoming.connectionId = m_id;
+    incoming.request = std::move(request);
+
+    HttpResponse response;
+    try {
+        response = co_await handler.handle(incoming);
+    } catch (const std::exception &error) {
+        response = handler.unhandledException(incoming, QString::fromUtf8(error.what()));
+    } catch (...) {
+        response = handler.unhandledException(incoming, QStringLiteral("unknown exception"));
+    }
+    --stats.inFlightRequests;
+
+    if (!self || self->m_closedEmitted) {
+        ++stats.responsesDropped;
+        handler.responseDropped(incoming);
+        co_return;
+    }
+    const bool closeAfter = !incoming.request.keepAlive;
+    self->complete(sequence,
+                   serializeResponse(response, !closeAfter, incoming.request.minorVersion,
+                                     incoming.requestId),
+                   closeAfter);
+    handler.responseWritten(incoming, response);
+}
+
+void HttpConnection::complete(quint64 sequence, QByteArray bytes, bool closeAfter)
+{
+    if (sequence < m_firstPendingSequence || sequence - m_firstPendingSequence >= m_pending.size())
+        return; // its place was given up when the connection began closing
+    PendingResponse &slot = m_pending[sequence - m_firstPendingSequence];
+    slot.bytes = std::move(bytes);
+    slot.ready = true;
+    slot.closeAfter = closeAfter;
+    writeReadyResponses();
+}
+
+void HttpConnection::writeReadyResponses()
+{
+    bool wrote = false;
+    while (!m_pending.empty() && m_pending.front().ready) {
+        PendingResponse done = std::move(m_pending.front());
+        m_pending.pop_front();
+        ++m_firstPendingSequence;
+        m_socket.write(done.bytes);
+        wrote = true;
+        if (done.closeAfter) {
+            m_closing = true;
+            m_pending.clear(); // nothing is answered after a closing response
+            break;
+        }
+    }
+    if (wrote)
+        m_socket.flush(); // saves a loop iteration per response
+    m_lastActivityMs = monotonicMs();
+    if (m_closing) {
+        if (m_pending.empty())
+            m_socket.disconnectFromHost();
+        return;
+    }
+    if (m_readingStopped && !m_closing
+        && static_cast<int>(m_pending.size()) < m_limits.maxPipelinedRequests) {
+        m_readingStopped = false;
+        if (m_socket.bytesAvailable() > 0)
+            onReadyRead();
+        else
+            parseBuffered();
+    }
+}
+
+void HttpConnection::failProtocol(int status, const QByteArray &detail)
+{
+    ++m_stats.protocolErrors;
+    m_readingStopped = true;
+    m_buffer.clear();
+    m_bufferOffset = 0;
+    const HttpResponse response = HttpResponse::detail(status, QString::fromLatin1(detail));
+    m_pending.push_back({});
+    complete(m_nextSequence++, serializeResponse(response, false, 1, {}), true);
+}
+
+void HttpConnection::enforceTimeouts(qint64 nowMs)
+{
+    if (m_closedEmitted || !m_pending.empty())
+        return; // a request is being served: its own timeouts apply, not the connection's
+    const bool dribbling = m_partialRequestSinceMs >= 0
+            && nowMs - m_partialRequestSinceMs > m_limits.headerTimeout.count();
+    const bool idle = m_partialRequestSinceMs < 0
+            && nowMs - m_lastActivityMs > m_limits.keepAliveTimeout.count();
+    if (dribbling) {
+        ++m_stats.timedOutConnections;
+        failProtocol(408, "Request Timeout");
+    } else if (idle) {
+        ++m_stats.timedOutConnections;
+        m_socket.disconnectFromHost();
+    }
+}
+
+void HttpConnection::closeWhenDone()
+{
+    m_readingStopped = true;
+    m_closing = true;
+    if (m_pending.empty())
+        m_socket.disconnectFromHost();
+}
+
+void HttpConnection::onDisconnected()
+{
+    if (m_closedEmitted)
+        return;
+    m_closedEmitted = true;
+    m_readingStopped = true;
+    emit closed(this);
+}
+
+QByteArray HttpConnection::requestIdFor(const HttpRequest &request)
+{
+    QByteArray fromClient = request.header("x-request-id");
+    return isAcceptableRequestId(fromClient) ? fromClient : generateRequestId();
+}
+
+} // namespace loopscope::http

@@ -1,0 +1,71 @@
+#pragma once
+
+#include "connectionstats.h"
+#include "httplimits.h"
+#include "httpparser.h"
+#include "requesthandler.h"
+
+#include <QCoro/QCoroTask>
+#include <QObject>
+#include <QTcpSocket>
+#include <deque>
+
+namespace loopscope::http {
+
+// One client connection on the server loop. Owns the Qt 6.4 specifics QtHttpServer gets wrong:
+// responses leave in request order on pipelined connections, HTTP/1.0 and `Connection: close`
+// close after the answer, and nothing is ever written after the client left (a handler that
+// finishes late finds this object gone through a QPointer and drops its answer).
+class HttpConnection : public QObject
+{
+    Q_OBJECT
+public:
+    HttpConnection(qintptr socketDescriptor, quint64 id, RequestHandler &handler,
+                   const HttpLimits &limits, ConnectionStats &stats, QObject *parent = nullptr);
+    ~HttpConnection() override;
+
+    quint64 id() const { return m_id; }
+    // Drops the connection when it idled past the keep-alive timeout or dribbles its headers.
+    void enforceTimeouts(qint64 nowMs);
+    // Graceful shutdown: read no further requests, close once every pending answer is written.
+    void closeWhenDone();
+
+signals:
+    void closed(loopscope::http::HttpConnection *connection);
+
+private:
+    struct PendingResponse
+    {
+        QByteArray bytes;
+        bool ready = false;
+        bool closeAfter = false;
+    };
+
+    void onReadyRead();
+    void parseBuffered();
+    void onDisconnected();
+    QCoro::Task<> serve(HttpRequest request, quint64 sequence);
+    void complete(quint64 sequence, QByteArray bytes, bool closeAfter);
+    void writeReadyResponses();
+    void failProtocol(int status, const QByteArray &detail);
+    QByteArray requestIdFor(const HttpRequest &request);
+
+    QTcpSocket m_socket;
+    const quint64 m_id;
+    RequestHandler &m_handler;
+    const HttpLimits &m_limits;
+    ConnectionStats &m_stats;
+    HttpParser m_parser;
+    QByteArray m_buffer;
+    qsizetype m_bufferOffset = 0;
+    std::deque<PendingResponse> m_pending;
+    quint64 m_firstPendingSequence = 0;
+    quint64 m_nextSequence = 0;
+    qint64 m_lastActivityMs = 0;
+    qint64 m_partialRequestSinceMs = -1;
+    bool m_readingStopped = false;
+    bool m_closing = false;
+    bool m_closedEmitted = false;
+};
+
+} // namespace loopscope::http

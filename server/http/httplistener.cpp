@@ -1,0 +1,90 @@
+#include "httplistener.h"
+
+#include "httpconnection.h"
+
+#include <QDeadlineTimer>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace loopscope::http {
+
+HttpListener::HttpListener(RequestHandler &handler, const HttpLimits &limits,
+                           ConnectionStats &stats, QObject *parent)
+    : QTcpServer(parent), m_handler(handler), m_limits(limits), m_stats(stats)
+{
+    // QTcpServer's default backlog of 50 makes 10,000 simultaneous clients retry their SYNs
+    // for seconds; 4096 matches somaxconn here.
+    setListenBacklogSize(4096);
+    m_sweepTimer.setInterval(1000);
+    connect(&m_sweepTimer, &QTimer::timeout, this, &HttpListener::sweepTimeouts);
+}
+
+HttpListener::~HttpListener()
+{
+    for (HttpConnection *connection : m_connections)
+        delete connection;
+}
+
+bool HttpListener::start(const QHostAddress &address, quint16 port)
+{
+    if (!listen(address, port))
+        return false;
+    m_sweepTimer.start();
+    return true;
+}
+
+void HttpListener::incomingConnection(qintptr socketDescriptor)
+{
+    if (m_shuttingDown || static_cast<int>(m_connections.size()) >= m_limits.maxConnections) {
+        // Refuse cleanly: a short 503 the client can read, then close, without a QTcpSocket.
+        static const char refusal[] =
+                "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n"
+                "content-length: 42\r\nconnection: close\r\n\r\n"
+                "{\"detail\":\"Too many connections, retry\"}\n";
+        (void)::send(static_cast<int>(socketDescriptor), refusal, sizeof(refusal) - 1,
+                     MSG_DONTWAIT | MSG_NOSIGNAL);
+        ::close(static_cast<int>(socketDescriptor));
+        ++m_stats.refusedConnections;
+        return;
+    }
+    auto *connection =
+            new HttpConnection(socketDescriptor, ++m_nextConnectionId, m_handler, m_limits, m_stats);
+    m_connections.insert(connection);
+    connect(connection, &HttpConnection::closed, this, &HttpListener::onConnectionClosed);
+}
+
+void HttpListener::onConnectionClosed(HttpConnection *connection)
+{
+    m_connections.erase(connection);
+    connection->deleteLater();
+    if (m_shuttingDown && m_connections.empty())
+        emit allConnectionsClosed();
+}
+
+void HttpListener::sweepTimeouts()
+{
+    const qint64 now = QDeadlineTimer::current().deadline();
+    // Copy: enforcing a timeout may close a connection and erase it from the set.
+    const std::vector<HttpConnection *> connections(m_connections.begin(), m_connections.end());
+    for (HttpConnection *connection : connections) {
+        if (m_connections.count(connection))
+            connection->enforceTimeouts(now);
+    }
+}
+
+void HttpListener::beginShutdown()
+{
+    m_shuttingDown = true;
+    close();
+    if (m_connections.empty()) {
+        emit allConnectionsClosed();
+        return;
+    }
+    const std::vector<HttpConnection *> connections(m_connections.begin(), m_connections.end());
+    for (HttpConnection *connection : connections) {
+        if (m_connections.count(connection))
+            connection->closeWhenDone();
+    }
+}
+
+} // namespace loopscope::http

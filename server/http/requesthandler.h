@@ -1,0 +1,34 @@
+#pragma once
+
+#include "httprequest.h"
+#include "httpresponse.h"
+
+#include <QCoro/QCoroTask>
+
+namespace loopscope::http {
+
+// A request as the connection hands it to the application.
+struct IncomingRequest
+{
+    HttpRequest request;
+    QByteArray requestId; // X-Request-Id: the client's when valid, otherwise generated
+    quint64 span = 0; // trace span id of this request
+    quint64 connectionId = 0;
+};
+
+// The application side of the server. Runs on the server loop thread.
+class RequestHandler
+{
+public:
+    virtual ~RequestHandler() = default;
+    virtual QCoro::Task<HttpResponse> handle(IncomingRequest &request) = 0;
+    // The handler threw: the answer to send instead (a 500 with a detail).
+    virtual HttpResponse unhandledException(const IncomingRequest &request,
+                                            const QString &what) = 0;
+    // The answer is queued on the socket, in request order.
+    virtual void responseWritten(const IncomingRequest &request, const HttpResponse &response) = 0;
+    // The answer could not be delivered because the client had left.
+    virtual void responseDropped(const IncomingRequest &request) = 0;
+};
+
+} // namespace loopscope::http

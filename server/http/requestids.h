@@ -1,0 +1,13 @@
+#pragma once
+
+#include <QByteArray>
+
+namespace loopscope::http {
+
+// X-Request-Id values from clients are echoed only when short and printable, so a hostile
+// header cannot inject bytes into our response or bloat the trace.
+bool isAcceptableRequestId(const QByteArray &id);
+QByteArray generateRequestId();
+quint64 nextSpanId();
+
+} // namespace loopscope::http

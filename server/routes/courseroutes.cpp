@@ -1,0 +1,250 @@
+#include "courseroutes.h"
+
+#include "primecount.h"
+#include "core/precisesleep.h"
+#include "core/serverlog.h"
+#include "core/taskregistry.h"
+#include "core/workerpool.h"
+#include "routing/requestcontext.h"
+#include "routing/router.h"
+
+#include <QTime>
+
+namespace loopscope {
+
+using namespace std::chrono_literals;
+using http::HttpResponse;
+
+namespace {
+
+QString clockTime()
+{
+    return QTime::currentTime().toString(QStringLiteral("HH:mm:ss"));
+}
+
+ParamDoc queryParam(const QString &name, const QString &type, bool required,
+                    const QString &defaultValue = {}, const QString &description = {})
+{
+    return { name, ParamDoc::In::Query, type, required, defaultValue, description };
+}
+
+ParamDoc pathParam(const QString &name)
+{
+    return { name, ParamDoc::In::Path, QStringLiteral("integer"), true, {}, {} };
+}
+
+const ParamDoc delayDoc = queryParam(QStringLiteral("delay"), QStringLiteral("number"), false,
+                                     QStringLiteral("2"), QStringLiteral("seconds, 0 to 60"));
+
+Route::Handler sleepEndpoint(QString message)
+{
+    return [message](RequestContext &context) -> QCoro::Task<HttpResponse> {
+        ParamReader params = context.params();
+        const auto delay = params.queryNumber(QStringLiteral("delay"), 2.0, { 0.0, 60.0 });
+        if (!params.ok())
+            co_return params.errorResponse();
+        const auto duration = std::chrono::milliseconds(qRound64(*delay * 1000.0));
+        co_await context.simulatedIo(duration, QStringLiteral("sleep %1s").arg(*delay));
+        co_return HttpResponse::json(QJsonObject { { QStringLiteral("message"), message } });
+    };
+}
+
+QCoro::Task<HttpResponse> createUser(RequestContext &context, UserService &users)
+{
+    ParamReader params = context.params();
+    const auto username = params.queryString(QStringLiteral("username"));
+    const auto email = params.queryString(QStringLiteral("email"));
+    if (!params.ok())
+        co_return params.errorResponse();
+    co_return HttpResponse::json(co_await users.createUser(context, *username, *email));
+}
+
+QCoro::Task<HttpResponse> getUser(RequestContext &context, UserService &users)
+{
+    ParamReader params = context.params();
+    const auto userId = params.pathInt(QStringLiteral("user_id"));
+    if (!params.ok())
+        co_return params.errorResponse();
+    const auto user = co_await users.getUser(context, *userId);
+    // The course answers {"error": "User not found"} with 200; FastAPI practice is a 404.
+    if (!user)
+        co_return HttpResponse::detail(404, QStringLiteral("User not found"));
+    co_return HttpResponse::json(*user);
+}
+
+// Runs a product operation where the variant says: on the loop (async) or on a pool thread,
+// as FastAPI runs a `def` route.
+template<typename Operation>
+QCoro::Task<std::invoke_result_t<Operation>> onVariantThread(RequestContext &context, Operation op)
+{
+    if (context.variant == HandlerVariant::ThreadPool)
+        co_return co_await context.services.pool.run(std::move(op));
+    co_return op();
+}
+
+QCoro::Task<HttpResponse> createProduct(RequestContext &context, ProductService &products)
+{
+    ParamReader params = context.params();
+    const auto name = params.queryString(QStringLiteral("name"));
+    const auto price = params.queryNumber(QStringLiteral("price"));
+    if (!params.ok())
+        co_return params.errorResponse();
+    const QJsonObject product = co_await onVariantThread(
+            context, [&] { return products.createProduct(*name, *price); });
+    ServerLog *log = &context.services.log;
+    context.spawnTask(QStringLiteral("log_product_created"),
+                      [log](CancelToken &cancel) -> QCoro::Task<> {
+                          co_await PreciseSleep(3s, &cancel);
+                          log->info(QStringLiteral("Product created"));
+                      });
+    co_return HttpResponse::json(product);
+}
+
+QCoro::Task<HttpResponse> getProduct(RequestContext &context, ProductService &products)
+{
+    ParamReader params = context.params();
+    const auto productId = params.pathInt(QStringLiteral("product_id"));
+    if (!params.ok())
+        co_return params.errorResponse();
+    const auto product =
+            co_await onVariantThread(context, [&] { return products.getProduct(*productId); });
+    if (!product)
+        co_return HttpResponse::detail(404, QStringLiteral("Product not found"));
+    co_return HttpResponse::json(*product);
+}
+
+QCoro::Task<HttpResponse> listProducts(RequestContext &context, ProductService &products)
+{
+    co_return HttpResponse::json(
+            co_await onVariantThread(context, [&] { return products.listProducts(); }));
+}
+
+QCoro::Task<HttpResponse> startTask(RequestContext &context)
+{
+    ServerLog *log = &context.services.log;
+    context.spawnTask(QStringLiteral("background_work"), [log](CancelToken &cancel) -> QCoro::Task<> {
+        co_await PreciseSleep(5s, &cancel);
+        log->info(QStringLiteral("Background task completed"));
+    });
+    co_return HttpResponse::json(QJsonObject {
+            { QStringLiteral("message"), QStringLiteral("Task started, response sent immediately") } });
+}
+
+QCoro::Task<HttpResponse> signup(RequestContext &context)
+{
+    ParamReader params = context.params();
+    const auto username = params.queryString(QStringLiteral("username"));
+    const auto email = params.queryString(QStringLiteral("email"));
+    if (!params.ok())
+        co_return params.errorResponse();
+
+    // Starlette runs a response's BackgroundTasks one after another: the log line comes 1 s
+    // after the email, 4 s after the response.
+    ServerLog *log = &context.services.log;
+    TaskRegistry *tasks = &context.services.tasks;
+    const QString route = context.route.key();
+    const QByteArray requestId = context.incoming.requestId;
+    const quint64 span = context.incoming.span;
+    const QString user = *username;
+    const QString address = *email;
+    context.spawnTask(QStringLiteral("send_welcome_email"), [=](CancelToken &cancel) -> QCoro::Task<> {
+        co_await PreciseSleep(3s, &cancel);
+        log->info(QStringLiteral("Welcome email sent to %1 at %2").arg(address, clockTime()));
+        tasks->spawn(QStringLiteral("log_signup"), route, requestId, span,
+                     [log, user](CancelToken &next) -> QCoro::Task<> {
+                         co_await PreciseSleep(1s, &next);
+                         log->info(QStringLiteral("Signup logged for %1 at %2").arg(user, clockTime()));
+                     });
+    });
+    co_return HttpResponse::json(QJsonObject {
+            { QStringLiteral("message"), QStringLiteral("User %1 created successfully").arg(user) },
+            { QStringLiteral("note"), QStringLiteral("Welcome email will be sent shortly") } });
+}
+
+QCoro::Task<HttpResponse> cpuBound(RequestContext &context)
+{
+    ParamReader params = context.params();
+    const auto n = params.queryInt(QStringLiteral("n"), 2'000'000, { 1.0, 200'000'000.0 });
+    if (!params.ok())
+        co_return params.errorResponse();
+    qint64 primes = 0;
+    switch (context.variant) {
+    case HandlerVariant::ThreadPool:
+        primes = co_await context.services.pool.run([limit = *n] { return countPrimes(2, limit); });
+        break;
+    case HandlerVariant::Blocking:
+        primes = countPrimes(2, *n);
+        break;
+    case HandlerVariant::Async: {
+        // async def with cooperative yields: the loop stays responsive, the request takes longer.
+        constexpr qint64 slice = 20'000;
+        for (qint64 from = 2; from <= *n; from += slice) {
+            primes += countPrimes(from, std::min(*n, from + slice - 1));
+            co_await PreciseSleep(0ms);
+        }
+        break;
+    }
+    }
+    co_return HttpResponse::json(QJsonObject { { QStringLiteral("n"), *n },
+                                               { QStringLiteral("primes"), primes },
+                                               { QStringLiteral("variant"),
+                                                 variantName(context.variant) } });
+}
+
+} // namespace
+
+void addCourseRoutes(Router &router, CourseState &state)
+{
+    UserService &users = state.users;
+    ProductService &products = state.products;
+    const ParamDoc username = queryParam(QStringLiteral("username"), QStringLiteral("string"), true);
+    const ParamDoc email = queryParam(QStringLiteral("email"), QStringLiteral("string"), true);
+
+    router.add({ "GET", QStringLiteral("/sync"),
+                 QStringLiteral("A def route: time.sleep(2), run on the thread pool"), allVariants,
+                 HandlerVariant::ThreadPool, { delayDoc },
+                 sleepEndpoint(QStringLiteral("Synchronous endpoint completed")) });
+    router.add({ "GET", QStringLiteral("/async"),
+                 QStringLiteral("An async def route: await asyncio.sleep(2)"), allVariants,
+                 HandlerVariant::Async, { delayDoc },
+                 sleepEndpoint(QStringLiteral("Asynchronous endpoint completed")) });
+    router.add({ "POST", QStringLiteral("/users/"),
+                 QStringLiteral("UserService.create_user: a 100 ms simulated write"), allVariants,
+                 HandlerVariant::Async, { username, email },
+                 [&users](RequestContext &c) { return createUser(c, users); } });
+    router.add({ "GET", QStringLiteral("/users/{user_id}"),
+                 QStringLiteral("UserService.get_user: a 50 ms simulated read; 404 when unknown"),
+                 allVariants, HandlerVariant::Async, { pathParam(QStringLiteral("user_id")) },
+                 [&users](RequestContext &c) { return getUser(c, users); } });
+    const std::uint8_t asyncOrPool =
+            variantBit(HandlerVariant::Async) | variantBit(HandlerVariant::ThreadPool);
+    router.add({ "POST", QStringLiteral("/products/"),
+                 QStringLiteral("ProductService.create_product; logs 'Product created' 3 s later"),
+                 asyncOrPool, HandlerVariant::Async,
+                 { queryParam(QStringLiteral("name"), QStringLiteral("string"), true),
+                   queryParam(QStringLiteral("price"), QStringLiteral("number"), true) },
+                 [&products](RequestContext &c) { return createProduct(c, products); } });
+    router.add({ "GET", QStringLiteral("/products/{product_id}"),
+                 QStringLiteral("ProductService.get_product; 404 when unknown"), asyncOrPool,
+                 HandlerVariant::Async, { pathParam(QStringLiteral("product_id")) },
+                 [&products](RequestContext &c) { return getProduct(c, products); } });
+    router.add({ "GET", QStringLiteral("/products/"), QStringLiteral("ProductService.list_products"),
+                 asyncOrPool, HandlerVariant::Async, {},
+                 [&products](RequestContext &c) { return listProducts(c, products); } });
+    router.add({ "GET", QStringLiteral("/start-task"),
+                 QStringLiteral("asyncio.create_task: a 5 s task, response sent immediately"),
+                 variantBit(HandlerVariant::Async), HandlerVariant::Async, {}, startTask });
+    router.add({ "POST", QStringLiteral("/signup"),
+                 QStringLiteral("BackgroundTasks: welcome email (3 s), then signup log (1 s)"),
+                 variantBit(HandlerVariant::Async), HandlerVariant::Async, { username, email },
+                 signup });
+    router.add({ "GET", QStringLiteral("/cpu"),
+                 QStringLiteral("CPU-bound work (counting primes below n): blocking stalls the loop, "
+                                "threadpool offloads it, async yields between slices"),
+                 allVariants, HandlerVariant::ThreadPool,
+                 { queryParam(QStringLiteral("n"), QStringLiteral("integer"), false,
+                              QStringLiteral("2000000"), QStringLiteral("1 to 200000000")) },
+                 cpuBound });
+}
+
+} // namespace loopscope

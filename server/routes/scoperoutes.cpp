@@ -1,0 +1,121 @@
+#include "scoperoutes.h"
+
+#include "core/modetable.h"
+#include "core/taskregistry.h"
+#include "http/connectionstats.h"
+#include "routing/requestcontext.h"
+#include "routing/router.h"
+
+#include <QJsonDocument>
+#include <QJsonParseError>
+
+namespace loopscope {
+
+using http::HttpResponse;
+
+namespace {
+
+QJsonObject describeMode(const ModeTable::Entry &entry)
+{
+    return { { QStringLiteral("route"), entry.route },
+             { QStringLiteral("variant"), variantName(entry.current.load()) },
+             { QStringLiteral("default"), variantName(entry.defaultVariant) },
+             { QStringLiteral("variants"), QJsonArray::fromStringList(variantNames(entry.allowed)) } };
+}
+
+HttpResponse bodyError(const QString &field, const QString &message, const QString &type)
+{
+    QJsonArray location { QStringLiteral("body") };
+    if (!field.isEmpty())
+        location.append(field);
+    return HttpResponse::json(
+            QJsonObject { { QStringLiteral("detail"),
+                            QJsonArray { QJsonObject { { QStringLiteral("loc"), location },
+                                                       { QStringLiteral("msg"), message },
+                                                       { QStringLiteral("type"), type } } } } },
+            422);
+}
+
+HttpResponse putMode(RequestContext &context, ModeTable &modes)
+{
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(context.incoming.request.body, &parseError);
+    if (parseError.error != QJsonParseError::NoError || !document.isObject())
+        return bodyError({}, QStringLiteral("expected a JSON object {\"route\": ..., \"variant\": ...}"),
+                         QStringLiteral("value_error.jsondecode"));
+    const QJsonObject body = document.object();
+    for (const QString &field : { QStringLiteral("route"), QStringLiteral("variant") }) {
+        if (!body.value(field).isString())
+            return bodyError(field, QStringLiteral("field required"),
+                             QStringLiteral("value_error.missing"));
+    }
+    const QString route = body.value(QStringLiteral("route")).toString();
+    const QString variant = body.value(QStringLiteral("variant")).toString();
+    switch (modes.set(route, variant)) {
+    case ModeTable::SetResult::UnknownRoute:
+        return bodyError(QStringLiteral("route"), QStringLiteral("unknown route '%1'").arg(route),
+                         QStringLiteral("value_error"));
+    case ModeTable::SetResult::UnknownVariant:
+        return bodyError(QStringLiteral("variant"),
+                         QStringLiteral("unknown variant '%1' (async, threadpool, blocking)").arg(variant),
+                         QStringLiteral("value_error"));
+    case ModeTable::SetResult::NotAllowed:
+        return bodyError(QStringLiteral("variant"),
+                         QStringLiteral("route '%1' offers only: %2")
+                                 .arg(route, variantNames(modes.entry(modes.indexOf(route)).allowed)
+                                                     .join(QStringLiteral(", "))),
+                         QStringLiteral("value_error"));
+    case ModeTable::SetResult::Ok:
+        break;
+    }
+    return HttpResponse::json(describeMode(modes.entry(modes.indexOf(route))));
+}
+
+} // namespace
+
+void addScopeRoutes(Router &router, ScopeState &state)
+{
+    auto internal = [&router](QByteArray method, QString path, QString summary, Route::Handler handler) {
+        Route route;
+        route.method = std::move(method);
+        route.pattern = std::move(path);
+        route.summary = std::move(summary);
+        route.handler = std::move(handler);
+        route.internal = true;
+        router.add(std::move(route));
+    };
+
+    internal("GET", QStringLiteral("/_scope/health"), QStringLiteral("Liveness and load figures"),
+             [&state](RequestContext &) -> QCoro::Task<HttpResponse> {
+                 co_return HttpResponse::json(QJsonObject {
+                         { QStringLiteral("status"), QStringLiteral("ok") },
+                         { QStringLiteral("uptime_s"),
+                           (QDateTime::currentMSecsSinceEpoch() - state.startedMs) / 1000.0 },
+                         { QStringLiteral("in_flight"), state.stats.inFlightRequests.load() },
+                         { QStringLiteral("open_connections"), state.stats.openConnections.load() },
+                         { QStringLiteral("requests"), qint64(state.stats.requests.load()) },
+                         { QStringLiteral("background_tasks"), state.tasks.runningCount() } });
+             });
+    internal("GET", QStringLiteral("/_scope/modes"),
+             QStringLiteral("Every route with its variant and the variants it offers"),
+             [&state](RequestContext &) -> QCoro::Task<HttpResponse> {
+                 QJsonArray routes;
+                 for (int i = 0; i < state.modes.size(); ++i)
+                     routes.append(describeMode(state.modes.entry(i)));
+                 co_return HttpResponse::json(QJsonObject { { QStringLiteral("routes"), routes } });
+             });
+    internal("PUT", QStringLiteral("/_scope/modes"),
+             QStringLiteral("Switch one route's variant: {\"route\": \"GET /async\", \"variant\": \"blocking\"}"),
+             [&state](RequestContext &context) -> QCoro::Task<HttpResponse> {
+                 co_return putMode(context, state.modes);
+             });
+    internal("GET", QStringLiteral("/_scope/tasks"),
+             QStringLiteral("Background tasks: running first, then the last 1000 ended"),
+             [&state](RequestContext &) -> QCoro::Task<HttpResponse> {
+                 co_return HttpResponse::json(QJsonObject {
+                         { QStringLiteral("running"), state.tasks.runningCount() },
+                         { QStringLiteral("tasks"), state.tasks.toJson() } });
+             });
+}
+
+} // namespace loopscope

@@ -1,0 +1,64 @@
+#include "dispatcher.h"
+
+#include "core/modetable.h"
+#include "core/serverlog.h"
+
+namespace loopscope {
+
+using http::HttpResponse;
+
+Dispatcher::Dispatcher(const Router &router, ServerServices &services,
+                       std::vector<int> modeIndexByRoute)
+    : m_router(router), m_services(services), m_modeIndexByRoute(std::move(modeIndexByRoute))
+{
+}
+
+QCoro::Task<HttpResponse> Dispatcher::handle(http::IncomingRequest &incoming)
+{
+    Router::Match match = m_router.match(incoming.request.method, incoming.request.path);
+    switch (match.kind) {
+    case Router::Match::Kind::NotFound:
+        co_return HttpResponse::detail(404, QStringLiteral("Not Found"));
+    case Router::Match::Kind::MethodNotAllowed: {
+        HttpResponse response = HttpResponse::detail(405, QStringLiteral("Method Not Allowed"));
+        response.headers.emplace_back(QByteArrayLiteral("allow"), match.allow);
+        co_return response;
+    }
+    case Router::Match::Kind::Redirect: {
+        HttpResponse response = HttpResponse::text({}, {}, 307);
+        QByteArray location = match.location;
+        if (!incoming.request.query.isEmpty())
+            location += '?' + incoming.request.query;
+        response.headers.emplace_back(QByteArrayLiteral("location"), location);
+        co_return response;
+    }
+    case Router::Match::Kind::Found:
+        break;
+    }
+
+    const Route &route = m_router.route(match.routeIndex);
+    const int modeIndex = m_modeIndexByRoute[match.routeIndex];
+    RequestContext context { incoming,
+                             route,
+                             std::move(match.params),
+                             QueryParams(incoming.request.query),
+                             modeIndex < 0 ? route.defaultVariant
+                                           : m_services.modes.variant(modeIndex),
+                             m_services };
+    co_return co_await route.handler(context);
+}
+
+HttpResponse Dispatcher::unhandledException(const http::IncomingRequest &request, const QString &what)
+{
+    m_services.log.error(QStringLiteral("%1 %2 (request %3) raised: %4")
+                                 .arg(QString::fromLatin1(request.request.method),
+                                      QString::fromUtf8(request.request.path),
+                                      QString::fromLatin1(request.requestId), what));
+    return HttpResponse::detail(500, QStringLiteral("Internal Server Error"));
+}
+
+void Dispatcher::responseWritten(const http::IncomingRequest &, const HttpResponse &) { }
+
+void Dispatcher::responseDropped(const http::IncomingRequest &) { }
+
+} // namespace loopscope

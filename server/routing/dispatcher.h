@@ -1,0 +1,29 @@
+#pragma once
+
+#include "requestcontext.h"
+#include "router.h"
+#include "http/requesthandler.h"
+
+namespace loopscope {
+
+// Turns parsed requests into route handler calls: matching, FastAPI's 404/405/307, the route's
+// current variant, and the safety net that turns a throwing handler into a 500.
+class Dispatcher : public http::RequestHandler
+{
+public:
+    Dispatcher(const Router &router, ServerServices &services, std::vector<int> modeIndexByRoute);
+
+    QCoro::Task<http::HttpResponse> handle(http::IncomingRequest &request) override;
+    http::HttpResponse unhandledException(const http::IncomingRequest &request,
+                                          const QString &what) override;
+    void responseWritten(const http::IncomingRequest &request,
+                         const http::HttpResponse &response) override;
+    void responseDropped(const http::IncomingRequest &request) override;
+
+private:
+    const Router &m_router;
+    ServerServices &m_services;
+    std::vector<int> m_modeIndexByRoute; // -1 for routes without variants
+};
+
+} // namespace loopscope

@@ -1,0 +1,154 @@
+#include "paramreader.h"
+
+#include <QJsonObject>
+#include <cmath>
+
+namespace loopscope {
+
+namespace {
+
+const QString pathLocation = QStringLiteral("path");
+const QString queryLocation = QStringLiteral("query");
+
+std::optional<qint64> parseInteger(const QString &text)
+{
+    bool ok = false;
+    const qint64 value = text.trimmed().toLongLong(&ok, 10);
+    return ok ? std::optional<qint64>(value) : std::nullopt;
+}
+
+std::optional<double> parseNumber(const QString &text)
+{
+    bool ok = false;
+    const double value = text.trimmed().toDouble(&ok);
+    return ok ? std::optional<double>(value) : std::nullopt;
+}
+
+QJsonValue limitValue(double limit)
+{
+    if (limit == std::floor(limit) && std::abs(limit) < 1e15)
+        return qint64(limit);
+    return limit;
+}
+
+} // namespace
+
+void ParamReader::addError(const QString &location, const QString &name, const QString &message,
+                           const QString &type, const QJsonObject &context)
+{
+    QJsonObject error { { QStringLiteral("loc"), QJsonArray { location, name } },
+                        { QStringLiteral("msg"), message },
+                        { QStringLiteral("type"), type } };
+    if (!context.isEmpty())
+        error.insert(QStringLiteral("ctx"), context);
+    m_errors.append(error);
+}
+
+template<typename T>
+std::optional<T> ParamReader::checkBounds(const QString &location, const QString &name, T value,
+                                          Bounds bounds)
+{
+    if (bounds.ge && double(value) < *bounds.ge) {
+        addError(location, name,
+                 QStringLiteral("ensure this value is greater than or equal to %1")
+                         .arg(limitValue(*bounds.ge).toVariant().toString()),
+                 QStringLiteral("value_error.number.not_ge"),
+                 { { QStringLiteral("limit_value"), limitValue(*bounds.ge) } });
+        return std::nullopt;
+    }
+    if (bounds.le && double(value) > *bounds.le) {
+        addError(location, name,
+                 QStringLiteral("ensure this value is less than or equal to %1")
+                         .arg(limitValue(*bounds.le).toVariant().toString()),
+                 QStringLiteral("value_error.number.not_le"),
+                 { { QStringLiteral("limit_value"), limitValue(*bounds.le) } });
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::optional<QString> ParamReader::pathRaw(const QString &name)
+{
+    for (const auto &[key, value] : m_path) {
+        if (key == name)
+            return value;
+    }
+    addError(pathLocation, name, QStringLiteral("field required"),
+             QStringLiteral("value_error.missing"));
+    return std::nullopt;
+}
+
+std::optional<QString> ParamReader::pathString(const QString &name)
+{
+    return pathRaw(name);
+}
+
+std::optional<qint64> ParamReader::pathInt(const QString &name, Bounds bounds)
+{
+    const auto raw = pathRaw(name);
+    if (!raw)
+        return std::nullopt;
+    const auto value = parseInteger(*raw);
+    if (!value) {
+        addError(pathLocation, name, QStringLiteral("value is not a valid integer"),
+                 QStringLiteral("type_error.integer"));
+        return std::nullopt;
+    }
+    return checkBounds(pathLocation, name, *value, bounds);
+}
+
+std::optional<QString> ParamReader::queryString(const QString &name,
+                                                std::optional<QString> defaultValue)
+{
+    if (auto value = m_query.value(name))
+        return value;
+    if (!defaultValue)
+        addError(queryLocation, name, QStringLiteral("field required"),
+                 QStringLiteral("value_error.missing"));
+    return defaultValue;
+}
+
+std::optional<qint64> ParamReader::queryInt(const QString &name, std::optional<qint64> defaultValue,
+                                            Bounds bounds)
+{
+    const auto raw = m_query.value(name);
+    if (!raw) {
+        if (!defaultValue)
+            addError(queryLocation, name, QStringLiteral("field required"),
+                     QStringLiteral("value_error.missing"));
+        return defaultValue;
+    }
+    const auto value = parseInteger(*raw);
+    if (!value) {
+        addError(queryLocation, name, QStringLiteral("value is not a valid integer"),
+                 QStringLiteral("type_error.integer"));
+        return std::nullopt;
+    }
+    return checkBounds(queryLocation, name, *value, bounds);
+}
+
+std::optional<double> ParamReader::queryNumber(const QString &name, std::optional<double> defaultValue,
+                                               Bounds bounds)
+{
+    const auto raw = m_query.value(name);
+    if (!raw) {
+        if (!defaultValue)
+            addError(queryLocation, name, QStringLiteral("field required"),
+                     QStringLiteral("value_error.missing"));
+        return defaultValue;
+    }
+    const auto value = parseNumber(*raw);
+    if (!value) {
+        addError(queryLocation, name, QStringLiteral("value is not a valid float"),
+                 QStringLiteral("type_error.float"));
+        return std::nullopt;
+    }
+    return checkBounds(queryLocation, name, *value, bounds);
+}
+
+http::HttpResponse ParamReader::errorResponse() const
+{
+    return http::HttpResponse::json(QJsonObject { { QStringLiteral("detail"), m_errors } }, 422);
+}
+
+} // namespace loopscope

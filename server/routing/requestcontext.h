@@ -1,0 +1,52 @@
+#pragma once
+
+#include "paramreader.h"
+#include "queryparams.h"
+#include "route.h"
+#include "router.h"
+#include "core/handlervariant.h"
+#include "http/requesthandler.h"
+
+#include <QCoro/QCoroTask>
+#include <chrono>
+#include <functional>
+
+namespace loopscope {
+
+class CancelToken;
+class ModeTable;
+class ServerLog;
+class TaskRegistry;
+class WorkerPool;
+
+// What every handler can reach: long-lived and owned by the server runtime on the loop thread.
+struct ServerServices
+{
+    WorkerPool &pool;
+    TaskRegistry &tasks;
+    ServerLog &log;
+    ModeTable &modes;
+};
+
+// One request as a handler sees it. Lives in the dispatching coroutine's frame for the whole
+// handler, so handlers may keep references to it across awaits.
+struct RequestContext
+{
+    http::IncomingRequest &incoming;
+    const Route &route;
+    PathParams path;
+    QueryParams query;
+    HandlerVariant variant;
+    ServerServices &services;
+
+    ParamReader params() const { return ParamReader(path, query); }
+
+    // A simulated I/O wait done the way the route's variant does it: awaited on a timer (async),
+    // slept on a pool thread and awaited (threadpool), or slept on the loop thread (blocking).
+    QCoro::Task<> simulatedIo(std::chrono::milliseconds duration, const QString &label);
+
+    // Starts a background task whose parent is this request.
+    quint64 spawnTask(const QString &name, std::function<QCoro::Task<>(CancelToken &)> body);
+};
+
+} // namespace loopscope

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "core/handlervariant.h"
+#include "http/httpresponse.h"
+
+#include <QCoro/QCoroTask>
+#include <QString>
+#include <functional>
+
+namespace loopscope {
+
+struct RequestContext;
+
+// What /openapi.json and /docs say about a parameter; also documents the route table.
+struct ParamDoc
+{
+    enum class In { Path, Query };
+    QString name;
+    In in = In::Query;
+    QString type; // "integer", "number", "string"
+    bool required = false;
+    QString defaultValue;
+    QString description;
+};
+
+struct Route
+{
+    using Handler = std::function<QCoro::Task<http::HttpResponse>(RequestContext &)>;
+
+    QByteArray method;
+    QString pattern; // "/users/{user_id}"
+    QString summary;
+    std::uint8_t variants = variantBit(HandlerVariant::Async);
+    HandlerVariant defaultVariant = HandlerVariant::Async;
+    QList<ParamDoc> params;
+    Handler handler;
+    bool internal = false; // the /_scope/ control API: no variants, not in the course's list
+
+    QString key() const { return QString::fromLatin1(method) + u' ' + pattern; }
+};
+
+} // namespace loopscope

@@ -1,0 +1,56 @@
+#pragma once
+
+#include "serverconfig.h"
+#include "core/modetable.h"
+#include "core/serverlog.h"
+
+#include <QObject>
+#include <QThread>
+
+namespace loopscope {
+
+class ServerRuntime;
+namespace http {
+struct ConnectionStats;
+}
+
+// Runs the server on its own thread with its own event loop, so a blocked server loop never
+// freezes the window. Created and driven from the GUI or main thread.
+class ServerHost : public QObject
+{
+    Q_OBJECT
+public:
+    explicit ServerHost(ServerConfig config, QObject *parent = nullptr);
+    ~ServerHost() override;
+
+    // Starts the thread and binds; returns once it accepts connections or has failed.
+    bool start();
+    QString errorString() const { return m_error; }
+    QHostAddress address() const { return m_address; }
+    quint16 port() const { return m_port; }
+    QString url() const;
+
+    ModeTable &modes() { return m_modes; }
+    ServerLog &log() { return m_log; }
+    const http::ConnectionStats *stats() const;
+    QThread *serverThread() { return &m_thread; }
+    // An object living on the server loop (for watchdogs and tests to post to).
+    QObject *loopContext() const;
+
+    // Graceful stop (see ServerRuntime::shutdown); blocks until the server thread has ended.
+    void stop();
+    bool isRunning() const { return m_runtime != nullptr; }
+
+private:
+    ServerConfig m_config;
+    ModeTable m_modes;
+    ServerLog m_log;
+    QThread m_thread;
+    ServerRuntime *m_runtime = nullptr; // lives on m_thread
+    QObject *m_anchor = nullptr; // lives on m_thread
+    QString m_error;
+    QHostAddress m_address;
+    quint16 m_port = 0;
+};
+
+} // namespace loopscope

@@ -1,0 +1,83 @@
+#include "serverruntime.h"
+
+#include "core/serverlog.h"
+#include "http/httplistener.h"
+
+#include <QCoro/QCoroSignal>
+
+namespace loopscope {
+
+void addAllRoutes(Router &router, CourseState &course, ScopeState &scope)
+{
+    addCourseRoutes(router, course);
+    addScopeRoutes(router, scope);
+}
+
+ServerRuntime::ServerRuntime(const ServerConfig &config, ServerLog &log, ModeTable &modes)
+    : m_config(config)
+    , m_log(log)
+    , m_modes(modes)
+    , m_pool(config.workerThreads)
+    , m_tasks(log)
+    , m_services { m_pool, m_tasks, m_log, m_modes }
+    , m_scope { m_modes, m_tasks, m_stats }
+{
+}
+
+ServerRuntime::~ServerRuntime()
+{
+    m_listener.reset(); // connections first: their handlers reference the dispatcher
+}
+
+QString ServerRuntime::start()
+{
+    addAllRoutes(m_router, m_course, m_scope);
+    std::vector<int> modeIndexByRoute;
+    for (const Route &route : m_router.routes()) {
+        modeIndexByRoute.push_back(route.internal
+                                           ? -1
+                                           : m_modes.add(route.key(), route.variants,
+                                                         route.defaultVariant));
+    }
+    for (const QString &assignment : m_config.modeAssignments) {
+        const QString error = m_modes.applyAssignment(assignment);
+        if (!error.isEmpty())
+            return QStringLiteral("--mode %1: %2").arg(assignment, error);
+    }
+    m_dispatcher = std::make_unique<Dispatcher>(m_router, m_services, std::move(modeIndexByRoute));
+    m_listener = std::make_unique<http::HttpListener>(*m_dispatcher, m_config.limits, m_stats);
+    if (!m_listener->start(m_config.address, m_config.port)) {
+        return QStringLiteral("cannot listen on %1:%2: %3")
+                .arg(m_config.address.toString())
+                .arg(m_config.port)
+                .arg(m_listener->errorString());
+    }
+    return {};
+}
+
+quint16 ServerRuntime::port() const
+{
+    return m_listener ? m_listener->serverPort() : 0;
+}
+
+QHostAddress ServerRuntime::address() const
+{
+    return m_listener ? m_listener->serverAddress() : QHostAddress();
+}
+
+QCoro::Task<> ServerRuntime::shutdown()
+{
+    if (m_listener) {
+        m_listener->beginShutdown();
+        if (m_listener->openConnections() > 0)
+            co_await qCoro(m_listener.get(), &http::HttpListener::allConnectionsClosed,
+                           m_config.drainTimeout);
+        if (m_listener->openConnections() > 0)
+            m_log.warning(QStringLiteral("%1 connection(s) still busy after %2 ms; closing them")
+                                  .arg(m_listener->openConnections())
+                                  .arg(m_config.drainTimeout.count()));
+    }
+    co_await m_tasks.shutdown(m_config.taskGrace);
+}
+
+} // namespace loopscope

@@ -1,0 +1,59 @@
+#pragma once
+
+#include "serverconfig.h"
+#include "core/modetable.h"
+#include "core/taskregistry.h"
+#include "core/workerpool.h"
+#include "http/connectionstats.h"
+#include "routes/courseroutes.h"
+#include "routes/scoperoutes.h"
+#include "routing/dispatcher.h"
+#include "routing/router.h"
+
+#include <QObject>
+#include <memory>
+
+namespace loopscope {
+
+class ServerLog;
+namespace http {
+class HttpListener;
+}
+
+// Everything that lives on the server loop thread, created and destroyed there.
+class ServerRuntime : public QObject
+{
+    Q_OBJECT
+public:
+    ServerRuntime(const ServerConfig &config, ServerLog &log, ModeTable &modes);
+    ~ServerRuntime() override;
+
+    // Applies --mode assignments and binds. Returns an error text, empty on success.
+    QString start();
+    quint16 port() const;
+    QHostAddress address() const;
+    const http::ConnectionStats &stats() const { return m_stats; }
+
+    // Graceful stop: no new connections, answers in flight are written (bounded by the drain
+    // timeout), background tasks get their grace period, then are cancelled and reported.
+    QCoro::Task<> shutdown();
+
+private:
+    const ServerConfig m_config;
+    ServerLog &m_log;
+    ModeTable &m_modes;
+    WorkerPool m_pool;
+    TaskRegistry m_tasks;
+    Router m_router;
+    CourseState m_course;
+    ServerServices m_services;
+    http::ConnectionStats m_stats;
+    ScopeState m_scope;
+    std::unique_ptr<Dispatcher> m_dispatcher;
+    std::unique_ptr<http::HttpListener> m_listener;
+};
+
+// Builds the route table: the course's routes and the /_scope/ API. Also used by tests and docs.
+void addAllRoutes(Router &router, CourseState &course, ScopeState &scope);
+
+} // namespace loopscope

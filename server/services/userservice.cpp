@@ -1,0 +1,30 @@
+#include "userservice.h"
+
+#include "routing/requestcontext.h"
+
+namespace loopscope {
+
+using namespace std::chrono_literals;
+
+QCoro::Task<QJsonObject> UserService::createUser(RequestContext &context, QString username,
+                                                 QString email)
+{
+    co_await context.simulatedIo(100ms, QStringLiteral("db.insert users"));
+    const qint64 userId = static_cast<qint64>(m_users.size()) + 1;
+    QJsonObject user { { QStringLiteral("id"), userId },
+                       { QStringLiteral("username"), username },
+                       { QStringLiteral("email"), email } };
+    m_users[userId] = user;
+    co_return user;
+}
+
+QCoro::Task<std::optional<QJsonObject>> UserService::getUser(RequestContext &context, qint64 userId)
+{
+    co_await context.simulatedIo(50ms, QStringLiteral("db.fetchrow users"));
+    const auto it = m_users.find(userId);
+    if (it == m_users.end())
+        co_return std::nullopt;
+    co_return it->second;
+}
+
+} // namespace loopscope
