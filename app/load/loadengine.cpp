@@ -1,0 +1,708 @@
+#include "loadengine.h"
+
+#include "httpresponseparser.h"
+#include "loadstats.h"
+
+#include <QRandomGenerator>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <charconv>
+#include <climits>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+namespace loopscope::load {
+
+namespace {
+
+constexpr qint64 kPublishIntervalNs = 100'000'000;
+constexpr qint64 kNever = LLONG_MAX;
+constexpr size_t kReadBufferSize = 64 * 1024;
+
+qint64 steadyNowNs()
+{
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts); // what std::chrono::steady_clock and QElapsedTimer use
+    return qint64(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+// A request template rendered once: only the request-id digits differ between
+// two requests, and they go in between these two blocks (see sendPending()).
+struct PreparedRequest
+{
+    QByteArray head; // request line, headers, "X-Request-Id: load-<run>-"
+    QByteArray tail; // "\r\n", Connection/Content-Length, blank line, body
+    bool isHead = false;
+};
+
+bool hasHeader(const RequestTemplate &t, const char *name)
+{
+    for (const auto &h : t.headers) {
+        if (h.first.compare(QByteArray(name), Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    return false;
+}
+
+PreparedRequest prepare(const RequestTemplate &t, const LoadPlan &plan, const QByteArray &runId)
+{
+    PreparedRequest p;
+    p.isHead = t.method == "HEAD";
+    QByteArray &h = p.head;
+    h += t.method + ' ' + t.target + " HTTP/1.1\r\n";
+    if (!hasHeader(t, "host")) {
+        QByteArray host = plan.host.toUtf8();
+        if (host.contains(':'))
+            host = '[' + host + ']';
+        h += "Host: " + host;
+        if (plan.port != 80)
+            h += ':' + QByteArray::number(plan.port);
+        h += "\r\n";
+    }
+    if (!hasHeader(t, "user-agent"))
+        h += "User-Agent: loopscope-load\r\n";
+    if (!hasHeader(t, "accept"))
+        h += "Accept: */*\r\n";
+    for (const auto &[name, value] : t.headers)
+        h += name + ": " + value + "\r\n";
+    h += "X-Request-Id: load-" + runId + '-';
+
+    QByteArray &tail = p.tail;
+    tail += "\r\n";
+    if (!plan.keepAlive && !hasHeader(t, "connection"))
+        tail += "Connection: close\r\n";
+    const bool bodyMethod = t.method == "POST" || t.method == "PUT" || t.method == "PATCH";
+    if ((bodyMethod || !t.body.isEmpty()) && !hasHeader(t, "content-length"))
+        tail += "Content-Length: " + QByteArray::number(t.body.size()) + "\r\n";
+    tail += "\r\n";
+    tail += t.body;
+    return p;
+}
+
+enum class ConnState { Idle, Connecting, Sending, Receiving };
+
+struct Connection
+{
+    int fd = -1;
+    ConnState state = ConnState::Idle;
+    bool busy = false;
+    bool retried = false;
+    quint32 events = 0; // registered epoll events; 0 = not registered
+    RequestRecord rec;
+    qint64 writtenNs = -1;
+    qint64 deadline = kNever;
+    const PreparedRequest *req = nullptr;
+    char id[24];
+    size_t idLength = 0;
+    size_t sent = 0;
+    HttpResponseParser parser;
+    ErrorKind pendingError = ErrorKind::None;
+};
+
+} // namespace
+
+struct LoadEngine::Private
+{
+    LoadPlan plan;
+    std::shared_ptr<LoadLiveState> live;
+    QByteArray runId;
+    std::atomic<bool> stopRequested{false};
+    int wakeFd = -1;
+    int epollFd = -1;
+    int timerFd = -1;
+    size_t wakeIndex = 0;
+    size_t timerIndex = 0;
+
+    sockaddr_storage address{};
+    socklen_t addressLength = 0;
+    std::vector<PreparedRequest> prepared;
+    std::vector<qint64> wrrCurrent;
+    qint64 weightTotal = 0;
+    std::vector<Connection> connections;
+    std::vector<size_t> idle;   // open loop: connections free to take a due request
+    std::vector<size_t> failed; // connections whose request failed synchronously
+    std::vector<char> readBuffer;
+
+    LoadStats stats;
+    qint64 t0 = 0;
+    qint64 lastEndNs = 0;
+    quint64 issued = 0;
+    qint64 inFlight = 0;
+    qint64 planned = 0; // 0: only the duration bounds the run (closed loop)
+    qint64 durationNs = 0;
+    bool stopping = false;
+    bool everConnected = false;
+    bool cancelled = false;
+    QString fatal;
+    qint64 nextScan = kNever;
+    qint64 nextPublish = 0;
+    qint64 timerArmedFor = -1;
+
+    Private(LoadPlan p, std::shared_ptr<LoadLiveState> l)
+        : plan(std::move(p))
+        , live(std::move(l))
+        , stats(plan.maxRecords)
+    {
+        wakeFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    }
+
+    ~Private()
+    {
+        for (Connection &c : connections) {
+            if (c.fd >= 0)
+                ::close(c.fd);
+        }
+        for (int fd : {wakeFd, epollFd, timerFd}) {
+            if (fd >= 0)
+                ::close(fd);
+        }
+    }
+
+    QString setUp();
+    void runLoop();
+    bool openLoop() const { return plan.isOpenLoop(); }
+    bool canIssue(qint64 now) const;
+    bool moreToIssue(qint64 now) const;
+    size_t pickTemplate();
+    void begin(size_t index, qint64 intendedNs, qint64 now);
+    void openSocket(Connection &c, qint64 now);
+    void sendPending(Connection &c, qint64 now);
+    void retryOnFreshConnection(Connection &c, qint64 now);
+    void deferFailure(size_t index, ErrorKind kind, int error);
+    void onEvent(size_t index, quint32 events, qint64 now);
+    void onConnected(Connection &c, qint64 now);
+    void onReadable(size_t index, qint64 now);
+    void finish(size_t index, ErrorKind kind, qint64 now);
+    void processFailures(qint64 now);
+    void scanTimeouts(qint64 now);
+    void dispatchDue(qint64 now);
+    void cancelAll(qint64 now);
+    void watch(Connection &c, size_t index, quint32 events);
+    void closeSocket(Connection &c);
+    void publish(qint64 now, bool running);
+    qint64 intendedNs(quint64 n) const { return qint64(std::llround(double(n) * 1e9 / plan.rate)); }
+};
+
+LoadEngine::LoadEngine(LoadPlan plan, std::shared_ptr<LoadLiveState> live)
+    : d(std::make_unique<Private>(std::move(plan), std::move(live)))
+{
+    d->runId = d->plan.runId;
+    if (d->runId.isEmpty())
+        d->runId = QByteArray::number(QRandomGenerator::global()->generate() & 0xffffff, 16);
+}
+
+LoadEngine::~LoadEngine() = default;
+
+void LoadEngine::requestStop()
+{
+    d->stopRequested.store(true, std::memory_order_release);
+    if (d->wakeFd >= 0) {
+        const quint64 one = 1;
+        [[maybe_unused]] const ssize_t n = ::write(d->wakeFd, &one, sizeof one);
+    }
+}
+
+LoadResult LoadEngine::run()
+{
+    QString error = d->plan.validate();
+    if (error.isEmpty())
+        error = d->setUp();
+    if (error.isEmpty())
+        d->runLoop();
+    LoadResult result = d->stats.take(d->lastEndNs);
+    result.plan = d->plan;
+    result.runId = d->runId;
+    result.startSteadyNs = d->t0;
+    result.stopped = d->cancelled;
+    result.errorMessage = error.isEmpty() ? d->fatal : error;
+    return result;
+}
+
+QString LoadEngine::Private::setUp()
+{
+    if (wakeFd < 0)
+        return QStringLiteral("eventfd: ") + QString::fromLocal8Bit(strerror(errno));
+
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    addrinfo *found = nullptr;
+    const QByteArray port = QByteArray::number(plan.port);
+    const int rc = getaddrinfo(plan.host.toUtf8().constData(), port.constData(), &hints, &found);
+    if (rc != 0 || !found)
+        return QStringLiteral("cannot resolve %1: %2").arg(plan.host, QString::fromLocal8Bit(gai_strerror(rc)));
+    std::memcpy(&address, found->ai_addr, found->ai_addrlen);
+    addressLength = found->ai_addrlen;
+    freeaddrinfo(found);
+
+    // Each connection needs a descriptor; lift the soft limit as far as allowed.
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < rlim_t(plan.concurrency) + 64) {
+        limit.rlim_cur = std::min<rlim_t>(limit.rlim_max, rlim_t(plan.concurrency) + 64);
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+
+    epollFd = epoll_create1(EPOLL_CLOEXEC);
+    timerFd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (epollFd < 0 || timerFd < 0)
+        return QStringLiteral("epoll/timerfd: ") + QString::fromLocal8Bit(strerror(errno));
+
+    for (const RequestTemplate &t : plan.requests) {
+        prepared.push_back(prepare(t, plan, runId));
+        weightTotal += t.weight;
+    }
+    wrrCurrent.assign(prepared.size(), 0);
+
+    planned = plan.plannedRequests();
+    durationNs = plan.duration.count();
+    qint64 connectionCount = plan.concurrency;
+    if (planned > 0)
+        connectionCount = std::min<qint64>(connectionCount, planned);
+    connections.resize(size_t(connectionCount));
+    readBuffer.resize(kReadBufferSize);
+    wakeIndex = connections.size();
+    timerIndex = connections.size() + 1;
+
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = wakeIndex;
+    epoll_ctl(epollFd, EPOLL_CTL_ADD, wakeFd, &ev);
+    ev.data.u64 = timerIndex;
+    epoll_ctl(epollFd, EPOLL_CTL_ADD, timerFd, &ev);
+    return {};
+}
+
+bool LoadEngine::Private::canIssue(qint64 now) const
+{
+    if (stopping)
+        return false;
+    if (planned > 0 && qint64(issued) >= planned)
+        return false;
+    // Open loop converts its duration into `planned`; closed loop checks the clock.
+    if (!openLoop() && durationNs > 0 && now - t0 >= durationNs)
+        return false;
+    return true;
+}
+
+bool LoadEngine::Private::moreToIssue(qint64 now) const
+{
+    return canIssue(now);
+}
+
+size_t LoadEngine::Private::pickTemplate()
+{
+    // Smooth weighted round-robin (nginx): exact proportions, evenly spread.
+    if (prepared.size() == 1)
+        return 0;
+    size_t best = 0;
+    for (size_t i = 0; i < prepared.size(); ++i) {
+        wrrCurrent[i] += plan.requests[qsizetype(i)].weight;
+        if (wrrCurrent[i] > wrrCurrent[best])
+            best = i;
+    }
+    wrrCurrent[best] -= weightTotal;
+    return best;
+}
+
+void LoadEngine::Private::begin(size_t index, qint64 intendedRel, qint64 now)
+{
+    Connection &c = connections[index];
+    const size_t tmpl = pickTemplate();
+    c.busy = true;
+    c.retried = false;
+    c.req = &prepared[tmpl];
+    c.rec = RequestRecord{};
+    c.rec.id = issued++;
+    c.rec.templateIndex = quint16(tmpl);
+    c.rec.intendedStartNs = intendedRel;
+    c.rec.startNs = now - t0;
+    c.writtenNs = -1;
+    c.sent = 0;
+    c.pendingError = ErrorKind::None;
+    c.parser.reset(c.req->isHead);
+    c.idLength = size_t(std::to_chars(c.id, c.id + sizeof c.id, c.rec.id).ptr - c.id);
+    c.deadline = now + plan.timeout.count();
+    nextScan = std::min(nextScan, c.deadline);
+    ++inFlight;
+    stats.noteSent();
+    stats.addRequestBytes(c.req->head.size() + qint64(c.idLength) + c.req->tail.size());
+
+    if (c.fd >= 0) {
+        c.rec.reusedConnection = true;
+        c.rec.connectNs = c.rec.startNs;
+        c.state = ConnState::Sending;
+        sendPending(c, now);
+    } else {
+        openSocket(c, now);
+    }
+}
+
+void LoadEngine::Private::openSocket(Connection &c, qint64 now)
+{
+    const size_t index = size_t(&c - connections.data());
+    c.rec.reusedConnection = false;
+    c.fd = ::socket(address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (c.fd < 0) {
+        deferFailure(index, ErrorKind::Connect, errno);
+        return;
+    }
+    const int one = 1;
+    // Small request, then wait: Nagle plus delayed ACK would add 40 ms stalls.
+    setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (::connect(c.fd, reinterpret_cast<const sockaddr *>(&address), addressLength) == 0) {
+        watch(c, index, EPOLLIN);
+        onConnected(c, now);
+    } else if (errno == EINPROGRESS) {
+        c.state = ConnState::Connecting;
+        watch(c, index, EPOLLOUT);
+    } else {
+        deferFailure(index, ErrorKind::Connect, errno);
+    }
+}
+
+void LoadEngine::Private::onConnected(Connection &c, qint64 now)
+{
+    everConnected = true;
+    c.rec.connectNs = now - t0;
+    c.state = ConnState::Sending;
+    sendPending(c, now);
+}
+
+void LoadEngine::Private::sendPending(Connection &c, qint64 now)
+{
+    const size_t index = size_t(&c - connections.data());
+    const size_t headSize = size_t(c.req->head.size());
+    const size_t total = headSize + c.idLength + size_t(c.req->tail.size());
+    while (c.sent < total) {
+        iovec parts[3];
+        int count = 0;
+        size_t offset = c.sent;
+        auto addPart = [&](const char *data, size_t size) {
+            if (offset >= size) {
+                offset -= size;
+                return;
+            }
+            parts[count++] = iovec{const_cast<char *>(data) + offset, size - offset};
+            offset = 0;
+        };
+        addPart(c.req->head.constData(), headSize);
+        addPart(c.id, c.idLength);
+        addPart(c.req->tail.constData(), size_t(c.req->tail.size()));
+        msghdr msg{};
+        msg.msg_iov = parts;
+        msg.msg_iovlen = size_t(count);
+        const ssize_t n = ::sendmsg(c.fd, &msg, MSG_NOSIGNAL);
+        if (n > 0) {
+            c.sent += size_t(n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            watch(c, index, EPOLLIN | EPOLLOUT);
+            return;
+        }
+        if (c.rec.reusedConnection && !c.retried) {
+            // The server closed an idle keep-alive connection: not its fault.
+            retryOnFreshConnection(c, now);
+        } else {
+            deferFailure(index, ErrorKind::Reset, errno);
+        }
+        return;
+    }
+    c.writtenNs = now - t0;
+    c.state = ConnState::Receiving;
+    watch(c, index, EPOLLIN);
+}
+
+void LoadEngine::Private::retryOnFreshConnection(Connection &c, qint64 now)
+{
+    c.retried = true;
+    closeSocket(c);
+    c.sent = 0;
+    c.rec.bytes = 0;
+    c.rec.firstByteNs = -1;
+    c.parser.reset(c.req->isHead);
+    openSocket(c, now);
+}
+
+void LoadEngine::Private::deferFailure(size_t index, ErrorKind kind, int error)
+{
+    // Reported from the main loop, not here, so a refused connect cannot recurse
+    // through finish() -> begin() -> connect() -> finish().
+    Connection &c = connections[index];
+    c.pendingError = kind;
+    failed.push_back(index);
+    if (kind == ErrorKind::Connect && error == ECONNREFUSED && !everConnected && plan.stopOnRefused
+        && fatal.isEmpty()) {
+        fatal = QStringLiteral("cannot connect to %1:%2: connection refused").arg(plan.host).arg(plan.port);
+        stopping = true;
+    }
+}
+
+void LoadEngine::Private::watch(Connection &c, size_t index, quint32 events)
+{
+    if (c.events == events)
+        return;
+    epoll_event ev{};
+    ev.events = events;
+    ev.data.u64 = index;
+    epoll_ctl(epollFd, c.events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, c.fd, &ev);
+    c.events = events;
+}
+
+void LoadEngine::Private::closeSocket(Connection &c)
+{
+    if (c.fd >= 0)
+        ::close(c.fd); // also removes it from the epoll set
+    c.fd = -1;
+    c.events = 0;
+}
+
+void LoadEngine::Private::onEvent(size_t index, quint32 events, qint64 now)
+{
+    Connection &c = connections[index];
+    if (c.fd < 0)
+        return;
+    if (!c.busy) {
+        // An idle keep-alive connection the server closed; the next request
+        // would open a fresh one anyway.
+        closeSocket(c);
+        return;
+    }
+    if (c.state == ConnState::Connecting) {
+        int error = 0;
+        socklen_t length = sizeof error;
+        getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &error, &length);
+        if (error != 0) {
+            deferFailure(index, ErrorKind::Connect, error);
+            return;
+        }
+        watch(c, index, EPOLLIN);
+        onConnected(c, now);
+        return;
+    }
+    if (c.state == ConnState::Sending && (events & EPOLLOUT))
+        sendPending(c, now);
+    if (c.busy && c.fd >= 0 && c.pendingError == ErrorKind::None
+        && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+        onReadable(index, now);
+}
+
+void LoadEngine::Private::onReadable(size_t index, qint64 now)
+{
+    Connection &c = connections[index];
+    char *buffer = readBuffer.data();
+    for (;;) {
+        const ssize_t n = ::recv(c.fd, buffer, readBuffer.size(), 0);
+        if (n > 0) {
+            if (c.rec.firstByteNs < 0)
+                c.rec.firstByteNs = now - t0;
+            c.rec.bytes += n;
+            const auto r = c.parser.feed(buffer, size_t(n));
+            if (r == HttpResponseParser::Result::Complete) {
+                finish(index, c.parser.status() >= 400 ? ErrorKind::Status : ErrorKind::None, now);
+                return;
+            }
+            if (r == HttpResponseParser::Result::Error) {
+                finish(index, ErrorKind::Protocol, now);
+                return;
+            }
+            if (size_t(n) < readBuffer.size())
+                return; // level-triggered: epoll tells us when there is more
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        // End of stream or an error on it.
+        if (n == 0 && c.parser.finishOnEof() == HttpResponseParser::Result::Complete) {
+            finish(index, c.parser.status() >= 400 ? ErrorKind::Status : ErrorKind::None, now);
+        } else if (c.rec.reusedConnection && c.rec.bytes == 0 && !c.retried) {
+            retryOnFreshConnection(c, now);
+        } else {
+            finish(index, ErrorKind::Reset, now);
+        }
+        return;
+    }
+}
+
+void LoadEngine::Private::finish(size_t index, ErrorKind kind, qint64 now)
+{
+    Connection &c = connections[index];
+    c.rec.endNs = now - t0;
+    c.rec.status = quint16(c.parser.status());
+    c.rec.error = kind;
+    stats.add(c.rec, c.writtenNs, c.parser.bodyBytes());
+    if (kind != ErrorKind::Cancelled)
+        lastEndNs = std::max(lastEndNs, c.rec.endNs);
+    --inFlight;
+    c.busy = false;
+    c.pendingError = ErrorKind::None;
+    c.deadline = kNever;
+    c.state = ConnState::Idle;
+    const bool reuse = plan.keepAlive && (kind == ErrorKind::None || kind == ErrorKind::Status)
+        && c.parser.reusable() && !stopping;
+    if (!reuse)
+        closeSocket(c);
+    if (stopping)
+        return;
+    if (openLoop()) {
+        idle.push_back(index);
+        dispatchDue(now);
+    } else if (canIssue(now)) {
+        begin(index, now - t0, now);
+    }
+}
+
+void LoadEngine::Private::processFailures(qint64 now)
+{
+    while (!failed.empty()) {
+        const size_t index = failed.back();
+        failed.pop_back();
+        Connection &c = connections[index];
+        if (c.busy && c.pendingError != ErrorKind::None)
+            finish(index, c.pendingError, now);
+    }
+}
+
+void LoadEngine::Private::scanTimeouts(qint64 now)
+{
+    nextScan = kNever;
+    for (size_t i = 0; i < connections.size(); ++i) {
+        Connection &c = connections[i];
+        if (!c.busy)
+            continue;
+        if (c.deadline <= now && c.pendingError == ErrorKind::None)
+            finish(i, ErrorKind::Timeout, now);
+        else
+            nextScan = std::min(nextScan, c.deadline);
+    }
+    // finish() may have begun new requests with later deadlines.
+    for (const Connection &c : connections) {
+        if (c.busy)
+            nextScan = std::min(nextScan, c.deadline);
+    }
+}
+
+void LoadEngine::Private::dispatchDue(qint64 now)
+{
+    while (!idle.empty() && canIssue(now)) {
+        const qint64 intended = intendedNs(issued);
+        if (t0 + intended > now) {
+            // Wake exactly at the next intended send time (epoll_wait's
+            // millisecond timeout would skew the uncorrected latency).
+            const qint64 due = t0 + intended;
+            if (timerArmedFor != due) {
+                itimerspec spec{};
+                spec.it_value.tv_sec = due / 1'000'000'000;
+                spec.it_value.tv_nsec = due % 1'000'000'000;
+                timerfd_settime(timerFd, TFD_TIMER_ABSTIME, &spec, nullptr);
+                timerArmedFor = due;
+            }
+            return;
+        }
+        const size_t index = idle.back();
+        idle.pop_back();
+        begin(index, intended, now);
+    }
+}
+
+void LoadEngine::Private::cancelAll(qint64 now)
+{
+    stopping = true;
+    failed.clear();
+    for (size_t i = 0; i < connections.size(); ++i) {
+        if (connections[i].busy)
+            finish(i, ErrorKind::Cancelled, now);
+    }
+}
+
+void LoadEngine::Private::publish(qint64 now, bool running)
+{
+    if (!live)
+        return;
+    LoadSnapshot s = stats.snapshot(now - t0, planned, double(durationNs) / 1e9);
+    s.running = running;
+    if (!running)
+        s.etaSeconds = 0;
+    live->publish(s);
+}
+
+void LoadEngine::Private::runLoop()
+{
+    t0 = steadyNowNs();
+    nextPublish = t0 + kPublishIntervalNs;
+    publish(t0, true);
+    if (openLoop()) {
+        for (size_t i = connections.size(); i-- > 0;)
+            idle.push_back(i);
+        dispatchDue(t0);
+    } else {
+        for (size_t i = 0; i < connections.size() && canIssue(t0); ++i)
+            begin(i, 0, t0);
+    }
+
+    std::vector<epoll_event> events(256);
+    qint64 now = t0;
+    for (;;) {
+        processFailures(now);
+        if (stopRequested.load(std::memory_order_acquire) && !cancelled) {
+            cancelled = true;
+            cancelAll(now);
+        }
+        if (stopping && !fatal.isEmpty() && inFlight > 0)
+            cancelAll(now); // a refused target: the rest would only be refused too
+        if (inFlight == 0 && failed.empty() && !moreToIssue(now))
+            break;
+
+        const qint64 wakeAt = std::min(nextScan, nextPublish);
+        const qint64 waitMs = wakeAt <= now ? 0 : std::min<qint64>((wakeAt - now + 999'999) / 1'000'000, 1000);
+        const int n = epoll_wait(epollFd, events.data(), int(events.size()), int(waitMs));
+        now = steadyNowNs();
+        for (int i = 0; i < n; ++i) {
+            const size_t index = size_t(events[size_t(i)].data.u64);
+            if (index == wakeIndex) {
+                quint64 value;
+                [[maybe_unused]] const ssize_t r = ::read(wakeFd, &value, sizeof value);
+            } else if (index == timerIndex) {
+                quint64 expirations;
+                [[maybe_unused]] const ssize_t r = ::read(timerFd, &expirations, sizeof expirations);
+                timerArmedFor = -1;
+                dispatchDue(now);
+            } else {
+                onEvent(index, events[size_t(i)].events, now);
+            }
+        }
+        processFailures(now);
+        if (now >= nextScan)
+            scanTimeouts(now);
+        if (openLoop())
+            dispatchDue(now);
+        if (now >= nextPublish) {
+            publish(now, true);
+            nextPublish = now + kPublishIntervalNs;
+        }
+    }
+    for (Connection &c : connections)
+        closeSocket(c);
+    publish(now, false);
+}
+
+} // namespace loopscope::load

@@ -1,0 +1,58 @@
+#pragma once
+
+#include "loadplan.h"
+#include "loadresult.h"
+#include "loadsnapshot.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+#include <thread>
+
+namespace loopscope::load {
+
+class LoadEngine;
+
+// The GUI's handle on a run. The run itself happens on a thread of its own
+// (LoadEngine); this object lives on the caller's thread, reports progress from
+// a timer there and delivers the result there. snapshot() may be called from
+// any thread, e.g. once per frame.
+class LoadRunner : public QObject
+{
+    Q_OBJECT
+public:
+    explicit LoadRunner(QObject *parent = nullptr);
+    ~LoadRunner() override; // stops a run and waits for its thread
+
+    // False (and no signal) when a run is already going or the plan is invalid;
+    // lastError() says why.
+    bool start(const LoadPlan &plan);
+    // Ends the run soon: nothing new is sent, in-flight requests end as Cancelled.
+    // finished() follows.
+    void stop();
+
+    bool isRunning() const { return m_thread.joinable(); }
+    QString lastError() const { return m_lastError; }
+    LoadSnapshot snapshot() const;
+    const LoadResult &result() const { return m_result; }
+
+    void setProgressInterval(std::chrono::milliseconds interval) { m_progressTimer.setInterval(interval); }
+
+signals:
+    void progress(qint64 done, qint64 total, double elapsedSeconds, double etaSeconds);
+    void finished(const loopscope::load::LoadResult &result);
+
+private:
+    void emitProgress();
+    void onEngineDone();
+
+    std::shared_ptr<LoadLiveState> m_live = std::make_shared<LoadLiveState>();
+    std::unique_ptr<LoadEngine> m_engine;
+    std::thread m_thread;
+    LoadResult m_result;
+    QString m_lastError;
+    QTimer m_progressTimer;
+};
+
+} // namespace loopscope::load

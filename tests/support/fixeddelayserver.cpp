@@ -1,0 +1,257 @@
+#include "fixeddelayserver.h"
+
+#include <QElapsedTimer>
+#include <QHostAddress>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QThread>
+#include <QTimer>
+
+#include <deque>
+#include <memory>
+
+namespace loopscope::testsupport {
+
+namespace {
+
+qint64 nowMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+struct Pending
+{
+    quint64 seq = 0;
+    bool ready = false;
+    bool close = false;
+    QByteArray response;
+};
+
+struct ConnectionState
+{
+    QTcpSocket *socket = nullptr;
+    QByteArray buffer;
+    std::deque<Pending> queue;
+    quint64 nextSeq = 0;
+    bool closing = false;
+};
+
+} // namespace
+
+// Everything here runs on the server's thread.
+class FixedDelayServerWorker : public QObject
+{
+public:
+    explicit FixedDelayServerWorker(FixedDelayServer *owner)
+        : m_owner(owner)
+    {
+    }
+
+    bool listen(quint16 port)
+    {
+        m_server = new QTcpServer(this);
+        m_server->setListenBacklogSize(4096);
+        connect(m_server, &QTcpServer::pendingConnectionAvailable, this, [this] {
+            while (QTcpSocket *socket = m_server->nextPendingConnection())
+                accept(socket);
+        });
+        return m_server->listen(QHostAddress::LocalHost, port);
+    }
+    quint16 port() const { return m_server->serverPort(); }
+
+    void setStall(qint64 beginMs, qint64 endMs)
+    {
+        m_stallBegin = beginMs;
+        m_stallEnd = endMs;
+    }
+
+private:
+    void accept(QTcpSocket *socket)
+    {
+        ++m_owner->m_connections;
+        auto state = std::make_shared<ConnectionState>();
+        state->socket = socket;
+        connect(socket, &QTcpSocket::readyRead, socket, [this, state] { onReadyRead(state); });
+        connect(socket, &QTcpSocket::disconnected, socket, [this, state] {
+            // Requests of a vanished client are no longer in flight.
+            m_owner->m_inFlight -= int(state->queue.size());
+            state->queue.clear();
+            state->socket->deleteLater();
+        });
+    }
+
+    void onReadyRead(const std::shared_ptr<ConnectionState> &state)
+    {
+        state->buffer += state->socket->readAll();
+        while (!state->closing) {
+            const qsizetype headerEnd = state->buffer.indexOf("\r\n\r\n");
+            if (headerEnd < 0)
+                return;
+            const QList<QByteArray> lines = state->buffer.left(headerEnd).split('\n');
+            const QList<QByteArray> requestLine = lines.value(0).trimmed().split(' ');
+            qint64 contentLength = 0;
+            QByteArray requestId;
+            bool close = requestLine.value(2) == "HTTP/1.0";
+            for (qsizetype i = 1; i < lines.size(); ++i) {
+                const QByteArray line = lines[i].trimmed();
+                const qsizetype colon = line.indexOf(':');
+                if (colon <= 0)
+                    continue;
+                const QByteArray name = line.left(colon).trimmed().toLower();
+                const QByteArray value = line.mid(colon + 1).trimmed();
+                if (name == "content-length")
+                    contentLength = value.toLongLong();
+                else if (name == "x-request-id")
+                    requestId = value;
+                else if (name == "connection")
+                    close = value.toLower().contains("close") || (close && !value.toLower().contains("keep-alive"));
+            }
+            const qint64 total = headerEnd + 4 + contentLength;
+            if (state->buffer.size() < total)
+                return;
+            state->buffer.remove(0, total);
+            handleRequest(state, requestLine.value(0), requestLine.value(1), requestId, close);
+            if (close)
+                state->closing = true;
+        }
+    }
+
+    void handleRequest(const std::shared_ptr<ConnectionState> &state, const QByteArray &method,
+                       const QByteArray &target, const QByteArray &requestId, bool close)
+    {
+        ++m_owner->m_requests;
+        const int inFlight = ++m_owner->m_inFlight;
+        int seen = m_owner->m_maxInFlight.load();
+        while (inFlight > seen && !m_owner->m_maxInFlight.compare_exchange_weak(seen, inFlight)) {
+        }
+
+        int status = 200;
+        if (target.startsWith("/status/"))
+            status = target.mid(8, 3).toInt();
+        QByteArray body;
+        {
+            std::lock_guard lock(m_owner->m_mutex);
+            if (m_owner->m_record.load())
+                m_owner->m_received.append({method, target, requestId});
+            body = m_owner->m_body;
+        }
+        Pending pending;
+        pending.seq = state->nextSeq++;
+        pending.close = close;
+        pending.response = "HTTP/1.1 " + QByteArray::number(status) + " Fixture\r\nContent-Type: text/plain\r\n"
+            + "Content-Length: " + QByteArray::number(body.size()) + "\r\n"
+            + (close ? "Connection: close\r\n" : "Connection: keep-alive\r\n") + "\r\n" + body;
+        state->queue.push_back(std::move(pending));
+        schedule(state, state->queue.back().seq, nowMs() + m_owner->m_delayMs.load());
+    }
+
+    void schedule(const std::shared_ptr<ConnectionState> &state, quint64 seq, qint64 dueMs)
+    {
+        if (dueMs >= m_stallBegin && dueMs < m_stallEnd)
+            dueMs = m_stallEnd;
+        const qint64 wait = dueMs - nowMs();
+        if (wait <= 0) {
+            markReady(state, seq);
+            return;
+        }
+        QTimer::singleShot(std::chrono::milliseconds(wait), Qt::PreciseTimer, state->socket,
+                           [this, state, seq, dueMs] {
+                               // A stall may have begun while this one waited.
+                               if (dueMs >= m_stallBegin && dueMs < m_stallEnd && nowMs() < m_stallEnd)
+                                   schedule(state, seq, m_stallEnd);
+                               else
+                                   markReady(state, seq);
+                           });
+    }
+
+    void markReady(const std::shared_ptr<ConnectionState> &state, quint64 seq)
+    {
+        for (Pending &p : state->queue) {
+            if (p.seq == seq)
+                p.ready = true;
+        }
+        // Responses leave in request order, as HTTP/1.1 requires.
+        while (!state->queue.empty() && state->queue.front().ready) {
+            const Pending p = std::move(state->queue.front());
+            state->queue.pop_front();
+            --m_owner->m_inFlight;
+            state->socket->write(p.response);
+            if (p.close) {
+                state->socket->disconnectFromHost();
+                return;
+            }
+        }
+    }
+
+    FixedDelayServer *m_owner;
+    QTcpServer *m_server = nullptr;
+    qint64 m_stallBegin = 0;
+    qint64 m_stallEnd = 0;
+};
+
+FixedDelayServer::FixedDelayServer(std::chrono::milliseconds delay)
+    : m_delayMs(int(delay.count()))
+{
+}
+
+FixedDelayServer::~FixedDelayServer()
+{
+    if (!m_thread)
+        return;
+    QMetaObject::invokeMethod(m_worker, [this] { delete m_worker; }, Qt::BlockingQueuedConnection);
+    m_thread->quit();
+    m_thread->wait();
+    delete m_thread;
+}
+
+bool FixedDelayServer::start(quint16 port)
+{
+    m_thread = new QThread;
+    m_thread->setObjectName(QStringLiteral("fixture-server"));
+    auto *worker = new FixedDelayServerWorker(this);
+    m_worker = worker;
+    worker->moveToThread(m_thread);
+    m_thread->start();
+    bool ok = false;
+    QMetaObject::invokeMethod(
+        worker, [&] {
+            ok = worker->listen(port);
+            m_port = ok ? worker->port() : 0;
+        },
+        Qt::BlockingQueuedConnection);
+    return ok;
+}
+
+void FixedDelayServer::setBody(const QByteArray &body)
+{
+    std::lock_guard lock(m_mutex);
+    m_body = body;
+}
+
+void FixedDelayServer::stall(std::chrono::milliseconds after, std::chrono::milliseconds length)
+{
+    const qint64 begin = nowMs() + after.count();
+    const qint64 end = begin + length.count();
+    auto *worker = static_cast<FixedDelayServerWorker *>(m_worker);
+    QMetaObject::invokeMethod(worker, [worker, begin, end] { worker->setStall(begin, end); },
+                              Qt::BlockingQueuedConnection);
+}
+
+QList<FixedDelayServer::Received> FixedDelayServer::received() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_received;
+}
+
+void FixedDelayServer::resetCounters()
+{
+    std::lock_guard lock(m_mutex);
+    m_received.clear();
+    m_requests = 0;
+    m_maxInFlight = m_inFlight.load();
+    m_connections = 0;
+}
+
+} // namespace loopscope::testsupport
