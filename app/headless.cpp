@@ -34,6 +34,10 @@ int runHeadless(const AppOptions &options)
             Qt::DirectConnection);
     if (!host.start()) {
         printLine(QStringLiteral("loopscope: %1").arg(host.errorString()), stderr);
+        if (host.startError() == ServerHost::StartError::BadArguments) {
+            std::fprintf(stderr, "\n%s", qPrintable(usageText()));
+            return 2;
+        }
         return 1;
     }
     if (!options.server.address.isLoopback()) {

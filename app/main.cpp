@@ -26,7 +26,7 @@ int runWindow(int argc, char **argv, const AppOptions &options)
     ServerHost host(options.server);
     if (!host.start()) {
         std::fprintf(stderr, "loopscope: %s\n", qPrintable(host.errorString()));
-        return 1;
+        return host.startError() == ServerHost::StartError::BadArguments ? 2 : 1;
     }
     std::printf("listening on %s\n", qPrintable(host.url()));
     std::fflush(stdout);

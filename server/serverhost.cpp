@@ -45,14 +45,14 @@ bool ServerHost::start()
     connect(&m_thread, &QThread::finished, m_anchor, &QObject::deleteLater);
     m_thread.start();
     ServerRuntime *runtime = nullptr;
-    QString error;
+    ServerRuntime::StartResult result;
     // Build the runtime on its own thread so every QObject in it belongs to the server loop.
     QMetaObject::invokeMethod(
             m_anchor,
             [&] {
                 runtime = new ServerRuntime(m_config, m_log, m_modes);
-                error = runtime->start();
-                if (error.isEmpty()) {
+                result = runtime->start();
+                if (result.error.isEmpty()) {
                     m_address = runtime->address();
                     m_port = runtime->port();
                 } else {
@@ -62,7 +62,8 @@ bool ServerHost::start()
             },
             Qt::BlockingQueuedConnection);
     if (!runtime) {
-        m_error = error;
+        m_error = result.error;
+        m_startError = result.badArguments ? StartError::BadArguments : StartError::CannotListen;
         m_thread.quit();
         m_thread.wait();
         m_anchor = nullptr;

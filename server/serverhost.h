@@ -23,9 +23,12 @@ public:
     explicit ServerHost(ServerConfig config, QObject *parent = nullptr);
     ~ServerHost() override;
 
+    enum class StartError { None, BadArguments, CannotListen };
+
     // Starts the thread and binds; returns once it accepts connections or has failed.
     bool start();
     QString errorString() const { return m_error; }
+    StartError startError() const { return m_startError; }
     QHostAddress address() const { return m_address; }
     quint16 port() const { return m_port; }
     QString url() const;
@@ -49,6 +52,7 @@ private:
     ServerRuntime *m_runtime = nullptr; // lives on m_thread
     QObject *m_anchor = nullptr; // lives on m_thread
     QString m_error;
+    StartError m_startError = StartError::None;
     QHostAddress m_address;
     quint16 m_port = 0;
 };

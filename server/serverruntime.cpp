@@ -29,7 +29,7 @@ ServerRuntime::~ServerRuntime()
     m_listener.reset(); // connections first: their handlers reference the dispatcher
 }
 
-QString ServerRuntime::start()
+ServerRuntime::StartResult ServerRuntime::start()
 {
     addAllRoutes(m_router, m_course, m_scope);
     std::vector<int> modeIndexByRoute;
@@ -42,15 +42,15 @@ QString ServerRuntime::start()
     for (const QString &assignment : m_config.modeAssignments) {
         const QString error = m_modes.applyAssignment(assignment);
         if (!error.isEmpty())
-            return QStringLiteral("--mode %1: %2").arg(assignment, error);
+            return { QStringLiteral("--mode %1: %2").arg(assignment, error), true };
     }
     m_dispatcher = std::make_unique<Dispatcher>(m_router, m_services, std::move(modeIndexByRoute));
     m_listener = std::make_unique<http::HttpListener>(*m_dispatcher, m_config.limits, m_stats);
     if (!m_listener->start(m_config.address, m_config.port)) {
-        return QStringLiteral("cannot listen on %1:%2: %3")
-                .arg(m_config.address.toString())
-                .arg(m_config.port)
-                .arg(m_listener->errorString());
+        return { QStringLiteral("cannot listen on %1:%2: %3")
+                         .arg(m_config.address.toString())
+                         .arg(m_config.port)
+                         .arg(m_listener->errorString()) };
     }
     return {};
 }

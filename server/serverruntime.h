@@ -28,8 +28,13 @@ public:
     ServerRuntime(const ServerConfig &config, ServerLog &log, ModeTable &modes);
     ~ServerRuntime() override;
 
-    // Applies --mode assignments and binds. Returns an error text, empty on success.
-    QString start();
+    struct StartResult
+    {
+        QString error; // empty on success
+        bool badArguments = false; // the configuration, not the machine, is at fault
+    };
+    // Applies --mode assignments and binds.
+    StartResult start();
     quint16 port() const;
     QHostAddress address() const;
     const http::ConnectionStats &stats() const { return m_stats; }

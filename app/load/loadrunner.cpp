@@ -2,6 +2,9 @@
 
 #include "loadengine.h"
 
+#include <sys/eventfd.h>
+#include <unistd.h>
+
 namespace loopscope::load {
 
 LoadRunner::LoadRunner(QObject *parent)
@@ -10,6 +13,13 @@ LoadRunner::LoadRunner(QObject *parent)
     qRegisterMetaType<loopscope::load::LoadResult>();
     m_progressTimer.setInterval(std::chrono::milliseconds(100));
     connect(&m_progressTimer, &QTimer::timeout, this, &LoadRunner::emitProgress);
+    m_doneFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    m_doneNotifier = new QSocketNotifier(qintptr(m_doneFd), QSocketNotifier::Read, this);
+    connect(m_doneNotifier, &QSocketNotifier::activated, this, [this] {
+        quint64 value;
+        [[maybe_unused]] const ssize_t n = ::read(m_doneFd, &value, sizeof value);
+        onEngineDone();
+    });
 }
 
 LoadRunner::~LoadRunner()
@@ -18,7 +28,8 @@ LoadRunner::~LoadRunner()
         m_engine->requestStop();
     if (m_thread.joinable())
         m_thread.join();
-    // A queued onEngineDone() for this object is discarded with it.
+    delete m_doneNotifier;
+    ::close(m_doneFd);
 }
 
 bool LoadRunner::start(const LoadPlan &plan)
@@ -38,13 +49,12 @@ bool LoadRunner::start(const LoadPlan &plan)
     m_engine = std::make_unique<LoadEngine>(plan, m_live);
     m_thread = std::thread([this, engine = m_engine.get()] {
         LoadResult result = engine->run();
-        // Hand the result to this object's thread; m_result is only touched there.
-        QMetaObject::invokeMethod(
-            this, [this, result = std::move(result)]() mutable {
-                m_result = std::move(result);
-                onEngineDone();
-            },
-            Qt::QueuedConnection);
+        {
+            std::lock_guard lock(m_pendingMutex);
+            m_pending = std::move(result);
+        }
+        const quint64 one = 1;
+        [[maybe_unused]] const ssize_t n = ::write(m_doneFd, &one, sizeof one);
     });
     m_progressTimer.start();
     return true;
@@ -70,9 +80,15 @@ void LoadRunner::emitProgress()
 void LoadRunner::onEngineDone()
 {
     m_progressTimer.stop();
-    if (m_thread.joinable())
-        m_thread.join(); // returns at once: the thread only posted this call
+    if (!m_thread.joinable())
+        return;
+    m_thread.join(); // returns at once: the thread's last act was the wake-up
     m_engine.reset();
+    {
+        std::lock_guard lock(m_pendingMutex);
+        m_result = std::move(m_pending);
+        m_pending = LoadResult{};
+    }
     if (!m_result)
         m_lastError = m_result.errorMessage;
     emitProgress();

@@ -5,7 +5,10 @@
 #include "loadsnapshot.h"
 
 #include <QObject>
+#include <QSocketNotifier>
 #include <QTimer>
+
+#include <mutex>
 
 #include <memory>
 #include <thread>
@@ -50,6 +53,13 @@ private:
     std::shared_ptr<LoadLiveState> m_live = std::make_shared<LoadLiveState>();
     std::unique_ptr<LoadEngine> m_engine;
     std::thread m_thread;
+    // The engine thread hands its result over through m_pending and wakes this
+    // thread with an eventfd: a plain fd write rather than a posted Qt event, so
+    // the hand-over is visible to ThreadSanitizer (Qt's futexes are not).
+    std::mutex m_pendingMutex;
+    LoadResult m_pending;
+    int m_doneFd = -1;
+    QSocketNotifier *m_doneNotifier = nullptr;
     LoadResult m_result;
     QString m_lastError;
     QTimer m_progressTimer;

@@ -1,5 +1,7 @@
 #include "requestrecord.h"
 
+#include <QStringBuilder>
+
 namespace loopscope::load {
 
 const char *errorKindName(ErrorKind kind)

@@ -1,6 +1,8 @@
 #include "loopwatchdog.h"
 
-#include <QtCore/QMetaObject>
+#include <QtCore/QCoreApplication>
+#include <QtCore/QEvent>
+#include <QtCore/QThread>
 
 namespace loopscope::trace {
 
@@ -8,6 +10,52 @@ struct LoopWatchdog::Heartbeat
 {
     std::atomic<std::uint64_t> answeredSeq { 0 };
     std::atomic<Nanos> answeredAt { 0 };
+};
+
+namespace {
+
+const QEvent::Type kHeartbeatEvent = static_cast<QEvent::Type>(QEvent::registerEventType());
+
+class HeartbeatEvent : public QEvent
+{
+public:
+    explicit HeartbeatEvent(std::uint64_t seq)
+        : QEvent(kHeartbeatEvent)
+        , m_seq(seq)
+    {
+    }
+    std::uint64_t seq() const { return m_seq; }
+
+private:
+    std::uint64_t m_seq;
+};
+
+} // namespace
+
+// Lives on the watched loop's thread and stamps heartbeats as the loop gets to
+// them. A posted event rather than invokeMethod(functor): the functor's slot
+// object is reference-counted inside uninstrumented Qt code, so the sanitizer
+// build cannot see that its last release is ordered and reports a race; a
+// posted event changes hands under the event queue's mutex.
+class LoopWatchdog::Receiver : public QObject
+{
+public:
+    explicit Receiver(std::shared_ptr<Heartbeat> heartbeat)
+        : m_heartbeat(std::move(heartbeat))
+    {
+    }
+
+    bool event(QEvent *event) override
+    {
+        if (event->type() != kHeartbeatEvent)
+            return QObject::event(event);
+        m_heartbeat->answeredAt.store(nowNs(), std::memory_order_relaxed);
+        m_heartbeat->answeredSeq.store(static_cast<HeartbeatEvent *>(event)->seq(), std::memory_order_release);
+        return true;
+    }
+
+private:
+    const std::shared_ptr<Heartbeat> m_heartbeat;
 };
 
 LoopWatchdog::LoopWatchdog(QObject *loopObject, WatchdogOptions options, QObject *parent)
@@ -29,6 +77,8 @@ void LoopWatchdog::start()
     if (m_thread.joinable())
         return;
     m_stopping = false;
+    m_receiver = new Receiver(m_heartbeat);
+    m_receiver->moveToThread(m_loopObject->thread());
     m_thread = std::thread([this] { run(); });
 }
 
@@ -43,6 +93,14 @@ void LoopWatchdog::stop()
     m_wake.notify_all();
     if (thread.joinable())
         thread.join();
+    if (m_receiver) {
+        // A finished loop would never run a deferred delete.
+        if (m_receiver->thread()->isFinished())
+            delete m_receiver;
+        else
+            m_receiver->deleteLater();
+        m_receiver = nullptr;
+    }
 }
 
 void LoopWatchdog::run()
@@ -106,13 +164,7 @@ void LoopWatchdog::run()
             postedAt = nowNs();
             outstanding = true;
             m_heartbeats.fetch_add(1, std::memory_order_relaxed);
-            QMetaObject::invokeMethod(
-                m_loopObject,
-                [heartbeat = m_heartbeat, seq] {
-                    heartbeat->answeredAt.store(nowNs(), std::memory_order_relaxed);
-                    heartbeat->answeredSeq.store(seq, std::memory_order_release);
-                },
-                Qt::QueuedConnection);
+            QCoreApplication::postEvent(m_receiver, new HeartbeatEvent(seq));
             wakeAt = postedAt + interval;
         } else {
             wakeAt = postedAt + interval;

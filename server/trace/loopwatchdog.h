@@ -22,8 +22,9 @@ struct WatchdogOptions
 };
 
 // Detects stalls of an event loop while they happen, whether or not the blocking
-// code is annotated: a thread of its own posts a heartbeat to an object living on
-// the watched loop every ~2 ms and measures how late it is processed. A heartbeat
+// code is annotated: a thread of its own posts a heartbeat event to the watched
+// loop's thread (the thread loopObject lives on) every ~2 ms and measures how late
+// it is processed. A heartbeat
 // unanswered for longer than the threshold records LoopStallBegin right away (so
 // the GUI can draw the red bar growing) and LoopStallEnd when the loop answers.
 // The watched object must outlive the watchdog (or stop() must come first).
@@ -49,12 +50,14 @@ Q_SIGNALS:
     void stallEnded(qint64 durationNs);
 
 private:
-    struct Heartbeat; // shared with queued heartbeats that may outlive this object
+    struct Heartbeat; // shared with the receiver, which may outlive this object
+    class Receiver;
     void run();
 
     QObject *const m_loopObject;
     const WatchdogOptions m_options;
     std::shared_ptr<Heartbeat> m_heartbeat;
+    Receiver *m_receiver = nullptr; // on the loop's thread while running
 
     std::mutex m_mutex;
     std::condition_variable m_wake;

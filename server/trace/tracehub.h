@@ -20,6 +20,9 @@ namespace loopscope::trace {
 // Process-wide consumer of all producer rings. One collector thread drains every
 // ring every few milliseconds and feeds, in time order per batch: the retained
 // window (what exporters see), the metrics, and the live subscriptions.
+// Ordering guarantee: one thread's events always arrive in recording order; across
+// threads only within a batch (a ring drained late can deliver an event slightly
+// older than the previous batch's newest).
 class TraceHub
 {
 public:

@@ -1,0 +1,78 @@
+#include "httptestclient.h"
+
+#include <QDeadlineTimer>
+#include <QHostAddress>
+#include <QTcpSocket>
+
+namespace loopscope::testing {
+
+QByteArray TestResponse::header(const QByteArray &lowerCaseName) const
+{
+    for (const QByteArray &line : head.split('\n')) {
+        const qsizetype colon = line.indexOf(':');
+        if (colon > 0 && line.left(colon).trimmed().toLower() == lowerCaseName)
+            return line.mid(colon + 1).trimmed();
+    }
+    return {};
+}
+
+QList<TestResponse> splitResponses(const QByteArray &stream)
+{
+    QList<TestResponse> responses;
+    qsizetype pos = 0;
+    while (pos < stream.size()) {
+        const qsizetype headEnd = stream.indexOf("\r\n\r\n", pos);
+        if (headEnd < 0)
+            break;
+        TestResponse response;
+        response.head = stream.mid(pos, headEnd - pos);
+        const QList<QByteArray> statusLine = response.head.left(response.head.indexOf('\r')).split(' ');
+        response.status = statusLine.size() > 1 ? statusLine.at(1).toInt() : 0;
+        const qsizetype length = response.header("content-length").toLongLong();
+        if (stream.size() - (headEnd + 4) < length)
+            break;
+        response.body = stream.mid(headEnd + 4, length);
+        response.complete = true;
+        responses << response;
+        pos = headEnd + 4 + length;
+    }
+    return responses;
+}
+
+RawExchange exchange(quint16 port, const QByteArray &bytes, int responses, int timeoutMs)
+{
+    RawExchange result;
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(timeoutMs))
+        return result;
+    socket.write(bytes);
+    QByteArray received;
+    QDeadlineTimer deadline(timeoutMs);
+    while (splitResponses(received).size() < responses && !deadline.hasExpired()) {
+        if (socket.state() != QAbstractSocket::ConnectedState && socket.bytesAvailable() == 0)
+            break;
+        socket.waitForReadyRead(static_cast<int>(qMin<qint64>(deadline.remainingTime(), 100)));
+        received += socket.readAll();
+    }
+    // A server that closes after its answer does so at once; give it a moment to show it.
+    if (socket.state() == QAbstractSocket::ConnectedState)
+        socket.waitForDisconnected(300);
+    received += socket.readAll();
+    result.responses = splitResponses(received);
+    result.closedByServer = socket.state() != QAbstractSocket::ConnectedState;
+    return result;
+}
+
+TestResponse fetch(quint16 port, const QByteArray &method, const QByteArray &target,
+                   const QByteArray &body, int timeoutMs)
+{
+    QByteArray request = method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    if (!body.isEmpty() || method == "POST" || method == "PUT")
+        request += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+    request += "\r\n" + body;
+    const RawExchange result = exchange(port, request, 1, timeoutMs);
+    return result.responses.isEmpty() ? TestResponse {} : result.responses.constFirst();
+}
+
+} // namespace loopscope::testing

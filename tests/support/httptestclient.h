@@ -1,0 +1,37 @@
+#pragma once
+
+#include <QByteArray>
+#include <QJsonDocument>
+#include <QList>
+
+namespace loopscope::testing {
+
+struct TestResponse
+{
+    int status = 0;
+    QByteArray head; // status line and headers
+    QByteArray body;
+    bool complete = false;
+
+    QByteArray header(const QByteArray &lowerCaseName) const;
+    QJsonDocument json() const { return QJsonDocument::fromJson(body); }
+};
+
+// Splits a byte stream into the HTTP responses it holds (Content-Length framed).
+QList<TestResponse> splitResponses(const QByteArray &stream);
+
+// One request on a fresh connection with `Connection: close`, read until the server closes.
+// Blocking, with a timeout: the server under test runs on its own thread.
+TestResponse fetch(quint16 port, const QByteArray &method, const QByteArray &target,
+                   const QByteArray &body = {}, int timeoutMs = 15000);
+
+// Writes raw bytes on one connection and reads until `responses` answers arrived or the server
+// closed; `closedByServer` tells which.
+struct RawExchange
+{
+    QList<TestResponse> responses;
+    bool closedByServer = false;
+};
+RawExchange exchange(quint16 port, const QByteArray &bytes, int responses, int timeoutMs = 15000);
+
+} // namespace loopscope::testing

@@ -1,0 +1,141 @@
+// The `loopscope` executable as a user runs it: arguments, the listening line, signals.
+#include "support/httptestclient.h"
+
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTcpServer>
+#include <QTest>
+#include <csignal>
+
+using namespace loopscope::testing;
+
+namespace {
+
+const QString binary = QStringLiteral(LOOPSCOPE_BINARY);
+
+// Starts `loopscope --headless --port 0 ...` and waits for its listening line.
+quint16 startHeadless(QProcess &process, const QStringList &extra = {})
+{
+    process.start(binary, QStringList { QStringLiteral("--headless"), QStringLiteral("--port"),
+                                        QStringLiteral("0") } + extra);
+    if (!process.waitForStarted(5000))
+        return 0;
+    const QRegularExpression listening(QStringLiteral("^listening on http://127\\.0\\.0\\.1:(\\d+)$"));
+    QByteArray output;
+    while (process.waitForReadyRead(10000)) {
+        output += process.readAllStandardOutput();
+        for (const QByteArray &line : output.split('\n')) {
+            const auto match = listening.match(QString::fromUtf8(line));
+            if (match.hasMatch())
+                return static_cast<quint16>(match.captured(1).toUInt());
+        }
+    }
+    return 0;
+}
+
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+private slots:
+    void invalidArgumentsExitWithUsage_data();
+    void invalidArgumentsExitWithUsage();
+    void portInUseFails();
+    void headlessServesAndStopsOnSignal_data();
+    void headlessServesAndStopsOnSignal();
+    void modeFlagApplies();
+};
+
+void TestCli::invalidArgumentsExitWithUsage_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::newRow("unknown flag") << QStringList { QStringLiteral("--headless"), QStringLiteral("--frobnicate") };
+    QTest::newRow("bad port") << QStringList { QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("http") };
+    QTest::newRow("port too large") << QStringList { QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("70000") };
+    QTest::newRow("bad bind") << QStringList { QStringLiteral("--headless"), QStringLiteral("--bind"), QStringLiteral("nowhere") };
+    QTest::newRow("mode without =") << QStringList { QStringLiteral("--headless"), QStringLiteral("--mode"), QStringLiteral("/async") };
+    QTest::newRow("unknown route") << QStringList { QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--mode"), QStringLiteral("/nope=async") };
+    QTest::newRow("unknown variant") << QStringList { QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--mode"), QStringLiteral("*=fast") };
+    QTest::newRow("stray argument") << QStringList { QStringLiteral("--headless"), QStringLiteral("extra") };
+}
+
+void TestCli::invalidArgumentsExitWithUsage()
+{
+    QFETCH(QStringList, arguments);
+    QProcess process;
+    process.start(binary, arguments);
+    QVERIFY(process.waitForFinished(15000));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 2);
+    const QByteArray error = process.readAllStandardError();
+    QVERIFY2(error.contains("Usage: loopscope"), error.constData());
+}
+
+void TestCli::portInUseFails()
+{
+    QTcpServer occupier;
+    QVERIFY(occupier.listen(QHostAddress::LocalHost, 0));
+    QProcess process;
+    process.start(binary, { QStringLiteral("--headless"), QStringLiteral("--port"),
+                            QString::number(occupier.serverPort()) });
+    QVERIFY(process.waitForFinished(15000));
+    QCOMPARE(process.exitCode(), 1);
+    QVERIFY(process.readAllStandardError().contains("cannot listen"));
+}
+
+void TestCli::headlessServesAndStopsOnSignal_data()
+{
+    QTest::addColumn<int>("signalNumber");
+    QTest::newRow("SIGTERM") << SIGTERM;
+    QTest::newRow("SIGINT") << SIGINT;
+}
+
+void TestCli::headlessServesAndStopsOnSignal()
+{
+    QFETCH(int, signalNumber);
+    QProcess process;
+    const quint16 port = startHeadless(process);
+    QVERIFY(port != 0);
+    QCOMPARE(fetch(port, "GET", "/_scope/health").status, 200);
+
+    // A request in flight when the signal arrives is still answered.
+    QTcpSocket inFlight;
+    inFlight.connectToHost(QHostAddress::LocalHost, port);
+    QVERIFY(inFlight.waitForConnected(5000));
+    inFlight.write("GET /async?delay=0.5 HTTP/1.1\r\nConnection: close\r\n\r\n");
+    QVERIFY(inFlight.waitForBytesWritten(5000));
+    QTest::qWait(100); // let the request reach the handler before the signal (no event to await across processes)
+    ::kill(static_cast<pid_t>(process.processId()), signalNumber);
+
+    QByteArray answer;
+    while (inFlight.waitForReadyRead(5000))
+        answer += inFlight.readAll();
+    answer += inFlight.readAll();
+    const auto responses = splitResponses(answer);
+    QCOMPARE(responses.size(), 1);
+    QCOMPARE(responses.at(0).status, 200);
+
+    QVERIFY(process.waitForFinished(15000));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 0);
+    QVERIFY(process.readAllStandardOutput().contains("stopped"));
+}
+
+void TestCli::modeFlagApplies()
+{
+    QProcess process;
+    const quint16 port = startHeadless(process, { QStringLiteral("--mode"), QStringLiteral("*=blocking"),
+                                                  QStringLiteral("--mode"), QStringLiteral("GET /sync=async") });
+    QVERIFY(port != 0);
+    const QByteArray modes = fetch(port, "GET", "/_scope/modes").body;
+    QVERIFY(modes.contains(R"("route":"GET /async","variant":"blocking")"));
+    QVERIFY(modes.contains(R"("route":"GET /sync","variant":"async")"));
+    QVERIFY(modes.contains(R"("route":"GET /products/","variant":"async")")); // has no blocking variant
+    process.terminate();
+    QVERIFY(process.waitForFinished(15000));
+    QCOMPARE(process.exitCode(), 0);
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

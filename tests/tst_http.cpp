@@ -1,0 +1,276 @@
+// Unit tests of the socket-free parts of the server: the HTTP parser, the router, parameter
+// validation (FastAPI's 422 shape) and the mode table.
+#include "core/modetable.h"
+#include "http/httpparser.h"
+#include "http/httpresponse.h"
+#include "routing/paramreader.h"
+#include "routing/router.h"
+
+#include <QJsonDocument>
+#include <QTest>
+
+using namespace loopscope;
+using namespace loopscope::http;
+
+class TestHttp : public QObject
+{
+    Q_OBJECT
+private slots:
+    void parse_data();
+    void parse();
+    void parseIncrementally();
+    void parsePipelined();
+    void parseChunked();
+    void route_data();
+    void route();
+    void validation_data();
+    void validation();
+    void serializeKeepAliveHeaders();
+    void modeAssignments_data();
+    void modeAssignments();
+};
+
+void TestHttp::parse_data()
+{
+    QTest::addColumn<QByteArray>("raw");
+    QTest::addColumn<int>("status"); // 0: complete request expected
+    QTest::addColumn<QByteArray>("path");
+    QTest::addColumn<bool>("keepAlive");
+
+    const QByteArray longTarget = "GET /" + QByteArray(9000, 'a') + " HTTP/1.1\r\n\r\n";
+    const QByteArray hugeHeader = "GET / HTTP/1.1\r\nX-Big: " + QByteArray(17000, 'b') + "\r\n\r\n";
+
+    QTest::newRow("http/1.1 keeps alive") << QByteArray("GET /async?delay=1 HTTP/1.1\r\nHost: x\r\n\r\n") << 0 << QByteArray("/async") << true;
+    QTest::newRow("http/1.1 close") << QByteArray("GET / HTTP/1.1\r\nConnection: close\r\n\r\n") << 0 << QByteArray("/") << false;
+    QTest::newRow("http/1.0 closes") << QByteArray("GET / HTTP/1.0\r\n\r\n") << 0 << QByteArray("/") << false;
+    QTest::newRow("http/1.0 keep-alive") << QByteArray("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n") << 0 << QByteArray("/") << true;
+    QTest::newRow("bare LF") << QByteArray("GET /x HTTP/1.1\nHost: y\n\n") << 0 << QByteArray("/x") << true;
+    QTest::newRow("absolute form") << QByteArray("GET http://h:1/p?q=1 HTTP/1.1\r\n\r\n") << 0 << QByteArray("/p") << true;
+    QTest::newRow("garbage") << QByteArray("HELLO\r\n\r\n") << 400 << QByteArray() << false;
+    QTest::newRow("bad version") << QByteArray("GET / HTTP/2.0\r\n\r\n") << 505 << QByteArray() << false;
+    QTest::newRow("bad target") << QByteArray("GET nope HTTP/1.1\r\n\r\n") << 400 << QByteArray() << false;
+    QTest::newRow("header without colon") << QByteArray("GET / HTTP/1.1\r\nBroken\r\n\r\n") << 400 << QByteArray() << false;
+    QTest::newRow("uri too long") << longTarget << 414 << QByteArray() << false;
+    QTest::newRow("headers too large") << hugeHeader << 431 << QByteArray() << false;
+    QTest::newRow("body too large") << QByteArray("POST / HTTP/1.1\r\nContent-Length: 2000000\r\n\r\n") << 413 << QByteArray() << false;
+    QTest::newRow("bad content-length") << QByteArray("POST / HTTP/1.1\r\nContent-Length: 1x\r\n\r\n") << 400 << QByteArray() << false;
+    QTest::newRow("conflicting lengths") << QByteArray("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab") << 400 << QByteArray() << false;
+    QTest::newRow("smuggling") << QByteArray("POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n") << 400 << QByteArray() << false;
+    QTest::newRow("unknown coding") << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n") << 501 << QByteArray() << false;
+}
+
+void TestHttp::parse()
+{
+    QFETCH(QByteArray, raw);
+    QFETCH(int, status);
+    QFETCH(QByteArray, path);
+    QFETCH(bool, keepAlive);
+
+    HttpParser parser { HttpLimits {} };
+    HttpRequest request;
+    const auto result = parser.parse(raw, request);
+    if (status == 0) {
+        QCOMPARE(result.status, HttpParser::Status::Complete);
+        QCOMPARE(result.consumed, raw.size());
+        QCOMPARE(request.path, path);
+        QCOMPARE(request.keepAlive, keepAlive);
+    } else {
+        QCOMPARE(result.status, HttpParser::Status::Error);
+        QCOMPARE(result.errorStatus, status);
+        QVERIFY(!result.errorDetail.isEmpty());
+    }
+}
+
+void TestHttp::parseIncrementally()
+{
+    const QByteArray raw = "POST /users/?username=a&email=b HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello";
+    HttpParser parser { HttpLimits {} };
+    for (qsizetype cut = 0; cut < raw.size(); ++cut) {
+        HttpRequest request;
+        QCOMPARE(parser.parse(QByteArrayView(raw).first(cut), request).status,
+                 HttpParser::Status::NeedMore);
+    }
+    HttpRequest request;
+    QCOMPARE(parser.parse(raw, request).status, HttpParser::Status::Complete);
+    QCOMPARE(request.method, QByteArray("POST"));
+    QCOMPARE(request.query, QByteArray("username=a&email=b"));
+    QCOMPARE(request.body, QByteArray("hello"));
+}
+
+void TestHttp::parsePipelined()
+{
+    const QByteArray raw = "GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n";
+    HttpParser parser { HttpLimits {} };
+    HttpRequest first;
+    const auto one = parser.parse(raw, first);
+    QCOMPARE(one.status, HttpParser::Status::Complete);
+    QCOMPARE(first.path, QByteArray("/a"));
+    HttpRequest second;
+    const auto two = parser.parse(QByteArrayView(raw).sliced(one.consumed), second);
+    QCOMPARE(two.status, HttpParser::Status::Complete);
+    QCOMPARE(second.path, QByteArray("/b"));
+    QCOMPARE(one.consumed + two.consumed, raw.size());
+}
+
+void TestHttp::parseChunked()
+{
+    const QByteArray raw = "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nname\r\n6;ext=1\r\n,price\r\n0\r\nTrailer: t\r\n\r\nNEXT";
+    HttpParser parser { HttpLimits {} };
+    HttpRequest request;
+    const auto result = parser.parse(raw, request);
+    QCOMPARE(result.status, HttpParser::Status::Complete);
+    QCOMPARE(request.body, QByteArray("name,price"));
+    QCOMPARE(raw.mid(result.consumed), QByteArray("NEXT"));
+}
+
+void TestHttp::route_data()
+{
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QByteArray>("path");
+    QTest::addColumn<int>("kind");
+    QTest::addColumn<QString>("pattern");
+    QTest::addColumn<QString>("param");
+    QTest::addColumn<QByteArray>("extra"); // Allow or Location
+
+    using K = Router::Match::Kind;
+    QTest::newRow("literal") << QByteArray("GET") << QByteArray("/async") << int(K::Found) << QStringLiteral("/async") << QString() << QByteArray();
+    QTest::newRow("param") << QByteArray("GET") << QByteArray("/users/42") << int(K::Found) << QStringLiteral("/users/{user_id}") << QStringLiteral("42") << QByteArray();
+    QTest::newRow("percent-decoded param") << QByteArray("GET") << QByteArray("/users/a%20b") << int(K::Found) << QStringLiteral("/users/{user_id}") << QStringLiteral("a b") << QByteArray();
+    QTest::newRow("trailing slash route") << QByteArray("POST") << QByteArray("/users/") << int(K::Found) << QStringLiteral("/users/") << QString() << QByteArray();
+    QTest::newRow("wrong method") << QByteArray("DELETE") << QByteArray("/users/") << int(K::MethodNotAllowed) << QString() << QString() << QByteArray("POST");
+    QTest::newRow("unknown") << QByteArray("GET") << QByteArray("/nope") << int(K::NotFound) << QString() << QString() << QByteArray();
+    QTest::newRow("redirect slash") << QByteArray("POST") << QByteArray("/users") << int(K::Redirect) << QString() << QString() << QByteArray("/users/");
+    QTest::newRow("redirect no slash") << QByteArray("GET") << QByteArray("/async/") << int(K::Redirect) << QString() << QString() << QByteArray("/async");
+    QTest::newRow("empty param") << QByteArray("GET") << QByteArray("/users//") << int(K::NotFound) << QString() << QString() << QByteArray();
+}
+
+void TestHttp::route()
+{
+    QFETCH(QByteArray, method);
+    QFETCH(QByteArray, path);
+    QFETCH(int, kind);
+    QFETCH(QString, pattern);
+    QFETCH(QString, param);
+    QFETCH(QByteArray, extra);
+
+    Router router;
+    for (const auto &[m, p] : { std::pair { "GET", "/async" }, { "POST", "/users/" },
+                                { "GET", "/users/{user_id}" } }) {
+        Route route;
+        route.method = m;
+        route.pattern = QString::fromLatin1(p);
+        router.add(route);
+    }
+    const Router::Match match = router.match(method, path);
+    QCOMPARE(int(match.kind), kind);
+    if (match.kind == Router::Match::Kind::Found) {
+        QCOMPARE(router.route(match.routeIndex).pattern, pattern);
+        if (!param.isEmpty())
+            QCOMPARE(match.params.at(0).second, param);
+    }
+    if (match.kind == Router::Match::Kind::MethodNotAllowed)
+        QCOMPARE(match.allow, extra);
+    if (match.kind == Router::Match::Kind::Redirect)
+        QCOMPARE(match.location, extra);
+}
+
+void TestHttp::validation_data()
+{
+    QTest::addColumn<QByteArray>("query");
+    QTest::addColumn<QString>("pathValue");
+    QTest::addColumn<QByteArray>("expectedDetail"); // empty: valid
+
+    QTest::newRow("valid") << QByteArray("email=a%40b.c&delay=1.5") << QStringLiteral("7") << QByteArray();
+    QTest::newRow("plus is space") << QByteArray("email=a+b&delay=0") << QStringLiteral("7") << QByteArray();
+    QTest::newRow("bad path int")
+            << QByteArray("email=x") << QStringLiteral("abc")
+            << QByteArray(R"([{"loc":["path","user_id"],"msg":"value is not a valid integer","type":"type_error.integer"}])");
+    QTest::newRow("missing email")
+            << QByteArray("delay=1") << QStringLiteral("1")
+            << QByteArray(R"([{"loc":["query","email"],"msg":"field required","type":"value_error.missing"}])");
+    QTest::newRow("every error, in declaration order")
+            << QByteArray("delay=-1") << QStringLiteral("x")
+            << QByteArray(R"([{"loc":["path","user_id"],"msg":"value is not a valid integer","type":"type_error.integer"},)"
+                          R"({"loc":["query","email"],"msg":"field required","type":"value_error.missing"},)"
+                          R"({"ctx":{"limit_value":0},"loc":["query","delay"],"msg":"ensure this value is greater than or equal to 0","type":"value_error.number.not_ge"}])");
+    QTest::newRow("not a float")
+            << QByteArray("email=e&delay=soon") << QStringLiteral("1")
+            << QByteArray(R"([{"loc":["query","delay"],"msg":"value is not a valid float","type":"type_error.float"}])");
+    QTest::newRow("above bound")
+            << QByteArray("email=e&delay=61") << QStringLiteral("1")
+            << QByteArray(R"([{"ctx":{"limit_value":60},"loc":["query","delay"],"msg":"ensure this value is less than or equal to 60","type":"value_error.number.not_le"}])");
+}
+
+void TestHttp::validation()
+{
+    QFETCH(QByteArray, query);
+    QFETCH(QString, pathValue);
+    QFETCH(QByteArray, expectedDetail);
+
+    const PathParams path { { QStringLiteral("user_id"), pathValue } };
+    const QueryParams queryParams(query);
+    ParamReader reader(path, queryParams);
+    reader.pathInt(QStringLiteral("user_id"));
+    const auto email = reader.queryString(QStringLiteral("email"));
+    reader.queryNumber(QStringLiteral("delay"), 2.0, { 0.0, 60.0 });
+    if (expectedDetail.isEmpty()) {
+        QVERIFY(reader.ok());
+        QVERIFY(email.has_value());
+        return;
+    }
+    QVERIFY(!reader.ok());
+    const HttpResponse response = reader.errorResponse();
+    QCOMPARE(response.status, 422);
+    const QJsonDocument expected = QJsonDocument::fromJson("{\"detail\":" + expectedDetail + "}");
+    QVERIFY(!expected.isNull());
+    QCOMPARE(QJsonDocument::fromJson(response.body), expected);
+}
+
+void TestHttp::serializeKeepAliveHeaders()
+{
+    const HttpResponse response = HttpResponse::detail(404, QStringLiteral("Not Found"));
+    const QByteArray http10KeepAlive = serializeResponse(response, true, 0, "id-1");
+    QVERIFY(http10KeepAlive.startsWith("HTTP/1.1 404 Not Found\r\n"));
+    QVERIFY(http10KeepAlive.contains("\r\nconnection: keep-alive\r\n"));
+    QVERIFY(http10KeepAlive.contains("\r\nx-request-id: id-1\r\n"));
+    QVERIFY(http10KeepAlive.endsWith("\r\n\r\n{\"detail\":\"Not Found\"}"));
+    QVERIFY(serializeResponse(response, false, 1, {}).contains("\r\nconnection: close\r\n"));
+    QVERIFY(!serializeResponse(response, true, 1, {}).contains("connection:"));
+}
+
+void TestHttp::modeAssignments_data()
+{
+    QTest::addColumn<QString>("assignment");
+    QTest::addColumn<bool>("accepted");
+    QTest::addColumn<QString>("asyncVariant");
+    QTest::addColumn<QString>("productVariant");
+
+    QTest::newRow("full key") << QStringLiteral("GET /async=blocking") << true << QStringLiteral("blocking") << QStringLiteral("async");
+    QTest::newRow("path only") << QStringLiteral("/async=threadpool") << true << QStringLiteral("threadpool") << QStringLiteral("async");
+    QTest::newRow("star skips routes without it") << QStringLiteral("*=blocking") << true << QStringLiteral("blocking") << QStringLiteral("async");
+    QTest::newRow("star threadpool") << QStringLiteral("*=threadpool") << true << QStringLiteral("threadpool") << QStringLiteral("threadpool");
+    QTest::newRow("unknown route") << QStringLiteral("/nope=async") << false << QStringLiteral("async") << QStringLiteral("async");
+    QTest::newRow("unknown variant") << QStringLiteral("/async=fast") << false << QStringLiteral("async") << QStringLiteral("async");
+    QTest::newRow("not offered") << QStringLiteral("/products/=blocking") << false << QStringLiteral("async") << QStringLiteral("async");
+    QTest::newRow("no equals") << QStringLiteral("/async") << false << QStringLiteral("async") << QStringLiteral("async");
+}
+
+void TestHttp::modeAssignments()
+{
+    QFETCH(QString, assignment);
+    QFETCH(bool, accepted);
+    QFETCH(QString, asyncVariant);
+    QFETCH(QString, productVariant);
+
+    ModeTable modes;
+    const int asyncRoute = modes.add(QStringLiteral("GET /async"), allVariants, HandlerVariant::Async);
+    const int productRoute = modes.add(QStringLiteral("GET /products/"),
+                                       variantBit(HandlerVariant::Async) | variantBit(HandlerVariant::ThreadPool),
+                                       HandlerVariant::Async);
+    QCOMPARE(modes.applyAssignment(assignment).isEmpty(), accepted);
+    QCOMPARE(variantName(modes.variant(asyncRoute)), asyncVariant);
+    QCOMPARE(variantName(modes.variant(productRoute)), productVariant);
+}
+
+QTEST_GUILESS_MAIN(TestHttp)
+#include "tst_http.moc"

@@ -1,0 +1,454 @@
+// The live server on its own thread, driven by real clients on loopback: raw sockets, ab.
+#include "support/httptestclient.h"
+
+#include "core/serverlog.h"
+#include "http/connectionstats.h"
+#include "http/httplistener.h"
+#include "routing/dispatcher.h"
+#include "core/modetable.h"
+#include "core/taskregistry.h"
+#include "core/workerpool.h"
+#include "serverhost.h"
+
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTcpSocket>
+#include <QTest>
+
+using namespace loopscope;
+using namespace loopscope::testing;
+
+namespace {
+
+std::unique_ptr<ServerHost> startServer(ServerConfig config = {})
+{
+    config.port = 0;
+    auto host = std::make_unique<ServerHost>(config);
+    if (!host->start())
+        qFatal("server did not start: %s", qPrintable(host->errorString()));
+    return host;
+}
+
+// Sends the same request on `count` connections at once; returns when all are answered.
+struct ConcurrentResult
+{
+    qint64 elapsedMs = 0;
+    QList<int> statuses;
+};
+ConcurrentResult fetchConcurrently(quint16 port, const QByteArray &target, int count)
+{
+    QElapsedTimer timer;
+    timer.start();
+    std::vector<std::unique_ptr<QTcpSocket>> sockets;
+    for (int i = 0; i < count; ++i) {
+        auto socket = std::make_unique<QTcpSocket>();
+        socket->connectToHost(QHostAddress::LocalHost, port);
+        socket->waitForConnected(5000);
+        socket->write("GET " + target + " HTTP/1.1\r\nConnection: close\r\n\r\n");
+        socket->flush();
+        sockets.push_back(std::move(socket));
+    }
+    ConcurrentResult result;
+    for (auto &socket : sockets) {
+        QByteArray received;
+        while (socket->state() == QAbstractSocket::ConnectedState && timer.elapsed() < 30000) {
+            socket->waitForReadyRead(100);
+            received += socket->readAll();
+        }
+        received += socket->readAll();
+        const auto responses = splitResponses(received);
+        result.statuses << (responses.isEmpty() ? 0 : responses.constFirst().status);
+    }
+    result.elapsedMs = timer.elapsed();
+    return result;
+}
+
+// Collects the server log on the test thread (queued: the log is emitted on the server loop).
+class LogCollector : public QObject
+{
+public:
+    explicit LogCollector(ServerLog &log)
+    {
+        connect(&log, &ServerLog::message, this,
+                [this](const QString &, const QString &line) { m_lines << line; });
+    }
+    bool contains(const QString &text) const
+    {
+        return std::any_of(m_lines.begin(), m_lines.end(),
+                           [&text](const QString &line) { return line.contains(text); });
+    }
+
+private:
+    QStringList m_lines;
+};
+
+} // namespace
+
+class TestServer : public QObject
+{
+    Q_OBJECT
+private slots:
+    void endpoints_data();
+    void endpoints();
+    void usersRoundTrip();
+    void modesSwitchOverHttp();
+    void abCompletes_data();
+    void abCompletes();
+    void asyncOverlapsBlockingSerialises();
+    void pipelinedAnswersKeepRequestOrder();
+    void http10AndConnectionClose_data();
+    void http10AndConnectionClose();
+    void requestIdEchoed_data();
+    void requestIdEchoed();
+    void clientLeavingMidAwaitLeavesServerHealthy();
+    void handlerExceptionBecomes500();
+    void backgroundTaskOutlivesItsRequest();
+    void shutdownAnswersInFlightAndCancelsTasks();
+};
+
+void TestServer::endpoints_data()
+{
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QByteArray>("target");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("expected");
+
+    QTest::newRow("async") << QByteArray("GET") << QByteArray("/async?delay=0.05") << QByteArray() << 200 << QByteArray(R"({"message":"Asynchronous endpoint completed"})");
+    QTest::newRow("sync") << QByteArray("GET") << QByteArray("/sync?delay=0.05") << QByteArray() << 200 << QByteArray(R"({"message":"Synchronous endpoint completed"})");
+    QTest::newRow("unknown route") << QByteArray("GET") << QByteArray("/nope") << QByteArray() << 404 << QByteArray(R"({"detail":"Not Found"})");
+    QTest::newRow("wrong method") << QByteArray("DELETE") << QByteArray("/async") << QByteArray() << 405 << QByteArray(R"({"detail":"Method Not Allowed"})");
+    QTest::newRow("bad user id") << QByteArray("GET") << QByteArray("/users/abc") << QByteArray() << 422
+                                 << QByteArray(R"({"detail":[{"loc":["path","user_id"],"msg":"value is not a valid integer","type":"type_error.integer"}]})");
+    QTest::newRow("user without email") << QByteArray("POST") << QByteArray("/users/?username=al") << QByteArray() << 422
+                                        << QByteArray(R"({"detail":[{"loc":["query","email"],"msg":"field required","type":"value_error.missing"}]})");
+    QTest::newRow("unknown user") << QByteArray("GET") << QByteArray("/users/999") << QByteArray() << 404 << QByteArray(R"({"detail":"User not found"})");
+    QTest::newRow("unknown product") << QByteArray("GET") << QByteArray("/products/999") << QByteArray() << 404 << QByteArray(R"({"detail":"Product not found"})");
+    QTest::newRow("delay out of range") << QByteArray("GET") << QByteArray("/async?delay=61") << QByteArray() << 422
+                                        << QByteArray(R"({"detail":[{"ctx":{"limit_value":60},"loc":["query","delay"],"msg":"ensure this value is less than or equal to 60","type":"value_error.number.not_le"}]})");
+    QTest::newRow("cpu") << QByteArray("GET") << QByteArray("/cpu?n=1000") << QByteArray() << 200 << QByteArray(R"({"n":1000,"primes":168,"variant":"threadpool"})");
+    QTest::newRow("start-task") << QByteArray("GET") << QByteArray("/start-task") << QByteArray() << 200 << QByteArray(R"({"message":"Task started, response sent immediately"})");
+    QTest::newRow("signup") << QByteArray("POST") << QByteArray("/signup?username=al&email=al%40example.com") << QByteArray() << 200
+                            << QByteArray(R"({"message":"User al created successfully","note":"Welcome email will be sent shortly"})");
+    QTest::newRow("create product") << QByteArray("POST") << QByteArray("/products/?name=lamp&price=9.5") << QByteArray() << 200
+                                    << QByteArray(R"({"id":1,"name":"lamp","price":9.5})");
+    QTest::newRow("modes: bad json") << QByteArray("PUT") << QByteArray("/_scope/modes") << QByteArray("{") << 422
+                                     << QByteArray(R"({"detail":[{"loc":["body"],"msg":"expected a JSON object {\"route\": ..., \"variant\": ...}","type":"value_error.jsondecode"}]})");
+    QTest::newRow("modes: unknown route") << QByteArray("PUT") << QByteArray("/_scope/modes") << QByteArray(R"({"route":"GET /x","variant":"async"})") << 422
+                                          << QByteArray(R"({"detail":[{"loc":["body","route"],"msg":"unknown route 'GET /x'","type":"value_error"}]})");
+    QTest::newRow("modes: unknown variant") << QByteArray("PUT") << QByteArray("/_scope/modes") << QByteArray(R"({"route":"GET /async","variant":"fast"})") << 422
+                                            << QByteArray(R"j({"detail":[{"loc":["body","variant"],"msg":"unknown variant 'fast' (async, threadpool, blocking)","type":"value_error"}]})j");
+}
+
+void TestServer::endpoints()
+{
+    QFETCH(QByteArray, method);
+    QFETCH(QByteArray, target);
+    QFETCH(QByteArray, body);
+    QFETCH(int, status);
+    QFETCH(QByteArray, expected);
+
+    const auto host = startServer();
+    const TestResponse response = fetch(host->port(), method, target, body);
+    QVERIFY(response.complete);
+    QCOMPARE(response.status, status);
+    QCOMPARE(response.header("content-type"), QByteArray("application/json"));
+    QCOMPARE(response.json(), QJsonDocument::fromJson(expected));
+}
+
+void TestServer::usersRoundTrip()
+{
+    const auto host = startServer();
+    const TestResponse created = fetch(host->port(), "POST", "/users/?username=ada&email=ada%40example.com");
+    QCOMPARE(created.status, 200);
+    const QJsonObject user = created.json().object();
+    QCOMPARE(user.value(QStringLiteral("username")).toString(), QStringLiteral("ada"));
+    const int id = user.value(QStringLiteral("id")).toInt();
+    QVERIFY(id > 0);
+    const TestResponse read = fetch(host->port(), "GET", "/users/" + QByteArray::number(id));
+    QCOMPARE(read.status, 200);
+    QCOMPARE(read.json().object(), user);
+}
+
+void TestServer::modesSwitchOverHttp()
+{
+    const auto host = startServer();
+    const TestResponse put = fetch(host->port(), "PUT", "/_scope/modes",
+                                   R"({"route":"GET /sync","variant":"blocking"})");
+    QCOMPARE(put.status, 200);
+    QCOMPARE(put.json().object().value(QStringLiteral("variant")).toString(), QStringLiteral("blocking"));
+    const QJsonArray routes = fetch(host->port(), "GET", "/_scope/modes").json().object()
+                                      .value(QStringLiteral("routes")).toArray();
+    bool found = false;
+    for (const QJsonValue &route : routes) {
+        const QJsonObject entry = route.toObject();
+        if (entry.value(QStringLiteral("route")).toString() == u"GET /sync") {
+            QCOMPARE(entry.value(QStringLiteral("variant")).toString(), QStringLiteral("blocking"));
+            QCOMPARE(entry.value(QStringLiteral("default")).toString(), QStringLiteral("threadpool"));
+            found = true;
+        }
+    }
+    QVERIFY(found);
+    QCOMPARE(host->modes().variant(host->modes().indexOf(QStringLiteral("GET /sync"))),
+             HandlerVariant::Blocking);
+}
+
+void TestServer::abCompletes_data()
+{
+    QTest::addColumn<bool>("keepAlive");
+    QTest::newRow("one connection per request") << false;
+    QTest::newRow("keep-alive (-k)") << true;
+}
+
+void TestServer::abCompletes()
+{
+    QFETCH(bool, keepAlive);
+    const QString ab = QStandardPaths::findExecutable(QStringLiteral("ab"));
+    if (ab.isEmpty())
+        QSKIP("ab (apache2-utils) is not installed: `make deps` installs it");
+    const auto host = startServer();
+    QStringList arguments { QStringLiteral("-n"), QStringLiteral("100"), QStringLiteral("-c"),
+                            QStringLiteral("10"), QStringLiteral("-s"), QStringLiteral("30") };
+    if (keepAlive)
+        arguments << QStringLiteral("-k");
+    arguments << QStringLiteral("http://127.0.0.1:%1/async?delay=0.2").arg(host->port());
+    QProcess process;
+    process.start(ab, arguments);
+    QVERIFY(process.waitForFinished(60000));
+    const QString output = QString::fromLocal8Bit(process.readAllStandardOutput());
+    QVERIFY2(process.exitCode() == 0, qPrintable(output + QString::fromLocal8Bit(process.readAllStandardError())));
+    QVERIFY2(output.contains(QRegularExpression(QStringLiteral("Complete requests:\\s+100\\n"))), qPrintable(output));
+    QVERIFY2(output.contains(QRegularExpression(QStringLiteral("Failed requests:\\s+0\\n"))), qPrintable(output));
+    if (keepAlive)
+        QVERIFY2(output.contains(QRegularExpression(QStringLiteral("Keep-Alive requests:\\s+100\\n"))), qPrintable(output));
+}
+
+void TestServer::asyncOverlapsBlockingSerialises()
+{
+    const auto host = startServer();
+    const ConcurrentResult overlapped = fetchConcurrently(host->port(), "/async?delay=1", 4);
+    QCOMPARE(overlapped.statuses, QList<int>({ 200, 200, 200, 200 }));
+
+    QVERIFY(host->modes().set(QStringLiteral("GET /async"), QStringLiteral("blocking"))
+            == ModeTable::SetResult::Ok);
+    const ConcurrentResult serialised = fetchConcurrently(host->port(), "/async?delay=1", 4);
+    QCOMPARE(serialised.statuses, QList<int>({ 200, 200, 200, 200 }));
+
+    const double ratio = double(serialised.elapsedMs) / double(overlapped.elapsedMs);
+    qInfo("4 x /async?delay=1: async %lld ms, blocking %lld ms, ratio %.2f", overlapped.elapsedMs,
+          serialised.elapsedMs, ratio);
+    QVERIFY2(ratio >= 3.0, qPrintable(QStringLiteral("ratio %1").arg(ratio)));
+}
+
+void TestServer::pipelinedAnswersKeepRequestOrder()
+{
+    const auto host = startServer();
+    const RawExchange result = exchange(
+            host->port(),
+            "GET /async?delay=0.3 HTTP/1.1\r\nX-Request-Id: slow\r\n\r\n"
+            "GET /_scope/health HTTP/1.1\r\nX-Request-Id: fast\r\n\r\n"
+            "GET /nope HTTP/1.1\r\nX-Request-Id: last\r\nConnection: close\r\n\r\n",
+            3);
+    QCOMPARE(result.responses.size(), 3);
+    QCOMPARE(result.responses.at(0).header("x-request-id"), QByteArray("slow"));
+    QCOMPARE(result.responses.at(0).status, 200);
+    QCOMPARE(result.responses.at(1).header("x-request-id"), QByteArray("fast"));
+    QCOMPARE(result.responses.at(2).header("x-request-id"), QByteArray("last"));
+    QCOMPARE(result.responses.at(2).status, 404);
+    QVERIFY(result.closedByServer);
+}
+
+void TestServer::http10AndConnectionClose_data()
+{
+    QTest::addColumn<QByteArray>("request");
+    QTest::addColumn<bool>("closes");
+    QTest::addColumn<QByteArray>("connectionHeader");
+
+    QTest::newRow("HTTP/1.0") << QByteArray("GET /_scope/health HTTP/1.0\r\n\r\n") << true << QByteArray("close");
+    QTest::newRow("HTTP/1.0 keep-alive") << QByteArray("GET /_scope/health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n") << false << QByteArray("keep-alive");
+    QTest::newRow("HTTP/1.1 close") << QByteArray("GET /_scope/health HTTP/1.1\r\nConnection: close\r\n\r\n") << true << QByteArray("close");
+    QTest::newRow("HTTP/1.1") << QByteArray("GET /_scope/health HTTP/1.1\r\n\r\n") << false << QByteArray();
+    QTest::newRow("malformed closes with 400") << QByteArray("BROKEN\r\n\r\n") << true << QByteArray("close");
+}
+
+void TestServer::http10AndConnectionClose()
+{
+    QFETCH(QByteArray, request);
+    QFETCH(bool, closes);
+    QFETCH(QByteArray, connectionHeader);
+    const auto host = startServer();
+    const RawExchange result = exchange(host->port(), request, 1);
+    QCOMPARE(result.responses.size(), 1);
+    QCOMPARE(result.closedByServer, closes);
+    QCOMPARE(result.responses.at(0).header("connection"), connectionHeader);
+}
+
+void TestServer::requestIdEchoed_data()
+{
+    QTest::addColumn<QByteArray>("sent");
+    QTest::addColumn<bool>("echoed");
+    QTest::newRow("client id") << QByteArray("load-7-42") << true;
+    QTest::newRow("too long") << QByteArray(65, 'x') << false;
+    QTest::newRow("none") << QByteArray() << false;
+}
+
+void TestServer::requestIdEchoed()
+{
+    QFETCH(QByteArray, sent);
+    QFETCH(bool, echoed);
+    const auto host = startServer();
+    QByteArray request = "GET /_scope/health HTTP/1.1\r\nConnection: close\r\n";
+    if (!sent.isEmpty())
+        request += "X-Request-Id: " + sent + "\r\n";
+    const RawExchange result = exchange(host->port(), request + "\r\n", 1);
+    QCOMPARE(result.responses.size(), 1);
+    const QByteArray id = result.responses.at(0).header("x-request-id");
+    QVERIFY(!id.isEmpty());
+    QCOMPARE(id == sent, echoed);
+}
+
+void TestServer::clientLeavingMidAwaitLeavesServerHealthy()
+{
+    const auto host = startServer();
+    const http::ConnectionStats &stats = *host->stats();
+    constexpr int clients = 20;
+    for (int i = 0; i < clients; ++i) {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, host->port());
+        QVERIFY(socket.waitForConnected(5000));
+        socket.write("GET /async?delay=0.2 HTTP/1.1\r\n\r\n");
+        QVERIFY(socket.waitForBytesWritten(5000));
+        // Hang up while the handler is suspended: its answer must be dropped, never written.
+        QTRY_VERIFY_WITH_TIMEOUT(stats.inFlightRequests.load() >= 1, 5000);
+        socket.abort();
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(stats.responsesDropped.load(), quint64(clients), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(stats.inFlightRequests.load(), 0, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(stats.openConnections.load(), 0, 5000);
+    const TestResponse health = fetch(host->port(), "GET", "/_scope/health");
+    QCOMPARE(health.status, 200);
+    QCOMPARE(health.json().object().value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+}
+
+namespace {
+
+// A listener with one route that throws, on a thread of its own, to check the safety net.
+class ThrowingServer
+{
+public:
+    ThrowingServer()
+    {
+        Route route;
+        route.method = "GET";
+        route.pattern = QStringLiteral("/boom");
+        route.handler = [](RequestContext &) -> QCoro::Task<http::HttpResponse> {
+            throw std::runtime_error("deliberate failure");
+            co_return http::HttpResponse {};
+        };
+        m_router.add(route);
+        m_anchor.moveToThread(&m_thread);
+        m_thread.start();
+        QMetaObject::invokeMethod(&m_anchor, [this] {
+            m_dispatcher = std::make_unique<Dispatcher>(m_router, m_services, std::vector<int> { -1 });
+            m_listener = std::make_unique<http::HttpListener>(*m_dispatcher, m_limits, m_stats);
+            m_listener->start(QHostAddress::LocalHost, 0);
+            m_port = m_listener->serverPort();
+        }, Qt::BlockingQueuedConnection);
+    }
+    ~ThrowingServer()
+    {
+        QMetaObject::invokeMethod(&m_anchor, [this] { m_listener.reset(); }, Qt::BlockingQueuedConnection);
+        m_thread.quit();
+        m_thread.wait();
+    }
+    quint16 port() const { return m_port; }
+    ServerLog &log() { return m_log; }
+
+private:
+    ServerLog m_log;
+    ModeTable m_modes;
+    WorkerPool m_pool { 2 };
+    TaskRegistry m_tasks { m_log };
+    ServerServices m_services { m_pool, m_tasks, m_log, m_modes };
+    Router m_router;
+    http::HttpLimits m_limits;
+    http::ConnectionStats m_stats;
+    std::unique_ptr<Dispatcher> m_dispatcher;
+    std::unique_ptr<http::HttpListener> m_listener;
+    QThread m_thread;
+    QObject m_anchor;
+    quint16 m_port = 0;
+};
+
+} // namespace
+
+void TestServer::handlerExceptionBecomes500()
+{
+    ThrowingServer server;
+    LogCollector logged(server.log());
+    const TestResponse response = fetch(server.port(), "GET", "/boom");
+    QCOMPARE(response.status, 500);
+    QCOMPARE(response.json().object().value(QStringLiteral("detail")).toString(),
+             QStringLiteral("Internal Server Error"));
+    QTRY_VERIFY(logged.contains(QStringLiteral("deliberate failure")));
+    // The server still serves after the failure.
+    QCOMPARE(fetch(server.port(), "GET", "/nope").status, 404);
+}
+
+void TestServer::backgroundTaskOutlivesItsRequest()
+{
+    const auto host = startServer();
+    LogCollector logged(host->log());
+    QElapsedTimer timer;
+    timer.start();
+    const TestResponse created = fetch(host->port(), "POST", "/products/?name=desk&price=120");
+    QCOMPARE(created.status, 200);
+    QVERIFY2(timer.elapsed() < 2500, "the response must not wait for the 3 s background task");
+    const QByteArray requestId = created.header("x-request-id");
+
+    const QJsonObject tasks = fetch(host->port(), "GET", "/_scope/tasks").json().object();
+    QCOMPARE(tasks.value(QStringLiteral("running")).toInt(), 1);
+    const QJsonObject task = tasks.value(QStringLiteral("tasks")).toArray().at(0).toObject();
+    QCOMPARE(task.value(QStringLiteral("name")).toString(), QStringLiteral("log_product_created"));
+    QCOMPARE(task.value(QStringLiteral("state")).toString(), QStringLiteral("running"));
+    QCOMPARE(task.value(QStringLiteral("parent_route")).toString(), QStringLiteral("POST /products/"));
+    QCOMPARE(task.value(QStringLiteral("parent_request_id")).toString(), QString::fromLatin1(requestId));
+
+    QTRY_VERIFY_WITH_TIMEOUT(logged.contains(QStringLiteral("Product created")), 6000);
+    QVERIFY(timer.elapsed() >= 2900);
+    const QJsonObject after = fetch(host->port(), "GET", "/_scope/tasks").json().object();
+    QCOMPARE(after.value(QStringLiteral("running")).toInt(), 0);
+    QCOMPARE(after.value(QStringLiteral("tasks")).toArray().at(0).toObject().value(QStringLiteral("state")).toString(),
+             QStringLiteral("finished"));
+}
+
+void TestServer::shutdownAnswersInFlightAndCancelsTasks()
+{
+    ServerConfig config;
+    config.taskGrace = std::chrono::milliseconds(200);
+    auto host = startServer(config);
+    LogCollector logged(host->log());
+    QCOMPARE(fetch(host->port(), "GET", "/start-task").status, 200);
+
+    QTcpSocket inFlight;
+    inFlight.connectToHost(QHostAddress::LocalHost, host->port());
+    QVERIFY(inFlight.waitForConnected(5000));
+    inFlight.write("GET /async?delay=0.5 HTTP/1.1\r\n\r\n");
+    QVERIFY(inFlight.waitForBytesWritten(5000));
+    QTRY_VERIFY_WITH_TIMEOUT(host->stats()->inFlightRequests.load() == 1, 5000);
+
+    host->stop(); // blocks until drained
+
+    QVERIFY(inFlight.waitForReadyRead(1000) || inFlight.bytesAvailable() > 0);
+    const auto answers = splitResponses(inFlight.readAll());
+    QCOMPARE(answers.size(), 1);
+    QCOMPARE(answers.at(0).status, 200);
+    QTRY_VERIFY(logged.contains(QStringLiteral("cancelled background task background_work")));
+}
+
+QTEST_GUILESS_MAIN(TestServer)
+#include "tst_server.moc"
