@@ -21,6 +21,8 @@ struct LoadSnapshot
     qint64 p90Ns = 0;
     qint64 p99Ns = 0;
     qint64 maxNs = 0;
+    qint64 lastSecondP50Ns = 0; // the last full second only
+    qint64 lastSecondP99Ns = 0;
 };
 
 // The one place the engine thread and observers share: the engine publishes a

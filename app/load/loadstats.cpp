@@ -100,6 +100,10 @@ LoadSnapshot LoadStats::snapshot(qint64 nowNs, qint64 planned, double durationSe
     s.p90Ns = p[1];
     s.p99Ns = p[2];
     s.maxNs = m_result.latency.max();
+    if (!m_result.series.isEmpty()) {
+        s.lastSecondP50Ns = m_result.series.last().p50Ns;
+        s.lastSecondP99Ns = m_result.series.last().p99Ns;
+    }
     return s;
 }
 

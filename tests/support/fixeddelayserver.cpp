@@ -4,11 +4,16 @@
 #include <QHostAddress>
 #include <QTcpServer>
 #include <QTcpSocket>
-#include <QThread>
+#include <QEventLoop>
+#include <QSocketNotifier>
 #include <QTimer>
 
 #include <deque>
+#include <future>
 #include <memory>
+
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 namespace loopscope::testsupport {
 
@@ -60,12 +65,6 @@ public:
         return m_server->listen(QHostAddress::LocalHost, port);
     }
     quint16 port() const { return m_server->serverPort(); }
-
-    void setStall(qint64 beginMs, qint64 endMs)
-    {
-        m_stallBegin = beginMs;
-        m_stallEnd = endMs;
-    }
 
 private:
     void accept(QTcpSocket *socket)
@@ -149,8 +148,10 @@ private:
 
     void schedule(const std::shared_ptr<ConnectionState> &state, quint64 seq, qint64 dueMs)
     {
-        if (dueMs >= m_stallBegin && dueMs < m_stallEnd)
-            dueMs = m_stallEnd;
+        const qint64 stallBegin = m_owner->m_stallBeginMs.load();
+        const qint64 stallEnd = m_owner->m_stallEndMs.load();
+        if (dueMs >= stallBegin && dueMs < stallEnd)
+            dueMs = stallEnd;
         const qint64 wait = dueMs - nowMs();
         if (wait <= 0) {
             markReady(state, seq);
@@ -159,8 +160,10 @@ private:
         QTimer::singleShot(std::chrono::milliseconds(wait), Qt::PreciseTimer, state->socket,
                            [this, state, seq, dueMs] {
                                // A stall may have begun while this one waited.
-                               if (dueMs >= m_stallBegin && dueMs < m_stallEnd && nowMs() < m_stallEnd)
-                                   schedule(state, seq, m_stallEnd);
+                               const qint64 stallBegin = m_owner->m_stallBeginMs.load();
+                               const qint64 stallEnd = m_owner->m_stallEndMs.load();
+                               if (dueMs >= stallBegin && dueMs < stallEnd && nowMs() < stallEnd)
+                                   schedule(state, seq, stallEnd);
                                else
                                    markReady(state, seq);
                            });
@@ -187,8 +190,6 @@ private:
 
     FixedDelayServer *m_owner;
     QTcpServer *m_server = nullptr;
-    qint64 m_stallBegin = 0;
-    qint64 m_stallEnd = 0;
 };
 
 FixedDelayServer::FixedDelayServer(std::chrono::milliseconds delay)
@@ -198,30 +199,38 @@ FixedDelayServer::FixedDelayServer(std::chrono::milliseconds delay)
 
 FixedDelayServer::~FixedDelayServer()
 {
-    if (!m_thread)
-        return;
-    QMetaObject::invokeMethod(m_worker, [this] { delete m_worker; }, Qt::BlockingQueuedConnection);
-    m_thread->quit();
-    m_thread->wait();
-    delete m_thread;
+    if (m_thread.joinable()) {
+        const quint64 one = 1;
+        [[maybe_unused]] const ssize_t n = ::write(m_quitFd, &one, sizeof one);
+        m_thread.join();
+    }
+    if (m_quitFd >= 0)
+        ::close(m_quitFd);
 }
 
 bool FixedDelayServer::start(quint16 port)
 {
-    m_thread = new QThread;
-    m_thread->setObjectName(QStringLiteral("fixture-server"));
-    auto *worker = new FixedDelayServerWorker(this);
-    m_worker = worker;
-    worker->moveToThread(m_thread);
-    m_thread->start();
-    bool ok = false;
-    QMetaObject::invokeMethod(
-        worker, [&] {
-            ok = worker->listen(port);
-            m_port = ok ? worker->port() : 0;
-        },
-        Qt::BlockingQueuedConnection);
-    return ok;
+    m_quitFd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (m_quitFd < 0)
+        return false;
+    std::promise<quint16> listening;
+    std::future<quint16> bound = listening.get_future();
+    m_thread = std::thread([this, port, &listening] {
+        QEventLoop loop;
+        FixedDelayServerWorker worker(this);
+        QSocketNotifier quit(qintptr(m_quitFd), QSocketNotifier::Read);
+        QObject::connect(&quit, &QSocketNotifier::activated, &loop, &QEventLoop::quit);
+        const bool ok = worker.listen(port);
+        listening.set_value(ok ? worker.port() : 0);
+        if (ok)
+            loop.exec();
+    });
+    m_port = bound.get();
+    if (m_port == 0) {
+        m_thread.join();
+        return false;
+    }
+    return true;
 }
 
 void FixedDelayServer::setBody(const QByteArray &body)
@@ -233,10 +242,9 @@ void FixedDelayServer::setBody(const QByteArray &body)
 void FixedDelayServer::stall(std::chrono::milliseconds after, std::chrono::milliseconds length)
 {
     const qint64 begin = nowMs() + after.count();
-    const qint64 end = begin + length.count();
-    auto *worker = static_cast<FixedDelayServerWorker *>(m_worker);
-    QMetaObject::invokeMethod(worker, [worker, begin, end] { worker->setStall(begin, end); },
-                              Qt::BlockingQueuedConnection);
+    // End first: the window never looks open with a stale end.
+    m_stallEndMs.store(begin + length.count());
+    m_stallBeginMs.store(begin);
 }
 
 QList<FixedDelayServer::Received> FixedDelayServer::received() const

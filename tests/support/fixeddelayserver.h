@@ -7,8 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
-
-class QThread;
+#include <thread>
 
 namespace loopscope::testsupport {
 
@@ -56,9 +55,14 @@ public:
 private:
     friend class FixedDelayServerWorker;
 
-    QThread *m_thread = nullptr;
-    QObject *m_worker = nullptr; // lives on m_thread
+    // A std::thread running a QEventLoop rather than a QThread: start, stop
+    // and join are then plain pthread and eventfd operations, which
+    // ThreadSanitizer can see (Qt's own futex-based handshakes it cannot).
+    std::thread m_thread;
+    int m_quitFd = -1;
     quint16 m_port = 0;
+    std::atomic<qint64> m_stallBeginMs{0};
+    std::atomic<qint64> m_stallEndMs{0};
     std::atomic<int> m_delayMs;
     std::atomic<bool> m_record{true};
     std::atomic<qint64> m_requests{0};
