@@ -41,7 +41,10 @@ HttpConnection::HttpConnection(qintptr socketDescriptor, quint64 id, RequestHand
 
 HttpConnection::~HttpConnection()
 {
-    --m_stats.openConnections;
+    // A closed connection is deleted later, possibly after the stats are gone: it has already
+    // counted itself out.
+    if (!m_closedEmitted)
+        --m_stats.openConnections;
 }
 
 void HttpConnection::onReadyRead()
@@ -222,6 +225,7 @@ void HttpConnection::onDisconnected()
         return;
     m_closedEmitted = true;
     m_readingStopped = true;
+    --m_stats.openConnections;
     emit closed(this);
 }
 

@@ -23,7 +23,10 @@ QByteArray generateRequestId()
             QByteArray::number(QRandomGenerator::global()->generate() & 0xffffff, 16)
                     .rightJustified(6, '0');
     static std::atomic<quint64> counter { 0 };
-    return prefix + '-' + QByteArray::number(++counter);
+    QByteArray id = prefix;
+    id += '-';
+    id += QByteArray::number(++counter);
+    return id;
 }
 
 quint64 nextSpanId()
