@@ -8,6 +8,7 @@ namespace loopscope::trace {
 
 struct LoopWatchdog::Heartbeat
 {
+    std::atomic<std::uint64_t> postedSeq { 0 };
     std::atomic<std::uint64_t> answeredSeq { 0 };
     std::atomic<Nanos> answeredAt { 0 };
 };
@@ -34,9 +35,9 @@ private:
 
 // Lives on the watched loop's thread and stamps heartbeats as the loop gets to
 // them. A posted event rather than invokeMethod(functor): the functor's slot
-// object is reference-counted inside uninstrumented Qt code, so the sanitizer
-// build cannot see that its last release is ordered and reports a race; a
-// posted event changes hands under the event queue's mutex.
+// object is freed by whichever thread drops the last reference, inside Qt code
+// the thread sanitizer cannot see, so it reports a race we cannot annotate; an
+// event we allocate ourselves can be ordered with an atomic we own.
 class LoopWatchdog::Receiver : public QObject
 {
 public:
@@ -49,6 +50,10 @@ public:
     {
         if (event->type() != kHeartbeatEvent)
             return QObject::event(event);
+        // Pairs with the release after allocating the event: makes the hand-over
+        // of the event visible to the thread sanitizer, which cannot see inside
+        // Qt's event queue.
+        (void)m_heartbeat->postedSeq.load(std::memory_order_acquire);
         m_heartbeat->answeredAt.store(nowNs(), std::memory_order_relaxed);
         m_heartbeat->answeredSeq.store(static_cast<HeartbeatEvent *>(event)->seq(), std::memory_order_release);
         return true;
@@ -164,7 +169,9 @@ void LoopWatchdog::run()
             postedAt = nowNs();
             outstanding = true;
             m_heartbeats.fetch_add(1, std::memory_order_relaxed);
-            QCoreApplication::postEvent(m_receiver, new HeartbeatEvent(seq));
+            auto *event = new HeartbeatEvent(seq);
+            m_heartbeat->postedSeq.store(seq, std::memory_order_release);
+            QCoreApplication::postEvent(m_receiver, event);
             wakeAt = postedAt + interval;
         } else {
             wakeAt = postedAt + interval;
