@@ -1,6 +1,7 @@
 #include "serverhost.h"
 
 #include "serverruntime.h"
+#include "trace/tracehub.h"
 
 #include <QCoro/QCoroTask>
 
@@ -39,6 +40,8 @@ bool ServerHost::start()
 {
     if (m_runtime)
         return true;
+    if (!trace::TraceHub::instance().isRunning())
+        trace::TraceHub::instance().start();
     // A plain object on the server thread to post work to; it exists before the thread's loop.
     m_anchor = new QObject;
     m_anchor->moveToThread(&m_thread);

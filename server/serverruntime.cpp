@@ -2,6 +2,8 @@
 
 #include "core/serverlog.h"
 #include "http/httplistener.h"
+#include "trace/loopwatchdog.h"
+#include "trace/trace.h"
 
 #include <QCoro/QCoroSignal>
 
@@ -20,17 +22,22 @@ ServerRuntime::ServerRuntime(const ServerConfig &config, ServerLog &log, ModeTab
     , m_pool(config.workerThreads)
     , m_tasks(log)
     , m_services { m_pool, m_tasks, m_log, m_modes }
-    , m_scope { m_modes, m_tasks, m_stats }
+    , m_scope { m_modes, m_tasks, m_stats, m_pool }
 {
 }
 
 ServerRuntime::~ServerRuntime()
 {
     m_listener.reset(); // connections first: their handlers reference the dispatcher
+    if (m_watchdog)
+        m_watchdog->stop();
 }
 
 ServerRuntime::StartResult ServerRuntime::start()
 {
+    // The loop records the most events of any thread: give its ring room before its first one.
+    trace::setRingCapacity(1 << 18);
+    trace::setThreadName(QStringLiteral("server loop"));
     addAllRoutes(m_router, m_course, m_scope);
     std::vector<int> modeIndexByRoute;
     for (const Route &route : m_router.routes()) {
@@ -46,6 +53,8 @@ ServerRuntime::StartResult ServerRuntime::start()
     }
     m_dispatcher = std::make_unique<Dispatcher>(m_router, m_services, std::move(modeIndexByRoute));
     m_listener = std::make_unique<http::HttpListener>(*m_dispatcher, m_config.limits, m_stats);
+    m_watchdog = std::make_unique<trace::LoopWatchdog>(this);
+    m_watchdog->start();
     if (!m_listener->start(m_config.address, m_config.port)) {
         return { QStringLiteral("cannot listen on %1:%2: %3")
                          .arg(m_config.address.toString())

@@ -19,6 +19,9 @@ class ServerLog;
 namespace http {
 class HttpListener;
 }
+namespace trace {
+class LoopWatchdog;
+}
 
 // Everything that lives on the server loop thread, created and destroyed there.
 class ServerRuntime : public QObject
@@ -56,6 +59,7 @@ private:
     ScopeState m_scope;
     std::unique_ptr<Dispatcher> m_dispatcher;
     std::unique_ptr<http::HttpListener> m_listener;
+    std::unique_ptr<trace::LoopWatchdog> m_watchdog;
 };
 
 // Builds the route table: the course's routes and the /_scope/ API. Also used by tests and docs.

@@ -1,6 +1,7 @@
 #include "taskregistry.h"
 
 #include "serverlog.h"
+#include "trace/trace.h"
 
 #include <QDateTime>
 #include <QCoro/QCoroSignal>
@@ -15,6 +16,7 @@ constexpr std::size_t endedHistory = 1000;
 struct TaskRegistry::Running
 {
     Record record;
+    std::uint64_t span = 0;
     Body body;
     CancelToken token;
 };
@@ -52,6 +54,10 @@ quint64 TaskRegistry::spawn(const QString &name, const QString &parentRoute,
     task->record.parentSpan = parentSpan;
     task->record.startedMs = QDateTime::currentMSecsSinceEpoch();
     task->body = std::move(body);
+    task->span = trace::newSpanId();
+    const QByteArray nameText = name.toUtf8();
+    trace::record(trace::Kind::TaskSpawned, task->span,
+                  trace::label(std::string_view(nameText.constData(), nameText.size())), parentSpan);
     m_running.push_back(task);
     emit taskStarted(task->record.id);
     run(std::move(task));
@@ -73,6 +79,10 @@ QCoro::Task<> TaskRegistry::run(std::shared_ptr<Running> task)
         task->record.error = QStringLiteral("unknown exception");
     }
     task->record.endedMs = QDateTime::currentMSecsSinceEpoch();
+    trace::record(task->record.state == State::Finished    ? trace::Kind::TaskFinished
+                          : task->record.state == State::Cancelled ? trace::Kind::TaskCancelled
+                                                                   : trace::Kind::TaskFailed,
+                  task->span);
     if (task->record.state == State::Failed) {
         m_log.error(QStringLiteral("background task %1 (from %2) failed: %3")
                             .arg(task->record.name, task->record.parentRoute, task->record.error));

@@ -5,6 +5,8 @@
 #include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include "trace/trace.h"
+
 namespace loopscope {
 
 // The pool that runs `def` routes (the threadpool variant). FastAPI's has 40 threads; the global
@@ -23,14 +25,52 @@ public:
     int maxThreads() const { return m_pool.maxThreadCount(); }
     int activeThreads() const { return m_pool.activeThreadCount(); }
 
-    // Runs `job` on a pool thread; the awaiting coroutine resumes on its own thread.
+    // Runs `job` on a pool thread; the awaiting coroutine resumes on its own thread. The job is
+    // traced as queued/started/finished, linked to the span that awaits it, and the wait as an
+    // await of that span.
     template<typename Job>
-    auto run(Job job) -> QCoro::Task<std::invoke_result_t<Job>>
+    auto run(Job job, std::uint64_t awaitingSpan = 0, std::uint32_t label = 0)
+            -> QCoro::Task<std::invoke_result_t<Job>>
     {
-        co_return co_await QtConcurrent::run(&m_pool, std::move(job));
+        const std::uint64_t jobSpan = trace::newSpanId();
+        trace::record(trace::Kind::JobQueued, jobSpan, label, awaitingSpan);
+        if (awaitingSpan)
+            trace::record(trace::Kind::AwaitSuspend, awaitingSpan, label, jobSpan);
+        auto traced = [job = std::move(job), jobSpan, label]() mutable {
+            nameWorkerThread();
+            trace::record(trace::Kind::JobStarted, jobSpan, label);
+            struct Finished
+            {
+                std::uint64_t span;
+                std::uint32_t label;
+                ~Finished() { trace::record(trace::Kind::JobFinished, span, label); }
+            } finished { jobSpan, label };
+            return job();
+        };
+        struct Resumed
+        {
+            std::uint64_t span;
+            std::uint32_t label;
+            std::uint64_t job;
+            ~Resumed()
+            {
+                if (span)
+                    trace::record(trace::Kind::AwaitResume, span, label, job);
+            }
+        } resumed { awaitingSpan, label, jobSpan };
+        co_return co_await QtConcurrent::run(&m_pool, std::move(traced));
     }
 
 private:
+    static void nameWorkerThread()
+    {
+        thread_local bool named = false;
+        if (!named) {
+            trace::setThreadName(QStringLiteral("sync worker pool"));
+            named = true;
+        }
+    }
+
     QThreadPool m_pool;
 };
 

@@ -1,6 +1,7 @@
 #include "httpconnection.h"
 
 #include "requestids.h"
+#include "trace/trace.h"
 
 #include <QDeadlineTimer>
 #include <QPointer>
@@ -112,9 +113,11 @@ QCoro::Task<> HttpConnection::serve(HttpRequest request, quint64 sequence)
 
     IncomingRequest incoming;
     incoming.requestId = requestIdFor(request);
-    incoming.span = nextSpanId();
+    incoming.span = trace::newSpanId();
     incoming.connectionId = m_id;
     incoming.request = std::move(request);
+    trace::record(trace::Kind::RequestAccepted, incoming.span, 0, 0, static_cast<qint64>(m_id));
+    trace::recordRequestId(incoming.span, incoming.requestId);
 
     HttpResponse response;
     try {
@@ -128,14 +131,17 @@ QCoro::Task<> HttpConnection::serve(HttpRequest request, quint64 sequence)
 
     if (!self || self->m_closedEmitted) {
         ++stats.responsesDropped;
+        trace::record(trace::Kind::RequestClosed, incoming.span, 0, 0, 0);
         handler.responseDropped(incoming);
         co_return;
     }
     const bool closeAfter = !incoming.request.keepAlive;
-    self->complete(sequence,
-                   serializeResponse(response, !closeAfter, incoming.request.minorVersion,
-                                     incoming.requestId),
-                   closeAfter);
+    QByteArray bytes = serializeResponse(response, !closeAfter, incoming.request.minorVersion,
+                                         incoming.requestId);
+    const auto size = static_cast<std::uint64_t>(bytes.size());
+    self->complete(sequence, std::move(bytes), closeAfter);
+    trace::record(trace::Kind::ResponseWritten, incoming.span, 0, size, response.status);
+    trace::record(trace::Kind::RequestClosed, incoming.span, 0, 0, response.status);
     handler.responseWritten(incoming, response);
 }
 

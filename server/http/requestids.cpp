@@ -29,10 +29,4 @@ QByteArray generateRequestId()
     return id;
 }
 
-quint64 nextSpanId()
-{
-    static std::atomic<quint64> counter { 0 };
-    return ++counter;
-}
-
 } // namespace loopscope::http

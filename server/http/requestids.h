@@ -8,6 +8,5 @@ namespace loopscope::http {
 // header cannot inject bytes into our response or bloat the trace.
 bool isAcceptableRequestId(const QByteArray &id);
 QByteArray generateRequestId();
-quint64 nextSpanId();
 
 } // namespace loopscope::http

@@ -7,6 +7,7 @@
 #include "core/workerpool.h"
 #include "routing/requestcontext.h"
 #include "routing/router.h"
+#include "trace/trace.h"
 
 #include <QTime>
 
@@ -77,8 +78,9 @@ QCoro::Task<HttpResponse> getUser(RequestContext &context, UserService &users)
 template<typename Operation>
 QCoro::Task<std::invoke_result_t<Operation>> onVariantThread(RequestContext &context, Operation op)
 {
+    static const std::uint32_t label = trace::label("ProductService (def route)");
     if (context.variant == HandlerVariant::ThreadPool)
-        co_return co_await context.services.pool.run(std::move(op));
+        co_return co_await context.services.pool.run(std::move(op), context.incoming.span, label);
     co_return op();
 }
 
@@ -161,6 +163,12 @@ QCoro::Task<HttpResponse> signup(RequestContext &context)
             { QStringLiteral("note"), QStringLiteral("Welcome email will be sent shortly") } });
 }
 
+std::uint32_t computeLabel()
+{
+    static const std::uint32_t label = trace::label("count primes (CPU)");
+    return label;
+}
+
 QCoro::Task<HttpResponse> cpuBound(RequestContext &context)
 {
     ParamReader params = context.params();
@@ -170,17 +178,23 @@ QCoro::Task<HttpResponse> cpuBound(RequestContext &context)
     qint64 primes = 0;
     switch (context.variant) {
     case HandlerVariant::ThreadPool:
-        primes = co_await context.services.pool.run([limit = *n] { return countPrimes(2, limit); });
+        primes = co_await context.services.pool.run([limit = *n] { return countPrimes(2, limit); },
+                                                    context.incoming.span, computeLabel());
         break;
     case HandlerVariant::Blocking:
+        context.blockingBegins(computeLabel());
         primes = countPrimes(2, *n);
+        context.blockingEnds(computeLabel());
         break;
     case HandlerVariant::Async: {
         // async def with cooperative yields: the loop stays responsive, the request takes longer.
+        static const std::uint32_t yieldLabel = trace::label("await asyncio.sleep(0)");
         constexpr qint64 slice = 20'000;
         for (qint64 from = 2; from <= *n; from += slice) {
             primes += countPrimes(from, std::min(*n, from + slice - 1));
+            context.awaitBegins(yieldLabel);
             co_await PreciseSleep(0ms);
+            context.awaitEnds(yieldLabel);
         }
         break;
     }

@@ -2,6 +2,8 @@
 
 #include "core/modetable.h"
 #include "core/taskregistry.h"
+#include "core/workerpool.h"
+#include "trace/tracehub.h"
 #include "http/connectionstats.h"
 #include "routing/requestcontext.h"
 #include "routing/router.h"
@@ -71,6 +73,32 @@ HttpResponse putMode(RequestContext &context, ModeTable &modes)
     return HttpResponse::json(describeMode(modes.entry(modes.indexOf(route))));
 }
 
+QByteArray serverCounters(const http::ConnectionStats &stats)
+{
+    QByteArray text;
+    auto counter = [&text](const char *name, const char *type, const char *help, qint64 value) {
+        text += QByteArray("# HELP ") + name + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n'
+                + name + ' ' + QByteArray::number(value) + '\n';
+    };
+    counter("loopscope_connections_open", "gauge", "Open client connections.",
+            stats.openConnections.load());
+    counter("loopscope_connections_accepted_total", "counter", "Connections accepted.",
+            qint64(stats.acceptedConnections.load()));
+    counter("loopscope_connections_refused_total", "counter",
+            "Connections refused at the connection limit or during shutdown.",
+            qint64(stats.refusedConnections.load()));
+    counter("loopscope_connections_timed_out_total", "counter",
+            "Connections closed for idling or sending headers too slowly.",
+            qint64(stats.timedOutConnections.load()));
+    counter("loopscope_protocol_errors_total", "counter",
+            "Requests rejected before routing (malformed, too large, too long).",
+            qint64(stats.protocolErrors.load()));
+    counter("loopscope_responses_dropped_total", "counter",
+            "Answers not delivered because the client had left.",
+            qint64(stats.responsesDropped.load()));
+    return text;
+}
+
 } // namespace
 
 void addScopeRoutes(Router &router, ScopeState &state)
@@ -108,6 +136,30 @@ void addScopeRoutes(Router &router, ScopeState &state)
              QStringLiteral("Switch one route's variant: {\"route\": \"GET /async\", \"variant\": \"blocking\"}"),
              [&state](RequestContext &context) -> QCoro::Task<HttpResponse> {
                  co_return putMode(context, state.modes);
+             });
+    internal("GET", QStringLiteral("/_scope/trace"),
+             QStringLiteral("Chrome Trace Event JSON of the retained window (open in Perfetto)"),
+             [&state](RequestContext &) -> QCoro::Task<HttpResponse> {
+                 // A large window takes a while to serialise: never on the loop.
+                 QByteArray json = co_await state.pool.run([] {
+                     trace::TraceHub::instance().flush();
+                     return trace::TraceHub::instance().chromeTraceJson();
+                 }, 0, trace::label("export trace"));
+                 HttpResponse response = HttpResponse::text(std::move(json), "application/json");
+                 response.headers.emplace_back(QByteArrayLiteral("content-disposition"),
+                                               QByteArrayLiteral("inline; filename=\"loopscope-trace.json\""));
+                 co_return response;
+             });
+    internal("GET", QStringLiteral("/_scope/metrics"),
+             QStringLiteral("Prometheus text: requests, latency histogram, loop stalls, drops"),
+             [&state](RequestContext &) -> QCoro::Task<HttpResponse> {
+                 QByteArray text = co_await state.pool.run([] {
+                     trace::TraceHub::instance().flush();
+                     return trace::TraceHub::instance().prometheusText();
+                 }, 0, trace::label("export metrics"));
+                 text += serverCounters(state.stats);
+                 co_return HttpResponse::text(std::move(text),
+                                              "text/plain; version=0.0.4; charset=utf-8");
              });
     internal("GET", QStringLiteral("/_scope/tasks"),
              QStringLiteral("Background tasks: running first, then the last 1000 ended"),

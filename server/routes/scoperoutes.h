@@ -7,6 +7,7 @@ namespace loopscope {
 class Router;
 class ModeTable;
 class TaskRegistry;
+class WorkerPool;
 namespace http {
 struct ConnectionStats;
 }
@@ -17,10 +18,12 @@ struct ScopeState
     ModeTable &modes;
     TaskRegistry &tasks;
     const http::ConnectionStats &stats;
+    WorkerPool &pool; // exports run here, never on the loop
     qint64 startedMs = QDateTime::currentMSecsSinceEpoch();
 };
 
-// GET /_scope/health, GET|PUT /_scope/modes, GET /_scope/tasks.
+// GET /_scope/health, GET|PUT /_scope/modes, GET /_scope/tasks, GET /_scope/trace,
+// GET /_scope/metrics.
 void addScopeRoutes(Router &router, ScopeState &state);
 
 } // namespace loopscope

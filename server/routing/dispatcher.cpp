@@ -2,6 +2,7 @@
 
 #include "core/modetable.h"
 #include "core/serverlog.h"
+#include "trace/trace.h"
 
 namespace loopscope {
 
@@ -11,11 +12,16 @@ Dispatcher::Dispatcher(const Router &router, ServerServices &services,
                        std::vector<int> modeIndexByRoute)
     : m_router(router), m_services(services), m_modeIndexByRoute(std::move(modeIndexByRoute))
 {
+    for (const Route &route : router.routes())
+        m_routeLabels.push_back(trace::label(route.key().toStdString()));
+    m_unmatchedLabel = trace::label("<unmatched>");
 }
 
 QCoro::Task<HttpResponse> Dispatcher::handle(http::IncomingRequest &incoming)
 {
     Router::Match match = m_router.match(incoming.request.method, incoming.request.path);
+    if (match.kind != Router::Match::Kind::Found)
+        trace::record(trace::Kind::RequestParsed, incoming.span, m_unmatchedLabel);
     switch (match.kind) {
     case Router::Match::Kind::NotFound:
         co_return HttpResponse::detail(404, QStringLiteral("Not Found"));
@@ -45,6 +51,9 @@ QCoro::Task<HttpResponse> Dispatcher::handle(http::IncomingRequest &incoming)
                              modeIndex < 0 ? route.defaultVariant
                                            : m_services.modes.variant(modeIndex),
                              m_services };
+    trace::record(trace::Kind::RequestParsed, incoming.span, m_routeLabels[match.routeIndex], 0,
+                  static_cast<std::int64_t>(context.variant));
+    trace::record(trace::Kind::HandlerStarted, incoming.span);
     co_return co_await route.handler(context);
 }
 

@@ -24,6 +24,8 @@ private:
     const Router &m_router;
     ServerServices &m_services;
     std::vector<int> m_modeIndexByRoute; // -1 for routes without variants
+    std::vector<std::uint32_t> m_routeLabels; // interned trace labels, one per route
+    std::uint32_t m_unmatchedLabel = 0;
 };
 
 } // namespace loopscope

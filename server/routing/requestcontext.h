@@ -45,6 +45,12 @@ struct RequestContext
     // slept on a pool thread and awaited (threadpool), or slept on the loop thread (blocking).
     QCoro::Task<> simulatedIo(std::chrono::milliseconds duration, const QString &label);
 
+    // Trace records for this request's own awaits and blocking calls.
+    void awaitBegins(std::uint32_t label) const;
+    void awaitEnds(std::uint32_t label) const;
+    void blockingBegins(std::uint32_t label) const;
+    void blockingEnds(std::uint32_t label) const;
+
     // Starts a background task whose parent is this request.
     quint64 spawnTask(const QString &name, std::function<QCoro::Task<>(CancelToken &)> body);
 };

@@ -53,7 +53,7 @@ std::vector<ThreadInfo> RingRegistry::threads() const
     return result;
 }
 
-std::size_t RingRegistry::drainAll(std::vector<Event> &out)
+std::size_t RingRegistry::drainAll(std::vector<Event> &out, std::vector<std::size_t> *runEnds)
 {
     {
         // Drain outside the lock so registering threads never wait on a drain;
@@ -68,7 +68,10 @@ std::size_t RingRegistry::drainAll(std::vector<Event> &out)
     for (EventRing *ring : m_snapshot) {
         // Read the flag before draining: a ring seen exited and then empty is final.
         const bool exited = ring->ownerExited();
-        total += ring->drain(out);
+        const std::size_t n = ring->drain(out);
+        if (n && runEnds)
+            runEnds->push_back(out.size());
+        total += n;
         anyExited |= exited;
     }
     if (anyExited) {

@@ -27,8 +27,9 @@ public:
 
     // Single consumer: callers serialise (the hub holds its collect mutex).
     // Appends every ring's pending events, ring by ring, and frees the rings of
-    // exited threads once they are empty.
-    std::size_t drainAll(std::vector<Event> &out);
+    // exited threads once they are empty. If runEnds is given, the end offset in
+    // out of each non-empty ring's run is appended to it (each run is time-ordered).
+    std::size_t drainAll(std::vector<Event> &out, std::vector<std::size_t> *runEnds = nullptr);
 
     std::uint64_t droppedEvents() const;
     std::size_t ringCount() const;

@@ -101,12 +101,9 @@ void TraceHub::collectOnce()
 {
     const std::lock_guard collectLock(m_collectMutex);
     m_batch.clear();
-    if (RingRegistry::instance().drainAll(m_batch) > 0) {
-        // Rings are drained one after the other, so a batch is a concatenation of
-        // per-thread runs; a stable sort interleaves them by time without
-        // reordering any one thread's events (equal timestamps stay in order).
-        std::stable_sort(m_batch.begin(), m_batch.end(),
-                         [](const Event &a, const Event &b) { return a.time < b.time; });
+    m_runEnds.clear();
+    if (RingRegistry::instance().drainAll(m_batch, &m_runEnds) > 0) {
+        mergeRuns();
         m_collected.fetch_add(m_batch.size(), std::memory_order_relaxed);
 
         {
@@ -128,6 +125,30 @@ void TraceHub::collectOnce()
     const std::lock_guard lock(m_metricsMutex);
     m_metrics.add(m_batch);
     m_metrics.setDroppedEvents(RingRegistry::instance().droppedEvents(), subscriberDropped);
+}
+
+void TraceHub::mergeRuns()
+{
+    // Rings are drained one after the other, so a batch is a concatenation of
+    // per-thread runs, each already in time order. Merging neighbours pairwise
+    // costs log2(threads) passes instead of a full sort's log2(events), and
+    // inplace_merge is stable: equal timestamps keep one thread's order.
+    const auto before = [](const Event &a, const Event &b) { return a.time < b.time; };
+    while (m_runEnds.size() > 1) {
+        std::size_t begin = 0;
+        std::size_t kept = 0;
+        for (std::size_t i = 0; i < m_runEnds.size(); i += 2) {
+            if (i + 1 < m_runEnds.size()) {
+                std::inplace_merge(m_batch.begin() + begin, m_batch.begin() + m_runEnds[i],
+                                   m_batch.begin() + m_runEnds[i + 1], before);
+                begin = m_runEnds[i + 1];
+            } else {
+                begin = m_runEnds[i];
+            }
+            m_runEnds[kept++] = begin;
+        }
+        m_runEnds.resize(kept);
+    }
 }
 
 void TraceHub::trimWindow()

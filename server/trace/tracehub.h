@@ -63,10 +63,12 @@ private:
     TraceHub() = default;
     void run();
     void collectOnce();
+    void mergeRuns();
     void trimWindow();
 
     mutable std::mutex m_collectMutex; // one consumer of the rings at a time
     std::vector<Event> m_batch; // reused between collections
+    std::vector<std::size_t> m_runEnds;
 
     mutable std::mutex m_windowMutex;
     std::deque<Event> m_window;
