@@ -99,8 +99,10 @@ void LoopWatchdog::stop()
     if (thread.joinable())
         thread.join();
     if (m_receiver) {
-        // A finished loop would never run a deferred delete.
-        if (m_receiver->thread()->isFinished())
+        // A finished loop would never run a deferred delete; on its own thread
+        // (the usual case: the server tears down on its loop) it can go at once.
+        QThread *loop = m_receiver->thread();
+        if (loop == QThread::currentThread() || loop->isFinished())
             delete m_receiver;
         else
             m_receiver->deleteLater();
