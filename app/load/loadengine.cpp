@@ -1,6 +1,7 @@
 #include "loadengine.h"
 
 #include "httpresponseparser.h"
+#include "preparedrequest.h"
 #include "loadstats.h"
 
 #include <QRandomGenerator>
@@ -38,59 +39,6 @@ qint64 steadyNowNs()
     timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts); // what std::chrono::steady_clock and QElapsedTimer use
     return qint64(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
-// A request template rendered once: only the request-id digits differ between
-// two requests, and they go in between these two blocks (see sendPending()).
-struct PreparedRequest
-{
-    QByteArray head; // request line, headers, "X-Request-Id: load-<run>-"
-    QByteArray tail; // "\r\n", Connection/Content-Length, blank line, body
-    bool isHead = false;
-};
-
-bool hasHeader(const RequestTemplate &t, const char *name)
-{
-    for (const auto &h : t.headers) {
-        if (h.first.compare(QByteArray(name), Qt::CaseInsensitive) == 0)
-            return true;
-    }
-    return false;
-}
-
-PreparedRequest prepare(const RequestTemplate &t, const LoadPlan &plan, const QByteArray &runId)
-{
-    PreparedRequest p;
-    p.isHead = t.method == "HEAD";
-    QByteArray &h = p.head;
-    h += t.method + ' ' + t.target + " HTTP/1.1\r\n";
-    if (!hasHeader(t, "host")) {
-        QByteArray host = plan.host.toUtf8();
-        if (host.contains(':'))
-            host = '[' + host + ']';
-        h += "Host: " + host;
-        if (plan.port != 80)
-            h += ':' + QByteArray::number(plan.port);
-        h += "\r\n";
-    }
-    if (!hasHeader(t, "user-agent"))
-        h += "User-Agent: loopscope-load\r\n";
-    if (!hasHeader(t, "accept"))
-        h += "Accept: */*\r\n";
-    for (const auto &[name, value] : t.headers)
-        h += name + ": " + value + "\r\n";
-    h += "X-Request-Id: load-" + runId + '-';
-
-    QByteArray &tail = p.tail;
-    tail += "\r\n";
-    if (!plan.keepAlive && !hasHeader(t, "connection"))
-        tail += "Connection: close\r\n";
-    const bool bodyMethod = t.method == "POST" || t.method == "PUT" || t.method == "PATCH";
-    if ((bodyMethod || !t.body.isEmpty()) && !hasHeader(t, "content-length"))
-        tail += "Content-Length: " + QByteArray::number(t.body.size()) + "\r\n";
-    tail += "\r\n";
-    tail += t.body;
-    return p;
 }
 
 enum class ConnState { Idle, Connecting, Sending, Receiving };
@@ -263,7 +211,7 @@ QString LoadEngine::Private::setUp()
         return QStringLiteral("epoll/timerfd: ") + QString::fromLocal8Bit(strerror(errno));
 
     for (const RequestTemplate &t : plan.requests) {
-        prepared.push_back(prepare(t, plan, runId));
+        prepared.push_back(PreparedRequest::render(t, plan, runId));
         weightTotal += t.weight;
     }
     wrrCurrent.assign(prepared.size(), 0);
