@@ -1,9 +1,11 @@
 #include "serverhost.h"
 
 #include "serverruntime.h"
+#include "core/crossthread.h"
 #include "trace/tracehub.h"
 
 #include <QCoro/QCoroTask>
+#include <future>
 
 namespace loopscope {
 
@@ -47,23 +49,35 @@ bool ServerHost::start()
     m_anchor->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_anchor, &QObject::deleteLater);
     m_thread.start();
-    ServerRuntime *runtime = nullptr;
-    ServerRuntime::StartResult result;
-    // Build the runtime on its own thread so every QObject in it belongs to the server loop.
-    QMetaObject::invokeMethod(
-            m_anchor,
-            [&] {
-                runtime = new ServerRuntime(m_config, m_log, m_modes);
-                result = runtime->start();
-                if (result.error.isEmpty()) {
-                    m_address = runtime->address();
-                    m_port = runtime->port();
-                } else {
-                    delete runtime;
-                    runtime = nullptr;
-                }
-            },
-            Qt::BlockingQueuedConnection);
+    // Build the runtime on its own thread so every QObject in it belongs to the server loop. The
+    // hand-over and hand-back (postTo, std::promise) are synchronisation thread sanitizers see.
+    struct Started
+    {
+        ServerRuntime *runtime = nullptr;
+        ServerRuntime::StartResult result;
+        QHostAddress address;
+        quint16 port = 0;
+    };
+    auto startedPromise = std::make_shared<std::promise<Started>>();
+    std::future<Started> startedFuture = startedPromise->get_future();
+    postTo(m_anchor, [this, startedPromise] {
+        Started started;
+        started.runtime = new ServerRuntime(m_config, m_log, m_modes);
+        started.result = started.runtime->start();
+        if (started.result.error.isEmpty()) {
+            started.address = started.runtime->address();
+            started.port = started.runtime->port();
+        } else {
+            delete started.runtime;
+            started.runtime = nullptr;
+        }
+        startedPromise->set_value(std::move(started));
+    });
+    Started started = startedFuture.get();
+    ServerRuntime *runtime = started.runtime;
+    const ServerRuntime::StartResult &result = started.result;
+    m_address = started.address;
+    m_port = started.port;
     if (!runtime) {
         m_error = result.error;
         m_startError = result.badArguments ? StartError::BadArguments : StartError::CannotListen;
@@ -87,13 +101,18 @@ void ServerHost::stop()
     }
     ServerRuntime *runtime = m_runtime;
     m_runtime = nullptr;
-    QMetaObject::invokeMethod(m_anchor, [runtime, this] {
-        [](ServerRuntime *runtime, QThread *thread) -> QCoro::Task<> {
+    auto stoppedPromise = std::make_shared<std::promise<void>>();
+    std::future<void> stopped = stoppedPromise->get_future();
+    postTo(m_anchor, [runtime, this, stoppedPromise] {
+        [](ServerRuntime *runtime, QThread *thread,
+           std::shared_ptr<std::promise<void>> done) -> QCoro::Task<> {
             co_await runtime->shutdown();
             delete runtime;
             thread->quit();
-        }(runtime, &m_thread);
+            done->set_value();
+        }(runtime, &m_thread, stoppedPromise);
     });
+    stopped.wait();
     m_thread.wait();
     m_anchor = nullptr; // deleted as the thread finished
 }

@@ -10,3 +10,7 @@ loopscope_add_test(tst_cli
     LABELS "server")
 target_compile_definitions(tst_cli PRIVATE LOOPSCOPE_BINARY="$<TARGET_FILE:loopscope>")
 add_dependencies(tst_cli loopscope)
+loopscope_add_test(tst_tracing
+    SOURCES support/httptestclient.cpp
+    LIBS loopscope_server Qt6::Network
+    LABELS "server;trace;threaded")

@@ -138,10 +138,11 @@ QCoro::Task<> HttpConnection::serve(HttpRequest request, quint64 sequence)
     const bool closeAfter = !incoming.request.keepAlive;
     QByteArray bytes = serializeResponse(response, !closeAfter, incoming.request.minorVersion,
                                          incoming.requestId);
-    const auto size = static_cast<std::uint64_t>(bytes.size());
-    self->complete(sequence, std::move(bytes), closeAfter);
-    trace::record(trace::Kind::ResponseWritten, incoming.span, 0, size, response.status);
+    // Recorded before the write so a client never sees an answer the trace does not have yet.
+    trace::record(trace::Kind::ResponseWritten, incoming.span, 0,
+                  static_cast<std::uint64_t>(bytes.size()), response.status);
     trace::record(trace::Kind::RequestClosed, incoming.span, 0, 0, response.status);
+    self->complete(sequence, std::move(bytes), closeAfter);
     handler.responseWritten(incoming, response);
 }
 

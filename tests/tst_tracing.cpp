@@ -1,0 +1,260 @@
+// What the live server records: request spans, awaits, blocking calls, watchdog stalls, task
+// lifetimes, and the two exports, checked against real requests.
+#include "support/httptestclient.h"
+
+#include "serverhost.h"
+#include "trace/spanindex.h"
+#include "trace/tracehub.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QTest>
+
+using namespace loopscope;
+using namespace loopscope::testing;
+using trace::Kind;
+
+namespace {
+
+std::vector<trace::Event> retainedEvents()
+{
+    trace::TraceHub::instance().flush();
+    return trace::TraceHub::instance().retained();
+}
+
+const trace::SpanRecord *requestSpan(const trace::SpanIndex &index, const QByteArray &requestId)
+{
+    for (const trace::SpanRecord &record : index.records()) {
+        if (record.kind == trace::SpanKind::Request && record.requestId == requestId)
+            return &record;
+    }
+    return nullptr;
+}
+
+struct Stall
+{
+    trace::Nanos begin = 0;
+    trace::Nanos duration = 0;
+};
+
+std::vector<Stall> stallsBetween(const std::vector<trace::Event> &events, trace::Nanos from, trace::Nanos to)
+{
+    std::vector<Stall> stalls;
+    for (const trace::Event &event : events) {
+        if (event.kind == Kind::LoopStallEnd && event.time >= from && event.time - event.value <= to)
+            stalls.push_back({ event.time - event.value, event.value });
+    }
+    return stalls;
+}
+
+TestResponse get(quint16 port, const QByteArray &target, const QByteArray &requestId)
+{
+    const RawExchange result = exchange(port,
+                                        "GET " + target + " HTTP/1.1\r\nConnection: close\r\nX-Request-Id: "
+                                                + requestId + "\r\n\r\n",
+                                        1, 20000);
+    return result.responses.isEmpty() ? TestResponse {} : result.responses.constFirst();
+}
+
+constexpr double nsPerSecond = 1e9;
+
+} // namespace
+
+class TestTracing : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void asyncAwaitsWithoutStalling();
+    void blockingVariantStallsTheLoop();
+    void backgroundTaskOutlivesItsRequest();
+    void chromeTraceExportMatchesRequestIds();
+    void metricsAreValidPrometheusText();
+
+private:
+    std::unique_ptr<ServerHost> m_host;
+};
+
+void TestTracing::initTestCase()
+{
+    ServerConfig config;
+    config.port = 0;
+    m_host = std::make_unique<ServerHost>(config);
+    QVERIFY2(m_host->start(), qPrintable(m_host->errorString()));
+}
+
+void TestTracing::cleanupTestCase()
+{
+    m_host.reset();
+}
+
+void TestTracing::asyncAwaitsWithoutStalling()
+{
+    const TestResponse response = get(m_host->port(), "/async", "trace-async");
+    QCOMPARE(response.status, 200);
+    QCOMPARE(response.header("x-request-id"), QByteArray("trace-async"));
+
+    const auto events = retainedEvents();
+    trace::SpanIndex index;
+    index.add(events);
+    const trace::SpanRecord *span = requestSpan(index, "trace-async");
+    QVERIFY(span);
+    QCOMPARE(trace::labelText(span->label), QStringLiteral("GET /async"));
+    QCOMPARE(span->status, 200);
+    QCOMPARE(span->variant, 0);
+    QVERIFY(span->accepted && span->started && span->written && span->closed);
+    QCOMPARE(span->awaits.size(), std::size_t(1));
+    const trace::AwaitRecord &await = span->awaits.front();
+    QCOMPARE(trace::labelText(await.label), QStringLiteral("sleep 2s"));
+    const double awaited = double(await.resume - await.suspend) / nsPerSecond;
+    QVERIFY2(awaited > 1.9 && awaited < 2.5, qPrintable(QString::number(awaited)));
+    QVERIFY(span->blocking.empty());
+    QVERIFY(stallsBetween(events, span->begin(), span->end()).empty());
+}
+
+void TestTracing::blockingVariantStallsTheLoop()
+{
+    QVERIFY(m_host->modes().set(QStringLiteral("GET /async"), QStringLiteral("blocking"))
+            == ModeTable::SetResult::Ok);
+    const TestResponse response = get(m_host->port(), "/async", "trace-blocking");
+    m_host->modes().set(QStringLiteral("GET /async"), QStringLiteral("async"));
+    QCOMPARE(response.status, 200);
+
+    // The watchdog records the stall's end once the loop answers its heartbeat, which can be
+    // just after the client got its response.
+    std::vector<trace::Event> events;
+    trace::SpanIndex index;
+    const trace::SpanRecord *span = nullptr;
+    QTRY_VERIFY([&] {
+        events = retainedEvents();
+        index.clear();
+        index.add(events);
+        span = requestSpan(index, "trace-blocking");
+        return span && !span->blocking.empty()
+                && !stallsBetween(events, span->blocking.front().begin, span->blocking.front().end).empty();
+    }());
+    QCOMPARE(span->variant, 2);
+    QVERIFY(span->awaits.empty());
+    QCOMPARE(span->blocking.size(), std::size_t(1));
+    const trace::BlockingRecord &blocking = span->blocking.front();
+    QCOMPARE(trace::labelText(blocking.label), QStringLiteral("sleep 2s"));
+
+    // The watchdog saw the loop stall for about as long, whether or not the call was annotated.
+    const auto stalls = stallsBetween(events, blocking.begin, blocking.end);
+    QCOMPARE(stalls.size(), std::size_t(1));
+    const double stalled = double(stalls.front().duration) / nsPerSecond;
+    QVERIFY2(stalled > 1.8 && stalled < 2.3, qPrintable(QString::number(stalled)));
+    // Detected within 10 ms of the stall's start, while it was happening.
+    QVERIFY(stalls.front().begin - blocking.begin < 10'000'000);
+}
+
+void TestTracing::backgroundTaskOutlivesItsRequest()
+{
+    const RawExchange created = exchange(m_host->port(),
+                                         "POST /products/?name=desk&price=3 HTTP/1.1\r\nConnection: close\r\n"
+                                         "X-Request-Id: trace-product\r\nContent-Length: 0\r\n\r\n",
+                                         1);
+    QCOMPARE(created.responses.size(), 1);
+    QCOMPARE(created.responses.at(0).status, 200);
+
+    const trace::SpanRecord *task = nullptr;
+    const trace::SpanRecord *request = nullptr;
+    trace::SpanIndex index;
+    QTRY_VERIFY_WITH_TIMEOUT(([&] {
+                                 index.clear();
+                                 index.add(retainedEvents());
+                                 request = requestSpan(index, "trace-product");
+                                 task = nullptr;
+                                 for (const auto &record : index.records()) {
+                                     if (request && record.kind == trace::SpanKind::Task
+                                         && record.parent == request->span)
+                                         task = &record;
+                                 }
+                                 return task && task->outcome == trace::SpanOutcome::Done;
+                             }()),
+                             8000);
+    QCOMPARE(trace::labelText(task->label), QStringLiteral("log_product_created"));
+    QVERIFY(request->closed > 0);
+    QVERIFY(task->begin() < request->closed); // spawned while the request ran
+    const double outlived = double(task->closed - request->closed) / nsPerSecond;
+    QVERIFY2(outlived > 2.5, qPrintable(QString::number(outlived)));
+}
+
+void TestTracing::chromeTraceExportMatchesRequestIds()
+{
+    QCOMPARE(get(m_host->port(), "/sync?delay=0.05", "trace-json").status, 200);
+    const TestResponse exported = get(m_host->port(), "/_scope/trace", "trace-export");
+    QCOMPARE(exported.status, 200);
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(exported.body, &error);
+    QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
+    const QJsonArray events = document.object().value(QStringLiteral("traceEvents")).toArray();
+    QVERIFY(!events.isEmpty());
+
+    QString spanId;
+    QSet<QString> phases;
+    for (const QJsonValue &value : events) {
+        const QJsonObject event = value.toObject();
+        phases.insert(event.value(QStringLiteral("ph")).toString());
+        if (event.value(QStringLiteral("ph")).toString() == u"b"
+            && event.value(QStringLiteral("args")).toObject().value(QStringLiteral("request_id")).toString() == u"trace-json") {
+            QCOMPARE(event.value(QStringLiteral("name")).toString(), QStringLiteral("GET /sync"));
+            spanId = event.value(QStringLiteral("id")).toString();
+        }
+    }
+    QVERIFY(!spanId.isEmpty());
+    for (const char *phase : { "M", "b", "e", "X", "C", "s", "f" })
+        QVERIFY2(phases.contains(QString::fromLatin1(phase)), phase);
+    // The /sync request (threadpool) has a pool job whose flow starts from the request.
+    bool jobLinked = false;
+    for (const QJsonValue &value : events) {
+        const QJsonObject event = value.toObject();
+        if (event.value(QStringLiteral("cat")).toString() == u"job" && event.value(QStringLiteral("ph")).toString() == u"X"
+            && event.value(QStringLiteral("args")).toObject().value(QStringLiteral("parent")).toString() == spanId)
+            jobLinked = true;
+    }
+    QVERIFY(jobLinked);
+}
+
+void TestTracing::metricsAreValidPrometheusText()
+{
+    QCOMPARE(get(m_host->port(), "/nope", "trace-404").status, 404);
+    const TestResponse response = get(m_host->port(), "/_scope/metrics", "trace-metrics");
+    QCOMPARE(response.status, 200);
+    QVERIFY(response.header("content-type").startsWith("text/plain; version=0.0.4"));
+
+    const QRegularExpression sample(QStringLiteral(
+            R"(^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[a-zA-Z_][a-zA-Z0-9_]*="[^"]*"(,[a-zA-Z_][a-zA-Z0-9_]*="[^"]*")*\})? (-?[0-9.eE+-]+|\+Inf|NaN)$)"));
+    QSet<QString> typed;
+    QSet<QString> sampled;
+    for (const QByteArray &rawLine : response.body.split('\n')) {
+        const QString line = QString::fromUtf8(rawLine);
+        if (line.isEmpty())
+            continue;
+        if (line.startsWith(u"# TYPE ")) {
+            typed.insert(line.section(u' ', 2, 2));
+            continue;
+        }
+        if (line.startsWith(u'#'))
+            continue;
+        const auto match = sample.match(line);
+        QVERIFY2(match.hasMatch(), qPrintable(line));
+        QString family = match.captured(1);
+        for (const QString &suffix : { QStringLiteral("_bucket"), QStringLiteral("_sum"), QStringLiteral("_count") }) {
+            if (family.endsWith(suffix) && !typed.contains(family))
+                family.chop(suffix.size());
+        }
+        QVERIFY2(typed.contains(family), qPrintable(QStringLiteral("no TYPE for ") + family));
+        sampled.insert(family);
+    }
+    for (const char *family : { "loopscope_requests_total", "loopscope_request_duration_seconds",
+                                "loopscope_in_flight_requests", "loopscope_loop_stalls_total",
+                                "loopscope_trace_events_dropped_total", "loopscope_connections_open" })
+        QVERIFY2(sampled.contains(QString::fromLatin1(family)), family);
+    QVERIFY(response.body.contains(R"(loopscope_requests_total{route="<unmatched>",status="404"})"));
+}
+
+QTEST_GUILESS_MAIN(TestTracing)
+#include "tst_tracing.moc"
