@@ -130,9 +130,9 @@ public:
     }
     bool event(QEvent *event) override
     {
+        (void)m_posted.load(std::memory_order_acquire); // before touching the event
         if (event->type() != kSleepEvent)
             return QObject::event(event);
-        (void)m_posted.load(std::memory_order_acquire);
         sleepStart.store(nowNs());
         std::this_thread::sleep_for(m_duration); // the deliberate mistake under test
         sleepEnd.store(nowNs());
@@ -502,6 +502,14 @@ void TraceTest::spanIndexGroupsRequest()
     QCOMPARE(task->kind, SpanKind::Task);
     QCOMPARE(task->parent, s.request);
     QCOMPARE(task->outcome, SpanOutcome::Done);
+
+    // Pruning forgets closed spans and keeps lookups of the others working.
+    const Nanos requestClosed = r->closed;
+    QCOMPARE(index.pruneClosedBefore(requestClosed), std::size_t(1)); // the job closed earlier
+    QVERIFY(!index.find(s.job));
+    QVERIFY(index.find(s.request) && index.find(s.request)->span == s.request);
+    QCOMPARE(index.pruneClosedBefore(nowNs()), std::size_t(2));
+    QCOMPARE(index.size(), std::size_t(0));
 }
 
 void TraceTest::chromeJsonForSyntheticRequest()

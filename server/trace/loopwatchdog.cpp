@@ -48,12 +48,12 @@ public:
 
     bool event(QEvent *event) override
     {
+        // Pairs with the release after allocating the event, before the event is
+        // even looked at: makes the hand-over visible to the thread sanitizer,
+        // which cannot see inside Qt's event queue.
+        (void)m_heartbeat->postedSeq.load(std::memory_order_acquire);
         if (event->type() != kHeartbeatEvent)
             return QObject::event(event);
-        // Pairs with the release after allocating the event: makes the hand-over
-        // of the event visible to the thread sanitizer, which cannot see inside
-        // Qt's event queue.
-        (void)m_heartbeat->postedSeq.load(std::memory_order_acquire);
         m_heartbeat->answeredAt.store(nowNs(), std::memory_order_relaxed);
         m_heartbeat->answeredSeq.store(static_cast<HeartbeatEvent *>(event)->seq(), std::memory_order_release);
         return true;

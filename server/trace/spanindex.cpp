@@ -140,6 +140,18 @@ void SpanIndex::clear()
     m_bySpan.clear();
 }
 
+std::size_t SpanIndex::pruneClosedBefore(Nanos horizon)
+{
+    const std::size_t before = m_records.size();
+    std::erase_if(m_records, [horizon](const SpanRecord &r) { return r.closed != 0 && r.closed < horizon; });
+    if (m_records.size() != before) {
+        m_bySpan.clear();
+        for (std::size_t i = 0; i < m_records.size(); ++i)
+            m_bySpan.emplace(m_records[i].span, i);
+    }
+    return before - m_records.size();
+}
+
 const SpanRecord *SpanIndex::find(std::uint64_t span) const
 {
     const auto it = m_bySpan.find(span);

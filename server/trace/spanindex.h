@@ -68,6 +68,9 @@ class SpanIndex
 public:
     void add(std::span<const Event> events);
     void clear();
+    // Forgets spans that closed before horizon (keeps a live view's memory
+    // bounded the way the hub's retention bounds its window). Returns how many.
+    std::size_t pruneClosedBefore(Nanos horizon);
 
     const SpanRecord *find(std::uint64_t span) const;
     const std::vector<SpanRecord> &records() const { return m_records; } // by first sight
