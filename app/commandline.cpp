@@ -1,5 +1,7 @@
 #include "commandline.h"
 
+#include "scenarios.h"
+
 #include <QCommandLineParser>
 
 namespace loopscope {
@@ -16,6 +18,9 @@ QString usageText()
             "  --mode ROUTE=VARIANT   run ROUTE as VARIANT (async, threadpool, blocking);\n"
             "                         ROUTE is \"GET /async\", \"/async\" or \"*\"; repeatable\n"
             "  --task-grace MS        grace for background tasks at shutdown (default 2000)\n"
+            "  --list-scenarios       list the scenarios of the Scenarios menu\n"
+            "  --scenario NAME        play a scenario once the window is up\n"
+            "  --screenshot FILE      save a PNG of the window after the scenario ran, then quit\n"
             "  -h, --help             show this help\n"
             "  --version              show the version\n");
 }
@@ -32,7 +37,11 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     const QCommandLineOption taskGrace(QStringLiteral("task-grace"), {}, QStringLiteral("MS"));
     const QCommandLineOption help(QStringList { QStringLiteral("h"), QStringLiteral("help") });
     const QCommandLineOption version(QStringLiteral("version"));
-    parser.addOptions({ headless, port, bind, mode, taskGrace, help, version });
+    const QCommandLineOption listScenarios(QStringLiteral("list-scenarios"));
+    const QCommandLineOption scenario(QStringLiteral("scenario"), {}, QStringLiteral("NAME"));
+    const QCommandLineOption screenshot(QStringLiteral("screenshot"), {}, QStringLiteral("FILE"));
+    parser.addOptions({ headless, port, bind, mode, taskGrace, help, version, listScenarios, scenario,
+                        screenshot });
 
     auto usageError = [&result](const QString &message) {
         result.action = CommandLineResult::Action::UsageError;
@@ -52,6 +61,10 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     }
     if (parser.isSet(version)) {
         result.action = CommandLineResult::Action::ShowVersion;
+        return result;
+    }
+    if (parser.isSet(listScenarios)) {
+        result.action = CommandLineResult::Action::ListScenarios;
         return result;
     }
 
@@ -81,6 +94,12 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
                                       .arg(parser.value(taskGrace)));
         options.server.taskGrace = std::chrono::milliseconds(value);
     }
+    options.scenario = parser.value(scenario);
+    options.screenshot = parser.value(screenshot);
+    if (!options.scenario.isEmpty() && !findScenario(options.scenario))
+        return usageError(QStringLiteral("unknown scenario '%1' (see --list-scenarios)").arg(options.scenario));
+    if (options.headless && (!options.scenario.isEmpty() || !options.screenshot.isEmpty()))
+        return usageError(QStringLiteral("--scenario and --screenshot need the window, not --headless"));
     options.server.modeAssignments = parser.values(mode);
     for (const QString &assignment : options.server.modeAssignments) {
         if (!assignment.contains(u'='))

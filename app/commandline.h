@@ -11,11 +11,13 @@ struct AppOptions
 {
     bool headless = false;
     ServerConfig server;
+    QString scenario; // played once the window is up
+    QString screenshot; // PNG of the window, taken after the scenario ran; then the app quits
 };
 
 struct CommandLineResult
 {
-    enum class Action { Run, ShowHelp, ShowVersion, UsageError };
+    enum class Action { Run, ShowHelp, ShowVersion, ListScenarios, UsageError };
     Action action = Action::Run;
     AppOptions options;
     QString message; // usage error text or help text

@@ -2,10 +2,12 @@
 #include "headless.h"
 #include "loadcommand.h"
 #include "mainwindow.h"
+#include "scenarios.h"
 #include "serverhost.h"
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QTimer>
 #include <cstdio>
 
 using namespace loopscope;
@@ -17,6 +19,34 @@ void setApplicationIdentity()
     QCoreApplication::setOrganizationName(QStringLiteral("Loopscope"));
     QCoreApplication::setApplicationName(QStringLiteral("loopscope"));
     QCoreApplication::setApplicationVersion(QStringLiteral(LOOPSCOPE_VERSION));
+}
+
+// --scenario and --screenshot: play the scenario, then save the window and quit.
+void captureWhenAsked(MainWindow &window, const AppOptions &options)
+{
+    auto capture = [&window, path = options.screenshot] {
+        if (path.isEmpty())
+            return;
+        // Let the last answers, log lines and a chart sample reach the screen first.
+        QTimer::singleShot(1500, &window, [&window, path] {
+            const bool saved = window.grab().save(path);
+            std::printf("%s %s\n", saved ? "screenshot saved to" : "could not save screenshot to",
+                        qPrintable(path));
+            std::fflush(stdout);
+            QApplication::exit(saved ? 0 : 1);
+        });
+    };
+    if (options.scenario.isEmpty()) {
+        capture();
+        return;
+    }
+    QObject::connect(&window, &MainWindow::scenarioFinished, &window, capture);
+    QTimer::singleShot(0, &window, [&window, name = options.scenario] {
+        if (const QString error = window.runScenario(*findScenario(name)); !error.isEmpty()) {
+            std::fprintf(stderr, "loopscope: scenario not started: %s\n", qPrintable(error));
+            QApplication::exit(1);
+        }
+    });
 }
 
 int runWindow(int argc, char **argv, const AppOptions &options)
@@ -32,6 +62,7 @@ int runWindow(int argc, char **argv, const AppOptions &options)
     std::fflush(stdout);
     MainWindow window(host);
     window.show();
+    captureWhenAsked(window, options);
     const int code = QApplication::exec();
     host.stop();
     return code;
@@ -58,6 +89,10 @@ int main(int argc, char **argv)
         return 2;
     case CommandLineResult::Action::ShowHelp:
         std::printf("%s", qPrintable(parsed.message));
+        return 0;
+    case CommandLineResult::Action::ListScenarios:
+        for (const Scenario &scenario : scenarios())
+            std::printf("%-18s %s\n", qPrintable(scenario.name), qPrintable(scenario.title));
         return 0;
     case CommandLineResult::Action::ShowVersion:
         std::printf("loopscope %s\n", LOOPSCOPE_VERSION);

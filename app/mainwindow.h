@@ -4,27 +4,59 @@
 
 class QLabel;
 class QPlainTextEdit;
-class QTableWidget;
+class QTabWidget;
 
 namespace loopscope {
 
+class LiveCharts;
+class LoadController;
+class LoadPanel;
+class RoutesPanel;
+class RunsTable;
+class ScenarioRunner;
 class ServerHost;
+struct Scenario;
 
-// The window: routes with their variant toggles, the server log and a status bar. The timeline,
-// load panel and charts join it as they land.
+// The window: routes with variant toggles and the load panel on the left, the timeline and
+// live charts in the middle, log and runs below, scenarios and exports in the menus.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
     explicit MainWindow(ServerHost &host, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // Plays a scenario; returns an error text, empty when it started.
+    QString runScenario(const Scenario &scenario);
+    LoadController &loadController() { return *m_load; }
+    ScenarioRunner &scenarioRunner() { return *m_scenarios; }
+    RunsTable &runsTable() { return *m_runs; }
+    RoutesPanel &routesPanel() { return *m_routes; }
+    LoadPanel &loadPanel() { return *m_loadPanel; }
+
+signals:
+    void scenarioFinished(const QString &title);
 
 private:
-    QWidget *createRoutesPanel();
+    void createMenus();
+    QWidget *createTimelineArea();
     void appendLog(const QString &level, const QString &line);
     void refreshStatus();
+    void exportTrace();
+    void exportRuns();
+    void exportLastResult();
+    void exportWindowImage();
 
     ServerHost &m_host;
+    LoadController *m_load = nullptr;
+    ScenarioRunner *m_scenarios = nullptr;
+    RoutesPanel *m_routes = nullptr;
+    LoadPanel *m_loadPanel = nullptr;
+    LiveCharts *m_charts = nullptr;
+    RunsTable *m_runs = nullptr;
     QPlainTextEdit *m_log = nullptr;
+    QTabWidget *m_bottomTabs = nullptr;
+    QLabel *m_scenarioBanner = nullptr;
     QLabel *m_status = nullptr;
 };
 

@@ -1,0 +1,55 @@
+#pragma once
+
+#include "loadrunner.h"
+
+#include <QObject>
+
+namespace loopscope {
+
+class ServerHost;
+
+// What one finished run contributes to the comparison table.
+struct RunSummary
+{
+    QString label;
+    QString route;
+    QString variant;
+    qint64 completed = 0;
+    qint64 failures = 0; // transport errors and status >= 400
+    double requestsPerSecond = 0;
+    double p50Ms = 0;
+    double p99Ms = 0;
+    load::LoadResult result;
+};
+
+// The window's one load generator against the embedded server: the load panel and the
+// scenarios both fire through it, and every finished run becomes a RunSummary.
+class LoadController : public QObject
+{
+    Q_OBJECT
+public:
+    explicit LoadController(ServerHost &host, QObject *parent = nullptr);
+
+    // `route` names the route whose variant the run measures (for the table).
+    bool start(const QString &label, const QString &route, load::LoadPlan plan, QString *error);
+    void stop() { m_runner.stop(); }
+    bool isRunning() const { return m_runner.isRunning(); }
+    load::LoadSnapshot snapshot() const { return m_runner.snapshot(); }
+    const QList<RunSummary> &runs() const { return m_runs; }
+
+signals:
+    void progress(qint64 done, qint64 total, double elapsedSeconds, double etaSeconds);
+    void runFinished(const loopscope::RunSummary &summary);
+
+private:
+    void onFinished(const load::LoadResult &result);
+
+    ServerHost &m_host;
+    load::LoadRunner m_runner;
+    QString m_label;
+    QString m_route;
+    QString m_variant;
+    QList<RunSummary> m_runs;
+};
+
+} // namespace loopscope

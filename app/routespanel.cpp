@@ -1,0 +1,61 @@
+#include "routespanel.h"
+
+#include "core/modetable.h"
+
+#include <QButtonGroup>
+#include <QHeaderView>
+#include <QRadioButton>
+
+namespace loopscope {
+
+namespace {
+constexpr HandlerVariant columnVariants[] = { HandlerVariant::Async, HandlerVariant::ThreadPool,
+                                              HandlerVariant::Blocking };
+}
+
+RoutesPanel::RoutesPanel(ModeTable &modes, QWidget *parent)
+    : QTableWidget(modes.size(), 4, parent), m_modes(modes)
+{
+    setHorizontalHeaderLabels({ tr("Route"), tr("async"), tr("threadpool"), tr("blocking") });
+    verticalHeader()->hide();
+    setSelectionMode(QAbstractItemView::NoSelection);
+    setFocusPolicy(Qt::NoFocus);
+    horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    for (int column = 1; column < 4; ++column)
+        horizontalHeader()->setSectionResizeMode(column, QHeaderView::ResizeToContents);
+    for (int row = 0; row < modes.size(); ++row) {
+        const ModeTable::Entry &entry = modes.entry(row);
+        auto *name = new QTableWidgetItem(entry.route);
+        name->setFlags(Qt::ItemIsEnabled);
+        name->setToolTip(tr("Default: %1").arg(variantName(entry.defaultVariant)));
+        setItem(row, 0, name);
+        auto *group = new QButtonGroup(this);
+        for (HandlerVariant variant : columnVariants) {
+            auto *button = new QRadioButton(this);
+            button->setObjectName(entry.route + u'=' + variantName(variant));
+            button->setEnabled(entry.allowed & variantBit(variant));
+            button->setToolTip(tr("Run %1 as %2").arg(entry.route, variantName(variant)));
+            group->addButton(button);
+            setCellWidget(row, 1 + static_cast<int>(variant), button);
+            connect(button, &QRadioButton::toggled, this, [this, route = entry.route, variant](bool on) {
+                if (on)
+                    m_modes.set(route, variantName(variant));
+            });
+        }
+    }
+    refresh();
+}
+
+void RoutesPanel::refresh()
+{
+    for (int row = 0; row < m_modes.size(); ++row) {
+        const HandlerVariant current = m_modes.variant(row);
+        auto *button = qobject_cast<QRadioButton *>(cellWidget(row, 1 + static_cast<int>(current)));
+        if (button && !button->isChecked()) {
+            const QSignalBlocker blocker(button);
+            button->setChecked(true);
+        }
+    }
+}
+
+} // namespace loopscope

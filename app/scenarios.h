@@ -1,0 +1,35 @@
+#pragma once
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+namespace loopscope {
+
+// One load run of a scenario: the variants to set, then the load to fire.
+struct ScenarioStep
+{
+    QString label; // shown in the runs table
+    QStringList modes; // "ROUTE=VARIANT", applied before the run
+    QString route; // route key whose variant the run measures, e.g. "GET /async"
+    QByteArray method = QByteArrayLiteral("GET");
+    QByteArray target; // path and query
+    qint64 requests = 100;
+    int concurrency = 10;
+    double rate = 0; // > 0: open loop
+    bool keepAlive = false;
+};
+
+// A lesson of the course, reproduced with one click: variants, load, and what to watch.
+struct Scenario
+{
+    QString name; // the --scenario argument
+    QString title; // the menu entry
+    QString watch; // two lines for the user
+    QList<ScenarioStep> steps;
+};
+
+const QList<Scenario> &scenarios();
+const Scenario *findScenario(const QString &name);
+
+} // namespace loopscope
