@@ -2,6 +2,7 @@
 
 #include "serverruntime.h"
 #include "core/crossthread.h"
+#include "trace/loopwatchdog.h"
 #include "trace/tracehub.h"
 
 #include <QCoro/QCoroTask>
@@ -31,6 +32,16 @@ QString ServerHost::url() const
 const http::ConnectionStats *ServerHost::stats() const
 {
     return m_runtime ? &m_runtime->stats() : nullptr;
+}
+
+qint64 ServerHost::loopLagNs() const
+{
+    return m_runtime && m_runtime->watchdog() ? m_runtime->watchdog()->lastLagNs() : 0;
+}
+
+bool ServerHost::loopStalled() const
+{
+    return m_runtime && m_runtime->watchdog() && m_runtime->watchdog()->stalled();
 }
 
 QObject *ServerHost::loopContext() const

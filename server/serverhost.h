@@ -36,6 +36,9 @@ public:
     ModeTable &modes() { return m_modes; }
     ServerLog &log() { return m_log; }
     const http::ConnectionStats *stats() const;
+    // Latest heartbeat lag of the server loop and whether it is stalled right now (any thread).
+    qint64 loopLagNs() const;
+    bool loopStalled() const;
     QThread *serverThread() { return &m_thread; }
     // An object living on the server loop (for watchdogs and tests to post to).
     QObject *loopContext() const;

@@ -41,6 +41,7 @@ public:
     quint16 port() const;
     QHostAddress address() const;
     const http::ConnectionStats &stats() const { return m_stats; }
+    const trace::LoopWatchdog *watchdog() const { return m_watchdog.get(); }
 
     // Graceful stop: no new connections, answers in flight are written (bounded by the drain
     // timeout), background tasks get their grace period, then are cancelled and reported.
