@@ -1,0 +1,620 @@
+#include "timelinemodel.h"
+
+#include "subscription.h"
+#include "trace.h"
+
+#include <QtCore/QLoggingCategory>
+
+#include <algorithm>
+#include <functional>
+
+Q_LOGGING_CATEGORY(lcTimeline, "loopscope.visualizer", QtWarningMsg)
+
+namespace loopscope::viz {
+
+using trace::Kind;
+
+TimelineModel::TimelineModel(QObject *parent)
+    : QObject(parent)
+    , m_threadName([](std::uint32_t thread) { return trace::threadName(thread); })
+    , m_retention(std::chrono::nanoseconds(kDefaultRetention).count())
+{
+    m_pollTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_pollTimer, &QTimer::timeout, this, &TimelineModel::poll);
+}
+
+TimelineModel::~TimelineModel() = default;
+
+void TimelineModel::attach(std::shared_ptr<trace::Subscription> subscription)
+{
+    m_subscription = std::move(subscription);
+    if (!m_clock)
+        m_clock = [] { return trace::nowNs(); };
+    m_idlePolls = 0;
+    m_pollTimer.start(kFrameInterval);
+}
+
+void TimelineModel::detach()
+{
+    m_pollTimer.stop();
+    m_subscription.reset();
+}
+
+void TimelineModel::poll()
+{
+    if (!m_subscription)
+        return;
+    m_subscription->drain(m_buffer);
+    if (!m_buffer.empty()) {
+        ingest(m_buffer);
+        if (m_idlePolls > 0) {
+            m_idlePolls = 0;
+            m_pollTimer.setInterval(kFrameInterval);
+        }
+        return;
+    }
+    if (hasOpenWork()) {
+        // Open bars and a running stall grow with the clock even without events.
+        ++m_revision;
+        m_changeBegin = m_changeEnd = now();
+        Q_EMIT changed();
+        return;
+    }
+    // Nothing arrives and nothing grows: poll slowly so an idle window costs
+    // nothing noticeable; the subscription buffers what comes in meanwhile.
+    if (++m_idlePolls == 60)
+        m_pollTimer.setInterval(kIdleInterval);
+}
+
+void TimelineModel::setRetention(std::chrono::nanoseconds window)
+{
+    m_retention = std::max<Nanos>(window.count(), 1);
+    prune();
+}
+
+void TimelineModel::setClock(std::function<Nanos()> clock)
+{
+    m_clock = std::move(clock);
+}
+
+void TimelineModel::setThreadNameResolver(std::function<QString(std::uint32_t)> resolver)
+{
+    m_threadName = std::move(resolver);
+    m_databaseThread.clear();
+}
+
+Nanos TimelineModel::now() const
+{
+    return m_clock ? std::max(m_clock(), m_latest) : m_latest;
+}
+
+Nanos TimelineModel::earliest() const
+{
+    Nanos e = m_latest;
+    for (const Group &g : m_groups) {
+        for (const TimelineLane &l : g.lanes) {
+            if (!l.empty())
+                e = std::min(e, l[0].begin);
+        }
+    }
+    if (!m_stalls.empty())
+        e = std::min(e, m_stalls.front().begin);
+    if (!m_lag.empty())
+        e = std::min(e, m_lag.front().time);
+    return e;
+}
+
+const TimelineSpan *TimelineModel::find(std::uint64_t id) const
+{
+    const auto it = m_byId.find(id);
+    return it == m_byId.end() ? nullptr : &m_spans[it->second];
+}
+
+const LoopStall *TimelineModel::findStall(std::uint64_t id) const
+{
+    // Few stalls, newest most likely wanted.
+    for (auto it = m_stalls.rbegin(); it != m_stalls.rend(); ++it) {
+        if (it->id == id)
+            return &*it;
+    }
+    return nullptr;
+}
+
+void TimelineModel::clear()
+{
+    m_spans.clear();
+    m_freeSlots.clear();
+    m_byId.clear();
+    for (Group &g : m_groups)
+        g = Group();
+    m_stalls.clear();
+    m_lag.clear();
+    m_requestOrder.clear();
+    m_requestOrderBase = m_arrivals;
+    m_origin = m_latest = m_lastPrune = 0;
+    m_openSpans = 0;
+    ++m_revision;
+    Q_EMIT reset();
+    Q_EMIT changed();
+}
+
+void TimelineModel::ingest(std::span<const trace::Event> events)
+{
+    if (events.empty())
+        return;
+    if (m_origin == 0)
+        m_origin = events.front().time;
+    const std::uint64_t arrivalsBefore = m_arrivals;
+    m_firstUpdatedArrival = UINT64_MAX;
+    m_changeBegin = events.front().time;
+    for (const trace::Event &e : events) {
+        m_changeBegin = std::min(m_changeBegin, e.time);
+        m_latest = std::max(m_latest, e.time);
+        apply(e);
+    }
+    m_changeEnd = now();
+    // Attribute after the whole batch: the culprit's and victims' events of the
+    // stall period may come later in the batch than the watchdog's end event.
+    for (LoopStall *stall : m_stallsToAttribute)
+        attributeStall(*stall);
+    m_stallsToAttribute.clear();
+
+    if (m_latest - m_lastPrune > 250'000'000) {
+        prune();
+        m_lastPrune = m_latest;
+    }
+    ++m_revision;
+    if (m_firstUpdatedArrival < arrivalsBefore && m_firstUpdatedArrival >= m_requestOrderBase)
+        Q_EMIT requestsUpdated(int(m_firstUpdatedArrival - m_requestOrderBase));
+    if (m_arrivals > arrivalsBefore)
+        Q_EMIT requestsAppended(int(m_arrivals - arrivalsBefore));
+    Q_EMIT changed();
+}
+
+LaneGroup TimelineModel::jobGroup(std::uint32_t label, std::uint32_t thread) const
+{
+    if (label && trace::labelView(label).starts_with("db."))
+        return LaneGroup::Database;
+    if (thread) {
+        auto [it, inserted] = m_databaseThread.try_emplace(thread, false);
+        if (inserted && m_threadName)
+            it->second = m_threadName(thread).startsWith(QLatin1StringView("database"), Qt::CaseInsensitive);
+        if (it->second)
+            return LaneGroup::Database;
+    }
+    return LaneGroup::Pool;
+}
+
+std::uint32_t TimelineModel::create(const trace::Event &e, SpanKind kind, LaneGroup group)
+{
+    std::uint32_t slot;
+    if (!m_freeSlots.empty()) {
+        slot = m_freeSlots.back();
+        m_freeSlots.pop_back();
+        m_spans[slot] = TimelineSpan();
+    } else {
+        slot = std::uint32_t(m_spans.size());
+        m_spans.emplace_back();
+    }
+    TimelineSpan &s = m_spans[slot];
+    s.id = e.span;
+    s.kind = kind;
+    s.group = group;
+    s.begin = e.time;
+    s.thread = e.thread;
+    if (kind == SpanKind::Request) {
+        s.arrival = m_arrivals++;
+        m_requestOrder.push_back(e.span);
+    }
+    m_byId.emplace(e.span, slot);
+    ++m_openSpans;
+    place(slot);
+    return slot;
+}
+
+std::uint32_t TimelineModel::slotFor(const trace::Event &e, SpanKind kind, LaneGroup group)
+{
+    const auto it = m_byId.find(e.span);
+    if (it != m_byId.end())
+        return it->second;
+    // Its first events were dropped or predate the subscription: start it here.
+    const std::uint32_t slot = create(e, kind, group);
+    transition(slot, e.time, SegmentKind::Running, 0);
+    return slot;
+}
+
+void TimelineModel::place(std::uint32_t slot)
+{
+    TimelineSpan &s = m_spans[slot];
+    Group &g = m_groups[int(s.group)];
+    // Gantt packing: the lowest lane whose last span has closed. A ring drained
+    // late can make that close a hair later than this begin; the overlap is
+    // invisible and better than a lane that never gets reused.
+    while (!g.freeLanes.empty()) {
+        std::pop_heap(g.freeLanes.begin(), g.freeLanes.end(), std::greater<>());
+        const int lane = g.freeLanes.back();
+        g.freeLanes.pop_back();
+        if (lane >= int(g.lanes.size()))
+            continue;
+        const TimelineLane &l = g.lanes[std::size_t(lane)];
+        if (l.empty() || !m_spans[l.back().slot].isOpen()) {
+            s.lane = lane;
+            g.lanes[std::size_t(lane)].append(m_spans, slot);
+            return;
+        }
+    }
+    s.lane = int(g.lanes.size());
+    g.lanes.emplace_back().append(m_spans, slot);
+}
+
+void TimelineModel::unplace(std::uint32_t slot)
+{
+    TimelineSpan &s = m_spans[slot];
+    Group &g = m_groups[int(s.group)];
+    if (s.lane >= 0 && s.lane < int(g.lanes.size())) {
+        g.lanes[std::size_t(s.lane)].remove(m_spans, slot);
+        g.freeLanes.push_back(s.lane);
+        std::push_heap(g.freeLanes.begin(), g.freeLanes.end(), std::greater<>());
+    }
+    s.lane = -1;
+}
+
+void TimelineModel::transition(std::uint32_t slot, Nanos time, SegmentKind kind, std::uint32_t label)
+{
+    TimelineSpan &s = m_spans[slot];
+    if (!s.segments.empty()) {
+        Segment &last = s.segments.back();
+        if (last.end == 0) {
+            if (last.kind == kind && last.label == label)
+                return;
+            if (last.begin >= time) {
+                // Zero-length: the new state replaces it rather than adding a sliver.
+                last.kind = kind;
+                last.label = label;
+                last.begin = std::min(last.begin, time);
+                if (s.segments.size() >= 2) {
+                    Segment &prev = s.segments[s.segments.size() - 2];
+                    if (prev.kind == kind && prev.label == label && prev.end >= last.begin) {
+                        prev.end = 0;
+                        s.segments.pop_back();
+                    }
+                }
+                return;
+            }
+            last.end = time;
+        }
+    }
+    const bool firstBlocking = kind == SegmentKind::Blocking && !s.hasBlocking();
+    s.segments.push_back({ time, 0, label, kind });
+    if (firstBlocking && s.lane >= 0)
+        m_groups[int(s.group)].lanes[std::size_t(s.lane)].markBlocking(m_spans, slot);
+}
+
+void TimelineModel::close(std::uint32_t slot, Nanos time)
+{
+    TimelineSpan &s = m_spans[slot];
+    if (!s.isOpen())
+        return;
+    s.end = std::max(time, s.begin);
+    if (!s.segments.empty() && s.segments.back().end == 0)
+        s.segments.back().end = std::max(s.end, s.segments.back().begin);
+    --m_openSpans;
+    Group &g = m_groups[int(s.group)];
+    if (s.lane >= 0) {
+        g.freeLanes.push_back(s.lane);
+        std::push_heap(g.freeLanes.begin(), g.freeLanes.end(), std::greater<>());
+    }
+}
+
+void TimelineModel::touched(std::uint32_t slot)
+{
+    const TimelineSpan &s = m_spans[slot];
+    if (s.kind == SpanKind::Request)
+        m_firstUpdatedArrival = std::min(m_firstUpdatedArrival, s.arrival);
+}
+
+void TimelineModel::apply(const trace::Event &e)
+{
+    switch (e.kind) {
+    case Kind::RequestAccepted: {
+        if (m_byId.contains(e.span))
+            return;
+        const std::uint32_t slot = create(e, SpanKind::Request, LaneGroup::Loop);
+        transition(slot, e.time, SegmentKind::Queued, 0);
+        return;
+    }
+    case Kind::RequestParsed: {
+        const std::uint32_t slot = slotFor(e, SpanKind::Request, LaneGroup::Loop);
+        TimelineSpan &s = m_spans[slot];
+        s.parsed = e.time;
+        s.label = e.label;
+        s.variant = std::int8_t(e.value);
+        touched(slot);
+        return;
+    }
+    case Kind::RequestId: {
+        const std::uint32_t slot = slotFor(e, SpanKind::Request, LaneGroup::Loop);
+        m_spans[slot].requestId = QByteArray(e.requestId, e.requestIdSize);
+        touched(slot);
+        return;
+    }
+    case Kind::HandlerStarted: {
+        const std::uint32_t slot = slotFor(e, SpanKind::Request, LaneGroup::Loop);
+        m_spans[slot].started = e.time;
+        transition(slot, e.time, SegmentKind::Running, 0);
+        return;
+    }
+    case Kind::AwaitSuspend: {
+        const std::uint32_t slot = slotFor(e, SpanKind::Request, LaneGroup::Loop);
+        TimelineSpan &s = m_spans[slot];
+        // Nested awaits (whenAll) keep the outermost label: that is what the
+        // handler is waiting for as a whole.
+        if (s.openAwaits++ == 0)
+            transition(slot, e.time, SegmentKind::Awaiting, e.label);
+        return;
+    }
+    case Kind::AwaitResume: {
+        const std::uint32_t slot = slotFor(e, SpanKind::Request, LaneGroup::Loop);
+        TimelineSpan &s = m_spans[slot];
+        if (s.openAwaits > 0 && --s.openAwaits == 0)
+            transition(slot, e.time, SegmentKind::Running, 0);
+        return;
+    }
+    case Kind::BlockingBegin: {
+        const std::uint32_t slot = slotFor(e, SpanKind::Request, LaneGroup::Loop);
+        transition(slot, e.time, SegmentKind::Blocking, e.label);
+        touched(slot);
+        return;
+    }
+    case Kind::BlockingEnd: {
+        const std::uint32_t slot = slotFor(e, SpanKind::Request, LaneGroup::Loop);
+        const TimelineSpan &s = m_spans[slot];
+        if (s.openAwaits > 0)
+            transition(slot, e.time, SegmentKind::Awaiting, 0);
+        else
+            transition(slot, e.time, SegmentKind::Running, 0);
+        return;
+    }
+    case Kind::ResponseWritten: {
+        const std::uint32_t slot = slotFor(e, SpanKind::Request, LaneGroup::Loop);
+        TimelineSpan &s = m_spans[slot];
+        s.written = e.time;
+        s.status = int(e.value);
+        s.bytes = std::int64_t(e.link);
+        touched(slot);
+        return;
+    }
+    case Kind::RequestClosed: {
+        const auto it = m_byId.find(e.span);
+        if (it == m_byId.end())
+            return;
+        TimelineSpan &s = m_spans[it->second];
+        if (s.status == 0 && e.value > 0)
+            s.status = int(e.value);
+        close(it->second, e.time);
+        touched(it->second);
+        return;
+    }
+    case Kind::TaskSpawned: {
+        if (m_byId.contains(e.span))
+            return;
+        const std::uint32_t slot = create(e, SpanKind::Task, LaneGroup::Tasks);
+        TimelineSpan &s = m_spans[slot];
+        s.parent = e.link;
+        s.label = e.label;
+        s.started = e.time;
+        transition(slot, e.time, SegmentKind::Running, 0);
+        return;
+    }
+    case Kind::TaskFinished:
+    case Kind::TaskFailed:
+    case Kind::TaskCancelled: {
+        const auto it = m_byId.find(e.span);
+        if (it == m_byId.end())
+            return;
+        m_spans[it->second].outcome = e.kind == Kind::TaskFailed ? 1 : e.kind == Kind::TaskCancelled ? 2 : 0;
+        close(it->second, e.time);
+        return;
+    }
+    case Kind::JobQueued: {
+        if (m_byId.contains(e.span))
+            return;
+        const std::uint32_t slot = create(e, SpanKind::Job, jobGroup(e.label, 0));
+        TimelineSpan &s = m_spans[slot];
+        s.parent = e.link;
+        s.label = e.label;
+        transition(slot, e.time, SegmentKind::Queued, 0);
+        return;
+    }
+    case Kind::JobStarted: {
+        const std::uint32_t slot = slotFor(e, SpanKind::Job, jobGroup(e.label, e.thread));
+        TimelineSpan &s = m_spans[slot];
+        s.started = e.time;
+        s.workerThread = e.thread;
+        const LaneGroup group = jobGroup(s.label, e.thread);
+        if (group != s.group) {
+            // Only the worker's thread name tells a database job from a pool job
+            // when its label does not; move it before anything is drawn from it.
+            unplace(slot);
+            m_spans[slot].group = group;
+            place(slot);
+        }
+        transition(slot, e.time, SegmentKind::Running, 0);
+        return;
+    }
+    case Kind::JobFinished: {
+        const auto it = m_byId.find(e.span);
+        if (it != m_byId.end())
+            close(it->second, e.time);
+        return;
+    }
+    case Kind::LoopStallBegin: {
+        LoopStall stall;
+        stall.id = e.span;
+        stall.begin = e.value > 0 ? Nanos(e.value) : e.time;
+        m_stalls.push_back(stall);
+        return;
+    }
+    case Kind::LoopStallEnd: {
+        LoopStall *stall = nullptr;
+        for (auto it = m_stalls.rbegin(); it != m_stalls.rend(); ++it) {
+            if (it->id == e.span) {
+                stall = &*it;
+                break;
+            }
+        }
+        if (!stall) {
+            // The begin was dropped; the duration still tells where it started.
+            LoopStall fresh;
+            fresh.id = e.span;
+            fresh.begin = e.time - Nanos(e.value);
+            m_stalls.push_back(fresh);
+            stall = &m_stalls.back();
+        }
+        stall->end = e.value > 0 ? stall->begin + Nanos(e.value) : e.time;
+        m_stallsToAttribute.push_back(stall);
+        return;
+    }
+    case Kind::LoopLag:
+        m_lag.push_back({ e.time, Nanos(e.value) });
+        return;
+    }
+}
+
+void TimelineModel::attributeStall(LoopStall &stall)
+{
+    const Nanos t0 = stall.begin;
+    const Nanos t1 = stall.end;
+    const Nanos current = now();
+    const auto overlap = [&](Nanos b, Nanos e) { return std::max<Nanos>(0, std::min(e, t1) - std::max(b, t0)); };
+
+    // Only work on the loop can stall it: requests and background tasks.
+    std::vector<std::uint32_t> inFlight;
+    for (const LaneGroup group : { LaneGroup::Loop, LaneGroup::Tasks }) {
+        for (const TimelineLane &l : m_groups[int(group)].lanes) {
+            const auto [first, last] = l.visible(m_spans, t0, t1, current);
+            for (std::size_t i = first; i < last; ++i)
+                inFlight.push_back(l[i].slot);
+        }
+    }
+
+    // Culprit: an annotated blocking call inside the stall beats any guess; else
+    // whoever was running on the loop longest during it.
+    std::uint32_t culprit = UINT32_MAX;
+    Nanos bestBlocking = 0, bestRunning = 0;
+    std::uint32_t culpritLabel = 0;
+    std::uint32_t runner = UINT32_MAX;
+    for (const std::uint32_t slot : inFlight) {
+        const TimelineSpan &s = m_spans[slot];
+        for (const Segment &seg : s.segments) {
+            const Nanos o = overlap(seg.begin, seg.end ? seg.end : current);
+            if (seg.kind == SegmentKind::Blocking && o > bestBlocking) {
+                bestBlocking = o;
+                culprit = slot;
+                culpritLabel = seg.label;
+            } else if (seg.kind == SegmentKind::Running && o > bestRunning) {
+                bestRunning = o;
+                runner = slot;
+            }
+        }
+    }
+    stall.culpritBlocking = culprit != UINT32_MAX;
+    if (culprit == UINT32_MAX)
+        culprit = runner;
+    stall.culprit = culprit == UINT32_MAX ? 0 : m_spans[culprit].id;
+    stall.culpritLabel = culpritLabel;
+
+    for (const std::uint32_t slot : inFlight) {
+        if (slot == culprit)
+            continue;
+        TimelineSpan &s = m_spans[slot];
+        const Nanos delay = overlap(s.begin, s.endOr(current));
+        if (delay <= 0)
+            continue;
+        s.collateral.delay += delay;
+        if (delay > s.collateral.worst) {
+            s.collateral.worst = delay;
+            s.collateral.culprit = stall.culprit;
+            s.collateral.stall = stall.id;
+        }
+        stall.collateralTotal += delay;
+        ++stall.victims;
+        touched(slot);
+    }
+    qCDebug(lcTimeline) << "stall" << stall.id << "culprit" << stall.culprit << "victims" << stall.victims;
+}
+
+void TimelineModel::prune()
+{
+    const Nanos horizon = now() - m_retention;
+    if (horizon <= 0)
+        return;
+    std::vector<std::uint32_t> freed;
+    for (Group &g : m_groups) {
+        for (TimelineLane &l : g.lanes)
+            l.dropBefore(m_spans, horizon, freed);
+        while (!g.lanes.empty() && g.lanes.back().empty())
+            g.lanes.pop_back();
+    }
+    for (const std::uint32_t slot : freed) {
+        TimelineSpan &s = m_spans[slot];
+        if (s.isOpen())
+            --m_openSpans;
+        m_byId.erase(s.id);
+        s = TimelineSpan(); // releases the segments now, not when the slot is reused
+        m_freeSlots.push_back(slot);
+    }
+    while (!m_stalls.empty() && !m_stalls.front().isOpen() && m_stalls.front().end < horizon)
+        m_stalls.pop_front();
+    while (!m_lag.empty() && m_lag.front().time < horizon)
+        m_lag.pop_front();
+    int dropped = 0;
+    while (!m_requestOrder.empty() && !m_byId.contains(m_requestOrder.front())) {
+        m_requestOrder.pop_front();
+        ++m_requestOrderBase;
+        ++dropped;
+    }
+    if (dropped > 0)
+        Q_EMIT requestsDropped(dropped);
+    if (!freed.empty())
+        ++m_revision;
+}
+
+QString TimelineModel::labelText(std::uint32_t label)
+{
+    return label ? trace::labelText(label) : QString();
+}
+
+QString TimelineModel::displayName(const TimelineSpan &span) const
+{
+    QString name = labelText(span.label);
+    if (name.isEmpty())
+        name = span.kind == SpanKind::Request ? QStringLiteral("request")
+            : span.kind == SpanKind::Task     ? QStringLiteral("task")
+                                              : QStringLiteral("job");
+    const QString id = span.requestId.isEmpty() ? QString::number(span.id) : QString::fromLatin1(span.requestId);
+    return name + QStringLiteral(" #") + id;
+}
+
+QString TimelineModel::collateralText(const TimelineSpan &span) const
+{
+    if (!span.collateral)
+        return {};
+    QString text = QStringLiteral("delayed ") + TimeMapping::formatDuration(span.collateral.delay);
+    const TimelineSpan *culprit = find(span.collateral.culprit);
+    const LoopStall *stall = findStall(span.collateral.stall);
+    if (culprit)
+        text += QStringLiteral(" by ") + displayName(*culprit);
+    else
+        text += QStringLiteral(" by a loop stall");
+    if (stall && stall->culpritBlocking) {
+        text += QStringLiteral(", blocking");
+        if (stall->culpritLabel)
+            text += QStringLiteral(" in ") + labelText(stall->culpritLabel);
+    } else if (culprit) {
+        text += QStringLiteral(", running on the loop");
+    }
+    return text;
+}
+
+} // namespace loopscope::viz

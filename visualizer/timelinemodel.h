@@ -1,0 +1,147 @@
+#pragma once
+
+#include "loophealth.h"
+#include "timelinelane.h"
+#include "timelinespan.h"
+
+#include <QtCore/QObject>
+#include <QtCore/QString>
+#include <QtCore/QTimer>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+namespace loopscope::trace {
+struct Event;
+class Subscription;
+} // namespace loopscope::trace
+
+namespace loopscope::viz {
+
+// Everything the timeline shows, built incrementally from trace events: spans
+// packed into lanes per group, their segments, loop stalls with the collateral
+// damage they caused, and lag samples. Knows no widgets; the view reads it.
+//
+// Feeding: either ingest() one batch per frame (tests, benchmarks, an app that
+// drains itself), or attach() a subscription and let the model drain it on its
+// own frame timer. Either way one batch is one change notification.
+class TimelineModel : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr std::chrono::seconds kDefaultRetention { 120 };
+    static constexpr std::chrono::milliseconds kFrameInterval { 16 };
+    static constexpr std::chrono::milliseconds kIdleInterval { 100 };
+
+    explicit TimelineModel(QObject *parent = nullptr);
+    ~TimelineModel() override;
+
+    void attach(std::shared_ptr<trace::Subscription> subscription);
+    void detach();
+    bool isAttached() const { return m_subscription != nullptr; }
+    // Drains the attached subscription once; the frame timer calls it.
+    void poll();
+
+    void ingest(std::span<const trace::Event> events);
+    void clear();
+
+    void setRetention(std::chrono::nanoseconds window);
+    std::chrono::nanoseconds retention() const { return std::chrono::nanoseconds(m_retention); }
+    // "Now" for open spans and the now-line. Live (attached) it is the trace
+    // clock; otherwise the newest event time, so fed histories are deterministic.
+    void setClock(std::function<Nanos()> clock);
+    // Names of trace threads, to route jobs on "database*" threads to their group.
+    void setThreadNameResolver(std::function<QString(std::uint32_t)> resolver);
+
+    Nanos now() const;
+    Nanos origin() const { return m_origin; } // first event ever seen; the axis' zero
+    Nanos earliest() const; // oldest retained data
+    std::uint64_t revision() const { return m_revision; }
+    // Time range touched by the last batch; a paused view repaints only if it sees it.
+    std::pair<Nanos, Nanos> lastChange() const { return { m_changeBegin, m_changeEnd }; }
+    bool hasOpenWork() const { return m_openSpans > 0 || (!m_stalls.empty() && m_stalls.back().isOpen()); }
+
+    int laneCount(LaneGroup group) const { return int(m_groups[int(group)].lanes.size()); }
+    const TimelineLane &lane(LaneGroup group, int index) const { return m_groups[int(group)].lanes[std::size_t(index)]; }
+    const std::vector<TimelineSpan> &spanStorage() const { return m_spans; }
+    const TimelineSpan &span(std::uint32_t slot) const { return m_spans[slot]; }
+    const TimelineSpan *find(std::uint64_t id) const;
+    std::size_t spanCount() const { return m_byId.size(); }
+
+    const std::deque<LoopStall> &stalls() const { return m_stalls; }
+    const LoopStall *findStall(std::uint64_t id) const;
+    const std::deque<LagSample> &lagSamples() const { return m_lag; }
+    // Requests in arrival order, for list facades; ids may refer to expired spans.
+    const std::deque<std::uint64_t> &requestOrder() const { return m_requestOrder; }
+    std::uint64_t requestOrderBase() const { return m_requestOrderBase; } // arrival number of its front
+
+    // "GET /async #1234" (the X-Request-Id when there is one, else the span id).
+    QString displayName(const TimelineSpan &span) const;
+    // "delayed 1.8 s by GET /async #1234, blocking in sleep 2s"; empty when none.
+    QString collateralText(const TimelineSpan &span) const;
+    static QString labelText(std::uint32_t label);
+
+Q_SIGNALS:
+    void changed();
+    void requestsAppended(int count);
+    void requestsDropped(int count); // from the front of requestOrder()
+    void requestsUpdated(int firstRow); // rows from firstRow to the end may have changed
+    void reset();
+
+private:
+    struct Group
+    {
+        std::vector<TimelineLane> lanes;
+        std::vector<int> freeLanes; // min-heap; entries validated when popped
+    };
+
+    void apply(const trace::Event &e);
+    std::uint32_t create(const trace::Event &e, SpanKind kind, LaneGroup group);
+    std::uint32_t slotFor(const trace::Event &e, SpanKind kind, LaneGroup group);
+    void place(std::uint32_t slot);
+    void unplace(std::uint32_t slot);
+    void transition(std::uint32_t slot, Nanos time, SegmentKind kind, std::uint32_t label);
+    void close(std::uint32_t slot, Nanos time);
+    LaneGroup jobGroup(std::uint32_t label, std::uint32_t thread) const;
+    void attributeStall(LoopStall &stall);
+    void prune();
+    void touched(std::uint32_t slot);
+
+    std::vector<TimelineSpan> m_spans;
+    std::vector<std::uint32_t> m_freeSlots;
+    std::unordered_map<std::uint64_t, std::uint32_t> m_byId;
+    Group m_groups[kLaneGroupCount];
+    std::deque<LoopStall> m_stalls;
+    std::deque<LagSample> m_lag;
+    std::deque<std::uint64_t> m_requestOrder;
+    std::uint64_t m_requestOrderBase = 0; // arrival number of m_requestOrder.front()
+    std::vector<LoopStall *> m_stallsToAttribute;
+
+    std::shared_ptr<trace::Subscription> m_subscription;
+    std::vector<trace::Event> m_buffer;
+    QTimer m_pollTimer;
+    int m_idlePolls = 0;
+
+    std::function<Nanos()> m_clock;
+    std::function<QString(std::uint32_t)> m_threadName;
+    mutable std::unordered_map<std::uint32_t, bool> m_databaseThread;
+
+    Nanos m_retention;
+    Nanos m_origin = 0;
+    Nanos m_latest = 0;
+    Nanos m_lastPrune = 0;
+    Nanos m_changeBegin = 0;
+    Nanos m_changeEnd = 0;
+    std::uint64_t m_revision = 0;
+    std::int64_t m_openSpans = 0;
+    std::uint64_t m_arrivals = 0;
+    std::uint64_t m_firstUpdatedArrival = UINT64_MAX;
+};
+
+} // namespace loopscope::viz

@@ -1,0 +1,32 @@
+#pragma once
+
+#include "timelinespan.h"
+
+#include <QtGui/QBrush>
+#include <QtGui/QColor>
+#include <QtGui/QPalette>
+#include <QtGui/QPen>
+
+namespace loopscope::viz {
+
+// Colours and the pens/brushes built from them, once per palette change rather
+// than per bar. Backgrounds and text follow the widget palette (so the system's
+// light or dark theme); the semantic hues are fixed, in a light and a dark
+// variant, because "red = blocking" must not depend on the desktop's accent.
+struct TimelinePalette
+{
+    static TimelinePalette from(const QPalette &palette);
+
+    bool dark = false;
+    QColor background, stripe, header, text, mutedText, grid;
+    QColor running, worker, awaiting, queued, blocking, folded, collateral, stall, lag, selection, nowLine;
+
+    QBrush runningBrush, workerBrush, awaitingBrush, queuedBrush, blockingBrush, foldedBrush, collateralBrush,
+        stallBrush, lagBrush, stripeBrush, headerBrush;
+    QPen gridPen, textPen, mutedPen, selectionPen, nowPen, markerPen;
+
+    const QBrush &segmentBrush(SegmentKind kind, bool onWorker) const;
+    const QColor &segmentColor(SegmentKind kind, bool onWorker) const;
+};
+
+} // namespace loopscope::viz

@@ -1,0 +1,74 @@
+#pragma once
+
+#include "timemapping.h"
+
+#include <QtCore/QByteArray>
+
+#include <cstdint>
+#include <vector>
+
+namespace loopscope::viz {
+
+// Where work runs; the view shows one group of lanes per value, in this order.
+enum class LaneGroup : std::uint8_t { Loop, Pool, Database, Tasks };
+inline constexpr int kLaneGroupCount = 4;
+
+enum class SpanKind : std::uint8_t { Request, Task, Job };
+
+// What a span is doing over a stretch of time. Blocking is the one the whole app
+// is about: the loop thread is frozen inside a synchronous call.
+enum class SegmentKind : std::uint8_t { Queued, Running, Awaiting, Blocking };
+
+struct Segment
+{
+    Nanos begin = 0;
+    Nanos end = 0; // 0 while the segment is still open
+    std::uint32_t label = 0; // trace label of the await / blocking call
+    SegmentKind kind = SegmentKind::Running;
+};
+
+// The delay a span suffered because the loop stalled while it was in flight,
+// attributed to the span that stalled it. Summed when several stalls hit it; the
+// culprit and stall are those of the longest one.
+struct Collateral
+{
+    Nanos delay = 0;
+    Nanos worst = 0; // the longest single stall among them
+    std::uint64_t culprit = 0;
+    std::uint64_t stall = 0; // LoopStall::id
+    explicit operator bool() const { return delay > 0; }
+};
+
+// One request, background task or pool/database job as the timeline shows it.
+struct TimelineSpan
+{
+    std::uint64_t id = 0;
+    std::uint64_t parent = 0; // task: spawning request; job: awaiting span
+    QByteArray requestId; // X-Request-Id when the client sent one
+    Nanos begin = 0; // accepted / spawned / queued
+    Nanos parsed = 0;
+    Nanos started = 0; // handler started / job started on its worker
+    Nanos written = 0;
+    Nanos end = 0; // closed / finished; 0 while open
+    std::int64_t bytes = 0;
+    std::uint32_t label = 0; // route, task name or job label
+    std::uint32_t thread = 0; // where it began
+    std::uint32_t workerThread = 0; // job: the thread that ran it
+    int status = 0;
+    std::int8_t variant = -1; // 0 async, 1 threadpool, 2 blocking
+    SpanKind kind = SpanKind::Request;
+    LaneGroup group = LaneGroup::Loop;
+    std::uint8_t outcome = 0; // 0 open/done, 1 failed, 2 cancelled
+    std::uint16_t openAwaits = 0;
+    std::int32_t lane = -1;
+    std::uint64_t arrival = 0; // requests: arrival number, for list facades
+    Collateral collateral;
+    std::vector<Segment> segments; // contiguous, time-ordered
+
+    bool isOpen() const { return end == 0; }
+    // Where the bar ends when drawn: its close, or now while it is open.
+    Nanos endOr(Nanos now) const { return end ? end : std::max(now, begin); }
+    bool hasBlocking() const;
+};
+
+} // namespace loopscope::viz

@@ -1,0 +1,120 @@
+#pragma once
+
+#include "loophealth.h"
+#include "timelinepalette.h"
+#include "zoomstate.h"
+
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QTimer>
+#include <QtWidgets/QWidget>
+
+#include <chrono>
+#include <cstdint>
+#include <vector>
+
+namespace loopscope::viz {
+
+class TimelineModel;
+
+// Paints a TimelineModel through a ZoomState and turns mouse and keyboard input
+// into zoom-state changes. Holds no data of its own beyond layout and caches.
+//
+// Mouse: wheel zooms around the cursor, left-drag pans, shift+left-drag or
+// right-drag zooms to the dragged box, click selects. Keys: + and - zoom, arrows
+// pan, Home shows everything, End jumps to the newest data, F and Space follow.
+class TimelineView : public QWidget
+{
+    Q_OBJECT
+public:
+    static constexpr int kHealthHeight = 44;
+    static constexpr int kAxisHeight = 20;
+    static constexpr int kHeaderHeight = 18;
+    static constexpr int kLegendHeight = 22;
+    static constexpr int kMaxLaneHeight = 16;
+    static constexpr int kMinLaneHeight = 3;
+    static constexpr double kFoldPixels = 3.0;
+    static constexpr std::chrono::milliseconds kFrameInterval { 16 };
+
+    explicit TimelineView(TimelineModel *model, QWidget *parent = nullptr);
+
+    TimelineModel *model() const { return m_model; }
+    ZoomState *zoom() { return &m_zoom; }
+    const TimelinePalette &timelinePalette() const { return m_palette; }
+    std::uint64_t selectedSpan() const { return m_selected; }
+    bool isRepaintPending() const { return m_throttle.isActive() || m_dirty; }
+    std::uint64_t paintCount() const { return m_paintCount; }
+
+    // Layout queries, public for tests and for the app's overlays.
+    struct Row
+    {
+        LaneGroup group;
+        int lane; // -1 = the group's header
+        int y;
+        int height;
+    };
+    const std::vector<Row> &rows() const;
+    QRect laneRect(LaneGroup group, int lane) const;
+    QRect healthRect() const;
+    // The span drawn at pos, or 0.
+    std::uint64_t spanAt(QPoint pos) const;
+
+    QSize sizeHint() const override;
+
+public Q_SLOTS:
+    void setFollowing(bool following);
+    void selectSpan(std::uint64_t span);
+
+Q_SIGNALS:
+    void requestSelected(quint64 span);
+    void painted(std::chrono::nanoseconds duration);
+
+protected:
+    void paintEvent(QPaintEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+    void changeEvent(QEvent *event) override;
+    bool event(QEvent *event) override;
+    void wheelEvent(QWheelEvent *event) override;
+    void mousePressEvent(QMouseEvent *event) override;
+    void mouseMoveEvent(QMouseEvent *event) override;
+    void mouseReleaseEvent(QMouseEvent *event) override;
+    void keyPressEvent(QKeyEvent *event) override;
+
+private:
+    void onModelChanged();
+    void scheduleRepaint();
+    void relayout() const;
+    int lanesBottom() const;
+
+    void paintHealth(QPainter &p, const TimeMapping &m, Nanos now);
+    void paintAxis(QPainter &p, const TimeMapping &m, int gridBottom);
+    void paintLanes(QPainter &p, const TimeMapping &m, Nanos now);
+    void paintLane(QPainter &p, const TimeMapping &m, const Row &row, Nanos now);
+    void paintSpan(QPainter &p, const TimeMapping &m, const TimelineSpan &s, int y, int h, Nanos now);
+    void paintLegend(QPainter &p);
+    QString tooltipAt(QPoint pos) const;
+
+    TimelineModel *m_model;
+    ZoomState m_zoom;
+    TimelinePalette m_palette;
+    QTimer m_throttle;
+    QElapsedTimer m_sinceLastPaint;
+    bool m_dirty = false;
+    std::uint64_t m_paintCount = 0;
+    std::uint64_t m_selected = 0;
+
+    mutable std::vector<Row> m_rows;
+    mutable std::uint64_t m_layoutRevision = UINT64_MAX;
+    mutable QSize m_layoutSize;
+    mutable int m_laneHeight = kMaxLaneHeight;
+
+    // Frame-local: stalls that intersect the view, for collateral underlines.
+    std::vector<const LoopStall *> m_visibleStalls;
+
+    enum class Drag { None, Pending, Pan, Box };
+    Drag m_drag = Drag::None;
+    bool m_boxGesture = false;
+    QPoint m_pressPos;
+    QPoint m_lastPos;
+};
+
+} // namespace loopscope::viz
