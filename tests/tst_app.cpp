@@ -1,0 +1,158 @@
+// The window's panels against a live embedded server (offscreen), and the real app under Xvfb.
+#include "support/httptestclient.h"
+
+#include "loadcontroller.h"
+#include "loadpanel.h"
+#include "mainwindow.h"
+#include "routespanel.h"
+#include "runstable.h"
+#include "scenarios.h"
+#include "serverhost.h"
+
+#include <QImage>
+#include <QLineEdit>
+#include <QProcess>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace loopscope;
+using namespace loopscope::testing;
+
+class TestApp : public QObject
+{
+    Q_OBJECT
+private slots:
+    void init();
+    void cleanup();
+    void flippingAVariantReachesTheServer();
+    void startFiresLoadAndTheProgressBarMoves();
+    void scenarioSetsItsStateAndFillsTheTable();
+    void realAppPlaysAScenarioAndSavesAScreenshot();
+
+private:
+    std::unique_ptr<ServerHost> m_host;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+void TestApp::init()
+{
+    ServerConfig config;
+    config.port = 0;
+    m_host = std::make_unique<ServerHost>(config);
+    QVERIFY(m_host->start());
+    m_window = std::make_unique<MainWindow>(*m_host);
+    m_window->show();
+}
+
+void TestApp::cleanup()
+{
+    m_window.reset();
+    m_host.reset();
+}
+
+void TestApp::flippingAVariantReachesTheServer()
+{
+    auto *blocking = m_window->findChild<QRadioButton *>(QStringLiteral("GET /async=blocking"));
+    QVERIFY(blocking);
+    QVERIFY(!blocking->isChecked());
+    blocking->click();
+    QVERIFY(blocking->isChecked());
+    const QByteArray modes = fetch(m_host->port(), "GET", "/_scope/modes").body;
+    QVERIFY2(modes.contains(R"("route":"GET /async","variant":"blocking")"), modes.constData());
+    // A variant the route does not offer cannot be chosen.
+    auto *notOffered = m_window->findChild<QRadioButton *>(QStringLiteral("GET /products/=blocking"));
+    QVERIFY(notOffered);
+    QVERIFY(!notOffered->isEnabled());
+}
+
+void TestApp::startFiresLoadAndTheProgressBarMoves()
+{
+    LoadPanel &panel = m_window->loadPanel();
+    auto *target = panel.findChild<QLineEdit *>();
+    QVERIFY(target);
+    target->setText(QStringLiteral("/async?delay=0.05"));
+    const auto spins = panel.findChildren<QSpinBox *>();
+    QCOMPARE(spins.size(), 2);
+    spins.at(0)->setValue(60); // -n
+    spins.at(1)->setValue(5); // -c
+    auto *progress = panel.findChild<QProgressBar *>();
+    QVERIFY(progress);
+    QPushButton *start = nullptr;
+    for (QPushButton *button : panel.findChildren<QPushButton *>()) {
+        if (button->text() == u"Start")
+            start = button;
+    }
+    QVERIFY(start);
+    QSignalSpy finished(&m_window->loadController(), &LoadController::runFinished);
+    start->click();
+    QVERIFY(!start->isEnabled());
+    QTRY_VERIFY_WITH_TIMEOUT(progress->value() > 0 && progress->value() < 100, 5000);
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(progress->value(), 100);
+    QVERIFY(start->isEnabled());
+    QCOMPARE(m_window->runsTable().rowCount(), 1);
+    QCOMPARE(m_window->runsTable().item(0, 1)->text(), QStringLiteral("GET /sync")); // first route
+    QCOMPARE(m_window->loadController().runs().constFirst().completed, 60);
+    QCOMPARE(m_window->loadController().runs().constFirst().failures, 0);
+}
+
+void TestApp::scenarioSetsItsStateAndFillsTheTable()
+{
+    const Scenario *scenario = findScenario(QStringLiteral("cpu-bound"));
+    QVERIFY(scenario);
+    QSignalSpy done(m_window.get(), &MainWindow::scenarioFinished);
+    QVERIFY(m_window->runScenario(*scenario).isEmpty());
+    QVERIFY(done.wait(60000));
+    // Its last step left the route on the pool, and the routes panel shows it.
+    QCOMPARE(m_host->modes().variant(m_host->modes().indexOf(QStringLiteral("GET /cpu"))),
+             HandlerVariant::ThreadPool);
+    QVERIFY(m_window->findChild<QRadioButton *>(QStringLiteral("GET /cpu=threadpool"))->isChecked());
+    const RunsTable &runs = m_window->runsTable();
+    QCOMPARE(runs.rowCount(), 2);
+    QCOMPARE(runs.item(0, 2)->text(), QStringLiteral("blocking"));
+    QCOMPARE(runs.item(1, 2)->text(), QStringLiteral("threadpool"));
+    for (int row = 0; row < 2; ++row) {
+        QCOMPARE(runs.item(row, 6)->text(), QStringLiteral("0")); // failures
+        QVERIFY(runs.item(row, 3)->text().toDouble() > 0); // requests/s
+    }
+    QVERIFY(runs.toCsv().startsWith(QStringLiteral("Run,Route,Variant,Requests/s")));
+}
+
+void TestApp::realAppPlaysAScenarioAndSavesAScreenshot()
+{
+    const QString xvfb = QStandardPaths::findExecutable(QStringLiteral("xvfb-run"));
+    if (xvfb.isEmpty())
+        QSKIP("xvfb-run (package xvfb) is not installed: `make deps` installs it");
+    QTemporaryDir dir;
+    const QString png = dir.filePath(QStringLiteral("shot.png"));
+    QProcess app;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.remove(QStringLiteral("QT_QPA_PLATFORM")); // a real X server, not offscreen
+    app.setProcessEnvironment(environment);
+    app.start(xvfb, { QStringLiteral("-a"), QStringLiteral("-s"), QStringLiteral("-screen 0 1600x1000x24"),
+                      QStringLiteral(LOOPSCOPE_BINARY), QStringLiteral("--port"), QStringLiteral("0"),
+                      QStringLiteral("--scenario"), QStringLiteral("background-tasks"),
+                      QStringLiteral("--screenshot"), png });
+    QVERIFY(app.waitForFinished(90000));
+    QVERIFY2(app.exitCode() == 0, app.readAllStandardError().constData());
+    QVERIFY(app.readAllStandardOutput().contains("screenshot saved to"));
+    const QImage image(png);
+    QVERIFY(!image.isNull());
+    QVERIFY(image.width() >= 800 && image.height() >= 500);
+    // Not a blank frame: many distinct colours.
+    QSet<QRgb> colours;
+    for (int y = 0; y < image.height(); y += 7) {
+        for (int x = 0; x < image.width(); x += 7)
+            colours.insert(image.pixel(x, y));
+    }
+    QVERIFY(colours.size() > 20);
+}
+
+QTEST_MAIN(TestApp)
+#include "tst_app.moc"
