@@ -95,6 +95,7 @@ private slots:
     void endpoints_data();
     void endpoints();
     void usersRoundTrip();
+    void apiDocsDescribeEveryRoute();
     void modesSwitchOverHttp();
     void abCompletes_data();
     void abCompletes();
@@ -172,6 +173,33 @@ void TestServer::usersRoundTrip()
     const TestResponse read = fetch(host->port(), "GET", "/users/" + QByteArray::number(id));
     QCOMPARE(read.status, 200);
     QCOMPARE(read.json().object(), user);
+}
+
+void TestServer::apiDocsDescribeEveryRoute()
+{
+    const auto host = startServer();
+    const TestResponse schema = fetch(host->port(), "GET", "/openapi.json");
+    QCOMPARE(schema.status, 200);
+    const QJsonObject paths = schema.json().object().value(QStringLiteral("paths")).toObject();
+    for (int i = 0; i < host->modes().size(); ++i) {
+        const QString route = host->modes().entry(i).route;
+        const QString method = route.section(u' ', 0, 0).toLower();
+        QVERIFY2(paths.value(route.section(u' ', 1)).toObject().contains(method), qPrintable(route));
+    }
+    const QJsonObject getAsync = paths.value(QStringLiteral("/async")).toObject().value(QStringLiteral("get")).toObject();
+    const QJsonObject delay = getAsync.value(QStringLiteral("parameters")).toArray().at(0).toObject();
+    QCOMPARE(delay.value(QStringLiteral("name")).toString(), QStringLiteral("delay"));
+    QCOMPARE(delay.value(QStringLiteral("schema")).toObject().value(QStringLiteral("maximum")).toDouble(), 60.0);
+    QCOMPARE(getAsync.value(QStringLiteral("x-variants")).toArray().size(), 3);
+    const QJsonObject getUser = paths.value(QStringLiteral("/users/{user_id}")).toObject().value(QStringLiteral("get")).toObject();
+    const QJsonObject responses = getUser.value(QStringLiteral("responses")).toObject();
+    QVERIFY(responses.contains(QStringLiteral("404")));
+    QVERIFY(responses.contains(QStringLiteral("422")));
+
+    const TestResponse page = fetch(host->port(), "GET", "/docs");
+    QCOMPARE(page.status, 200);
+    QVERIFY(page.header("content-type").startsWith("text/html"));
+    QVERIFY(page.body.contains("/openapi.json"));
 }
 
 void TestServer::modesSwitchOverHttp()

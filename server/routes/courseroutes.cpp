@@ -23,19 +23,8 @@ QString clockTime()
     return QTime::currentTime().toString(QStringLiteral("HH:mm:ss"));
 }
 
-ParamDoc queryParam(const QString &name, const QString &type, bool required,
-                    const QString &defaultValue = {}, const QString &description = {})
-{
-    return { name, ParamDoc::In::Query, type, required, defaultValue, description };
-}
-
-ParamDoc pathParam(const QString &name)
-{
-    return { name, ParamDoc::In::Path, QStringLiteral("integer"), true, {}, {} };
-}
-
-const ParamDoc delayDoc = queryParam(QStringLiteral("delay"), QStringLiteral("number"), false,
-                                     QStringLiteral("2"), QStringLiteral("seconds, 0 to 60"));
+const ParamDoc delayDoc = ParamDoc::query(QStringLiteral("delay"), QStringLiteral("number"), false,
+                                          QStringLiteral("2"), QStringLiteral("seconds to wait"), 0, 60);
 
 Route::Handler sleepEndpoint(QString message)
 {
@@ -211,8 +200,8 @@ void addCourseRoutes(Router &router, CourseState &state)
 {
     UserService &users = state.users;
     ProductService &products = state.products;
-    const ParamDoc username = queryParam(QStringLiteral("username"), QStringLiteral("string"), true);
-    const ParamDoc email = queryParam(QStringLiteral("email"), QStringLiteral("string"), true);
+    const ParamDoc username = ParamDoc::query(QStringLiteral("username"), QStringLiteral("string"), true);
+    const ParamDoc email = ParamDoc::query(QStringLiteral("email"), QStringLiteral("string"), true);
 
     router.add({ "GET", QStringLiteral("/sync"),
                  QStringLiteral("A def route: time.sleep(2), run on the thread pool"), allVariants,
@@ -228,19 +217,19 @@ void addCourseRoutes(Router &router, CourseState &state)
                  [&users](RequestContext &c) { return createUser(c, users); } });
     router.add({ "GET", QStringLiteral("/users/{user_id}"),
                  QStringLiteral("UserService.get_user: a 50 ms simulated read; 404 when unknown"),
-                 allVariants, HandlerVariant::Async, { pathParam(QStringLiteral("user_id")) },
+                 allVariants, HandlerVariant::Async, { ParamDoc::path(QStringLiteral("user_id")) },
                  [&users](RequestContext &c) { return getUser(c, users); } });
     const std::uint8_t asyncOrPool =
             variantBit(HandlerVariant::Async) | variantBit(HandlerVariant::ThreadPool);
     router.add({ "POST", QStringLiteral("/products/"),
                  QStringLiteral("ProductService.create_product; logs 'Product created' 3 s later"),
                  asyncOrPool, HandlerVariant::Async,
-                 { queryParam(QStringLiteral("name"), QStringLiteral("string"), true),
-                   queryParam(QStringLiteral("price"), QStringLiteral("number"), true) },
+                 { ParamDoc::query(QStringLiteral("name"), QStringLiteral("string"), true),
+                   ParamDoc::query(QStringLiteral("price"), QStringLiteral("number"), true) },
                  [&products](RequestContext &c) { return createProduct(c, products); } });
     router.add({ "GET", QStringLiteral("/products/{product_id}"),
                  QStringLiteral("ProductService.get_product; 404 when unknown"), asyncOrPool,
-                 HandlerVariant::Async, { pathParam(QStringLiteral("product_id")) },
+                 HandlerVariant::Async, { ParamDoc::path(QStringLiteral("product_id")) },
                  [&products](RequestContext &c) { return getProduct(c, products); } });
     router.add({ "GET", QStringLiteral("/products/"), QStringLiteral("ProductService.list_products"),
                  asyncOrPool, HandlerVariant::Async, {},
@@ -256,8 +245,9 @@ void addCourseRoutes(Router &router, CourseState &state)
                  QStringLiteral("CPU-bound work (counting primes below n): blocking stalls the loop, "
                                 "threadpool offloads it, async yields between slices"),
                  allVariants, HandlerVariant::ThreadPool,
-                 { queryParam(QStringLiteral("n"), QStringLiteral("integer"), false,
-                              QStringLiteral("2000000"), QStringLiteral("1 to 200000000")) },
+                 { ParamDoc::query(QStringLiteral("n"), QStringLiteral("integer"), false,
+                                   QStringLiteral("2000000"), QStringLiteral("count primes below n"),
+                                   1, 200'000'000) },
                  cpuBound });
 }
 

@@ -1,5 +1,6 @@
 #include "scoperoutes.h"
 
+#include "openapi.h"
 #include "core/modetable.h"
 #include "core/taskregistry.h"
 #include "core/workerpool.h"
@@ -113,6 +114,7 @@ void addScopeRoutes(Router &router, ScopeState &state)
         router.add(std::move(route));
     };
 
+    addDocsRoutes(router);
     internal("GET", QStringLiteral("/_scope/health"), QStringLiteral("Liveness and load figures"),
              [&state](RequestContext &) -> QCoro::Task<HttpResponse> {
                  co_return HttpResponse::json(QJsonObject {

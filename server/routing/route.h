@@ -6,6 +6,7 @@
 #include <QCoro/QCoroTask>
 #include <QString>
 #include <functional>
+#include <optional>
 
 namespace loopscope {
 
@@ -21,6 +22,19 @@ struct ParamDoc
     bool required = false;
     QString defaultValue;
     QString description;
+    std::optional<double> minimum; // inclusive bounds, as validated (FastAPI's ge/le)
+    std::optional<double> maximum;
+
+    static ParamDoc query(const QString &name, const QString &type, bool required,
+                          const QString &defaultValue = {}, const QString &description = {},
+                          std::optional<double> minimum = {}, std::optional<double> maximum = {})
+    {
+        return { name, In::Query, type, required, defaultValue, description, minimum, maximum };
+    }
+    static ParamDoc path(const QString &name, const QString &type = QStringLiteral("integer"))
+    {
+        return { name, In::Path, type, true, {}, {}, {}, {} };
+    }
 };
 
 struct Route
