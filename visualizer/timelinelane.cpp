@@ -96,6 +96,16 @@ std::uint32_t TimelineLane::blockingIn(std::size_t first, std::size_t last) cons
     return m_items[last - 1].blockingUpTo - cumulativeBefore(first);
 }
 
+std::size_t TimelineLane::nextBlocking(std::size_t from, std::size_t to) const
+{
+    if (from >= to)
+        return to;
+    const std::uint32_t before = cumulativeBefore(from);
+    const auto it = std::partition_point(m_items.begin() + std::ptrdiff_t(from), m_items.begin() + std::ptrdiff_t(to),
+                                         [before](const Item &i) { return i.blockingUpTo <= before; });
+    return std::size_t(it - m_items.begin());
+}
+
 void TimelineLane::dropBefore(const Spans &spans, Nanos horizon, std::vector<std::uint32_t> &freed)
 {
     while (!m_items.empty()) {

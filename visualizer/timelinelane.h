@@ -48,6 +48,8 @@ public:
     std::size_t hit(const Spans &spans, Nanos t, Nanos tolerance, Nanos now) const;
     // Spans with a blocking segment among items [first, last).
     std::uint32_t blockingIn(std::size_t first, std::size_t last) const;
+    // First index in [from, to) whose span has a blocking segment, or to.
+    std::size_t nextBlocking(std::size_t from, std::size_t to) const;
 
     // Drops closed spans that ended before horizon and spans still open that
     // began before it (their end was lost). Appends the freed slots.

@@ -69,6 +69,14 @@ void TimelineView::setFollowing(bool following)
     m_zoom.setFollowing(following);
 }
 
+void TimelineView::setLabelsVisible(bool visible)
+{
+    if (visible == m_labels)
+        return;
+    m_labels = visible;
+    scheduleRepaint();
+}
+
 void TimelineView::selectSpan(std::uint64_t span)
 {
     if (span == m_selected)
@@ -361,12 +369,25 @@ void TimelineView::paintLane(QPainter &p, const TimeMapping &m, const Row &row, 
         const std::size_t count = j - i;
         const int x0 = int(std::floor(m.toX(s.begin)));
         const int x1 = std::max(x0 + 3, int(std::ceil(m.toX(runEnd))));
-        const bool blocking = lane.blockingIn(i, j) > 0;
         if (count == 1) {
             paintSpan(p, m, s, y, h, now);
         } else {
-            p.fillRect(QRect(x0, y, x1 - x0, h), blocking ? m_palette.blockingBrush : m_palette.foldedBrush);
-            if (h >= 10 && x1 - x0 >= 28) {
+            p.fillRect(QRect(x0, y, x1 - x0, h), m_palette.foldedBrush);
+            // Blocking stays visible inside a fold: the running count of blocking
+            // spans finds each one by binary search instead of walking the run.
+            const std::uint32_t blocking = lane.blockingIn(i, j);
+            std::size_t from = i;
+            for (std::uint32_t b = 0; b < blocking && from < j; ++b) {
+                const std::size_t k = lane.nextBlocking(from, j);
+                if (k >= j)
+                    break;
+                const TimelineSpan &bs = spans[lane[k].slot];
+                const int bx0 = int(std::floor(m.toX(bs.begin)));
+                const int bx1 = std::max(bx0 + 2, int(std::ceil(m.toX(bs.endOr(now)))));
+                p.fillRect(QRect(bx0, y, bx1 - bx0, h), m_palette.blockingBrush);
+                from = k + 1;
+            }
+            if (m_labels && h >= 10 && x1 - x0 >= 28) {
                 const QString text = QString::number(count);
                 if (fm.horizontalAdvance(text) + 4 <= x1 - x0) {
                     p.setPen(m_palette.textPen);
@@ -420,7 +441,7 @@ void TimelineView::paintSpan(QPainter &p, const TimeMapping &m, const TimelineSp
             p.fillRect(QRect(x0, y + h - std::max(2, h / 3), x1 - x0, std::max(2, h / 3)), m_palette.collateralBrush);
         }
     }
-    if (bx1 - bx0 >= 90 && h >= 10) {
+    if (m_labels && bx1 - bx0 >= 90 && h >= 10) {
         QString text = m_model->displayName(s);
         if (!s.isOpen())
             text += QStringLiteral("  ") + TimeMapping::formatDuration(s.end - s.begin);

@@ -43,6 +43,10 @@ public:
     std::uint64_t selectedSpan() const { return m_selected; }
     bool isRepaintPending() const { return m_throttle.isActive() || m_dirty; }
     std::uint64_t paintCount() const { return m_paintCount; }
+    // Text inside bars and folds; off gives exact colours for pixel tests and
+    // screenshots of very dense traffic.
+    bool labelsVisible() const { return m_labels; }
+    void setLabelsVisible(bool visible);
 
     // Layout queries, public for tests and for the app's overlays.
     struct Row
@@ -99,6 +103,7 @@ private:
     QTimer m_throttle;
     QElapsedTimer m_sinceLastPaint;
     bool m_dirty = false;
+    bool m_labels = true;
     std::uint64_t m_paintCount = 0;
     std::uint64_t m_selected = 0;
 
