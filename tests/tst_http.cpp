@@ -26,6 +26,8 @@ private slots:
     void validation_data();
     void validation();
     void serializeKeepAliveHeaders();
+    void jsonWriter_data();
+    void jsonWriter();
     void modeAssignments_data();
     void modeAssignments();
 };
@@ -236,6 +238,30 @@ void TestHttp::serializeKeepAliveHeaders()
     QVERIFY(http10KeepAlive.endsWith("\r\n\r\n{\"detail\":\"Not Found\"}"));
     QVERIFY(serializeResponse(response, false, 1, {}).contains("\r\nconnection: close\r\n"));
     QVERIFY(!serializeResponse(response, true, 1, {}).contains("connection:"));
+}
+
+void TestHttp::jsonWriter_data()
+{
+    QTest::addColumn<QJsonObject>("object");
+    QTest::addColumn<QByteArray>("expected");
+    QTest::newRow("numbers") << QJsonObject { { QStringLiteral("a"), 2 }, { QStringLiteral("b"), 9.5 }, { QStringLiteral("c"), -0.1 }, { QStringLiteral("d"), 1e20 } }
+                             << QByteArray(R"({"a":2,"b":9.5,"c":-0.1,"d":1e+20})");
+    QTest::newRow("escapes") << QJsonObject { { QStringLiteral("s"), QStringLiteral("quote \" back \\ nl \n tab \t bell \u0007") } }
+                             << QByteArray(R"({"s":"quote \" back \\ nl \n tab \t bell \u0007"})");
+    QTest::newRow("unicode as utf-8") << QJsonObject { { QStringLiteral("name"), QStringLiteral("café ☕") } }
+                                      << QStringLiteral(R"({"name":"café ☕"})").toUtf8();
+    QTest::newRow("nested") << QJsonObject { { QStringLiteral("detail"), QJsonArray { QJsonObject { { QStringLiteral("loc"), QJsonArray { QStringLiteral("query"), 1 } } }, true, QJsonValue() } } }
+                            << QByteArray(R"({"detail":[{"loc":["query",1]},true,null]})");
+    QTest::newRow("not finite") << QJsonObject { { QStringLiteral("x"), std::nan("") } } << QByteArray(R"({"x":null})");
+}
+
+void TestHttp::jsonWriter()
+{
+    QFETCH(QJsonObject, object);
+    QFETCH(QByteArray, expected);
+    const HttpResponse response = HttpResponse::json(object);
+    QCOMPARE(response.body, expected);
+    QVERIFY(!QJsonDocument::fromJson(response.body).isNull());
 }
 
 void TestHttp::modeAssignments_data()

@@ -1,5 +1,7 @@
 #include "httpresponse.h"
 
+#include "jsonwriter.h"
+
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QLocale>
@@ -8,14 +10,12 @@ namespace loopscope::http {
 
 HttpResponse HttpResponse::json(const QJsonObject &object, int status)
 {
-    return { status, QByteArrayLiteral("application/json"),
-             QJsonDocument(object).toJson(QJsonDocument::Compact), {} };
+    return { status, QByteArrayLiteral("application/json"), toJson(object), {} };
 }
 
 HttpResponse HttpResponse::json(const QJsonArray &array, int status)
 {
-    return { status, QByteArrayLiteral("application/json"),
-             QJsonDocument(array).toJson(QJsonDocument::Compact), {} };
+    return { status, QByteArrayLiteral("application/json"), toJson(array), {} };
 }
 
 HttpResponse HttpResponse::detail(int status, const QString &detail)

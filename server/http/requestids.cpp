@@ -18,14 +18,21 @@ bool isAcceptableRequestId(const QByteArray &id)
 
 QByteArray generateRequestId()
 {
-    // A random per-process prefix keeps ids from two runs apart; the counter keeps them cheap.
+    // A random per-process prefix keeps ids from two runs apart; the counter keeps them cheap:
+    // one allocation, no formatting library.
     static const QByteArray prefix =
             QByteArray::number(QRandomGenerator::global()->generate() & 0xffffff, 16)
-                    .rightJustified(6, '0');
+                    .rightJustified(6, '0')
+            + '-';
     static std::atomic<quint64> counter { 0 };
-    QByteArray id = prefix;
-    id += '-';
-    id += QByteArray::number(++counter);
+    char digits[20];
+    int length = 0;
+    for (quint64 n = ++counter; n > 0; n /= 10)
+        digits[length++] = char('0' + n % 10);
+    QByteArray id(prefix.size() + length, Qt::Uninitialized);
+    char *out = std::copy(prefix.cbegin(), prefix.cend(), id.data());
+    while (length > 0)
+        *out++ = digits[--length];
     return id;
 }
 
