@@ -9,12 +9,15 @@ namespace loopscope {
 QString usageText()
 {
     return QStringLiteral(
-            "Usage: loopscope [--headless] [--port N] [--bind ADDR] [--mode ROUTE=VARIANT]...\n"
+            "Usage: loopscope [--headless] [--port N] [--bind ADDR] [--database URL] [--mode ROUTE=VARIANT]...\n"
             "       loopscope load URL [-n N] [-c C] [-k] [--rate R] [--duration S] [--json FILE]\n"
             "\n"
             "  --headless             serve without a window; stop with Ctrl+C or SIGTERM\n"
             "  --port N               port to listen on (default 8000; 0 picks a free one)\n"
             "  --bind ADDR            address to bind (default 127.0.0.1)\n"
+            "  --database URL         sqlite:///RELATIVE.db, sqlite:////ABSOLUTE.db, sqlite::memory: or\n"
+            "                         postgresql://USER:PASS@HOST:PORT/DB (?min_size=5&max_size=20);\n"
+            "                         default: loopscope.db in the user's data directory\n"
             "  --mode ROUTE=VARIANT   run ROUTE as VARIANT (async, threadpool, blocking);\n"
             "                         ROUTE is \"GET /async\", \"/async\" or \"*\"; repeatable\n"
             "  --task-grace MS        grace for background tasks at shutdown (default 2000)\n"
@@ -35,12 +38,13 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     const QCommandLineOption bind(QStringLiteral("bind"), {}, QStringLiteral("ADDR"));
     const QCommandLineOption mode(QStringLiteral("mode"), {}, QStringLiteral("ROUTE=VARIANT"));
     const QCommandLineOption taskGrace(QStringLiteral("task-grace"), {}, QStringLiteral("MS"));
+    const QCommandLineOption database(QStringLiteral("database"), {}, QStringLiteral("URL"));
     const QCommandLineOption help(QStringList { QStringLiteral("h"), QStringLiteral("help") });
     const QCommandLineOption version(QStringLiteral("version"));
     const QCommandLineOption listScenarios(QStringLiteral("list-scenarios"));
     const QCommandLineOption scenario(QStringLiteral("scenario"), {}, QStringLiteral("NAME"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"), {}, QStringLiteral("FILE"));
-    parser.addOptions({ headless, port, bind, mode, taskGrace, help, version, listScenarios, scenario,
+    parser.addOptions({ headless, port, bind, mode, taskGrace, database, help, version, listScenarios, scenario,
                         screenshot });
 
     auto usageError = [&result](const QString &message) {
@@ -100,6 +104,8 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         return usageError(QStringLiteral("unknown scenario '%1' (see --list-scenarios)").arg(options.scenario));
     if (options.headless && (!options.scenario.isEmpty() || !options.screenshot.isEmpty()))
         return usageError(QStringLiteral("--scenario and --screenshot need the window, not --headless"));
+    // Checked when the server starts (a bad URL exits with 2 there, an unreachable one with 1).
+    options.server.databaseUrl = parser.value(database);
     options.server.modeAssignments = parser.values(mode);
     for (const QString &assignment : options.server.modeAssignments) {
         if (!assignment.contains(u'='))

@@ -1,6 +1,8 @@
 #include "serverruntime.h"
 
 #include "core/serverlog.h"
+#include "db/databasepool.h"
+#include "routes/databaseroutes.h"
 #include "http/httplistener.h"
 #include "trace/loopwatchdog.h"
 #include "trace/trace.h"
@@ -9,9 +11,10 @@
 
 namespace loopscope {
 
-void addAllRoutes(Router &router, CourseState &course, ScopeState &scope)
+void addAllRoutes(Router &router, CourseState &course, ScopeState &scope, db::DatabasePool *database)
 {
     addCourseRoutes(router, course);
+    addDatabaseRoutes(router, database);
     addScopeRoutes(router, scope);
 }
 
@@ -38,7 +41,9 @@ ServerRuntime::StartResult ServerRuntime::start()
     // The loop records the most events of any thread: give its ring room before its first one.
     trace::setRingCapacity(1 << 18);
     trace::setThreadName(QStringLiteral("server loop"));
-    addAllRoutes(m_router, m_course, m_scope);
+    if (const StartResult result = openDatabase(); !result.error.isEmpty())
+        return result;
+    addAllRoutes(m_router, m_course, m_scope, m_database.get());
     std::vector<int> modeIndexByRoute;
     for (const Route &route : m_router.routes()) {
         modeIndexByRoute.push_back(route.internal
@@ -60,6 +65,21 @@ ServerRuntime::StartResult ServerRuntime::start()
                          .arg(m_config.address.toString())
                          .arg(m_config.port)
                          .arg(m_listener->errorString()) };
+    }
+    return {};
+}
+
+ServerRuntime::StartResult ServerRuntime::openDatabase()
+{
+    const QString text = m_config.databaseUrl.isEmpty() ? db::defaultDatabaseUrl() : m_config.databaseUrl;
+    const db::DatabaseUrlParse parsed = db::parseDatabaseUrl(text);
+    if (!parsed)
+        return { QStringLiteral("--database: %1").arg(parsed.errorMessage), true };
+    m_database = std::make_unique<db::DatabasePool>(parsed.url, m_config.databasePoolMin,
+                                                    m_config.databasePoolMax);
+    if (const auto opened = m_database->open(); !opened) {
+        m_database.reset();
+        return { QStringLiteral("database unreachable: %1").arg(opened.errorMessage) };
     }
     return {};
 }

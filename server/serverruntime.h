@@ -22,6 +22,9 @@ class HttpListener;
 namespace trace {
 class LoopWatchdog;
 }
+namespace db {
+class DatabasePool;
+}
 
 // Everything that lives on the server loop thread, created and destroyed there.
 class ServerRuntime : public QObject
@@ -48,11 +51,14 @@ public:
     QCoro::Task<> shutdown();
 
 private:
+    StartResult openDatabase(); // connects, creates the schema, starts the pool's workers
+
     const ServerConfig m_config;
     ServerLog &m_log;
     ModeTable &m_modes;
     WorkerPool m_pool;
     TaskRegistry m_tasks;
+    std::unique_ptr<db::DatabasePool> m_database; // before the routes that use it
     Router m_router;
     CourseState m_course;
     ServerServices m_services;
@@ -63,7 +69,9 @@ private:
     std::unique_ptr<trace::LoopWatchdog> m_watchdog;
 };
 
-// Builds the route table: the course's routes and the /_scope/ API. Also used by tests and docs.
-void addAllRoutes(Router &router, CourseState &course, ScopeState &scope);
+// Builds the route table: the course's routes and the /_scope/ API. Also used by tests and docs
+// (without a database, its routes answer 503).
+void addAllRoutes(Router &router, CourseState &course, ScopeState &scope,
+                  db::DatabasePool *database = nullptr);
 
 } // namespace loopscope

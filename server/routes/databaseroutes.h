@@ -1,0 +1,15 @@
+#pragma once
+
+namespace loopscope {
+
+class Router;
+namespace db {
+class DatabasePool;
+}
+
+// The course's database chapters: GET /items/{item_id}, POST /items/import (CSV), the blog
+// CRUD under /posts/, and GET|PUT /_scope/database (pool figures, the pooling switch). Without
+// a pool (a route table built for docs) every database route answers 503.
+void addDatabaseRoutes(Router &router, db::DatabasePool *pool);
+
+} // namespace loopscope
