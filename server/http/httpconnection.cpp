@@ -60,11 +60,17 @@ void HttpConnection::onReadyRead()
         // faster than we answer, or that keeps talking after asking us to close.
         return;
     }
-    if (m_bufferOffset == m_buffer.size()) {
-        m_buffer = m_socket.readAll();
-        m_bufferOffset = 0;
-    } else {
-        m_buffer.append(m_socket.readAll());
+    // Read through a stack chunk so the buffer holds exactly what arrived: readAll() on an
+    // unbuffered socket allocates 16 KiB per call, which a few thousand waiting requests turn
+    // into megabytes of fragmented heap.
+    char chunk[4096];
+    for (;;) {
+        const qint64 received = m_socket.read(chunk, sizeof chunk);
+        if (received <= 0)
+            break;
+        m_buffer.append(chunk, received);
+        if (received < qint64(sizeof chunk))
+            break;
     }
     parseBuffered();
 }

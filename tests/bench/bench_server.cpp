@@ -123,7 +123,9 @@ double captureNumber(const QString &text, const QString &pattern)
 }
 
 // ab -n N -c N against /async while sampling the server's RSS: the peak is N requests in flight.
-void concurrentAsync(Server &server, int concurrent, const char *prefix)
+// `round` names the figures: the first round includes one-time heap growth, the second shows
+// what a server that has seen such a burst before needs for another.
+void concurrentAsync(Server &server, int concurrent, const QByteArray &prefix)
 {
     const qint64 pid = server.process.processId();
     // Warm up so allocator pools and the thread pool exist before the baseline.
@@ -150,7 +152,7 @@ void concurrentAsync(Server &server, int concurrent, const char *prefix)
         note(QStringLiteral("%1: ab failed: %2").arg(QString::fromLatin1(prefix), output.right(400)));
         return;
     }
-    const QByteArray p(prefix);
+    const QByteArray &p = prefix;
     figure(QByteArray(p + "_concurrent_async_requests"), concurrent, "requests");
     figure(QByteArray(p + "_concurrent_async_complete"), complete, "requests");
     figure(QByteArray(p + "_concurrent_async_failed"), failed, "requests");
@@ -212,7 +214,8 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "bench_server: loopscope did not start\n");
         return 1;
     }
-    concurrentAsync(loopscope, concurrent, "loopscope");
+    concurrentAsync(loopscope, concurrent, "loopscope_cold");
+    concurrentAsync(loopscope, concurrent, "loopscope_warm");
     const double loopscopeRps = wrkProducts(loopscope, seconds);
     figure("loopscope_products_wrk_rps", loopscopeRps, "req/s");
     stop(loopscope);
@@ -225,7 +228,8 @@ int main(int argc, char **argv)
     }
     const double fastapiRps = wrkProducts(fastapi, seconds);
     figure("fastapi_products_wrk_rps", fastapiRps, "req/s");
-    concurrentAsync(fastapi, concurrent, "fastapi");
+    concurrentAsync(fastapi, concurrent, "fastapi_cold");
+    concurrentAsync(fastapi, concurrent, "fastapi_warm");
     stop(fastapi);
     if (fastapiRps > 0 && loopscopeRps > 0)
         figure("ratio_products_rps_loopscope_vs_fastapi", loopscopeRps / fastapiRps, "x");
