@@ -79,6 +79,9 @@ bool DbConnection::open(QString *errorMessage)
         if (!m_url.isPostgres()) {
             query(QStringLiteral("PRAGMA journal_mode=WAL"));
             execute(QStringLiteral("PRAGMA synchronous=NORMAL"));
+        } else {
+            // CREATE ... IF NOT EXISTS reports each existing table as a NOTICE on stderr.
+            execute(QStringLiteral("SET client_min_messages TO WARNING"));
         }
     } catch (const DbFailure &failure) {
         if (errorMessage)
