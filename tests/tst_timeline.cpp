@@ -233,7 +233,7 @@ void TimelineTest::lanePacking()
     QCOMPARE(model.find(5)->lane, 1);
     // Visible slice by binary search.
     const TimelineLane &lane0 = model.lane(LaneGroup::Loop, 0);
-    const auto [first, last] = lane0.visible(model.spanStorage(), T0 + 11 * ms, T0 + 30 * ms, model.now());
+    const auto [first, last] = lane0.visible(T0 + 11 * ms, T0 + 30 * ms, model.now());
     QCOMPARE(last - first, std::size_t(1));
     QCOMPARE(model.span(lane0[first].slot).id, quint64(3));
 }

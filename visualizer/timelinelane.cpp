@@ -10,77 +10,98 @@ bool TimelineSpan::hasBlocking() const
                        [](const Segment &s) { return s.kind == SegmentKind::Blocking; });
 }
 
-void TimelineLane::append(const Spans &spans, std::uint32_t slot)
+void TimelineLane::append(const TimelineSpan &s, std::uint32_t slot)
 {
-    const TimelineSpan &s = spans[slot];
-    const std::uint32_t blocking = s.hasBlocking() ? 1 : 0;
-    if (m_items.empty() || m_items.back().begin <= s.begin) {
-        m_items.push_back({ s.begin, slot, cumulativeBefore(m_items.size()) + blocking });
+    const bool blocking = s.hasBlocking();
+    const SegmentKind dominant = s.segments.empty() ? SegmentKind::Running : s.segments.back().kind;
+    if (empty() || back().begin <= s.begin) {
+        m_items.push_back({ s.begin, s.end, slot, cumulativeBefore(size()) + (blocking ? 1u : 0u), dominant });
+        m_blocking.push_back(blocking);
         return;
     }
     // A ring drained late can deliver a slightly older span; keep the order.
-    const auto pos = std::upper_bound(m_items.begin(), m_items.end(), s.begin,
+    const auto pos = std::upper_bound(iter(0), m_items.cend(), s.begin,
                                       [](Nanos t, const Item &i) { return t < i.begin; });
-    const std::size_t index = std::size_t(pos - m_items.begin());
-    m_items.insert(pos, { s.begin, slot, 0 });
-    recount(spans, index);
+    const std::size_t index = std::size_t(pos - iter(0));
+    m_items.insert(pos, { s.begin, s.end, slot, 0, dominant });
+    m_blocking.insert(m_blocking.begin() + std::ptrdiff_t(m_head + index), blocking);
+    recount(index);
 }
 
-void TimelineLane::recount(const Spans &spans, std::size_t from)
+void TimelineLane::recount(std::size_t from)
 {
-    for (std::size_t i = from; i < m_items.size(); ++i)
-        m_items[i].blockingUpTo = cumulativeBefore(i) + (spans[m_items[i].slot].hasBlocking() ? 1 : 0);
+    for (std::size_t i = from; i < size(); ++i)
+        at(i).blockingUpTo = cumulativeBefore(i) + (m_blocking[m_head + i] ? 1u : 0u);
 }
 
-void TimelineLane::markBlocking(const Spans &spans, std::uint32_t slot)
+std::size_t TimelineLane::indexOf(std::uint32_t slot) const
 {
-    // Almost always the newest item: only open spans gain segments.
-    for (std::size_t i = m_items.size(); i-- > 0;) {
-        if (m_items[i].slot == slot) {
-            recount(spans, i);
-            return;
-        }
+    // Almost always the newest item: only open spans change.
+    for (std::size_t i = size(); i-- > 0;) {
+        if ((*this)[i].slot == slot)
+            return i;
     }
+    return size();
 }
 
-bool TimelineLane::remove(const Spans &spans, std::uint32_t slot)
+void TimelineLane::markBlocking(std::uint32_t slot)
 {
-    for (std::size_t i = m_items.size(); i-- > 0;) {
-        if (m_items[i].slot == slot) {
-            m_items.erase(m_items.begin() + std::ptrdiff_t(i));
-            recount(spans, i);
-            return true;
-        }
-    }
-    return false;
+    const std::size_t i = indexOf(slot);
+    if (i == size() || m_blocking[m_head + i])
+        return;
+    m_blocking[m_head + i] = true;
+    recount(i);
 }
 
-std::pair<std::size_t, std::size_t> TimelineLane::visible(const Spans &spans, Nanos t0, Nanos t1, Nanos now) const
+void TimelineLane::closeItem(std::uint32_t slot, Nanos end, SegmentKind dominant)
 {
-    const std::size_t first = firstEndingAtOrAfter(spans, 0, m_items.size(), t0, now);
-    const auto last = std::partition_point(m_items.begin() + std::ptrdiff_t(first), m_items.end(),
-                                           [t1](const Item &i) { return i.begin <= t1; });
-    return { first, std::size_t(last - m_items.begin()) };
+    const std::size_t i = indexOf(slot);
+    if (i == size())
+        return;
+    at(i).end = end;
+    at(i).dominant = dominant;
 }
 
-std::size_t TimelineLane::firstEndingAtOrAfter(const Spans &spans, std::size_t from, std::size_t to, Nanos t,
-                                               Nanos now) const
+bool TimelineLane::remove(std::uint32_t slot)
 {
-    const auto it = std::partition_point(m_items.begin() + std::ptrdiff_t(from), m_items.begin() + std::ptrdiff_t(to),
-                                         [&](const Item &i) { return spans[i.slot].endOr(now) < t; });
-    return std::size_t(it - m_items.begin());
+    const std::size_t i = indexOf(slot);
+    if (i == size())
+        return false;
+    m_items.erase(m_items.begin() + std::ptrdiff_t(m_head + i));
+    m_blocking.erase(m_blocking.begin() + std::ptrdiff_t(m_head + i));
+    recount(i);
+    return true;
 }
 
-std::size_t TimelineLane::hit(const Spans &spans, Nanos t, Nanos tolerance, Nanos now) const
+std::pair<std::size_t, std::size_t> TimelineLane::visible(Nanos t0, Nanos t1, Nanos now) const
 {
-    const auto [first, last] = visible(spans, t - tolerance, t + tolerance, now);
+    const std::size_t first = firstEndingAtOrAfter(0, size(), t0, now);
+    const auto last = std::partition_point(iter(first), m_items.cend(), [t1](const Item &i) { return i.begin <= t1; });
+    return { first, std::size_t(last - iter(0)) };
+}
+
+std::size_t TimelineLane::firstEndingAtOrAfter(std::size_t from, std::size_t to, Nanos t, Nanos now) const
+{
+    const auto it = std::partition_point(iter(from), iter(to), [&](const Item &i) { return i.endOr(now) < t; });
+    return std::size_t(it - iter(0));
+}
+
+std::size_t TimelineLane::firstBeginningAtOrAfter(std::size_t from, std::size_t to, Nanos t) const
+{
+    const auto it = std::partition_point(iter(from), iter(to), [t](const Item &i) { return i.begin < t; });
+    return std::size_t(it - iter(0));
+}
+
+std::size_t TimelineLane::hit(Nanos t, Nanos tolerance, Nanos now) const
+{
+    const auto [first, last] = visible(t - tolerance, t + tolerance, now);
     // Prefer the span that really covers t over a neighbour within tolerance.
-    std::size_t best = m_items.size();
+    std::size_t best = size();
     Nanos bestDistance = tolerance + 1;
     for (std::size_t i = first; i < last; ++i) {
-        const TimelineSpan &s = spans[m_items[i].slot];
-        const Nanos e = s.endOr(now);
-        const Nanos distance = t < s.begin ? s.begin - t : t > e ? t - e : 0;
+        const Item &item = (*this)[i];
+        const Nanos e = item.endOr(now);
+        const Nanos distance = t < item.begin ? item.begin - t : t > e ? t - e : 0;
         if (distance < bestDistance) {
             best = i;
             bestDistance = distance;
@@ -93,7 +114,7 @@ std::uint32_t TimelineLane::blockingIn(std::size_t first, std::size_t last) cons
 {
     if (last <= first)
         return 0;
-    return m_items[last - 1].blockingUpTo - cumulativeBefore(first);
+    return (*this)[last - 1].blockingUpTo - cumulativeBefore(first);
 }
 
 std::size_t TimelineLane::nextBlocking(std::size_t from, std::size_t to) const
@@ -101,31 +122,31 @@ std::size_t TimelineLane::nextBlocking(std::size_t from, std::size_t to) const
     if (from >= to)
         return to;
     const std::uint32_t before = cumulativeBefore(from);
-    const auto it = std::partition_point(m_items.begin() + std::ptrdiff_t(from), m_items.begin() + std::ptrdiff_t(to),
-                                         [before](const Item &i) { return i.blockingUpTo <= before; });
-    return std::size_t(it - m_items.begin());
+    const auto it = std::partition_point(iter(from), iter(to), [before](const Item &i) { return i.blockingUpTo <= before; });
+    return std::size_t(it - iter(0));
 }
 
-void TimelineLane::dropBefore(const Spans &spans, Nanos horizon, std::vector<std::uint32_t> &freed)
+void TimelineLane::dropBefore(Nanos horizon, std::vector<std::uint32_t> &freed)
 {
-    while (!m_items.empty()) {
-        const Item &front = m_items.front();
-        const TimelineSpan &s = spans[front.slot];
-        const bool expired = s.end ? s.end < horizon : s.begin < horizon;
+    while (!empty()) {
+        const Item &front = (*this)[0];
+        const bool expired = front.end ? front.end < horizon : front.begin < horizon;
         if (!expired)
             break;
         m_dropped = front.blockingUpTo;
         freed.push_back(front.slot);
-        m_items.pop_front();
+        ++m_head;
     }
-}
-
-bool TimelineLane::isFreeAt(const Spans &spans, Nanos t) const
-{
-    if (m_items.empty())
-        return true;
-    const TimelineSpan &last = spans[m_items.back().slot];
-    return last.end != 0 && last.end <= t;
+    // Compact once the dead prefix outweighs the live items: amortised O(1) per pop.
+    if (m_head > 1024 && m_head * 2 > m_items.size()) {
+        m_items.erase(m_items.begin(), m_items.begin() + std::ptrdiff_t(m_head));
+        m_blocking.erase(m_blocking.begin(), m_blocking.begin() + std::ptrdiff_t(m_head));
+        m_head = 0;
+    } else if (empty()) {
+        m_items.clear();
+        m_blocking.clear();
+        m_head = 0;
+    }
 }
 
 } // namespace loopscope::viz

@@ -4,7 +4,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <utility>
 #include <vector>
 
@@ -12,57 +11,71 @@ namespace loopscope::viz {
 
 // One row of the timeline. Spans in a lane never overlap (the model packs them),
 // so begins and ends are both sorted and the visible slice is two binary searches.
-// Items live in a deque: retention pops from the front without moving the rest.
+// Each item carries what a zoomed-out frame needs (times, dominant state, the
+// blocking summary), so painting thousands of small bars never touches the spans
+// themselves. Items live in one contiguous vector (binary searches stay in cache)
+// with a moving head: retention pops from the front and compacts now and then.
 class TimelineLane
 {
 public:
     struct Item
     {
         Nanos begin;
+        Nanos end; // 0 while the span is open
         std::uint32_t slot; // index into the model's span storage
         // Running count of spans with a blocking segment up to and including this
-        // one: the per-lane summary that lets a folded box of thousands of spans
-        // say "contains blocking" in O(1).
+        // one: the per-lane summary that answers "any blocking in this run of
+        // thousands?" in O(1) and finds each one by binary search.
         std::uint32_t blockingUpTo;
+        SegmentKind dominant; // what the span spent most of its time doing
+
+        Nanos endOr(Nanos now) const { return end ? end : std::max(now, begin); }
     };
 
     using Spans = std::vector<TimelineSpan>;
 
-    std::size_t size() const { return m_items.size(); }
-    bool empty() const { return m_items.empty(); }
-    const Item &operator[](std::size_t i) const { return m_items[i]; }
+    std::size_t size() const { return m_items.size() - m_head; }
+    bool empty() const { return size() == 0; }
+    const Item &operator[](std::size_t i) const { return m_items[m_head + i]; }
     const Item &back() const { return m_items.back(); }
 
-    void append(const Spans &spans, std::uint32_t slot);
+    void append(const TimelineSpan &span, std::uint32_t slot);
     // The span at slot gained its first blocking segment.
-    void markBlocking(const Spans &spans, std::uint32_t slot);
+    void markBlocking(std::uint32_t slot);
+    // The span at slot closed.
+    void closeItem(std::uint32_t slot, Nanos end, SegmentKind dominant);
     // Removes the item of slot (a job moving to another group). Returns whether found.
-    bool remove(const Spans &spans, std::uint32_t slot);
+    bool remove(std::uint32_t slot);
 
     // [first, last) of the items that intersect [t0, t1].
-    std::pair<std::size_t, std::size_t> visible(const Spans &spans, Nanos t0, Nanos t1, Nanos now) const;
+    std::pair<std::size_t, std::size_t> visible(Nanos t0, Nanos t1, Nanos now) const;
     // First index in [from, to) whose span ends at or after t.
-    std::size_t firstEndingAtOrAfter(const Spans &spans, std::size_t from, std::size_t to, Nanos t,
-                                     Nanos now) const;
+    std::size_t firstEndingAtOrAfter(std::size_t from, std::size_t to, Nanos t, Nanos now) const;
+    // First index in [from, to) whose span begins at or after t.
+    std::size_t firstBeginningAtOrAfter(std::size_t from, std::size_t to, Nanos t) const;
     // Index of the span covering t (within tolerance), or size().
-    std::size_t hit(const Spans &spans, Nanos t, Nanos tolerance, Nanos now) const;
+    std::size_t hit(Nanos t, Nanos tolerance, Nanos now) const;
     // Spans with a blocking segment among items [first, last).
     std::uint32_t blockingIn(std::size_t first, std::size_t last) const;
+    bool isBlocking(std::size_t i) const { return blockingIn(i, i + 1) > 0; }
     // First index in [from, to) whose span has a blocking segment, or to.
     std::size_t nextBlocking(std::size_t from, std::size_t to) const;
 
     // Drops closed spans that ended before horizon and spans still open that
     // began before it (their end was lost). Appends the freed slots.
-    void dropBefore(const Spans &spans, Nanos horizon, std::vector<std::uint32_t> &freed);
-
-    // The lane can take a new span starting at t.
-    bool isFreeAt(const Spans &spans, Nanos t) const;
+    void dropBefore(Nanos horizon, std::vector<std::uint32_t> &freed);
 
 private:
-    std::uint32_t cumulativeBefore(std::size_t i) const { return i == 0 ? m_dropped : m_items[i - 1].blockingUpTo; }
-    void recount(const Spans &spans, std::size_t from);
+    std::uint32_t cumulativeBefore(std::size_t i) const { return i == 0 ? m_dropped : (*this)[i - 1].blockingUpTo; }
+    Item &at(std::size_t i) { return m_items[m_head + i]; }
+    using Iter = std::vector<Item>::const_iterator;
+    Iter iter(std::size_t i) const { return m_items.begin() + std::ptrdiff_t(m_head + i); }
+    std::size_t indexOf(std::uint32_t slot) const;
+    void recount(std::size_t from);
 
-    std::deque<Item> m_items;
+    std::vector<Item> m_items; // [m_head, end) are live
+    std::vector<std::uint8_t> m_blocking; // per item, to recount after an out-of-order insert
+    std::size_t m_head = 0;
     std::uint32_t m_dropped = 0; // blockingUpTo of the last item popped, keeps counts absolute
 };
 

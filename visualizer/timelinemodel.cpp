@@ -237,14 +237,14 @@ void TimelineModel::place(std::uint32_t slot)
         if (lane >= int(g.lanes.size()))
             continue;
         const TimelineLane &l = g.lanes[std::size_t(lane)];
-        if (l.empty() || !m_spans[l.back().slot].isOpen()) {
+        if (l.empty() || l.back().end != 0) {
             s.lane = lane;
-            g.lanes[std::size_t(lane)].append(m_spans, slot);
+            g.lanes[std::size_t(lane)].append(s, slot);
             return;
         }
     }
     s.lane = int(g.lanes.size());
-    g.lanes.emplace_back().append(m_spans, slot);
+    g.lanes.emplace_back().append(s, slot);
 }
 
 void TimelineModel::unplace(std::uint32_t slot)
@@ -252,7 +252,7 @@ void TimelineModel::unplace(std::uint32_t slot)
     TimelineSpan &s = m_spans[slot];
     Group &g = m_groups[int(s.group)];
     if (s.lane >= 0 && s.lane < int(g.lanes.size())) {
-        g.lanes[std::size_t(s.lane)].remove(m_spans, slot);
+        g.lanes[std::size_t(s.lane)].remove(slot);
         g.freeLanes.push_back(s.lane);
         std::push_heap(g.freeLanes.begin(), g.freeLanes.end(), std::greater<>());
     }
@@ -287,7 +287,7 @@ void TimelineModel::transition(std::uint32_t slot, Nanos time, SegmentKind kind,
     const bool firstBlocking = kind == SegmentKind::Blocking && !s.hasBlocking();
     s.segments.push_back({ time, 0, label, kind });
     if (firstBlocking && s.lane >= 0)
-        m_groups[int(s.group)].lanes[std::size_t(s.lane)].markBlocking(m_spans, slot);
+        m_groups[int(s.group)].lanes[std::size_t(s.lane)].markBlocking(slot);
 }
 
 void TimelineModel::close(std::uint32_t slot, Nanos time)
@@ -301,6 +301,12 @@ void TimelineModel::close(std::uint32_t slot, Nanos time)
     --m_openSpans;
     Group &g = m_groups[int(s.group)];
     if (s.lane >= 0) {
+        // What a zoomed-out bar shows: the state it spent the longest in.
+        Nanos byKind[4] = {};
+        for (const Segment &seg : s.segments)
+            byKind[int(seg.kind)] += seg.end - seg.begin;
+        const SegmentKind dominant = SegmentKind(std::max_element(std::begin(byKind), std::end(byKind)) - byKind);
+        g.lanes[std::size_t(s.lane)].closeItem(slot, s.end, dominant);
         g.freeLanes.push_back(s.lane);
         std::push_heap(g.freeLanes.begin(), g.freeLanes.end(), std::greater<>());
     }
@@ -492,7 +498,7 @@ void TimelineModel::attributeStall(LoopStall &stall)
     std::vector<std::uint32_t> inFlight;
     for (const LaneGroup group : { LaneGroup::Loop, LaneGroup::Tasks }) {
         for (const TimelineLane &l : m_groups[int(group)].lanes) {
-            const auto [first, last] = l.visible(m_spans, t0, t1, current);
+            const auto [first, last] = l.visible(t0, t1, current);
             for (std::size_t i = first; i < last; ++i)
                 inFlight.push_back(l[i].slot);
         }
@@ -552,7 +558,7 @@ void TimelineModel::prune()
     std::vector<std::uint32_t> freed;
     for (Group &g : m_groups) {
         for (TimelineLane &l : g.lanes)
-            l.dropBefore(m_spans, horizon, freed);
+            l.dropBefore(horizon, freed);
         while (!g.lanes.empty() && g.lanes.back().empty())
             g.lanes.pop_back();
     }

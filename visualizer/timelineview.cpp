@@ -27,10 +27,6 @@ QString groupTitle(LaneGroup group)
 
 constexpr LaneGroup kGroups[] = { LaneGroup::Loop, LaneGroup::Pool, LaneGroup::Database, LaneGroup::Tasks };
 
-bool onWorker(const TimelineSpan &s)
-{
-    return s.kind == SpanKind::Job;
-}
 } // namespace
 
 TimelineView::TimelineView(TimelineModel *model, QWidget *parent)
@@ -181,7 +177,7 @@ std::uint64_t TimelineView::spanAt(QPoint pos) const
         const TimelineLane &lane = m_model->lane(r.group, r.lane);
         const Nanos t = m.toTime(pos.x());
         const Nanos tolerance = Nanos(std::ceil(m.nsPerPixel() * 2));
-        const std::size_t i = lane.hit(m_model->spanStorage(), t, tolerance, m_model->now());
+        const std::size_t i = lane.hit(t, tolerance, m_model->now());
         return i < lane.size() ? m_model->span(lane[i].slot).id : 0;
     }
     return 0;
@@ -209,6 +205,7 @@ void TimelineView::paintEvent(QPaintEvent *)
     }
 
     relayout();
+    paintRowBackgrounds(p);
     const int gridBottom = m_rows.empty() ? lanesBottom() : std::min(lanesBottom(), m_rows.back().y + m_rows.back().height);
     paintAxis(p, m, gridBottom);
     paintHealth(p, m, now);
@@ -303,10 +300,9 @@ void TimelineView::paintHealth(QPainter &p, const TimeMapping &m, Nanos now)
     p.drawText(r.adjusted(4, 1, 0, 0), Qt::AlignTop | Qt::AlignLeft, QStringLiteral("loop lag (0–100 ms) · stalls"));
 }
 
-void TimelineView::paintLanes(QPainter &p, const TimeMapping &m, Nanos now)
+void TimelineView::paintRowBackgrounds(QPainter &p)
 {
     const int bottom = lanesBottom();
-    const QFontMetrics fm(font());
     for (const Row &row : m_rows) {
         if (row.y >= bottom)
             break;
@@ -316,32 +312,98 @@ void TimelineView::paintLanes(QPainter &p, const TimeMapping &m, Nanos now)
             const QString title = groupTitle(row.group) + QStringLiteral("  (")
                 + QString::number(m_model->laneCount(row.group)) + QStringLiteral(" lanes)");
             p.drawText(QRect(4, row.y, width() - 8, row.height), Qt::AlignVCenter | Qt::AlignLeft, title);
-            continue;
-        }
-        if (row.lane % 2 == 1 && row.height >= 6)
+        } else if (row.lane % 2 == 1 && row.height >= 6) {
             p.fillRect(QRect(0, row.y, width(), row.height), m_palette.stripeBrush);
-        paintLane(p, m, row, now);
+        }
     }
 }
 
-void TimelineView::paintLane(QPainter &p, const TimeMapping &m, const Row &row, Nanos now)
+void TimelineView::paintLanes(QPainter &p, const TimeMapping &m, Nanos now)
+{
+    for (auto &rects : m_rects)
+        rects.clear();
+    m_markers.clear();
+    m_texts.clear();
+    m_outlines.clear();
+    const TimelineSpan *selected = m_selected ? m_model->find(m_selected) : nullptr;
+    m_selectedSlot = selected ? std::uint32_t(selected - m_model->spanStorage().data()) : UINT32_MAX;
+
+    const int bottom = lanesBottom();
+    for (const Row &row : m_rows) {
+        if (row.y >= bottom)
+            break;
+        if (row.lane >= 0)
+            paintLane(m, row, now);
+    }
+
+    // One call per colour: the raster engine fills a batch of rectangles far
+    // faster than the same rectangles one call at a time.
+    p.setPen(Qt::NoPen);
+    const QBrush *brushes[kBrushCount] = { &m_palette.queuedBrush,   &m_palette.runningBrush,  &m_palette.workerBrush,
+                                           &m_palette.awaitingBrush, &m_palette.foldedBrush,   &m_palette.blockingBrush,
+                                           &m_palette.collateralBrush };
+    for (int b = 0; b < kBrushCount; ++b) {
+        if (m_rects[b].empty())
+            continue;
+        p.setBrush(*brushes[b]);
+        p.drawRects(m_rects[b].data(), int(m_rects[b].size()));
+    }
+    p.setBrush(Qt::NoBrush);
+    if (!m_markers.empty()) {
+        p.setPen(m_palette.markerPen);
+        p.drawLines(m_markers.data(), int(m_markers.size()));
+    }
+    p.setPen(m_palette.textPen);
+    for (const auto &[rect, text] : m_texts)
+        p.drawText(rect, Qt::AlignVCenter | Qt::AlignLeft, text);
+    if (!m_outlines.empty()) {
+        p.setPen(m_palette.selectionPen);
+        p.drawRects(m_outlines.data(), int(m_outlines.size()));
+    }
+}
+
+int TimelineView::brushFor(SegmentKind kind, bool worker)
+{
+    switch (kind) {
+    case SegmentKind::Queued: return QueuedBrush;
+    case SegmentKind::Awaiting: return AwaitingBrush;
+    case SegmentKind::Blocking: return BlockingBrush;
+    case SegmentKind::Running: break;
+    }
+    return worker ? WorkerBrush : RunningBrush;
+}
+
+void TimelineView::paintLane(const TimeMapping &m, const Row &row, Nanos now)
 {
     const TimelineLane &lane = m_model->lane(row.group, row.lane);
     const auto &spans = m_model->spanStorage();
-    const double nsPerPx = m.nsPerPixel();
-    const Nanos foldNs = Nanos(std::ceil(kFoldPixels * nsPerPx));
-    const auto [first, last] = lane.visible(spans, m.start() - foldNs, m.end(), now);
+    const Nanos foldNs = Nanos(std::ceil(kFoldPixels * m.nsPerPixel()));
+    const auto [first, last] = lane.visible(m.start() - foldNs, m.end(), now);
     const int inset = row.height >= 8 ? 2 : 0;
     const int y = row.y + inset;
     const int h = row.height - 2 * inset;
-    const QFontMetrics fm(font());
+    const bool worker = row.group == LaneGroup::Pool || row.group == LaneGroup::Database;
+    const double lo = m.left() - 2;
+    const double hi = m.left() + m.width() + 2;
+    const auto box = [&](Nanos b, Nanos e, int minWidth) {
+        const int x0 = int(std::floor(std::max(m.toX(b), lo)));
+        const int x1 = std::max(x0 + minWidth, int(std::ceil(std::min(m.toX(e), hi))));
+        return QRect(x0, y, x1 - x0, h);
+    };
 
     std::size_t i = first;
     while (i < last) {
-        const TimelineSpan &s = spans[lane[i].slot];
-        const Nanos end = s.endOr(now);
-        if (end - s.begin >= foldNs) {
-            paintSpan(p, m, s, y, h, now);
+        const TimelineLane::Item &item = lane[i];
+        const Nanos end = item.endOr(now);
+        if (end - item.begin >= foldNs) {
+            const bool detail = item.end == 0 || item.slot == m_selectedSlot || lane.isBlocking(i)
+                || m.toPixels(end - item.begin) >= kDetailPixels;
+            // A bar of a few pixels cannot show its segments; its dominant state
+            // is what the eye can read, and comes from the lane without a lookup.
+            if (detail)
+                paintSpan(m, spans[item.slot], y, h, now, worker);
+            else
+                m_rects[brushFor(item.dominant, worker)].push_back(box(item.begin, end, 1));
             ++i;
             continue;
         }
@@ -350,14 +412,14 @@ void TimelineView::paintLane(QPainter &p, const TimeMapping &m, const Row &row, 
         Nanos runEnd = end;
         std::size_t j = i + 1;
         for (;;) {
-            const std::size_t k = lane.firstEndingAtOrAfter(spans, j, last, runEnd + foldNs, now);
+            const std::size_t k = lane.firstEndingAtOrAfter(j, last, runEnd + foldNs, now);
             if (k > j) {
-                runEnd = std::max(runEnd, spans[lane[k - 1].slot].endOr(now));
+                runEnd = std::max(runEnd, lane[k - 1].endOr(now));
                 j = k;
             }
             if (j >= last)
                 break;
-            const TimelineSpan &next = spans[lane[j].slot];
+            const TimelineLane::Item &next = lane[j];
             const Nanos nextEnd = next.endOr(now);
             if (nextEnd - next.begin < foldNs && next.begin - runEnd < foldNs) {
                 runEnd = nextEnd;
@@ -367,43 +429,39 @@ void TimelineView::paintLane(QPainter &p, const TimeMapping &m, const Row &row, 
             break;
         }
         const std::size_t count = j - i;
-        const int x0 = int(std::floor(m.toX(s.begin)));
-        const int x1 = std::max(x0 + 3, int(std::ceil(m.toX(runEnd))));
         if (count == 1) {
-            paintSpan(p, m, s, y, h, now);
-        } else {
-            p.fillRect(QRect(x0, y, x1 - x0, h), m_palette.foldedBrush);
-            // Blocking stays visible inside a fold: the running count of blocking
-            // spans finds each one by binary search instead of walking the run.
-            const std::uint32_t blocking = lane.blockingIn(i, j);
-            std::size_t from = i;
-            for (std::uint32_t b = 0; b < blocking && from < j; ++b) {
-                const std::size_t k = lane.nextBlocking(from, j);
-                if (k >= j)
-                    break;
-                const TimelineSpan &bs = spans[lane[k].slot];
-                const int bx0 = int(std::floor(m.toX(bs.begin)));
-                const int bx1 = std::max(bx0 + 2, int(std::ceil(m.toX(bs.endOr(now)))));
-                p.fillRect(QRect(bx0, y, bx1 - bx0, h), m_palette.blockingBrush);
-                from = k + 1;
-            }
-            if (m_labels && h >= 10 && x1 - x0 >= 28) {
-                const QString text = QString::number(count);
-                if (fm.horizontalAdvance(text) + 4 <= x1 - x0) {
-                    p.setPen(m_palette.textPen);
-                    p.drawText(QRect(x0, y, x1 - x0, h), Qt::AlignCenter, text);
-                }
-            }
+            const SegmentKind kind = lane.isBlocking(i) ? SegmentKind::Blocking : item.dominant;
+            m_rects[brushFor(kind, worker)].push_back(box(item.begin, runEnd, 1));
+            i = j;
+            continue;
+        }
+        const QRect folded = box(item.begin, runEnd, 3);
+        m_rects[FoldedBrush].push_back(folded);
+        // Blocking stays visible inside a fold: the running count of blocking
+        // spans finds each one by binary search instead of walking the run, and
+        // one mark per 2 px is all a reader can see.
+        std::size_t from = i;
+        while (from < j) {
+            const std::size_t k = lane.nextBlocking(from, j);
+            if (k >= j)
+                break;
+            const QRect mark = box(lane[k].begin, lane[k].endOr(now), 2);
+            m_rects[BlockingBrush].push_back(mark);
+            from = lane.firstBeginningAtOrAfter(k + 1, j, m.toTime(mark.right() + 1));
+        }
+        if (m_labels && h >= 10 && folded.width() >= 28) {
+            const QString text = QString::number(count);
+            if (fontMetrics().horizontalAdvance(text) + 4 <= folded.width())
+                m_texts.push_back({ folded.adjusted(2, 0, 0, 0), text });
         }
         i = j;
     }
 }
 
-void TimelineView::paintSpan(QPainter &p, const TimeMapping &m, const TimelineSpan &s, int y, int h, Nanos now)
+void TimelineView::paintSpan(const TimeMapping &m, const TimelineSpan &s, int y, int h, Nanos now, bool worker)
 {
     const double leftEdge = m.left() - 2;
     const double rightEdge = m.left() + m.width() + 2;
-    const bool worker = onWorker(s);
     int lastX = INT_MIN;
     const int bx0 = int(std::floor(std::max(m.toX(s.begin), leftEdge)));
     const int bx1 = int(std::ceil(std::min(m.toX(s.endOr(now)), rightEdge)));
@@ -419,45 +477,39 @@ void TimelineView::paintSpan(QPainter &p, const TimeMapping &m, const TimelineSp
             continue;
         if (seg.kind != SegmentKind::Blocking)
             x0 = std::max(x0, lastX);
-        p.fillRect(QRect(x0, y, x1 - x0, h), m_palette.segmentBrush(seg.kind, worker));
+        m_rects[brushFor(seg.kind, worker)].push_back(QRect(x0, y, x1 - x0, h));
         lastX = x1;
         if (seg.kind == SegmentKind::Awaiting && x1 - x0 >= 6 && h >= 6) {
-            // The await point itself: a dark tick where the handler suspended.
-            p.setPen(m_palette.markerPen);
-            p.drawLine(x0, y, x0, y + h - 1);
-            p.drawLine(x0, y, x0 + 2, y);
-            p.drawLine(x0, y + h - 1, x0 + 2, y + h - 1);
+            // The await point itself: a bracket where the handler suspended.
+            m_markers.push_back(QLine(x0, y, x0, y + h - 1));
+            m_markers.push_back(QLine(x0, y, x0 + 2, y));
+            m_markers.push_back(QLine(x0, y + h - 1, x0 + 2, y + h - 1));
         }
     }
     if (s.collateral) {
         // Underline the stretch this span spent waiting for a stalled loop.
+        const int uh = std::max(2, h / 3);
         for (const LoopStall *st : m_visibleStalls) {
             const Nanos b = std::max(st->begin, s.begin);
             const Nanos e = std::min(st->isOpen() ? now : st->end, s.endOr(now));
             if (e <= b || st->culprit == s.id)
                 continue;
-            const int x0 = int(std::floor(m.toX(b)));
-            const int x1 = std::max(x0 + 1, int(std::ceil(m.toX(e))));
-            p.fillRect(QRect(x0, y + h - std::max(2, h / 3), x1 - x0, std::max(2, h / 3)), m_palette.collateralBrush);
+            const int x0 = int(std::floor(std::max(m.toX(b), leftEdge)));
+            const int x1 = std::max(x0 + 1, int(std::ceil(std::min(m.toX(e), rightEdge))));
+            m_rects[CollateralBrush].push_back(QRect(x0, y + h - uh, x1 - x0, uh));
         }
     }
-    if (m_labels && bx1 - bx0 >= 90 && h >= 10) {
+    if (m_labels && bx1 - bx0 >= 140 && h >= 10 && m_texts.size() < kMaxLabels) {
         QString text = m_model->displayName(s);
         if (!s.isOpen())
             text += QStringLiteral("  ") + TimeMapping::formatDuration(s.end - s.begin);
-        const QFontMetrics fm(font());
-        const int visibleX0 = std::max(bx0, 0) + 3;
+        const int visibleX0 = std::max(bx0, 0) + 4;
         const int room = std::min(bx1, width()) - visibleX0 - 3;
-        if (room > 40) {
-            p.setPen(m_palette.textPen);
-            p.drawText(QRect(visibleX0, y, room, h), Qt::AlignVCenter | Qt::AlignLeft,
-                       fm.elidedText(text, Qt::ElideRight, room));
-        }
+        if (room > 40)
+            m_texts.push_back({ QRect(visibleX0, y, room, h), fontMetrics().elidedText(text, Qt::ElideRight, room) });
     }
-    if (s.id == m_selected) {
-        p.setPen(m_palette.selectionPen);
-        p.drawRect(QRect(bx0, y - 1, std::max(bx1 - bx0, 2), h + 1));
-    }
+    if (s.id == m_selected)
+        m_outlines.push_back(QRect(bx0, y - 1, std::max(bx1 - bx0, 2), h + 1));
 }
 
 void TimelineView::paintLegend(QPainter &p)

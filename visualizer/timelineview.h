@@ -8,6 +8,7 @@
 #include <QtCore/QTimer>
 #include <QtWidgets/QWidget>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <vector>
@@ -33,6 +34,8 @@ public:
     static constexpr int kMaxLaneHeight = 16;
     static constexpr int kMinLaneHeight = 3;
     static constexpr double kFoldPixels = 3.0;
+    static constexpr double kDetailPixels = 12.0; // narrower bars show their dominant state only
+    static constexpr std::size_t kMaxLabels = 200; // text is the costliest thing a frame draws
     static constexpr std::chrono::milliseconds kFrameInterval { 16 };
 
     explicit TimelineView(TimelineModel *model, QWidget *parent = nullptr);
@@ -91,9 +94,11 @@ private:
 
     void paintHealth(QPainter &p, const TimeMapping &m, Nanos now);
     void paintAxis(QPainter &p, const TimeMapping &m, int gridBottom);
+    void paintRowBackgrounds(QPainter &p);
     void paintLanes(QPainter &p, const TimeMapping &m, Nanos now);
-    void paintLane(QPainter &p, const TimeMapping &m, const Row &row, Nanos now);
-    void paintSpan(QPainter &p, const TimeMapping &m, const TimelineSpan &s, int y, int h, Nanos now);
+    void paintLane(const TimeMapping &m, const Row &row, Nanos now);
+    void paintSpan(const TimeMapping &m, const TimelineSpan &s, int y, int h, Nanos now, bool worker);
+    static int brushFor(SegmentKind kind, bool worker);
     void paintLegend(QPainter &p);
     QString tooltipAt(QPoint pos) const;
 
@@ -112,8 +117,16 @@ private:
     mutable QSize m_layoutSize;
     mutable int m_laneHeight = kMaxLaneHeight;
 
-    // Frame-local: stalls that intersect the view, for collateral underlines.
+    // Frame-local: stalls that intersect the view, for collateral underlines, and
+    // everything a frame draws, batched per brush (reused, so no allocation per frame).
     std::vector<const LoopStall *> m_visibleStalls;
+    enum BrushIndex { QueuedBrush, RunningBrush, WorkerBrush, AwaitingBrush, FoldedBrush, BlockingBrush,
+                      CollateralBrush, kBrushCount };
+    std::array<std::vector<QRect>, kBrushCount> m_rects;
+    std::vector<QLine> m_markers;
+    std::vector<std::pair<QRect, QString>> m_texts;
+    std::vector<QRect> m_outlines;
+    std::uint32_t m_selectedSlot = UINT32_MAX;
 
     enum class Drag { None, Pending, Pan, Box };
     Drag m_drag = Drag::None;
