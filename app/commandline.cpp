@@ -21,6 +21,7 @@ QString usageText()
             "  --mode ROUTE=VARIANT   run ROUTE as VARIANT (async, threadpool, blocking);\n"
             "                         ROUTE is \"GET /async\", \"/async\" or \"*\"; repeatable\n"
             "  --task-grace MS        grace for background tasks at shutdown (default 2000)\n"
+            "  --trace-out FILE       write the trace (Chrome JSON, opens in Perfetto) on exit\n"
             "  --list-scenarios       list the scenarios of the Scenarios menu\n"
             "  --scenario NAME        play a scenario once the window is up\n"
             "  --screenshot FILE      save a PNG of the window after the scenario ran, then quit\n"
@@ -42,9 +43,10 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     const QCommandLineOption help(QStringList { QStringLiteral("h"), QStringLiteral("help") });
     const QCommandLineOption version(QStringLiteral("version"));
     const QCommandLineOption listScenarios(QStringLiteral("list-scenarios"));
+    const QCommandLineOption traceOut(QStringLiteral("trace-out"), {}, QStringLiteral("FILE"));
     const QCommandLineOption scenario(QStringLiteral("scenario"), {}, QStringLiteral("NAME"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"), {}, QStringLiteral("FILE"));
-    parser.addOptions({ headless, port, bind, mode, taskGrace, database, help, version, listScenarios, scenario,
+    parser.addOptions({ headless, port, bind, mode, taskGrace, database, traceOut, help, version, listScenarios, scenario,
                         screenshot });
 
     auto usageError = [&result](const QString &message) {
@@ -98,6 +100,7 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
                                       .arg(parser.value(taskGrace)));
         options.server.taskGrace = std::chrono::milliseconds(value);
     }
+    options.traceOut = parser.value(traceOut);
     options.scenario = parser.value(scenario);
     options.screenshot = parser.value(screenshot);
     if (!options.scenario.isEmpty() && !findScenario(options.scenario))

@@ -11,6 +11,7 @@ struct AppOptions
 {
     bool headless = false;
     ServerConfig server;
+    QString traceOut; // Chrome trace of the retained window, written on exit
     QString scenario; // played once the window is up
     QString screenshot; // PNG of the window, taken after the scenario ran; then the app quits
 };

@@ -3,6 +3,9 @@
 #include "commandline.h"
 #include "serverhost.h"
 #include "unixsignals.h"
+#include "trace/tracehub.h"
+
+#include <QFile>
 
 #include <QCoreApplication>
 #include <csignal>
@@ -20,6 +23,19 @@ void printLine(const QString &line, FILE *stream = stdout)
 }
 
 } // namespace
+
+QString writeTrace(const QString &path)
+{
+    auto &hub = trace::TraceHub::instance();
+    hub.flush();
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return QStringLiteral("cannot write the trace to %1: %2").arg(path, file.errorString());
+    const QByteArray json = hub.chromeTraceJson();
+    if (file.write(json) != json.size())
+        return QStringLiteral("cannot write the trace to %1: %2").arg(path, file.errorString());
+    return {};
+}
 
 int runHeadless(const AppOptions &options)
 {
@@ -57,6 +73,12 @@ int runHeadless(const AppOptions &options)
     });
     QCoreApplication::exec();
     host.stop();
+    if (!options.traceOut.isEmpty()) {
+        if (const QString error = writeTrace(options.traceOut); !error.isEmpty())
+            printLine(QStringLiteral("loopscope: %1").arg(error), stderr);
+        else
+            printLine(QStringLiteral("trace written to %1").arg(options.traceOut));
+    }
     printLine(QStringLiteral("stopped"));
     return 0;
 }

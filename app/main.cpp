@@ -65,6 +65,10 @@ int runWindow(int argc, char **argv, const AppOptions &options)
     captureWhenAsked(window, options);
     const int code = QApplication::exec();
     host.stop();
+    if (!options.traceOut.isEmpty()) {
+        if (const QString error = writeTrace(options.traceOut); !error.isEmpty())
+            std::fprintf(stderr, "loopscope: %s\n", qPrintable(error));
+    }
     return code;
 }
 

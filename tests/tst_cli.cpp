@@ -1,7 +1,12 @@
 // The `loopscope` executable as a user runs it: arguments, the listening line, signals.
 #include "support/httptestclient.h"
 
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QRegularExpression>
 #include <QTcpServer>
 #include <QTest>
@@ -45,6 +50,7 @@ private slots:
     void headlessServesAndStopsOnSignal_data();
     void headlessServesAndStopsOnSignal();
     void modeFlagApplies();
+    void traceOutWritesTheTraceOnExit();
 };
 
 void TestCli::invalidArgumentsExitWithUsage_data()
@@ -135,6 +141,31 @@ void TestCli::modeFlagApplies()
     process.terminate();
     QVERIFY(process.waitForFinished(15000));
     QCOMPARE(process.exitCode(), 0);
+}
+
+void TestCli::traceOutWritesTheTraceOnExit()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("trace.json"));
+    QProcess process;
+    const quint16 port = startHeadless(process, { QStringLiteral("--trace-out"), path });
+    QVERIFY(port != 0);
+    const RawExchange answered = exchange(port, "GET /async?delay=0.05 HTTP/1.1\r\nConnection: close\r\n"
+                                                "X-Request-Id: cli-trace\r\n\r\n", 1);
+    QCOMPARE(answered.responses.size(), 1);
+    process.terminate();
+    QVERIFY(process.waitForFinished(15000));
+    QCOMPARE(process.exitCode(), 0);
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QJsonDocument trace = QJsonDocument::fromJson(file.readAll());
+    QVERIFY(trace.isObject());
+    bool found = false;
+    for (const QJsonValue &event : trace.object().value(QStringLiteral("traceEvents")).toArray()) {
+        if (event.toObject().value(QStringLiteral("args")).toObject().value(QStringLiteral("request_id")).toString() == u"cli-trace")
+            found = true;
+    }
+    QVERIFY(found);
 }
 
 QTEST_GUILESS_MAIN(TestCli)
