@@ -15,6 +15,8 @@ void TimelineLane::append(const TimelineSpan &s, std::uint32_t slot)
     const bool blocking = s.hasBlocking();
     const SegmentKind dominant = s.segments.empty() ? SegmentKind::Running : s.segments.back().kind;
     if (empty() || back().begin <= s.begin) {
+        if (blocking)
+            m_blockingIndex.push_back(m_items.size());
         m_items.push_back({ s.begin, s.end, slot, cumulativeBefore(size()) + (blocking ? 1u : 0u), dominant });
         m_blocking.push_back(blocking);
         return;
@@ -26,6 +28,17 @@ void TimelineLane::append(const TimelineSpan &s, std::uint32_t slot)
     m_items.insert(pos, { s.begin, s.end, slot, 0, dominant });
     m_blocking.insert(m_blocking.begin() + std::ptrdiff_t(m_head + index), blocking);
     recount(index);
+    rebuildBlockingIndex(); // positions shifted; rare, so simply
+
+}
+
+void TimelineLane::rebuildBlockingIndex()
+{
+    m_blockingIndex.clear();
+    for (std::size_t i = m_head; i < m_items.size(); ++i) {
+        if (m_blocking[i])
+            m_blockingIndex.push_back(i);
+    }
 }
 
 void TimelineLane::recount(std::size_t from)
@@ -51,6 +64,8 @@ void TimelineLane::markBlocking(std::uint32_t slot)
         return;
     m_blocking[m_head + i] = true;
     recount(i);
+    const std::size_t position = m_head + i;
+    m_blockingIndex.insert(std::lower_bound(m_blockingIndex.begin(), m_blockingIndex.end(), position), position);
 }
 
 void TimelineLane::closeItem(std::uint32_t slot, Nanos end, SegmentKind dominant)
@@ -70,6 +85,7 @@ bool TimelineLane::remove(std::uint32_t slot)
     m_items.erase(m_items.begin() + std::ptrdiff_t(m_head + i));
     m_blocking.erase(m_blocking.begin() + std::ptrdiff_t(m_head + i));
     recount(i);
+    rebuildBlockingIndex();
     return true;
 }
 
@@ -82,14 +98,12 @@ std::pair<std::size_t, std::size_t> TimelineLane::visible(Nanos t0, Nanos t1, Na
 
 std::size_t TimelineLane::firstEndingAtOrAfter(std::size_t from, std::size_t to, Nanos t, Nanos now) const
 {
-    const auto it = std::partition_point(iter(from), iter(to), [&](const Item &i) { return i.endOr(now) < t; });
-    return std::size_t(it - iter(0));
+    return gallop(from, to, [&](const Item &i) { return i.endOr(now) < t; });
 }
 
 std::size_t TimelineLane::firstBeginningAtOrAfter(std::size_t from, std::size_t to, Nanos t) const
 {
-    const auto it = std::partition_point(iter(from), iter(to), [t](const Item &i) { return i.begin < t; });
-    return std::size_t(it - iter(0));
+    return gallop(from, to, [t](const Item &i) { return i.begin < t; });
 }
 
 std::size_t TimelineLane::hit(Nanos t, Nanos tolerance, Nanos now) const
@@ -142,10 +156,15 @@ void TimelineLane::dropBefore(Nanos horizon, std::vector<std::uint32_t> &freed)
         m_items.erase(m_items.begin(), m_items.begin() + std::ptrdiff_t(m_head));
         m_blocking.erase(m_blocking.begin(), m_blocking.begin() + std::ptrdiff_t(m_head));
         m_head = 0;
+        rebuildBlockingIndex();
     } else if (empty()) {
         m_items.clear();
         m_blocking.clear();
+        m_blockingIndex.clear();
         m_head = 0;
+    } else {
+        const auto live = std::lower_bound(m_blockingIndex.begin(), m_blockingIndex.end(), m_head);
+        m_blockingIndex.erase(m_blockingIndex.begin(), live);
     }
 }
 

@@ -2,6 +2,7 @@
 
 #include "timelinespan.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <utility>
@@ -60,6 +61,15 @@ public:
     bool isBlocking(std::size_t i) const { return blockingIn(i, i + 1) > 0; }
     // First index in [from, to) whose span has a blocking segment, or to.
     std::size_t nextBlocking(std::size_t from, std::size_t to) const;
+    // Calls f(index) for every span with a blocking segment in [from, to), in
+    // order, visiting only those (a zoomed-out frame marks each without a search).
+    template<typename F>
+    void forEachBlocking(std::size_t from, std::size_t to, F &&f) const
+    {
+        auto it = std::lower_bound(m_blockingIndex.begin(), m_blockingIndex.end(), m_head + from);
+        for (; it != m_blockingIndex.end() && *it < m_head + to; ++it)
+            f(*it - m_head);
+    }
 
     // Drops closed spans that ended before horizon and spans still open that
     // began before it (their end was lost). Appends the freed slots.
@@ -76,6 +86,27 @@ private:
     std::vector<Item> m_items; // [m_head, end) are live
     std::vector<std::uint8_t> m_blocking; // per item, to recount after an out-of-order insert
     std::size_t m_head = 0;
+    std::vector<std::size_t> m_blockingIndex; // positions in m_items of blocking spans, sorted
+    void rebuildBlockingIndex();
+    // partition_point that probes from, from+1, from+3, from+7, ... first: a
+    // painter's next target is usually a few items away, and touching nearby
+    // memory beats a binary search across a lane that does not fit in cache.
+    template<typename Pred>
+    std::size_t gallop(std::size_t from, std::size_t to, Pred before) const
+    {
+        std::size_t lo = from;
+        std::size_t step = 1;
+        while (lo < to && before((*this)[lo])) {
+            const std::size_t next = lo + step;
+            if (next >= to || !before((*this)[next])) {
+                const auto it = std::partition_point(iter(lo + 1), iter(std::min(next, to)), before);
+                return std::size_t(it - iter(0));
+            }
+            lo = next + 1;
+            step *= 2;
+        }
+        return lo;
+    }
     std::uint32_t m_dropped = 0; // blockingUpTo of the last item popped, keeps counts absolute
 };
 

@@ -437,18 +437,17 @@ void TimelineView::paintLane(const TimeMapping &m, const Row &row, Nanos now)
         }
         const QRect folded = box(item.begin, runEnd, 3);
         m_rects[FoldedBrush].push_back(folded);
-        // Blocking stays visible inside a fold: the running count of blocking
-        // spans finds each one by binary search instead of walking the run, and
-        // one mark per 2 px is all a reader can see.
-        std::size_t from = i;
-        while (from < j) {
-            const std::size_t k = lane.nextBlocking(from, j);
-            if (k >= j)
-                break;
-            const QRect mark = box(lane[k].begin, lane[k].endOr(now), 2);
+        // Blocking stays visible inside a fold: the lane's index of blocking spans
+        // visits only those, and one mark per pixel run is all a reader can see.
+        int markedUpTo = INT_MIN;
+        lane.forEachBlocking(i, j, [&](std::size_t k) {
+            const TimelineLane::Item &b = lane[k];
+            const QRect mark = box(b.begin, b.endOr(now), 2);
+            if (mark.left() < markedUpTo)
+                return; // this pixel is red already
             m_rects[BlockingBrush].push_back(mark);
-            from = lane.firstBeginningAtOrAfter(k + 1, j, m.toTime(mark.right() + 1));
-        }
+            markedUpTo = mark.right() + 1;
+        });
         if (m_labels && h >= 10 && folded.width() >= 28) {
             const QString text = QString::number(count);
             if (fontMetrics().horizontalAdvance(text) + 4 <= folded.width())

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <vector>
 
 using namespace loopscope;
@@ -87,7 +88,12 @@ int main(int argc, char **argv)
     const int frames = 30;
     QImage image(1920, 1080, QImage::Format_ARGB32_Premultiplied);
 
-    for (const std::size_t spans : { std::size_t(10'000), std::size_t(100'000), std::size_t(1'000'000) }) {
+    // `bench_timeline N` measures only N spans and skips the live figure (for profiling).
+    std::vector<std::size_t> sizes { 10'000, 100'000, 1'000'000 };
+    const bool only = argc > 1;
+    if (only)
+        sizes = { std::size_t(std::strtoull(argv[1], nullptr, 10)) };
+    for (const std::size_t spans : sizes) {
         TimelineModel model;
         model.setRetention(std::chrono::hours(24));
         QElapsedTimer build;
@@ -127,7 +133,7 @@ int main(int argc, char **argv)
         }
     }
 
-    {
+    if (!only) {
         // Live: 20k requests/s arriving in 60 Hz batches; each frame ingests one
         // batch and paints in follow mode, as the app's frame timer would.
         TimelineModel model;
