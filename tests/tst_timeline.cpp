@@ -198,6 +198,7 @@ void TimelineTest::formatTick_data()
     QTest::newRow("zero") << qint64(0) << qint64(200 * ms) << QStringLiteral("0 ms");
     QTest::newRow("µs") << qint64(15'000) << qint64(5'000) << QStringLiteral("15 µs");
     QTest::newRow("whole seconds") << qint64(30 * s) << qint64(10 * s) << QStringLiteral("30 s");
+    QTest::newRow("zero on a seconds axis") << qint64(0) << qint64(500 * ms) << QStringLiteral("0.0 s");
 }
 
 void TimelineTest::formatTick()
@@ -205,7 +206,7 @@ void TimelineTest::formatTick()
     QFETCH(qint64, offset);
     QFETCH(qint64, step);
     QFETCH(QString, text);
-    QCOMPARE(TimeMapping::formatTick(offset, step), text);
+    QCOMPARE(TimeMapping::formatTick(offset, step, QByteArray(QTest::currentDataTag()).contains("axis") ? 3 * s : 0), text);
 }
 
 void TimelineTest::lanePacking()

@@ -4,3 +4,8 @@ loopscope_add_test(tst_timeline WIDGETS
     SOURCES support/timelineevents.h
     LIBS loopscope_visualizer
     LABELS "visualizer")
+# The same against the real server and trace hub; also writes the screenshot when
+# LOOPSCOPE_TIMELINE_SCREENSHOT names a PNG file.
+loopscope_add_test(tst_timeline_live WIDGETS
+    LIBS loopscope_visualizer loopscope_server Qt6::Network
+    LABELS "visualizer;server;threaded")

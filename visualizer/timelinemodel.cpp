@@ -409,7 +409,10 @@ void TimelineModel::apply(const trace::Event &e)
         s.parent = e.link;
         s.label = e.label;
         s.started = e.time;
-        transition(slot, e.time, SegmentKind::Running, 0);
+        // Tasks annotate no awaits of their own; a spawned coroutine runs only
+        // until its first suspension, so "waiting" is the honest default. A
+        // task that hogs the loop still shows up as a stall in the health strip.
+        transition(slot, e.time, SegmentKind::Awaiting, 0);
         return;
     }
     case Kind::TaskFinished:

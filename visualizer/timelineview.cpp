@@ -245,7 +245,7 @@ void TimelineView::paintAxis(QPainter &p, const TimeMapping &m, int gridBottom)
         p.setPen(m_palette.gridPen);
         p.drawLine(x, y + kAxisHeight - 5, x, gridBottom);
         p.setPen(m_palette.textPen);
-        p.drawText(x + 3, y + fm.ascent() + 2, TimeMapping::formatTick(t - origin, step));
+        p.drawText(x + 3, y + fm.ascent() + 2, TimeMapping::formatTick(t - origin, step, m.end() - origin));
     }
 }
 
@@ -288,9 +288,10 @@ void TimelineView::paintHealth(QPainter &p, const TimeMapping &m, Nanos now)
         const int x1 = std::max(x0 + 2, int(std::ceil(m.toX(end))));
         const QRect box(x0, r.top() + 2, x1 - x0, r.height() - 4);
         p.fillRect(box, m_palette.stallBrush);
-        QString text = QStringLiteral("stall ") + TimeMapping::formatDuration(end - s->begin);
+        QString text = QStringLiteral("loop stalled ") + TimeMapping::formatDuration(end - s->begin);
         if (s->collateralTotal > 0)
-            text += QStringLiteral(" · cost others ") + TimeMapping::formatDuration(s->collateralTotal);
+            text += QStringLiteral(" · ") + QString::number(s->victims) + QStringLiteral(" others waited ")
+                + TimeMapping::formatDuration(s->collateralTotal) + QStringLiteral(" in total");
         if (fm.horizontalAdvance(text) + 6 <= box.width()) {
             p.setPen(QPen(Qt::white, 0));
             p.drawText(box.adjusted(3, 0, 0, 0), Qt::AlignVCenter | Qt::AlignLeft, text);

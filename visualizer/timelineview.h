@@ -31,7 +31,7 @@ public:
     static constexpr int kAxisHeight = 20;
     static constexpr int kHeaderHeight = 18;
     static constexpr int kLegendHeight = 22;
-    static constexpr int kMaxLaneHeight = 16;
+    static constexpr int kMaxLaneHeight = 20;
     static constexpr int kMinLaneHeight = 3;
     static constexpr double kFoldPixels = 3.0;
     static constexpr double kDetailPixels = 12.0; // narrower bars show their dominant state only

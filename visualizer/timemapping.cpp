@@ -122,7 +122,7 @@ QString TimeMapping::formatDuration(Nanos d)
         + QStringLiteral(" s");
 }
 
-QString TimeMapping::formatTick(Nanos offset, Nanos step)
+QString TimeMapping::formatTick(Nanos offset, Nanos step, Nanos reference)
 {
     // The unit follows the step, not the value: ticks 1 ms apart read "2001 ms"
     // would be unreadable, "2.001 s" is what a reader expects.
@@ -133,7 +133,7 @@ QString TimeMapping::formatTick(Nanos offset, Nanos step)
     };
     static constexpr Unit units[] = { { 1, u" ns" }, { 1'000, u" µs" }, { 1'000'000, u" ms" },
                                       { 1'000'000'000, u" s" } };
-    const Nanos a = std::max<Nanos>(std::abs(offset), step);
+    const Nanos a = std::max({ std::abs(offset), step, std::abs(reference) });
     const Unit *unit = &units[0];
     for (const Unit &u : units) {
         if (a >= u.scale)

@@ -44,8 +44,10 @@ public:
     static Nanos niceTickStep(Nanos minStep);
     // "250 ns", "40 µs", "1.5 ms", "1.8 s", "2 min 5 s".
     static QString formatDuration(Nanos d);
-    // A tick label for an offset, with as many decimals as the step needs.
-    static QString formatTick(Nanos offset, Nanos step);
+    // A tick label for an offset, with as many decimals as the step needs. The
+    // unit follows the largest of offset, step and reference, so passing the
+    // visible range's end keeps every tick of one axis in the same unit.
+    static QString formatTick(Nanos offset, Nanos step, Nanos reference = 0);
 
     friend bool operator==(const TimeMapping &, const TimeMapping &) = default;
 
