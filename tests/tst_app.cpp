@@ -44,6 +44,7 @@ void TestApp::init()
 {
     ServerConfig config;
     config.port = 0;
+    config.databaseUrl = QStringLiteral("sqlite::memory:");
     m_host = std::make_unique<ServerHost>(config);
     QVERIFY(m_host->start());
     m_window = std::make_unique<MainWindow>(*m_host);
@@ -137,6 +138,7 @@ void TestApp::realAppPlaysAScenarioAndSavesAScreenshot()
     app.setProcessEnvironment(environment);
     app.start(xvfb, { QStringLiteral("-a"), QStringLiteral("-s"), QStringLiteral("-screen 0 1600x1000x24"),
                       QStringLiteral(LOOPSCOPE_BINARY), QStringLiteral("--port"), QStringLiteral("0"),
+                      QStringLiteral("--database"), QStringLiteral("sqlite::memory:"),
                       QStringLiteral("--scenario"), QStringLiteral("background-tasks"),
                       QStringLiteral("--screenshot"), png });
     QVERIFY(app.waitForFinished(90000));

@@ -22,7 +22,8 @@ const QString binary = QStringLiteral(LOOPSCOPE_BINARY);
 quint16 startHeadless(QProcess &process, const QStringList &extra = {})
 {
     process.start(binary, QStringList { QStringLiteral("--headless"), QStringLiteral("--port"),
-                                        QStringLiteral("0") } + extra);
+                                        QStringLiteral("0"), QStringLiteral("--database"),
+                                        QStringLiteral("sqlite::memory:") } + extra);
     if (!process.waitForStarted(5000))
         return 0;
     const QRegularExpression listening(QStringLiteral("^listening on http://127\\.0\\.0\\.1:(\\d+)$"));

@@ -27,6 +27,7 @@ namespace {
 std::unique_ptr<ServerHost> startServer(ServerConfig config = {})
 {
     config.port = 0;
+    config.databaseUrl = QStringLiteral("sqlite::memory:"); // no file in the user's data directory
     auto host = std::make_unique<ServerHost>(config);
     if (!host->start())
         qFatal("server did not start: %s", qPrintable(host->errorString()));

@@ -81,6 +81,7 @@ void TestTracing::initTestCase()
 {
     ServerConfig config;
     config.port = 0;
+    config.databaseUrl = QStringLiteral("sqlite::memory:");
     m_host = std::make_unique<ServerHost>(config);
     QVERIFY2(m_host->start(), qPrintable(m_host->errorString()));
 }
