@@ -15,6 +15,13 @@ RequestInspector::RequestInspector(TimelineModel *model, QWidget *parent)
     setRootIsDecorated(false);
     setUniformRowHeights(true);
     setAlternatingRowColors(true);
+    // An open request keeps growing; a closed one can still gain collateral
+    // when a stall it lived through is attributed later.
+    connect(model, &TimelineModel::changed, this, [this] {
+        const TimelineSpan *s = m_model->find(m_span);
+        if (s && (s->isOpen() || s->collateral.delay != m_shownCollateral))
+            refresh();
+    });
 }
 
 void RequestInspector::showSpan(quint64 span)
@@ -29,6 +36,7 @@ void RequestInspector::refresh()
     const TimelineSpan *s = m_model->find(m_span);
     if (!s)
         return;
+    m_shownCollateral = s->collateral.delay;
     const Nanos now = m_model->now();
     const Nanos t0 = s->begin;
     struct Row

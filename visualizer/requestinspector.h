@@ -27,6 +27,7 @@ public Q_SLOTS:
 private:
     TimelineModel *m_model;
     std::uint64_t m_span = 0;
+    std::int64_t m_shownCollateral = 0;
 };
 
 } // namespace loopscope::viz
