@@ -20,6 +20,12 @@ QString usageText()
             "                         default: loopscope.db in the user's data directory\n"
             "  --mode ROUTE=VARIANT   run ROUTE as VARIANT (async, threadpool, blocking);\n"
             "                         ROUTE is \"GET /async\", \"/async\" or \"*\"; repeatable\n"
+            "  --upstream URL         send the outbound routes to URL (e.g. https://jsonplaceholder.typicode.com)\n"
+            "                         instead of the built-in upstream simulator\n"
+            "  --allow-host HOST      let /scrape fetch HOST too (default: loopback and the upstream); repeatable\n"
+            "  --upstream-latency MS  simulator latency (default 100)\n"
+            "  --upstream-jitter MS   simulator jitter, +/- MS (default 0)\n"
+            "  --upstream-failure-rate R  share of simulator requests that fail, 0..1 (default 0)\n"
             "  --task-grace MS        grace for background tasks at shutdown (default 2000)\n"
             "  --trace-out FILE       write the trace (Chrome JSON, opens in Perfetto) on exit\n"
             "  --list-scenarios       list the scenarios of the Scenarios menu\n"
@@ -40,6 +46,11 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     const QCommandLineOption mode(QStringLiteral("mode"), {}, QStringLiteral("ROUTE=VARIANT"));
     const QCommandLineOption taskGrace(QStringLiteral("task-grace"), {}, QStringLiteral("MS"));
     const QCommandLineOption database(QStringLiteral("database"), {}, QStringLiteral("URL"));
+    const QCommandLineOption upstreamUrl(QStringLiteral("upstream"), {}, QStringLiteral("URL"));
+    const QCommandLineOption allowHost(QStringLiteral("allow-host"), {}, QStringLiteral("HOST"));
+    const QCommandLineOption upstreamLatency(QStringLiteral("upstream-latency"), {}, QStringLiteral("MS"));
+    const QCommandLineOption upstreamJitter(QStringLiteral("upstream-jitter"), {}, QStringLiteral("MS"));
+    const QCommandLineOption upstreamFailureRate(QStringLiteral("upstream-failure-rate"), {}, QStringLiteral("R"));
     const QCommandLineOption help(QStringList { QStringLiteral("h"), QStringLiteral("help") });
     const QCommandLineOption version(QStringLiteral("version"));
     const QCommandLineOption listScenarios(QStringLiteral("list-scenarios"));
@@ -47,7 +58,7 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     const QCommandLineOption scenario(QStringLiteral("scenario"), {}, QStringLiteral("NAME"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"), {}, QStringLiteral("FILE"));
     parser.addOptions({ headless, port, bind, mode, taskGrace, database, traceOut, help, version, listScenarios, scenario,
-                        screenshot });
+                        screenshot, upstreamUrl, allowHost, upstreamLatency, upstreamJitter, upstreamFailureRate });
 
     auto usageError = [&result](const QString &message) {
         result.action = CommandLineResult::Action::UsageError;
@@ -101,6 +112,28 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         options.server.taskGrace = std::chrono::milliseconds(value);
     }
     options.traceOut = parser.value(traceOut);
+    upstream::OutboundConfig &outbound = options.server.outbound;
+    for (const auto &[option, target] : { std::pair { &upstreamLatency, &outbound.simulator.latencyMs },
+                                          std::pair { &upstreamJitter, &outbound.simulator.jitterMs } }) {
+        if (!parser.isSet(*option))
+            continue;
+        bool ok = false;
+        const int value = parser.value(*option).toInt(&ok);
+        if (!ok || value < 0)
+            return usageError(QStringLiteral("--%1 expects milliseconds, got '%2'")
+                                      .arg(option->names().constFirst(), parser.value(*option)));
+        *target = value;
+    }
+    if (parser.isSet(upstreamFailureRate)) {
+        bool ok = false;
+        const double value = parser.value(upstreamFailureRate).toDouble(&ok);
+        if (!ok || value < 0 || value > 1)
+            return usageError(QStringLiteral("--upstream-failure-rate expects 0 to 1, got '%1'")
+                                      .arg(parser.value(upstreamFailureRate)));
+        outbound.simulator.failureRate = value;
+    }
+    outbound.upstreamUrl = parser.value(upstreamUrl); // checked when the server starts
+    outbound.allowedHosts = parser.values(allowHost);
     options.scenario = parser.value(scenario);
     options.screenshot = parser.value(screenshot);
     if (!options.scenario.isEmpty() && !findScenario(options.scenario))

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "http/httplimits.h"
+#include "upstream/outboundconfig.h"
 
 #include <QHostAddress>
 #include <QStringList>
@@ -21,6 +22,7 @@ struct ServerConfig
     QString databaseUrl;
     int databasePoolMin = 5; // the course's asyncpg.create_pool(min_size=5, max_size=20)
     int databasePoolMax = 20;
+    upstream::OutboundConfig outbound; // simulator, --upstream, --allow-host
 };
 
 } // namespace loopscope

@@ -3,6 +3,8 @@
 #include "core/serverlog.h"
 #include "db/databasepool.h"
 #include "routes/databaseroutes.h"
+#include "routes/outboundroutes.h"
+#include "upstream/outbound.h"
 #include "http/httplistener.h"
 #include "trace/loopwatchdog.h"
 #include "trace/trace.h"
@@ -11,10 +13,12 @@
 
 namespace loopscope {
 
-void addAllRoutes(Router &router, CourseState &course, ScopeState &scope, db::DatabasePool *database)
+void addAllRoutes(Router &router, CourseState &course, ScopeState &scope, db::DatabasePool *database,
+                  upstream::Outbound *outbound)
 {
     addCourseRoutes(router, course);
     addDatabaseRoutes(router, database);
+    addOutboundRoutes(router, outbound);
     addScopeRoutes(router, scope);
 }
 
@@ -43,7 +47,10 @@ ServerRuntime::StartResult ServerRuntime::start()
     trace::setThreadName(QStringLiteral("server loop"));
     if (const StartResult result = openDatabase(); !result.error.isEmpty())
         return result;
-    addAllRoutes(m_router, m_course, m_scope, m_database.get());
+    m_outbound = std::make_unique<upstream::Outbound>(m_config.outbound);
+    if (const QString error = m_outbound->start(); !error.isEmpty())
+        return { error, error.startsWith(u'-') };
+    addAllRoutes(m_router, m_course, m_scope, m_database.get(), m_outbound.get());
     std::vector<int> modeIndexByRoute;
     for (const Route &route : m_router.routes()) {
         modeIndexByRoute.push_back(route.internal

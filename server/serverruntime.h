@@ -25,6 +25,9 @@ class LoopWatchdog;
 namespace db {
 class DatabasePool;
 }
+namespace upstream {
+class Outbound;
+}
 
 // Everything that lives on the server loop thread, created and destroyed there.
 class ServerRuntime : public QObject
@@ -59,6 +62,7 @@ private:
     WorkerPool m_pool;
     TaskRegistry m_tasks;
     std::unique_ptr<db::DatabasePool> m_database; // before the routes that use it
+    std::unique_ptr<upstream::Outbound> m_outbound; // simulator and client, likewise
     Router m_router;
     CourseState m_course;
     ServerServices m_services;
@@ -72,6 +76,6 @@ private:
 // Builds the route table: the course's routes and the /_scope/ API. Also used by tests and docs
 // (without a database, its routes answer 503).
 void addAllRoutes(Router &router, CourseState &course, ScopeState &scope,
-                  db::DatabasePool *database = nullptr);
+                  db::DatabasePool *database = nullptr, upstream::Outbound *outbound = nullptr);
 
 } // namespace loopscope

@@ -1,0 +1,456 @@
+#include "outboundroutes.h"
+
+#include "core/workerpool.h"
+#include "routing/requestcontext.h"
+#include "routing/router.h"
+#include "trace/trace.h"
+#include "upstream/asyncsemaphore.h"
+#include "upstream/outbound.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace loopscope {
+
+using namespace std::chrono_literals;
+using http::HttpResponse;
+using upstream::FetchResult;
+using upstream::Outbound;
+
+namespace {
+
+HttpResponse unavailable()
+{
+    return HttpResponse::detail(503, QStringLiteral("outbound I/O is not running"));
+}
+
+// FastAPI's 422 for one bad query value.
+HttpResponse queryError(const QJsonArray &location, const QString &message, const QString &type)
+{
+    return HttpResponse::json(
+            QJsonObject { { QStringLiteral("detail"),
+                            QJsonArray { QJsonObject { { QStringLiteral("loc"), location },
+                                                       { QStringLiteral("msg"), message },
+                                                       { QStringLiteral("type"), type } } } } },
+            422);
+}
+
+// ?client=per-call|shared: a new client (and connection) per call, as the course's dashboard
+// does, or the long-lived pooled one, as its scraper does.
+std::optional<bool> perCallClient(RequestContext &context, HttpResponse *error)
+{
+    const QString client = context.query.value(QStringLiteral("client")).value_or(QStringLiteral("shared"));
+    if (client == u"shared")
+        return false;
+    if (client == u"per-call")
+        return true;
+    *error = queryError({ QStringLiteral("query"), QStringLiteral("client") },
+                        QStringLiteral("value is not a valid enumeration member; permitted: 'per-call', 'shared'"),
+                        QStringLiteral("type_error.enum"));
+    return std::nullopt;
+}
+
+// One GET the way the route's variant does I/O: awaited on the loop (async), a blocking
+// call on a pool thread (threadpool), or a blocking call on the loop (blocking).
+// Lambdas with non-trivial captures are named locals, never temporaries inside a co_await:
+// GCC 12 destroys such temporaries twice.
+QCoro::Task<FetchResult> fetch(RequestContext &context, Outbound &outbound, QUrl url,
+                               std::chrono::milliseconds timeout, bool perCall)
+{
+    const std::uint32_t label = outbound.label(url);
+    const upstream::FetchOptions options { timeout, context.incoming.span, label };
+    FetchResult result;
+    if (context.variant == HandlerVariant::Async) {
+        if (perCall) {
+            upstream::HttpClient client(outbound.config().connectionsPerHost);
+            result = co_await client.get(url, options);
+        } else {
+            result = co_await outbound.client().get(url, options);
+        }
+    } else if (context.variant == HandlerVariant::ThreadPool) {
+        auto job = [url, timeout] { return upstream::blockingGet(url, timeout); };
+        result = co_await context.services.pool.run(std::move(job), context.incoming.span, label);
+    } else {
+        context.blockingBegins(label);
+        result = upstream::blockingGet(url, timeout); // stalls the loop: the lesson
+        context.blockingEnds(label);
+    }
+    co_return result;
+}
+
+QString failureText(const FetchResult &result)
+{
+    return result ? QStringLiteral("HTTP %1").arg(result.status) : result.error;
+}
+
+QCoro::Task<HttpResponse> weather(RequestContext &context, Outbound *outbound)
+{
+    if (!outbound)
+        co_return unavailable();
+    ParamReader params = context.params();
+    const auto city = params.pathString(QStringLiteral("city"));
+    if (!params.ok())
+        co_return params.errorResponse();
+    const QUrl url = outbound->endpoint(QStringLiteral("/v1/") + *city);
+    const FetchResult result = co_await fetch(context, *outbound, url, 10s, false);
+    if (!result || result.status != 200)
+        co_return HttpResponse::detail(502, QStringLiteral("weather service failed: %1").arg(failureText(result)));
+    const QJsonValue temp = QJsonDocument::fromJson(result.body).object().value(QStringLiteral("temp"));
+    if (!temp.isDouble())
+        co_return HttpResponse::detail(502, QStringLiteral("weather service answered without a temperature"));
+    co_return HttpResponse::json(QJsonObject { { QStringLiteral("city"), *city },
+                                               { QStringLiteral("temperature"), temp } });
+}
+
+QCoro::Task<HttpResponse> dashboard(RequestContext &context, Outbound *outbound)
+{
+    if (!outbound)
+        co_return unavailable();
+    HttpResponse error;
+    const auto perCall = perCallClient(context, &error);
+    if (!perCall)
+        co_return error;
+    const QStringList names { QStringLiteral("users"), QStringLiteral("posts"), QStringLiteral("comments") };
+    std::vector<FetchResult> results;
+    if (context.variant == HandlerVariant::Async) {
+        // asyncio.gather: tasks start eagerly, so all three are in flight before the first await.
+        std::vector<QCoro::Task<FetchResult>> calls;
+        for (const QString &name : names)
+            calls.push_back(fetch(context, *outbound, outbound->endpoint(u'/' + name), 10s, *perCall));
+        for (auto &call : calls)
+            results.push_back(co_await call);
+    } else {
+        for (const QString &name : names) {
+            const QUrl url = outbound->endpoint(u'/' + name);
+            results.push_back(co_await fetch(context, *outbound, url, 10s, *perCall));
+        }
+    }
+    QJsonObject body;
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        const FetchResult &result = results[i];
+        if (!result || result.status != 200)
+            co_return HttpResponse::detail(502, QStringLiteral("upstream GET /%1 failed: %2")
+                                                        .arg(names[int(i)], failureText(result)));
+        const QJsonDocument document = QJsonDocument::fromJson(result.body);
+        if (!document.isArray())
+            co_return HttpResponse::detail(502, QStringLiteral("upstream GET /%1 did not answer a list").arg(names[int(i)]));
+        body.insert(names[int(i)] + QStringLiteral("_count"), document.array().size());
+    }
+    co_return HttpResponse::json(body);
+}
+
+double rounded(double seconds)
+{
+    return std::round(seconds * 1000.0) / 1000.0;
+}
+
+// A URL fails when no response came or the server failed (5xx, as httpx's raise_for_status
+// reports it); a 4xx is the server's answer about that URL and is shown as its status.
+QJsonObject scrapeResult(const QString &url, const FetchResult &result)
+{
+    if (!result || result.status >= 500) {
+        const QString error = result ? QStringLiteral("HTTPStatusError: server error %1 for url '%2'")
+                                               .arg(result.status).arg(url)
+                                     : result.error;
+        return { { QStringLiteral("url"), url },
+                 { QStringLiteral("status"), QStringLiteral("error") },
+                 { QStringLiteral("response_time"), rounded(result.seconds) },
+                 { QStringLiteral("error"), error } };
+    }
+    return { { QStringLiteral("url"), url },
+             { QStringLiteral("status"), result.status },
+             { QStringLiteral("response_time"), rounded(result.seconds) },
+             { QStringLiteral("content_length"), QString::fromUtf8(result.body).size() } };
+}
+
+QCoro::Task<QJsonObject> scrapeOne(RequestContext &context, Outbound &outbound, QUrl url,
+                                   std::chrono::milliseconds timeout, bool perCall,
+                                   upstream::AsyncSemaphore &semaphore)
+{
+    static const std::uint32_t waitLabel = trace::label("semaphore.acquire");
+    const bool waits = semaphore.wouldWait();
+    if (waits)
+        context.awaitBegins(waitLabel);
+    co_await semaphore.acquire();
+    if (waits)
+        context.awaitEnds(waitLabel);
+    const FetchResult result = co_await fetch(context, outbound, url, timeout, perCall);
+    semaphore.release();
+    co_return scrapeResult(url.toString(), result);
+}
+
+QCoro::Task<HttpResponse> scrape(RequestContext &context, Outbound *outbound)
+{
+    if (!outbound)
+        co_return unavailable();
+    ParamReader params = context.params();
+    const auto timeout = params.queryNumber(QStringLiteral("timeout"), 10.0, { 0.001, 120.0 });
+    const auto concurrency = params.queryInt(QStringLiteral("concurrency"), 10, { 1.0, 1000.0 });
+    if (!params.ok())
+        co_return params.errorResponse();
+    HttpResponse error;
+    const auto perCall = perCallClient(context, &error);
+    if (!perCall)
+        co_return error;
+
+    QList<QUrl> urls;
+    const QStringList given = context.query.values(QStringLiteral("url"));
+    if (given.isEmpty()) {
+        // The course's five jsonplaceholder URLs, on the upstream.
+        for (const char *path : { "/posts/1", "/posts/2", "/posts/3", "/comments/1", "/albums/1" })
+            urls << outbound->endpoint(QString::fromLatin1(path));
+    }
+    for (int i = 0; i < given.size(); ++i) {
+        const QUrl url(given[i], QUrl::StrictMode);
+        if (const QString why = outbound->checkAllowed(url); !why.isEmpty())
+            co_return queryError({ QStringLiteral("query"), QStringLiteral("url"), i },
+                                 QStringLiteral("%1: '%2'").arg(why, given[i]),
+                                 QStringLiteral("value_error.url"));
+        urls << url;
+    }
+
+    const auto perUrl = std::chrono::milliseconds(qMax<qint64>(1, qRound64(*timeout * 1000.0)));
+    QElapsedTimer total;
+    total.start();
+    QJsonArray results;
+    if (context.variant == HandlerVariant::Async) {
+        upstream::AsyncSemaphore semaphore { int(*concurrency) };
+        std::vector<QCoro::Task<QJsonObject>> tasks;
+        for (const QUrl &url : urls)
+            tasks.push_back(scrapeOne(context, *outbound, url, perUrl, *perCall, semaphore));
+        for (auto &task : tasks)
+            results.append(co_await task);
+    } else {
+        // The `requests` version: one after another.
+        for (const QUrl &url : urls) {
+            const FetchResult result = co_await fetch(context, *outbound, url, perUrl, *perCall);
+            results.append(scrapeResult(url.toString(), result));
+        }
+    }
+    co_return HttpResponse::json(QJsonObject { { QStringLiteral("total_time"), rounded(total.nsecsElapsed() / 1e9) },
+                                               { QStringLiteral("urls_fetched"), int(urls.size()) },
+                                               { QStringLiteral("results"), results } });
+}
+
+// A file descriptor that any pool thread may read with pread (a QFile belongs to one thread).
+struct FileHandle
+{
+    int fd = -1;
+    explicit FileHandle(const QString &path) : fd(::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC)) { }
+    ~FileHandle()
+    {
+        if (fd >= 0)
+            ::close(fd);
+    }
+    qint64 size() const { return fd >= 0 ? qint64(::lseek(fd, 0, SEEK_END)) : -1; }
+    QByteArray read(qint64 offset, qint64 length) const
+    {
+        QByteArray chunk(length, Qt::Uninitialized);
+        const ssize_t got = ::pread(fd, chunk.data(), size_t(length), off_t(offset));
+        chunk.truncate(got < 0 ? 0 : qsizetype(got));
+        return chunk;
+    }
+};
+
+QByteArray readWhole(const QString &path)
+{
+    const FileHandle file(path);
+    const qint64 size = file.size();
+    return size < 0 ? QByteArray() : file.read(0, size);
+}
+
+QCoro::Task<HttpResponse> serveFile(RequestContext &context, Outbound *outbound)
+{
+    if (!outbound)
+        co_return unavailable();
+    ParamReader params = context.params();
+    const auto name = params.pathString(QStringLiteral("name"));
+    if (!params.ok())
+        co_return params.errorResponse();
+    upstream::DataFiles &files = outbound->files();
+    const auto path = files.resolve(*name);
+    if (!path)
+        co_return HttpResponse::detail(404, QStringLiteral("File not found"));
+    // Generating a missing file is setup, not the lesson: always off the loop.
+    static const std::uint32_t generateLabel = trace::label("generate data file");
+    auto generate = [&files, n = *name] { return files.ensure(n); };
+    const bool present = co_await context.services.pool.run(std::move(generate), context.incoming.span, generateLabel);
+    if (!present)
+        co_return HttpResponse::detail(404, QStringLiteral("File not found"));
+
+    static const std::uint32_t chunkLabel = trace::label("aiofiles read 1 MiB");
+    static const std::uint32_t wholeLabel = trace::label("open(path).read()");
+    QByteArray body;
+    switch (context.variant) {
+    case HandlerVariant::Async: {
+        // aiofiles: every read is a thread-pool call; the loop serves others in between.
+        auto file = std::make_shared<FileHandle>(*path);
+        auto measure = [file] { return file->size(); };
+        const qint64 size = co_await context.services.pool.run(std::move(measure), context.incoming.span, chunkLabel);
+        if (size < 0)
+            co_return HttpResponse::detail(404, QStringLiteral("File not found"));
+        body.reserve(size);
+        constexpr qint64 chunk = 1 << 20;
+        for (qint64 offset = 0; offset < size; offset += chunk) {
+            auto read = [file, offset, length = qMin(chunk, size - offset)] { return file->read(offset, length); };
+            const QByteArray part = co_await context.services.pool.run(std::move(read), context.incoming.span, chunkLabel);
+            if (part.isEmpty())
+                break;
+            body.append(part);
+        }
+        break;
+    }
+    case HandlerVariant::ThreadPool:
+    {
+        auto read = [p = *path] { return readWhole(p); };
+        body = co_await context.services.pool.run(std::move(read), context.incoming.span, wholeLabel);
+    }
+        break;
+    case HandlerVariant::Blocking:
+        context.blockingBegins(wholeLabel);
+        body = readWhole(*path); // on the loop: nobody else is served meanwhile
+        context.blockingEnds(wholeLabel);
+        break;
+    }
+    const QByteArray type = path->endsWith(QLatin1StringView(".txt")) ? QByteArrayLiteral("text/plain; charset=utf-8")
+                                                                      : QByteArrayLiteral("application/octet-stream");
+    co_return HttpResponse::text(std::move(body), type);
+}
+
+QJsonObject describeUpstream(Outbound &outbound)
+{
+    QJsonObject out { { QStringLiteral("upstream"), outbound.base().toString() },
+                      { QStringLiteral("allowed_hosts"), QJsonArray::fromStringList(outbound.allowedHosts()) },
+                      { QStringLiteral("client"),
+                        QJsonObject { { QStringLiteral("connections_per_host"), outbound.client().connectionsPerHost() },
+                                      { QStringLiteral("open"), outbound.client().openConnections() },
+                                      { QStringLiteral("idle"), outbound.client().idleConnections() },
+                                      { QStringLiteral("opened_total"), qint64(outbound.client().connectionsOpened()) } } },
+                      { QStringLiteral("files_directory"), outbound.files().directory() } };
+    upstream::UpstreamSimulator *simulator = outbound.simulator();
+    if (!simulator) {
+        out.insert(QStringLiteral("simulator"), QJsonValue::Null);
+        return out;
+    }
+    const upstream::SimulatorSettings settings = simulator->settings();
+    out.insert(QStringLiteral("simulator"),
+               QJsonObject { { QStringLiteral("url"), simulator->url().toString() },
+                             { QStringLiteral("latency_ms"), settings.latencyMs },
+                             { QStringLiteral("jitter_ms"), settings.jitterMs },
+                             { QStringLiteral("failure_rate"), settings.failureRate },
+                             { QStringLiteral("failure_mode"), settings.failureMode },
+                             { QStringLiteral("failure_modes"),
+                               QJsonArray::fromStringList(upstream::SimulatorSettings::failureModes()) },
+                             { QStringLiteral("requests"), qint64(simulator->requestsServed()) },
+                             { QStringLiteral("connections"), qint64(simulator->connectionsAccepted()) } });
+    return out;
+}
+
+HttpResponse bodyError(const QString &field, const QString &message)
+{
+    QJsonArray location { QStringLiteral("body") };
+    if (!field.isEmpty())
+        location.append(field);
+    return HttpResponse::json(
+            QJsonObject { { QStringLiteral("detail"),
+                            QJsonArray { QJsonObject { { QStringLiteral("loc"), location },
+                                                       { QStringLiteral("msg"), message },
+                                                       { QStringLiteral("type"), QStringLiteral("value_error") } } } } },
+            422);
+}
+
+HttpResponse putUpstream(RequestContext &context, Outbound *outbound)
+{
+    if (!outbound)
+        return unavailable();
+    upstream::UpstreamSimulator *simulator = outbound->simulator();
+    if (!simulator)
+        return HttpResponse::detail(409, QStringLiteral("the simulator is not running"));
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(context.incoming.request.body, &parseError);
+    if (parseError.error != QJsonParseError::NoError || !document.isObject())
+        return bodyError({}, QStringLiteral("expected a JSON object, e.g. {\"latency_ms\": 100, "
+                                            "\"jitter_ms\": 0, \"failure_rate\": 0.1, \"failure_mode\": \"mixed\"}"));
+    const QJsonObject body = document.object();
+    upstream::SimulatorSettings settings = simulator->settings();
+    for (auto it = body.begin(); it != body.end(); ++it) {
+        const QString key = it.key();
+        const QJsonValue value = it.value();
+        if (key == u"latency_ms" || key == u"jitter_ms") {
+            if (!value.isDouble() || value.toDouble() < 0 || value.toDouble() > 600000)
+                return bodyError(key, QStringLiteral("expected milliseconds from 0 to 600000"));
+            (key == u"latency_ms" ? settings.latencyMs : settings.jitterMs) = qRound(value.toDouble());
+        } else if (key == u"failure_rate") {
+            if (!value.isDouble() || value.toDouble() < 0 || value.toDouble() > 1)
+                return bodyError(key, QStringLiteral("expected a number from 0 to 1"));
+            settings.failureRate = value.toDouble();
+        } else if (key == u"failure_mode") {
+            if (!upstream::SimulatorSettings::failureModes().contains(value.toString()))
+                return bodyError(key, QStringLiteral("expected one of: %1")
+                                              .arg(upstream::SimulatorSettings::failureModes().join(QStringLiteral(", "))));
+            settings.failureMode = value.toString();
+        } else {
+            return bodyError(key, QStringLiteral("unknown field"));
+        }
+    }
+    simulator->setSettings(settings);
+    return HttpResponse::json(describeUpstream(*outbound));
+}
+
+} // namespace
+
+void addOutboundRoutes(Router &router, Outbound *outbound)
+{
+    router.add({ "GET", QStringLiteral("/weather/{city}"),
+                 QStringLiteral("httpx.AsyncClient().get(weather API); 502 when the upstream fails"), allVariants,
+                 HandlerVariant::Async, { ParamDoc::path(QStringLiteral("city"), QStringLiteral("string")) },
+                 [outbound](RequestContext &c) { return weather(c, outbound); } });
+    const ParamDoc client = ParamDoc::query(QStringLiteral("client"), QStringLiteral("string"), false,
+                                            QStringLiteral("shared"),
+                                            QStringLiteral("per-call (a new client per request) or shared (one pooled client)"));
+    router.add({ "GET", QStringLiteral("/dashboard"),
+                 QStringLiteral("asyncio.gather of /users, /posts, /comments (async); one after another otherwise"),
+                 allVariants, HandlerVariant::Async, { client },
+                 [outbound](RequestContext &c) { return dashboard(c, outbound); } });
+    router.add({ "GET", QStringLiteral("/scrape"),
+                 QStringLiteral("The async scraper exercise: concurrent fetches with timings, per-URL timeout "
+                                "and errors, bounded semaphore; blocking fetches one by one like requests"),
+                 allVariants, HandlerVariant::Async,
+                 { ParamDoc::query(QStringLiteral("url"), QStringLiteral("string"), false, {},
+                                   QStringLiteral("repeatable; http:// to loopback, the upstream or --allow-host")),
+                   ParamDoc::query(QStringLiteral("timeout"), QStringLiteral("number"), false, QStringLiteral("10"),
+                                   QStringLiteral("seconds per URL"), 0.001, 120),
+                   ParamDoc::query(QStringLiteral("concurrency"), QStringLiteral("integer"), false,
+                                   QStringLiteral("10"), QStringLiteral("asyncio.Semaphore size"), 1, 1000),
+                   client },
+                 [outbound](RequestContext &c) { return scrape(c, outbound); } });
+    router.add({ "GET", QStringLiteral("/files/{name}"),
+                 QStringLiteral("aiofiles: read a data file in chunks off the loop (async), whole on a pool thread, "
+                                "or on the loop (blocking); 1mb.txt, 10mb.txt, 100mb.txt"),
+                 allVariants, HandlerVariant::Async, { ParamDoc::path(QStringLiteral("name"), QStringLiteral("string")) },
+                 [outbound](RequestContext &c) { return serveFile(c, outbound); } });
+
+    auto internal = [&router](QByteArray method, QString summary, Route::Handler handler) {
+        Route route;
+        route.method = std::move(method);
+        route.pattern = QStringLiteral("/_scope/upstream");
+        route.summary = std::move(summary);
+        route.handler = std::move(handler);
+        route.internal = true;
+        router.add(std::move(route));
+    };
+    internal("GET", QStringLiteral("The upstream simulator's settings and counters, the client pool, the allow list"),
+             [outbound](RequestContext &) -> QCoro::Task<HttpResponse> {
+                 co_return outbound ? HttpResponse::json(describeUpstream(*outbound)) : unavailable();
+             });
+    internal("PUT", QStringLiteral("Change the simulator: {\"latency_ms\", \"jitter_ms\", \"failure_rate\", \"failure_mode\"}"),
+             [outbound](RequestContext &context) -> QCoro::Task<HttpResponse> {
+                 co_return putUpstream(context, outbound);
+             });
+}
+
+} // namespace loopscope

@@ -1,0 +1,49 @@
+#pragma once
+
+#include "datafiles.h"
+#include "httpclient.h"
+#include "outboundconfig.h"
+#include "upstreamsimulator.h"
+
+#include <QUrl>
+#include <memory>
+
+namespace loopscope::upstream {
+
+// Everything the outbound routes reach, owned by the server runtime on the loop thread: the
+// simulator (its own thread), the shared client, the upstream base URL, the host allow list,
+// the data files.
+class Outbound
+{
+public:
+    explicit Outbound(OutboundConfig config);
+    ~Outbound();
+
+    // Starts the simulator and checks --upstream; an error text on failure.
+    QString start();
+
+    const OutboundConfig &config() const { return m_config; }
+    UpstreamSimulator *simulator() { return m_simulator.get(); }
+    HttpClient &client() { return *m_client; }
+    DataFiles &files() { return m_files; }
+
+    // Where handlers send requests: --upstream, else the simulator.
+    QUrl base() const { return m_base; }
+    QUrl endpoint(const QString &path) const; // base + path ("/users")
+
+    // Empty when handlers may fetch `url`, else why not (for a 422).
+    QString checkAllowed(const QUrl &url) const;
+    QStringList allowedHosts() const;
+
+    // Interned trace label for a call: "GET upstream/users".
+    std::uint32_t label(const QUrl &url) const;
+
+private:
+    OutboundConfig m_config;
+    std::unique_ptr<UpstreamSimulator> m_simulator;
+    std::unique_ptr<HttpClient> m_client;
+    DataFiles m_files;
+    QUrl m_base;
+};
+
+} // namespace loopscope::upstream

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+namespace loopscope::upstream {
+
+// What the simulator does to each request. Read and changed at run time from any thread
+// (GET|PUT /_scope/upstream), so the simulator keeps its own copy under a lock.
+struct SimulatorSettings
+{
+    int latencyMs = 100; // like a nearby public API
+    int jitterMs = 0; // uniform in [-jitter, +jitter], never below zero
+    double failureRate = 0.0; // 0..1: share of requests that fail
+    // How a failure looks: "500", "reset" (connection reset), "hang" (never answers) or
+    // "mixed" (one of the three at random).
+    QString failureMode = QStringLiteral("mixed");
+
+    static QStringList failureModes()
+    {
+        return { QStringLiteral("mixed"), QStringLiteral("500"), QStringLiteral("reset"),
+                 QStringLiteral("hang") };
+    }
+};
+
+// The outbound side of the server: the simulator, where handlers send requests, and what they
+// may reach.
+struct OutboundConfig
+{
+    SimulatorSettings simulator;
+    bool startSimulator = true;
+    // --upstream URL: the base the handlers call instead of the simulator (e.g.
+    // https://jsonplaceholder.typicode.com). Empty: the simulator.
+    QString upstreamUrl;
+    QStringList allowedHosts; // --allow-host, beyond the upstream host and loopback
+    QString filesDirectory; // empty: a cache directory of generated files
+    int connectionsPerHost = 100; // httpx's default pool limit
+};
+
+} // namespace loopscope::upstream

@@ -1,0 +1,446 @@
+// Outbound I/O: the upstream simulator, the pooled async client, and the course's routes that
+// call other services (/weather, /dashboard, /scrape) or read files (/files), on real sockets.
+#include "support/httptestclient.h"
+
+#include "serverhost.h"
+#include "upstream/httpclient.h"
+#include "upstream/responsereader.h"
+#include "upstream/upstreamsimulator.h"
+
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUrlQuery>
+
+using namespace loopscope;
+using namespace loopscope::testing;
+
+namespace {
+
+constexpr int latencyMs = 200;
+
+std::unique_ptr<ServerHost> startServer(ServerConfig config = {})
+{
+    config.port = 0;
+    config.outbound.simulator.latencyMs = latencyMs;
+    auto host = std::make_unique<ServerHost>(config);
+    if (!host->start())
+        qFatal("server did not start: %s", qPrintable(host->errorString()));
+    return host;
+}
+
+QByteArray encoded(const QString &text)
+{
+    return QUrl::toPercentEncoding(text);
+}
+
+QJsonObject fetchJson(quint16 port, const QByteArray &target, int *status = nullptr, qint64 *elapsedMs = nullptr)
+{
+    QElapsedTimer timer;
+    timer.start();
+    const TestResponse response = fetch(port, "GET", target);
+    if (elapsedMs)
+        *elapsedMs = timer.elapsed();
+    if (status)
+        *status = response.status;
+    return response.json().object();
+}
+
+void put(quint16 port, const QByteArray &target, const QByteArray &body)
+{
+    const TestResponse response = fetch(port, "PUT", target, body);
+    QVERIFY2(response.status == 200, response.body.constData());
+}
+
+QString simulatorUrl(quint16 port)
+{
+    return fetchJson(port, "/_scope/upstream").value(QStringLiteral("simulator")).toObject()
+            .value(QStringLiteral("url")).toString();
+}
+
+} // namespace
+
+class TestOutbound : public QObject
+{
+    Q_OBJECT
+private slots:
+    void simulatorShapes_data();
+    void simulatorShapes();
+    void responseReaderFraming();
+    void clientPoolLimitsAndReuses();
+    void clientTimesOutAHang();
+    void weather();
+    void weatherUpstreamFailureIs502();
+    void dashboardGathersOnlyWhenAsync_data();
+    void dashboardGathersOnlyWhenAsync();
+    void sharedClientKeepsConnectionsPerCallDoesNot();
+    void scrapeDefaults();
+    void scrapeHangingUrlTimesOutOthersIntact();
+    void scrapeEveryUrlFailingStillAnswersTheList();
+    void scrapeSemaphoreBoundsConcurrency();
+    void scrapeRejectsHosts_data();
+    void scrapeRejectsHosts();
+    void files_data();
+    void files();
+    void upstreamControlValidates();
+};
+
+void TestOutbound::simulatorShapes_data()
+{
+    QTest::addColumn<QByteArray>("path");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<int>("items"); // -1: an object
+    QTest::newRow("users") << QByteArray("/users") << 200 << 10;
+    QTest::newRow("posts") << QByteArray("/posts") << 200 << 100;
+    QTest::newRow("comments") << QByteArray("/comments") << 200 << 500;
+    QTest::newRow("post 1") << QByteArray("/posts/1") << 200 << -1;
+    QTest::newRow("comment 1") << QByteArray("/comments/1") << 200 << -1;
+    QTest::newRow("album 1") << QByteArray("/albums/1") << 200 << -1;
+    QTest::newRow("weather") << QByteArray("/v1/London") << 200 << -1;
+    QTest::newRow("no post 101") << QByteArray("/posts/101") << 404 << -1;
+    QTest::newRow("unknown") << QByteArray("/nope") << 404 << -1;
+}
+
+void TestOutbound::simulatorShapes()
+{
+    QFETCH(QByteArray, path);
+    QFETCH(int, status);
+    QFETCH(int, items);
+    const upstream::SimulatedAnswer answer = upstream::simulatedAnswer(path);
+    QCOMPARE(answer.status, status);
+    const QJsonDocument document = QJsonDocument::fromJson(answer.body);
+    if (items >= 0) {
+        QCOMPARE(document.array().size(), items);
+    } else if (status == 200) {
+        QVERIFY(document.isObject());
+        if (path.startsWith("/v1/"))
+            QVERIFY(document.object().value(QStringLiteral("temp")).isDouble());
+        else
+            QCOMPARE(document.object().value(QStringLiteral("id")).toInt(), 1);
+    }
+}
+
+void TestOutbound::responseReaderFraming()
+{
+    const QByteArray chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
+    upstream::ResponseReader reader;
+    for (char c : chunked) // one byte at a time: every boundary is a split
+        reader.feed(QByteArrayView(&c, 1));
+    QCOMPARE(reader.state(), upstream::ResponseReader::State::Complete);
+    QCOMPARE(reader.body(), QByteArray("hello world"));
+
+    upstream::ResponseReader closing;
+    closing.feed("HTTP/1.0 503 Busy\r\n\r\npartial");
+    QCOMPARE(closing.state(), upstream::ResponseReader::State::NeedMore);
+    QCOMPARE(closing.finishAtClose(), upstream::ResponseReader::State::Complete);
+    QCOMPARE(closing.status(), 503);
+    QCOMPARE(closing.body(), QByteArray("partial"));
+
+    upstream::ResponseReader cut;
+    cut.feed("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
+    QCOMPARE(cut.finishAtClose(), upstream::ResponseReader::State::Error);
+}
+
+void TestOutbound::clientPoolLimitsAndReuses()
+{
+    upstream::UpstreamSimulator simulator({ 100, 0, 0.0, QStringLiteral("mixed") });
+    QVERIFY(simulator.start());
+    upstream::HttpClient client(2);
+    int done = 0;
+    int ok = 0;
+    auto one = [&]() -> QCoro::Task<> {
+        const upstream::FetchResult result = co_await client.get(QUrl(simulator.url().toString() + QStringLiteral("/users/1")));
+        ok += result && result.status == 200;
+        ++done;
+    };
+    QElapsedTimer timer;
+    timer.start();
+    for (int i = 0; i < 6; ++i)
+        one();
+    QTRY_COMPARE_WITH_TIMEOUT(done, 6, 5000);
+    QCOMPARE(ok, 6);
+    // Two connections at most, each used three times: three rounds of the latency.
+    QCOMPARE(simulator.connectionsAccepted(), quint64(2));
+    QVERIFY2(timer.elapsed() >= 290, QByteArray::number(timer.elapsed()).constData());
+    QCOMPARE(client.idleConnections(), 2);
+}
+
+void TestOutbound::clientTimesOutAHang()
+{
+    upstream::UpstreamSimulator simulator({ 0, 0, 0.0, QStringLiteral("mixed") });
+    QVERIFY(simulator.start());
+    upstream::HttpClient client;
+    std::optional<upstream::FetchResult> hung;
+    std::optional<upstream::FetchResult> reset;
+    // Named: a coroutine lambda's captures live in the lambda object, which must outlive it.
+    auto hang = [&]() -> QCoro::Task<> {
+        hung = co_await client.get(QUrl(simulator.url().toString() + QStringLiteral("/users?fail=hang")),
+                                   { std::chrono::milliseconds(300) });
+    };
+    auto resetting = [&]() -> QCoro::Task<> {
+        reset = co_await client.get(QUrl(simulator.url().toString() + QStringLiteral("/users?fail=reset")));
+    };
+    hang();
+    resetting();
+    QTRY_VERIFY_WITH_TIMEOUT(hung && reset, 5000);
+    QVERIFY(!*hung);
+    QVERIFY2(hung->error.startsWith(u"ReadTimeout"), qPrintable(hung->error));
+    QVERIFY(hung->seconds >= 0.29 && hung->seconds < 1.0);
+    QVERIFY(!*reset);
+    QVERIFY2(reset->error.startsWith(u"RemoteProtocolError"), qPrintable(reset->error));
+    // The blocking twin behaves the same.
+    const upstream::FetchResult blocking = upstream::blockingGet(
+            QUrl(simulator.url().toString() + QStringLiteral("/users?fail=hang")), std::chrono::milliseconds(200));
+    QVERIFY2(blocking.error.startsWith(u"ReadTimeout"), qPrintable(blocking.error));
+    const upstream::FetchResult fine = upstream::blockingGet(QUrl(simulator.url().toString() + QStringLiteral("/posts/2")),
+                                                             std::chrono::milliseconds(2000));
+    QCOMPARE(fine.status, 200);
+}
+
+void TestOutbound::weather()
+{
+    auto server = startServer();
+    int status = 0;
+    const QJsonObject body = fetchJson(server->port(), "/weather/London", &status);
+    QCOMPARE(status, 200);
+    QCOMPARE(body.value(QStringLiteral("city")).toString(), QStringLiteral("London"));
+    QVERIFY(body.value(QStringLiteral("temperature")).isDouble());
+    // Same city, same temperature, whatever the variant.
+    put(server->port(), "/_scope/modes", R"({"route":"GET /weather/{city}","variant":"blocking"})");
+    QCOMPARE(fetchJson(server->port(), "/weather/London").value(QStringLiteral("temperature")),
+             body.value(QStringLiteral("temperature")));
+}
+
+void TestOutbound::weatherUpstreamFailureIs502()
+{
+    auto server = startServer();
+    put(server->port(), "/_scope/upstream", R"({"failure_rate":1,"failure_mode":"500"})");
+    int status = 0;
+    QJsonObject body = fetchJson(server->port(), "/weather/Paris", &status);
+    QCOMPARE(status, 502);
+    QVERIFY(body.value(QStringLiteral("detail")).toString().contains(u"HTTP 500"));
+    put(server->port(), "/_scope/upstream", R"({"failure_mode":"reset"})");
+    body = fetchJson(server->port(), "/weather/Paris", &status);
+    QCOMPARE(status, 502);
+    QVERIFY(body.value(QStringLiteral("detail")).toString().contains(u"RemoteProtocolError"));
+}
+
+void TestOutbound::dashboardGathersOnlyWhenAsync_data()
+{
+    QTest::addColumn<QByteArray>("variant");
+    QTest::addColumn<QByteArray>("client");
+    QTest::addColumn<bool>("gathers");
+    QTest::newRow("async shared") << QByteArray("async") << QByteArray("shared") << true;
+    QTest::newRow("async per-call") << QByteArray("async") << QByteArray("per-call") << true;
+    QTest::newRow("threadpool") << QByteArray("threadpool") << QByteArray("shared") << false;
+    QTest::newRow("blocking") << QByteArray("blocking") << QByteArray("shared") << false;
+}
+
+void TestOutbound::dashboardGathersOnlyWhenAsync()
+{
+    QFETCH(QByteArray, variant);
+    QFETCH(QByteArray, client);
+    QFETCH(bool, gathers);
+    auto server = startServer();
+    put(server->port(), "/_scope/modes", R"({"route":"GET /dashboard","variant":")" + variant + "\"}");
+    int status = 0;
+    qint64 elapsed = 0;
+    const QJsonObject body = fetchJson(server->port(), "/dashboard?client=" + client, &status, &elapsed);
+    QCOMPARE(status, 200);
+    QCOMPARE(body, QJsonObject({ { QStringLiteral("users_count"), 10 },
+                                 { QStringLiteral("posts_count"), 100 },
+                                 { QStringLiteral("comments_count"), 500 } }));
+    qInfo() << variant << client << elapsed << "ms at an upstream latency of" << latencyMs << "ms";
+    if (gathers)
+        QVERIFY2(elapsed < 2 * latencyMs, QByteArray::number(elapsed).constData());
+    else
+        QVERIFY2(elapsed >= 3 * latencyMs, QByteArray::number(elapsed).constData());
+}
+
+void TestOutbound::sharedClientKeepsConnectionsPerCallDoesNot()
+{
+    auto server = startServer();
+    put(server->port(), "/_scope/upstream", R"({"latency_ms":0})");
+    auto connections = [&] {
+        return fetchJson(server->port(), "/_scope/upstream").value(QStringLiteral("simulator")).toObject()
+                .value(QStringLiteral("connections")).toInt();
+    };
+    fetchJson(server->port(), "/dashboard"); // warms the pool: three connections
+    const int warm = connections();
+    for (int i = 0; i < 3; ++i)
+        fetchJson(server->port(), "/dashboard?client=shared");
+    QCOMPARE(connections(), warm);
+    for (int i = 0; i < 3; ++i)
+        fetchJson(server->port(), "/dashboard?client=per-call");
+    QCOMPARE(connections(), warm + 9);
+}
+
+void TestOutbound::scrapeDefaults()
+{
+    auto server = startServer();
+    int status = 0;
+    const QJsonObject body = fetchJson(server->port(), "/scrape", &status);
+    QCOMPARE(status, 200);
+    QCOMPARE(body.value(QStringLiteral("urls_fetched")).toInt(), 5);
+    const QJsonArray results = body.value(QStringLiteral("results")).toArray();
+    QCOMPARE(results.size(), 5);
+    const QStringList paths { QStringLiteral("/posts/1"), QStringLiteral("/posts/2"), QStringLiteral("/posts/3"),
+                              QStringLiteral("/comments/1"), QStringLiteral("/albums/1") };
+    for (int i = 0; i < 5; ++i) {
+        const QJsonObject result = results[i].toObject();
+        QVERIFY(result.value(QStringLiteral("url")).toString().endsWith(paths[i]));
+        QCOMPARE(result.value(QStringLiteral("status")).toInt(), 200);
+        QVERIFY(result.value(QStringLiteral("content_length")).toInt() > 40);
+        QVERIFY(result.value(QStringLiteral("response_time")).toDouble() >= latencyMs / 1000.0 - 0.005);
+    }
+    // Concurrent: the total is about one latency, not five.
+    QVERIFY(body.value(QStringLiteral("total_time")).toDouble() < 2.0 * latencyMs / 1000.0);
+
+    put(server->port(), "/_scope/modes", R"({"route":"GET /scrape","variant":"blocking"})");
+    const QJsonObject sequential = fetchJson(server->port(), "/scrape", &status);
+    QCOMPARE(status, 200);
+    QVERIFY(sequential.value(QStringLiteral("total_time")).toDouble() >= 5.0 * latencyMs / 1000.0);
+}
+
+void TestOutbound::scrapeHangingUrlTimesOutOthersIntact()
+{
+    auto server = startServer();
+    const QString base = simulatorUrl(server->port());
+    const QByteArray target = "/scrape?timeout=0.5&url=" + encoded(base + QStringLiteral("/posts/1"))
+            + "&url=" + encoded(base + QStringLiteral("/comments/2?fail=hang"))
+            + "&url=" + encoded(base + QStringLiteral("/albums/3"));
+    int status = 0;
+    qint64 elapsed = 0;
+    const QJsonObject body = fetchJson(server->port(), target, &status, &elapsed);
+    QCOMPARE(status, 200);
+    QCOMPARE(body.value(QStringLiteral("urls_fetched")).toInt(), 3);
+    const QJsonArray results = body.value(QStringLiteral("results")).toArray();
+    QCOMPARE(results.size(), 3);
+    for (int i : { 0, 2 }) {
+        QCOMPARE(results[i].toObject().value(QStringLiteral("status")).toInt(), 200);
+        QVERIFY(results[i].toObject().value(QStringLiteral("content_length")).toInt() > 0);
+    }
+    const QJsonObject hung = results[1].toObject();
+    QCOMPARE(hung.value(QStringLiteral("status")).toString(), QStringLiteral("error"));
+    QVERIFY2(hung.value(QStringLiteral("error")).toString().startsWith(u"ReadTimeout"),
+             qPrintable(hung.value(QStringLiteral("error")).toString()));
+    QVERIFY(hung.value(QStringLiteral("response_time")).toDouble() >= 0.49);
+    QVERIFY2(elapsed < 1500, QByteArray::number(elapsed).constData());
+}
+
+void TestOutbound::scrapeEveryUrlFailingStillAnswersTheList()
+{
+    auto server = startServer();
+    put(server->port(), "/_scope/upstream", R"({"failure_rate":1,"failure_mode":"mixed","latency_ms":20})");
+    int status = 0;
+    const QJsonObject body = fetchJson(server->port(), "/scrape?timeout=0.4", &status);
+    QCOMPARE(status, 200);
+    const QJsonArray results = body.value(QStringLiteral("results")).toArray();
+    QCOMPARE(results.size(), 5);
+    for (const QJsonValue &value : results) {
+        const QJsonObject result = value.toObject();
+        QCOMPARE(result.value(QStringLiteral("status")).toString(), QStringLiteral("error"));
+        QVERIFY(!result.value(QStringLiteral("error")).toString().isEmpty());
+    }
+}
+
+void TestOutbound::scrapeSemaphoreBoundsConcurrency()
+{
+    auto server = startServer();
+    const QString base = simulatorUrl(server->port());
+    QByteArray target = "/scrape?concurrency=2";
+    for (int i = 1; i <= 6; ++i)
+        target += "&url=" + encoded(base + QStringLiteral("/posts/%1").arg(i));
+    const QJsonObject body = fetchJson(server->port(), target);
+    // Six URLs, two at a time: three rounds of the latency.
+    const double total = body.value(QStringLiteral("total_time")).toDouble();
+    QVERIFY2(total >= 3 * latencyMs / 1000.0 - 0.01 && total < 5 * latencyMs / 1000.0, QByteArray::number(total).constData());
+}
+
+void TestOutbound::scrapeRejectsHosts_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::newRow("other host") << QStringLiteral("http://example.com/");
+    QTest::newRow("public ip") << QStringLiteral("http://93.184.216.34/");
+    QTest::newRow("malformed") << QStringLiteral("http://[::1/");
+    QTest::newRow("no host") << QStringLiteral("/posts/1");
+    QTest::newRow("ftp") << QStringLiteral("ftp://127.0.0.1/");
+}
+
+void TestOutbound::scrapeRejectsHosts()
+{
+    QFETCH(QString, url);
+    auto server = startServer();
+    int status = 0;
+    const QJsonObject body = fetchJson(server->port(), "/scrape?url=" + encoded(url), &status);
+    QCOMPARE(status, 422);
+    const QJsonObject error = body.value(QStringLiteral("detail")).toArray().first().toObject();
+    QCOMPARE(error.value(QStringLiteral("loc")).toArray(),
+             QJsonArray({ QStringLiteral("query"), QStringLiteral("url"), 0 }));
+}
+
+void TestOutbound::files_data()
+{
+    QTest::addColumn<QByteArray>("variant");
+    QTest::addColumn<QByteArray>("target");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<qint64>("size");
+    QTest::newRow("async") << QByteArray("async") << QByteArray("/files/1mb.txt") << 200 << qint64(1 << 20);
+    QTest::newRow("threadpool") << QByteArray("threadpool") << QByteArray("/files/1mb.txt") << 200 << qint64(1 << 20);
+    QTest::newRow("blocking") << QByteArray("blocking") << QByteArray("/files/1mb.txt") << 200 << qint64(1 << 20);
+    QTest::newRow("async 10 MB") << QByteArray("async") << QByteArray("/files/10mb.txt") << 200 << qint64(10 << 20);
+    QTest::newRow("own file") << QByteArray("async") << QByteArray("/files/notes.bin") << 200 << qint64(5);
+    QTest::newRow("traversal") << QByteArray("async") << QByteArray("/files/..%2F..%2F..%2Fetc%2Fpasswd") << 404 << qint64(-1);
+    QTest::newRow("dot dot") << QByteArray("blocking") << QByteArray("/files/..") << 404 << qint64(-1);
+    QTest::newRow("absolute") << QByteArray("async") << QByteArray("/files/%2Fetc%2Fpasswd") << 404 << qint64(-1);
+    QTest::newRow("dot file") << QByteArray("async") << QByteArray("/files/.secret") << 404 << qint64(-1);
+    QTest::newRow("symlink out") << QByteArray("async") << QByteArray("/files/link") << 404 << qint64(-1);
+    QTest::newRow("unknown") << QByteArray("async") << QByteArray("/files/nope.txt") << 404 << qint64(-1);
+}
+
+void TestOutbound::files()
+{
+    QFETCH(QByteArray, variant);
+    QFETCH(QByteArray, target);
+    QFETCH(int, status);
+    QFETCH(qint64, size);
+    QTemporaryDir directory;
+    QFile own(directory.filePath(QStringLiteral("notes.bin")));
+    QVERIFY(own.open(QIODevice::WriteOnly));
+    own.write("hello");
+    own.close();
+    QFile secret(directory.filePath(QStringLiteral(".secret")));
+    QVERIFY(secret.open(QIODevice::WriteOnly));
+    secret.close();
+    QVERIFY(QFile::link(QStringLiteral("/etc/passwd"), directory.filePath(QStringLiteral("link"))));
+    ServerConfig config;
+    config.outbound.filesDirectory = directory.path();
+    auto server = startServer(config);
+    put(server->port(), "/_scope/modes", R"({"route":"GET /files/{name}","variant":")" + variant + "\"}");
+    const TestResponse response = fetch(server->port(), "GET", target, {}, 60000);
+    QCOMPARE(response.status, status);
+    if (size >= 0) {
+        QCOMPARE(qint64(response.body.size()), size);
+        if (target.endsWith(".txt"))
+            QVERIFY(response.body.startsWith("loopscope data file "));
+    } else {
+        QCOMPARE(response.json().object().value(QStringLiteral("detail")).toString(), QStringLiteral("File not found"));
+    }
+}
+
+void TestOutbound::upstreamControlValidates()
+{
+    auto server = startServer();
+    QCOMPARE(fetch(server->port(), "PUT", "/_scope/upstream", R"({"failure_rate":2})").status, 422);
+    QCOMPARE(fetch(server->port(), "PUT", "/_scope/upstream", R"({"failure_mode":"fire"})").status, 422);
+    QCOMPARE(fetch(server->port(), "PUT", "/_scope/upstream", R"({"latency":5})").status, 422);
+    put(server->port(), "/_scope/upstream", R"({"latency_ms":50,"jitter_ms":5})");
+    const QJsonObject simulator = fetchJson(server->port(), "/_scope/upstream").value(QStringLiteral("simulator")).toObject();
+    QCOMPARE(simulator.value(QStringLiteral("latency_ms")).toInt(), 50);
+    QCOMPARE(simulator.value(QStringLiteral("jitter_ms")).toInt(), 5);
+}
+
+QTEST_GUILESS_MAIN(TestOutbound)
+#include "tst_outbound.moc"
