@@ -57,18 +57,21 @@ Stats measureFrames(TimelineView &view, QImage &image, int frames)
     return stats(times);
 }
 
-// Fills the model with `spans` requests at 2000 requests/s (about 40 in flight),
-// in chunks so the raw events never all sit in memory at once.
-Nanos fill(TimelineModel &model, std::size_t spans)
+// Fills the model with `spans` spans (requests at 2000/s, about 40 in flight,
+// every other one with a database job) in chunks so the raw events never all sit
+// in memory at once.
+void fill(TimelineModel &model, std::size_t spans)
 {
     constexpr std::size_t kChunk = 50'000;
     Nanos start = kStart;
     std::uint64_t next = 1;
-    for (std::size_t done = 0; done < spans; done += kChunk) {
-        const std::size_t n = std::min(kChunk, spans - done);
-        const auto events = testsupport::timelineTraffic(n, 2000.0, start, next, 50, unsigned(done + 7));
+    unsigned seed = 7;
+    while (model.spanCount() < spans) {
+        // Three spans per two requests on average.
+        const std::size_t n = std::clamp<std::size_t>((spans - model.spanCount()) * 2 / 3, 1, kChunk);
+        const auto events = testsupport::timelineTraffic(n, 2000.0, start, next, 50, seed++);
         model.ingest(events);
-        next += n;
+        next += 2 * n; // each request may use a second span id for its job
         for (auto it = events.rbegin(); it != events.rend(); ++it) {
             if (it->kind == trace::Kind::RequestAccepted) {
                 start = it->time;
@@ -76,7 +79,6 @@ Nanos fill(TimelineModel &model, std::size_t spans)
             }
         }
     }
-    return start;
 }
 } // namespace
 
@@ -110,7 +112,9 @@ int main(int argc, char **argv)
             : spans >= 100'000                    ? QByteArrayLiteral("100k")
                                                   : QByteArrayLiteral("10k");
         print(QByteArray("ingest_" + tag + "_spans_total").constData(), buildMs, "ms");
-        print(QByteArray("lanes_" + tag).constData(), model.laneCount(LaneGroup::Loop), "lanes");
+        print(QByteArray("spans_" + tag).constData(), double(model.spanCount()), "spans");
+        print(QByteArray("lanes_" + tag).constData(),
+              model.laneCount(LaneGroup::Loop) + model.laneCount(LaneGroup::Database), "lanes");
 
         const Nanos lo = model.earliest();
         const Nanos hi = model.now();
@@ -174,7 +178,8 @@ int main(int argc, char **argv)
         print("live_paint_p95", paint.p95, "ms");
         print("live_frame_median", total.median, "ms");
         print("live_frame_p95", total.p95, "ms");
-        print("live_lanes", model.laneCount(LaneGroup::Loop), "lanes");
+        print("live_lanes", model.laneCount(LaneGroup::Loop) + model.laneCount(LaneGroup::Database), "lanes");
+        print("live_retained_spans", double(model.spanCount()), "spans");
     }
     return 0;
 }

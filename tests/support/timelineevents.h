@@ -51,6 +51,8 @@ struct TimelineRequestShape
     std::uint32_t awaitLabel = 0;
     std::uint32_t blockLabel = 0;
     int variant = 0;
+    QByteArray requestId; // adds a RequestId event when set
+    std::uint64_t jobSpan = 0; // the await runs as a pool/database job on thread 2
 };
 
 inline void appendTimelineRequest(std::vector<trace::Event> &out, const TimelineRequestShape &r)
@@ -58,9 +60,17 @@ inline void appendTimelineRequest(std::vector<trace::Event> &out, const Timeline
     using trace::Kind;
     out.push_back(timelineEvent(Kind::RequestAccepted, r.accepted, r.span, 0, 0, 1));
     out.push_back(timelineEvent(Kind::RequestParsed, r.accepted, r.span, r.route, 0, r.variant));
+    if (!r.requestId.isEmpty())
+        out.push_back(timelineRequestId(r.accepted, r.span, r.requestId));
     out.push_back(timelineEvent(Kind::HandlerStarted, r.started, r.span));
     if (r.awaitBegin) {
-        out.push_back(timelineEvent(Kind::AwaitSuspend, r.awaitBegin, r.span, r.awaitLabel));
+        if (r.jobSpan) {
+            // What WorkerPool records: queued on the loop, run on a worker.
+            out.push_back(timelineEvent(Kind::JobQueued, r.awaitBegin, r.jobSpan, r.awaitLabel, r.span));
+            out.push_back(timelineEvent(Kind::JobStarted, r.awaitBegin + 5'000, r.jobSpan, r.awaitLabel, 0, 0, 2));
+            out.push_back(timelineEvent(Kind::JobFinished, r.awaitEnd - 5'000, r.jobSpan, r.awaitLabel, 0, 0, 2));
+        }
+        out.push_back(timelineEvent(Kind::AwaitSuspend, r.awaitBegin, r.span, r.awaitLabel, r.jobSpan));
         out.push_back(timelineEvent(Kind::AwaitResume, r.awaitEnd, r.span, r.awaitLabel));
     }
     if (r.blockBegin) {
@@ -72,8 +82,10 @@ inline void appendTimelineRequest(std::vector<trace::Event> &out, const Timeline
 }
 
 // Load-like traffic: requests arriving at `rate` per second, each awaiting for
-// 1..40 ms, one in `blockingEvery` blocking the loop for 2 ms instead. Events are
-// returned time-ordered, as the hub delivers them.
+// 1..40 ms (every other one a database job on a worker), one in `blockingEvery`
+// blocking the loop for 2 ms instead; each carries an X-Request-Id. About 9.5
+// events per request, like the real server. Events are returned time-ordered,
+// as the hub delivers them.
 inline std::vector<trace::Event> timelineTraffic(std::size_t requests, double rate, trace::Nanos start,
                                                  std::uint64_t firstSpan, std::size_t blockingEvery = 50,
                                                  unsigned seed = 1)
@@ -92,7 +104,8 @@ inline std::vector<trace::Event> timelineTraffic(std::size_t requests, double ra
     for (std::size_t i = 0; i < requests; ++i) {
         t += gap(rng) * 1e9;
         TimelineRequestShape r;
-        r.span = firstSpan + i;
+        r.span = firstSpan + 2 * i;
+        r.requestId = QByteArray::number(qulonglong(i));
         r.accepted = trace::Nanos(t);
         r.started = r.accepted + 20'000;
         if (blockingEvery && i % blockingEvery == blockingEvery - 1) {
@@ -107,6 +120,8 @@ inline std::vector<trace::Event> timelineTraffic(std::size_t requests, double ra
             r.awaitBegin = r.started + 15'000;
             r.awaitEnd = r.awaitBegin + awaitNs(rng);
             r.awaitLabel = i % 2 ? fetchLabel : sleepLabel;
+            if (i % 2)
+                r.jobSpan = r.span + 1;
             r.closed = r.awaitEnd + 40'000;
         }
         appendTimelineRequest(out, r);
