@@ -93,6 +93,7 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         if (!ok || value > 65535)
             return usageError(QStringLiteral("--port expects 0 to 65535, got '%1'").arg(parser.value(port)));
         options.server.port = static_cast<quint16>(value);
+        options.portGiven = true;
     }
     if (parser.isSet(bind)) {
         const QString text = parser.value(bind);
@@ -142,6 +143,7 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         return usageError(QStringLiteral("--scenario and --screenshot need the window, not --headless"));
     // Checked when the server starts (a bad URL exits with 2 there, an unreachable one with 1).
     options.server.databaseUrl = parser.value(database);
+    options.databaseGiven = parser.isSet(database);
     options.server.modeAssignments = parser.values(mode);
     for (const QString &assignment : options.server.modeAssignments) {
         if (!assignment.contains(u'='))

@@ -10,6 +10,8 @@ namespace loopscope {
 struct AppOptions
 {
     bool headless = false;
+    bool portGiven = false; // the window falls back to its saved settings for what is not given
+    bool databaseGiven = false;
     ServerConfig server;
     QString traceOut; // Chrome trace of the retained window, written on exit
     QString scenario; // played once the window is up

@@ -89,19 +89,31 @@ void LiveCharts::sample()
     const http::ConnectionStats *stats = m_host.stats();
     if (!stats)
         return;
-    m_seconds += sampleMs / 1000.0;
     // Requests/s over the last second: a quarter-second count is too jumpy to read.
     m_requestHistory.push_back(stats->requests.load());
     if (m_requestHistory.size() > 5)
         m_requestHistory.pop_front();
     const double span = (m_requestHistory.size() - 1) * sampleMs / 1000.0;
-    append(m_throughput, 0,
-           span > 0 ? double(m_requestHistory.back() - m_requestHistory.front()) / span : 0);
     const load::LoadSnapshot snapshot = m_load.snapshot();
-    append(m_latency, 0, snapshot.running ? snapshot.lastSecondP50Ns / 1e6 : 0);
-    append(m_latency, 1, snapshot.running ? snapshot.lastSecondP99Ns / 1e6 : 0);
-    append(m_inFlight, 0, stats->inFlightRequests.load());
-    append(m_lag, 0, m_host.loopLagNs() / 1e6);
+    const std::array<double, 5> values {
+        span > 0 ? double(m_requestHistory.back() - m_requestHistory.front()) / span : 0,
+        snapshot.running ? snapshot.lastSecondP50Ns / 1e6 : 0,
+        snapshot.running ? snapshot.lastSecondP99Ns / 1e6 : 0,
+        double(stats->inFlightRequests.load()),
+        // Sub-millisecond lag is noise on an idle loop, not something to plot.
+        m_host.loopLagNs() >= 1'000'000 ? m_host.loopLagNs() / 1e6 : 0,
+    };
+    // Nothing happening: leave the plots as they are, so an idle window repaints nothing.
+    const bool idle = std::all_of(values.begin(), values.end(), [](double v) { return v == 0; });
+    if (idle && m_wasIdle)
+        return;
+    m_wasIdle = idle;
+    m_seconds += sampleMs / 1000.0;
+    append(m_throughput, 0, values[0]);
+    append(m_latency, 0, values[1]);
+    append(m_latency, 1, values[2]);
+    append(m_inFlight, 0, values[3]);
+    append(m_lag, 0, values[4]);
 }
 
 } // namespace loopscope

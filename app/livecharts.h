@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QWidget>
+#include <array>
 #include <deque>
 
 class QLineSeries;
@@ -38,7 +39,8 @@ private:
     Plot m_latency;
     Plot m_inFlight;
     Plot m_lag;
-    double m_seconds = 0;
+    double m_seconds = 0; // plotted time: advances only while something happens
+    bool m_wasIdle = false;
     std::deque<quint64> m_requestHistory; // request counts of the last samples
 };
 

@@ -2,7 +2,9 @@
 #include "headless.h"
 #include "loadcommand.h"
 #include "mainwindow.h"
+#include "appsettings.h"
 #include "scenarios.h"
+#include "trace/tracehub.h"
 #include "serverhost.h"
 
 #include <QApplication>
@@ -53,7 +55,15 @@ int runWindow(int argc, char **argv, const AppOptions &options)
 {
     QApplication app(argc, argv);
     setApplicationIdentity();
-    ServerHost host(options.server);
+    const AppSettings settings = AppSettings::load();
+    applyTheme(settings.theme);
+    trace::TraceHub::instance().setRetention(std::chrono::seconds(settings.retentionSeconds));
+    ServerConfig config = options.server;
+    if (!options.portGiven)
+        config.port = static_cast<quint16>(settings.port);
+    if (!options.databaseGiven)
+        config.databaseUrl = settings.databaseUrl;
+    ServerHost host(config);
     if (!host.start()) {
         std::fprintf(stderr, "loopscope: %s\n", qPrintable(host.errorString()));
         return host.startError() == ServerHost::StartError::BadArguments ? 2 : 1;

@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "appsettings.h"
 #include "livecharts.h"
 #include "loadcontroller.h"
 #include "loadpanel.h"
@@ -10,14 +11,21 @@
 #include "serverhost.h"
 #include "http/connectionstats.h"
 #include "trace/tracehub.h"
+#include "requestinspector.h"
+#include "timelinemodel.h"
+#include "timelineview.h"
 
+#include <QActionGroup>
 #include <QApplication>
+#include <QInputDialog>
+#include <QLineEdit>
 #include <QFile>
 #include <QFileDialog>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QMenuBar>
 #include <QPlainTextEdit>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -48,8 +56,14 @@ MainWindow::MainWindow(ServerHost &host, QWidget *parent) : QMainWindow(parent),
     m_log->setMaximumBlockCount(5000);
     m_log->setPlaceholderText(tr("Server log: background task lines such as 'Product created' appear here"));
     m_runs = new RunsTable(m_bottomTabs);
+    m_inspector = new viz::RequestInspector(m_timelineModel, m_bottomTabs);
     m_bottomTabs->addTab(m_runs, tr("Runs"));
+    m_bottomTabs->addTab(m_inspector, tr("Inspector"));
     m_bottomTabs->addTab(m_log, tr("Log"));
+    connect(m_timeline, &viz::TimelineView::requestSelected, this, [this](quint64 span) {
+        m_inspector->showSpan(span);
+        m_bottomTabs->setCurrentWidget(m_inspector);
+    });
     middle->addWidget(m_bottomTabs);
     middle->setStretchFactor(0, 3);
     middle->setStretchFactor(1, 1);
@@ -111,8 +125,18 @@ QWidget *MainWindow::createTimelineArea()
     m_scenarioBanner->setFrameShape(QFrame::StyledPanel);
     m_scenarioBanner->setMargin(6);
     layout->addWidget(m_scenarioBanner);
-    m_charts = new LiveCharts(m_host, *m_load, area);
-    layout->addWidget(m_charts, 1);
+    auto *split = new QSplitter(Qt::Vertical, area);
+    m_timelineModel = new viz::TimelineModel(this);
+    // The model drains the trace once per frame on its own timer.
+    m_timelineModel->attach(trace::TraceHub::instance().subscribe(1 << 20));
+    m_timeline = new viz::TimelineView(m_timelineModel, split);
+    m_timeline->setMinimumHeight(260);
+    m_charts = new LiveCharts(m_host, *m_load, split);
+    split->addWidget(m_timeline);
+    split->addWidget(m_charts);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    layout->addWidget(split, 1);
     return area;
 }
 
@@ -123,9 +147,12 @@ void MainWindow::createMenus()
     exportMenu->addAction(tr("Trace (Chrome JSON, opens in Perfetto)…"), this, &MainWindow::exportTrace);
     exportMenu->addAction(tr("Last load result (JSON)…"), this, &MainWindow::exportLastResult);
     exportMenu->addAction(tr("Runs table (CSV)…"), this, &MainWindow::exportRuns);
+    exportMenu->addAction(tr("Timeline image (PNG)…"), this, &MainWindow::exportTimelineImage);
     exportMenu->addAction(tr("Window image (PNG)…"), this, &MainWindow::exportWindowImage);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
+
+    createSettingsMenu();
 
     QMenu *scenarioMenu = menuBar()->addMenu(tr("&Scenarios"));
     for (const Scenario &scenario : scenarios()) {
@@ -137,6 +164,66 @@ void MainWindow::createMenus()
         });
     }
     scenarioMenu->setToolTipsVisible(true);
+}
+
+void MainWindow::createSettingsMenu()
+{
+    QMenu *menu = menuBar()->addMenu(tr("Se&ttings"));
+    menu->addAction(tr("Server port…"), this, [this] {
+        AppSettings settings = AppSettings::load();
+        bool ok = false;
+        const int port = QInputDialog::getInt(this, tr("Server port"),
+                                              tr("Port for the next start (0 picks a free one):"),
+                                              settings.port, 0, 65535, 1, &ok);
+        if (ok) {
+            settings.port = port;
+            settings.save();
+            statusBar()->showMessage(tr("Port %1 applies at the next start").arg(port), 5000);
+        }
+    });
+    menu->addAction(tr("Database…"), this, [this] {
+        AppSettings settings = AppSettings::load();
+        bool ok = false;
+        const QString url = QInputDialog::getText(
+                this, tr("Database"),
+                tr("Database URL for the next start (empty: SQLite in the data directory),\n"
+                   "e.g. postgresql://user:pass@127.0.0.1:5432/loopscope"),
+                QLineEdit::Normal, settings.databaseUrl, &ok);
+        if (ok) {
+            settings.databaseUrl = url.trimmed();
+            settings.save();
+            statusBar()->showMessage(tr("The database applies at the next start"), 5000);
+        }
+    });
+    menu->addAction(tr("Trace retention…"), this, [this] {
+        AppSettings settings = AppSettings::load();
+        bool ok = false;
+        const int seconds = QInputDialog::getInt(this, tr("Trace retention"),
+                                                 tr("Seconds of trace kept for the timeline and exports:"),
+                                                 settings.retentionSeconds, 10, 3600, 10, &ok);
+        if (ok) {
+            settings.retentionSeconds = seconds;
+            settings.save();
+            trace::TraceHub::instance().setRetention(std::chrono::seconds(seconds));
+        }
+    });
+    QMenu *themes = menu->addMenu(tr("Theme"));
+    auto *group = new QActionGroup(themes);
+    const QString current = AppSettings::load().theme;
+    for (const auto &[name, label] : { std::pair { QStringLiteral("system"), tr("Follow the system") },
+                                       { QStringLiteral("light"), tr("Light") },
+                                       { QStringLiteral("dark"), tr("Dark") } }) {
+        QAction *action = themes->addAction(label);
+        action->setCheckable(true);
+        action->setChecked(name == current);
+        group->addAction(action);
+        connect(action, &QAction::triggered, this, [name] {
+            AppSettings settings = AppSettings::load();
+            settings.theme = name;
+            settings.save();
+            applyTheme(name);
+        });
+    }
 }
 
 QString MainWindow::runScenario(const Scenario &scenario)
@@ -163,13 +250,18 @@ void MainWindow::refreshStatus()
     if (!stats)
         return;
     const auto &hub = trace::TraceHub::instance();
-    m_status->setText(tr("Listening on %1  ·  database: in-memory course services  ·  in flight: %2  ·  "
+    const QString database = m_host.config().databaseUrl.isEmpty()
+            ? tr("SQLite in the data directory")
+            : QString(m_host.config().databaseUrl).replace(QRegularExpression(QStringLiteral(":[^:@/]*@")),
+                                                           QStringLiteral(":***@"));
+    m_status->setText(tr("Listening on %1  ·  database: %6  ·  in flight: %2  ·  "
                          "loop lag: %3 ms%4  ·  dropped trace events: %5")
                               .arg(m_host.url())
                               .arg(stats->inFlightRequests.load())
                               .arg(m_host.loopLagNs() / 1e6, 0, 'f', 1)
                               .arg(m_host.loopStalled() ? tr(" (STALLED)") : QString())
-                              .arg(hub.droppedEvents() + hub.subscriberDroppedEvents()));
+                              .arg(hub.droppedEvents() + hub.subscriberDroppedEvents())
+                              .arg(database));
 }
 
 namespace {
@@ -205,6 +297,14 @@ void MainWindow::exportLastResult()
     }
     writeFile(this, tr("Export load result"), QStringLiteral("loopscope-load.json"), tr("JSON (*.json)"),
               QJsonDocument(m_load->runs().constLast().result.toJson()).toJson());
+}
+
+void MainWindow::exportTimelineImage()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export timeline"),
+                                                      QStringLiteral("loopscope-timeline.png"), tr("PNG (*.png)"));
+    if (!path.isEmpty())
+        m_timeline->grab().save(path);
 }
 
 void MainWindow::exportWindowImage()

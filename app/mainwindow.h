@@ -16,6 +16,11 @@ class RunsTable;
 class ScenarioRunner;
 class ServerHost;
 struct Scenario;
+namespace viz {
+class RequestInspector;
+class TimelineModel;
+class TimelineView;
+} // namespace viz
 
 // The window: routes with variant toggles and the load panel on the left, the timeline and
 // live charts in the middle, log and runs below, scenarios and exports in the menus.
@@ -33,6 +38,7 @@ public:
     RunsTable &runsTable() { return *m_runs; }
     RoutesPanel &routesPanel() { return *m_routes; }
     LoadPanel &loadPanel() { return *m_loadPanel; }
+    viz::TimelineView &timeline() { return *m_timeline; }
 
 signals:
     void scenarioFinished(const QString &title);
@@ -46,6 +52,8 @@ private:
     void exportRuns();
     void exportLastResult();
     void exportWindowImage();
+    void exportTimelineImage();
+    void createSettingsMenu();
 
     ServerHost &m_host;
     LoadController *m_load = nullptr;
@@ -53,6 +61,9 @@ private:
     RoutesPanel *m_routes = nullptr;
     LoadPanel *m_loadPanel = nullptr;
     LiveCharts *m_charts = nullptr;
+    viz::TimelineModel *m_timelineModel = nullptr;
+    viz::TimelineView *m_timeline = nullptr;
+    viz::RequestInspector *m_inspector = nullptr;
     RunsTable *m_runs = nullptr;
     QPlainTextEdit *m_log = nullptr;
     QTabWidget *m_bottomTabs = nullptr;

@@ -33,6 +33,7 @@ public:
     quint16 port() const { return m_port; }
     QString url() const;
 
+    const ServerConfig &config() const { return m_config; }
     ModeTable &modes() { return m_modes; }
     ServerLog &log() { return m_log; }
     const http::ConnectionStats *stats() const;
