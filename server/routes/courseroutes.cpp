@@ -34,7 +34,9 @@ Route::Handler sleepEndpoint(QString message)
         if (!params.ok())
             co_return params.errorResponse();
         const auto duration = std::chrono::milliseconds(qRound64(*delay * 1000.0));
-        co_await context.simulatedIo(duration, QStringLiteral("sleep %1s").arg(*delay));
+        // Named, not a temporary inside co_await: GCC 12 can destroy such temporaries twice.
+        const QString label = QStringLiteral("sleep %1s").arg(*delay);
+        co_await context.simulatedIo(duration, label);
         co_return HttpResponse::json(QJsonObject { { QStringLiteral("message"), message } });
     };
 }

@@ -9,7 +9,9 @@ using namespace std::chrono_literals;
 QCoro::Task<QJsonObject> UserService::createUser(RequestContext &context, QString username,
                                                  QString email)
 {
-    co_await context.simulatedIo(100ms, QStringLiteral("db.insert users"));
+    // Named, not a temporary inside co_await: GCC 12 can destroy such temporaries twice.
+    static const QString label = QStringLiteral("db.insert users");
+    co_await context.simulatedIo(100ms, label);
     const qint64 userId = static_cast<qint64>(m_users.size()) + 1;
     QJsonObject user { { QStringLiteral("id"), userId },
                        { QStringLiteral("username"), username },
@@ -20,7 +22,8 @@ QCoro::Task<QJsonObject> UserService::createUser(RequestContext &context, QStrin
 
 QCoro::Task<std::optional<QJsonObject>> UserService::getUser(RequestContext &context, qint64 userId)
 {
-    co_await context.simulatedIo(50ms, QStringLiteral("db.fetchrow users"));
+    static const QString label = QStringLiteral("db.fetchrow users");
+    co_await context.simulatedIo(50ms, label);
     const auto it = m_users.find(userId);
     if (it == m_users.end())
         co_return std::nullopt;
