@@ -39,6 +39,15 @@ QString writeTrace(const QString &path)
 
 int runHeadless(const AppOptions &options)
 {
+    // Handlers first: a client may send SIGTERM the moment it reads the listening line. The
+    // signal is acted on once the event loop runs, so an early one still stops cleanly.
+    UnixSignals stopSignals({ SIGINT, SIGTERM });
+    QObject::connect(&stopSignals, &UnixSignals::received, qApp, [](int signalNumber) {
+        printLine(QStringLiteral("received %1, shutting down").arg(signalNumber == SIGINT
+                                                                           ? QStringLiteral("SIGINT")
+                                                                           : QStringLiteral("SIGTERM")));
+        QCoreApplication::quit();
+    });
     ServerHost host(options.server);
     // Direct: lines must appear even while the main thread waits for the server to drain.
     QObject::connect(
@@ -64,13 +73,6 @@ int runHeadless(const AppOptions &options)
     }
     printLine(QStringLiteral("listening on %1").arg(host.url()));
 
-    UnixSignals stopSignals({ SIGINT, SIGTERM });
-    QObject::connect(&stopSignals, &UnixSignals::received, qApp, [](int signalNumber) {
-        printLine(QStringLiteral("received %1, shutting down").arg(signalNumber == SIGINT
-                                                                           ? QStringLiteral("SIGINT")
-                                                                           : QStringLiteral("SIGTERM")));
-        QCoreApplication::quit();
-    });
     QCoreApplication::exec();
     host.stop();
     if (!options.traceOut.isEmpty()) {

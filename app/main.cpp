@@ -5,16 +5,25 @@
 #include "appsettings.h"
 #include "scenarios.h"
 #include "trace/tracehub.h"
+#include "unixsignals.h"
 #include "serverhost.h"
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QTimer>
+#include <csignal>
 #include <cstdio>
 
 using namespace loopscope;
 
 namespace {
+
+QElapsedTimer &startClock()
+{
+    static QElapsedTimer clock;
+    return clock;
+}
 
 void setApplicationIdentity()
 {
@@ -55,6 +64,9 @@ int runWindow(int argc, char **argv, const AppOptions &options)
 {
     QApplication app(argc, argv);
     setApplicationIdentity();
+    // SIGINT/SIGTERM close the window the same way the Quit action does.
+    UnixSignals stopSignals({ SIGINT, SIGTERM });
+    QObject::connect(&stopSignals, &UnixSignals::received, &app, &QApplication::quit);
     const AppSettings settings = AppSettings::load();
     applyTheme(settings.theme);
     trace::TraceHub::instance().setRetention(std::chrono::seconds(settings.retentionSeconds));
@@ -72,6 +84,11 @@ int runWindow(int argc, char **argv, const AppOptions &options)
     std::fflush(stdout);
     MainWindow window(host);
     window.show();
+    // The first loop iteration after show() is when the window is on screen: report start-up time.
+    QTimer::singleShot(0, &window, [] {
+        std::printf("window shown %lld ms after start\n", startClock().elapsed());
+        std::fflush(stdout);
+    });
     captureWhenAsked(window, options);
     const int code = QApplication::exec();
     host.stop();
@@ -86,6 +103,7 @@ int runWindow(int argc, char **argv, const AppOptions &options)
 
 int main(int argc, char **argv)
 {
+    startClock().start();
     QStringList arguments;
     for (int i = 0; i < argc; ++i)
         arguments << QString::fromLocal8Bit(argv[i]);
