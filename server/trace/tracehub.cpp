@@ -81,23 +81,28 @@ std::shared_ptr<Subscription> TraceHub::subscribe(std::size_t capacity)
 
 void TraceHub::run()
 {
+    // An idle server records almost nothing: back off up to 50 ms between empty collections so
+    // an idle app costs no CPU, and return to the short interval as soon as events flow.
+    constexpr std::chrono::milliseconds longestIdleInterval { 50 };
+    std::chrono::milliseconds interval = m_interval;
     std::unique_lock lock(m_runMutex);
     while (!m_stopping) {
         lock.unlock();
-        collectOnce();
+        const std::size_t collected = collectOnce();
         lock.lock();
-        m_wake.wait_for(lock, m_interval, [this] { return m_stopping; });
+        interval = collected > 0 ? m_interval : std::min(interval * 2, longestIdleInterval);
+        m_wake.wait_for(lock, interval, [this] { return m_stopping; });
     }
     lock.unlock();
-    collectOnce(); // what was recorded before stop() still counts
+    (void)collectOnce(); // what was recorded before stop() still counts
 }
 
 void TraceHub::flush()
 {
-    collectOnce();
+    (void)collectOnce();
 }
 
-void TraceHub::collectOnce()
+std::size_t TraceHub::collectOnce()
 {
     const std::lock_guard collectLock(m_collectMutex);
     m_batch.clear();
@@ -125,6 +130,7 @@ void TraceHub::collectOnce()
     const std::lock_guard lock(m_metricsMutex);
     m_metrics.add(m_batch);
     m_metrics.setDroppedEvents(RingRegistry::instance().droppedEvents(), subscriberDropped);
+    return m_batch.size();
 }
 
 void TraceHub::mergeRuns()

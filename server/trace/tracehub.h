@@ -62,7 +62,7 @@ public:
 private:
     TraceHub() = default;
     void run();
-    void collectOnce();
+    std::size_t collectOnce(); // returns the number of events collected
     void mergeRuns();
     void trimWindow();
 
