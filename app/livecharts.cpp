@@ -24,7 +24,7 @@ LiveCharts::LiveCharts(ServerHost &host, const LoadController &load, QWidget *pa
     auto *grid = new QGridLayout(this);
     grid->setContentsMargins(0, 0, 0, 0);
     m_throughput = addPlot(tr("Requests/s"), tr("req/s"), { tr("served") });
-    m_latency = addPlot(tr("Latency (built-in load)"), tr("ms"), { tr("p50"), tr("p99") });
+    m_latency = addPlot(tr("Latency (built-in load)"), tr("ms"), { tr("p50"), tr("p95"), tr("p99") });
     m_inFlight = addPlot(tr("In-flight requests"), tr("requests"), { tr("in flight") });
     m_lag = addPlot(tr("Loop lag"), tr("ms"), { tr("lag") });
     const QList<Plot *> plots { &m_throughput, &m_latency, &m_inFlight, &m_lag };
@@ -95,9 +95,10 @@ void LiveCharts::sample()
         m_requestHistory.pop_front();
     const double span = (m_requestHistory.size() - 1) * sampleMs / 1000.0;
     const load::LoadSnapshot snapshot = m_load.snapshot();
-    const std::array<double, 5> values {
+    const std::array<double, 6> values {
         span > 0 ? double(m_requestHistory.back() - m_requestHistory.front()) / span : 0,
         snapshot.running ? snapshot.lastSecondP50Ns / 1e6 : 0,
+        snapshot.running ? snapshot.lastSecondP95Ns / 1e6 : 0,
         snapshot.running ? snapshot.lastSecondP99Ns / 1e6 : 0,
         double(stats->inFlightRequests.load()),
         // Sub-millisecond lag is noise on an idle loop, not something to plot.
@@ -112,8 +113,9 @@ void LiveCharts::sample()
     append(m_throughput, 0, values[0]);
     append(m_latency, 0, values[1]);
     append(m_latency, 1, values[2]);
-    append(m_inFlight, 0, values[3]);
-    append(m_lag, 0, values[4]);
+    append(m_latency, 2, values[3]);
+    append(m_inFlight, 0, values[4]);
+    append(m_lag, 0, values[5]);
 }
 
 } // namespace loopscope

@@ -24,6 +24,7 @@
 #include <QJsonDocument>
 #include <QLabel>
 #include <QMenuBar>
+#include <QFontDatabase>
 #include <QPlainTextEdit>
 #include <QRegularExpression>
 #include <QSettings>
@@ -56,13 +57,14 @@ MainWindow::MainWindow(ServerHost &host, QWidget *parent) : QMainWindow(parent),
     m_log->setMaximumBlockCount(5000);
     m_log->setPlaceholderText(tr("Server log: background task lines such as 'Product created' appear here"));
     m_runs = new RunsTable(m_bottomTabs);
-    m_inspector = new viz::RequestInspector(m_timelineModel, m_bottomTabs);
+    QWidget *inspectorTab = createInspectorTab();
     m_bottomTabs->addTab(m_runs, tr("Runs"));
-    m_bottomTabs->addTab(m_inspector, tr("Inspector"));
+    m_bottomTabs->addTab(inspectorTab, tr("Inspector"));
     m_bottomTabs->addTab(m_log, tr("Log"));
-    connect(m_timeline, &viz::TimelineView::requestSelected, this, [this](quint64 span) {
+    connect(m_timeline, &viz::TimelineView::requestSelected, this, [this, inspectorTab](quint64 span) {
         m_inspector->showSpan(span);
-        m_bottomTabs->setCurrentWidget(m_inspector);
+        showExchange(span);
+        m_bottomTabs->setCurrentWidget(inspectorTab);
     });
     middle->addWidget(m_bottomTabs);
     middle->setStretchFactor(0, 3);
@@ -164,6 +166,37 @@ void MainWindow::createMenus()
         });
     }
     scenarioMenu->setToolTipsVisible(true);
+}
+
+QWidget *MainWindow::createInspectorTab()
+{
+    auto *split = new QSplitter(Qt::Horizontal, this);
+    m_inspector = new viz::RequestInspector(m_timelineModel, split);
+    m_exchange = new QPlainTextEdit(split);
+    m_exchange->setReadOnly(true);
+    m_exchange->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_exchange->setPlaceholderText(tr("Click a request in the timeline: its events on the left, "
+                                      "its request and response here"));
+    split->addWidget(m_inspector);
+    split->addWidget(m_exchange);
+    // Keeping heads and bodies costs the server a little per request: only while a window shows them.
+    m_host.exchanges().setEnabled(true);
+    return split;
+}
+
+void MainWindow::showExchange(quint64 span)
+{
+    const std::optional<http::Exchange> exchange = m_host.exchanges().find(span);
+    if (!exchange) {
+        m_exchange->setPlainText(tr("No request/response kept for this span (only the last %1 "
+                                    "answered requests are).").arg(http::ExchangeLog::capacity));
+        return;
+    }
+    QByteArray text = "── request " + exchange->requestId + " ──\n" + exchange->requestHead;
+    if (!exchange->requestBody.isEmpty())
+        text += '\n' + exchange->requestBody + '\n';
+    text += "\n── response ──\n" + exchange->responseHead + '\n' + exchange->responseBody + '\n';
+    m_exchange->setPlainText(QString::fromUtf8(text));
 }
 
 void MainWindow::createSettingsMenu()

@@ -54,6 +54,8 @@ private:
     void exportWindowImage();
     void exportTimelineImage();
     void createSettingsMenu();
+    QWidget *createInspectorTab();
+    void showExchange(quint64 span);
 
     ServerHost &m_host;
     LoadController *m_load = nullptr;
@@ -64,6 +66,7 @@ private:
     viz::TimelineModel *m_timelineModel = nullptr;
     viz::TimelineView *m_timeline = nullptr;
     viz::RequestInspector *m_inspector = nullptr;
+    QPlainTextEdit *m_exchange = nullptr; // the selected request's headers and answer
     RunsTable *m_runs = nullptr;
     QPlainTextEdit *m_log = nullptr;
     QTabWidget *m_bottomTabs = nullptr;

@@ -73,7 +73,7 @@ bool ServerHost::start()
     std::future<Started> startedFuture = startedPromise->get_future();
     postTo(m_anchor, [this, startedPromise] {
         Started started;
-        started.runtime = new ServerRuntime(m_config, m_log, m_modes);
+        started.runtime = new ServerRuntime(m_config, m_log, m_modes, m_exchanges);
         started.result = started.runtime->start();
         if (started.result.error.isEmpty()) {
             started.address = started.runtime->address();

@@ -3,6 +3,7 @@
 #include "serverconfig.h"
 #include "core/modetable.h"
 #include "core/serverlog.h"
+#include "http/exchangelog.h"
 
 #include <QObject>
 #include <QThread>
@@ -36,6 +37,8 @@ public:
     const ServerConfig &config() const { return m_config; }
     ModeTable &modes() { return m_modes; }
     ServerLog &log() { return m_log; }
+    // Recent requests and answers for the inspector; off until enabled (it costs the loop time).
+    http::ExchangeLog &exchanges() { return m_exchanges; }
     const http::ConnectionStats *stats() const;
     // Latest heartbeat lag of the server loop and whether it is stalled right now (any thread).
     qint64 loopLagNs() const;
@@ -52,6 +55,7 @@ private:
     ServerConfig m_config;
     ModeTable m_modes;
     ServerLog m_log;
+    http::ExchangeLog m_exchanges;
     QThread m_thread;
     ServerRuntime *m_runtime = nullptr; // lives on m_thread
     QObject *m_anchor = nullptr; // lives on m_thread

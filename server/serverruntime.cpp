@@ -22,10 +22,12 @@ void addAllRoutes(Router &router, CourseState &course, ScopeState &scope, db::Da
     addScopeRoutes(router, scope);
 }
 
-ServerRuntime::ServerRuntime(const ServerConfig &config, ServerLog &log, ModeTable &modes)
+ServerRuntime::ServerRuntime(const ServerConfig &config, ServerLog &log, ModeTable &modes,
+                             http::ExchangeLog &exchanges)
     : m_config(config)
     , m_log(log)
     , m_modes(modes)
+    , m_exchanges(exchanges)
     , m_pool(config.workerThreads)
     , m_tasks(log)
     , m_services { m_pool, m_tasks, m_log, m_modes }
@@ -64,6 +66,7 @@ ServerRuntime::StartResult ServerRuntime::start()
             return { QStringLiteral("--mode %1: %2").arg(assignment, error), true };
     }
     m_dispatcher = std::make_unique<Dispatcher>(m_router, m_services, std::move(modeIndexByRoute));
+    m_dispatcher->setExchangeLog(&m_exchanges);
     m_listener = std::make_unique<http::HttpListener>(*m_dispatcher, m_config.limits, m_stats);
     // A heartbeat every 4 ms still reports a 5 ms stall within 10 ms of its start, at half the
     // wake-ups of the default 2 ms (the loop runs one per heartbeat, even when idle).

@@ -17,6 +17,7 @@ namespace loopscope {
 
 class ServerLog;
 namespace http {
+class ExchangeLog;
 class HttpListener;
 }
 namespace trace {
@@ -34,7 +35,8 @@ class ServerRuntime : public QObject
 {
     Q_OBJECT
 public:
-    ServerRuntime(const ServerConfig &config, ServerLog &log, ModeTable &modes);
+    ServerRuntime(const ServerConfig &config, ServerLog &log, ModeTable &modes,
+                  http::ExchangeLog &exchanges);
     ~ServerRuntime() override;
 
     struct StartResult
@@ -59,6 +61,7 @@ private:
     const ServerConfig m_config;
     ServerLog &m_log;
     ModeTable &m_modes;
+    http::ExchangeLog &m_exchanges;
     WorkerPool m_pool;
     TaskRegistry m_tasks;
     std::unique_ptr<db::DatabasePool> m_database; // before the routes that use it

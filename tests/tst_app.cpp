@@ -9,7 +9,12 @@
 #include "scenarios.h"
 #include "serverhost.h"
 
+#include "timelineview.h"
+#include "trace/spanindex.h"
+#include "trace/tracehub.h"
+
 #include <QImage>
+#include <QPlainTextEdit>
 #include <QLineEdit>
 #include <QProcess>
 #include <QProgressBar>
@@ -33,6 +38,7 @@ private slots:
     void flippingAVariantReachesTheServer();
     void startFiresLoadAndTheProgressBarMoves();
     void scenarioSetsItsStateAndFillsTheTable();
+    void inspectorShowsTheSelectedRequestAndResponse();
     void realAppPlaysAScenarioAndSavesAScreenshot();
 
 private:
@@ -123,6 +129,36 @@ void TestApp::scenarioSetsItsStateAndFillsTheTable()
         QVERIFY(runs.item(row, 3)->text().toDouble() > 0); // requests/s
     }
     QVERIFY(runs.toCsv().startsWith(QStringLiteral("Run,Route,Variant,Requests/s")));
+}
+
+void TestApp::inspectorShowsTheSelectedRequestAndResponse()
+{
+    const RawExchange answered = exchange(m_host->port(),
+                                          "GET /users/77 HTTP/1.1\r\nConnection: close\r\n"
+                                          "X-Request-Id: inspect-me\r\n\r\n", 1);
+    QCOMPARE(answered.responses.size(), 1);
+    quint64 span = 0;
+    QTRY_VERIFY([&] {
+        trace::TraceHub::instance().flush();
+        trace::SpanIndex index;
+        index.add(trace::TraceHub::instance().retained());
+        for (const trace::SpanRecord &record : index.records()) {
+            if (record.requestId == "inspect-me" && record.closed)
+                span = record.span;
+        }
+        return span != 0;
+    }());
+    emit m_window->timeline().requestSelected(span);
+    QPlainTextEdit *exchangeView = nullptr;
+    for (QPlainTextEdit *edit : m_window->findChildren<QPlainTextEdit *>()) {
+        if (edit->toPlainText().contains(u"inspect-me"))
+            exchangeView = edit;
+    }
+    QVERIFY(exchangeView);
+    const QString shown = exchangeView->toPlainText();
+    QVERIFY2(shown.contains(u"GET /users/77 HTTP/1.1"), qPrintable(shown));
+    QVERIFY(shown.contains(u"404 Not Found"));
+    QVERIFY(shown.contains(u"{\"detail\":\"User not found\"}"));
 }
 
 void TestApp::realAppPlaysAScenarioAndSavesAScreenshot()

@@ -48,6 +48,7 @@ QJsonObject LoadResult::toJson() const
             {QStringLiteral("requests"), double(p.requests)},
             {QStringLiteral("errors"), double(p.errors)},
             {QStringLiteral("p50_ms"), ms(double(p.p50Ns))},
+            {QStringLiteral("p95_ms"), ms(double(p.p95Ns))},
             {QStringLiteral("p99_ms"), ms(double(p.p99Ns))},
         });
     }

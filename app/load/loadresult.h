@@ -21,6 +21,7 @@ struct SeriesPoint
     qint64 errors = 0;      // failed plus status >= 400
     qint64 p50Ns = 0;       // of latency from intended start
     qint64 p99Ns = 0;
+    qint64 p95Ns = 0;
 };
 
 // What a run produced. Errors without exceptions: a run that could not happen at

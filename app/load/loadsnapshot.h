@@ -23,6 +23,7 @@ struct LoadSnapshot
     qint64 maxNs = 0;
     qint64 lastSecondP50Ns = 0; // the last full second only
     qint64 lastSecondP99Ns = 0;
+    qint64 lastSecondP95Ns = 0;
 };
 
 // The one place the engine thread and observers share: the engine publishes a

@@ -68,9 +68,9 @@ void LoadStats::add(const RequestRecord &r, qint64 writtenNs, qint64 bodyBytes)
 void LoadStats::closeSecondsBefore(qint64 second)
 {
     while (m_currentSecond < second) {
-        const auto p = m_secondLatency.valuesAtPercentiles(std::array{50.0, 99.0});
+        const auto p = m_secondLatency.valuesAtPercentiles(std::array{50.0, 95.0, 99.0});
         m_result.series.append(
-            SeriesPoint{m_currentSecond, m_secondRequests, m_secondErrors, p[0], p[1]});
+            SeriesPoint{m_currentSecond, m_secondRequests, m_secondErrors, p[0], p[2], p[1]});
         m_lastFullSecondRequests = m_secondRequests;
         m_secondLatency.reset();
         m_secondRequests = m_secondErrors = 0;
@@ -103,6 +103,7 @@ LoadSnapshot LoadStats::snapshot(qint64 nowNs, qint64 planned, double durationSe
     if (!m_result.series.isEmpty()) {
         s.lastSecondP50Ns = m_result.series.last().p50Ns;
         s.lastSecondP99Ns = m_result.series.last().p99Ns;
+        s.lastSecondP95Ns = m_result.series.last().p95Ns;
     }
     return s;
 }

@@ -66,7 +66,11 @@ HttpResponse Dispatcher::unhandledException(const http::IncomingRequest &request
     return HttpResponse::detail(500, QStringLiteral("Internal Server Error"));
 }
 
-void Dispatcher::responseWritten(const http::IncomingRequest &, const HttpResponse &) { }
+void Dispatcher::responseWritten(const http::IncomingRequest &request, const HttpResponse &response)
+{
+    if (m_exchanges && m_exchanges->isEnabled())
+        m_exchanges->add(request.span, request.requestId, request.request, response);
+}
 
 void Dispatcher::responseDropped(const http::IncomingRequest &) { }
 

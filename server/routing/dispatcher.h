@@ -2,6 +2,7 @@
 
 #include "requestcontext.h"
 #include "router.h"
+#include "http/exchangelog.h"
 #include "http/requesthandler.h"
 
 namespace loopscope {
@@ -19,6 +20,8 @@ public:
     void responseWritten(const http::IncomingRequest &request,
                          const http::HttpResponse &response) override;
     void responseDropped(const http::IncomingRequest &request) override;
+    // Where answered exchanges are kept for the inspector (when it is enabled).
+    void setExchangeLog(http::ExchangeLog *log) { m_exchanges = log; }
 
 private:
     const Router &m_router;
@@ -26,6 +29,7 @@ private:
     std::vector<int> m_modeIndexByRoute; // -1 for routes without variants
     std::vector<std::uint32_t> m_routeLabels; // interned trace labels, one per route
     std::uint32_t m_unmatchedLabel = 0;
+    http::ExchangeLog *m_exchanges = nullptr;
 };
 
 } // namespace loopscope
