@@ -20,10 +20,13 @@ QByteArray generateRequestId()
 {
     // A random per-process prefix keeps ids from two runs apart; the counter keeps them cheap:
     // one allocation, no formatting library.
-    static const QByteArray prefix =
-            QByteArray::number(QRandomGenerator::global()->generate() & 0xffffff, 16)
-                    .rightJustified(6, '0')
-            + '-';
+    static const QByteArray prefix = [] {
+        // Built step by step: Qt 6.4's QStringBuilder for QByteArray + char reads past the end.
+        QByteArray text = QByteArray::number(QRandomGenerator::global()->generate() & 0xffffff, 16)
+                                  .rightJustified(6, '0');
+        text.append('-');
+        return text;
+    }();
     static std::atomic<quint64> counter { 0 };
     char digits[20];
     int length = 0;
