@@ -1,5 +1,7 @@
 #include "upstreamsimulator.h"
 
+#include "core/crossthread.h"
+
 #include "http/httplimits.h"
 #include "http/httpparser.h"
 #include "routing/queryparams.h"
@@ -14,6 +16,7 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
+#include <future>
 #include <sys/socket.h>
 
 namespace loopscope::upstream {
@@ -283,25 +286,31 @@ bool UpstreamSimulator::start(quint16 port)
 {
     if (m_server)
         return true;
+    // Hand-over through postTo and a std::promise, which thread sanitizers can see (a blocking
+    // queued call synchronises inside uninstrumented Qt).
+    m_context = new QObject;
+    m_context->moveToThread(&m_thread);
+    QObject::connect(&m_thread, &QThread::finished, m_context, &QObject::deleteLater);
     m_thread.start();
-    bool ok = false;
-    auto *context = new QObject;
-    context->moveToThread(&m_thread);
-    QMetaObject::invokeMethod(context, [this, port, &ok, context] {
+    auto started = std::make_shared<std::promise<bool>>();
+    std::future<bool> result = started->get_future();
+    postTo(m_context, [this, port, started] {
         trace::setThreadName(QStringLiteral("upstream simulator"));
         m_server = new SimulatorServer(*this);
-        ok = m_server->listen(port);
+        const bool ok = m_server->listen(port);
         m_port = m_server->port();
         if (!ok) {
             m_error = m_server->errorString();
             delete m_server;
             m_server = nullptr;
         }
-        delete context;
-    }, Qt::BlockingQueuedConnection);
+        started->set_value(ok);
+    });
+    const bool ok = result.get();
     if (!ok) {
         m_thread.quit();
         m_thread.wait();
+        m_context = nullptr; // deleted as the thread finished
     }
     return ok;
 }
@@ -312,11 +321,18 @@ void UpstreamSimulator::stop()
         return;
     if (m_server) {
         SimulatorServer *server = m_server;
-        QMetaObject::invokeMethod(server, [server] { delete server; }, Qt::BlockingQueuedConnection);
+        auto stopped = std::make_shared<std::promise<void>>();
+        std::future<void> done = stopped->get_future();
+        postTo(m_context, [server, stopped] {
+            delete server;
+            stopped->set_value();
+        });
+        done.wait();
         m_server = nullptr;
     }
     m_thread.quit();
     m_thread.wait();
+    m_context = nullptr; // deleted as the thread finished
 }
 
 QUrl UpstreamSimulator::url() const

@@ -49,6 +49,7 @@ private:
     SimulatorSettings m_settings;
     QThread m_thread;
     SimulatorServer *m_server = nullptr; // lives on m_thread
+    QObject *m_context = nullptr; // lives on m_thread: where work for it is posted
     quint16 m_port = 0;
     QString m_error;
     std::atomic<quint64> m_requests { 0 };
