@@ -13,8 +13,10 @@ AppSettings AppSettings::load()
     const QSettings settings;
     AppSettings loaded;
     loaded.port = settings.value(QStringLiteral("server/port"), loaded.port).toInt();
-    loaded.databaseUrl = settings.value(QStringLiteral("server/database"), loaded.databaseUrl).toString();
-    loaded.retentionSeconds = settings.value(QStringLiteral("trace/retentionSeconds"), loaded.retentionSeconds).toInt();
+    loaded.databaseUrl
+        = settings.value(QStringLiteral("server/database"), loaded.databaseUrl).toString();
+    loaded.retentionSeconds
+        = settings.value(QStringLiteral("trace/retentionSeconds"), loaded.retentionSeconds).toInt();
     loaded.theme = settings.value(QStringLiteral("window/theme"), loaded.theme).toString();
     return loaded;
 }

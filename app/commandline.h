@@ -20,7 +20,14 @@ struct AppOptions
 
 struct CommandLineResult
 {
-    enum class Action { Run, ShowHelp, ShowVersion, ListScenarios, UsageError };
+    enum class Action
+    {
+        Run,
+        ShowHelp,
+        ShowVersion,
+        ListScenarios,
+        UsageError
+    };
     Action action = Action::Run;
     AppOptions options;
     QString message; // usage error text or help text

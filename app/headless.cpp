@@ -2,8 +2,8 @@
 
 #include "commandline.h"
 #include "serverhost.h"
-#include "unixsignals.h"
 #include "trace/tracehub.h"
+#include "unixsignals.h"
 
 #include <QFile>
 
@@ -43,20 +43,20 @@ int runHeadless(const AppOptions &options)
     // signal is acted on once the event loop runs, so an early one still stops cleanly.
     UnixSignals stopSignals({ SIGINT, SIGTERM });
     QObject::connect(&stopSignals, &UnixSignals::received, qApp, [](int signalNumber) {
-        printLine(QStringLiteral("received %1, shutting down").arg(signalNumber == SIGINT
-                                                                           ? QStringLiteral("SIGINT")
-                                                                           : QStringLiteral("SIGTERM")));
+        printLine(QStringLiteral("received %1, shutting down")
+                      .arg(signalNumber == SIGINT ? QStringLiteral("SIGINT")
+                                                  : QStringLiteral("SIGTERM")));
         QCoreApplication::quit();
     });
     ServerHost host(options.server);
     // Direct: lines must appear even while the main thread waits for the server to drain.
     QObject::connect(
-            &host.log(), &ServerLog::message, &host.log(),
-            [](const QString &level, const QString &line) {
-                printLine(level == u"INFO" ? line : level + u": " + line,
-                          level == u"INFO" ? stdout : stderr);
-            },
-            Qt::DirectConnection);
+        &host.log(), &ServerLog::message, &host.log(),
+        [](const QString &level, const QString &line) {
+            printLine(
+                level == u"INFO" ? line : level + u": " + line, level == u"INFO" ? stdout : stderr);
+        },
+        Qt::DirectConnection);
     if (!host.start()) {
         printLine(QStringLiteral("loopscope: %1").arg(host.errorString()), stderr);
         if (host.startError() == ServerHost::StartError::BadArguments) {
@@ -68,8 +68,8 @@ int runHeadless(const AppOptions &options)
     if (!options.server.address.isLoopback()) {
         printLine(QStringLiteral("WARNING: listening beyond loopback (%1): anyone who can reach "
                                  "this address can use the server and its /_scope/ control API")
-                          .arg(options.server.address.toString()),
-                  stderr);
+                      .arg(options.server.address.toString()),
+            stderr);
     }
     printLine(QStringLiteral("listening on %1").arg(host.url()));
 

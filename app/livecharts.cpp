@@ -1,8 +1,8 @@
 #include "livecharts.h"
 
+#include "http/connectionstats.h"
 #include "loadcontroller.h"
 #include "serverhost.h"
-#include "http/connectionstats.h"
 
 #include <QChart>
 #include <QChartView>
@@ -16,15 +16,18 @@ namespace loopscope {
 namespace {
 constexpr double windowSeconds = 60;
 constexpr int sampleMs = 250;
-}
+} // namespace
 
 LiveCharts::LiveCharts(ServerHost &host, const LoadController &load, QWidget *parent)
-    : QWidget(parent), m_host(host), m_load(load)
+    : QWidget(parent)
+    , m_host(host)
+    , m_load(load)
 {
     auto *grid = new QGridLayout(this);
     grid->setContentsMargins(0, 0, 0, 0);
     m_throughput = addPlot(tr("Requests/s"), tr("req/s"), { tr("served") });
-    m_latency = addPlot(tr("Latency (built-in load)"), tr("ms"), { tr("p50"), tr("p95"), tr("p99") });
+    m_latency
+        = addPlot(tr("Latency (built-in load)"), tr("ms"), { tr("p50"), tr("p95"), tr("p99") });
     m_inFlight = addPlot(tr("In-flight requests"), tr("requests"), { tr("in flight") });
     m_lag = addPlot(tr("Loop lag"), tr("ms"), { tr("lag") });
     const QList<Plot *> plots { &m_throughput, &m_latency, &m_inFlight, &m_lag };
@@ -38,13 +41,14 @@ LiveCharts::LiveCharts(ServerHost &host, const LoadController &load, QWidget *pa
     timer->start(sampleMs);
 }
 
-LiveCharts::Plot LiveCharts::addPlot(const QString &title, const QString &unit, const QStringList &names)
+LiveCharts::Plot LiveCharts::addPlot(
+    const QString &title, const QString &unit, const QStringList &names)
 {
     Plot plot;
     plot.chart = new QChart;
     plot.chart->setTitle(title);
     plot.chart->setTheme(palette().window().color().lightness() < 128 ? QChart::ChartThemeDark
-                                                                       : QChart::ChartThemeLight);
+                                                                      : QChart::ChartThemeLight);
     plot.chart->legend()->setVisible(names.size() > 1);
     plot.chart->setMargins(QMargins(2, 2, 2, 2));
     plot.x = new QValueAxis;

@@ -5,15 +5,16 @@
 namespace loopscope {
 
 LoadController::LoadController(ServerHost &host, QObject *parent)
-    : QObject(parent), m_host(host)
+    : QObject(parent)
+    , m_host(host)
 {
     m_runner.setProgressInterval(std::chrono::milliseconds(100));
     connect(&m_runner, &load::LoadRunner::progress, this, &LoadController::progress);
     connect(&m_runner, &load::LoadRunner::finished, this, &LoadController::onFinished);
 }
 
-bool LoadController::start(const QString &label, const QString &route, load::LoadPlan plan,
-                           QString *error)
+bool LoadController::start(
+    const QString &label, const QString &route, load::LoadPlan plan, QString *error)
 {
     if (m_runner.isRunning()) {
         *error = QStringLiteral("a run is already going");

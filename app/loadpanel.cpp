@@ -1,7 +1,7 @@
 #include "loadpanel.h"
 
-#include "loadcontroller.h"
 #include "core/modetable.h"
+#include "loadcontroller.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -36,7 +36,8 @@ QByteArray exampleTarget(const QString &routeKey)
 }
 
 LoadPanel::LoadPanel(LoadController &controller, const ModeTable &modes, QWidget *parent)
-    : QWidget(parent), m_controller(controller)
+    : QWidget(parent)
+    , m_controller(controller)
 {
     auto *form = new QFormLayout(this);
     m_route = new QComboBox(this);
@@ -146,10 +147,12 @@ void LoadPanel::onProgress(qint64 done, qint64 total, double elapsedSeconds, dou
         m_progress->setValue(int(100 * done / total));
     }
     m_progressText->setText(etaSeconds >= 0
-                                    ? tr("%1 / %2 requests · %3 s elapsed · ETA %4 s")
-                                              .arg(done).arg(total).arg(elapsedSeconds, 0, 'f', 1)
-                                              .arg(etaSeconds, 0, 'f', 1)
-                                    : tr("%1 requests · %2 s elapsed").arg(done).arg(elapsedSeconds, 0, 'f', 1));
+            ? tr("%1 / %2 requests · %3 s elapsed · ETA %4 s")
+                  .arg(done)
+                  .arg(total)
+                  .arg(elapsedSeconds, 0, 'f', 1)
+                  .arg(etaSeconds, 0, 'f', 1)
+            : tr("%1 requests · %2 s elapsed").arg(done).arg(elapsedSeconds, 0, 'f', 1));
 }
 
 } // namespace loopscope

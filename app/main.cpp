@@ -1,12 +1,12 @@
+#include "appsettings.h"
 #include "commandline.h"
 #include "headless.h"
 #include "loadcommand.h"
 #include "mainwindow.h"
-#include "appsettings.h"
 #include "scenarios.h"
+#include "serverhost.h"
 #include "trace/tracehub.h"
 #include "unixsignals.h"
-#include "serverhost.h"
 
 #include <QApplication>
 #include <QCoreApplication>
@@ -42,7 +42,7 @@ void captureWhenAsked(MainWindow &window, const AppOptions &options)
         QTimer::singleShot(1500, &window, [&window, path] {
             const bool saved = window.grab().save(path);
             std::printf("%s %s\n", saved ? "screenshot saved to" : "could not save screenshot to",
-                        qPrintable(path));
+                qPrintable(path));
             std::fflush(stdout);
             QApplication::exit(saved ? 0 : 1);
         });
@@ -117,7 +117,8 @@ int main(int argc, char **argv)
     const CommandLineResult parsed = parseCommandLine(arguments);
     switch (parsed.action) {
     case CommandLineResult::Action::UsageError:
-        std::fprintf(stderr, "loopscope: %s\n\n%s", qPrintable(parsed.message), qPrintable(usageText()));
+        std::fprintf(
+            stderr, "loopscope: %s\n\n%s", qPrintable(parsed.message), qPrintable(usageText()));
         return 2;
     case CommandLineResult::Action::ShowHelp:
         std::printf("%s", qPrintable(parsed.message));

@@ -1,30 +1,30 @@
 #include "mainwindow.h"
 
 #include "appsettings.h"
+#include "http/connectionstats.h"
 #include "livecharts.h"
 #include "loadcontroller.h"
 #include "loadpanel.h"
+#include "requestinspector.h"
 #include "routespanel.h"
 #include "runstable.h"
 #include "scenariorunner.h"
 #include "scenarios.h"
 #include "serverhost.h"
-#include "http/connectionstats.h"
-#include "trace/tracehub.h"
-#include "requestinspector.h"
 #include "timelinemodel.h"
 #include "timelineview.h"
+#include "trace/tracehub.h"
 
 #include <QActionGroup>
 #include <QApplication>
-#include <QInputDialog>
-#include <QLineEdit>
 #include <QFile>
 #include <QFileDialog>
+#include <QFontDatabase>
+#include <QInputDialog>
 #include <QJsonDocument>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
-#include <QFontDatabase>
 #include <QPlainTextEdit>
 #include <QRegularExpression>
 #include <QSettings>
@@ -37,7 +37,9 @@
 
 namespace loopscope {
 
-MainWindow::MainWindow(ServerHost &host, QWidget *parent) : QMainWindow(parent), m_host(host)
+MainWindow::MainWindow(ServerHost &host, QWidget *parent)
+    : QMainWindow(parent)
+    , m_host(host)
 {
     setWindowTitle(tr("Loopscope — %1").arg(host.url()));
     m_load = new LoadController(host, this);
@@ -55,17 +57,19 @@ MainWindow::MainWindow(ServerHost &host, QWidget *parent) : QMainWindow(parent),
     m_log = new QPlainTextEdit(m_bottomTabs);
     m_log->setReadOnly(true);
     m_log->setMaximumBlockCount(5000);
-    m_log->setPlaceholderText(tr("Server log: background task lines such as 'Product created' appear here"));
+    m_log->setPlaceholderText(
+        tr("Server log: background task lines such as 'Product created' appear here"));
     m_runs = new RunsTable(m_bottomTabs);
     QWidget *inspectorTab = createInspectorTab();
     m_bottomTabs->addTab(m_runs, tr("Runs"));
     m_bottomTabs->addTab(inspectorTab, tr("Inspector"));
     m_bottomTabs->addTab(m_log, tr("Log"));
-    connect(m_timeline, &viz::TimelineView::requestSelected, this, [this, inspectorTab](quint64 span) {
-        m_inspector->showSpan(span);
-        showExchange(span);
-        m_bottomTabs->setCurrentWidget(inspectorTab);
-    });
+    connect(
+        m_timeline, &viz::TimelineView::requestSelected, this, [this, inspectorTab](quint64 span) {
+            m_inspector->showSpan(span);
+            showExchange(span);
+            m_bottomTabs->setCurrentWidget(inspectorTab);
+        });
     middle->addWidget(m_bottomTabs);
     middle->setStretchFactor(0, 3);
     middle->setStretchFactor(1, 1);
@@ -83,14 +87,14 @@ MainWindow::MainWindow(ServerHost &host, QWidget *parent) : QMainWindow(parent),
 
     connect(&host.log(), &ServerLog::message, this, &MainWindow::appendLog);
     connect(m_load, &LoadController::runFinished, m_runs, &RunsTable::addRun);
-    connect(m_loadPanel, &LoadPanel::message, this, [this](const QString &text) {
-        statusBar()->showMessage(text, 5000);
-    });
+    connect(m_loadPanel, &LoadPanel::message, this,
+        [this](const QString &text) { statusBar()->showMessage(text, 5000); });
     connect(m_scenarios, &ScenarioRunner::modesChanged, m_routes, &RoutesPanel::refresh);
-    connect(m_scenarios, &ScenarioRunner::stepStarted, this, [this](const QString &, const QString &step) {
-        m_loadPanel->setRunning(true);
-        statusBar()->showMessage(tr("Running: %1").arg(step));
-    });
+    connect(m_scenarios, &ScenarioRunner::stepStarted, this,
+        [this](const QString &, const QString &step) {
+            m_loadPanel->setRunning(true);
+            statusBar()->showMessage(tr("Running: %1").arg(step));
+        });
     connect(m_scenarios, &ScenarioRunner::finished, this, [this](const QString &title) {
         statusBar()->showMessage(tr("Scenario done: %1").arg(title), 5000);
         m_bottomTabs->setCurrentWidget(m_runs);
@@ -146,7 +150,8 @@ void MainWindow::createMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
     QMenu *exportMenu = file->addMenu(tr("&Export"));
-    exportMenu->addAction(tr("Trace (Chrome JSON, opens in Perfetto)…"), this, &MainWindow::exportTrace);
+    exportMenu->addAction(
+        tr("Trace (Chrome JSON, opens in Perfetto)…"), this, &MainWindow::exportTrace);
     exportMenu->addAction(tr("Last load result (JSON)…"), this, &MainWindow::exportLastResult);
     exportMenu->addAction(tr("Runs table (CSV)…"), this, &MainWindow::exportRuns);
     exportMenu->addAction(tr("Timeline image (PNG)…"), this, &MainWindow::exportTimelineImage);
@@ -179,7 +184,8 @@ QWidget *MainWindow::createInspectorTab()
                                       "its request and response here"));
     split->addWidget(m_inspector);
     split->addWidget(m_exchange);
-    // Keeping heads and bodies costs the server a little per request: only while a window shows them.
+    // Keeping heads and bodies costs the server a little per request: only while a window shows
+    // them.
     m_host.exchanges().setEnabled(true);
     return split;
 }
@@ -189,7 +195,8 @@ void MainWindow::showExchange(quint64 span)
     const std::optional<http::Exchange> exchange = m_host.exchanges().find(span);
     if (!exchange) {
         m_exchange->setPlainText(tr("No request/response kept for this span (only the last %1 "
-                                    "answered requests are).").arg(http::ExchangeLog::capacity));
+                                    "answered requests are).")
+                                     .arg(http::ExchangeLog::capacity));
         return;
     }
     QByteArray text = "── request " + exchange->requestId + " ──\n" + exchange->requestHead;
@@ -206,8 +213,7 @@ void MainWindow::createSettingsMenu()
         AppSettings settings = AppSettings::load();
         bool ok = false;
         const int port = QInputDialog::getInt(this, tr("Server port"),
-                                              tr("Port for the next start (0 picks a free one):"),
-                                              settings.port, 0, 65535, 1, &ok);
+            tr("Port for the next start (0 picks a free one):"), settings.port, 0, 65535, 1, &ok);
         if (ok) {
             settings.port = port;
             settings.save();
@@ -217,11 +223,10 @@ void MainWindow::createSettingsMenu()
     menu->addAction(tr("Database…"), this, [this] {
         AppSettings settings = AppSettings::load();
         bool ok = false;
-        const QString url = QInputDialog::getText(
-                this, tr("Database"),
-                tr("Database URL for the next start (empty: SQLite in the data directory),\n"
-                   "e.g. postgresql://user:pass@127.0.0.1:5432/loopscope"),
-                QLineEdit::Normal, settings.databaseUrl, &ok);
+        const QString url = QInputDialog::getText(this, tr("Database"),
+            tr("Database URL for the next start (empty: SQLite in the data directory),\n"
+               "e.g. postgresql://user:pass@127.0.0.1:5432/loopscope"),
+            QLineEdit::Normal, settings.databaseUrl, &ok);
         if (ok) {
             settings.databaseUrl = url.trimmed();
             settings.save();
@@ -232,8 +237,8 @@ void MainWindow::createSettingsMenu()
         AppSettings settings = AppSettings::load();
         bool ok = false;
         const int seconds = QInputDialog::getInt(this, tr("Trace retention"),
-                                                 tr("Seconds of trace kept for the timeline and exports:"),
-                                                 settings.retentionSeconds, 10, 3600, 10, &ok);
+            tr("Seconds of trace kept for the timeline and exports:"), settings.retentionSeconds,
+            10, 3600, 10, &ok);
         if (ok) {
             settings.retentionSeconds = seconds;
             settings.save();
@@ -243,9 +248,9 @@ void MainWindow::createSettingsMenu()
     QMenu *themes = menu->addMenu(tr("Theme"));
     auto *group = new QActionGroup(themes);
     const QString current = AppSettings::load().theme;
-    for (const auto &[name, label] : { std::pair { QStringLiteral("system"), tr("Follow the system") },
-                                       { QStringLiteral("light"), tr("Light") },
-                                       { QStringLiteral("dark"), tr("Dark") } }) {
+    for (const auto &[name, label] :
+        { std::pair { QStringLiteral("system"), tr("Follow the system") },
+            { QStringLiteral("light"), tr("Light") }, { QStringLiteral("dark"), tr("Dark") } }) {
         QAction *action = themes->addAction(label);
         action->setCheckable(true);
         action->setChecked(name == current);
@@ -264,7 +269,7 @@ QString MainWindow::runScenario(const Scenario &scenario)
     const QString error = m_scenarios->start(scenario);
     if (error.isEmpty()) {
         m_scenarioBanner->setText(u"<b>" + scenario.title.toHtmlEscaped() + u"</b><br>"
-                                  + scenario.watch.toHtmlEscaped().replace(u'\n', QStringLiteral("<br>")));
+            + scenario.watch.toHtmlEscaped().replace(u'\n', QStringLiteral("<br>")));
         m_scenarioBanner->setVisible(true);
     }
     return error;
@@ -272,9 +277,9 @@ QString MainWindow::runScenario(const Scenario &scenario)
 
 void MainWindow::appendLog(const QString &level, const QString &line)
 {
-    m_log->appendPlainText(QStringLiteral("%1  %2  %3")
-                                   .arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss.zzz")),
-                                        level, line));
+    m_log->appendPlainText(
+        QStringLiteral("%1  %2  %3")
+            .arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss.zzz")), level, line));
 }
 
 void MainWindow::refreshStatus()
@@ -284,22 +289,22 @@ void MainWindow::refreshStatus()
         return;
     const auto &hub = trace::TraceHub::instance();
     const QString database = m_host.config().databaseUrl.isEmpty()
-            ? tr("SQLite in the data directory")
-            : QString(m_host.config().databaseUrl).replace(QRegularExpression(QStringLiteral(":[^:@/]*@")),
-                                                           QStringLiteral(":***@"));
+        ? tr("SQLite in the data directory")
+        : QString(m_host.config().databaseUrl)
+              .replace(QRegularExpression(QStringLiteral(":[^:@/]*@")), QStringLiteral(":***@"));
     m_status->setText(tr("Listening on %1  ·  database: %6  ·  in flight: %2  ·  "
                          "loop lag: %3 ms%4  ·  dropped trace events: %5")
-                              .arg(m_host.url())
-                              .arg(stats->inFlightRequests.load())
-                              .arg(m_host.loopLagNs() / 1e6, 0, 'f', 1)
-                              .arg(m_host.loopStalled() ? tr(" (STALLED)") : QString())
-                              .arg(hub.droppedEvents() + hub.subscriberDroppedEvents())
-                              .arg(database));
+                          .arg(m_host.url())
+                          .arg(stats->inFlightRequests.load())
+                          .arg(m_host.loopLagNs() / 1e6, 0, 'f', 1)
+                          .arg(m_host.loopStalled() ? tr(" (STALLED)") : QString())
+                          .arg(hub.droppedEvents() + hub.subscriberDroppedEvents())
+                          .arg(database));
 }
 
 namespace {
 bool writeFile(QWidget *parent, const QString &caption, const QString &defaultName,
-               const QString &filter, const QByteArray &bytes)
+    const QString &filter, const QByteArray &bytes)
 {
     const QString path = QFileDialog::getSaveFileName(parent, caption, defaultName, filter);
     if (path.isEmpty())
@@ -313,13 +318,13 @@ void MainWindow::exportTrace()
 {
     trace::TraceHub::instance().flush();
     writeFile(this, tr("Export trace"), QStringLiteral("loopscope-trace.json"), tr("JSON (*.json)"),
-              trace::TraceHub::instance().chromeTraceJson());
+        trace::TraceHub::instance().chromeTraceJson());
 }
 
 void MainWindow::exportRuns()
 {
     writeFile(this, tr("Export runs"), QStringLiteral("loopscope-runs.csv"), tr("CSV (*.csv)"),
-              m_runs->toCsv().toUtf8());
+        m_runs->toCsv().toUtf8());
 }
 
 void MainWindow::exportLastResult()
@@ -328,22 +333,22 @@ void MainWindow::exportLastResult()
         statusBar()->showMessage(tr("No load run yet"), 4000);
         return;
     }
-    writeFile(this, tr("Export load result"), QStringLiteral("loopscope-load.json"), tr("JSON (*.json)"),
-              QJsonDocument(m_load->runs().constLast().result.toJson()).toJson());
+    writeFile(this, tr("Export load result"), QStringLiteral("loopscope-load.json"),
+        tr("JSON (*.json)"), QJsonDocument(m_load->runs().constLast().result.toJson()).toJson());
 }
 
 void MainWindow::exportTimelineImage()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export timeline"),
-                                                      QStringLiteral("loopscope-timeline.png"), tr("PNG (*.png)"));
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export timeline"), QStringLiteral("loopscope-timeline.png"), tr("PNG (*.png)"));
     if (!path.isEmpty())
         m_timeline->grab().save(path);
 }
 
 void MainWindow::exportWindowImage()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export image"),
-                                                      QStringLiteral("loopscope.png"), tr("PNG (*.png)"));
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export image"), QStringLiteral("loopscope.png"), tr("PNG (*.png)"));
     if (!path.isEmpty())
         grab().save(path);
 }

@@ -9,12 +9,13 @@
 namespace loopscope {
 
 namespace {
-constexpr HandlerVariant columnVariants[] = { HandlerVariant::Async, HandlerVariant::ThreadPool,
-                                              HandlerVariant::Blocking };
+constexpr HandlerVariant columnVariants[]
+    = { HandlerVariant::Async, HandlerVariant::ThreadPool, HandlerVariant::Blocking };
 }
 
 RoutesPanel::RoutesPanel(ModeTable &modes, QWidget *parent)
-    : QTableWidget(modes.size(), 4, parent), m_modes(modes)
+    : QTableWidget(modes.size(), 4, parent)
+    , m_modes(modes)
 {
     setHorizontalHeaderLabels({ tr("Route"), tr("async"), tr("threadpool"), tr("blocking") });
     verticalHeader()->hide();
@@ -37,10 +38,11 @@ RoutesPanel::RoutesPanel(ModeTable &modes, QWidget *parent)
             button->setToolTip(tr("Run %1 as %2").arg(entry.route, variantName(variant)));
             group->addButton(button);
             setCellWidget(row, 1 + static_cast<int>(variant), button);
-            connect(button, &QRadioButton::toggled, this, [this, route = entry.route, variant](bool on) {
-                if (on)
-                    m_modes.set(route, variantName(variant));
-            });
+            connect(button, &QRadioButton::toggled, this,
+                [this, route = entry.route, variant](bool on) {
+                    if (on)
+                        m_modes.set(route, variantName(variant));
+                });
         }
     }
     refresh();

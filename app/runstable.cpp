@@ -6,10 +6,11 @@
 
 namespace loopscope {
 
-RunsTable::RunsTable(QWidget *parent) : QTableWidget(0, 7, parent)
+RunsTable::RunsTable(QWidget *parent)
+    : QTableWidget(0, 7, parent)
 {
     setHorizontalHeaderLabels({ tr("Run"), tr("Route"), tr("Variant"), tr("Requests/s"),
-                                tr("p50 (ms)"), tr("p99 (ms)"), tr("Failures") });
+        tr("p50 (ms)"), tr("p99 (ms)"), tr("Failures") });
     verticalHeader()->hide();
     setEditTriggers(QAbstractItemView::NoEditTriggers);
     horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);

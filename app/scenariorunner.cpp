@@ -1,12 +1,14 @@
 #include "scenariorunner.h"
 
-#include "loadcontroller.h"
 #include "core/modetable.h"
+#include "loadcontroller.h"
 
 namespace loopscope {
 
 ScenarioRunner::ScenarioRunner(LoadController &controller, ModeTable &modes, QObject *parent)
-    : QObject(parent), m_controller(controller), m_modes(modes)
+    : QObject(parent)
+    , m_controller(controller)
+    , m_modes(modes)
 {
     connect(&m_controller, &LoadController::runFinished, this, &ScenarioRunner::onRunFinished);
 }

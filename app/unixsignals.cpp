@@ -17,7 +17,8 @@ void onSignal(int signalNumber)
 }
 } // namespace
 
-UnixSignals::UnixSignals(std::initializer_list<int> signalNumbers, QObject *parent) : QObject(parent)
+UnixSignals::UnixSignals(std::initializer_list<int> signalNumbers, QObject *parent)
+    : QObject(parent)
 {
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, signalPipe) != 0)
         return;

@@ -1,7 +1,7 @@
 #include "serverhost.h"
 
-#include "serverruntime.h"
 #include "core/crossthread.h"
+#include "serverruntime.h"
 #include "trace/loopwatchdog.h"
 #include "trace/tracehub.h"
 
@@ -11,7 +11,8 @@
 namespace loopscope {
 
 ServerHost::ServerHost(ServerConfig config, QObject *parent)
-    : QObject(parent), m_config(std::move(config))
+    : QObject(parent)
+    , m_config(std::move(config))
 {
     m_thread.setObjectName(QStringLiteral("server loop"));
 }
@@ -24,8 +25,8 @@ ServerHost::~ServerHost()
 QString ServerHost::url() const
 {
     const QString host = m_address.protocol() == QAbstractSocket::IPv6Protocol
-            ? u'[' + m_address.toString() + u']'
-            : m_address.toString();
+        ? u'[' + m_address.toString() + u']'
+        : m_address.toString();
     return QStringLiteral("http://%1:%2").arg(host).arg(m_port);
 }
 
@@ -116,7 +117,7 @@ void ServerHost::stop()
     std::future<void> stopped = stoppedPromise->get_future();
     postTo(m_anchor, [runtime, this, stoppedPromise] {
         [](ServerRuntime *runtime, QThread *thread,
-           std::shared_ptr<std::promise<void>> done) -> QCoro::Task<> {
+            std::shared_ptr<std::promise<void>> done) -> QCoro::Task<> {
             co_await runtime->shutdown();
             delete runtime;
             thread->quit();

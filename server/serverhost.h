@@ -1,9 +1,9 @@
 #pragma once
 
-#include "serverconfig.h"
 #include "core/modetable.h"
 #include "core/serverlog.h"
 #include "http/exchangelog.h"
+#include "serverconfig.h"
 
 #include <QObject>
 #include <QThread>
@@ -24,7 +24,12 @@ public:
     explicit ServerHost(ServerConfig config, QObject *parent = nullptr);
     ~ServerHost() override;
 
-    enum class StartError { None, BadArguments, CannotListen };
+    enum class StartError
+    {
+        None,
+        BadArguments,
+        CannotListen
+    };
 
     // Starts the thread and binds; returns once it accepts connections or has failed.
     bool start();

@@ -2,19 +2,19 @@
 
 #include "core/serverlog.h"
 #include "db/databasepool.h"
+#include "http/httplistener.h"
 #include "routes/databaseroutes.h"
 #include "routes/outboundroutes.h"
-#include "upstream/outbound.h"
-#include "http/httplistener.h"
 #include "trace/loopwatchdog.h"
 #include "trace/trace.h"
+#include "upstream/outbound.h"
 
 #include <QCoro/QCoroSignal>
 
 namespace loopscope {
 
-void addAllRoutes(Router &router, CourseState &course, ScopeState &scope, db::DatabasePool *database,
-                  upstream::Outbound *outbound)
+void addAllRoutes(Router &router, CourseState &course, ScopeState &scope,
+    db::DatabasePool *database, upstream::Outbound *outbound)
 {
     addCourseRoutes(router, course);
     addDatabaseRoutes(router, database);
@@ -22,8 +22,8 @@ void addAllRoutes(Router &router, CourseState &course, ScopeState &scope, db::Da
     addScopeRoutes(router, scope);
 }
 
-ServerRuntime::ServerRuntime(const ServerConfig &config, ServerLog &log, ModeTable &modes,
-                             http::ExchangeLog &exchanges)
+ServerRuntime::ServerRuntime(
+    const ServerConfig &config, ServerLog &log, ModeTable &modes, http::ExchangeLog &exchanges)
     : m_config(config)
     , m_log(log)
     , m_modes(modes)
@@ -32,8 +32,7 @@ ServerRuntime::ServerRuntime(const ServerConfig &config, ServerLog &log, ModeTab
     , m_tasks(log)
     , m_services { m_pool, m_tasks, m_log, m_modes }
     , m_scope { m_modes, m_tasks, m_stats, m_pool }
-{
-}
+{ }
 
 ServerRuntime::~ServerRuntime()
 {
@@ -55,10 +54,8 @@ ServerRuntime::StartResult ServerRuntime::start()
     addAllRoutes(m_router, m_course, m_scope, m_database.get(), m_outbound.get());
     std::vector<int> modeIndexByRoute;
     for (const Route &route : m_router.routes()) {
-        modeIndexByRoute.push_back(route.internal
-                                           ? -1
-                                           : m_modes.add(route.key(), route.variants,
-                                                         route.defaultVariant));
+        modeIndexByRoute.push_back(
+            route.internal ? -1 : m_modes.add(route.key(), route.variants, route.defaultVariant));
     }
     for (const QString &assignment : m_config.modeAssignments) {
         const QString error = m_modes.applyAssignment(assignment);
@@ -79,21 +76,22 @@ ServerRuntime::StartResult ServerRuntime::start()
     m_watchdog->start();
     if (!m_listener->start(m_config.address, m_config.port)) {
         return { QStringLiteral("cannot listen on %1:%2: %3")
-                         .arg(m_config.address.toString())
-                         .arg(m_config.port)
-                         .arg(m_listener->errorString()) };
+                     .arg(m_config.address.toString())
+                     .arg(m_config.port)
+                     .arg(m_listener->errorString()) };
     }
     return {};
 }
 
 ServerRuntime::StartResult ServerRuntime::openDatabase()
 {
-    const QString text = m_config.databaseUrl.isEmpty() ? db::defaultDatabaseUrl() : m_config.databaseUrl;
+    const QString text
+        = m_config.databaseUrl.isEmpty() ? db::defaultDatabaseUrl() : m_config.databaseUrl;
     const db::DatabaseUrlParse parsed = db::parseDatabaseUrl(text);
     if (!parsed)
         return { QStringLiteral("--database: %1").arg(parsed.errorMessage), true };
-    m_database = std::make_unique<db::DatabasePool>(parsed.url, m_config.databasePoolMin,
-                                                    m_config.databasePoolMax);
+    m_database = std::make_unique<db::DatabasePool>(
+        parsed.url, m_config.databasePoolMin, m_config.databasePoolMax);
     if (const auto opened = m_database->open(); !opened) {
         m_database.reset();
         return { QStringLiteral("database unreachable: %1").arg(opened.errorMessage) };
@@ -116,12 +114,12 @@ QCoro::Task<> ServerRuntime::shutdown()
     if (m_listener) {
         m_listener->beginShutdown();
         if (m_listener->openConnections() > 0)
-            co_await qCoro(m_listener.get(), &http::HttpListener::allConnectionsClosed,
-                           m_config.drainTimeout);
+            co_await qCoro(
+                m_listener.get(), &http::HttpListener::allConnectionsClosed, m_config.drainTimeout);
         if (m_listener->openConnections() > 0)
             m_log.warning(QStringLiteral("%1 connection(s) still busy after %2 ms; closing them")
-                                  .arg(m_listener->openConnections())
-                                  .arg(m_config.drainTimeout.count()));
+                              .arg(m_listener->openConnections())
+                              .arg(m_config.drainTimeout.count()));
     }
     co_await m_tasks.shutdown(m_config.taskGrace);
 }

@@ -1,6 +1,5 @@
 #pragma once
 
-#include "serverconfig.h"
 #include "core/modetable.h"
 #include "core/taskregistry.h"
 #include "core/workerpool.h"
@@ -9,6 +8,7 @@
 #include "routes/scoperoutes.h"
 #include "routing/dispatcher.h"
 #include "routing/router.h"
+#include "serverconfig.h"
 
 #include <QObject>
 #include <memory>
@@ -19,7 +19,7 @@ class ServerLog;
 namespace http {
 class ExchangeLog;
 class HttpListener;
-}
+} // namespace http
 namespace trace {
 class LoopWatchdog;
 }
@@ -35,8 +35,8 @@ class ServerRuntime : public QObject
 {
     Q_OBJECT
 public:
-    ServerRuntime(const ServerConfig &config, ServerLog &log, ModeTable &modes,
-                  http::ExchangeLog &exchanges);
+    ServerRuntime(
+        const ServerConfig &config, ServerLog &log, ModeTable &modes, http::ExchangeLog &exchanges);
     ~ServerRuntime() override;
 
     struct StartResult
@@ -79,6 +79,6 @@ private:
 // Builds the route table: the course's routes and the /_scope/ API. Also used by tests and docs
 // (without a database, its routes answer 503).
 void addAllRoutes(Router &router, CourseState &course, ScopeState &scope,
-                  db::DatabasePool *database = nullptr, upstream::Outbound *outbound = nullptr);
+    db::DatabasePool *database = nullptr, upstream::Outbound *outbound = nullptr);
 
 } // namespace loopscope

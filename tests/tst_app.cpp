@@ -14,8 +14,8 @@
 #include "trace/tracehub.h"
 
 #include <QImage>
-#include <QPlainTextEdit>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
@@ -73,7 +73,8 @@ void TestApp::flippingAVariantReachesTheServer()
     const QByteArray modes = fetch(m_host->port(), "GET", "/_scope/modes").body;
     QVERIFY2(modes.contains(R"("route":"GET /async","variant":"blocking")"), modes.constData());
     // A variant the route does not offer cannot be chosen.
-    auto *notOffered = m_window->findChild<QRadioButton *>(QStringLiteral("GET /products/=blocking"));
+    auto *notOffered
+        = m_window->findChild<QRadioButton *>(QStringLiteral("GET /products/=blocking"));
     QVERIFY(notOffered);
     QVERIFY(!notOffered->isEnabled());
 }
@@ -118,8 +119,9 @@ void TestApp::scenarioSetsItsStateAndFillsTheTable()
     QVERIFY(done.wait(60000));
     // Its last step left the route on the pool, and the routes panel shows it.
     QCOMPARE(m_host->modes().variant(m_host->modes().indexOf(QStringLiteral("GET /cpu"))),
-             HandlerVariant::ThreadPool);
-    QVERIFY(m_window->findChild<QRadioButton *>(QStringLiteral("GET /cpu=threadpool"))->isChecked());
+        HandlerVariant::ThreadPool);
+    QVERIFY(
+        m_window->findChild<QRadioButton *>(QStringLiteral("GET /cpu=threadpool"))->isChecked());
     const RunsTable &runs = m_window->runsTable();
     QCOMPARE(runs.rowCount(), 2);
     QCOMPARE(runs.item(0, 2)->text(), QStringLiteral("blocking"));
@@ -134,8 +136,9 @@ void TestApp::scenarioSetsItsStateAndFillsTheTable()
 void TestApp::inspectorShowsTheSelectedRequestAndResponse()
 {
     const RawExchange answered = exchange(m_host->port(),
-                                          "GET /users/77 HTTP/1.1\r\nConnection: close\r\n"
-                                          "X-Request-Id: inspect-me\r\n\r\n", 1);
+        "GET /users/77 HTTP/1.1\r\nConnection: close\r\n"
+        "X-Request-Id: inspect-me\r\n\r\n",
+        1);
     QCOMPARE(answered.responses.size(), 1);
     quint64 span = 0;
     QTRY_VERIFY([&] {
@@ -172,11 +175,12 @@ void TestApp::realAppPlaysAScenarioAndSavesAScreenshot()
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     environment.remove(QStringLiteral("QT_QPA_PLATFORM")); // a real X server, not offscreen
     app.setProcessEnvironment(environment);
-    app.start(xvfb, { QStringLiteral("-a"), QStringLiteral("-s"), QStringLiteral("-screen 0 1600x1000x24"),
-                      QStringLiteral(LOOPSCOPE_BINARY), QStringLiteral("--port"), QStringLiteral("0"),
-                      QStringLiteral("--database"), QStringLiteral("sqlite::memory:"),
-                      QStringLiteral("--scenario"), QStringLiteral("background-tasks"),
-                      QStringLiteral("--screenshot"), png });
+    app.start(xvfb,
+        { QStringLiteral("-a"), QStringLiteral("-s"), QStringLiteral("-screen 0 1600x1000x24"),
+            QStringLiteral(LOOPSCOPE_BINARY), QStringLiteral("--port"), QStringLiteral("0"),
+            QStringLiteral("--database"), QStringLiteral("sqlite::memory:"),
+            QStringLiteral("--scenario"), QStringLiteral("background-tasks"),
+            QStringLiteral("--screenshot"), png });
     QVERIFY(app.waitForFinished(90000));
     QVERIFY2(app.exitCode() == 0, app.readAllStandardError().constData());
     QVERIFY(app.readAllStandardOutput().contains("screenshot saved to"));

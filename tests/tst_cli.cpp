@@ -6,9 +6,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
-#include <QTemporaryDir>
 #include <QRegularExpression>
 #include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
 #include <csignal>
 
@@ -21,12 +21,14 @@ const QString binary = QStringLiteral(LOOPSCOPE_BINARY);
 // Starts `loopscope --headless --port 0 ...` and waits for its listening line.
 quint16 startHeadless(QProcess &process, const QStringList &extra = {})
 {
-    process.start(binary, QStringList { QStringLiteral("--headless"), QStringLiteral("--port"),
-                                        QStringLiteral("0"), QStringLiteral("--database"),
-                                        QStringLiteral("sqlite::memory:") } + extra);
+    process.start(binary,
+        QStringList { QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("0"),
+            QStringLiteral("--database"), QStringLiteral("sqlite::memory:") }
+            + extra);
     if (!process.waitForStarted(5000))
         return 0;
-    const QRegularExpression listening(QStringLiteral("^listening on http://127\\.0\\.0\\.1:(\\d+)$"));
+    const QRegularExpression listening(
+        QStringLiteral("^listening on http://127\\.0\\.0\\.1:(\\d+)$"));
     QByteArray output;
     while (process.waitForReadyRead(10000)) {
         output += process.readAllStandardOutput();
@@ -57,14 +59,24 @@ private slots:
 void TestCli::invalidArgumentsExitWithUsage_data()
 {
     QTest::addColumn<QStringList>("arguments");
-    QTest::newRow("unknown flag") << QStringList { QStringLiteral("--headless"), QStringLiteral("--frobnicate") };
-    QTest::newRow("bad port") << QStringList { QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("http") };
-    QTest::newRow("port too large") << QStringList { QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("70000") };
-    QTest::newRow("bad bind") << QStringList { QStringLiteral("--headless"), QStringLiteral("--bind"), QStringLiteral("nowhere") };
-    QTest::newRow("mode without =") << QStringList { QStringLiteral("--headless"), QStringLiteral("--mode"), QStringLiteral("/async") };
-    QTest::newRow("unknown route") << QStringList { QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--mode"), QStringLiteral("/nope=async") };
-    QTest::newRow("unknown variant") << QStringList { QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--mode"), QStringLiteral("*=fast") };
-    QTest::newRow("stray argument") << QStringList { QStringLiteral("--headless"), QStringLiteral("extra") };
+    QTest::newRow("unknown flag") << QStringList { QStringLiteral("--headless"),
+        QStringLiteral("--frobnicate") };
+    QTest::newRow("bad port") << QStringList { QStringLiteral("--headless"),
+        QStringLiteral("--port"), QStringLiteral("http") };
+    QTest::newRow("port too large") << QStringList { QStringLiteral("--headless"),
+        QStringLiteral("--port"), QStringLiteral("70000") };
+    QTest::newRow("bad bind") << QStringList { QStringLiteral("--headless"),
+        QStringLiteral("--bind"), QStringLiteral("nowhere") };
+    QTest::newRow("mode without =") << QStringList { QStringLiteral("--headless"),
+        QStringLiteral("--mode"), QStringLiteral("/async") };
+    QTest::newRow("unknown route")
+        << QStringList { QStringLiteral("--headless"), QStringLiteral("--port"),
+               QStringLiteral("0"), QStringLiteral("--mode"), QStringLiteral("/nope=async") };
+    QTest::newRow("unknown variant")
+        << QStringList { QStringLiteral("--headless"), QStringLiteral("--port"),
+               QStringLiteral("0"), QStringLiteral("--mode"), QStringLiteral("*=fast") };
+    QTest::newRow("stray argument")
+        << QStringList { QStringLiteral("--headless"), QStringLiteral("extra") };
 }
 
 void TestCli::invalidArgumentsExitWithUsage()
@@ -84,8 +96,9 @@ void TestCli::portInUseFails()
     QTcpServer occupier;
     QVERIFY(occupier.listen(QHostAddress::LocalHost, 0));
     QProcess process;
-    process.start(binary, { QStringLiteral("--headless"), QStringLiteral("--port"),
-                            QString::number(occupier.serverPort()) });
+    process.start(binary,
+        { QStringLiteral("--headless"), QStringLiteral("--port"),
+            QString::number(occupier.serverPort()) });
     QVERIFY(process.waitForFinished(15000));
     QCOMPARE(process.exitCode(), 1);
     QVERIFY(process.readAllStandardError().contains("cannot listen"));
@@ -112,7 +125,8 @@ void TestCli::headlessServesAndStopsOnSignal()
     QVERIFY(inFlight.waitForConnected(5000));
     inFlight.write("GET /async?delay=0.5 HTTP/1.1\r\nConnection: close\r\n\r\n");
     QVERIFY(inFlight.waitForBytesWritten(5000));
-    QTest::qWait(100); // let the request reach the handler before the signal (no event to await across processes)
+    QTest::qWait(100); // let the request reach the handler before the signal (no event to await
+                       // across processes)
     ::kill(static_cast<pid_t>(process.processId()), signalNumber);
 
     QByteArray answer;
@@ -132,13 +146,15 @@ void TestCli::headlessServesAndStopsOnSignal()
 void TestCli::modeFlagApplies()
 {
     QProcess process;
-    const quint16 port = startHeadless(process, { QStringLiteral("--mode"), QStringLiteral("*=blocking"),
-                                                  QStringLiteral("--mode"), QStringLiteral("GET /sync=async") });
+    const quint16 port = startHeadless(process,
+        { QStringLiteral("--mode"), QStringLiteral("*=blocking"), QStringLiteral("--mode"),
+            QStringLiteral("GET /sync=async") });
     QVERIFY(port != 0);
     const QByteArray modes = fetch(port, "GET", "/_scope/modes").body;
     QVERIFY(modes.contains(R"("route":"GET /async","variant":"blocking")"));
     QVERIFY(modes.contains(R"("route":"GET /sync","variant":"async")"));
-    QVERIFY(modes.contains(R"("route":"GET /products/","variant":"async")")); // has no blocking variant
+    QVERIFY(
+        modes.contains(R"("route":"GET /products/","variant":"async")")); // has no blocking variant
     process.terminate();
     QVERIFY(process.waitForFinished(15000));
     QCOMPARE(process.exitCode(), 0);
@@ -151,8 +167,10 @@ void TestCli::traceOutWritesTheTraceOnExit()
     QProcess process;
     const quint16 port = startHeadless(process, { QStringLiteral("--trace-out"), path });
     QVERIFY(port != 0);
-    const RawExchange answered = exchange(port, "GET /async?delay=0.05 HTTP/1.1\r\nConnection: close\r\n"
-                                                "X-Request-Id: cli-trace\r\n\r\n", 1);
+    const RawExchange answered = exchange(port,
+        "GET /async?delay=0.05 HTTP/1.1\r\nConnection: close\r\n"
+        "X-Request-Id: cli-trace\r\n\r\n",
+        1);
     QCOMPARE(answered.responses.size(), 1);
     process.terminate();
     QVERIFY(process.waitForFinished(15000));
@@ -163,7 +181,12 @@ void TestCli::traceOutWritesTheTraceOnExit()
     QVERIFY(trace.isObject());
     bool found = false;
     for (const QJsonValue &event : trace.object().value(QStringLiteral("traceEvents")).toArray()) {
-        if (event.toObject().value(QStringLiteral("args")).toObject().value(QStringLiteral("request_id")).toString() == u"cli-trace")
+        if (event.toObject()
+                .value(QStringLiteral("args"))
+                .toObject()
+                .value(QStringLiteral("request_id"))
+                .toString()
+            == u"cli-trace")
             found = true;
     }
     QVERIFY(found);

@@ -29,8 +29,8 @@ const QString sqlite = QStringLiteral("sqlite");
 const QString postgresql = QStringLiteral("postgresql");
 
 // Sends `count` requests on as many connections at once, then collects every answer.
-QList<TestResponse> fetchConcurrently(quint16 port, const QByteArray &method, const QByteArray &target,
-                                      int count, int timeoutMs = 60000)
+QList<TestResponse> fetchConcurrently(quint16 port, const QByteArray &method,
+    const QByteArray &target, int count, int timeoutMs = 60000)
 {
     QElapsedTimer timer;
     timer.start();
@@ -39,7 +39,8 @@ QList<TestResponse> fetchConcurrently(quint16 port, const QByteArray &method, co
         auto socket = std::make_unique<QTcpSocket>();
         socket->connectToHost(QHostAddress::LocalHost, port);
         socket->waitForConnected(5000);
-        socket->write(method + ' ' + target + " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        socket->write(method + ' ' + target
+            + " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
         socket->flush();
         sockets.push_back(std::move(socket));
     }
@@ -62,7 +63,10 @@ qint64 countRows(const QString &url, const QString &table)
     db::DbConnection connection(db::parseDatabaseUrl(url).url);
     if (!connection.open())
         return -1;
-    return connection.query(QStringLiteral("SELECT COUNT(*) FROM ") + table).constFirst().constFirst().toLongLong();
+    return connection.query(QStringLiteral("SELECT COUNT(*) FROM ") + table)
+        .constFirst()
+        .constFirst()
+        .toLongLong();
 }
 
 QByteArray compact(const QJsonDocument &document)
@@ -178,8 +182,8 @@ ServerHost &TestDatabase::sharedServer(const QString &backend)
 
 void TestDatabase::setVariant(quint16 port, const QString &route, const QString &variant)
 {
-    const QByteArray body = compact(QJsonDocument(QJsonObject { { QStringLiteral("route"), route },
-                                                                { QStringLiteral("variant"), variant } }));
+    const QByteArray body = compact(QJsonDocument(QJsonObject {
+        { QStringLiteral("route"), route }, { QStringLiteral("variant"), variant } }));
     const TestResponse response = fetch(port, "PUT", "/_scope/modes", body);
     QCOMPARE(response.status, 200);
 }
@@ -194,20 +198,46 @@ void TestDatabase::urlParsing_data()
     QTest::addColumn<QString>("pathOrDatabase");
     QTest::addColumn<QString>("error");
 
-    QTest::newRow("sqlite absolute") << "sqlite:////var/lib/x.db" << true << sqlite << "/var/lib/x.db" << "";
-    QTest::newRow("sqlite relative") << "sqlite:///./blog.db" << true << sqlite << "./blog.db" << "";
-    QTest::newRow("course spelling") << "sqlite+aiosqlite:///./blog.db" << true << sqlite << "./blog.db" << "";
-    QTest::newRow("memory") << "sqlite::memory:" << true << sqlite << "" << "";
-    QTest::newRow("postgres") << "postgresql://user:pw@127.0.0.1:5433/fastapi_db" << true << postgresql << "fastapi_db" << "";
-    QTest::newRow("asyncpg spelling") << "postgresql+asyncpg://u@localhost/db?min_size=2&max_size=4" << true << postgresql << "db" << "";
-    QTest::newRow("mysql") << "mysql://u@h/db" << false << "" << "" << "unsupported scheme 'mysql'";
-    QTest::newRow("no scheme") << "blog.db" << false << "" << "" << "no scheme";
-    QTest::newRow("sqlite without path") << "sqlite:///" << false << "" << "" << "no file path";
-    QTest::newRow("sqlite two slashes") << "sqlite://x.db" << false << "" << "" << "sqlite:///PATH";
-    QTest::newRow("postgres without database") << "postgresql://u@127.0.0.1:5432/" << false << "" << "" << "no database name";
-    QTest::newRow("bad pool size") << "postgresql://u@h/db?max_size=0" << false << "" << "" << "max_size expects 1 to 200";
-    QTest::newRow("min above max") << "sqlite:///x.db?min_size=9&max_size=3" << false << "" << "" << "exceeds max_size";
-    QTest::newRow("unknown parameter") << "postgresql://u@h/db?ssl=1" << false << "" << "" << "unknown parameter 'ssl'";
+    QTest::newRow("sqlite absolute")
+        << "sqlite:////var/lib/x.db" << true << sqlite << "/var/lib/x.db"
+        << "";
+    QTest::newRow("sqlite relative") << "sqlite:///./blog.db" << true << sqlite << "./blog.db"
+                                     << "";
+    QTest::newRow("course spelling")
+        << "sqlite+aiosqlite:///./blog.db" << true << sqlite << "./blog.db"
+        << "";
+    QTest::newRow("memory") << "sqlite::memory:" << true << sqlite << ""
+                            << "";
+    QTest::newRow("postgres") << "postgresql://user:pw@127.0.0.1:5433/fastapi_db" << true
+                              << postgresql << "fastapi_db"
+                              << "";
+    QTest::newRow("asyncpg spelling")
+        << "postgresql+asyncpg://u@localhost/db?min_size=2&max_size=4" << true << postgresql << "db"
+        << "";
+    QTest::newRow("mysql") << "mysql://u@h/db" << false << ""
+                           << ""
+                           << "unsupported scheme 'mysql'";
+    QTest::newRow("no scheme") << "blog.db" << false << ""
+                               << ""
+                               << "no scheme";
+    QTest::newRow("sqlite without path") << "sqlite:///" << false << ""
+                                         << ""
+                                         << "no file path";
+    QTest::newRow("sqlite two slashes") << "sqlite://x.db" << false << ""
+                                        << ""
+                                        << "sqlite:///PATH";
+    QTest::newRow("postgres without database") << "postgresql://u@127.0.0.1:5432/" << false << ""
+                                               << ""
+                                               << "no database name";
+    QTest::newRow("bad pool size") << "postgresql://u@h/db?max_size=0" << false << ""
+                                   << ""
+                                   << "max_size expects 1 to 200";
+    QTest::newRow("min above max") << "sqlite:///x.db?min_size=9&max_size=3" << false << ""
+                                   << ""
+                                   << "exceeds max_size";
+    QTest::newRow("unknown parameter") << "postgresql://u@h/db?ssl=1" << false << ""
+                                       << ""
+                                       << "unknown parameter 'ssl'";
 }
 
 void TestDatabase::urlParsing()
@@ -234,10 +264,13 @@ void TestDatabase::csvValidation_data()
     QTest::addColumn<int>("items");
     QTest::addColumn<QList<int>>("badLines");
 
-    QTest::newRow("header and rows") << QByteArray("name,price\nlamp,9.5\r\nchair,20\n") << 2 << QList<int> {};
-    QTest::newRow("no header") << QByteArray("lamp,9.5\n\n\"desk, oak\",120\n") << 2 << QList<int> {};
-    QTest::newRow("bad lines") << QByteArray("name,price\nlamp,abc\nok,1\n,3\nx,1,2\ny,-1\n\"open,4\n") << 1
-                               << QList<int> { 2, 4, 5, 6, 7 };
+    QTest::newRow("header and rows")
+        << QByteArray("name,price\nlamp,9.5\r\nchair,20\n") << 2 << QList<int> {};
+    QTest::newRow("no header") << QByteArray("lamp,9.5\n\n\"desk, oak\",120\n") << 2
+                               << QList<int> {};
+    QTest::newRow("bad lines") << QByteArray(
+        "name,price\nlamp,abc\nok,1\n,3\nx,1,2\ny,-1\n\"open,4\n")
+                               << 1 << QList<int> { 2, 4, 5, 6, 7 };
 }
 
 void TestDatabase::csvValidation()
@@ -264,12 +297,13 @@ void TestDatabase::startFailsClearly_data()
     probe.listen(QHostAddress::LocalHost, 0);
     const quint16 closedPort = probe.serverPort();
     probe.close();
-    QTest::newRow("bad scheme") << "mysql://u@127.0.0.1/db" << true << "--database: bad database URL";
+    QTest::newRow("bad scheme") << "mysql://u@127.0.0.1/db" << true
+                                << "--database: bad database URL";
     QTest::newRow("sqlite in a file, not a directory")
-            << "sqlite:////proc/version/loopscope.db" << false << "database unreachable: cannot open";
+        << "sqlite:////proc/version/loopscope.db" << false << "database unreachable: cannot open";
     QTest::newRow("postgres refused")
-            << QStringLiteral("postgresql://u@127.0.0.1:%1/db").arg(closedPort) << false
-            << "database unreachable: cannot open postgresql://u@127.0.0.1:";
+        << QStringLiteral("postgresql://u@127.0.0.1:%1/db").arg(closedPort) << false
+        << "database unreachable: cannot open postgresql://u@127.0.0.1:";
 }
 
 void TestDatabase::startFailsClearly()
@@ -305,31 +339,33 @@ void TestDatabase::endpoints_data()
     };
     const QList<Case> cases {
         { "seed item", "GET", "/items/7", 200, R"({"id":7,"name":"Item 7","price":7.5})" },
-        { "last seed item", "GET", "/items/1000?delay=0.01", 200, R"({"id":1000,"name":"Item 1000","price":0.5})" },
+        { "last seed item", "GET", "/items/1000?delay=0.01", 200,
+            R"({"id":1000,"name":"Item 1000","price":0.5})" },
         { "unknown item", "GET", "/items/999999", 404, R"({"detail":"Item not found"})" },
         { "item id not an integer", "GET", "/items/abc", 422,
-          R"({"detail":[{"loc":["path","item_id"],"msg":"value is not a valid integer","type":"type_error.integer"}]})" },
+            R"({"detail":[{"loc":["path","item_id"],"msg":"value is not a valid integer","type":"type_error.integer"}]})" },
         { "negative delay", "GET", "/items/1?delay=-1", 422,
-          R"({"detail":[{"ctx":{"limit_value":0},"loc":["query","delay"],"msg":"ensure this value is greater than or equal to 0","type":"value_error.number.not_ge"}]})" },
+            R"({"detail":[{"ctx":{"limit_value":0},"loc":["query","delay"],"msg":"ensure this value is greater than or equal to 0","type":"value_error.number.not_ge"}]})" },
         { "negative skip", "GET", "/posts/?skip=-1", 422,
-          R"({"detail":[{"ctx":{"limit_value":0},"loc":["query","skip"],"msg":"ensure this value is greater than or equal to 0","type":"value_error.number.not_ge"}]})" },
+            R"({"detail":[{"ctx":{"limit_value":0},"loc":["query","skip"],"msg":"ensure this value is greater than or equal to 0","type":"value_error.number.not_ge"}]})" },
         { "negative limit", "GET", "/posts/?limit=-5", 422,
-          R"({"detail":[{"ctx":{"limit_value":0},"loc":["query","limit"],"msg":"ensure this value is greater than or equal to 0","type":"value_error.number.not_ge"}]})" },
+            R"({"detail":[{"ctx":{"limit_value":0},"loc":["query","limit"],"msg":"ensure this value is greater than or equal to 0","type":"value_error.number.not_ge"}]})" },
         { "post without author", "POST", "/posts/?title=t&content=c", 422,
-          R"({"detail":[{"loc":["query","author"],"msg":"field required","type":"value_error.missing"}]})" },
+            R"({"detail":[{"loc":["query","author"],"msg":"field required","type":"value_error.missing"}]})" },
         { "unknown post", "GET", "/posts/999999", 404, R"({"detail":"Post not found"})" },
-        { "update unknown post", "PUT", "/posts/999999?title=t&content=c", 404, R"({"detail":"Post not found"})" },
+        { "update unknown post", "PUT", "/posts/999999?title=t&content=c", 404,
+            R"({"detail":"Post not found"})" },
         { "delete unknown post", "DELETE", "/posts/999999", 404, R"({"detail":"Post not found"})" },
         { "wrong method", "DELETE", "/items/1", 405, R"({"detail":"Method Not Allowed"})" },
         { "empty import", "POST", "/items/import", 422,
-          R"({"detail":[{"loc":["body"],"msg":"no rows to import","type":"value_error.missing"}]})" },
+            R"({"detail":[{"loc":["body"],"msg":"no rows to import","type":"value_error.missing"}]})" },
         { "pooling switch: bad body", "PUT", "/_scope/database", 422,
-          R"({"detail":[{"loc":["body","pooling"],"msg":"expected {\"pooling\": true|false}","type":"type_error.bool"}]})" },
+            R"({"detail":[{"loc":["body","pooling"],"msg":"expected {\"pooling\": true|false}","type":"type_error.bool"}]})" },
     };
     for (const QString &backend : { sqlite, postgresql }) {
         for (const Case &c : cases) {
             QTest::addRow("%s: %s", qPrintable(backend), c.name)
-                    << backend << c.method << c.target << c.status << c.expected;
+                << backend << c.method << c.target << c.status << c.expected;
         }
     }
 }
@@ -357,8 +393,9 @@ void TestDatabase::crudInEveryVariant_data()
     for (const QString &backend : { sqlite, postgresql }) {
         for (const char *variant : { "async", "threadpool", "blocking" }) {
             for (bool pooling : { true, false }) {
-                QTest::addRow("%s %s%s", qPrintable(backend), variant, pooling ? "" : " without pool")
-                        << backend << QString::fromLatin1(variant) << pooling;
+                QTest::addRow(
+                    "%s %s%s", qPrintable(backend), variant, pooling ? "" : " without pool")
+                    << backend << QString::fromLatin1(variant) << pooling;
             }
         }
     }
@@ -372,19 +409,28 @@ void TestDatabase::crudInEveryVariant()
     REQUIRE_BACKEND(backend);
     ServerHost &host = sharedServer(backend);
     const quint16 port = host.port();
-    for (const char *route : { "GET /items/{item_id}", "POST /posts/", "GET /posts/", "GET /posts/{post_id}",
-                               "PUT /posts/{post_id}", "DELETE /posts/{post_id}" }) {
+    for (const char *route : { "GET /items/{item_id}", "POST /posts/", "GET /posts/",
+             "GET /posts/{post_id}", "PUT /posts/{post_id}", "DELETE /posts/{post_id}" }) {
         setVariant(port, QString::fromLatin1(route), variant);
     }
     const QByteArray poolingBody = pooling ? R"({"pooling":true})" : R"({"pooling":false})";
-    QCOMPARE(fetch(port, "PUT", "/_scope/database", poolingBody).json().object().value(u"pooling").toBool(),
-             pooling);
-    const qint64 openedBefore =
-            fetch(port, "GET", "/_scope/database").json().object().value(u"connections_opened").toInteger();
+    QCOMPARE(fetch(port, "PUT", "/_scope/database", poolingBody)
+                 .json()
+                 .object()
+                 .value(u"pooling")
+                 .toBool(),
+        pooling);
+    const qint64 openedBefore = fetch(port, "GET", "/_scope/database")
+                                    .json()
+                                    .object()
+                                    .value(u"connections_opened")
+                                    .toInteger();
 
-    QCOMPARE(fetch(port, "GET", "/items/42").body, QByteArray(R"({"id":42,"name":"Item 42","price":42.5})"));
+    QCOMPARE(fetch(port, "GET", "/items/42").body,
+        QByteArray(R"({"id":42,"name":"Item 42","price":42.5})"));
 
-    const TestResponse created = fetch(port, "POST", "/posts/?title=Hello&content=First%20post&author=ann");
+    const TestResponse created
+        = fetch(port, "POST", "/posts/?title=Hello&content=First%20post&author=ann");
     QCOMPARE(created.status, 200);
     const QJsonObject post = created.json().object();
     const qint64 id = post.value(u"id").toInteger();
@@ -396,14 +442,16 @@ void TestDatabase::crudInEveryVariant()
 
     QCOMPARE(fetch(port, "GET", path).json().object(), post);
     const QJsonArray page = fetch(port, "GET", "/posts/?skip=0&limit=100000").json().array();
-    QVERIFY(std::any_of(page.begin(), page.end(), [&](const QJsonValue &v) { return v.toObject() == post; }));
+    QVERIFY(std::any_of(
+        page.begin(), page.end(), [&](const QJsonValue &v) { return v.toObject() == post; }));
     QCOMPARE(fetch(port, "GET", "/posts/?skip=0&limit=0").body, QByteArray("[]"));
 
     const TestResponse updated = fetch(port, "PUT", path + "?title=Edited&content=Second");
     QCOMPARE(updated.status, 200);
     QCOMPARE(updated.json().object().value(u"title").toString(), QStringLiteral("Edited"));
     QCOMPARE(updated.json().object().value(u"author").toString(), QStringLiteral("ann"));
-    QCOMPARE(fetch(port, "GET", path).json().object().value(u"content").toString(), QStringLiteral("Second"));
+    QCOMPARE(fetch(port, "GET", path).json().object().value(u"content").toString(),
+        QStringLiteral("Second"));
 
     const TestResponse deleted = fetch(port, "DELETE", path);
     QCOMPARE(deleted.status, 200);
@@ -411,15 +459,19 @@ void TestDatabase::crudInEveryVariant()
     QCOMPARE(fetch(port, "GET", path).status, 404);
     QCOMPARE(fetch(port, "DELETE", path).status, 404);
 
-    const qint64 openedAfter =
-            fetch(port, "GET", "/_scope/database").json().object().value(u"connections_opened").toInteger();
+    const qint64 openedAfter = fetch(port, "GET", "/_scope/database")
+                                   .json()
+                                   .object()
+                                   .value(u"connections_opened")
+                                   .toInteger();
     // The threadpool variant opens one connection per pool thread it happens to land on (40 of
     // them), so only the database pool and the loop's own connection are checked for reuse.
     if (pooling) {
         if (variant != u"threadpool")
             QVERIFY2(openedAfter - openedBefore <= 1, "a pooled run reuses its connections");
     } else {
-        QVERIFY2(openedAfter - openedBefore >= 8, "without a pool every request opens a connection");
+        QVERIFY2(
+            openedAfter - openedBefore >= 8, "without a pool every request opens a connection");
     }
     fetch(port, "PUT", "/_scope/database", R"({"pooling":true})");
 }
@@ -430,7 +482,8 @@ void TestDatabase::csvImport_data()
     QTest::addColumn<QString>("variant");
     for (const QString &backend : { sqlite, postgresql }) {
         for (const char *variant : { "async", "threadpool", "blocking" })
-            QTest::addRow("%s %s", qPrintable(backend), variant) << backend << QString::fromLatin1(variant);
+            QTest::addRow("%s %s", qPrintable(backend), variant)
+                << backend << QString::fromLatin1(variant);
     }
 }
 
@@ -445,15 +498,16 @@ void TestDatabase::csvImport()
     setVariant(port, QStringLiteral("POST /items/import"), variant);
     auto post = [port](const QByteArray &body, const QByteArray &type = "text/csv") {
         return exchange(port,
-                        "POST /items/import HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: " + type
-                                + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body,
-                        1)
-                .responses.value(0);
+            "POST /items/import HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: " + type
+                + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body,
+            1)
+            .responses.value(0);
     };
 
     const qint64 before = countRows(url, QStringLiteral("items"));
     QVERIFY(before >= db::seedItemCount);
-    const TestResponse rejected = post("name,price\nlamp,9.5\nchair,cheap\n,3\nsofa,300\ntable,1,2\n");
+    const TestResponse rejected
+        = post("name,price\nlamp,9.5\nchair,cheap\n,3\nsofa,300\ntable,1,2\n");
     QCOMPARE(rejected.status, 422);
     QList<int> lines;
     for (const QJsonValue &error : rejected.json().object().value(u"detail").toArray())
@@ -494,8 +548,8 @@ void TestDatabase::concurrentPostsCreateExactlyOneRowEach()
     for (int c = 0; c < clients; ++c) {
         threads.emplace_back([c, port, &ids, &statuses] {
             for (int i = 0; i < perClient; ++i) {
-                const QByteArray target = "/posts/?title=t" + QByteArray::number(c) + '_' + QByteArray::number(i)
-                        + "&content=c&author=client" + QByteArray::number(c);
+                const QByteArray target = "/posts/?title=t" + QByteArray::number(c) + '_'
+                    + QByteArray::number(i) + "&content=c&author=client" + QByteArray::number(c);
                 const TestResponse response = fetch(port, "POST", target, {}, 60000);
                 statuses[c] << response.status;
                 ids[c] << response.json().object().value(u"id").toInteger();
@@ -531,15 +585,18 @@ void TestDatabase::exhaustedPoolQueuesWithoutBlockingTheLoop()
     QElapsedTimer timer;
     timer.start();
     std::vector<QList<TestResponse>> slow(1);
-    std::thread readers([&] { slow[0] = fetchConcurrently(port, "GET", "/items/3?delay=0.5", 30); });
+    std::thread readers(
+        [&] { slow[0] = fetchConcurrently(port, "GET", "/items/3?delay=0.5", 30); });
     QTRY_VERIFY_WITH_TIMEOUT(
-            fetch(port, "GET", "/_scope/database").json().object().value(u"queued").toInt() >= 20, 5000);
+        fetch(port, "GET", "/_scope/database").json().object().value(u"queued").toInt() >= 20,
+        5000);
     QElapsedTimer health;
     health.start();
     const TestResponse database = fetch(port, "GET", "/_scope/database");
     QCOMPARE(fetch(port, "GET", "/_scope/health").status, 200);
     QCOMPARE(fetch(port, "GET", "/async?delay=0").status, 200);
-    QVERIFY2(health.elapsed() < 400, qPrintable(QStringLiteral("loop answered in %1 ms").arg(health.elapsed())));
+    QVERIFY2(health.elapsed() < 400,
+        qPrintable(QStringLiteral("loop answered in %1 ms").arg(health.elapsed())));
     QCOMPARE(database.json().object().value(u"workers").toInt(), 5);
     // Between two jobs a worker is briefly idle; never more than the pool's five are busy.
     const int busy = database.json().object().value(u"busy").toInt();
@@ -551,12 +608,17 @@ void TestDatabase::exhaustedPoolQueuesWithoutBlockingTheLoop()
     QVERIFY2(elapsed >= 2900 && elapsed < 8000, qPrintable(QString::number(elapsed)));
 
     // The wait is in the trace: database jobs queued up to ~2.5 s, run on the database workers.
-    const QJsonArray events = fetch(port, "GET", "/_scope/trace", {}, 60000).json().object().value(u"traceEvents").toArray();
+    const QJsonArray events = fetch(port, "GET", "/_scope/trace", {}, 60000)
+                                  .json()
+                                  .object()
+                                  .value(u"traceEvents")
+                                  .toArray();
     QHash<int, QString> threadNames;
     for (const QJsonValue &value : events) {
         const QJsonObject e = value.toObject();
         if (e.value(u"ph").toString() == u"M" && e.value(u"name").toString() == u"thread_name")
-            threadNames[e.value(u"tid").toInt()] = e.value(u"args").toObject().value(u"name").toString();
+            threadNames[e.value(u"tid").toInt()]
+                = e.value(u"args").toObject().value(u"name").toString();
     }
     // The trace hub is shared by every server this process ran: count the database workers' jobs.
     double longestQueue = 0;
@@ -567,7 +629,8 @@ void TestDatabase::exhaustedPoolQueuesWithoutBlockingTheLoop()
             || !threadNames.value(e.value(u"tid").toInt()).startsWith(u"database worker"))
             continue;
         ++jobs;
-        longestQueue = std::max(longestQueue, e.value(u"args").toObject().value(u"queued_ms").toDouble());
+        longestQueue
+            = std::max(longestQueue, e.value(u"args").toObject().value(u"queued_ms").toDouble());
     }
     QVERIFY2(jobs >= 30, qPrintable(QString::number(jobs)));
     QVERIFY2(longestQueue > 2000, qPrintable(QString::number(longestQueue)));
@@ -594,8 +657,9 @@ void TestDatabase::outageAnswers503AndRecovers()
         setVariant(port, QStringLiteral("GET /items/{item_id}"), QString::fromLatin1(variant));
         const TestResponse lost = fetch(port, "GET", "/items/1");
         QCOMPARE(lost.status, 503);
-        QVERIFY2(lost.json().object().value(u"detail").toString().startsWith(u"Database unavailable: "),
-                 lost.body.constData());
+        QVERIFY2(
+            lost.json().object().value(u"detail").toString().startsWith(u"Database unavailable: "),
+            lost.body.constData());
     }
     setVariant(port, QStringLiteral("GET /items/{item_id}"), QStringLiteral("async"));
     QCOMPARE(fetch(port, "POST", "/posts/?title=t&content=c&author=a").status, 503);

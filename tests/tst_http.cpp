@@ -42,23 +42,44 @@ void TestHttp::parse_data()
     const QByteArray longTarget = "GET /" + QByteArray(9000, 'a') + " HTTP/1.1\r\n\r\n";
     const QByteArray hugeHeader = "GET / HTTP/1.1\r\nX-Big: " + QByteArray(17000, 'b') + "\r\n\r\n";
 
-    QTest::newRow("http/1.1 keeps alive") << QByteArray("GET /async?delay=1 HTTP/1.1\r\nHost: x\r\n\r\n") << 0 << QByteArray("/async") << true;
-    QTest::newRow("http/1.1 close") << QByteArray("GET / HTTP/1.1\r\nConnection: close\r\n\r\n") << 0 << QByteArray("/") << false;
-    QTest::newRow("http/1.0 closes") << QByteArray("GET / HTTP/1.0\r\n\r\n") << 0 << QByteArray("/") << false;
-    QTest::newRow("http/1.0 keep-alive") << QByteArray("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n") << 0 << QByteArray("/") << true;
-    QTest::newRow("bare LF") << QByteArray("GET /x HTTP/1.1\nHost: y\n\n") << 0 << QByteArray("/x") << true;
-    QTest::newRow("absolute form") << QByteArray("GET http://h:1/p?q=1 HTTP/1.1\r\n\r\n") << 0 << QByteArray("/p") << true;
+    QTest::newRow("http/1.1 keeps alive")
+        << QByteArray("GET /async?delay=1 HTTP/1.1\r\nHost: x\r\n\r\n") << 0 << QByteArray("/async")
+        << true;
+    QTest::newRow("http/1.1 close") << QByteArray("GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
+                                    << 0 << QByteArray("/") << false;
+    QTest::newRow("http/1.0 closes")
+        << QByteArray("GET / HTTP/1.0\r\n\r\n") << 0 << QByteArray("/") << false;
+    QTest::newRow("http/1.0 keep-alive")
+        << QByteArray("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n") << 0 << QByteArray("/")
+        << true;
+    QTest::newRow("bare LF") << QByteArray("GET /x HTTP/1.1\nHost: y\n\n") << 0 << QByteArray("/x")
+                             << true;
+    QTest::newRow("absolute form")
+        << QByteArray("GET http://h:1/p?q=1 HTTP/1.1\r\n\r\n") << 0 << QByteArray("/p") << true;
     QTest::newRow("garbage") << QByteArray("HELLO\r\n\r\n") << 400 << QByteArray() << false;
-    QTest::newRow("bad version") << QByteArray("GET / HTTP/2.0\r\n\r\n") << 505 << QByteArray() << false;
-    QTest::newRow("bad target") << QByteArray("GET nope HTTP/1.1\r\n\r\n") << 400 << QByteArray() << false;
-    QTest::newRow("header without colon") << QByteArray("GET / HTTP/1.1\r\nBroken\r\n\r\n") << 400 << QByteArray() << false;
+    QTest::newRow("bad version") << QByteArray("GET / HTTP/2.0\r\n\r\n") << 505 << QByteArray()
+                                 << false;
+    QTest::newRow("bad target") << QByteArray("GET nope HTTP/1.1\r\n\r\n") << 400 << QByteArray()
+                                << false;
+    QTest::newRow("header without colon")
+        << QByteArray("GET / HTTP/1.1\r\nBroken\r\n\r\n") << 400 << QByteArray() << false;
     QTest::newRow("uri too long") << longTarget << 414 << QByteArray() << false;
     QTest::newRow("headers too large") << hugeHeader << 431 << QByteArray() << false;
-    QTest::newRow("body too large") << QByteArray("POST / HTTP/1.1\r\nContent-Length: 2000000\r\n\r\n") << 413 << QByteArray() << false;
-    QTest::newRow("bad content-length") << QByteArray("POST / HTTP/1.1\r\nContent-Length: 1x\r\n\r\n") << 400 << QByteArray() << false;
-    QTest::newRow("conflicting lengths") << QByteArray("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab") << 400 << QByteArray() << false;
-    QTest::newRow("smuggling") << QByteArray("POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n") << 400 << QByteArray() << false;
-    QTest::newRow("unknown coding") << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n") << 501 << QByteArray() << false;
+    QTest::newRow("body too large")
+        << QByteArray("POST / HTTP/1.1\r\nContent-Length: 2000000\r\n\r\n") << 413 << QByteArray()
+        << false;
+    QTest::newRow("bad content-length")
+        << QByteArray("POST / HTTP/1.1\r\nContent-Length: 1x\r\n\r\n") << 400 << QByteArray()
+        << false;
+    QTest::newRow("conflicting lengths")
+        << QByteArray("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab") << 400
+        << QByteArray() << false;
+    QTest::newRow("smuggling") << QByteArray(
+        "POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+                               << 400 << QByteArray() << false;
+    QTest::newRow("unknown coding")
+        << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n") << 501 << QByteArray()
+        << false;
 }
 
 void TestHttp::parse()
@@ -85,12 +106,13 @@ void TestHttp::parse()
 
 void TestHttp::parseIncrementally()
 {
-    const QByteArray raw = "POST /users/?username=a&email=b HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello";
+    const QByteArray raw
+        = "POST /users/?username=a&email=b HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello";
     HttpParser parser { HttpLimits {} };
     for (qsizetype cut = 0; cut < raw.size(); ++cut) {
         HttpRequest request;
         QCOMPARE(parser.parse(QByteArrayView(raw).first(cut), request).status,
-                 HttpParser::Status::NeedMore);
+            HttpParser::Status::NeedMore);
     }
     HttpRequest request;
     QCOMPARE(parser.parse(raw, request).status, HttpParser::Status::Complete);
@@ -116,7 +138,9 @@ void TestHttp::parsePipelined()
 
 void TestHttp::parseChunked()
 {
-    const QByteArray raw = "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nname\r\n6;ext=1\r\n,price\r\n0\r\nTrailer: t\r\n\r\nNEXT";
+    const QByteArray raw
+        = "POST /x HTTP/1.1\r\nTransfer-Encoding: "
+          "chunked\r\n\r\n4\r\nname\r\n6;ext=1\r\n,price\r\n0\r\nTrailer: t\r\n\r\nNEXT";
     HttpParser parser { HttpLimits {} };
     HttpRequest request;
     const auto result = parser.parse(raw, request);
@@ -135,15 +159,30 @@ void TestHttp::route_data()
     QTest::addColumn<QByteArray>("extra"); // Allow or Location
 
     using K = Router::Match::Kind;
-    QTest::newRow("literal") << QByteArray("GET") << QByteArray("/async") << int(K::Found) << QStringLiteral("/async") << QString() << QByteArray();
-    QTest::newRow("param") << QByteArray("GET") << QByteArray("/users/42") << int(K::Found) << QStringLiteral("/users/{user_id}") << QStringLiteral("42") << QByteArray();
-    QTest::newRow("percent-decoded param") << QByteArray("GET") << QByteArray("/users/a%20b") << int(K::Found) << QStringLiteral("/users/{user_id}") << QStringLiteral("a b") << QByteArray();
-    QTest::newRow("trailing slash route") << QByteArray("POST") << QByteArray("/users/") << int(K::Found) << QStringLiteral("/users/") << QString() << QByteArray();
-    QTest::newRow("wrong method") << QByteArray("DELETE") << QByteArray("/users/") << int(K::MethodNotAllowed) << QString() << QString() << QByteArray("POST");
-    QTest::newRow("unknown") << QByteArray("GET") << QByteArray("/nope") << int(K::NotFound) << QString() << QString() << QByteArray();
-    QTest::newRow("redirect slash") << QByteArray("POST") << QByteArray("/users") << int(K::Redirect) << QString() << QString() << QByteArray("/users/");
-    QTest::newRow("redirect no slash") << QByteArray("GET") << QByteArray("/async/") << int(K::Redirect) << QString() << QString() << QByteArray("/async");
-    QTest::newRow("empty param") << QByteArray("GET") << QByteArray("/users//") << int(K::NotFound) << QString() << QString() << QByteArray();
+    QTest::newRow("literal") << QByteArray("GET") << QByteArray("/async") << int(K::Found)
+                             << QStringLiteral("/async") << QString() << QByteArray();
+    QTest::newRow("param") << QByteArray("GET") << QByteArray("/users/42") << int(K::Found)
+                           << QStringLiteral("/users/{user_id}") << QStringLiteral("42")
+                           << QByteArray();
+    QTest::newRow("percent-decoded param")
+        << QByteArray("GET") << QByteArray("/users/a%20b") << int(K::Found)
+        << QStringLiteral("/users/{user_id}") << QStringLiteral("a b") << QByteArray();
+    QTest::newRow("trailing slash route")
+        << QByteArray("POST") << QByteArray("/users/") << int(K::Found) << QStringLiteral("/users/")
+        << QString() << QByteArray();
+    QTest::newRow("wrong method") << QByteArray("DELETE") << QByteArray("/users/")
+                                  << int(K::MethodNotAllowed) << QString() << QString()
+                                  << QByteArray("POST");
+    QTest::newRow("unknown") << QByteArray("GET") << QByteArray("/nope") << int(K::NotFound)
+                             << QString() << QString() << QByteArray();
+    QTest::newRow("redirect slash")
+        << QByteArray("POST") << QByteArray("/users") << int(K::Redirect) << QString() << QString()
+        << QByteArray("/users/");
+    QTest::newRow("redirect no slash")
+        << QByteArray("GET") << QByteArray("/async/") << int(K::Redirect) << QString() << QString()
+        << QByteArray("/async");
+    QTest::newRow("empty param") << QByteArray("GET") << QByteArray("/users//") << int(K::NotFound)
+                                 << QString() << QString() << QByteArray();
 }
 
 void TestHttp::route()
@@ -156,8 +195,8 @@ void TestHttp::route()
     QFETCH(QByteArray, extra);
 
     Router router;
-    for (const auto &[m, p] : { std::pair { "GET", "/async" }, { "POST", "/users/" },
-                                { "GET", "/users/{user_id}" } }) {
+    for (const auto &[m, p] :
+        { std::pair { "GET", "/async" }, { "POST", "/users/" }, { "GET", "/users/{user_id}" } }) {
         Route route;
         route.method = m;
         route.pattern = QString::fromLatin1(p);
@@ -182,25 +221,32 @@ void TestHttp::validation_data()
     QTest::addColumn<QString>("pathValue");
     QTest::addColumn<QByteArray>("expectedDetail"); // empty: valid
 
-    QTest::newRow("valid") << QByteArray("email=a%40b.c&delay=1.5") << QStringLiteral("7") << QByteArray();
-    QTest::newRow("plus is space") << QByteArray("email=a+b&delay=0") << QStringLiteral("7") << QByteArray();
+    QTest::newRow("valid") << QByteArray("email=a%40b.c&delay=1.5") << QStringLiteral("7")
+                           << QByteArray();
+    QTest::newRow("plus is space")
+        << QByteArray("email=a+b&delay=0") << QStringLiteral("7") << QByteArray();
     QTest::newRow("bad path int")
-            << QByteArray("email=x") << QStringLiteral("abc")
-            << QByteArray(R"([{"loc":["path","user_id"],"msg":"value is not a valid integer","type":"type_error.integer"}])");
+        << QByteArray("email=x") << QStringLiteral("abc")
+        << QByteArray(
+               R"([{"loc":["path","user_id"],"msg":"value is not a valid integer","type":"type_error.integer"}])");
     QTest::newRow("missing email")
-            << QByteArray("delay=1") << QStringLiteral("1")
-            << QByteArray(R"([{"loc":["query","email"],"msg":"field required","type":"value_error.missing"}])");
+        << QByteArray("delay=1") << QStringLiteral("1")
+        << QByteArray(
+               R"([{"loc":["query","email"],"msg":"field required","type":"value_error.missing"}])");
     QTest::newRow("every error, in declaration order")
-            << QByteArray("delay=-1") << QStringLiteral("x")
-            << QByteArray(R"([{"loc":["path","user_id"],"msg":"value is not a valid integer","type":"type_error.integer"},)"
-                          R"({"loc":["query","email"],"msg":"field required","type":"value_error.missing"},)"
-                          R"({"ctx":{"limit_value":0},"loc":["query","delay"],"msg":"ensure this value is greater than or equal to 0","type":"value_error.number.not_ge"}])");
+        << QByteArray("delay=-1") << QStringLiteral("x")
+        << QByteArray(
+               R"([{"loc":["path","user_id"],"msg":"value is not a valid integer","type":"type_error.integer"},)"
+               R"({"loc":["query","email"],"msg":"field required","type":"value_error.missing"},)"
+               R"({"ctx":{"limit_value":0},"loc":["query","delay"],"msg":"ensure this value is greater than or equal to 0","type":"value_error.number.not_ge"}])");
     QTest::newRow("not a float")
-            << QByteArray("email=e&delay=soon") << QStringLiteral("1")
-            << QByteArray(R"([{"loc":["query","delay"],"msg":"value is not a valid float","type":"type_error.float"}])");
+        << QByteArray("email=e&delay=soon") << QStringLiteral("1")
+        << QByteArray(
+               R"([{"loc":["query","delay"],"msg":"value is not a valid float","type":"type_error.float"}])");
     QTest::newRow("above bound")
-            << QByteArray("email=e&delay=61") << QStringLiteral("1")
-            << QByteArray(R"([{"ctx":{"limit_value":60},"loc":["query","delay"],"msg":"ensure this value is less than or equal to 60","type":"value_error.number.not_le"}])");
+        << QByteArray("email=e&delay=61") << QStringLiteral("1")
+        << QByteArray(
+               R"([{"ctx":{"limit_value":60},"loc":["query","delay"],"msg":"ensure this value is less than or equal to 60","type":"value_error.number.not_le"}])");
 }
 
 void TestHttp::validation()
@@ -244,15 +290,22 @@ void TestHttp::jsonWriter_data()
 {
     QTest::addColumn<QJsonObject>("object");
     QTest::addColumn<QByteArray>("expected");
-    QTest::newRow("numbers") << QJsonObject { { QStringLiteral("a"), 2 }, { QStringLiteral("b"), 9.5 }, { QStringLiteral("c"), -0.1 }, { QStringLiteral("d"), 1e20 } }
+    QTest::newRow("numbers") << QJsonObject { { QStringLiteral("a"), 2 },
+        { QStringLiteral("b"), 9.5 }, { QStringLiteral("c"), -0.1 }, { QStringLiteral("d"), 1e20 } }
                              << QByteArray(R"({"a":2,"b":9.5,"c":-0.1,"d":1e+20})");
-    QTest::newRow("escapes") << QJsonObject { { QStringLiteral("s"), QStringLiteral("quote \" back \\ nl \n tab \t bell \u0007") } }
-                             << QByteArray(R"({"s":"quote \" back \\ nl \n tab \t bell \u0007"})");
-    QTest::newRow("unicode as utf-8") << QJsonObject { { QStringLiteral("name"), QStringLiteral("café ☕") } }
-                                      << QStringLiteral(R"({"name":"café ☕"})").toUtf8();
-    QTest::newRow("nested") << QJsonObject { { QStringLiteral("detail"), QJsonArray { QJsonObject { { QStringLiteral("loc"), QJsonArray { QStringLiteral("query"), 1 } } }, true, QJsonValue() } } }
+    QTest::newRow("escapes") << QJsonObject {
+        { QStringLiteral("s"), QStringLiteral("quote \" back \\ nl \n tab \t bell \u0007") }
+    } << QByteArray(R"({"s":"quote \" back \\ nl \n tab \t bell \u0007"})");
+    QTest::newRow("unicode as utf-8")
+        << QJsonObject { { QStringLiteral("name"), QStringLiteral("café ☕") } }
+        << QStringLiteral(R"({"name":"café ☕"})").toUtf8();
+    QTest::newRow("nested") << QJsonObject { { QStringLiteral("detail"),
+        QJsonArray {
+            QJsonObject { { QStringLiteral("loc"), QJsonArray { QStringLiteral("query"), 1 } } },
+            true, QJsonValue() } } }
                             << QByteArray(R"({"detail":[{"loc":["query",1]},true,null]})");
-    QTest::newRow("not finite") << QJsonObject { { QStringLiteral("x"), std::nan("") } } << QByteArray(R"({"x":null})");
+    QTest::newRow("not finite") << QJsonObject { { QStringLiteral("x"), std::nan("") } }
+                                << QByteArray(R"({"x":null})");
 }
 
 void TestHttp::jsonWriter()
@@ -271,14 +324,24 @@ void TestHttp::modeAssignments_data()
     QTest::addColumn<QString>("asyncVariant");
     QTest::addColumn<QString>("productVariant");
 
-    QTest::newRow("full key") << QStringLiteral("GET /async=blocking") << true << QStringLiteral("blocking") << QStringLiteral("async");
-    QTest::newRow("path only") << QStringLiteral("/async=threadpool") << true << QStringLiteral("threadpool") << QStringLiteral("async");
-    QTest::newRow("star skips routes without it") << QStringLiteral("*=blocking") << true << QStringLiteral("blocking") << QStringLiteral("async");
-    QTest::newRow("star threadpool") << QStringLiteral("*=threadpool") << true << QStringLiteral("threadpool") << QStringLiteral("threadpool");
-    QTest::newRow("unknown route") << QStringLiteral("/nope=async") << false << QStringLiteral("async") << QStringLiteral("async");
-    QTest::newRow("unknown variant") << QStringLiteral("/async=fast") << false << QStringLiteral("async") << QStringLiteral("async");
-    QTest::newRow("not offered") << QStringLiteral("/products/=blocking") << false << QStringLiteral("async") << QStringLiteral("async");
-    QTest::newRow("no equals") << QStringLiteral("/async") << false << QStringLiteral("async") << QStringLiteral("async");
+    QTest::newRow("full key") << QStringLiteral("GET /async=blocking") << true
+                              << QStringLiteral("blocking") << QStringLiteral("async");
+    QTest::newRow("path only") << QStringLiteral("/async=threadpool") << true
+                               << QStringLiteral("threadpool") << QStringLiteral("async");
+    QTest::newRow("star skips routes without it")
+        << QStringLiteral("*=blocking") << true << QStringLiteral("blocking")
+        << QStringLiteral("async");
+    QTest::newRow("star threadpool")
+        << QStringLiteral("*=threadpool") << true << QStringLiteral("threadpool")
+        << QStringLiteral("threadpool");
+    QTest::newRow("unknown route") << QStringLiteral("/nope=async") << false
+                                   << QStringLiteral("async") << QStringLiteral("async");
+    QTest::newRow("unknown variant") << QStringLiteral("/async=fast") << false
+                                     << QStringLiteral("async") << QStringLiteral("async");
+    QTest::newRow("not offered") << QStringLiteral("/products/=blocking") << false
+                                 << QStringLiteral("async") << QStringLiteral("async");
+    QTest::newRow("no equals") << QStringLiteral("/async") << false << QStringLiteral("async")
+                               << QStringLiteral("async");
 }
 
 void TestHttp::modeAssignments()
@@ -289,10 +352,11 @@ void TestHttp::modeAssignments()
     QFETCH(QString, productVariant);
 
     ModeTable modes;
-    const int asyncRoute = modes.add(QStringLiteral("GET /async"), allVariants, HandlerVariant::Async);
+    const int asyncRoute
+        = modes.add(QStringLiteral("GET /async"), allVariants, HandlerVariant::Async);
     const int productRoute = modes.add(QStringLiteral("GET /products/"),
-                                       variantBit(HandlerVariant::Async) | variantBit(HandlerVariant::ThreadPool),
-                                       HandlerVariant::Async);
+        variantBit(HandlerVariant::Async) | variantBit(HandlerVariant::ThreadPool),
+        HandlerVariant::Async);
     QCOMPARE(modes.applyAssignment(assignment).isEmpty(), accepted);
     QCOMPARE(variantName(modes.variant(asyncRoute)), asyncVariant);
     QCOMPARE(variantName(modes.variant(productRoute)), productVariant);

@@ -58,7 +58,8 @@ quint16 closedPort()
 
 qint64 exactPercentile(const std::vector<qint64> &sorted, double p)
 {
-    const auto rank = std::max<qint64>(1, qint64(std::ceil(p * double(sorted.size()) / 100.0 - 1e-9)));
+    const auto rank
+        = std::max<qint64>(1, qint64(std::ceil(p * double(sorted.size()) / 100.0 - 1e-9)));
     return sorted[size_t(rank - 1)];
 }
 
@@ -139,10 +140,11 @@ void TestLoad::histogramPercentiles()
     QCOMPARE(h.count(), qint64(samples));
     QCOMPARE(h.min(), values.front());
     QCOMPARE(h.max(), values.back());
-    for (double p : {1.0, 10.0, 25.0, 50.0, 66.0, 75.0, 90.0, 95.0, 99.0, 99.9, 99.99, 100.0}) {
+    for (double p : { 1.0, 10.0, 25.0, 50.0, 66.0, 75.0, 90.0, 95.0, 99.0, 99.9, 99.99, 100.0 }) {
         const qint64 exact = exactPercentile(values, p);
         const qint64 approx = h.valueAtPercentile(p);
-        const double error = std::abs(double(approx - exact)) / std::max<double>(1.0, double(exact));
+        const double error
+            = std::abs(double(approx - exact)) / std::max<double>(1.0, double(exact));
         if (error > 0.01)
             QFAIL(qPrintable(QStringLiteral("p%1: %2 vs exact %3").arg(p).arg(approx).arg(exact)));
     }
@@ -161,22 +163,25 @@ void TestLoad::parser_data()
     QTest::addColumn<bool>("reusable");
     QTest::addColumn<bool>("needsEof");
 
-    QTest::newRow("content-length") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello") << false << 200
-                                    << qint64(5) << true << false;
-    QTest::newRow("close") << QByteArray("HTTP/1.1 404 NF\r\ncontent-length: 2\r\nConnection: close\r\n\r\nno")
+    QTest::newRow("content-length")
+        << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello") << false << 200
+        << qint64(5) << true << false;
+    QTest::newRow("close") << QByteArray(
+        "HTTP/1.1 404 NF\r\ncontent-length: 2\r\nConnection: close\r\n\r\nno")
                            << false << 404 << qint64(2) << false << false;
     QTest::newRow("chunked") << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                                            "4\r\nwiki\r\n5;ext=1\r\npedia\r\n0\r\nX-T: 1\r\n\r\n")
                              << false << 200 << qint64(9) << true << false;
-    QTest::newRow("until close") << QByteArray("HTTP/1.0 200 OK\r\n\r\nabc") << false << 200 << qint64(3) << false
-                                 << true;
-    QTest::newRow("head") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n") << true << 200 << qint64(0)
-                          << true << false;
-    QTest::newRow("100 continue") << QByteArray("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\n"
-                                                "Content-Length: 1\r\n\r\nx")
+    QTest::newRow("until close") << QByteArray("HTTP/1.0 200 OK\r\n\r\nabc") << false << 200
+                                 << qint64(3) << false << true;
+    QTest::newRow("head") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n") << true
+                          << 200 << qint64(0) << true << false;
+    QTest::newRow("100 continue") << QByteArray(
+        "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\n"
+        "Content-Length: 1\r\n\r\nx")
                                   << false << 201 << qint64(1) << true << false;
-    QTest::newRow("204") << QByteArray("HTTP/1.1 204 No Content\r\n\r\n") << false << 204 << qint64(0) << true
-                         << false;
+    QTest::newRow("204") << QByteArray("HTTP/1.1 204 No Content\r\n\r\n") << false << 204
+                         << qint64(0) << true << false;
 }
 
 void TestLoad::parser()
@@ -226,7 +231,7 @@ void TestLoad::closedLoopCounts()
     QFETCH(int, concurrency);
     QFETCH(bool, keepAlive);
     QFETCH(int, delayMs);
-    FixedDelayServer server{std::chrono::milliseconds(delayMs)};
+    FixedDelayServer server { std::chrono::milliseconds(delayMs) };
     QVERIFY(server.start());
     LoadPlan plan = planFor(server);
     plan.totalRequests = requests;
@@ -242,7 +247,8 @@ void TestLoad::closedLoopCounts()
     QCOMPARE(r.failed, 0);
     QCOMPARE(r.latency.count(), qint64(requests));
     QCOMPARE(server.requestCount(), qint64(requests));
-    QVERIFY2(server.maxInFlight() <= concurrency, qPrintable(QString::number(server.maxInFlight())));
+    QVERIFY2(
+        server.maxInFlight() <= concurrency, qPrintable(QString::number(server.maxInFlight())));
     if (delayMs > 0 && requests >= 4 * concurrency)
         QCOMPARE(server.maxInFlight(), concurrency); // and it did use them all
     if (keepAlive)
@@ -253,7 +259,8 @@ void TestLoad::closedLoopCounts()
         QCOMPARE(rec.error, ErrorKind::None);
         QCOMPARE(rec.status, quint16(200));
         QCOMPARE(rec.intendedStartNs, rec.startNs); // closed loop
-        QVERIFY(rec.startNs <= rec.connectNs && rec.connectNs <= rec.firstByteNs && rec.firstByteNs <= rec.endNs);
+        QVERIFY(rec.startNs <= rec.connectNs && rec.connectNs <= rec.firstByteNs
+            && rec.firstByteNs <= rec.endNs);
         QVERIFY(rec.endNs - rec.startNs >= delayMs * 1'000'000LL);
     }
     QVERIFY(!r.series.isEmpty());
@@ -295,8 +302,8 @@ void TestLoad::weightedMix()
     post.method = "POST";
     post.target = "/products/?name=a&price=1";
     post.body = "{}";
-    post.headers = {{"Content-Type", "application/json"}};
-    plan.requests = {get, post};
+    post.headers = { { "Content-Type", "application/json" } };
+    plan.requests = { get, post };
     plan.totalRequests = 100;
     plan.concurrency = 3;
     plan.keepAlive = true;
@@ -316,7 +323,7 @@ void TestLoad::weightedMix()
 
 void TestLoad::openLoopRate()
 {
-    FixedDelayServer server{1ms};
+    FixedDelayServer server { 1ms };
     QVERIFY(server.start());
     LoadPlan plan = planFor(server);
     plan.rate = 500;
@@ -342,7 +349,7 @@ void TestLoad::stallCorrectedVersusUncorrected()
     // 600 ms half a second in. Requests due meanwhile queue in the generator:
     // counted from their intended time they wait up to 600 ms; counted from
     // their actual send they look fast, which is the coordinated-omission lie.
-    FixedDelayServer server{1ms};
+    FixedDelayServer server { 1ms };
     QVERIFY(server.start());
     LoadPlan plan = planFor(server);
     plan.rate = 200;
@@ -403,7 +410,7 @@ void TestLoad::statusAndTimeoutErrors()
 
 void TestLoad::closedLoopDuration()
 {
-    FixedDelayServer server{5ms};
+    FixedDelayServer server { 5ms };
     QVERIFY(server.start());
     LoadPlan plan = planFor(server);
     plan.duration = 500ms;
@@ -418,7 +425,7 @@ void TestLoad::closedLoopDuration()
 
 void TestLoad::stopCancelsAndReportsProgress()
 {
-    FixedDelayServer server{20ms};
+    FixedDelayServer server { 20ms };
     QVERIFY(server.start());
     LoadPlan plan = planFor(server);
     plan.duration = 30s;
@@ -463,25 +470,30 @@ void TestLoad::connectionRefused()
     QVERIFY(r.errorCount(ErrorKind::Connect) >= 1);
 
     const QString url = QStringLiteral("http://127.0.0.1:%1/").arg(plan.port);
-    QCOMPARE(runLoadCommand({url, QStringLiteral("-n"), QStringLiteral("5")}), 1);
+    QCOMPARE(runLoadCommand({ url, QStringLiteral("-n"), QStringLiteral("5") }), 1);
 }
 
 void TestLoad::cliBadArguments_data()
 {
     QTest::addColumn<QStringList>("args");
     const QString url = QStringLiteral("http://127.0.0.1:9/");
-    QTest::newRow("nothing") << QStringList{};
-    QTest::newRow("no url") << QStringList{QStringLiteral("-n"), QStringLiteral("5")};
-    QTest::newRow("missing value") << QStringList{url, QStringLiteral("-n")};
-    QTest::newRow("zero requests") << QStringList{url, QStringLiteral("-n"), QStringLiteral("0")};
-    QTest::newRow("bad concurrency") << QStringList{url, QStringLiteral("-c"), QStringLiteral("abc")};
-    QTest::newRow("https") << QStringList{QStringLiteral("https://127.0.0.1/")};
-    QTest::newRow("not a url") << QStringList{QStringLiteral("ftp://127.0.0.1/")};
-    QTest::newRow("unknown option") << QStringList{url, QStringLiteral("--bogus")};
-    QTest::newRow("header without colon") << QStringList{url, QStringLiteral("-H"), QStringLiteral("nocolon")};
-    QTest::newRow("negative rate") << QStringList{url, QStringLiteral("--rate"), QStringLiteral("-5")};
-    QTest::newRow("bad duration") << QStringList{url, QStringLiteral("--duration"), QStringLiteral("soon")};
-    QTest::newRow("two urls") << QStringList{url, url};
+    QTest::newRow("nothing") << QStringList {};
+    QTest::newRow("no url") << QStringList { QStringLiteral("-n"), QStringLiteral("5") };
+    QTest::newRow("missing value") << QStringList { url, QStringLiteral("-n") };
+    QTest::newRow("zero requests")
+        << QStringList { url, QStringLiteral("-n"), QStringLiteral("0") };
+    QTest::newRow("bad concurrency")
+        << QStringList { url, QStringLiteral("-c"), QStringLiteral("abc") };
+    QTest::newRow("https") << QStringList { QStringLiteral("https://127.0.0.1/") };
+    QTest::newRow("not a url") << QStringList { QStringLiteral("ftp://127.0.0.1/") };
+    QTest::newRow("unknown option") << QStringList { url, QStringLiteral("--bogus") };
+    QTest::newRow("header without colon")
+        << QStringList { url, QStringLiteral("-H"), QStringLiteral("nocolon") };
+    QTest::newRow("negative rate")
+        << QStringList { url, QStringLiteral("--rate"), QStringLiteral("-5") };
+    QTest::newRow("bad duration") << QStringList { url, QStringLiteral("--duration"),
+        QStringLiteral("soon") };
+    QTest::newRow("two urls") << QStringList { url, url };
 }
 
 void TestLoad::cliBadArguments()
@@ -492,15 +504,15 @@ void TestLoad::cliBadArguments()
 
 void TestLoad::cliWritesJson()
 {
-    FixedDelayServer server{1ms};
+    FixedDelayServer server { 1ms };
     QVERIFY(server.start());
     QTemporaryDir dir;
     const QString json = dir.filePath(QStringLiteral("run.json"));
     const QString url = QStringLiteral("http://127.0.0.1:%1/status/200?x=1").arg(server.port());
-    QCOMPARE(runLoadCommand({url, QStringLiteral("-n"), QStringLiteral("40"), QStringLiteral("-c"), QStringLiteral("4"),
-                             QStringLiteral("-k"), QStringLiteral("-H"), QStringLiteral("X-Test: yes"),
-                             QStringLiteral("--json"), json}),
-             0);
+    QCOMPARE(runLoadCommand({ url, QStringLiteral("-n"), QStringLiteral("40"), QStringLiteral("-c"),
+                 QStringLiteral("4"), QStringLiteral("-k"), QStringLiteral("-H"),
+                 QStringLiteral("X-Test: yes"), QStringLiteral("--json"), json }),
+        0);
     QCOMPARE(server.requestCount(), qint64(40));
     QCOMPARE(server.received().at(0).target, QByteArray("/status/200?x=1"));
     QFile file(json);
@@ -510,9 +522,13 @@ void TestLoad::cliWritesJson()
     QCOMPARE(summary.value(QStringLiteral("completed")).toInt(), 40);
     QCOMPARE(summary.value(QStringLiteral("failed")).toInt(), 0);
     QCOMPARE(summary.value(QStringLiteral("document_length")).toInt(), 23);
-    QCOMPARE(o.value(QStringLiteral("errors")).toObject().value(QStringLiteral("connect")).toInt(), 0);
-    QVERIFY(o.value(QStringLiteral("latency")).toObject().value(QStringLiteral("percentiles_ms")).toObject().contains(
-        QStringLiteral("99")));
+    QCOMPARE(
+        o.value(QStringLiteral("errors")).toObject().value(QStringLiteral("connect")).toInt(), 0);
+    QVERIFY(o.value(QStringLiteral("latency"))
+                .toObject()
+                .value(QStringLiteral("percentiles_ms"))
+                .toObject()
+                .contains(QStringLiteral("99")));
     QVERIFY(!o.value(QStringLiteral("series")).toArray().isEmpty());
 }
 

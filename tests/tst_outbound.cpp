@@ -36,7 +36,8 @@ QByteArray encoded(const QString &text)
     return QUrl::toPercentEncoding(text);
 }
 
-QJsonObject fetchJson(quint16 port, const QByteArray &target, int *status = nullptr, qint64 *elapsedMs = nullptr)
+QJsonObject fetchJson(
+    quint16 port, const QByteArray &target, int *status = nullptr, qint64 *elapsedMs = nullptr)
 {
     QElapsedTimer timer;
     timer.start();
@@ -56,8 +57,11 @@ void put(quint16 port, const QByteArray &target, const QByteArray &body)
 
 QString simulatorUrl(quint16 port)
 {
-    return fetchJson(port, "/_scope/upstream").value(QStringLiteral("simulator")).toObject()
-            .value(QStringLiteral("url")).toString();
+    return fetchJson(port, "/_scope/upstream")
+        .value(QStringLiteral("simulator"))
+        .toObject()
+        .value(QStringLiteral("url"))
+        .toString();
 }
 
 } // namespace
@@ -124,7 +128,8 @@ void TestOutbound::simulatorShapes()
 
 void TestOutbound::responseReaderFraming()
 {
-    const QByteArray chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
+    const QByteArray chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: "
+                               "chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
     upstream::ResponseReader reader;
     for (char c : chunked) // one byte at a time: every boundary is a split
         reader.feed(QByteArrayView(&c, 1));
@@ -151,7 +156,8 @@ void TestOutbound::clientPoolLimitsAndReuses()
     int done = 0;
     int ok = 0;
     auto one = [&]() -> QCoro::Task<> {
-        const upstream::FetchResult result = co_await client.get(QUrl(simulator.url().toString() + QStringLiteral("/users/1")));
+        const upstream::FetchResult result
+            = co_await client.get(QUrl(simulator.url().toString() + QStringLiteral("/users/1")));
         ok += result && result.status == 200;
         ++done;
     };
@@ -176,11 +182,13 @@ void TestOutbound::clientTimesOutAHang()
     std::optional<upstream::FetchResult> reset;
     // Named: a coroutine lambda's captures live in the lambda object, which must outlive it.
     auto hang = [&]() -> QCoro::Task<> {
-        hung = co_await client.get(QUrl(simulator.url().toString() + QStringLiteral("/users?fail=hang")),
-                                   { std::chrono::milliseconds(300) });
+        hung = co_await client.get(
+            QUrl(simulator.url().toString() + QStringLiteral("/users?fail=hang")),
+            { std::chrono::milliseconds(300) });
     };
     auto resetting = [&]() -> QCoro::Task<> {
-        reset = co_await client.get(QUrl(simulator.url().toString() + QStringLiteral("/users?fail=reset")));
+        reset = co_await client.get(
+            QUrl(simulator.url().toString() + QStringLiteral("/users?fail=reset")));
     };
     hang();
     resetting();
@@ -192,10 +200,12 @@ void TestOutbound::clientTimesOutAHang()
     QVERIFY2(reset->error.startsWith(u"RemoteProtocolError"), qPrintable(reset->error));
     // The blocking twin behaves the same.
     const upstream::FetchResult blocking = upstream::blockingGet(
-            QUrl(simulator.url().toString() + QStringLiteral("/users?fail=hang")), std::chrono::milliseconds(200));
+        QUrl(simulator.url().toString() + QStringLiteral("/users?fail=hang")),
+        std::chrono::milliseconds(200));
     QVERIFY2(blocking.error.startsWith(u"ReadTimeout"), qPrintable(blocking.error));
-    const upstream::FetchResult fine = upstream::blockingGet(QUrl(simulator.url().toString() + QStringLiteral("/posts/2")),
-                                                             std::chrono::milliseconds(2000));
+    const upstream::FetchResult fine
+        = upstream::blockingGet(QUrl(simulator.url().toString() + QStringLiteral("/posts/2")),
+            std::chrono::milliseconds(2000));
     QCOMPARE(fine.status, 200);
 }
 
@@ -210,7 +220,7 @@ void TestOutbound::weather()
     // Same city, same temperature, whatever the variant.
     put(server->port(), "/_scope/modes", R"({"route":"GET /weather/{city}","variant":"blocking"})");
     QCOMPARE(fetchJson(server->port(), "/weather/London").value(QStringLiteral("temperature")),
-             body.value(QStringLiteral("temperature")));
+        body.value(QStringLiteral("temperature")));
 }
 
 void TestOutbound::weatherUpstreamFailureIs502()
@@ -244,14 +254,16 @@ void TestOutbound::dashboardGathersOnlyWhenAsync()
     QFETCH(QByteArray, client);
     QFETCH(bool, gathers);
     auto server = startServer();
-    put(server->port(), "/_scope/modes", R"({"route":"GET /dashboard","variant":")" + variant + "\"}");
+    put(server->port(), "/_scope/modes",
+        R"({"route":"GET /dashboard","variant":")" + variant + "\"}");
     int status = 0;
     qint64 elapsed = 0;
-    const QJsonObject body = fetchJson(server->port(), "/dashboard?client=" + client, &status, &elapsed);
+    const QJsonObject body
+        = fetchJson(server->port(), "/dashboard?client=" + client, &status, &elapsed);
     QCOMPARE(status, 200);
-    QCOMPARE(body, QJsonObject({ { QStringLiteral("users_count"), 10 },
-                                 { QStringLiteral("posts_count"), 100 },
-                                 { QStringLiteral("comments_count"), 500 } }));
+    QCOMPARE(body,
+        QJsonObject({ { QStringLiteral("users_count"), 10 }, { QStringLiteral("posts_count"), 100 },
+            { QStringLiteral("comments_count"), 500 } }));
     qInfo() << variant << client << elapsed << "ms at an upstream latency of" << latencyMs << "ms";
     if (gathers)
         QVERIFY2(elapsed < 2 * latencyMs, QByteArray::number(elapsed).constData());
@@ -264,8 +276,11 @@ void TestOutbound::sharedClientKeepsConnectionsPerCallDoesNot()
     auto server = startServer();
     put(server->port(), "/_scope/upstream", R"({"latency_ms":0})");
     auto connections = [&] {
-        return fetchJson(server->port(), "/_scope/upstream").value(QStringLiteral("simulator")).toObject()
-                .value(QStringLiteral("connections")).toInt();
+        return fetchJson(server->port(), "/_scope/upstream")
+            .value(QStringLiteral("simulator"))
+            .toObject()
+            .value(QStringLiteral("connections"))
+            .toInt();
     };
     fetchJson(server->port(), "/dashboard"); // warms the pool: three connections
     const int warm = connections();
@@ -286,14 +301,15 @@ void TestOutbound::scrapeDefaults()
     QCOMPARE(body.value(QStringLiteral("urls_fetched")).toInt(), 5);
     const QJsonArray results = body.value(QStringLiteral("results")).toArray();
     QCOMPARE(results.size(), 5);
-    const QStringList paths { QStringLiteral("/posts/1"), QStringLiteral("/posts/2"), QStringLiteral("/posts/3"),
-                              QStringLiteral("/comments/1"), QStringLiteral("/albums/1") };
+    const QStringList paths { QStringLiteral("/posts/1"), QStringLiteral("/posts/2"),
+        QStringLiteral("/posts/3"), QStringLiteral("/comments/1"), QStringLiteral("/albums/1") };
     for (int i = 0; i < 5; ++i) {
         const QJsonObject result = results[i].toObject();
         QVERIFY(result.value(QStringLiteral("url")).toString().endsWith(paths[i]));
         QCOMPARE(result.value(QStringLiteral("status")).toInt(), 200);
         QVERIFY(result.value(QStringLiteral("content_length")).toInt() > 40);
-        QVERIFY(result.value(QStringLiteral("response_time")).toDouble() >= latencyMs / 1000.0 - 0.005);
+        QVERIFY(
+            result.value(QStringLiteral("response_time")).toDouble() >= latencyMs / 1000.0 - 0.005);
     }
     // Concurrent: the total is about one latency, not five.
     QVERIFY(body.value(QStringLiteral("total_time")).toDouble() < 2.0 * latencyMs / 1000.0);
@@ -308,9 +324,10 @@ void TestOutbound::scrapeHangingUrlTimesOutOthersIntact()
 {
     auto server = startServer();
     const QString base = simulatorUrl(server->port());
-    const QByteArray target = "/scrape?timeout=0.5&url=" + encoded(base + QStringLiteral("/posts/1"))
-            + "&url=" + encoded(base + QStringLiteral("/comments/2?fail=hang"))
-            + "&url=" + encoded(base + QStringLiteral("/albums/3"));
+    const QByteArray target
+        = "/scrape?timeout=0.5&url=" + encoded(base + QStringLiteral("/posts/1"))
+        + "&url=" + encoded(base + QStringLiteral("/comments/2?fail=hang"))
+        + "&url=" + encoded(base + QStringLiteral("/albums/3"));
     int status = 0;
     qint64 elapsed = 0;
     const QJsonObject body = fetchJson(server->port(), target, &status, &elapsed);
@@ -325,7 +342,7 @@ void TestOutbound::scrapeHangingUrlTimesOutOthersIntact()
     const QJsonObject hung = results[1].toObject();
     QCOMPARE(hung.value(QStringLiteral("status")).toString(), QStringLiteral("error"));
     QVERIFY2(hung.value(QStringLiteral("error")).toString().startsWith(u"ReadTimeout"),
-             qPrintable(hung.value(QStringLiteral("error")).toString()));
+        qPrintable(hung.value(QStringLiteral("error")).toString()));
     QVERIFY(hung.value(QStringLiteral("response_time")).toDouble() >= 0.49);
     QVERIFY2(elapsed < 1500, QByteArray::number(elapsed).constData());
 }
@@ -333,7 +350,8 @@ void TestOutbound::scrapeHangingUrlTimesOutOthersIntact()
 void TestOutbound::scrapeEveryUrlFailingStillAnswersTheList()
 {
     auto server = startServer();
-    put(server->port(), "/_scope/upstream", R"({"failure_rate":1,"failure_mode":"mixed","latency_ms":20})");
+    put(server->port(), "/_scope/upstream",
+        R"({"failure_rate":1,"failure_mode":"mixed","latency_ms":20})");
     int status = 0;
     const QJsonObject body = fetchJson(server->port(), "/scrape?timeout=0.4", &status);
     QCOMPARE(status, 200);
@@ -356,7 +374,8 @@ void TestOutbound::scrapeSemaphoreBoundsConcurrency()
     const QJsonObject body = fetchJson(server->port(), target);
     // Six URLs, two at a time: three rounds of the latency.
     const double total = body.value(QStringLiteral("total_time")).toDouble();
-    QVERIFY2(total >= 3 * latencyMs / 1000.0 - 0.01 && total < 5 * latencyMs / 1000.0, QByteArray::number(total).constData());
+    QVERIFY2(total >= 3 * latencyMs / 1000.0 - 0.01 && total < 5 * latencyMs / 1000.0,
+        QByteArray::number(total).constData());
 }
 
 void TestOutbound::scrapeRejectsHosts_data()
@@ -378,7 +397,7 @@ void TestOutbound::scrapeRejectsHosts()
     QCOMPARE(status, 422);
     const QJsonObject error = body.value(QStringLiteral("detail")).toArray().first().toObject();
     QCOMPARE(error.value(QStringLiteral("loc")).toArray(),
-             QJsonArray({ QStringLiteral("query"), QStringLiteral("url"), 0 }));
+        QJsonArray({ QStringLiteral("query"), QStringLiteral("url"), 0 }));
 }
 
 void TestOutbound::files_data()
@@ -387,17 +406,29 @@ void TestOutbound::files_data()
     QTest::addColumn<QByteArray>("target");
     QTest::addColumn<int>("status");
     QTest::addColumn<qint64>("size");
-    QTest::newRow("async") << QByteArray("async") << QByteArray("/files/1mb.txt") << 200 << qint64(1 << 20);
-    QTest::newRow("threadpool") << QByteArray("threadpool") << QByteArray("/files/1mb.txt") << 200 << qint64(1 << 20);
-    QTest::newRow("blocking") << QByteArray("blocking") << QByteArray("/files/1mb.txt") << 200 << qint64(1 << 20);
-    QTest::newRow("async 10 MB") << QByteArray("async") << QByteArray("/files/10mb.txt") << 200 << qint64(10 << 20);
-    QTest::newRow("own file") << QByteArray("async") << QByteArray("/files/notes.bin") << 200 << qint64(5);
-    QTest::newRow("traversal") << QByteArray("async") << QByteArray("/files/..%2F..%2F..%2Fetc%2Fpasswd") << 404 << qint64(-1);
-    QTest::newRow("dot dot") << QByteArray("blocking") << QByteArray("/files/..") << 404 << qint64(-1);
-    QTest::newRow("absolute") << QByteArray("async") << QByteArray("/files/%2Fetc%2Fpasswd") << 404 << qint64(-1);
-    QTest::newRow("dot file") << QByteArray("async") << QByteArray("/files/.secret") << 404 << qint64(-1);
-    QTest::newRow("symlink out") << QByteArray("async") << QByteArray("/files/link") << 404 << qint64(-1);
-    QTest::newRow("unknown") << QByteArray("async") << QByteArray("/files/nope.txt") << 404 << qint64(-1);
+    QTest::newRow("async") << QByteArray("async") << QByteArray("/files/1mb.txt") << 200
+                           << qint64(1 << 20);
+    QTest::newRow("threadpool") << QByteArray("threadpool") << QByteArray("/files/1mb.txt") << 200
+                                << qint64(1 << 20);
+    QTest::newRow("blocking") << QByteArray("blocking") << QByteArray("/files/1mb.txt") << 200
+                              << qint64(1 << 20);
+    QTest::newRow("async 10 MB") << QByteArray("async") << QByteArray("/files/10mb.txt") << 200
+                                 << qint64(10 << 20);
+    QTest::newRow("own file") << QByteArray("async") << QByteArray("/files/notes.bin") << 200
+                              << qint64(5);
+    QTest::newRow("traversal") << QByteArray("async")
+                               << QByteArray("/files/..%2F..%2F..%2Fetc%2Fpasswd") << 404
+                               << qint64(-1);
+    QTest::newRow("dot dot") << QByteArray("blocking") << QByteArray("/files/..") << 404
+                             << qint64(-1);
+    QTest::newRow("absolute") << QByteArray("async") << QByteArray("/files/%2Fetc%2Fpasswd") << 404
+                              << qint64(-1);
+    QTest::newRow("dot file") << QByteArray("async") << QByteArray("/files/.secret") << 404
+                              << qint64(-1);
+    QTest::newRow("symlink out") << QByteArray("async") << QByteArray("/files/link") << 404
+                                 << qint64(-1);
+    QTest::newRow("unknown") << QByteArray("async") << QByteArray("/files/nope.txt") << 404
+                             << qint64(-1);
 }
 
 void TestOutbound::files()
@@ -418,7 +449,8 @@ void TestOutbound::files()
     ServerConfig config;
     config.outbound.filesDirectory = directory.path();
     auto server = startServer(config);
-    put(server->port(), "/_scope/modes", R"({"route":"GET /files/{name}","variant":")" + variant + "\"}");
+    put(server->port(), "/_scope/modes",
+        R"({"route":"GET /files/{name}","variant":")" + variant + "\"}");
     const TestResponse response = fetch(server->port(), "GET", target, {}, 60000);
     QCOMPARE(response.status, status);
     if (size >= 0) {
@@ -426,7 +458,8 @@ void TestOutbound::files()
         if (target.endsWith(".txt"))
             QVERIFY(response.body.startsWith("loopscope data file "));
     } else {
-        QCOMPARE(response.json().object().value(QStringLiteral("detail")).toString(), QStringLiteral("File not found"));
+        QCOMPARE(response.json().object().value(QStringLiteral("detail")).toString(),
+            QStringLiteral("File not found"));
     }
 }
 
@@ -434,10 +467,13 @@ void TestOutbound::upstreamControlValidates()
 {
     auto server = startServer();
     QCOMPARE(fetch(server->port(), "PUT", "/_scope/upstream", R"({"failure_rate":2})").status, 422);
-    QCOMPARE(fetch(server->port(), "PUT", "/_scope/upstream", R"({"failure_mode":"fire"})").status, 422);
+    QCOMPARE(
+        fetch(server->port(), "PUT", "/_scope/upstream", R"({"failure_mode":"fire"})").status, 422);
     QCOMPARE(fetch(server->port(), "PUT", "/_scope/upstream", R"({"latency":5})").status, 422);
     put(server->port(), "/_scope/upstream", R"({"latency_ms":50,"jitter_ms":5})");
-    const QJsonObject simulator = fetchJson(server->port(), "/_scope/upstream").value(QStringLiteral("simulator")).toObject();
+    const QJsonObject simulator = fetchJson(server->port(), "/_scope/upstream")
+                                      .value(QStringLiteral("simulator"))
+                                      .toObject();
     QCOMPARE(simulator.value(QStringLiteral("latency_ms")).toInt(), 50);
     QCOMPARE(simulator.value(QStringLiteral("jitter_ms")).toInt(), 5);
 }

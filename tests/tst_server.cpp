@@ -1,13 +1,13 @@
 // The live server on its own thread, driven by real clients on loopback: raw sockets, ab.
 #include "support/httptestclient.h"
 
+#include "core/modetable.h"
 #include "core/serverlog.h"
+#include "core/taskregistry.h"
+#include "core/workerpool.h"
 #include "http/connectionstats.h"
 #include "http/httplistener.h"
 #include "routing/dispatcher.h"
-#include "core/modetable.h"
-#include "core/taskregistry.h"
-#include "core/workerpool.h"
 #include "serverhost.h"
 
 #include <QElapsedTimer>
@@ -75,12 +75,12 @@ public:
     explicit LogCollector(ServerLog &log)
     {
         connect(&log, &ServerLog::message, this,
-                [this](const QString &, const QString &line) { m_lines << line; });
+            [this](const QString &, const QString &line) { m_lines << line; });
     }
     bool contains(const QString &text) const
     {
         return std::any_of(m_lines.begin(), m_lines.end(),
-                           [&text](const QString &line) { return line.contains(text); });
+            [&text](const QString &line) { return line.contains(text); });
     }
 
 private:
@@ -120,30 +120,59 @@ void TestServer::endpoints_data()
     QTest::addColumn<int>("status");
     QTest::addColumn<QByteArray>("expected");
 
-    QTest::newRow("async") << QByteArray("GET") << QByteArray("/async?delay=0.05") << QByteArray() << 200 << QByteArray(R"({"message":"Asynchronous endpoint completed"})");
-    QTest::newRow("sync") << QByteArray("GET") << QByteArray("/sync?delay=0.05") << QByteArray() << 200 << QByteArray(R"({"message":"Synchronous endpoint completed"})");
-    QTest::newRow("unknown route") << QByteArray("GET") << QByteArray("/nope") << QByteArray() << 404 << QByteArray(R"({"detail":"Not Found"})");
-    QTest::newRow("wrong method") << QByteArray("DELETE") << QByteArray("/async") << QByteArray() << 405 << QByteArray(R"({"detail":"Method Not Allowed"})");
-    QTest::newRow("bad user id") << QByteArray("GET") << QByteArray("/users/abc") << QByteArray() << 422
-                                 << QByteArray(R"({"detail":[{"loc":["path","user_id"],"msg":"value is not a valid integer","type":"type_error.integer"}]})");
-    QTest::newRow("user without email") << QByteArray("POST") << QByteArray("/users/?username=al") << QByteArray() << 422
-                                        << QByteArray(R"({"detail":[{"loc":["query","email"],"msg":"field required","type":"value_error.missing"}]})");
-    QTest::newRow("unknown user") << QByteArray("GET") << QByteArray("/users/999") << QByteArray() << 404 << QByteArray(R"({"detail":"User not found"})");
-    QTest::newRow("unknown product") << QByteArray("GET") << QByteArray("/products/999") << QByteArray() << 404 << QByteArray(R"({"detail":"Product not found"})");
-    QTest::newRow("delay out of range") << QByteArray("GET") << QByteArray("/async?delay=61") << QByteArray() << 422
-                                        << QByteArray(R"({"detail":[{"ctx":{"limit_value":60},"loc":["query","delay"],"msg":"ensure this value is less than or equal to 60","type":"value_error.number.not_le"}]})");
-    QTest::newRow("cpu") << QByteArray("GET") << QByteArray("/cpu?n=1000") << QByteArray() << 200 << QByteArray(R"({"n":1000,"primes":168,"variant":"threadpool"})");
-    QTest::newRow("start-task") << QByteArray("GET") << QByteArray("/start-task") << QByteArray() << 200 << QByteArray(R"({"message":"Task started, response sent immediately"})");
-    QTest::newRow("signup") << QByteArray("POST") << QByteArray("/signup?username=al&email=al%40example.com") << QByteArray() << 200
-                            << QByteArray(R"({"message":"User al created successfully","note":"Welcome email will be sent shortly"})");
-    QTest::newRow("create product") << QByteArray("POST") << QByteArray("/products/?name=lamp&price=9.5") << QByteArray() << 200
-                                    << QByteArray(R"({"id":1,"name":"lamp","price":9.5})");
-    QTest::newRow("modes: bad json") << QByteArray("PUT") << QByteArray("/_scope/modes") << QByteArray("{") << 422
-                                     << QByteArray(R"({"detail":[{"loc":["body"],"msg":"expected a JSON object {\"route\": ..., \"variant\": ...}","type":"value_error.jsondecode"}]})");
-    QTest::newRow("modes: unknown route") << QByteArray("PUT") << QByteArray("/_scope/modes") << QByteArray(R"({"route":"GET /x","variant":"async"})") << 422
-                                          << QByteArray(R"({"detail":[{"loc":["body","route"],"msg":"unknown route 'GET /x'","type":"value_error"}]})");
-    QTest::newRow("modes: unknown variant") << QByteArray("PUT") << QByteArray("/_scope/modes") << QByteArray(R"({"route":"GET /async","variant":"fast"})") << 422
-                                            << QByteArray(R"j({"detail":[{"loc":["body","variant"],"msg":"unknown variant 'fast' (async, threadpool, blocking)","type":"value_error"}]})j");
+    QTest::newRow("async") << QByteArray("GET") << QByteArray("/async?delay=0.05") << QByteArray()
+                           << 200 << QByteArray(R"({"message":"Asynchronous endpoint completed"})");
+    QTest::newRow("sync") << QByteArray("GET") << QByteArray("/sync?delay=0.05") << QByteArray()
+                          << 200 << QByteArray(R"({"message":"Synchronous endpoint completed"})");
+    QTest::newRow("unknown route") << QByteArray("GET") << QByteArray("/nope") << QByteArray()
+                                   << 404 << QByteArray(R"({"detail":"Not Found"})");
+    QTest::newRow("wrong method") << QByteArray("DELETE") << QByteArray("/async") << QByteArray()
+                                  << 405 << QByteArray(R"({"detail":"Method Not Allowed"})");
+    QTest::newRow("bad user id")
+        << QByteArray("GET") << QByteArray("/users/abc") << QByteArray() << 422
+        << QByteArray(
+               R"({"detail":[{"loc":["path","user_id"],"msg":"value is not a valid integer","type":"type_error.integer"}]})");
+    QTest::newRow("user without email")
+        << QByteArray("POST") << QByteArray("/users/?username=al") << QByteArray() << 422
+        << QByteArray(
+               R"({"detail":[{"loc":["query","email"],"msg":"field required","type":"value_error.missing"}]})");
+    QTest::newRow("unknown user") << QByteArray("GET") << QByteArray("/users/999") << QByteArray()
+                                  << 404 << QByteArray(R"({"detail":"User not found"})");
+    QTest::newRow("unknown product")
+        << QByteArray("GET") << QByteArray("/products/999") << QByteArray() << 404
+        << QByteArray(R"({"detail":"Product not found"})");
+    QTest::newRow("delay out of range")
+        << QByteArray("GET") << QByteArray("/async?delay=61") << QByteArray() << 422
+        << QByteArray(
+               R"({"detail":[{"ctx":{"limit_value":60},"loc":["query","delay"],"msg":"ensure this value is less than or equal to 60","type":"value_error.number.not_le"}]})");
+    QTest::newRow("cpu") << QByteArray("GET") << QByteArray("/cpu?n=1000") << QByteArray() << 200
+                         << QByteArray(R"({"n":1000,"primes":168,"variant":"threadpool"})");
+    QTest::newRow("start-task") << QByteArray("GET") << QByteArray("/start-task") << QByteArray()
+                                << 200
+                                << QByteArray(
+                                       R"({"message":"Task started, response sent immediately"})");
+    QTest::newRow("signup")
+        << QByteArray("POST") << QByteArray("/signup?username=al&email=al%40example.com")
+        << QByteArray() << 200
+        << QByteArray(
+               R"({"message":"User al created successfully","note":"Welcome email will be sent shortly"})");
+    QTest::newRow("create product")
+        << QByteArray("POST") << QByteArray("/products/?name=lamp&price=9.5") << QByteArray() << 200
+        << QByteArray(R"({"id":1,"name":"lamp","price":9.5})");
+    QTest::newRow("modes: bad json")
+        << QByteArray("PUT") << QByteArray("/_scope/modes") << QByteArray("{") << 422
+        << QByteArray(
+               R"({"detail":[{"loc":["body"],"msg":"expected a JSON object {\"route\": ..., \"variant\": ...}","type":"value_error.jsondecode"}]})");
+    QTest::newRow("modes: unknown route")
+        << QByteArray("PUT") << QByteArray("/_scope/modes")
+        << QByteArray(R"({"route":"GET /x","variant":"async"})") << 422
+        << QByteArray(
+               R"({"detail":[{"loc":["body","route"],"msg":"unknown route 'GET /x'","type":"value_error"}]})");
+    QTest::newRow("modes: unknown variant")
+        << QByteArray("PUT") << QByteArray("/_scope/modes")
+        << QByteArray(R"({"route":"GET /async","variant":"fast"})") << 422
+        << QByteArray(
+               R"j({"detail":[{"loc":["body","variant"],"msg":"unknown variant 'fast' (async, threadpool, blocking)","type":"value_error"}]})j");
 }
 
 void TestServer::endpoints()
@@ -165,7 +194,8 @@ void TestServer::endpoints()
 void TestServer::usersRoundTrip()
 {
     const auto host = startServer();
-    const TestResponse created = fetch(host->port(), "POST", "/users/?username=ada&email=ada%40example.com");
+    const TestResponse created
+        = fetch(host->port(), "POST", "/users/?username=ada&email=ada%40example.com");
     QCOMPARE(created.status, 200);
     const QJsonObject user = created.json().object();
     QCOMPARE(user.value(QStringLiteral("username")).toString(), QStringLiteral("ada"));
@@ -185,14 +215,24 @@ void TestServer::apiDocsDescribeEveryRoute()
     for (int i = 0; i < host->modes().size(); ++i) {
         const QString route = host->modes().entry(i).route;
         const QString method = route.section(u' ', 0, 0).toLower();
-        QVERIFY2(paths.value(route.section(u' ', 1)).toObject().contains(method), qPrintable(route));
+        QVERIFY2(
+            paths.value(route.section(u' ', 1)).toObject().contains(method), qPrintable(route));
     }
-    const QJsonObject getAsync = paths.value(QStringLiteral("/async")).toObject().value(QStringLiteral("get")).toObject();
-    const QJsonObject delay = getAsync.value(QStringLiteral("parameters")).toArray().at(0).toObject();
+    const QJsonObject getAsync
+        = paths.value(QStringLiteral("/async")).toObject().value(QStringLiteral("get")).toObject();
+    const QJsonObject delay
+        = getAsync.value(QStringLiteral("parameters")).toArray().at(0).toObject();
     QCOMPARE(delay.value(QStringLiteral("name")).toString(), QStringLiteral("delay"));
-    QCOMPARE(delay.value(QStringLiteral("schema")).toObject().value(QStringLiteral("maximum")).toDouble(), 60.0);
+    QCOMPARE(delay.value(QStringLiteral("schema"))
+                 .toObject()
+                 .value(QStringLiteral("maximum"))
+                 .toDouble(),
+        60.0);
     QCOMPARE(getAsync.value(QStringLiteral("x-variants")).toArray().size(), 3);
-    const QJsonObject getUser = paths.value(QStringLiteral("/users/{user_id}")).toObject().value(QStringLiteral("get")).toObject();
+    const QJsonObject getUser = paths.value(QStringLiteral("/users/{user_id}"))
+                                    .toObject()
+                                    .value(QStringLiteral("get"))
+                                    .toObject();
     const QJsonObject responses = getUser.value(QStringLiteral("responses")).toObject();
     QVERIFY(responses.contains(QStringLiteral("404")));
     QVERIFY(responses.contains(QStringLiteral("422")));
@@ -206,24 +246,29 @@ void TestServer::apiDocsDescribeEveryRoute()
 void TestServer::modesSwitchOverHttp()
 {
     const auto host = startServer();
-    const TestResponse put = fetch(host->port(), "PUT", "/_scope/modes",
-                                   R"({"route":"GET /sync","variant":"blocking"})");
+    const TestResponse put = fetch(
+        host->port(), "PUT", "/_scope/modes", R"({"route":"GET /sync","variant":"blocking"})");
     QCOMPARE(put.status, 200);
-    QCOMPARE(put.json().object().value(QStringLiteral("variant")).toString(), QStringLiteral("blocking"));
-    const QJsonArray routes = fetch(host->port(), "GET", "/_scope/modes").json().object()
-                                      .value(QStringLiteral("routes")).toArray();
+    QCOMPARE(put.json().object().value(QStringLiteral("variant")).toString(),
+        QStringLiteral("blocking"));
+    const QJsonArray routes = fetch(host->port(), "GET", "/_scope/modes")
+                                  .json()
+                                  .object()
+                                  .value(QStringLiteral("routes"))
+                                  .toArray();
     bool found = false;
     for (const QJsonValue &route : routes) {
         const QJsonObject entry = route.toObject();
         if (entry.value(QStringLiteral("route")).toString() == u"GET /sync") {
             QCOMPARE(entry.value(QStringLiteral("variant")).toString(), QStringLiteral("blocking"));
-            QCOMPARE(entry.value(QStringLiteral("default")).toString(), QStringLiteral("threadpool"));
+            QCOMPARE(
+                entry.value(QStringLiteral("default")).toString(), QStringLiteral("threadpool"));
             found = true;
         }
     }
     QVERIFY(found);
     QCOMPARE(host->modes().variant(host->modes().indexOf(QStringLiteral("GET /sync"))),
-             HandlerVariant::Blocking);
+        HandlerVariant::Blocking);
 }
 
 void TestServer::abCompletes_data()
@@ -241,7 +286,7 @@ void TestServer::abCompletes()
         QSKIP("ab (apache2-utils) is not installed: `make deps` installs it");
     const auto host = startServer();
     QStringList arguments { QStringLiteral("-n"), QStringLiteral("100"), QStringLiteral("-c"),
-                            QStringLiteral("10"), QStringLiteral("-s"), QStringLiteral("30") };
+        QStringLiteral("10"), QStringLiteral("-s"), QStringLiteral("30") };
     if (keepAlive)
         arguments << QStringLiteral("-k");
     arguments << QStringLiteral("http://127.0.0.1:%1/async?delay=0.2").arg(host->port());
@@ -249,11 +294,16 @@ void TestServer::abCompletes()
     process.start(ab, arguments);
     QVERIFY(process.waitForFinished(60000));
     const QString output = QString::fromLocal8Bit(process.readAllStandardOutput());
-    QVERIFY2(process.exitCode() == 0, qPrintable(output + QString::fromLocal8Bit(process.readAllStandardError())));
-    QVERIFY2(output.contains(QRegularExpression(QStringLiteral("Complete requests:\\s+100\\n"))), qPrintable(output));
-    QVERIFY2(output.contains(QRegularExpression(QStringLiteral("Failed requests:\\s+0\\n"))), qPrintable(output));
+    QVERIFY2(process.exitCode() == 0,
+        qPrintable(output + QString::fromLocal8Bit(process.readAllStandardError())));
+    QVERIFY2(output.contains(QRegularExpression(QStringLiteral("Complete requests:\\s+100\\n"))),
+        qPrintable(output));
+    QVERIFY2(output.contains(QRegularExpression(QStringLiteral("Failed requests:\\s+0\\n"))),
+        qPrintable(output));
     if (keepAlive)
-        QVERIFY2(output.contains(QRegularExpression(QStringLiteral("Keep-Alive requests:\\s+100\\n"))), qPrintable(output));
+        QVERIFY2(
+            output.contains(QRegularExpression(QStringLiteral("Keep-Alive requests:\\s+100\\n"))),
+            qPrintable(output));
 }
 
 void TestServer::asyncOverlapsBlockingSerialises()
@@ -263,25 +313,24 @@ void TestServer::asyncOverlapsBlockingSerialises()
     QCOMPARE(overlapped.statuses, QList<int>({ 200, 200, 200, 200 }));
 
     QVERIFY(host->modes().set(QStringLiteral("GET /async"), QStringLiteral("blocking"))
-            == ModeTable::SetResult::Ok);
+        == ModeTable::SetResult::Ok);
     const ConcurrentResult serialised = fetchConcurrently(host->port(), "/async?delay=1", 4);
     QCOMPARE(serialised.statuses, QList<int>({ 200, 200, 200, 200 }));
 
     const double ratio = double(serialised.elapsedMs) / double(overlapped.elapsedMs);
     qInfo("4 x /async?delay=1: async %lld ms, blocking %lld ms, ratio %.2f", overlapped.elapsedMs,
-          serialised.elapsedMs, ratio);
+        serialised.elapsedMs, ratio);
     QVERIFY2(ratio >= 3.0, qPrintable(QStringLiteral("ratio %1").arg(ratio)));
 }
 
 void TestServer::pipelinedAnswersKeepRequestOrder()
 {
     const auto host = startServer();
-    const RawExchange result = exchange(
-            host->port(),
-            "GET /async?delay=0.3 HTTP/1.1\r\nX-Request-Id: slow\r\n\r\n"
-            "GET /_scope/health HTTP/1.1\r\nX-Request-Id: fast\r\n\r\n"
-            "GET /nope HTTP/1.1\r\nX-Request-Id: last\r\nConnection: close\r\n\r\n",
-            3);
+    const RawExchange result = exchange(host->port(),
+        "GET /async?delay=0.3 HTTP/1.1\r\nX-Request-Id: slow\r\n\r\n"
+        "GET /_scope/health HTTP/1.1\r\nX-Request-Id: fast\r\n\r\n"
+        "GET /nope HTTP/1.1\r\nX-Request-Id: last\r\nConnection: close\r\n\r\n",
+        3);
     QCOMPARE(result.responses.size(), 3);
     QCOMPARE(result.responses.at(0).header("x-request-id"), QByteArray("slow"));
     QCOMPARE(result.responses.at(0).status, 200);
@@ -297,11 +346,18 @@ void TestServer::http10AndConnectionClose_data()
     QTest::addColumn<bool>("closes");
     QTest::addColumn<QByteArray>("connectionHeader");
 
-    QTest::newRow("HTTP/1.0") << QByteArray("GET /_scope/health HTTP/1.0\r\n\r\n") << true << QByteArray("close");
-    QTest::newRow("HTTP/1.0 keep-alive") << QByteArray("GET /_scope/health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n") << false << QByteArray("keep-alive");
-    QTest::newRow("HTTP/1.1 close") << QByteArray("GET /_scope/health HTTP/1.1\r\nConnection: close\r\n\r\n") << true << QByteArray("close");
-    QTest::newRow("HTTP/1.1") << QByteArray("GET /_scope/health HTTP/1.1\r\n\r\n") << false << QByteArray();
-    QTest::newRow("malformed closes with 400") << QByteArray("BROKEN\r\n\r\n") << true << QByteArray("close");
+    QTest::newRow("HTTP/1.0") << QByteArray("GET /_scope/health HTTP/1.0\r\n\r\n") << true
+                              << QByteArray("close");
+    QTest::newRow("HTTP/1.0 keep-alive")
+        << QByteArray("GET /_scope/health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n") << false
+        << QByteArray("keep-alive");
+    QTest::newRow("HTTP/1.1 close")
+        << QByteArray("GET /_scope/health HTTP/1.1\r\nConnection: close\r\n\r\n") << true
+        << QByteArray("close");
+    QTest::newRow("HTTP/1.1") << QByteArray("GET /_scope/health HTTP/1.1\r\n\r\n") << false
+                              << QByteArray();
+    QTest::newRow("malformed closes with 400")
+        << QByteArray("BROKEN\r\n\r\n") << true << QByteArray("close");
 }
 
 void TestServer::http10AndConnectionClose()
@@ -360,7 +416,8 @@ void TestServer::clientLeavingMidAwaitLeavesServerHealthy()
     QTRY_COMPARE_WITH_TIMEOUT(stats.openConnections.load(), 0, 5000);
     const TestResponse health = fetch(host->port(), "GET", "/_scope/health");
     QCOMPARE(health.status, 200);
-    QCOMPARE(health.json().object().value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+    QCOMPARE(
+        health.json().object().value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
 }
 
 namespace {
@@ -381,16 +438,21 @@ public:
         m_router.add(route);
         m_anchor.moveToThread(&m_thread);
         m_thread.start();
-        QMetaObject::invokeMethod(&m_anchor, [this] {
-            m_dispatcher = std::make_unique<Dispatcher>(m_router, m_services, std::vector<int> { -1 });
-            m_listener = std::make_unique<http::HttpListener>(*m_dispatcher, m_limits, m_stats);
-            m_listener->start(QHostAddress::LocalHost, 0);
-            m_port = m_listener->serverPort();
-        }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            &m_anchor,
+            [this] {
+                m_dispatcher
+                    = std::make_unique<Dispatcher>(m_router, m_services, std::vector<int> { -1 });
+                m_listener = std::make_unique<http::HttpListener>(*m_dispatcher, m_limits, m_stats);
+                m_listener->start(QHostAddress::LocalHost, 0);
+                m_port = m_listener->serverPort();
+            },
+            Qt::BlockingQueuedConnection);
     }
     ~ThrowingServer()
     {
-        QMetaObject::invokeMethod(&m_anchor, [this] { m_listener.reset(); }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            &m_anchor, [this] { m_listener.reset(); }, Qt::BlockingQueuedConnection);
         m_thread.quit();
         m_thread.wait();
     }
@@ -422,7 +484,7 @@ void TestServer::handlerExceptionBecomes500()
     const TestResponse response = fetch(server.port(), "GET", "/boom");
     QCOMPARE(response.status, 500);
     QCOMPARE(response.json().object().value(QStringLiteral("detail")).toString(),
-             QStringLiteral("Internal Server Error"));
+        QStringLiteral("Internal Server Error"));
     QTRY_VERIFY(logged.contains(QStringLiteral("deliberate failure")));
     // The server still serves after the failure.
     QCOMPARE(fetch(server.port(), "GET", "/nope").status, 404);
@@ -444,15 +506,22 @@ void TestServer::backgroundTaskOutlivesItsRequest()
     const QJsonObject task = tasks.value(QStringLiteral("tasks")).toArray().at(0).toObject();
     QCOMPARE(task.value(QStringLiteral("name")).toString(), QStringLiteral("log_product_created"));
     QCOMPARE(task.value(QStringLiteral("state")).toString(), QStringLiteral("running"));
-    QCOMPARE(task.value(QStringLiteral("parent_route")).toString(), QStringLiteral("POST /products/"));
-    QCOMPARE(task.value(QStringLiteral("parent_request_id")).toString(), QString::fromLatin1(requestId));
+    QCOMPARE(
+        task.value(QStringLiteral("parent_route")).toString(), QStringLiteral("POST /products/"));
+    QCOMPARE(
+        task.value(QStringLiteral("parent_request_id")).toString(), QString::fromLatin1(requestId));
 
     QTRY_VERIFY_WITH_TIMEOUT(logged.contains(QStringLiteral("Product created")), 6000);
     QVERIFY(timer.elapsed() >= 2900);
     const QJsonObject after = fetch(host->port(), "GET", "/_scope/tasks").json().object();
     QCOMPARE(after.value(QStringLiteral("running")).toInt(), 0);
-    QCOMPARE(after.value(QStringLiteral("tasks")).toArray().at(0).toObject().value(QStringLiteral("state")).toString(),
-             QStringLiteral("finished"));
+    QCOMPARE(after.value(QStringLiteral("tasks"))
+                 .toArray()
+                 .at(0)
+                 .toObject()
+                 .value(QStringLiteral("state"))
+                 .toString(),
+        QStringLiteral("finished"));
 }
 
 void TestServer::shutdownAnswersInFlightAndCancelsTasks()

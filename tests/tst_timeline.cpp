@@ -92,10 +92,14 @@ void TimelineTest::mapping_data()
     QTest::newRow("origin") << qint64(0) << qint64(1000) << 0.0 << 100.0 << qint64(0) << 0.0;
     QTest::newRow("end") << qint64(0) << qint64(1000) << 0.0 << 100.0 << qint64(1000) << 100.0;
     QTest::newRow("middle") << qint64(0) << qint64(1000) << 0.0 << 100.0 << qint64(500) << 50.0;
-    QTest::newRow("left offset") << qint64(0) << qint64(1000) << 20.0 << 100.0 << qint64(500) << 70.0;
-    QTest::newRow("before start") << qint64(1000) << qint64(2000) << 0.0 << 100.0 << qint64(0) << -100.0;
-    QTest::newRow("large absolute") << qint64(T0) << qint64(T0 + s) << 0.0 << 1920.0 << qint64(T0 + s / 4) << 480.0;
-    QTest::newRow("nanosecond zoom") << qint64(T0) << qint64(T0 + 1000) << 0.0 << 1000.0 << qint64(T0 + 1) << 1.0;
+    QTest::newRow("left offset") << qint64(0) << qint64(1000) << 20.0 << 100.0 << qint64(500)
+                                 << 70.0;
+    QTest::newRow("before start") << qint64(1000) << qint64(2000) << 0.0 << 100.0 << qint64(0)
+                                  << -100.0;
+    QTest::newRow("large absolute")
+        << qint64(T0) << qint64(T0 + s) << 0.0 << 1920.0 << qint64(T0 + s / 4) << 480.0;
+    QTest::newRow("nanosecond zoom")
+        << qint64(T0) << qint64(T0 + 1000) << 0.0 << 1000.0 << qint64(T0 + 1) << 1.0;
 }
 
 void TimelineTest::mapping()
@@ -193,12 +197,15 @@ void TimelineTest::formatTick_data()
     QTest::addColumn<qint64>("offset");
     QTest::addColumn<qint64>("step");
     QTest::addColumn<QString>("text");
-    QTest::newRow("ms ticks past 2 s") << qint64(2'001 * ms) << qint64(ms) << QStringLiteral("2.001 s");
-    QTest::newRow("100 ms ticks") << qint64(500 * ms) << qint64(100 * ms) << QStringLiteral("500 ms");
+    QTest::newRow("ms ticks past 2 s")
+        << qint64(2'001 * ms) << qint64(ms) << QStringLiteral("2.001 s");
+    QTest::newRow("100 ms ticks") << qint64(500 * ms) << qint64(100 * ms)
+                                  << QStringLiteral("500 ms");
     QTest::newRow("zero") << qint64(0) << qint64(200 * ms) << QStringLiteral("0 ms");
     QTest::newRow("µs") << qint64(15'000) << qint64(5'000) << QStringLiteral("15 µs");
     QTest::newRow("whole seconds") << qint64(30 * s) << qint64(10 * s) << QStringLiteral("30 s");
-    QTest::newRow("zero on a seconds axis") << qint64(0) << qint64(500 * ms) << QStringLiteral("0.0 s");
+    QTest::newRow("zero on a seconds axis")
+        << qint64(0) << qint64(500 * ms) << QStringLiteral("0.0 s");
 }
 
 void TimelineTest::formatTick()
@@ -206,7 +213,9 @@ void TimelineTest::formatTick()
     QFETCH(qint64, offset);
     QFETCH(qint64, step);
     QFETCH(QString, text);
-    QCOMPARE(TimeMapping::formatTick(offset, step, QByteArray(QTest::currentDataTag()).contains("axis") ? 3 * s : 0), text);
+    QCOMPARE(TimeMapping::formatTick(
+                 offset, step, QByteArray(QTest::currentDataTag()).contains("axis") ? 3 * s : 0),
+        text);
 }
 
 void TimelineTest::lanePacking()
@@ -222,7 +231,8 @@ void TimelineTest::lanePacking()
     add(3, 12 * ms, 20 * ms); // 1 is done: lane 0 again
     add(4, 13 * ms, 14 * ms); // 2 and 3 busy: lane 2
     add(5, 16 * ms, 18 * ms); // 2 done, 4 done: lowest free lane is 1
-    std::stable_sort(events.begin(), events.end(), [](auto &a, auto &b) { return a.time < b.time; });
+    std::stable_sort(
+        events.begin(), events.end(), [](auto &a, auto &b) { return a.time < b.time; });
     QSignalSpy changed(&model, &TimelineModel::changed);
     model.ingest(events);
     QCOMPARE(changed.count(), 1); // one batch, one notification
@@ -268,9 +278,12 @@ void TimelineTest::segments()
         std::uint32_t label;
     };
     const Expected expected[] = {
-        { SegmentKind::Queued, 0, 1 * ms, 0 },        { SegmentKind::Running, 1 * ms, 2 * ms, 0 },
-        { SegmentKind::Awaiting, 2 * ms, 5 * ms, sleep }, { SegmentKind::Running, 5 * ms, 6 * ms, 0 },
-        { SegmentKind::Blocking, 6 * ms, 8 * ms, block },  { SegmentKind::Running, 8 * ms, 10 * ms, 0 },
+        { SegmentKind::Queued, 0, 1 * ms, 0 },
+        { SegmentKind::Running, 1 * ms, 2 * ms, 0 },
+        { SegmentKind::Awaiting, 2 * ms, 5 * ms, sleep },
+        { SegmentKind::Running, 5 * ms, 6 * ms, 0 },
+        { SegmentKind::Blocking, 6 * ms, 8 * ms, block },
+        { SegmentKind::Running, 8 * ms, 10 * ms, 0 },
     };
     QCOMPARE(span->segments.size(), std::size(expected));
     for (std::size_t i = 0; i < std::size(expected); ++i) {
@@ -301,7 +314,8 @@ void TimelineTest::groups()
         timelineEvent(Kind::TaskSpawned, T0 + 1 * ms, 20, trace::label("send email"), 1),
         timelineEvent(Kind::JobStarted, T0 + 2 * ms, 10, dbLabel, 0, 0, 7),
         timelineEvent(Kind::JobStarted, T0 + 2 * ms, 11, plain, 0, 0, 5),
-        timelineEvent(Kind::JobStarted, T0 + 3 * ms, 12, plain, 0, 0, 7), // database thread, plain label
+        timelineEvent(
+            Kind::JobStarted, T0 + 3 * ms, 12, plain, 0, 0, 7), // database thread, plain label
         timelineEvent(Kind::JobFinished, T0 + 4 * ms, 10, dbLabel, 0, 0, 7),
         timelineEvent(Kind::JobFinished, T0 + 4 * ms, 11, plain, 0, 0, 5),
         timelineEvent(Kind::JobFinished, T0 + 5 * ms, 12, plain, 0, 0, 7),
@@ -357,7 +371,8 @@ void TimelineTest::retention()
     QSignalSpy dropped(&model, &TimelineModel::requestsDropped);
     for (int i = 0; i < 30; ++i)
         model.ingest(oneRequest(std::uint64_t(100 + i), T0 + i * s, T0 + i * s + 500 * ms));
-    model.ingest(std::vector<trace::Event> { timelineEvent(Kind::LoopLag, T0 + 30 * s, 0, 0, 0, 100'000) });
+    model.ingest(
+        std::vector<trace::Event> { timelineEvent(Kind::LoopLag, T0 + 30 * s, 0, 0, 0, 100'000) });
     // Everything that ended more than 10 s before the newest event is gone.
     QCOMPARE(model.spanCount(), std::size_t(10));
     QVERIFY(!model.find(100));
@@ -419,7 +434,7 @@ void TimelineTest::collateralBlocking()
     QVERIFY(!model.find(4)->collateral);
     QVERIFY(!model.find(5)->collateral);
     QCOMPARE(model.collateralText(*model.find(2)),
-             QStringLiteral("delayed 1.8 s by GET /async #1234, blocking in time.sleep 1.8s"));
+        QStringLiteral("delayed 1.8 s by GET /async #1234, blocking in time.sleep 1.8s"));
 }
 
 void TimelineTest::collateralRunningCulprit()
@@ -466,10 +481,11 @@ void TimelineTest::listModelTester()
         std::vector<trace::Event> batch;
         for (int i = 0; i < 3; ++i) {
             const auto r = oneRequest(std::uint64_t(frame * 10 + i + 1), T0 + frame * s + i * ms,
-                                      T0 + frame * s + i * ms + 200 * ms);
+                T0 + frame * s + i * ms + 200 * ms);
             batch.insert(batch.end(), r.begin(), r.end());
         }
-        std::stable_sort(batch.begin(), batch.end(), [](auto &a, auto &b) { return a.time < b.time; });
+        std::stable_sort(
+            batch.begin(), batch.end(), [](auto &a, auto &b) { return a.time < b.time; });
         model.ingest(batch);
     }
     QCOMPARE(list.rowCount(), int(model.requestOrder().size()));
@@ -582,16 +598,16 @@ void TimelineTest::wheelZoomsAroundCursor()
     RenderFixture f;
     const TimeMapping before = f.view.zoom()->mapping();
     const QPointF pos(250, f.laneMidY());
-    QWheelEvent wheel(pos, f.view.mapToGlobal(pos), QPoint(), QPoint(0, 120), Qt::NoButton, Qt::NoModifier,
-                      Qt::NoScrollPhase, false);
+    QWheelEvent wheel(pos, f.view.mapToGlobal(pos), QPoint(), QPoint(0, 120), Qt::NoButton,
+        Qt::NoModifier, Qt::NoScrollPhase, false);
     QApplication::sendEvent(&f.view, &wheel);
     const TimeMapping after = f.view.zoom()->mapping();
     QVERIFY(after.duration() < before.duration());
     QVERIFY(std::abs(after.duration() - Nanos(double(before.duration()) / 1.25)) <= 1);
     QVERIFY(std::abs(after.toTime(250) - before.toTime(250)) <= after.duration() / 1000);
     // And back out.
-    QWheelEvent out(pos, f.view.mapToGlobal(pos), QPoint(), QPoint(0, -120), Qt::NoButton, Qt::NoModifier,
-                    Qt::NoScrollPhase, false);
+    QWheelEvent out(pos, f.view.mapToGlobal(pos), QPoint(), QPoint(0, -120), Qt::NoButton,
+        Qt::NoModifier, Qt::NoScrollPhase, false);
     QApplication::sendEvent(&f.view, &out);
     QVERIFY(std::abs(f.view.zoom()->mapping().duration() - before.duration()) <= 2);
 }
@@ -677,18 +693,23 @@ void TimelineTest::clickSelects()
     QCOMPARE(selected.count(), 1);
 
     RequestInspector inspector(&f.model);
-    QObject::connect(&f.view, &TimelineView::requestSelected, &inspector, &RequestInspector::showSpan);
+    QObject::connect(
+        &f.view, &TimelineView::requestSelected, &inspector, &RequestInspector::showSpan);
     inspector.showSpan(9);
     QStringList events;
     for (int i = 0; i < inspector.topLevelItemCount(); ++i)
         events << inspector.topLevelItem(i)->text(RequestInspector::EventColumn);
     QCOMPARE(events,
-             QStringList({ QStringLiteral("accepted"), QStringLiteral("parsed"), QStringLiteral("handler started"),
-                           QStringLiteral("await"), QStringLiteral("resumed"), QStringLiteral("blocking call"),
-                           QStringLiteral("response written"), QStringLiteral("closed") }));
-    QCOMPARE(inspector.topLevelItem(3)->text(RequestInspector::TimeColumn), QStringLiteral("+100 ms"));
-    QCOMPARE(inspector.topLevelItem(3)->text(RequestInspector::DurationColumn), QStringLiteral("300 ms"));
-    QCOMPARE(inspector.topLevelItem(3)->text(RequestInspector::DetailColumn), QStringLiteral("sleep 0.3s"));
+        QStringList({ QStringLiteral("accepted"), QStringLiteral("parsed"),
+            QStringLiteral("handler started"), QStringLiteral("await"), QStringLiteral("resumed"),
+            QStringLiteral("blocking call"), QStringLiteral("response written"),
+            QStringLiteral("closed") }));
+    QCOMPARE(
+        inspector.topLevelItem(3)->text(RequestInspector::TimeColumn), QStringLiteral("+100 ms"));
+    QCOMPARE(inspector.topLevelItem(3)->text(RequestInspector::DurationColumn),
+        QStringLiteral("300 ms"));
+    QCOMPARE(inspector.topLevelItem(3)->text(RequestInspector::DetailColumn),
+        QStringLiteral("sleep 0.3s"));
 }
 
 void TimelineTest::repaintsOnlyWhenChanged()

@@ -43,8 +43,10 @@ void TimelineLiveTest::realTraffic()
     int sent = 0;
     int finished = 0;
     std::vector<int> statuses;
-    const auto get = [&](const QString &path, const QByteArray &id, std::function<void()> done = {}) {
-        QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(host.port()).arg(path)));
+    const auto get = [&](const QString &path, const QByteArray &id,
+                         std::function<void()> done = {}) {
+        QNetworkRequest request(
+            QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(host.port()).arg(path)));
         request.setRawHeader("X-Request-Id", id);
         QNetworkReply *reply = network.get(request);
         ++sent;
@@ -56,7 +58,8 @@ void TimelineLiveTest::realTraffic()
                 done();
         });
     };
-    const auto at = [&](int ms, std::function<void()> f) { QTimer::singleShot(ms, this, std::move(f)); };
+    const auto at
+        = [&](int ms, std::function<void()> f) { QTimer::singleShot(ms, this, std::move(f)); };
 
     const Nanos t0 = trace::nowNs();
     // Healthy traffic first: awaits overlap, the loop stays free.
@@ -71,10 +74,10 @@ void TimelineLiveTest::realTraffic()
     at(1100, [&] { get(QStringLiteral("/async?delay=1.2"), "v2"); });
     at(1200, [&] { get(QStringLiteral("/async?delay=1"), "v3"); });
     at(1300, [&] {
-        QCOMPARE(host.modes().set(QStringLiteral("GET /async"), QStringLiteral("blocking")), ModeTable::SetResult::Ok);
-        get(QStringLiteral("/async?delay=0.8"), "blocker", [&] {
-            host.modes().set(QStringLiteral("GET /async"), QStringLiteral("async"));
-        });
+        QCOMPARE(host.modes().set(QStringLiteral("GET /async"), QStringLiteral("blocking")),
+            ModeTable::SetResult::Ok);
+        get(QStringLiteral("/async?delay=0.8"), "blocker",
+            [&] { host.modes().set(QStringLiteral("GET /async"), QStringLiteral("async")); });
     });
     at(2400, [&] { get(QStringLiteral("/async?delay=0.4"), "b1"); });
     at(2500, [&] { get(QStringLiteral("/async?delay=0.4"), "b2"); });
@@ -97,7 +100,8 @@ void TimelineLiveTest::realTraffic()
     QTRY_VERIFY_WITH_TIMEOUT(blame() != nullptr, 5000);
     const LoopStall *stall = blame();
     QVERIFY(stall->culpritBlocking);
-    QVERIFY2(stall->end - stall->begin > 600'000'000, qPrintable(QString::number(stall->end - stall->begin)));
+    QVERIFY2(stall->end - stall->begin > 600'000'000,
+        qPrintable(QString::number(stall->end - stall->begin)));
     QVERIFY(stall->victims >= 3);
     const TimelineSpan *blocker = model.find(stall->culprit);
     QCOMPARE(blocker->variant, 2);
@@ -110,8 +114,9 @@ void TimelineLiveTest::realTraffic()
     QVERIFY(victim);
     QVERIFY(victim->collateral.delay > 500'000'000);
     const QString text = model.collateralText(*victim);
-    QVERIFY2(text.startsWith(QStringLiteral("delayed ")) && text.contains(QStringLiteral("by GET /async #blocker, blocking")),
-             qPrintable(text));
+    QVERIFY2(text.startsWith(QStringLiteral("delayed "))
+            && text.contains(QStringLiteral("by GET /async #blocker, blocking")),
+        qPrintable(text));
 
     // What the user sees: the view over the whole run with the inspector below.
     QWidget window;
@@ -146,8 +151,9 @@ void TimelineLiveTest::realTraffic()
             blocking = &s;
     }
     QVERIFY(blocking);
-    const QColor red = image.pixelColor(int(m.toX(blocking->begin + (blocking->end - blocking->begin) / 2)),
-                                        laneRect.top() + laneRect.height() / 3);
+    const QColor red
+        = image.pixelColor(int(m.toX(blocking->begin + (blocking->end - blocking->begin) / 2)),
+            laneRect.top() + laneRect.height() / 3);
     QVERIFY2(red.red() > 180 && red.green() < 90 && red.blue() < 90, qPrintable(red.name()));
 
     host.stop();

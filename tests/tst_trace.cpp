@@ -51,8 +51,8 @@ QString prometheusProblem(const QByteArray &text)
         "^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[a-zA-Z_][a-zA-Z0-9_]*=\"(?:\\\\.|[^\"\\\\])*\""
         "(?:,[a-zA-Z_][a-zA-Z0-9_]*=\"(?:\\\\.|[^\"\\\\])*\")*\\})? (\\S+)$"));
     static const QRegularExpression help(QStringLiteral("^# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) .+$"));
-    static const QRegularExpression type(
-        QStringLiteral("^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$"));
+    static const QRegularExpression type(QStringLiteral(
+        "^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$"));
     QSet<QString> helped;
     QMap<QString, QString> typed;
     if (!text.endsWith('\n'))
@@ -80,7 +80,8 @@ QString prometheusProblem(const QByteArray &text)
             && value != QLatin1StringView("NaN"))
             return QStringLiteral("bad value: ") + line;
         QString family = m.captured(1);
-        for (const auto suffix : { QLatin1StringView("_bucket"), QLatin1StringView("_sum"), QLatin1StringView("_count") }) {
+        for (const auto suffix : { QLatin1StringView("_bucket"), QLatin1StringView("_sum"),
+                 QLatin1StringView("_count") }) {
             const QString base = family.chopped(std::min<qsizetype>(family.size(), suffix.size()));
             if (family.endsWith(suffix) && typed.value(base) == QLatin1StringView("histogram"))
                 family = base;
@@ -107,8 +108,8 @@ void startLoop(QThread &thread)
 {
     std::atomic<bool> started { false };
     const auto connection = QObject::connect(
-        &thread, &QThread::started, &thread, [&] { started.store(true, std::memory_order_release); },
-        Qt::DirectConnection);
+        &thread, &QThread::started, &thread,
+        [&] { started.store(true, std::memory_order_release); }, Qt::DirectConnection);
     thread.start();
     QTRY_VERIFY(started.load(std::memory_order_acquire));
     QObject::disconnect(connection);
@@ -526,7 +527,8 @@ void TraceTest::chromeJsonForSyntheticRequest()
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(chromeTraceJson(events), &error);
     QCOMPARE(error.error, QJsonParseError::NoError);
-    QCOMPARE(doc.object().value(QStringLiteral("displayTimeUnit")).toString(), QStringLiteral("ms"));
+    QCOMPARE(
+        doc.object().value(QStringLiteral("displayTimeUnit")).toString(), QStringLiteral("ms"));
     const QJsonArray all = doc.object().value(QStringLiteral("traceEvents")).toArray();
     QVERIFY(!all.isEmpty());
 
@@ -534,21 +536,24 @@ void TraceTest::chromeJsonForSyntheticRequest()
         QList<QJsonObject> found;
         for (const QJsonValue &v : all) {
             const QJsonObject o = v.toObject();
-            if (o.value(QStringLiteral("ph")).toString() == ph && (name.isEmpty() || o.value(QStringLiteral("name")).toString() == name))
+            if (o.value(QStringLiteral("ph")).toString() == ph
+                && (name.isEmpty() || o.value(QStringLiteral("name")).toString() == name))
                 found.append(o);
         }
         return found;
     };
     for (const QJsonValue &v : all) {
         const QJsonObject o = v.toObject();
-        QVERIFY(o.contains(QStringLiteral("ph")) && o.contains(QStringLiteral("pid")) && o.contains(QStringLiteral("tid")));
+        QVERIFY(o.contains(QStringLiteral("ph")) && o.contains(QStringLiteral("pid"))
+            && o.contains(QStringLiteral("tid")));
         QVERIFY(o.value(QStringLiteral("ts")).toDouble() >= 0);
     }
 
     // Lanes are named.
     QSet<QString> laneNames;
     for (const QJsonObject &o : matching(QStringLiteral("M"), QStringLiteral("thread_name")))
-        laneNames.insert(o.value(QStringLiteral("args")).toObject().value(QStringLiteral("name")).toString());
+        laneNames.insert(
+            o.value(QStringLiteral("args")).toObject().value(QStringLiteral("name")).toString());
     QVERIFY(laneNames.contains(QStringLiteral("test main")));
     QVERIFY(laneNames.contains(QStringLiteral("db worker 1")));
 
@@ -565,7 +570,8 @@ void TraceTest::chromeJsonForSyntheticRequest()
     const auto requestEnd = matching(QStringLiteral("e"), QStringLiteral("GET /chrome"));
     QCOMPARE(requestEnd.size(), 1);
     QCOMPARE(requestEnd[0].value(QStringLiteral("id")).toString(), requestId);
-    QVERIFY(requestEnd[0].value(QStringLiteral("ts")).toDouble() >= requestBegin[0].value(QStringLiteral("ts")).toDouble());
+    QVERIFY(requestEnd[0].value(QStringLiteral("ts")).toDouble()
+        >= requestBegin[0].value(QStringLiteral("ts")).toDouble());
 
     // The await nests inside it: same id and category.
     const auto awaitBegin = matching(QStringLiteral("b"), QStringLiteral("db.fetchrow items"));
@@ -574,8 +580,10 @@ void TraceTest::chromeJsonForSyntheticRequest()
     QCOMPARE(awaitEnd.size(), 1);
     QCOMPARE(awaitBegin[0].value(QStringLiteral("id")).toString(), requestId);
     QCOMPARE(awaitBegin[0].value(QStringLiteral("cat")).toString(), QStringLiteral("request"));
-    QVERIFY(awaitBegin[0].value(QStringLiteral("ts")).toDouble() >= requestBegin[0].value(QStringLiteral("ts")).toDouble());
-    QVERIFY(awaitEnd[0].value(QStringLiteral("ts")).toDouble() <= requestEnd[0].value(QStringLiteral("ts")).toDouble());
+    QVERIFY(awaitBegin[0].value(QStringLiteral("ts")).toDouble()
+        >= requestBegin[0].value(QStringLiteral("ts")).toDouble());
+    QVERIFY(awaitEnd[0].value(QStringLiteral("ts")).toDouble()
+        <= requestEnd[0].value(QStringLiteral("ts")).toDouble());
 
     // The job runs on the worker lane, and a flow links the request to it.
     const auto jobSlices = matching(QStringLiteral("X"), QStringLiteral("db.fetchrow items"));
@@ -605,7 +613,9 @@ void TraceTest::chromeJsonForSyntheticRequest()
     const auto task = matching(QStringLiteral("b"), QStringLiteral("send_email"));
     QCOMPARE(task.size(), 1);
     QCOMPARE(task[0].value(QStringLiteral("cat")).toString(), QStringLiteral("task"));
-    QCOMPARE(task[0].value(QStringLiteral("args")).toObject().value(QStringLiteral("parent")).toString(), requestId);
+    QCOMPARE(
+        task[0].value(QStringLiteral("args")).toObject().value(QStringLiteral("parent")).toString(),
+        requestId);
     QCOMPARE(matching(QStringLiteral("e"), QStringLiteral("send_email")).size(), 1);
     QCOMPARE(matching(QStringLiteral("C"), QStringLiteral("in-flight requests")).size(), 2);
     QCOMPARE(matching(QStringLiteral("C"), QStringLiteral("loop lag")).size(), 1);
@@ -615,7 +625,8 @@ void TraceTest::chromeJsonForSyntheticRequest()
 
     // The hub's own export of its whole retained window parses too.
     TraceHub::instance().flush();
-    QCOMPARE(QJsonDocument::fromJson(TraceHub::instance().chromeTraceJson(), &error).isObject(), true);
+    QCOMPARE(
+        QJsonDocument::fromJson(TraceHub::instance().chromeTraceJson(), &error).isObject(), true);
     QCOMPARE(error.error, QJsonParseError::NoError);
 }
 
@@ -633,17 +644,23 @@ void TraceTest::prometheusTextParses()
     const QByteArray text = hub.prometheusText();
     const QString problem = prometheusProblem(text);
     QVERIFY2(problem.isEmpty(), qPrintable(problem + QLatin1Char('\n') + QString::fromUtf8(text)));
-    QCOMPARE(sampleValue(text, "loopscope_requests_total{route=\"GET /prom \\\"quoted\\\"\",status=\"200\"}"), 3.0);
-    QCOMPARE(sampleValue(text, "loopscope_requests_total{route=\"GET /prom \\\"quoted\\\"\",status=\"404\"}"), 1.0);
+    QCOMPARE(sampleValue(text,
+                 "loopscope_requests_total{route=\"GET /prom \\\"quoted\\\"\",status=\"200\"}"),
+        3.0);
+    QCOMPARE(sampleValue(text,
+                 "loopscope_requests_total{route=\"GET /prom \\\"quoted\\\"\",status=\"404\"}"),
+        1.0);
     QVERIFY(sampleValue(text, "loopscope_in_flight_requests") >= 1);
     for (const char *name : { "loopscope_loop_stalls_total", "loopscope_loop_stall_seconds_total",
-                              "loopscope_trace_events_dropped_total", "loopscope_request_duration_seconds_sum" })
+             "loopscope_trace_events_dropped_total", "loopscope_request_duration_seconds_sum" })
         QVERIFY2(sampleValue(text, name) >= 0, name);
 
     // Buckets are cumulative and end at the count.
     double previous = 0;
     for (const double le : TraceMetrics::kBuckets) {
-        const double v = sampleValue(text, "loopscope_request_duration_seconds_bucket{le=\"" + QByteArray::number(le, 'g', 12) + "\"}");
+        const double v = sampleValue(text,
+            "loopscope_request_duration_seconds_bucket{le=\"" + QByteArray::number(le, 'g', 12)
+                + "\"}");
         QVERIFY(v >= previous);
         previous = v;
     }
@@ -682,12 +699,12 @@ void TraceTest::watchdogDetectsBlockingSleep()
     std::vector<Event> events;
     subscription->drain(events);
     const auto begin = std::find_if(events.begin(), events.end(), [&](const Event &e) {
-        return e.kind == Kind::LoopStallBegin && e.time >= sleepStart.load() && e.time <= sleepEnd.load();
+        return e.kind == Kind::LoopStallBegin && e.time >= sleepStart.load()
+            && e.time <= sleepEnd.load();
     });
     QVERIFY(begin != events.end());
-    const auto end = std::find_if(events.begin(), events.end(), [&](const Event &e) {
-        return e.kind == Kind::LoopStallEnd && e.span == begin->span;
-    });
+    const auto end = std::find_if(events.begin(), events.end(),
+        [&](const Event &e) { return e.kind == Kind::LoopStallEnd && e.span == begin->span; });
     QVERIFY(end != events.end());
 
     const Nanos detectionDelay = begin->time - sleepStart.load();
@@ -695,7 +712,7 @@ void TraceTest::watchdogDetectsBlockingSleep()
     const Nanos sleepDuration = sleepEnd.load() - sleepStart.load();
     qInfo("stall detected %.2f ms after the sleep began; estimated start off by %.2f ms; "
           "duration %.2f ms for a %.2f ms sleep",
-          detectionDelay / 1e6, startError / 1e6, end->value / 1e6, sleepDuration / 1e6);
+        detectionDelay / 1e6, startError / 1e6, end->value / 1e6, sleepDuration / 1e6);
     QVERIFY2(detectionDelay <= 10'000'000, "detected later than 10 ms after the stall began");
     QVERIFY(std::abs(startError) <= 3'000'000);
     QVERIFY(std::abs(end->value - sleepDuration) <= 5'000'000);

@@ -38,11 +38,13 @@ struct Stall
     trace::Nanos duration = 0;
 };
 
-std::vector<Stall> stallsBetween(const std::vector<trace::Event> &events, trace::Nanos from, trace::Nanos to)
+std::vector<Stall> stallsBetween(
+    const std::vector<trace::Event> &events, trace::Nanos from, trace::Nanos to)
 {
     std::vector<Stall> stalls;
     for (const trace::Event &event : events) {
-        if (event.kind == Kind::LoopStallEnd && event.time >= from && event.time - event.value <= to)
+        if (event.kind == Kind::LoopStallEnd && event.time >= from
+            && event.time - event.value <= to)
             stalls.push_back({ event.time - event.value, event.value });
     }
     return stalls;
@@ -51,9 +53,9 @@ std::vector<Stall> stallsBetween(const std::vector<trace::Event> &events, trace:
 TestResponse get(quint16 port, const QByteArray &target, const QByteArray &requestId)
 {
     const RawExchange result = exchange(port,
-                                        "GET " + target + " HTTP/1.1\r\nConnection: close\r\nX-Request-Id: "
-                                                + requestId + "\r\n\r\n",
-                                        1, 20000);
+        "GET " + target + " HTTP/1.1\r\nConnection: close\r\nX-Request-Id: " + requestId
+            + "\r\n\r\n",
+        1, 20000);
     return result.responses.isEmpty() ? TestResponse {} : result.responses.constFirst();
 }
 
@@ -118,7 +120,7 @@ void TestTracing::asyncAwaitsWithoutStalling()
 void TestTracing::blockingVariantStallsTheLoop()
 {
     QVERIFY(m_host->modes().set(QStringLiteral("GET /async"), QStringLiteral("blocking"))
-            == ModeTable::SetResult::Ok);
+        == ModeTable::SetResult::Ok);
     const TestResponse response = get(m_host->port(), "/async", "trace-blocking");
     m_host->modes().set(QStringLiteral("GET /async"), QStringLiteral("async"));
     QCOMPARE(response.status, 200);
@@ -134,7 +136,8 @@ void TestTracing::blockingVariantStallsTheLoop()
         index.add(events);
         span = requestSpan(index, "trace-blocking");
         return span && !span->blocking.empty()
-                && !stallsBetween(events, span->blocking.front().begin, span->blocking.front().end).empty();
+            && !stallsBetween(events, span->blocking.front().begin, span->blocking.front().end)
+                    .empty();
     }());
     QCOMPARE(span->variant, 2);
     QVERIFY(span->awaits.empty());
@@ -154,9 +157,9 @@ void TestTracing::blockingVariantStallsTheLoop()
 void TestTracing::backgroundTaskOutlivesItsRequest()
 {
     const RawExchange created = exchange(m_host->port(),
-                                         "POST /products/?name=desk&price=3 HTTP/1.1\r\nConnection: close\r\n"
-                                         "X-Request-Id: trace-product\r\nContent-Length: 0\r\n\r\n",
-                                         1);
+        "POST /products/?name=desk&price=3 HTTP/1.1\r\nConnection: close\r\n"
+        "X-Request-Id: trace-product\r\nContent-Length: 0\r\n\r\n",
+        1);
     QCOMPARE(created.responses.size(), 1);
     QCOMPARE(created.responses.at(0).status, 200);
 
@@ -164,18 +167,17 @@ void TestTracing::backgroundTaskOutlivesItsRequest()
     const trace::SpanRecord *request = nullptr;
     trace::SpanIndex index;
     QTRY_VERIFY_WITH_TIMEOUT(([&] {
-                                 index.clear();
-                                 index.add(retainedEvents());
-                                 request = requestSpan(index, "trace-product");
-                                 task = nullptr;
-                                 for (const auto &record : index.records()) {
-                                     if (request && record.kind == trace::SpanKind::Task
-                                         && record.parent == request->span)
-                                         task = &record;
-                                 }
-                                 return task && task->outcome == trace::SpanOutcome::Done;
-                             }()),
-                             8000);
+        index.clear();
+        index.add(retainedEvents());
+        request = requestSpan(index, "trace-product");
+        task = nullptr;
+        for (const auto &record : index.records()) {
+            if (request && record.kind == trace::SpanKind::Task && record.parent == request->span)
+                task = &record;
+        }
+        return task && task->outcome == trace::SpanOutcome::Done;
+    }()),
+        8000);
     QCOMPARE(trace::labelText(task->label), QStringLiteral("log_product_created"));
     QVERIFY(request->closed > 0);
     QVERIFY(task->begin() < request->closed); // spawned while the request ran
@@ -200,7 +202,11 @@ void TestTracing::chromeTraceExportMatchesRequestIds()
         const QJsonObject event = value.toObject();
         phases.insert(event.value(QStringLiteral("ph")).toString());
         if (event.value(QStringLiteral("ph")).toString() == u"b"
-            && event.value(QStringLiteral("args")).toObject().value(QStringLiteral("request_id")).toString() == u"trace-json") {
+            && event.value(QStringLiteral("args"))
+                    .toObject()
+                    .value(QStringLiteral("request_id"))
+                    .toString()
+                == u"trace-json") {
             QCOMPARE(event.value(QStringLiteral("name")).toString(), QStringLiteral("GET /sync"));
             spanId = event.value(QStringLiteral("id")).toString();
         }
@@ -212,8 +218,13 @@ void TestTracing::chromeTraceExportMatchesRequestIds()
     bool jobLinked = false;
     for (const QJsonValue &value : events) {
         const QJsonObject event = value.toObject();
-        if (event.value(QStringLiteral("cat")).toString() == u"job" && event.value(QStringLiteral("ph")).toString() == u"X"
-            && event.value(QStringLiteral("args")).toObject().value(QStringLiteral("parent")).toString() == spanId)
+        if (event.value(QStringLiteral("cat")).toString() == u"job"
+            && event.value(QStringLiteral("ph")).toString() == u"X"
+            && event.value(QStringLiteral("args"))
+                    .toObject()
+                    .value(QStringLiteral("parent"))
+                    .toString()
+                == spanId)
             jobLinked = true;
     }
     QVERIFY(jobLinked);
@@ -227,7 +238,7 @@ void TestTracing::metricsAreValidPrometheusText()
     QVERIFY(response.header("content-type").startsWith("text/plain; version=0.0.4"));
 
     const QRegularExpression sample(QStringLiteral(
-            R"(^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[a-zA-Z_][a-zA-Z0-9_]*="[^"]*"(,[a-zA-Z_][a-zA-Z0-9_]*="[^"]*")*\})? (-?[0-9.eE+-]+|\+Inf|NaN)$)"));
+        R"(^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[a-zA-Z_][a-zA-Z0-9_]*="[^"]*"(,[a-zA-Z_][a-zA-Z0-9_]*="[^"]*")*\})? (-?[0-9.eE+-]+|\+Inf|NaN)$)"));
     QSet<QString> typed;
     QSet<QString> sampled;
     for (const QByteArray &rawLine : response.body.split('\n')) {
@@ -243,7 +254,8 @@ void TestTracing::metricsAreValidPrometheusText()
         const auto match = sample.match(line);
         QVERIFY2(match.hasMatch(), qPrintable(line));
         QString family = match.captured(1);
-        for (const QString &suffix : { QStringLiteral("_bucket"), QStringLiteral("_sum"), QStringLiteral("_count") }) {
+        for (const QString &suffix :
+            { QStringLiteral("_bucket"), QStringLiteral("_sum"), QStringLiteral("_count") }) {
             if (family.endsWith(suffix) && !typed.contains(family))
                 family.chop(suffix.size());
         }
@@ -251,10 +263,11 @@ void TestTracing::metricsAreValidPrometheusText()
         sampled.insert(family);
     }
     for (const char *family : { "loopscope_requests_total", "loopscope_request_duration_seconds",
-                                "loopscope_in_flight_requests", "loopscope_loop_stalls_total",
-                                "loopscope_trace_events_dropped_total", "loopscope_connections_open" })
+             "loopscope_in_flight_requests", "loopscope_loop_stalls_total",
+             "loopscope_trace_events_dropped_total", "loopscope_connections_open" })
         QVERIFY2(sampled.contains(QString::fromLatin1(family)), family);
-    QVERIFY(response.body.contains(R"(loopscope_requests_total{route="<unmatched>",status="404"})"));
+    QVERIFY(
+        response.body.contains(R"(loopscope_requests_total{route="<unmatched>",status="404"})"));
 }
 
 QTEST_GUILESS_MAIN(TestTracing)

@@ -11,7 +11,8 @@ RequestInspector::RequestInspector(TimelineModel *model, QWidget *parent)
     , m_model(model)
 {
     setColumnCount(4);
-    setHeaderLabels({ QStringLiteral("Event"), QStringLiteral("At"), QStringLiteral("Took"), QStringLiteral("Detail") });
+    setHeaderLabels({ QStringLiteral("Event"), QStringLiteral("At"), QStringLiteral("Took"),
+        QStringLiteral("Detail") });
     setRootIsDecorated(false);
     setUniformRowHeights(true);
     setAlternatingRowColors(true);
@@ -53,18 +54,24 @@ void RequestInspector::refresh()
     };
     const bool job = s->kind == SpanKind::Job;
     const bool task = s->kind == SpanKind::Task;
-    add(s->begin, job ? QStringLiteral("queued") : task ? QStringLiteral("spawned") : QStringLiteral("accepted"), -1,
-        m_model->displayName(*s));
+    add(s->begin,
+        job        ? QStringLiteral("queued")
+            : task ? QStringLiteral("spawned")
+                   : QStringLiteral("accepted"),
+        -1, m_model->displayName(*s));
     if (!job && !task) {
         add(s->parsed, QStringLiteral("parsed"), -1, TimelineModel::labelText(s->label));
-        add(s->started, QStringLiteral("handler started"), s->started - s->begin, QStringLiteral("after queueing"));
+        add(s->started, QStringLiteral("handler started"), s->started - s->begin,
+            QStringLiteral("after queueing"));
     } else if (job) {
-        add(s->started, QStringLiteral("started on worker"), s->started - s->begin, QStringLiteral("waited in queue"));
+        add(s->started, QStringLiteral("started on worker"), s->started - s->begin,
+            QStringLiteral("waited in queue"));
     }
     for (const Segment &seg : s->segments) {
         const Nanos end = seg.end ? seg.end : now;
         if (seg.kind == SegmentKind::Awaiting) {
-            add(seg.begin, QStringLiteral("await"), end - seg.begin, TimelineModel::labelText(seg.label));
+            add(seg.begin, QStringLiteral("await"), end - seg.begin,
+                TimelineModel::labelText(seg.label));
             if (seg.end)
                 add(seg.end, QStringLiteral("resumed"), -1, TimelineModel::labelText(seg.label));
         } else if (seg.kind == SegmentKind::Blocking) {
@@ -74,12 +81,16 @@ void RequestInspector::refresh()
     }
     if (s->written)
         add(s->written, QStringLiteral("response written"), -1,
-            QString::number(s->status) + QStringLiteral(", ") + QString::number(s->bytes) + QStringLiteral(" bytes"));
+            QString::number(s->status) + QStringLiteral(", ") + QString::number(s->bytes)
+                + QStringLiteral(" bytes"));
     if (s->end) {
-        static const QString outcomes[] = { QStringLiteral("closed"), QStringLiteral("failed"), QStringLiteral("cancelled") };
-        add(s->end, outcomes[std::min<int>(s->outcome, 2)], s->end - s->begin, QStringLiteral("total"));
+        static const QString outcomes[]
+            = { QStringLiteral("closed"), QStringLiteral("failed"), QStringLiteral("cancelled") };
+        add(s->end, outcomes[std::min<int>(s->outcome, 2)], s->end - s->begin,
+            QStringLiteral("total"));
     }
-    std::stable_sort(rows.begin(), rows.end(), [](const Row &a, const Row &b) { return a.at < b.at; });
+    std::stable_sort(
+        rows.begin(), rows.end(), [](const Row &a, const Row &b) { return a.at < b.at; });
 
     QList<QTreeWidgetItem *> items;
     for (const Row &r : rows) {
@@ -104,9 +115,12 @@ void RequestInspector::refresh()
         auto *item = new QTreeWidgetItem;
         item->setText(EventColumn, QStringLiteral("stalled the loop"));
         item->setText(TimeColumn, QStringLiteral("+") + TimeMapping::formatDuration(st.begin - t0));
-        item->setText(DurationColumn, TimeMapping::formatDuration((st.end ? st.end : now) - st.begin));
-        item->setText(DetailColumn, QStringLiteral("cost others ") + TimeMapping::formatDuration(st.collateralTotal)
-                          + QStringLiteral(" across ") + QString::number(st.victims) + QStringLiteral(" requests"));
+        item->setText(
+            DurationColumn, TimeMapping::formatDuration((st.end ? st.end : now) - st.begin));
+        item->setText(DetailColumn,
+            QStringLiteral("cost others ") + TimeMapping::formatDuration(st.collateralTotal)
+                + QStringLiteral(" across ") + QString::number(st.victims)
+                + QStringLiteral(" requests"));
         items.append(item);
     }
     addTopLevelItems(items);

@@ -14,7 +14,13 @@ class RequestInspector : public QTreeWidget
 {
     Q_OBJECT
 public:
-    enum Column { EventColumn, TimeColumn, DurationColumn, DetailColumn };
+    enum Column
+    {
+        EventColumn,
+        TimeColumn,
+        DurationColumn,
+        DetailColumn
+    };
 
     explicit RequestInspector(TimelineModel *model, QWidget *parent = nullptr);
 

@@ -27,9 +27,11 @@ QVariant RequestListModel::data(const QModelIndex &index, int role) const
         return {};
     const std::uint64_t arrival = m_base + std::uint64_t(index.row());
     const auto &order = m_model->requestOrder();
-    if (arrival < m_model->requestOrderBase() || arrival - m_model->requestOrderBase() >= order.size())
+    if (arrival < m_model->requestOrderBase()
+        || arrival - m_model->requestOrderBase() >= order.size())
         return {};
-    const TimelineSpan *span = m_model->find(order[std::size_t(arrival - m_model->requestOrderBase())]);
+    const TimelineSpan *span
+        = m_model->find(order[std::size_t(arrival - m_model->requestOrderBase())]);
     if (!span)
         return {}; // expired by retention, row removal follows
     switch (role) {
@@ -38,17 +40,25 @@ QVariant RequestListModel::data(const QModelIndex &index, int role) const
         if (span->status)
             text += QStringLiteral("  ") + QString::number(span->status);
         text += QStringLiteral("  ")
-            + (span->isOpen() ? QStringLiteral("open") : TimeMapping::formatDuration(span->end - span->begin));
+            + (span->isOpen() ? QStringLiteral("open")
+                              : TimeMapping::formatDuration(span->end - span->begin));
         return text;
     }
     case Qt::ToolTipRole:
-    case CollateralTextRole: return m_model->collateralText(*span);
-    case SpanIdRole: return QVariant::fromValue<quint64>(span->id);
-    case RouteRole: return TimelineModel::labelText(span->label);
-    case StatusRole: return span->status;
-    case DurationRole: return QVariant::fromValue<qint64>(span->isOpen() ? -1 : span->end - span->begin);
-    case CollateralDelayRole: return QVariant::fromValue<qint64>(span->collateral.delay);
-    default: return {};
+    case CollateralTextRole:
+        return m_model->collateralText(*span);
+    case SpanIdRole:
+        return QVariant::fromValue<quint64>(span->id);
+    case RouteRole:
+        return TimelineModel::labelText(span->label);
+    case StatusRole:
+        return span->status;
+    case DurationRole:
+        return QVariant::fromValue<qint64>(span->isOpen() ? -1 : span->end - span->begin);
+    case CollateralDelayRole:
+        return QVariant::fromValue<qint64>(span->collateral.delay);
+    default:
+        return {};
     }
 }
 
@@ -86,7 +96,8 @@ void RequestListModel::onDropped(int count)
 
 void RequestListModel::onUpdated(int firstRow)
 {
-    const int first = int(std::int64_t(m_model->requestOrderBase()) + firstRow - std::int64_t(m_base));
+    const int first
+        = int(std::int64_t(m_model->requestOrderBase()) + firstRow - std::int64_t(m_base));
     if (m_rows == 0 || first >= m_rows)
         return;
     Q_EMIT dataChanged(index(std::max(first, 0)), index(m_rows - 1));

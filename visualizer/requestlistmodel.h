@@ -15,7 +15,8 @@ class RequestListModel : public QAbstractListModel
 {
     Q_OBJECT
 public:
-    enum Role {
+    enum Role
+    {
         SpanIdRole = Qt::UserRole + 1,
         RouteRole,
         StatusRole,

@@ -7,7 +7,7 @@ namespace loopscope::viz {
 bool TimelineSpan::hasBlocking() const
 {
     return std::any_of(segments.begin(), segments.end(),
-                       [](const Segment &s) { return s.kind == SegmentKind::Blocking; });
+        [](const Segment &s) { return s.kind == SegmentKind::Blocking; });
 }
 
 void TimelineLane::append(const TimelineSpan &s, std::uint32_t slot)
@@ -17,19 +17,19 @@ void TimelineLane::append(const TimelineSpan &s, std::uint32_t slot)
     if (empty() || back().begin <= s.begin) {
         if (blocking)
             m_blockingIndex.push_back(m_items.size());
-        m_items.push_back({ s.begin, s.end, slot, cumulativeBefore(size()) + (blocking ? 1u : 0u), dominant });
+        m_items.push_back(
+            { s.begin, s.end, slot, cumulativeBefore(size()) + (blocking ? 1u : 0u), dominant });
         m_blocking.push_back(blocking);
         return;
     }
     // A ring drained late can deliver a slightly older span; keep the order.
-    const auto pos = std::upper_bound(iter(0), m_items.cend(), s.begin,
-                                      [](Nanos t, const Item &i) { return t < i.begin; });
+    const auto pos = std::upper_bound(
+        iter(0), m_items.cend(), s.begin, [](Nanos t, const Item &i) { return t < i.begin; });
     const std::size_t index = std::size_t(pos - iter(0));
     m_items.insert(pos, { s.begin, s.end, slot, 0, dominant });
     m_blocking.insert(m_blocking.begin() + std::ptrdiff_t(m_head + index), blocking);
     recount(index);
     rebuildBlockingIndex(); // positions shifted; rare, so simply
-
 }
 
 void TimelineLane::rebuildBlockingIndex()
@@ -65,7 +65,8 @@ void TimelineLane::markBlocking(std::uint32_t slot)
     m_blocking[m_head + i] = true;
     recount(i);
     const std::size_t position = m_head + i;
-    m_blockingIndex.insert(std::lower_bound(m_blockingIndex.begin(), m_blockingIndex.end(), position), position);
+    m_blockingIndex.insert(
+        std::lower_bound(m_blockingIndex.begin(), m_blockingIndex.end(), position), position);
 }
 
 void TimelineLane::closeItem(std::uint32_t slot, Nanos end, SegmentKind dominant)
@@ -92,11 +93,13 @@ bool TimelineLane::remove(std::uint32_t slot)
 std::pair<std::size_t, std::size_t> TimelineLane::visible(Nanos t0, Nanos t1, Nanos now) const
 {
     const std::size_t first = firstEndingAtOrAfter(0, size(), t0, now);
-    const auto last = std::partition_point(iter(first), m_items.cend(), [t1](const Item &i) { return i.begin <= t1; });
+    const auto last = std::partition_point(
+        iter(first), m_items.cend(), [t1](const Item &i) { return i.begin <= t1; });
     return { first, std::size_t(last - iter(0)) };
 }
 
-std::size_t TimelineLane::firstEndingAtOrAfter(std::size_t from, std::size_t to, Nanos t, Nanos now) const
+std::size_t TimelineLane::firstEndingAtOrAfter(
+    std::size_t from, std::size_t to, Nanos t, Nanos now) const
 {
     return gallop(from, to, [&](const Item &i) { return i.endOr(now) < t; });
 }
@@ -136,7 +139,8 @@ std::size_t TimelineLane::nextBlocking(std::size_t from, std::size_t to) const
     if (from >= to)
         return to;
     const std::uint32_t before = cumulativeBefore(from);
-    const auto it = std::partition_point(iter(from), iter(to), [before](const Item &i) { return i.blockingUpTo <= before; });
+    const auto it = std::partition_point(
+        iter(from), iter(to), [before](const Item &i) { return i.blockingUpTo <= before; });
     return std::size_t(it - iter(0));
 }
 

@@ -63,8 +63,7 @@ public:
     std::size_t nextBlocking(std::size_t from, std::size_t to) const;
     // Calls f(index) for every span with a blocking segment in [from, to), in
     // order, visiting only those (a zoomed-out frame marks each without a search).
-    template<typename F>
-    void forEachBlocking(std::size_t from, std::size_t to, F &&f) const
+    template <typename F> void forEachBlocking(std::size_t from, std::size_t to, F &&f) const
     {
         auto it = std::lower_bound(m_blockingIndex.begin(), m_blockingIndex.end(), m_head + from);
         for (; it != m_blockingIndex.end() && *it < m_head + to; ++it)
@@ -76,7 +75,10 @@ public:
     void dropBefore(Nanos horizon, std::vector<std::uint32_t> &freed);
 
 private:
-    std::uint32_t cumulativeBefore(std::size_t i) const { return i == 0 ? m_dropped : (*this)[i - 1].blockingUpTo; }
+    std::uint32_t cumulativeBefore(std::size_t i) const
+    {
+        return i == 0 ? m_dropped : (*this)[i - 1].blockingUpTo;
+    }
     Item &at(std::size_t i) { return m_items[m_head + i]; }
     using Iter = std::vector<Item>::const_iterator;
     Iter iter(std::size_t i) const { return m_items.begin() + std::ptrdiff_t(m_head + i); }
@@ -91,15 +93,15 @@ private:
     // partition_point that probes from, from+1, from+3, from+7, ... first: a
     // painter's next target is usually a few items away, and touching nearby
     // memory beats a binary search across a lane that does not fit in cache.
-    template<typename Pred>
-    std::size_t gallop(std::size_t from, std::size_t to, Pred before) const
+    template <typename Pred> std::size_t gallop(std::size_t from, std::size_t to, Pred before) const
     {
         std::size_t lo = from;
         std::size_t step = 1;
         while (lo < to && before((*this)[lo])) {
             const std::size_t next = lo + step;
             if (next >= to || !before((*this)[next])) {
-                const auto it = std::partition_point(iter(lo + 1), iter(std::min(next, to)), before);
+                const auto it
+                    = std::partition_point(iter(lo + 1), iter(std::min(next, to)), before);
                 return std::size_t(it - iter(0));
             }
             lo = next + 1;

@@ -178,7 +178,8 @@ LaneGroup TimelineModel::jobGroup(std::uint32_t label, std::uint32_t thread) con
     if (thread) {
         auto [it, inserted] = m_databaseThread.try_emplace(thread, false);
         if (inserted && m_threadName)
-            it->second = m_threadName(thread).startsWith(QLatin1StringView("database"), Qt::CaseInsensitive);
+            it->second = m_threadName(thread).startsWith(
+                QLatin1StringView("database"), Qt::CaseInsensitive);
         if (it->second)
             return LaneGroup::Database;
     }
@@ -259,7 +260,8 @@ void TimelineModel::unplace(std::uint32_t slot)
     s.lane = -1;
 }
 
-void TimelineModel::transition(std::uint32_t slot, Nanos time, SegmentKind kind, std::uint32_t label)
+void TimelineModel::transition(
+    std::uint32_t slot, Nanos time, SegmentKind kind, std::uint32_t label)
 {
     TimelineSpan &s = m_spans[slot];
     if (!s.segments.empty()) {
@@ -305,7 +307,8 @@ void TimelineModel::close(std::uint32_t slot, Nanos time)
         Nanos byKind[4] = {};
         for (const Segment &seg : s.segments)
             byKind[int(seg.kind)] += seg.end - seg.begin;
-        const SegmentKind dominant = SegmentKind(std::max_element(std::begin(byKind), std::end(byKind)) - byKind);
+        const SegmentKind dominant
+            = SegmentKind(std::max_element(std::begin(byKind), std::end(byKind)) - byKind);
         g.lanes[std::size_t(s.lane)].closeItem(slot, s.end, dominant);
         g.freeLanes.push_back(s.lane);
         std::push_heap(g.freeLanes.begin(), g.freeLanes.end(), std::greater<>());
@@ -421,7 +424,9 @@ void TimelineModel::apply(const trace::Event &e)
         const auto it = m_byId.find(e.span);
         if (it == m_byId.end())
             return;
-        m_spans[it->second].outcome = e.kind == Kind::TaskFailed ? 1 : e.kind == Kind::TaskCancelled ? 2 : 0;
+        m_spans[it->second].outcome = e.kind == Kind::TaskFailed ? 1
+            : e.kind == Kind::TaskCancelled                      ? 2
+                                                                 : 0;
         close(it->second, e.time);
         return;
     }
@@ -495,7 +500,8 @@ void TimelineModel::attributeStall(LoopStall &stall)
     const Nanos t0 = stall.begin;
     const Nanos t1 = stall.end;
     const Nanos current = now();
-    const auto overlap = [&](Nanos b, Nanos e) { return std::max<Nanos>(0, std::min(e, t1) - std::max(b, t0)); };
+    const auto overlap
+        = [&](Nanos b, Nanos e) { return std::max<Nanos>(0, std::min(e, t1) - std::max(b, t0)); };
 
     // Only work on the loop can stall it: requests and background tasks.
     std::vector<std::uint32_t> inFlight;
@@ -550,7 +556,8 @@ void TimelineModel::attributeStall(LoopStall &stall)
         ++stall.victims;
         touched(slot);
     }
-    qCDebug(lcTimeline) << "stall" << stall.id << "culprit" << stall.culprit << "victims" << stall.victims;
+    qCDebug(lcTimeline) << "stall" << stall.id << "culprit" << stall.culprit << "victims"
+                        << stall.victims;
 }
 
 void TimelineModel::prune()
@@ -601,7 +608,8 @@ QString TimelineModel::displayName(const TimelineSpan &span) const
         name = span.kind == SpanKind::Request ? QStringLiteral("request")
             : span.kind == SpanKind::Task     ? QStringLiteral("task")
                                               : QStringLiteral("job");
-    const QString id = span.requestId.isEmpty() ? QString::number(span.id) : QString::fromLatin1(span.requestId);
+    const QString id
+        = span.requestId.isEmpty() ? QString::number(span.id) : QString::fromLatin1(span.requestId);
     return name + QStringLiteral(" #") + id;
 }
 

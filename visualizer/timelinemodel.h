@@ -65,10 +65,16 @@ public:
     std::uint64_t revision() const { return m_revision; }
     // Time range touched by the last batch; a paused view repaints only if it sees it.
     std::pair<Nanos, Nanos> lastChange() const { return { m_changeBegin, m_changeEnd }; }
-    bool hasOpenWork() const { return m_openSpans > 0 || (!m_stalls.empty() && m_stalls.back().isOpen()); }
+    bool hasOpenWork() const
+    {
+        return m_openSpans > 0 || (!m_stalls.empty() && m_stalls.back().isOpen());
+    }
 
     int laneCount(LaneGroup group) const { return int(m_groups[int(group)].lanes.size()); }
-    const TimelineLane &lane(LaneGroup group, int index) const { return m_groups[int(group)].lanes[std::size_t(index)]; }
+    const TimelineLane &lane(LaneGroup group, int index) const
+    {
+        return m_groups[int(group)].lanes[std::size_t(index)];
+    }
     const std::vector<TimelineSpan> &spanStorage() const { return m_spans; }
     const TimelineSpan &span(std::uint32_t slot) const { return m_spans[slot]; }
     const TimelineSpan *find(std::uint64_t id) const;
@@ -79,7 +85,10 @@ public:
     const std::deque<LagSample> &lagSamples() const { return m_lag; }
     // Requests in arrival order, for list facades; ids may refer to expired spans.
     const std::deque<std::uint64_t> &requestOrder() const { return m_requestOrder; }
-    std::uint64_t requestOrderBase() const { return m_requestOrderBase; } // arrival number of its front
+    std::uint64_t requestOrderBase() const
+    {
+        return m_requestOrderBase;
+    } // arrival number of its front
 
     // "GET /async #1234" (the X-Request-Id when there is one, else the span id).
     QString displayName(const TimelineSpan &span) const;

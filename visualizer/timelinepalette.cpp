@@ -60,10 +60,14 @@ TimelinePalette TimelinePalette::from(const QPalette &palette)
 const QBrush &TimelinePalette::segmentBrush(SegmentKind kind, bool onWorker) const
 {
     switch (kind) {
-    case SegmentKind::Queued: return queuedBrush;
-    case SegmentKind::Awaiting: return awaitingBrush;
-    case SegmentKind::Blocking: return blockingBrush;
-    case SegmentKind::Running: break;
+    case SegmentKind::Queued:
+        return queuedBrush;
+    case SegmentKind::Awaiting:
+        return awaitingBrush;
+    case SegmentKind::Blocking:
+        return blockingBrush;
+    case SegmentKind::Running:
+        break;
     }
     return onWorker ? workerBrush : runningBrush;
 }
@@ -71,10 +75,14 @@ const QBrush &TimelinePalette::segmentBrush(SegmentKind kind, bool onWorker) con
 const QColor &TimelinePalette::segmentColor(SegmentKind kind, bool onWorker) const
 {
     switch (kind) {
-    case SegmentKind::Queued: return queued;
-    case SegmentKind::Awaiting: return awaiting;
-    case SegmentKind::Blocking: return blocking;
-    case SegmentKind::Running: break;
+    case SegmentKind::Queued:
+        return queued;
+    case SegmentKind::Awaiting:
+        return awaiting;
+    case SegmentKind::Blocking:
+        return blocking;
+    case SegmentKind::Running:
+        break;
     }
     return onWorker ? worker : running;
 }

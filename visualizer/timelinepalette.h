@@ -19,10 +19,11 @@ struct TimelinePalette
 
     bool dark = false;
     QColor background, stripe, header, text, mutedText, grid;
-    QColor running, worker, awaiting, queued, blocking, folded, collateral, stall, lag, selection, nowLine;
+    QColor running, worker, awaiting, queued, blocking, folded, collateral, stall, lag, selection,
+        nowLine;
 
-    QBrush runningBrush, workerBrush, awaitingBrush, queuedBrush, blockingBrush, foldedBrush, collateralBrush,
-        stallBrush, lagBrush, stripeBrush, headerBrush;
+    QBrush runningBrush, workerBrush, awaitingBrush, queuedBrush, blockingBrush, foldedBrush,
+        collateralBrush, stallBrush, lagBrush, stripeBrush, headerBrush;
     QPen gridPen, textPen, mutedPen, selectionPen, nowPen, markerPen;
 
     const QBrush &segmentBrush(SegmentKind kind, bool onWorker) const;

@@ -10,14 +10,31 @@
 namespace loopscope::viz {
 
 // Where work runs; the view shows one group of lanes per value, in this order.
-enum class LaneGroup : std::uint8_t { Loop, Pool, Database, Tasks };
+enum class LaneGroup : std::uint8_t
+{
+    Loop,
+    Pool,
+    Database,
+    Tasks
+};
 inline constexpr int kLaneGroupCount = 4;
 
-enum class SpanKind : std::uint8_t { Request, Task, Job };
+enum class SpanKind : std::uint8_t
+{
+    Request,
+    Task,
+    Job
+};
 
 // What a span is doing over a stretch of time. Blocking is the one the whole app
 // is about: the loop thread is frozen inside a synchronous call.
-enum class SegmentKind : std::uint8_t { Queued, Running, Awaiting, Blocking };
+enum class SegmentKind : std::uint8_t
+{
+    Queued,
+    Running,
+    Awaiting,
+    Blocking
+};
 
 struct Segment
 {

@@ -17,15 +17,20 @@ namespace {
 QString groupTitle(LaneGroup group)
 {
     switch (group) {
-    case LaneGroup::Loop: return QStringLiteral("Server loop — requests");
-    case LaneGroup::Pool: return QStringLiteral("Worker pool — thread-pool jobs");
-    case LaneGroup::Database: return QStringLiteral("Database workers");
-    case LaneGroup::Tasks: return QStringLiteral("Background tasks");
+    case LaneGroup::Loop:
+        return QStringLiteral("Server loop — requests");
+    case LaneGroup::Pool:
+        return QStringLiteral("Worker pool — thread-pool jobs");
+    case LaneGroup::Database:
+        return QStringLiteral("Database workers");
+    case LaneGroup::Tasks:
+        return QStringLiteral("Background tasks");
     }
     return {};
 }
 
-constexpr LaneGroup kGroups[] = { LaneGroup::Loop, LaneGroup::Pool, LaneGroup::Database, LaneGroup::Tasks };
+constexpr LaneGroup kGroups[]
+    = { LaneGroup::Loop, LaneGroup::Pool, LaneGroup::Database, LaneGroup::Tasks };
 
 } // namespace
 
@@ -138,7 +143,8 @@ void TimelineView::relayout() const
     }
     const int top = kHealthHeight + kAxisHeight;
     const int available = lanesBottom() - top - groups * kHeaderHeight;
-    m_laneHeight = lanes == 0 ? kMaxLaneHeight : std::clamp(available / lanes, kMinLaneHeight, kMaxLaneHeight);
+    m_laneHeight = lanes == 0 ? kMaxLaneHeight
+                              : std::clamp(available / lanes, kMinLaneHeight, kMaxLaneHeight);
     int y = top;
     for (const LaneGroup g : kGroups) {
         const int count = m_model->laneCount(g);
@@ -206,7 +212,9 @@ void TimelineView::paintEvent(QPaintEvent *)
 
     relayout();
     paintRowBackgrounds(p);
-    const int gridBottom = m_rows.empty() ? lanesBottom() : std::min(lanesBottom(), m_rows.back().y + m_rows.back().height);
+    const int gridBottom = m_rows.empty()
+        ? lanesBottom()
+        : std::min(lanesBottom(), m_rows.back().y + m_rows.back().height);
     paintAxis(p, m, gridBottom);
     paintHealth(p, m, now);
     paintLanes(p, m, now);
@@ -245,7 +253,8 @@ void TimelineView::paintAxis(QPainter &p, const TimeMapping &m, int gridBottom)
         p.setPen(m_palette.gridPen);
         p.drawLine(x, y + kAxisHeight - 5, x, gridBottom);
         p.setPen(m_palette.textPen);
-        p.drawText(x + 3, y + fm.ascent() + 2, TimeMapping::formatTick(t - origin, step, m.end() - origin));
+        p.drawText(x + 3, y + fm.ascent() + 2,
+            TimeMapping::formatTick(t - origin, step, m.end() - origin));
     }
 }
 
@@ -259,8 +268,8 @@ void TimelineView::paintHealth(QPainter &p, const TimeMapping &m, Nanos now)
     // and drawn as one).
     constexpr Nanos kScale = 100'000'000;
     const auto &lag = m_model->lagSamples();
-    auto it = std::lower_bound(lag.begin(), lag.end(), m.start(),
-                               [](const LagSample &s, Nanos t) { return s.time < t; });
+    auto it = std::lower_bound(
+        lag.begin(), lag.end(), m.start(), [](const LagSample &s, Nanos t) { return s.time < t; });
     int column = INT_MIN;
     Nanos worst = 0;
     const int barBottom = r.bottom() - 1;
@@ -288,9 +297,11 @@ void TimelineView::paintHealth(QPainter &p, const TimeMapping &m, Nanos now)
         const int x1 = std::max(x0 + 2, int(std::ceil(m.toX(end))));
         const QRect box(x0, r.top() + 2, x1 - x0, r.height() - 4);
         p.fillRect(box, m_palette.stallBrush);
-        QString text = QStringLiteral("loop stalled ") + TimeMapping::formatDuration(end - s->begin);
+        QString text
+            = QStringLiteral("loop stalled ") + TimeMapping::formatDuration(end - s->begin);
         if (s->collateralTotal > 0)
-            text += QStringLiteral(" · ") + QString::number(s->victims) + QStringLiteral(" others waited ")
+            text += QStringLiteral(" · ") + QString::number(s->victims)
+                + QStringLiteral(" others waited ")
                 + TimeMapping::formatDuration(s->collateralTotal) + QStringLiteral(" in total");
         if (fm.horizontalAdvance(text) + 6 <= box.width()) {
             p.setPen(QPen(Qt::white, 0));
@@ -298,7 +309,8 @@ void TimelineView::paintHealth(QPainter &p, const TimeMapping &m, Nanos now)
         }
     }
     p.setPen(m_palette.mutedPen);
-    p.drawText(r.adjusted(4, 1, 0, 0), Qt::AlignTop | Qt::AlignLeft, QStringLiteral("loop lag (0–100 ms) · stalls"));
+    p.drawText(r.adjusted(4, 1, 0, 0), Qt::AlignTop | Qt::AlignLeft,
+        QStringLiteral("loop lag (0–100 ms) · stalls"));
 }
 
 void TimelineView::paintRowBackgrounds(QPainter &p)
@@ -312,7 +324,8 @@ void TimelineView::paintRowBackgrounds(QPainter &p)
             p.setPen(m_palette.textPen);
             const QString title = groupTitle(row.group) + QStringLiteral("  (")
                 + QString::number(m_model->laneCount(row.group)) + QStringLiteral(" lanes)");
-            p.drawText(QRect(4, row.y, width() - 8, row.height), Qt::AlignVCenter | Qt::AlignLeft, title);
+            p.drawText(
+                QRect(4, row.y, width() - 8, row.height), Qt::AlignVCenter | Qt::AlignLeft, title);
         } else if (row.lane % 2 == 1 && row.height >= 6) {
             p.fillRect(QRect(0, row.y, width(), row.height), m_palette.stripeBrush);
         }
@@ -327,7 +340,8 @@ void TimelineView::paintLanes(QPainter &p, const TimeMapping &m, Nanos now)
     m_texts.clear();
     m_outlines.clear();
     const TimelineSpan *selected = m_selected ? m_model->find(m_selected) : nullptr;
-    m_selectedSlot = selected ? std::uint32_t(selected - m_model->spanStorage().data()) : UINT32_MAX;
+    m_selectedSlot
+        = selected ? std::uint32_t(selected - m_model->spanStorage().data()) : UINT32_MAX;
 
     const int bottom = lanesBottom();
     for (const Row &row : m_rows) {
@@ -340,9 +354,9 @@ void TimelineView::paintLanes(QPainter &p, const TimeMapping &m, Nanos now)
     // One call per colour: the raster engine fills a batch of rectangles far
     // faster than the same rectangles one call at a time.
     p.setPen(Qt::NoPen);
-    const QBrush *brushes[kBrushCount] = { &m_palette.queuedBrush,   &m_palette.runningBrush,  &m_palette.workerBrush,
-                                           &m_palette.awaitingBrush, &m_palette.foldedBrush,   &m_palette.blockingBrush,
-                                           &m_palette.collateralBrush };
+    const QBrush *brushes[kBrushCount] = { &m_palette.queuedBrush, &m_palette.runningBrush,
+        &m_palette.workerBrush, &m_palette.awaitingBrush, &m_palette.foldedBrush,
+        &m_palette.blockingBrush, &m_palette.collateralBrush };
     for (int b = 0; b < kBrushCount; ++b) {
         if (m_rects[b].empty())
             continue;
@@ -366,10 +380,14 @@ void TimelineView::paintLanes(QPainter &p, const TimeMapping &m, Nanos now)
 int TimelineView::brushFor(SegmentKind kind, bool worker)
 {
     switch (kind) {
-    case SegmentKind::Queued: return QueuedBrush;
-    case SegmentKind::Awaiting: return AwaitingBrush;
-    case SegmentKind::Blocking: return BlockingBrush;
-    case SegmentKind::Running: break;
+    case SegmentKind::Queued:
+        return QueuedBrush;
+    case SegmentKind::Awaiting:
+        return AwaitingBrush;
+    case SegmentKind::Blocking:
+        return BlockingBrush;
+    case SegmentKind::Running:
+        break;
     }
     return worker ? WorkerBrush : RunningBrush;
 }
@@ -458,7 +476,8 @@ void TimelineView::paintLane(const TimeMapping &m, const Row &row, Nanos now)
     }
 }
 
-void TimelineView::paintSpan(const TimeMapping &m, const TimelineSpan &s, int y, int h, Nanos now, bool worker)
+void TimelineView::paintSpan(
+    const TimeMapping &m, const TimelineSpan &s, int y, int h, Nanos now, bool worker)
 {
     const double leftEdge = m.left() - 2;
     const double rightEdge = m.left() + m.width() + 2;
@@ -506,7 +525,8 @@ void TimelineView::paintSpan(const TimeMapping &m, const TimelineSpan &s, int y,
         const int visibleX0 = std::max(bx0, 0) + 4;
         const int room = std::min(bx1, width()) - visibleX0 - 3;
         if (room > 40)
-            m_texts.push_back({ QRect(visibleX0, y, room, h), fontMetrics().elidedText(text, Qt::ElideRight, room) });
+            m_texts.push_back({ QRect(visibleX0, y, room, h),
+                fontMetrics().elidedText(text, Qt::ElideRight, room) });
     }
     if (s.id == m_selected)
         m_outlines.push_back(QRect(bx0, y - 1, std::max(bx1 - bx0, 2), h + 1));
@@ -545,7 +565,8 @@ void TimelineView::paintLegend(QPainter &p)
     const int w = fm.horizontalAdvance(mode);
     if (x + w + 10 < width()) {
         p.setPen(m_palette.mutedPen);
-        p.drawText(QPoint(width() - w - 8, r.top() + (r.height() + fm.ascent() - fm.descent()) / 2), mode);
+        p.drawText(
+            QPoint(width() - w - 8, r.top() + (r.height() + fm.ascent() - fm.descent()) / 2), mode);
     }
 }
 
@@ -577,16 +598,20 @@ QString TimelineView::tooltipAt(QPoint pos) const
             const Nanos end = s.isOpen() ? now : s.end;
             if (t + tol < s.begin || t - tol > end)
                 continue;
-            QString text = QStringLiteral("Loop stalled for ") + TimeMapping::formatDuration(end - s.begin);
+            QString text
+                = QStringLiteral("Loop stalled for ") + TimeMapping::formatDuration(end - s.begin);
             if (const TimelineSpan *c = m_model->find(s.culprit)) {
                 text += QStringLiteral("\ncaused by ") + m_model->displayName(*c);
                 if (s.culpritBlocking)
                     text += QStringLiteral(", blocking")
-                        + (s.culpritLabel ? QStringLiteral(" in ") + TimelineModel::labelText(s.culpritLabel)
-                                          : QString());
+                        + (s.culpritLabel
+                                ? QStringLiteral(" in ") + TimelineModel::labelText(s.culpritLabel)
+                                : QString());
             }
-            text += QStringLiteral("\ncost others ") + TimeMapping::formatDuration(s.collateralTotal)
-                + QStringLiteral(" of waiting across ") + QString::number(s.victims) + QStringLiteral(" requests");
+            text += QStringLiteral("\ncost others ")
+                + TimeMapping::formatDuration(s.collateralTotal)
+                + QStringLiteral(" of waiting across ") + QString::number(s.victims)
+                + QStringLiteral(" requests");
             return text;
         }
         return {};
@@ -597,8 +622,8 @@ QString TimelineView::tooltipAt(QPoint pos) const
     QString text = m_model->displayName(*s);
     if (s->status)
         text += QStringLiteral(" → ") + QString::number(s->status);
-    static const QString variants[] = { QStringLiteral("async"), QStringLiteral("thread-pool"),
-                                        QStringLiteral("blocking") };
+    static const QString variants[]
+        = { QStringLiteral("async"), QStringLiteral("thread-pool"), QStringLiteral("blocking") };
     if (s->variant >= 0 && s->variant < 3)
         text += QStringLiteral("  [") + variants[s->variant] + QStringLiteral(" variant]");
     const Nanos end = s->endOr(now);
@@ -608,14 +633,16 @@ QString TimelineView::tooltipAt(QPoint pos) const
     for (const Segment &seg : s->segments)
         byKind[int(seg.kind)] += (seg.end ? seg.end : end) - seg.begin;
     static const QString kindNames[] = { QStringLiteral("queued"), QStringLiteral("running"),
-                                         QStringLiteral("awaiting"), QStringLiteral("blocking") };
+        QStringLiteral("awaiting"), QStringLiteral("blocking") };
     for (int k = 0; k < 4; ++k) {
         if (byKind[k] > 0)
-            text += QStringLiteral("\n  ") + kindNames[k] + QStringLiteral(" ") + TimeMapping::formatDuration(byKind[k]);
+            text += QStringLiteral("\n  ") + kindNames[k] + QStringLiteral(" ")
+                + TimeMapping::formatDuration(byKind[k]);
     }
     for (const Segment &seg : s->segments) {
         if ((seg.kind == SegmentKind::Awaiting || seg.kind == SegmentKind::Blocking) && seg.label) {
-            text += (seg.kind == SegmentKind::Awaiting ? QStringLiteral("\nawait ") : QStringLiteral("\nblocking "))
+            text += (seg.kind == SegmentKind::Awaiting ? QStringLiteral("\nawait ")
+                                                       : QStringLiteral("\nblocking "))
                 + TimelineModel::labelText(seg.label) + QStringLiteral(" — ")
                 + TimeMapping::formatDuration((seg.end ? seg.end : end) - seg.begin);
         }
@@ -625,8 +652,10 @@ QString TimelineView::tooltipAt(QPoint pos) const
         text += QStringLiteral("\n") + collateral;
     for (const LoopStall &st : m_model->stalls()) {
         if (st.culprit == s->id)
-            text += QStringLiteral("\nstalled the loop ") + TimeMapping::formatDuration((st.end ? st.end : now) - st.begin)
-                + QStringLiteral(", cost others ") + TimeMapping::formatDuration(st.collateralTotal);
+            text += QStringLiteral("\nstalled the loop ")
+                + TimeMapping::formatDuration((st.end ? st.end : now) - st.begin)
+                + QStringLiteral(", cost others ")
+                + TimeMapping::formatDuration(st.collateralTotal);
     }
     return text;
 }
@@ -647,7 +676,8 @@ bool TimelineView::event(QEvent *event)
 
 void TimelineView::wheelEvent(QWheelEvent *event)
 {
-    const int delta = event->angleDelta().y() != 0 ? event->angleDelta().y() : event->angleDelta().x();
+    const int delta
+        = event->angleDelta().y() != 0 ? event->angleDelta().y() : event->angleDelta().x();
     if (delta == 0) {
         event->ignore();
         return;
@@ -715,15 +745,33 @@ void TimelineView::keyPressEvent(QKeyEvent *event)
     m_zoom.setBounds(m_model->earliest(), m_model->now());
     switch (event->key()) {
     case Qt::Key_Plus:
-    case Qt::Key_Equal: m_zoom.zoomCentered(1.5); break;
-    case Qt::Key_Minus: m_zoom.zoomCentered(1 / 1.5); break;
-    case Qt::Key_Left: m_zoom.panByFraction(-0.1); break;
-    case Qt::Key_Right: m_zoom.panByFraction(0.1); break;
-    case Qt::Key_Home: m_zoom.showAll(); break;
-    case Qt::Key_End: m_zoom.goToEnd(); break;
-    case Qt::Key_F: m_zoom.setFollowing(true); break;
-    case Qt::Key_Space: m_zoom.setFollowing(!m_zoom.isFollowing()); break;
-    default: QWidget::keyPressEvent(event); return;
+    case Qt::Key_Equal:
+        m_zoom.zoomCentered(1.5);
+        break;
+    case Qt::Key_Minus:
+        m_zoom.zoomCentered(1 / 1.5);
+        break;
+    case Qt::Key_Left:
+        m_zoom.panByFraction(-0.1);
+        break;
+    case Qt::Key_Right:
+        m_zoom.panByFraction(0.1);
+        break;
+    case Qt::Key_Home:
+        m_zoom.showAll();
+        break;
+    case Qt::Key_End:
+        m_zoom.goToEnd();
+        break;
+    case Qt::Key_F:
+        m_zoom.setFollowing(true);
+        break;
+    case Qt::Key_Space:
+        m_zoom.setFollowing(!m_zoom.isFollowing());
+        break;
+    default:
+        QWidget::keyPressEvent(event);
+        return;
     }
     event->accept();
 }

@@ -97,7 +97,8 @@ private:
     void paintRowBackgrounds(QPainter &p);
     void paintLanes(QPainter &p, const TimeMapping &m, Nanos now);
     void paintLane(const TimeMapping &m, const Row &row, Nanos now);
-    void paintSpan(const TimeMapping &m, const TimelineSpan &s, int y, int h, Nanos now, bool worker);
+    void paintSpan(
+        const TimeMapping &m, const TimelineSpan &s, int y, int h, Nanos now, bool worker);
     static int brushFor(SegmentKind kind, bool worker);
     void paintLegend(QPainter &p);
     QString tooltipAt(QPoint pos) const;
@@ -120,15 +121,30 @@ private:
     // Frame-local: stalls that intersect the view, for collateral underlines, and
     // everything a frame draws, batched per brush (reused, so no allocation per frame).
     std::vector<const LoopStall *> m_visibleStalls;
-    enum BrushIndex { QueuedBrush, RunningBrush, WorkerBrush, AwaitingBrush, FoldedBrush, BlockingBrush,
-                      CollateralBrush, kBrushCount };
+    enum BrushIndex
+    {
+        QueuedBrush,
+        RunningBrush,
+        WorkerBrush,
+        AwaitingBrush,
+        FoldedBrush,
+        BlockingBrush,
+        CollateralBrush,
+        kBrushCount
+    };
     std::array<std::vector<QRect>, kBrushCount> m_rects;
     std::vector<QLine> m_markers;
     std::vector<std::pair<QRect, QString>> m_texts;
     std::vector<QRect> m_outlines;
     std::uint32_t m_selectedSlot = UINT32_MAX;
 
-    enum class Drag { None, Pending, Pan, Box };
+    enum class Drag
+    {
+        None,
+        Pending,
+        Pan,
+        Box
+    };
     Drag m_drag = Drag::None;
     bool m_boxGesture = false;
     QPoint m_pressPos;

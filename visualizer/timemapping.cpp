@@ -10,8 +10,7 @@ TimeMapping::TimeMapping(Nanos start, Nanos end, double left, double width)
     , m_end(std::max(end, start + 1))
     , m_left(left)
     , m_width(std::max(width, 1.0))
-{
-}
+{ }
 
 double TimeMapping::nsPerPixel() const
 {
@@ -44,7 +43,8 @@ TimeMapping TimeMapping::withGeometry(double left, double width) const
     return TimeMapping(m_start, m_end, left, width);
 }
 
-TimeMapping TimeMapping::zoomedAround(double x, double factor, Nanos minDuration, Nanos maxDuration) const
+TimeMapping TimeMapping::zoomedAround(
+    double x, double factor, Nanos minDuration, Nanos maxDuration) const
 {
     if (factor <= 0)
         return *this;
@@ -52,7 +52,7 @@ TimeMapping TimeMapping::zoomedAround(double x, double factor, Nanos minDuration
     const Nanos anchor = m_start + Nanos(std::llround(fraction * double(duration())));
     const double wanted = double(duration()) / factor;
     const Nanos newDuration = Nanos(std::clamp(wanted, double(std::max<Nanos>(minDuration, 1)),
-                                               double(std::max(maxDuration, minDuration))));
+        double(std::max(maxDuration, minDuration))));
     const Nanos newStart = anchor - Nanos(std::llround(fraction * double(newDuration)));
     return withRange(newStart, newStart + newDuration);
 }
@@ -118,8 +118,8 @@ QString TimeMapping::formatDuration(Nanos d)
     if (a < 120'000'000'000)
         return sign + trimmed(double(a) / 1e9, a < 10'000'000'000 ? 2 : 1) + QStringLiteral(" s");
     const Nanos seconds = a / 1'000'000'000;
-    return sign + QString::number(seconds / 60) + QStringLiteral(" min ") + QString::number(seconds % 60)
-        + QStringLiteral(" s");
+    return sign + QString::number(seconds / 60) + QStringLiteral(" min ")
+        + QString::number(seconds % 60) + QStringLiteral(" s");
 }
 
 QString TimeMapping::formatTick(Nanos offset, Nanos step, Nanos reference)
@@ -131,8 +131,8 @@ QString TimeMapping::formatTick(Nanos offset, Nanos step, Nanos reference)
         Nanos scale;
         const char16_t *name;
     };
-    static constexpr Unit units[] = { { 1, u" ns" }, { 1'000, u" µs" }, { 1'000'000, u" ms" },
-                                      { 1'000'000'000, u" s" } };
+    static constexpr Unit units[]
+        = { { 1, u" ns" }, { 1'000, u" µs" }, { 1'000'000, u" ms" }, { 1'000'000'000, u" s" } };
     const Nanos a = std::max({ std::abs(offset), step, std::abs(reference) });
     const Unit *unit = &units[0];
     for (const Unit &u : units) {

@@ -6,8 +6,7 @@ namespace loopscope::viz {
 
 ZoomState::ZoomState(QObject *parent)
     : QObject(parent)
-{
-}
+{ }
 
 void ZoomState::setGeometry(double left, double width)
 {

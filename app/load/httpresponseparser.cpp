@@ -12,10 +12,9 @@ constexpr size_t kMaxHeaderBytes = 64 * 1024;
 
 bool equalsIgnoreCase(std::string_view a, std::string_view b)
 {
-    return a.size() == b.size()
-        && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return (x | 0x20) == (y | 0x20);
-           });
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+        return (x | 0x20) == (y | 0x20);
+    });
 }
 
 bool containsIgnoreCase(std::string_view haystack, std::string_view needle)

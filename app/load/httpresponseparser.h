@@ -13,7 +13,12 @@ namespace loopscope::load {
 class HttpResponseParser
 {
 public:
-    enum class Result { NeedMore, Complete, Error };
+    enum class Result
+    {
+        NeedMore,
+        Complete,
+        Error
+    };
 
     void reset(bool headRequest);
     // Feeds received bytes. Bytes past the end of the response are counted as
@@ -29,7 +34,8 @@ public:
     bool reusable() const { return m_keepAlive && !m_trailingGarbage; }
 
 private:
-    enum class State {
+    enum class State
+    {
         Headers,
         Length,
         UntilClose,

@@ -8,8 +8,7 @@ namespace loopscope::load {
 
 LatencyHistogram::LatencyHistogram()
     : m_counts(kBucketCount, 0)
-{
-}
+{ }
 
 int LatencyHistogram::bucketIndex(quint64 value)
 {
@@ -127,7 +126,8 @@ void LatencyHistogram::valuesAtPercentiles(const double *percentiles, qint64 *ou
         cumulative += m_counts[size_t(i)];
         while (next < n) {
             const double p = std::clamp(percentiles[next], 0.0, 100.0);
-            const auto rank = std::max<quint64>(1, quint64(std::ceil(p * double(m_count) / 100.0 - 1e-9)));
+            const auto rank
+                = std::max<quint64>(1, quint64(std::ceil(p * double(m_count) / 100.0 - 1e-9)));
             if (cumulative < rank)
                 break;
             out[next++] = representative(i);

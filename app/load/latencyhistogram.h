@@ -19,8 +19,8 @@ class LatencyHistogram
 {
 public:
     static constexpr int kSubBucketBits = 7;
-    static constexpr int kSubBuckets = 1 << kSubBucketBits;       // 128
-    static constexpr int kLinearLimit = 2 * kSubBuckets;           // 256
+    static constexpr int kSubBuckets = 1 << kSubBucketBits; // 128
+    static constexpr int kLinearLimit = 2 * kSubBuckets; // 256
     static constexpr int kBucketCount = kLinearLimit + (64 - 8) * kSubBuckets;
 
     LatencyHistogram();
@@ -40,10 +40,10 @@ public:
     qint64 valueAtPercentile(double percentile) const;
 
     // Several percentiles in one pass over the counters; `percentiles` ascending.
-    template<size_t N>
+    template <size_t N>
     std::array<qint64, N> valuesAtPercentiles(const std::array<double, N> &percentiles) const
     {
-        std::array<qint64, N> out{};
+        std::array<qint64, N> out {};
         valuesAtPercentiles(percentiles.data(), out.data(), N);
         return out;
     }
@@ -60,7 +60,7 @@ private:
     qint64 m_count = 0;
     qint64 m_min = 0;
     qint64 m_max = 0;
-    int m_lowestIndex = kBucketCount;  // used range, so reset and scans stay cheap
+    int m_lowestIndex = kBucketCount; // used range, so reset and scans stay cheap
     int m_highestIndex = -1;
     double m_sum = 0;
     double m_sumSquares = 0;

@@ -100,7 +100,10 @@ LoadCommandLine parseLoadCommandLine(const QStringList &args)
             bool ok = false;
             const qint64 n = text.toLongLong(&ok);
             if (cl.errorMessage.isEmpty() && (!ok || n < 1 || n > max))
-                fail(QStringLiteral("%1 expects a whole number from 1 to %2, got '%3'").arg(arg).arg(max).arg(text));
+                fail(QStringLiteral("%1 expects a whole number from 1 to %2, got '%3'")
+                         .arg(arg)
+                         .arg(max)
+                         .arg(text));
             return n;
         };
 
@@ -127,7 +130,8 @@ LoadCommandLine parseLoadCommandLine(const QStringList &args)
             (arg == u"--duration" ? plan.duration : plan.timeout) = std::chrono::nanoseconds(ns);
         } else if (arg == u"-m") {
             request.method = value().toUpper().toLatin1();
-            if (cl.errorMessage.isEmpty() && (request.method.isEmpty() || request.method.contains(' ')))
+            if (cl.errorMessage.isEmpty()
+                && (request.method.isEmpty() || request.method.contains(' ')))
                 fail(QStringLiteral("-m expects a method such as GET or POST"));
         } else if (arg == u"-H") {
             const QString header = value();
@@ -135,7 +139,8 @@ LoadCommandLine parseLoadCommandLine(const QStringList &args)
             if (cl.errorMessage.isEmpty() && colon <= 0)
                 fail(QStringLiteral("-H expects 'Name: value', got '%1'").arg(header));
             else
-                request.headers.append({header.left(colon).trimmed().toLatin1(), header.mid(colon + 1).trimmed().toUtf8()});
+                request.headers.append({ header.left(colon).trimmed().toLatin1(),
+                    header.mid(colon + 1).trimmed().toUtf8() });
         } else if (arg == u"-b") {
             request.body = value().toUtf8();
         } else if (arg == u"--json") {
@@ -174,7 +179,7 @@ LoadCommandLine parseLoadCommandLine(const QStringList &args)
         request.target = "/";
     if (parsed.hasQuery())
         request.target += '?' + parsed.query(QUrl::FullyEncoded).toLatin1();
-    plan.requests = {request};
+    plan.requests = { request };
     if (!countGiven && plan.duration.count() == 0)
         plan.totalRequests = 1; // ab's default
     plan.maxRecords = 0; // the command reports aggregates only
@@ -193,7 +198,8 @@ int runLoadCommand(const QStringList &args)
         return 0;
     }
     if (!cl) {
-        print(stderr, QStringLiteral("loopscope load: %1\n\n").arg(cl.errorMessage) + loadCommandUsage());
+        print(stderr,
+            QStringLiteral("loopscope load: %1\n\n").arg(cl.errorMessage) + loadCommandUsage());
         return 2;
     }
 
@@ -214,7 +220,9 @@ int runLoadCommand(const QStringList &args)
         QFile file(cl.jsonPath);
         if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)
             || file.write(QJsonDocument(result.toJson()).toJson()) < 0) {
-            print(stderr, QStringLiteral("loopscope load: cannot write %1: %2\n").arg(cl.jsonPath, file.errorString()));
+            print(stderr,
+                QStringLiteral("loopscope load: cannot write %1: %2\n")
+                    .arg(cl.jsonPath, file.errorString()));
             return 1;
         }
     }

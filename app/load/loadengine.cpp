@@ -1,8 +1,8 @@
 #include "loadengine.h"
 
 #include "httpresponseparser.h"
-#include "preparedrequest.h"
 #include "loadstats.h"
+#include "preparedrequest.h"
 
 #include <QRandomGenerator>
 
@@ -41,7 +41,13 @@ qint64 steadyNowNs()
     return qint64(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
-enum class ConnState { Idle, Connecting, Sending, Receiving };
+enum class ConnState
+{
+    Idle,
+    Connecting,
+    Sending,
+    Receiving
+};
 
 struct Connection
 {
@@ -68,20 +74,20 @@ struct LoadEngine::Private
     LoadPlan plan;
     std::shared_ptr<LoadLiveState> live;
     QByteArray runId;
-    std::atomic<bool> stopRequested{false};
+    std::atomic<bool> stopRequested { false };
     int wakeFd = -1;
     int epollFd = -1;
     int timerFd = -1;
     size_t wakeIndex = 0;
     size_t timerIndex = 0;
 
-    sockaddr_storage address{};
+    sockaddr_storage address {};
     socklen_t addressLength = 0;
     std::vector<PreparedRequest> prepared;
     std::vector<qint64> wrrCurrent;
     qint64 weightTotal = 0;
     std::vector<Connection> connections;
-    std::vector<size_t> idle;   // open loop: connections free to take a due request
+    std::vector<size_t> idle; // open loop: connections free to take a due request
     std::vector<size_t> failed; // connections whose request failed synchronously
     std::vector<char> readBuffer;
 
@@ -114,7 +120,7 @@ struct LoadEngine::Private
             if (c.fd >= 0)
                 ::close(c.fd);
         }
-        for (int fd : {wakeFd, epollFd, timerFd}) {
+        for (int fd : { wakeFd, epollFd, timerFd }) {
             if (fd >= 0)
                 ::close(fd);
         }
@@ -185,7 +191,7 @@ QString LoadEngine::Private::setUp()
     if (wakeFd < 0)
         return QStringLiteral("eventfd: ") + QString::fromLocal8Bit(strerror(errno));
 
-    addrinfo hints{};
+    addrinfo hints {};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_NUMERICSERV;
@@ -193,13 +199,14 @@ QString LoadEngine::Private::setUp()
     const QByteArray port = QByteArray::number(plan.port);
     const int rc = getaddrinfo(plan.host.toUtf8().constData(), port.constData(), &hints, &found);
     if (rc != 0 || !found)
-        return QStringLiteral("cannot resolve %1: %2").arg(plan.host, QString::fromLocal8Bit(gai_strerror(rc)));
+        return QStringLiteral("cannot resolve %1: %2")
+            .arg(plan.host, QString::fromLocal8Bit(gai_strerror(rc)));
     std::memcpy(&address, found->ai_addr, found->ai_addrlen);
     addressLength = found->ai_addrlen;
     freeaddrinfo(found);
 
     // Each connection needs a descriptor; lift the soft limit as far as allowed.
-    rlimit limit{};
+    rlimit limit {};
     if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < rlim_t(plan.concurrency) + 64) {
         limit.rlim_cur = std::min<rlim_t>(limit.rlim_max, rlim_t(plan.concurrency) + 64);
         setrlimit(RLIMIT_NOFILE, &limit);
@@ -226,7 +233,7 @@ QString LoadEngine::Private::setUp()
     wakeIndex = connections.size();
     timerIndex = connections.size() + 1;
 
-    epoll_event ev{};
+    epoll_event ev {};
     ev.events = EPOLLIN;
     ev.data.u64 = wakeIndex;
     epoll_ctl(epollFd, EPOLL_CTL_ADD, wakeFd, &ev);
@@ -274,7 +281,7 @@ void LoadEngine::Private::begin(size_t index, qint64 intendedRel, qint64 now)
     c.busy = true;
     c.retried = false;
     c.req = &prepared[tmpl];
-    c.rec = RequestRecord{};
+    c.rec = RequestRecord {};
     c.rec.id = issued++;
     c.rec.templateIndex = quint16(tmpl);
     c.rec.intendedStartNs = intendedRel;
@@ -345,13 +352,13 @@ void LoadEngine::Private::sendPending(Connection &c, qint64 now)
                 offset -= size;
                 return;
             }
-            parts[count++] = iovec{const_cast<char *>(data) + offset, size - offset};
+            parts[count++] = iovec { const_cast<char *>(data) + offset, size - offset };
             offset = 0;
         };
         addPart(c.req->head.constData(), headSize);
         addPart(c.id, c.idLength);
         addPart(c.req->tail.constData(), size_t(c.req->tail.size()));
-        msghdr msg{};
+        msghdr msg {};
         msg.msg_iov = parts;
         msg.msg_iovlen = size_t(count);
         const ssize_t n = ::sendmsg(c.fd, &msg, MSG_NOSIGNAL);
@@ -398,7 +405,9 @@ void LoadEngine::Private::deferFailure(size_t index, ErrorKind kind, int error)
     failed.push_back(index);
     if (kind == ErrorKind::Connect && error == ECONNREFUSED && !everConnected && plan.stopOnRefused
         && fatal.isEmpty()) {
-        fatal = QStringLiteral("cannot connect to %1:%2: connection refused").arg(plan.host).arg(plan.port);
+        fatal = QStringLiteral("cannot connect to %1:%2: connection refused")
+                    .arg(plan.host)
+                    .arg(plan.port);
         stopping = true;
     }
 }
@@ -407,7 +416,7 @@ void LoadEngine::Private::watch(Connection &c, size_t index, quint32 events)
 {
     if (c.events == events)
         return;
-    epoll_event ev{};
+    epoll_event ev {};
     ev.events = events;
     ev.data.u64 = index;
     epoll_ctl(epollFd, c.events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, c.fd, &ev);
@@ -558,7 +567,7 @@ void LoadEngine::Private::dispatchDue(qint64 now)
             // millisecond timeout would skew the uncorrected latency).
             const qint64 due = t0 + intended;
             if (timerArmedFor != due) {
-                itimerspec spec{};
+                itimerspec spec {};
                 spec.it_value.tv_sec = due / 1'000'000'000;
                 spec.it_value.tv_nsec = due % 1'000'000'000;
                 timerfd_settime(timerFd, TFD_TIMER_ABSTIME, &spec, nullptr);
@@ -621,7 +630,8 @@ void LoadEngine::Private::runLoop()
             break;
 
         const qint64 wakeAt = std::min(nextScan, nextPublish);
-        const qint64 waitMs = wakeAt <= now ? 0 : std::min<qint64>((wakeAt - now + 999'999) / 1'000'000, 1000);
+        const qint64 waitMs
+            = wakeAt <= now ? 0 : std::min<qint64>((wakeAt - now + 999'999) / 1'000'000, 1000);
         const int n = epoll_wait(epollFd, events.data(), int(events.size()), int(waitMs));
         now = steadyNowNs();
         for (int i = 0; i < n; ++i) {
@@ -631,7 +641,8 @@ void LoadEngine::Private::runLoop()
                 [[maybe_unused]] const ssize_t r = ::read(wakeFd, &value, sizeof value);
             } else if (index == timerIndex) {
                 quint64 expirations;
-                [[maybe_unused]] const ssize_t r = ::read(timerFd, &expirations, sizeof expirations);
+                [[maybe_unused]] const ssize_t r
+                    = ::read(timerFd, &expirations, sizeof expirations);
                 timerArmedFor = -1;
                 dispatchDue(now);
             } else {

@@ -26,18 +26,18 @@ struct LoadPlan
 {
     QString host = QStringLiteral("127.0.0.1");
     quint16 port = 80;
-    QList<RequestTemplate> requests{RequestTemplate{}};
+    QList<RequestTemplate> requests { RequestTemplate {} };
 
-    qint64 totalRequests = 0;               // 0: bounded by duration only
-    std::chrono::nanoseconds duration{0};   // 0: bounded by count only
-    int concurrency = 1;                    // connections (closed loop: requests in flight)
-    bool keepAlive = false;                 // false: one connection per request
-    double rate = 0;                        // > 0: open loop at this many requests/s
+    qint64 totalRequests = 0; // 0: bounded by duration only
+    std::chrono::nanoseconds duration { 0 }; // 0: bounded by count only
+    int concurrency = 1; // connections (closed loop: requests in flight)
+    bool keepAlive = false; // false: one connection per request
+    double rate = 0; // > 0: open loop at this many requests/s
     std::chrono::nanoseconds timeout = std::chrono::seconds(30); // per request, connect included
 
-    qint64 maxRecords = 100'000;            // per-request records kept in the result
-    QByteArray runId;                       // X-Request-Id is load-<runId>-<n>; empty: generated
-    bool stopOnRefused = true;              // give up when the target refuses before any connect succeeded
+    qint64 maxRecords = 100'000; // per-request records kept in the result
+    QByteArray runId; // X-Request-Id is load-<runId>-<n>; empty: generated
+    bool stopOnRefused = true; // give up when the target refuses before any connect succeeded
 
     bool isOpenLoop() const { return rate > 0; }
     // Requests the run will send, or 0 when only the duration bounds it.

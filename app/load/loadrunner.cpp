@@ -87,7 +87,7 @@ void LoadRunner::onEngineDone()
     {
         std::lock_guard lock(m_pendingMutex);
         m_result = std::move(m_pending);
-        m_pending = LoadResult{};
+        m_pending = LoadResult {};
     }
     if (!m_result)
         m_lastError = m_result.errorMessage;

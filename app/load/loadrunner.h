@@ -40,7 +40,10 @@ public:
     LoadSnapshot snapshot() const;
     const LoadResult &result() const { return m_result; }
 
-    void setProgressInterval(std::chrono::milliseconds interval) { m_progressTimer.setInterval(interval); }
+    void setProgressInterval(std::chrono::milliseconds interval)
+    {
+        m_progressTimer.setInterval(interval);
+    }
 
 signals:
     void progress(qint64 done, qint64 total, double elapsedSeconds, double etaSeconds);

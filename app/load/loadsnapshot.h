@@ -11,13 +11,13 @@ struct LoadSnapshot
 {
     bool running = false;
     qint64 sent = 0;
-    qint64 done = 0;          // completed requests (any outcome)
-    qint64 total = 0;         // planned requests; 0 when only a duration bounds the run
-    qint64 errors = 0;        // failed + status >= 400
+    qint64 done = 0; // completed requests (any outcome)
+    qint64 total = 0; // planned requests; 0 when only a duration bounds the run
+    qint64 errors = 0; // failed + status >= 400
     double elapsedSeconds = 0;
-    double etaSeconds = -1;   // -1 when unknown
-    double currentRps = 0;    // completions in the last full second
-    qint64 p50Ns = 0;         // whole run so far, latency from intended start
+    double etaSeconds = -1; // -1 when unknown
+    double currentRps = 0; // completions in the last full second
+    qint64 p50Ns = 0; // whole run so far, latency from intended start
     qint64 p90Ns = 0;
     qint64 p99Ns = 0;
     qint64 maxNs = 0;

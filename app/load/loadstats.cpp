@@ -68,9 +68,9 @@ void LoadStats::add(const RequestRecord &r, qint64 writtenNs, qint64 bodyBytes)
 void LoadStats::closeSecondsBefore(qint64 second)
 {
     while (m_currentSecond < second) {
-        const auto p = m_secondLatency.valuesAtPercentiles(std::array{50.0, 95.0, 99.0});
+        const auto p = m_secondLatency.valuesAtPercentiles(std::array { 50.0, 95.0, 99.0 });
         m_result.series.append(
-            SeriesPoint{m_currentSecond, m_secondRequests, m_secondErrors, p[0], p[2], p[1]});
+            SeriesPoint { m_currentSecond, m_secondRequests, m_secondErrors, p[0], p[2], p[1] });
         m_lastFullSecondRequests = m_secondRequests;
         m_secondLatency.reset();
         m_secondRequests = m_secondErrors = 0;
@@ -95,7 +95,7 @@ LoadSnapshot LoadStats::snapshot(qint64 nowNs, qint64 planned, double durationSe
     s.currentRps = m_result.series.isEmpty() && s.elapsedSeconds > 0
         ? double(m_secondRequests) / s.elapsedSeconds
         : double(m_lastFullSecondRequests);
-    const auto p = m_result.latency.valuesAtPercentiles(std::array{50.0, 90.0, 99.0});
+    const auto p = m_result.latency.valuesAtPercentiles(std::array { 50.0, 90.0, 99.0 });
     s.p50Ns = p[0];
     s.p90Ns = p[1];
     s.p99Ns = p[2];

@@ -17,7 +17,8 @@ bool hasHeader(const RequestTemplate &t, const char *name)
 
 } // namespace
 
-PreparedRequest PreparedRequest::render(const RequestTemplate &t, const LoadPlan &plan, const QByteArray &runId)
+PreparedRequest PreparedRequest::render(
+    const RequestTemplate &t, const LoadPlan &plan, const QByteArray &runId)
 {
     PreparedRequest p;
     p.isHead = t.method == "HEAD";

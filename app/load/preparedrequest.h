@@ -15,7 +15,8 @@ struct PreparedRequest
     QByteArray tail; // "\r\n", Connection/Content-Length, blank line, body
     bool isHead = false;
 
-    static PreparedRequest render(const RequestTemplate &request, const LoadPlan &plan, const QByteArray &runId);
+    static PreparedRequest render(
+        const RequestTemplate &request, const LoadPlan &plan, const QByteArray &runId);
 };
 
 } // namespace loopscope::load

@@ -7,13 +7,20 @@ namespace loopscope::load {
 const char *errorKindName(ErrorKind kind)
 {
     switch (kind) {
-    case ErrorKind::None: return "none";
-    case ErrorKind::Connect: return "connect";
-    case ErrorKind::Timeout: return "timeout";
-    case ErrorKind::Reset: return "reset";
-    case ErrorKind::Status: return "status";
-    case ErrorKind::Protocol: return "protocol";
-    case ErrorKind::Cancelled: return "cancelled";
+    case ErrorKind::None:
+        return "none";
+    case ErrorKind::Connect:
+        return "connect";
+    case ErrorKind::Timeout:
+        return "timeout";
+    case ErrorKind::Reset:
+        return "reset";
+    case ErrorKind::Status:
+        return "status";
+    case ErrorKind::Protocol:
+        return "protocol";
+    case ErrorKind::Cancelled:
+        return "cancelled";
     }
     return "unknown";
 }

@@ -8,7 +8,8 @@
 namespace loopscope {
 
 // How a route does its waiting (DESIGN.md, "Handler variants").
-enum class HandlerVariant : std::uint8_t {
+enum class HandlerVariant : std::uint8_t
+{
     Async, // `async def` + `await`: the coroutine suspends, the loop serves others
     ThreadPool, // `def` route: synchronous code on the 40-thread pool, the loop awaits it
     Blocking, // `async def` + `time.sleep`: synchronous code on the loop, the loop stalls
@@ -18,16 +19,18 @@ inline constexpr std::uint8_t variantBit(HandlerVariant v)
 {
     return std::uint8_t(1u << static_cast<unsigned>(v));
 }
-inline constexpr std::uint8_t allVariants =
-        variantBit(HandlerVariant::Async) | variantBit(HandlerVariant::ThreadPool)
-        | variantBit(HandlerVariant::Blocking);
+inline constexpr std::uint8_t allVariants = variantBit(HandlerVariant::Async)
+    | variantBit(HandlerVariant::ThreadPool) | variantBit(HandlerVariant::Blocking);
 
 inline QString variantName(HandlerVariant v)
 {
     switch (v) {
-    case HandlerVariant::Async: return QStringLiteral("async");
-    case HandlerVariant::ThreadPool: return QStringLiteral("threadpool");
-    case HandlerVariant::Blocking: return QStringLiteral("blocking");
+    case HandlerVariant::Async:
+        return QStringLiteral("async");
+    case HandlerVariant::ThreadPool:
+        return QStringLiteral("threadpool");
+    case HandlerVariant::Blocking:
+        return QStringLiteral("blocking");
     }
     return {};
 }

@@ -31,7 +31,13 @@ public:
         return m_entries[index]->current.load(std::memory_order_relaxed);
     }
 
-    enum class SetResult { Ok, UnknownRoute, UnknownVariant, NotAllowed };
+    enum class SetResult
+    {
+        Ok,
+        UnknownRoute,
+        UnknownVariant,
+        NotAllowed
+    };
     SetResult set(const QString &route, const QString &variant);
     // "ROUTE=VARIANT" as given to --mode: ROUTE is "GET /async", "/async" (every method of that
     // path) or "*" (every route that allows the variant). Returns an error text, empty when done.

@@ -16,15 +16,15 @@ class PreciseSleep
 {
 public:
     explicit PreciseSleep(std::chrono::milliseconds duration, CancelToken *token = nullptr)
-        : m_duration(duration), m_token(token)
-    {
-    }
+        : m_duration(duration)
+        , m_token(token)
+    { }
     // Moved only before it is awaited (GCC 12 moves the temporary of `co_await PreciseSleep(..)`):
     // the timer is not started until await_suspend, so there is no state to carry.
     PreciseSleep(PreciseSleep &&other) noexcept
-        : m_duration(other.m_duration), m_token(other.m_token)
-    {
-    }
+        : m_duration(other.m_duration)
+        , m_token(other.m_token)
+    { }
     PreciseSleep(const PreciseSleep &) = delete;
     PreciseSleep &operator=(const PreciseSleep &) = delete;
 

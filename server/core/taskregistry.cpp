@@ -3,8 +3,8 @@
 #include "serverlog.h"
 #include "trace/trace.h"
 
-#include <QDateTime>
 #include <QCoro/QCoroSignal>
+#include <QDateTime>
 #include <QJsonObject>
 
 namespace loopscope {
@@ -24,15 +24,22 @@ struct TaskRegistry::Running
 QString taskStateName(TaskRegistry::State state)
 {
     switch (state) {
-    case TaskRegistry::State::Running: return QStringLiteral("running");
-    case TaskRegistry::State::Finished: return QStringLiteral("finished");
-    case TaskRegistry::State::Failed: return QStringLiteral("failed");
-    case TaskRegistry::State::Cancelled: return QStringLiteral("cancelled");
+    case TaskRegistry::State::Running:
+        return QStringLiteral("running");
+    case TaskRegistry::State::Finished:
+        return QStringLiteral("finished");
+    case TaskRegistry::State::Failed:
+        return QStringLiteral("failed");
+    case TaskRegistry::State::Cancelled:
+        return QStringLiteral("cancelled");
     }
     return {};
 }
 
-TaskRegistry::TaskRegistry(ServerLog &log, QObject *parent) : QObject(parent), m_log(log) { }
+TaskRegistry::TaskRegistry(ServerLog &log, QObject *parent)
+    : QObject(parent)
+    , m_log(log)
+{ }
 
 TaskRegistry::~TaskRegistry()
 {
@@ -44,7 +51,7 @@ TaskRegistry::~TaskRegistry()
 }
 
 quint64 TaskRegistry::spawn(const QString &name, const QString &parentRoute,
-                            const QByteArray &parentRequestId, quint64 parentSpan, Body body)
+    const QByteArray &parentRequestId, quint64 parentSpan, Body body)
 {
     auto task = std::make_shared<Running>();
     task->record.id = ++m_nextId;
@@ -57,7 +64,7 @@ quint64 TaskRegistry::spawn(const QString &name, const QString &parentRoute,
     task->span = trace::newSpanId();
     const QByteArray nameText = name.toUtf8();
     trace::record(trace::Kind::TaskSpawned, task->span,
-                  trace::label(std::string_view(nameText.constData(), nameText.size())), parentSpan);
+        trace::label(std::string_view(nameText.constData(), nameText.size())), parentSpan);
     m_running.push_back(task);
     emit taskStarted(task->record.id);
     run(std::move(task));
@@ -79,13 +86,13 @@ QCoro::Task<> TaskRegistry::run(std::shared_ptr<Running> task)
         task->record.error = QStringLiteral("unknown exception");
     }
     task->record.endedMs = QDateTime::currentMSecsSinceEpoch();
-    trace::record(task->record.state == State::Finished    ? trace::Kind::TaskFinished
-                          : task->record.state == State::Cancelled ? trace::Kind::TaskCancelled
-                                                                   : trace::Kind::TaskFailed,
-                  task->span);
+    trace::record(task->record.state == State::Finished ? trace::Kind::TaskFinished
+            : task->record.state == State::Cancelled    ? trace::Kind::TaskCancelled
+                                                        : trace::Kind::TaskFailed,
+        task->span);
     if (task->record.state == State::Failed) {
         m_log.error(QStringLiteral("background task %1 (from %2) failed: %3")
-                            .arg(task->record.name, task->record.parentRoute, task->record.error));
+                        .arg(task->record.name, task->record.parentRoute, task->record.error));
     }
     remember(task->record);
     std::erase(m_running, task);
@@ -106,12 +113,10 @@ QJsonArray TaskRegistry::toJson() const
     QJsonArray tasks;
     auto describe = [](const Record &r) {
         QJsonObject object { { QStringLiteral("id"), qint64(r.id) },
-                             { QStringLiteral("name"), r.name },
-                             { QStringLiteral("state"), taskStateName(r.state) },
-                             { QStringLiteral("parent_route"), r.parentRoute },
-                             { QStringLiteral("parent_request_id"),
-                               QString::fromLatin1(r.parentRequestId) },
-                             { QStringLiteral("started_ms"), r.startedMs } };
+            { QStringLiteral("name"), r.name }, { QStringLiteral("state"), taskStateName(r.state) },
+            { QStringLiteral("parent_route"), r.parentRoute },
+            { QStringLiteral("parent_request_id"), QString::fromLatin1(r.parentRequestId) },
+            { QStringLiteral("started_ms"), r.startedMs } };
         if (r.endedMs)
             object.insert(QStringLiteral("duration_ms"), r.endedMs - r.startedMs);
         if (!r.error.isEmpty())
@@ -129,15 +134,16 @@ QCoro::Task<> TaskRegistry::shutdown(std::chrono::milliseconds grace)
 {
     if (!m_running.empty()) {
         m_log.info(QStringLiteral("waiting up to %1 ms for %2 background task(s)")
-                           .arg(grace.count())
-                           .arg(m_running.size()));
+                       .arg(grace.count())
+                       .arg(m_running.size()));
         co_await qCoro(this, &TaskRegistry::allTasksEnded, grace);
     }
     const auto leftovers = m_running;
     for (const auto &task : leftovers) {
-        m_log.warning(QStringLiteral("cancelled background task %1 (from %2, request %3) at shutdown")
-                              .arg(task->record.name, task->record.parentRoute,
-                                   QString::fromLatin1(task->record.parentRequestId)));
+        m_log.warning(
+            QStringLiteral("cancelled background task %1 (from %2, request %3) at shutdown")
+                .arg(task->record.name, task->record.parentRoute,
+                    QString::fromLatin1(task->record.parentRequestId)));
         task->token.cancel();
     }
 }

@@ -20,7 +20,13 @@ class TaskRegistry : public QObject
 {
     Q_OBJECT
 public:
-    enum class State { Running, Finished, Failed, Cancelled };
+    enum class State
+    {
+        Running,
+        Finished,
+        Failed,
+        Cancelled
+    };
     using Body = std::function<QCoro::Task<>(CancelToken &)>;
 
     struct Record
@@ -41,8 +47,8 @@ public:
 
     // Starts `body` at once. The body must take what it needs by value (lambda captures live in
     // the std::function, which the registry keeps alive until the task ends).
-    quint64 spawn(const QString &name, const QString &parentRoute, const QByteArray &parentRequestId,
-                  quint64 parentSpan, Body body);
+    quint64 spawn(const QString &name, const QString &parentRoute,
+        const QByteArray &parentRequestId, quint64 parentSpan, Body body);
 
     int runningCount() const { return static_cast<int>(m_running.size()); }
     QJsonArray toJson() const;

@@ -28,9 +28,9 @@ public:
     // Runs `job` on a pool thread; the awaiting coroutine resumes on its own thread. The job is
     // traced as queued/started/finished, linked to the span that awaits it, and the wait as an
     // await of that span.
-    template<typename Job>
+    template <typename Job>
     auto run(Job job, std::uint64_t awaitingSpan = 0, std::uint32_t label = 0)
-            -> QCoro::Task<std::invoke_result_t<Job>>
+        -> QCoro::Task<std::invoke_result_t<Job>>
     {
         const std::uint64_t jobSpan = trace::newSpanId();
         trace::record(trace::Kind::JobQueued, jobSpan, label, awaitingSpan);

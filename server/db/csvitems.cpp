@@ -48,9 +48,9 @@ CsvItemsParse parseCsvItems(const QByteArray &body, int maxErrors)
     auto reject = [&result, maxErrors](int line, const QString &message, const QString &type) {
         ++result.badLines;
         if (result.errors.size() < maxErrors) {
-            result.errors.append(QJsonObject { { QStringLiteral("loc"), QJsonArray { QStringLiteral("body"), line } },
-                                               { QStringLiteral("msg"), message },
-                                               { QStringLiteral("type"), type } });
+            result.errors.append(QJsonObject {
+                { QStringLiteral("loc"), QJsonArray { QStringLiteral("body"), line } },
+                { QStringLiteral("msg"), message }, { QStringLiteral("type"), type } });
         }
     };
     const QList<QByteArray> lines = body.split('\n');
@@ -63,34 +63,38 @@ CsvItemsParse parseCsvItems(const QByteArray &body, int maxErrors)
             continue;
         const auto fields = splitFields(line);
         if (!fields) {
-            reject(lineNumber, QStringLiteral("unterminated quoted field"), QStringLiteral("value_error.csv"));
+            reject(lineNumber, QStringLiteral("unterminated quoted field"),
+                QStringLiteral("value_error.csv"));
             continue;
         }
         if (fields->size() != 2) {
-            reject(lineNumber, QStringLiteral("expected 2 fields (name,price), got %1").arg(fields->size()),
-                   QStringLiteral("value_error.csv"));
+            reject(lineNumber,
+                QStringLiteral("expected 2 fields (name,price), got %1").arg(fields->size()),
+                QStringLiteral("value_error.csv"));
             continue;
         }
         const QString name = fields->at(0).trimmed();
         const QString priceText = fields->at(1).trimmed();
-        if (result.items.isEmpty() && result.badLines == 0 && name.compare(u"name", Qt::CaseInsensitive) == 0
+        if (result.items.isEmpty() && result.badLines == 0
+            && name.compare(u"name", Qt::CaseInsensitive) == 0
             && priceText.compare(u"price", Qt::CaseInsensitive) == 0) {
             continue; // the header
         }
         if (name.isEmpty()) {
-            reject(lineNumber, QStringLiteral("name is empty"), QStringLiteral("value_error.missing"));
+            reject(
+                lineNumber, QStringLiteral("name is empty"), QStringLiteral("value_error.missing"));
             continue;
         }
         bool ok = false;
         const double price = priceText.toDouble(&ok);
         if (!ok || !std::isfinite(price)) {
             reject(lineNumber, QStringLiteral("price '%1' is not a valid number").arg(priceText),
-                   QStringLiteral("type_error.float"));
+                QStringLiteral("type_error.float"));
             continue;
         }
         if (price < 0) {
             reject(lineNumber, QStringLiteral("price must be greater than or equal to 0"),
-                   QStringLiteral("value_error.number.not_ge"));
+                QStringLiteral("value_error.number.not_ge"));
             continue;
         }
         result.items.append({ name, price });

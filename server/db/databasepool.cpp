@@ -24,8 +24,8 @@ DatabasePool::DatabasePool(DatabaseUrl url, int minSize, int maxSize)
         // Every connection of the pool must see the same database. A shared-cache in-memory
         // database answers concurrent writers with SQLITE_LOCKED, which the busy timeout does
         // not cover; a private temporary file in WAL mode behaves like the real thing.
-        m_memoryDir = std::make_unique<QTemporaryDir>(QDir::tempPath()
-                                                      + QStringLiteral("/loopscope-memdb-XXXXXX"));
+        m_memoryDir = std::make_unique<QTemporaryDir>(
+            QDir::tempPath() + QStringLiteral("/loopscope-memdb-XXXXXX"));
         m_url.sqlitePath = m_memoryDir->filePath(QStringLiteral("memory.db"));
     }
 }
@@ -54,7 +54,7 @@ DatabasePool::OpenResult DatabasePool::open()
     } catch (const DbFailure &failure) {
         connection.rollbackIfActive();
         return { QStringLiteral("cannot create the schema in %1: %2")
-                         .arg(m_url.displayText(), failure.message()) };
+                     .arg(m_url.displayText(), failure.message()) };
     }
     std::lock_guard lock(m_mutex);
     while (int(m_workers.size()) < m_minSize) {
@@ -128,8 +128,7 @@ DbConnection &DatabasePool::loopConnection()
 }
 
 DatabasePool::Outcome DatabasePool::attempt(DbConnection &connection,
-                                            const std::function<void(DbConnection &)> &body,
-                                            Access access, bool firstAttempt)
+    const std::function<void(DbConnection &)> &body, Access access, bool firstAttempt)
 {
     QString error;
     if (!connection.open(&error))
@@ -144,8 +143,10 @@ DatabasePool::Outcome DatabasePool::attempt(DbConnection &connection,
         // The connection died under the job (a server restart, a network cut). A read is safe
         // to replay once on a new connection; a write may have committed, so it reports.
         const bool retry = firstAttempt && access == Access::Read && connection.open();
-        return { QStringLiteral("connection to %1 lost: %2").arg(m_url.displayText(), failure.message()),
-                 true, retry };
+        return {
+            QStringLiteral("connection to %1 lost: %2").arg(m_url.displayText(), failure.message()),
+            true, retry
+        };
     } catch (const std::exception &other) {
         connection.rollbackIfActive();
         return { QString::fromLocal8Bit(other.what()), false, false };

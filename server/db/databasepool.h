@@ -1,9 +1,9 @@
 #pragma once
 
+#include "core/workerpool.h"
 #include "databaseurl.h"
 #include "dbconnection.h"
 #include "dbresult.h"
-#include "core/workerpool.h"
 #include "trace/trace.h"
 
 #include <QCoro/QCoroFuture>
@@ -23,7 +23,11 @@ namespace loopscope::db {
 
 // Reads may be retried once on a fresh connection when theirs turned out to be dead; a write is
 // never replayed (it may have committed before the connection went).
-enum class Access { Read, Write };
+enum class Access
+{
+    Read,
+    Write
+};
 
 // The course's asyncpg pool over a blocking driver: database worker threads (min..max), each
 // owning one connection. Handlers `co_await run(...)`; a job waits in the queue while every
@@ -49,18 +53,17 @@ public:
 
     // Runs job(DbConnection &) on a database worker; resumes the awaiting coroutine on its
     // own thread. The job may throw DbFailure; the result says what happened.
-    template<typename Job>
+    template <typename Job>
     auto run(Job job, Access access, std::uint64_t awaitingSpan, std::uint32_t label)
-            -> QCoro::Task<DbResult<std::invoke_result_t<Job &, DbConnection &>>>;
+        -> QCoro::Task<DbResult<std::invoke_result_t<Job &, DbConnection &>>>;
 
     // The same job on the sync worker pool (FastAPI's `def` route with a sync driver).
-    template<typename Job>
+    template <typename Job>
     auto runOnThreadPool(WorkerPool &pool, Job job, Access access, std::uint64_t awaitingSpan,
-                         std::uint32_t label)
-            -> QCoro::Task<DbResult<std::invoke_result_t<Job &, DbConnection &>>>;
+        std::uint32_t label) -> QCoro::Task<DbResult<std::invoke_result_t<Job &, DbConnection &>>>;
 
     // The same job right here: a sync driver called from an async route on the loop thread.
-    template<typename Job>
+    template <typename Job>
     auto runHere(Job job, Access access) -> DbResult<std::invoke_result_t<Job &, DbConnection &>>;
 
     // Off: every job opens (and closes) its own connection, the course's "not using connection
@@ -93,7 +96,7 @@ private:
 
     // Runs `job` on `connection` (or on a fresh one when pooling is off), reconnecting first if
     // the connection was lost, and turns failures into a DbResult.
-    template<typename T, typename Job>
+    template <typename T, typename Job>
     DbResult<T> execute(DbConnection &connection, Job &job, Access access);
     // The type-erased part of execute: returns an error, or empty when `attempt` succeeded.
     struct Outcome
@@ -103,7 +106,7 @@ private:
         bool retry = false;
     };
     Outcome attempt(DbConnection &connection, const std::function<void(DbConnection &)> &body,
-                    Access access, bool firstAttempt);
+        Access access, bool firstAttempt);
 
     DatabaseUrl m_url;
     const int m_minSize;
@@ -124,7 +127,7 @@ private:
 
 // --- templates ---------------------------------------------------------------------------------
 
-template<typename T, typename Job>
+template <typename T, typename Job>
 DbResult<T> DatabasePool::execute(DbConnection &pooled, Job &job, Access access)
 {
     std::unique_ptr<DbConnection> fresh;
@@ -132,9 +135,8 @@ DbResult<T> DatabasePool::execute(DbConnection &pooled, Job &job, Access access)
         fresh = std::make_unique<DbConnection>(m_url);
     DbConnection &connection = fresh ? *fresh : pooled;
     DbResult<T> result;
-    const std::function<void(DbConnection &)> body = [&job, &result](DbConnection &c) {
-        result.value = job(c);
-    };
+    const std::function<void(DbConnection &)> body
+        = [&job, &result](DbConnection &c) { result.value = job(c); };
     for (bool first = true;; first = false) {
         const Outcome outcome = attempt(connection, body, access, first);
         if (outcome.retry)
@@ -145,9 +147,9 @@ DbResult<T> DatabasePool::execute(DbConnection &pooled, Job &job, Access access)
     }
 }
 
-template<typename Job>
+template <typename Job>
 auto DatabasePool::run(Job job, Access access, std::uint64_t awaitingSpan, std::uint32_t label)
-        -> QCoro::Task<DbResult<std::invoke_result_t<Job &, DbConnection &>>>
+    -> QCoro::Task<DbResult<std::invoke_result_t<Job &, DbConnection &>>>
 {
     using T = std::invoke_result_t<Job &, DbConnection &>;
     // Always finished with a result, whatever happens: awaiting a cancelled QFuture crashes.
@@ -172,22 +174,24 @@ auto DatabasePool::run(Job job, Access access, std::uint64_t awaitingSpan, std::
     co_return result;
 }
 
-template<typename Job>
-auto DatabasePool::runOnThreadPool(WorkerPool &pool, Job job, Access access,
-                                   std::uint64_t awaitingSpan, std::uint32_t label)
-        -> QCoro::Task<DbResult<std::invoke_result_t<Job &, DbConnection &>>>
+template <typename Job>
+auto DatabasePool::runOnThreadPool(
+    WorkerPool &pool, Job job, Access access, std::uint64_t awaitingSpan, std::uint32_t label)
+    -> QCoro::Task<DbResult<std::invoke_result_t<Job &, DbConnection &>>>
 {
     using T = std::invoke_result_t<Job &, DbConnection &>;
     auto onPoolThread = [this, job = std::move(job), access]() mutable {
         return execute<T>(threadConnection(), job, access);
     };
-    auto task = pool.run(std::move(onPoolThread), awaitingSpan, label); // not inside co_await: see dbCall
+    auto task
+        = pool.run(std::move(onPoolThread), awaitingSpan, label); // not inside co_await: see dbCall
     auto result = co_await task;
     co_return result;
 }
 
-template<typename Job>
-auto DatabasePool::runHere(Job job, Access access) -> DbResult<std::invoke_result_t<Job &, DbConnection &>>
+template <typename Job>
+auto DatabasePool::runHere(Job job, Access access)
+    -> DbResult<std::invoke_result_t<Job &, DbConnection &>>
 {
     using T = std::invoke_result_t<Job &, DbConnection &>;
     return execute<T>(loopConnection(), job, access);

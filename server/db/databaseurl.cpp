@@ -10,9 +10,9 @@ namespace loopscope::db {
 
 namespace {
 
-const QString usage = QStringLiteral(
-        "use sqlite:///RELATIVE.db, sqlite:////ABSOLUTE.db, sqlite::memory: or "
-        "postgresql://USER:PASS@HOST:PORT/DBNAME");
+const QString usage
+    = QStringLiteral("use sqlite:///RELATIVE.db, sqlite:////ABSOLUTE.db, sqlite::memory: or "
+                     "postgresql://USER:PASS@HOST:PORT/DBNAME");
 
 DatabaseUrlParse failure(const QString &text, const QString &why)
 {
@@ -65,7 +65,8 @@ DatabaseUrlParse parseSqlite(const QString &text, const QString &rest)
     if (const QString error = readPoolBounds(QUrlQuery(queryText), url); !error.isEmpty())
         return failure(text, error);
     if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE")))
-        return failure(text, QStringLiteral("the Qt SQLite driver is not installed (libqt6sql6-sqlite)"));
+        return failure(
+            text, QStringLiteral("the Qt SQLite driver is not installed (libqt6sql6-sqlite)"));
     return result;
 }
 
@@ -89,7 +90,8 @@ DatabaseUrlParse parsePostgres(const QString &text)
     if (const QString error = readPoolBounds(QUrlQuery(parsed), url); !error.isEmpty())
         return failure(text, error);
     if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL")))
-        return failure(text, QStringLiteral("the Qt PostgreSQL driver is not installed (libqt6sql6-psql)"));
+        return failure(
+            text, QStringLiteral("the Qt PostgreSQL driver is not installed (libqt6sql6-psql)"));
     return result;
 }
 
@@ -103,7 +105,8 @@ QString DatabaseUrl::backendName() const
 QString DatabaseUrl::displayText() const
 {
     if (!isPostgres())
-        return memory ? QStringLiteral("sqlite::memory:") : QStringLiteral("sqlite:///") + sqlitePath;
+        return memory ? QStringLiteral("sqlite::memory:")
+                      : QStringLiteral("sqlite:///") + sqlitePath;
     QString text = QStringLiteral("postgresql://");
     if (!user.isEmpty())
         text += user + (password.isEmpty() ? QString() : QStringLiteral(":***")) + u'@';
@@ -127,7 +130,8 @@ DatabaseUrlParse parseDatabaseUrl(const QString &text)
 QString defaultDatabaseUrl()
 {
     const QString directory = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
-    return QStringLiteral("sqlite:///") + QDir(directory).absoluteFilePath(QStringLiteral("loopscope.db"));
+    return QStringLiteral("sqlite:///")
+        + QDir(directory).absoluteFilePath(QStringLiteral("loopscope.db"));
 }
 
 } // namespace loopscope::db

@@ -10,7 +10,11 @@ namespace loopscope::db {
 // ?min_size=5&max_size=20.
 struct DatabaseUrl
 {
-    enum class Backend { Sqlite, Postgres };
+    enum class Backend
+    {
+        Sqlite,
+        Postgres
+    };
 
     Backend backend = Backend::Sqlite;
     QString sqlitePath; // empty with `memory`

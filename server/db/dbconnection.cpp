@@ -25,9 +25,9 @@ QString describe(const QSqlError &error)
 } // namespace
 
 DbConnection::DbConnection(const DatabaseUrl &url)
-    : m_url(url), m_name(QStringLiteral("loopscope-db-%1").arg(++connectionCounter))
-{
-}
+    : m_url(url)
+    , m_name(QStringLiteral("loopscope-db-%1").arg(++connectionCounter))
+{ }
 
 DbConnection::~DbConnection()
 {
@@ -59,7 +59,7 @@ bool DbConnection::open(QString *errorMessage)
             m_database = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
             m_database.setDatabaseName(m_url.sqlitePath);
             m_database.setConnectOptions(
-                    QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(sqliteBusyTimeoutMs));
+                QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(sqliteBusyTimeoutMs));
         }
     }
     if (!m_url.isPostgres()) {
@@ -69,7 +69,7 @@ bool DbConnection::open(QString *errorMessage)
     if (!m_database.open()) {
         if (errorMessage) {
             *errorMessage = QStringLiteral("cannot open %1: %2")
-                                    .arg(m_url.displayText(), describe(m_database.lastError()));
+                                .arg(m_url.displayText(), describe(m_database.lastError()));
         }
         return false;
     }
@@ -85,7 +85,8 @@ bool DbConnection::open(QString *errorMessage)
         }
     } catch (const DbFailure &failure) {
         if (errorMessage)
-            *errorMessage = QStringLiteral("cannot set up %1: %2").arg(m_url.displayText(), failure.message());
+            *errorMessage = QStringLiteral("cannot set up %1: %2")
+                                .arg(m_url.displayText(), failure.message());
         close();
         return false;
     }

@@ -15,7 +15,9 @@ namespace loopscope::db {
 class DbFailure : public std::runtime_error
 {
 public:
-    explicit DbFailure(const QString &message) : std::runtime_error(message.toStdString()) { }
+    explicit DbFailure(const QString &message)
+        : std::runtime_error(message.toStdString())
+    { }
     QString message() const { return QString::fromStdString(what()); }
 };
 

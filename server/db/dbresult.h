@@ -5,8 +5,7 @@
 namespace loopscope::db {
 
 // What a database job hands back to the handler: its value, or why there is none.
-template<typename T>
-struct DbResult
+template <typename T> struct DbResult
 {
     T value {};
     QString errorMessage;

@@ -19,11 +19,13 @@ class DatabasePool;
 class ItemService
 {
 public:
-    explicit ItemService(DatabasePool &pool) : m_pool(pool) { }
+    explicit ItemService(DatabasePool &pool)
+        : m_pool(pool)
+    { }
 
     // {"id", "name", "price"}, or nothing for an unknown id. `delay` simulates a slow query.
-    QCoro::Task<DbResult<std::optional<QJsonObject>>> getItem(RequestContext &context, qint64 id,
-                                                              double delay);
+    QCoro::Task<DbResult<std::optional<QJsonObject>>> getItem(
+        RequestContext &context, qint64 id, double delay);
 
     struct ImportOutcome
     {

@@ -20,17 +20,19 @@ class DatabasePool;
 class PostService
 {
 public:
-    explicit PostService(DatabasePool &pool) : m_pool(pool) { }
+    explicit PostService(DatabasePool &pool)
+        : m_pool(pool)
+    { }
 
-    QCoro::Task<DbResult<QJsonObject>> createPost(RequestContext &context, QString title,
-                                                  QString content, QString author);
-    QCoro::Task<DbResult<std::optional<QJsonObject>>> getPost(RequestContext &context, qint64 id,
-                                                              double delay);
-    QCoro::Task<DbResult<QJsonArray>> listPosts(RequestContext &context, qint64 skip, qint64 limit,
-                                                double delay);
+    QCoro::Task<DbResult<QJsonObject>> createPost(
+        RequestContext &context, QString title, QString content, QString author);
+    QCoro::Task<DbResult<std::optional<QJsonObject>>> getPost(
+        RequestContext &context, qint64 id, double delay);
+    QCoro::Task<DbResult<QJsonArray>> listPosts(
+        RequestContext &context, qint64 skip, qint64 limit, double delay);
     // Nothing when the post does not exist.
-    QCoro::Task<DbResult<std::optional<QJsonObject>>> updatePost(RequestContext &context, qint64 id,
-                                                                 QString title, QString content);
+    QCoro::Task<DbResult<std::optional<QJsonObject>>> updatePost(
+        RequestContext &context, qint64 id, QString title, QString content);
     // False when the post does not exist.
     QCoro::Task<DbResult<bool>> deletePost(RequestContext &context, qint64 id);
 

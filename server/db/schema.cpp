@@ -11,14 +11,17 @@ void createSchema(DbConnection &connection)
                            : QStringLiteral("INTEGER PRIMARY KEY AUTOINCREMENT");
     const QString real = pg ? QStringLiteral("DOUBLE PRECISION") : QStringLiteral("REAL");
     connection.beginWrite();
-    connection.execute(QStringLiteral("CREATE TABLE IF NOT EXISTS items (id %1, name TEXT NOT NULL, "
-                                      "price %2 NOT NULL)")
-                               .arg(key, real));
+    connection.execute(
+        QStringLiteral("CREATE TABLE IF NOT EXISTS items (id %1, name TEXT NOT NULL, "
+                       "price %2 NOT NULL)")
+            .arg(key, real));
     connection.execute(QStringLiteral("CREATE INDEX IF NOT EXISTS ix_items_name ON items (name)"));
-    connection.execute(QStringLiteral("CREATE TABLE IF NOT EXISTS posts (id %1, title TEXT NOT NULL, "
-                                      "content TEXT NOT NULL, author TEXT NOT NULL)")
-                               .arg(key));
-    connection.execute(QStringLiteral("CREATE INDEX IF NOT EXISTS ix_posts_title ON posts (title)"));
+    connection.execute(
+        QStringLiteral("CREATE TABLE IF NOT EXISTS posts (id %1, title TEXT NOT NULL, "
+                       "content TEXT NOT NULL, author TEXT NOT NULL)")
+            .arg(key));
+    connection.execute(
+        QStringLiteral("CREATE INDEX IF NOT EXISTS ix_posts_title ON posts (title)"));
     connection.commit();
 }
 
@@ -30,8 +33,9 @@ void seedItems(DbConnection &connection, int count)
     const auto rows = connection.query(QStringLiteral("SELECT COUNT(*) FROM items"));
     if (!rows.isEmpty() && rows.constFirst().constFirst().toLongLong() == 0) {
         for (int id = 1; id <= count; ++id) {
-            connection.execute(QStringLiteral("INSERT INTO items (id, name, price) VALUES (?, ?, ?)"),
-                               { id, QStringLiteral("Item %1").arg(id), seedPrice(id) });
+            connection.execute(
+                QStringLiteral("INSERT INTO items (id, name, price) VALUES (?, ?, ?)"),
+                { id, QStringLiteral("Item %1").arg(id), seedPrice(id) });
         }
         if (connection.isPostgres()) {
             // Explicit ids leave the sequence behind; later inserts continue after the seed.

@@ -12,24 +12,25 @@ QByteArray preview(const QByteArray &body)
     if (body.size() <= ExchangeLog::bodyPreviewBytes)
         return body;
     return body.first(ExchangeLog::bodyPreviewBytes) + "\n… (" + QByteArray::number(body.size())
-            + " bytes in all)";
+        + " bytes in all)";
 }
 
 } // namespace
 
 void ExchangeLog::add(quint64 span, const QByteArray &requestId, const HttpRequest &request,
-                      const HttpResponse &response)
+    const HttpResponse &response)
 {
     Exchange exchange;
     exchange.span = span;
     exchange.requestId = requestId;
     exchange.requestHead = request.method + ' ' + request.path
-            + (request.query.isEmpty() ? QByteArray() : '?' + request.query) + " HTTP/1."
-            + QByteArray::number(request.minorVersion) + '\n';
+        + (request.query.isEmpty() ? QByteArray() : '?' + request.query) + " HTTP/1."
+        + QByteArray::number(request.minorVersion) + '\n';
     for (const auto &[name, value] : request.headers)
         exchange.requestHead += name + ": " + value + '\n';
     exchange.requestBody = preview(request.body);
-    exchange.responseHead = QByteArray::number(response.status) + ' ' + reasonPhrase(response.status) + '\n';
+    exchange.responseHead
+        = QByteArray::number(response.status) + ' ' + reasonPhrase(response.status) + '\n';
     if (!response.contentType.isEmpty())
         exchange.responseHead += "content-type: " + response.contentType + '\n';
     for (const auto &[name, value] : response.headers)

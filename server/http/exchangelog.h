@@ -37,7 +37,7 @@ public:
     bool isEnabled() const { return m_enabled.load(std::memory_order_relaxed); }
 
     void add(quint64 span, const QByteArray &requestId, const HttpRequest &request,
-             const HttpResponse &response);
+        const HttpResponse &response);
     std::optional<Exchange> find(quint64 span) const;
 
 private:

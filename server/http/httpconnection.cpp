@@ -18,7 +18,7 @@ qint64 monotonicMs()
 } // namespace
 
 HttpConnection::HttpConnection(qintptr socketDescriptor, quint64 id, RequestHandler &handler,
-                               const HttpLimits &limits, ConnectionStats &stats, QObject *parent)
+    const HttpLimits &limits, ConnectionStats &stats, QObject *parent)
     : QObject(parent)
     , m_id(id)
     , m_handler(handler)
@@ -31,7 +31,7 @@ HttpConnection::HttpConnection(qintptr socketDescriptor, quint64 id, RequestHand
     // straight into the kernel, instead of through a 16 KiB chunk kept per socket. This keeps
     // an idle-waiting connection small (10,000 of them wait on /async at once).
     m_socket.setSocketDescriptor(socketDescriptor, QAbstractSocket::ConnectedState,
-                                 QIODevice::ReadWrite | QIODevice::Unbuffered);
+        QIODevice::ReadWrite | QIODevice::Unbuffered);
     // Small answers must not wait for Nagle: a keep-alive client waits for each one.
     m_socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
     connect(&m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
@@ -83,8 +83,8 @@ void HttpConnection::parseBuffered()
             break;
         }
         HttpRequest request;
-        const auto result =
-                m_parser.parse(QByteArrayView(m_buffer).sliced(m_bufferOffset), request);
+        const auto result
+            = m_parser.parse(QByteArrayView(m_buffer).sliced(m_bufferOffset), request);
         if (result.status == HttpParser::Status::NeedMore) {
             if (m_partialRequestSinceMs < 0)
                 m_partialRequestSinceMs = m_lastActivityMs;
@@ -146,11 +146,11 @@ QCoro::Task<> HttpConnection::serve(HttpRequest request, quint64 sequence)
         co_return;
     }
     const bool closeAfter = !incoming.request.keepAlive;
-    QByteArray bytes = serializeResponse(response, !closeAfter, incoming.request.minorVersion,
-                                         incoming.requestId);
+    QByteArray bytes = serializeResponse(
+        response, !closeAfter, incoming.request.minorVersion, incoming.requestId);
     // Recorded before the write so a client never sees an answer the trace does not have yet.
     trace::record(trace::Kind::ResponseWritten, incoming.span, 0,
-                  static_cast<std::uint64_t>(bytes.size()), response.status);
+        static_cast<std::uint64_t>(bytes.size()), response.status);
     trace::record(trace::Kind::RequestClosed, incoming.span, 0, 0, response.status);
     self->complete(sequence, std::move(bytes), closeAfter);
     handler.responseWritten(incoming, response);
@@ -216,9 +216,9 @@ void HttpConnection::enforceTimeouts(qint64 nowMs)
     if (m_closedEmitted || !m_pending.empty())
         return; // a request is being served: its own timeouts apply, not the connection's
     const bool dribbling = m_partialRequestSinceMs >= 0
-            && nowMs - m_partialRequestSinceMs > m_limits.headerTimeout.count();
+        && nowMs - m_partialRequestSinceMs > m_limits.headerTimeout.count();
     const bool idle = m_partialRequestSinceMs < 0
-            && nowMs - m_lastActivityMs > m_limits.keepAliveTimeout.count();
+        && nowMs - m_lastActivityMs > m_limits.keepAliveTimeout.count();
     if (dribbling) {
         ++m_stats.timedOutConnections;
         failProtocol(408, "Request Timeout");

@@ -21,7 +21,7 @@ class HttpConnection : public QObject
     Q_OBJECT
 public:
     HttpConnection(qintptr socketDescriptor, quint64 id, RequestHandler &handler,
-                   const HttpLimits &limits, ConnectionStats &stats, QObject *parent = nullptr);
+        const HttpLimits &limits, ConnectionStats &stats, QObject *parent = nullptr);
     ~HttpConnection() override;
 
     quint64 id() const { return m_id; }

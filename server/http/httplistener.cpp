@@ -8,9 +8,12 @@
 
 namespace loopscope::http {
 
-HttpListener::HttpListener(RequestHandler &handler, const HttpLimits &limits,
-                           ConnectionStats &stats, QObject *parent)
-    : QTcpServer(parent), m_handler(handler), m_limits(limits), m_stats(stats)
+HttpListener::HttpListener(
+    RequestHandler &handler, const HttpLimits &limits, ConnectionStats &stats, QObject *parent)
+    : QTcpServer(parent)
+    , m_handler(handler)
+    , m_limits(limits)
+    , m_stats(stats)
 {
     // QTcpServer's default backlog of 50 makes 10,000 simultaneous clients retry their SYNs
     // for seconds; 4096 matches somaxconn here.
@@ -37,18 +40,18 @@ void HttpListener::incomingConnection(qintptr socketDescriptor)
 {
     if (m_shuttingDown || static_cast<int>(m_connections.size()) >= m_limits.maxConnections) {
         // Refuse cleanly: a short 503 the client can read, then close, without a QTcpSocket.
-        static const char refusal[] =
-                "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n"
-                "content-length: 42\r\nconnection: close\r\n\r\n"
-                "{\"detail\":\"Too many connections, retry\"}\n";
+        static const char refusal[]
+            = "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n"
+              "content-length: 42\r\nconnection: close\r\n\r\n"
+              "{\"detail\":\"Too many connections, retry\"}\n";
         (void)::send(static_cast<int>(socketDescriptor), refusal, sizeof(refusal) - 1,
-                     MSG_DONTWAIT | MSG_NOSIGNAL);
+            MSG_DONTWAIT | MSG_NOSIGNAL);
         ::close(static_cast<int>(socketDescriptor));
         ++m_stats.refusedConnections;
         return;
     }
-    auto *connection =
-            new HttpConnection(socketDescriptor, ++m_nextConnectionId, m_handler, m_limits, m_stats);
+    auto *connection
+        = new HttpConnection(socketDescriptor, ++m_nextConnectionId, m_handler, m_limits, m_stats);
     m_connections.insert(connection);
     connect(connection, &HttpConnection::closed, this, &HttpListener::onConnectionClosed);
 }

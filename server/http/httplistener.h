@@ -19,7 +19,7 @@ class HttpListener : public QTcpServer
     Q_OBJECT
 public:
     HttpListener(RequestHandler &handler, const HttpLimits &limits, ConnectionStats &stats,
-                 QObject *parent = nullptr);
+        QObject *parent = nullptr);
     ~HttpListener() override;
 
     bool start(const QHostAddress &address, quint16 port);

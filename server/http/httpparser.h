@@ -12,7 +12,12 @@ namespace loopscope::http {
 class HttpParser
 {
 public:
-    enum class Status { NeedMore, Complete, Error };
+    enum class Status
+    {
+        NeedMore,
+        Complete,
+        Error
+    };
 
     struct Result
     {
@@ -22,7 +27,9 @@ public:
         QByteArray errorDetail;
     };
 
-    explicit HttpParser(const HttpLimits &limits) : m_limits(limits) { }
+    explicit HttpParser(const HttpLimits &limits)
+        : m_limits(limits)
+    { }
 
     Result parse(QByteArrayView data, HttpRequest &out) const;
 

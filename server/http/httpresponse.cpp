@@ -31,27 +31,48 @@ HttpResponse HttpResponse::text(QByteArray body, QByteArray contentType, int sta
 QByteArray reasonPhrase(int status)
 {
     switch (status) {
-    case 200: return QByteArrayLiteral("OK");
-    case 201: return QByteArrayLiteral("Created");
-    case 204: return QByteArrayLiteral("No Content");
-    case 307: return QByteArrayLiteral("Temporary Redirect");
-    case 400: return QByteArrayLiteral("Bad Request");
-    case 401: return QByteArrayLiteral("Unauthorized");
-    case 403: return QByteArrayLiteral("Forbidden");
-    case 404: return QByteArrayLiteral("Not Found");
-    case 405: return QByteArrayLiteral("Method Not Allowed");
-    case 408: return QByteArrayLiteral("Request Timeout");
-    case 413: return QByteArrayLiteral("Request Entity Too Large");
-    case 414: return QByteArrayLiteral("Request-URI Too Long");
-    case 422: return QByteArrayLiteral("Unprocessable Entity");
-    case 431: return QByteArrayLiteral("Request Header Fields Too Large");
-    case 500: return QByteArrayLiteral("Internal Server Error");
-    case 501: return QByteArrayLiteral("Not Implemented");
-    case 502: return QByteArrayLiteral("Bad Gateway");
-    case 503: return QByteArrayLiteral("Service Unavailable");
-    case 504: return QByteArrayLiteral("Gateway Timeout");
-    case 505: return QByteArrayLiteral("HTTP Version Not Supported");
-    default: return QByteArrayLiteral("Unknown");
+    case 200:
+        return QByteArrayLiteral("OK");
+    case 201:
+        return QByteArrayLiteral("Created");
+    case 204:
+        return QByteArrayLiteral("No Content");
+    case 307:
+        return QByteArrayLiteral("Temporary Redirect");
+    case 400:
+        return QByteArrayLiteral("Bad Request");
+    case 401:
+        return QByteArrayLiteral("Unauthorized");
+    case 403:
+        return QByteArrayLiteral("Forbidden");
+    case 404:
+        return QByteArrayLiteral("Not Found");
+    case 405:
+        return QByteArrayLiteral("Method Not Allowed");
+    case 408:
+        return QByteArrayLiteral("Request Timeout");
+    case 413:
+        return QByteArrayLiteral("Request Entity Too Large");
+    case 414:
+        return QByteArrayLiteral("Request-URI Too Long");
+    case 422:
+        return QByteArrayLiteral("Unprocessable Entity");
+    case 431:
+        return QByteArrayLiteral("Request Header Fields Too Large");
+    case 500:
+        return QByteArrayLiteral("Internal Server Error");
+    case 501:
+        return QByteArrayLiteral("Not Implemented");
+    case 502:
+        return QByteArrayLiteral("Bad Gateway");
+    case 503:
+        return QByteArrayLiteral("Service Unavailable");
+    case 504:
+        return QByteArrayLiteral("Gateway Timeout");
+    case 505:
+        return QByteArrayLiteral("HTTP Version Not Supported");
+    default:
+        return QByteArrayLiteral("Unknown");
     }
 }
 
@@ -66,9 +87,9 @@ const QByteArray &currentHttpDate()
     if (now != cachedSecond) {
         cachedSecond = now;
         cached = QLocale::c()
-                         .toString(QDateTime::fromSecsSinceEpoch(now, Qt::UTC),
-                                   QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'"))
-                         .toLatin1();
+                     .toString(QDateTime::fromSecsSinceEpoch(now, Qt::UTC),
+                         QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'"))
+                     .toLatin1();
     }
     return cached;
 }
@@ -76,7 +97,7 @@ const QByteArray &currentHttpDate()
 } // namespace
 
 QByteArray serializeResponse(const HttpResponse &response, bool keepAlive, int requestMinorVersion,
-                             const QByteArray &requestId)
+    const QByteArray &requestId)
 {
     QByteArray out;
     out.reserve(192 + response.body.size());

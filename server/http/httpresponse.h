@@ -26,6 +26,6 @@ QByteArray reasonPhrase(int status);
 
 // Serialises status line, headers and body. `requestId` is echoed as X-Request-Id.
 QByteArray serializeResponse(const HttpResponse &response, bool keepAlive, int requestMinorVersion,
-                             const QByteArray &requestId);
+    const QByteArray &requestId);
 
 } // namespace loopscope::http

@@ -23,8 +23,8 @@ public:
     virtual ~RequestHandler() = default;
     virtual QCoro::Task<HttpResponse> handle(IncomingRequest &request) = 0;
     // The handler threw: the answer to send instead (a 500 with a detail).
-    virtual HttpResponse unhandledException(const IncomingRequest &request,
-                                            const QString &what) = 0;
+    virtual HttpResponse unhandledException(const IncomingRequest &request, const QString &what)
+        = 0;
     // The answer is queued on the socket, in request order.
     virtual void responseWritten(const IncomingRequest &request, const HttpResponse &response) = 0;
     // The answer could not be delivered because the client had left.

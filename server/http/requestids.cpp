@@ -23,7 +23,7 @@ QByteArray generateRequestId()
     static const QByteArray prefix = [] {
         // Built step by step: Qt 6.4's QStringBuilder for QByteArray + char reads past the end.
         QByteArray text = QByteArray::number(QRandomGenerator::global()->generate() & 0xffffff, 16)
-                                  .rightJustified(6, '0');
+                              .rightJustified(6, '0');
         text.append('-');
         return text;
     }();

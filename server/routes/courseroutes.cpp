@@ -1,10 +1,10 @@
 #include "courseroutes.h"
 
-#include "primecount.h"
 #include "core/precisesleep.h"
 #include "core/serverlog.h"
 #include "core/taskregistry.h"
 #include "core/workerpool.h"
+#include "primecount.h"
 #include "routing/requestcontext.h"
 #include "routing/router.h"
 #include "trace/trace.h"
@@ -24,7 +24,7 @@ QString clockTime()
 }
 
 const ParamDoc delayDoc = ParamDoc::query(QStringLiteral("delay"), QStringLiteral("number"), false,
-                                          QStringLiteral("2"), QStringLiteral("seconds to wait"), 0, 60);
+    QStringLiteral("2"), QStringLiteral("seconds to wait"), 0, 60);
 
 Route::Handler sleepEndpoint(QString message)
 {
@@ -66,7 +66,7 @@ QCoro::Task<HttpResponse> getUser(RequestContext &context, UserService &users)
 
 // Runs a product operation where the variant says: on the loop (async) or on a pool thread,
 // as FastAPI runs a `def` route.
-template<typename Operation>
+template <typename Operation>
 QCoro::Task<std::invoke_result_t<Operation>> onVariantThread(RequestContext &context, Operation op)
 {
     static const std::uint32_t label = trace::label("ProductService (def route)");
@@ -82,14 +82,14 @@ QCoro::Task<HttpResponse> createProduct(RequestContext &context, ProductService 
     const auto price = params.queryNumber(QStringLiteral("price"));
     if (!params.ok())
         co_return params.errorResponse();
-    const QJsonObject product = co_await onVariantThread(
-            context, [&] { return products.createProduct(*name, *price); });
+    const QJsonObject product
+        = co_await onVariantThread(context, [&] { return products.createProduct(*name, *price); });
     ServerLog *log = &context.services.log;
-    context.spawnTask(QStringLiteral("log_product_created"),
-                      [log](CancelToken &cancel) -> QCoro::Task<> {
-                          co_await PreciseSleep(3s, &cancel);
-                          log->info(QStringLiteral("Product created"));
-                      });
+    context.spawnTask(
+        QStringLiteral("log_product_created"), [log](CancelToken &cancel) -> QCoro::Task<> {
+            co_await PreciseSleep(3s, &cancel);
+            log->info(QStringLiteral("Product created"));
+        });
     co_return HttpResponse::json(product);
 }
 
@@ -99,8 +99,8 @@ QCoro::Task<HttpResponse> getProduct(RequestContext &context, ProductService &pr
     const auto productId = params.pathInt(QStringLiteral("product_id"));
     if (!params.ok())
         co_return params.errorResponse();
-    const auto product =
-            co_await onVariantThread(context, [&] { return products.getProduct(*productId); });
+    const auto product
+        = co_await onVariantThread(context, [&] { return products.getProduct(*productId); });
     if (!product)
         co_return HttpResponse::detail(404, QStringLiteral("Product not found"));
     co_return HttpResponse::json(*product);
@@ -109,18 +109,19 @@ QCoro::Task<HttpResponse> getProduct(RequestContext &context, ProductService &pr
 QCoro::Task<HttpResponse> listProducts(RequestContext &context, ProductService &products)
 {
     co_return HttpResponse::json(
-            co_await onVariantThread(context, [&] { return products.listProducts(); }));
+        co_await onVariantThread(context, [&] { return products.listProducts(); }));
 }
 
 QCoro::Task<HttpResponse> startTask(RequestContext &context)
 {
     ServerLog *log = &context.services.log;
-    context.spawnTask(QStringLiteral("background_work"), [log](CancelToken &cancel) -> QCoro::Task<> {
-        co_await PreciseSleep(5s, &cancel);
-        log->info(QStringLiteral("Background task completed"));
-    });
+    context.spawnTask(
+        QStringLiteral("background_work"), [log](CancelToken &cancel) -> QCoro::Task<> {
+            co_await PreciseSleep(5s, &cancel);
+            log->info(QStringLiteral("Background task completed"));
+        });
     co_return HttpResponse::json(QJsonObject {
-            { QStringLiteral("message"), QStringLiteral("Task started, response sent immediately") } });
+        { QStringLiteral("message"), QStringLiteral("Task started, response sent immediately") } });
 }
 
 QCoro::Task<HttpResponse> signup(RequestContext &context)
@@ -140,18 +141,19 @@ QCoro::Task<HttpResponse> signup(RequestContext &context)
     const quint64 span = context.incoming.span;
     const QString user = *username;
     const QString address = *email;
-    context.spawnTask(QStringLiteral("send_welcome_email"), [=](CancelToken &cancel) -> QCoro::Task<> {
-        co_await PreciseSleep(3s, &cancel);
-        log->info(QStringLiteral("Welcome email sent to %1 at %2").arg(address, clockTime()));
-        tasks->spawn(QStringLiteral("log_signup"), route, requestId, span,
-                     [log, user](CancelToken &next) -> QCoro::Task<> {
-                         co_await PreciseSleep(1s, &next);
-                         log->info(QStringLiteral("Signup logged for %1 at %2").arg(user, clockTime()));
-                     });
-    });
+    context.spawnTask(
+        QStringLiteral("send_welcome_email"), [=](CancelToken &cancel) -> QCoro::Task<> {
+            co_await PreciseSleep(3s, &cancel);
+            log->info(QStringLiteral("Welcome email sent to %1 at %2").arg(address, clockTime()));
+            tasks->spawn(QStringLiteral("log_signup"), route, requestId, span,
+                [log, user](CancelToken &next) -> QCoro::Task<> {
+                    co_await PreciseSleep(1s, &next);
+                    log->info(QStringLiteral("Signup logged for %1 at %2").arg(user, clockTime()));
+                });
+        });
     co_return HttpResponse::json(QJsonObject {
-            { QStringLiteral("message"), QStringLiteral("User %1 created successfully").arg(user) },
-            { QStringLiteral("note"), QStringLiteral("Welcome email will be sent shortly") } });
+        { QStringLiteral("message"), QStringLiteral("User %1 created successfully").arg(user) },
+        { QStringLiteral("note"), QStringLiteral("Welcome email will be sent shortly") } });
 }
 
 std::uint32_t computeLabel()
@@ -169,8 +171,8 @@ QCoro::Task<HttpResponse> cpuBound(RequestContext &context)
     qint64 primes = 0;
     switch (context.variant) {
     case HandlerVariant::ThreadPool:
-        primes = co_await context.services.pool.run([limit = *n] { return countPrimes(2, limit); },
-                                                    context.incoming.span, computeLabel());
+        primes = co_await context.services.pool.run(
+            [limit = *n] { return countPrimes(2, limit); }, context.incoming.span, computeLabel());
         break;
     case HandlerVariant::Blocking:
         context.blockingBegins(computeLabel());
@@ -190,10 +192,9 @@ QCoro::Task<HttpResponse> cpuBound(RequestContext &context)
         break;
     }
     }
-    co_return HttpResponse::json(QJsonObject { { QStringLiteral("n"), *n },
-                                               { QStringLiteral("primes"), primes },
-                                               { QStringLiteral("variant"),
-                                                 variantName(context.variant) } });
+    co_return HttpResponse::json(
+        QJsonObject { { QStringLiteral("n"), *n }, { QStringLiteral("primes"), primes },
+            { QStringLiteral("variant"), variantName(context.variant) } });
 }
 
 } // namespace
@@ -202,55 +203,54 @@ void addCourseRoutes(Router &router, CourseState &state)
 {
     UserService &users = state.users;
     ProductService &products = state.products;
-    const ParamDoc username = ParamDoc::query(QStringLiteral("username"), QStringLiteral("string"), true);
+    const ParamDoc username
+        = ParamDoc::query(QStringLiteral("username"), QStringLiteral("string"), true);
     const ParamDoc email = ParamDoc::query(QStringLiteral("email"), QStringLiteral("string"), true);
 
     router.add({ "GET", QStringLiteral("/sync"),
-                 QStringLiteral("A def route: time.sleep(2), run on the thread pool"), allVariants,
-                 HandlerVariant::ThreadPool, { delayDoc },
-                 sleepEndpoint(QStringLiteral("Synchronous endpoint completed")) });
+        QStringLiteral("A def route: time.sleep(2), run on the thread pool"), allVariants,
+        HandlerVariant::ThreadPool, { delayDoc },
+        sleepEndpoint(QStringLiteral("Synchronous endpoint completed")) });
     router.add({ "GET", QStringLiteral("/async"),
-                 QStringLiteral("An async def route: await asyncio.sleep(2)"), allVariants,
-                 HandlerVariant::Async, { delayDoc },
-                 sleepEndpoint(QStringLiteral("Asynchronous endpoint completed")) });
+        QStringLiteral("An async def route: await asyncio.sleep(2)"), allVariants,
+        HandlerVariant::Async, { delayDoc },
+        sleepEndpoint(QStringLiteral("Asynchronous endpoint completed")) });
     router.add({ "POST", QStringLiteral("/users/"),
-                 QStringLiteral("UserService.create_user: a 100 ms simulated write"), allVariants,
-                 HandlerVariant::Async, { username, email },
-                 [&users](RequestContext &c) { return createUser(c, users); } });
+        QStringLiteral("UserService.create_user: a 100 ms simulated write"), allVariants,
+        HandlerVariant::Async, { username, email },
+        [&users](RequestContext &c) { return createUser(c, users); } });
     router.add({ "GET", QStringLiteral("/users/{user_id}"),
-                 QStringLiteral("UserService.get_user: a 50 ms simulated read; 404 when unknown"),
-                 allVariants, HandlerVariant::Async, { ParamDoc::path(QStringLiteral("user_id")) },
-                 [&users](RequestContext &c) { return getUser(c, users); } });
-    const std::uint8_t asyncOrPool =
-            variantBit(HandlerVariant::Async) | variantBit(HandlerVariant::ThreadPool);
+        QStringLiteral("UserService.get_user: a 50 ms simulated read; 404 when unknown"),
+        allVariants, HandlerVariant::Async, { ParamDoc::path(QStringLiteral("user_id")) },
+        [&users](RequestContext &c) { return getUser(c, users); } });
+    const std::uint8_t asyncOrPool
+        = variantBit(HandlerVariant::Async) | variantBit(HandlerVariant::ThreadPool);
     router.add({ "POST", QStringLiteral("/products/"),
-                 QStringLiteral("ProductService.create_product; logs 'Product created' 3 s later"),
-                 asyncOrPool, HandlerVariant::Async,
-                 { ParamDoc::query(QStringLiteral("name"), QStringLiteral("string"), true),
-                   ParamDoc::query(QStringLiteral("price"), QStringLiteral("number"), true) },
-                 [&products](RequestContext &c) { return createProduct(c, products); } });
+        QStringLiteral("ProductService.create_product; logs 'Product created' 3 s later"),
+        asyncOrPool, HandlerVariant::Async,
+        { ParamDoc::query(QStringLiteral("name"), QStringLiteral("string"), true),
+            ParamDoc::query(QStringLiteral("price"), QStringLiteral("number"), true) },
+        [&products](RequestContext &c) { return createProduct(c, products); } });
     router.add({ "GET", QStringLiteral("/products/{product_id}"),
-                 QStringLiteral("ProductService.get_product; 404 when unknown"), asyncOrPool,
-                 HandlerVariant::Async, { ParamDoc::path(QStringLiteral("product_id")) },
-                 [&products](RequestContext &c) { return getProduct(c, products); } });
-    router.add({ "GET", QStringLiteral("/products/"), QStringLiteral("ProductService.list_products"),
-                 asyncOrPool, HandlerVariant::Async, {},
-                 [&products](RequestContext &c) { return listProducts(c, products); } });
+        QStringLiteral("ProductService.get_product; 404 when unknown"), asyncOrPool,
+        HandlerVariant::Async, { ParamDoc::path(QStringLiteral("product_id")) },
+        [&products](RequestContext &c) { return getProduct(c, products); } });
+    router.add({ "GET", QStringLiteral("/products/"),
+        QStringLiteral("ProductService.list_products"), asyncOrPool, HandlerVariant::Async, {},
+        [&products](RequestContext &c) { return listProducts(c, products); } });
     router.add({ "GET", QStringLiteral("/start-task"),
-                 QStringLiteral("asyncio.create_task: a 5 s task, response sent immediately"),
-                 variantBit(HandlerVariant::Async), HandlerVariant::Async, {}, startTask });
+        QStringLiteral("asyncio.create_task: a 5 s task, response sent immediately"),
+        variantBit(HandlerVariant::Async), HandlerVariant::Async, {}, startTask });
     router.add({ "POST", QStringLiteral("/signup"),
-                 QStringLiteral("BackgroundTasks: welcome email (3 s), then signup log (1 s)"),
-                 variantBit(HandlerVariant::Async), HandlerVariant::Async, { username, email },
-                 signup });
+        QStringLiteral("BackgroundTasks: welcome email (3 s), then signup log (1 s)"),
+        variantBit(HandlerVariant::Async), HandlerVariant::Async, { username, email }, signup });
     router.add({ "GET", QStringLiteral("/cpu"),
-                 QStringLiteral("CPU-bound work (counting primes below n): blocking stalls the loop, "
-                                "threadpool offloads it, async yields between slices"),
-                 allVariants, HandlerVariant::ThreadPool,
-                 { ParamDoc::query(QStringLiteral("n"), QStringLiteral("integer"), false,
-                                   QStringLiteral("2000000"), QStringLiteral("count primes below n"),
-                                   1, 200'000'000) },
-                 cpuBound });
+        QStringLiteral("CPU-bound work (counting primes below n): blocking stalls the loop, "
+                       "threadpool offloads it, async yields between slices"),
+        allVariants, HandlerVariant::ThreadPool,
+        { ParamDoc::query(QStringLiteral("n"), QStringLiteral("integer"), false,
+            QStringLiteral("2000000"), QStringLiteral("count primes below n"), 1, 200'000'000) },
+        cpuBound });
 }
 
 } // namespace loopscope

@@ -1,9 +1,9 @@
 #include "databaseroutes.h"
 
+#include "core/serverlog.h"
 #include "db/databasepool.h"
 #include "db/itemservice.h"
 #include "db/postservice.h"
-#include "core/serverlog.h"
 #include "routing/requestcontext.h"
 #include "routing/router.h"
 
@@ -12,15 +12,15 @@
 
 namespace loopscope {
 
-using http::HttpResponse;
 using db::DbResult;
+using http::HttpResponse;
 
 namespace {
 
 Q_LOGGING_CATEGORY(lcDatabase, "loopscope.database")
 
 ParamDoc queryParam(const QString &name, const QString &type, bool required,
-                    const QString &defaultValue = {}, const QString &description = {})
+    const QString &defaultValue = {}, const QString &description = {})
 {
     // Field by field, so the route table's later additions to ParamDoc keep their defaults.
     ParamDoc doc;
@@ -48,25 +48,28 @@ const Bounds delayBounds { 0.0, 60.0 };
 ParamDoc delayDoc()
 {
     return queryParam(QStringLiteral("delay"), QStringLiteral("number"), false, QStringLiteral("0"),
-                      QStringLiteral("seconds the query takes (pg_sleep; a worker sleep on SQLite)"));
+        QStringLiteral("seconds the query takes (pg_sleep; a worker sleep on SQLite)"));
 }
 
 // A database that cannot be reached is the server's problem of the moment (503, try again); a
 // failed statement is a bug (500, logged).
-template<typename T>
+template <typename T>
 std::optional<HttpResponse> failureResponse(const DbResult<T> &result, RequestContext &context)
 {
     if (result)
         return std::nullopt;
     if (result.unavailable)
-        return HttpResponse::detail(503, QStringLiteral("Database unavailable: %1").arg(result.errorMessage));
-    context.services.log.error(QStringLiteral("%1: database error: %2").arg(context.route.key(), result.errorMessage));
+        return HttpResponse::detail(
+            503, QStringLiteral("Database unavailable: %1").arg(result.errorMessage));
+    context.services.log.error(
+        QStringLiteral("%1: database error: %2").arg(context.route.key(), result.errorMessage));
     return HttpResponse::detail(500, QStringLiteral("Database error"));
 }
 
 HttpResponse noDatabase()
 {
-    return HttpResponse::detail(503, QStringLiteral("Database unavailable: no database configured"));
+    return HttpResponse::detail(
+        503, QStringLiteral("Database unavailable: no database configured"));
 }
 
 struct DatabaseApi
@@ -97,24 +100,29 @@ struct DatabaseApi
     {
         const QByteArray type = context.incoming.request.header("content-type").toLower();
         if (!type.isEmpty() && !type.startsWith("text/csv") && !type.startsWith("text/plain"))
-            co_return HttpResponse::detail(415, QStringLiteral("Unsupported Media Type: send text/csv"));
+            co_return HttpResponse::detail(
+                415, QStringLiteral("Unsupported Media Type: send text/csv"));
         if (!pool)
             co_return noDatabase();
-        auto outcomeTask = items->importCsv(context, context.incoming.request.body); // named: see dbCall
+        auto outcomeTask
+            = items->importCsv(context, context.incoming.request.body); // named: see dbCall
         const auto outcome = co_await outcomeTask;
         if (auto failed = failureResponse(outcome, context))
             co_return *failed;
         if (!outcome.value.errors.isEmpty())
-            co_return HttpResponse::json(QJsonObject { { QStringLiteral("detail"), outcome.value.errors } }, 422);
+            co_return HttpResponse::json(
+                QJsonObject { { QStringLiteral("detail"), outcome.value.errors } }, 422);
         if (outcome.value.imported == 0) {
             co_return HttpResponse::json(
-                    QJsonObject { { QStringLiteral("detail"),
-                                    QJsonArray { QJsonObject { { QStringLiteral("loc"), QJsonArray { QStringLiteral("body") } },
-                                                               { QStringLiteral("msg"), QStringLiteral("no rows to import") },
-                                                               { QStringLiteral("type"), QStringLiteral("value_error.missing") } } } } },
-                    422);
+                QJsonObject { { QStringLiteral("detail"),
+                    QJsonArray { QJsonObject {
+                        { QStringLiteral("loc"), QJsonArray { QStringLiteral("body") } },
+                        { QStringLiteral("msg"), QStringLiteral("no rows to import") },
+                        { QStringLiteral("type"), QStringLiteral("value_error.missing") } } } } },
+                422);
         }
-        co_return HttpResponse::json(QJsonObject { { QStringLiteral("imported"), outcome.value.imported } });
+        co_return HttpResponse::json(
+            QJsonObject { { QStringLiteral("imported"), outcome.value.imported } });
     }
 
     QCoro::Task<HttpResponse> createPost(RequestContext &context)
@@ -202,8 +210,8 @@ struct DatabaseApi
             co_return *failed;
         if (!deleted.value)
             co_return HttpResponse::detail(404, QStringLiteral("Post not found"));
-        co_return HttpResponse::json(
-                QJsonObject { { QStringLiteral("message"), QStringLiteral("Post deleted successfully") } });
+        co_return HttpResponse::json(QJsonObject {
+            { QStringLiteral("message"), QStringLiteral("Post deleted successfully") } });
     }
 
     QJsonObject describe() const
@@ -212,28 +220,32 @@ struct DatabaseApi
             return { { QStringLiteral("configured"), false } };
         const db::DatabasePool::Stats stats = pool->stats();
         return { { QStringLiteral("backend"), pool->url().backendName() },
-                 { QStringLiteral("url"), pool->url().displayText() },
-                 { QStringLiteral("pooling"), pool->pooling() },
-                 { QStringLiteral("min_size"), pool->minSize() },
-                 { QStringLiteral("max_size"), pool->maxSize() },
-                 { QStringLiteral("workers"), stats.workers },
-                 { QStringLiteral("busy"), stats.busy },
-                 { QStringLiteral("queued"), stats.queued },
-                 { QStringLiteral("connections_opened"), qint64(db::DbConnection::openedTotal()) } };
+            { QStringLiteral("url"), pool->url().displayText() },
+            { QStringLiteral("pooling"), pool->pooling() },
+            { QStringLiteral("min_size"), pool->minSize() },
+            { QStringLiteral("max_size"), pool->maxSize() },
+            { QStringLiteral("workers"), stats.workers }, { QStringLiteral("busy"), stats.busy },
+            { QStringLiteral("queued"), stats.queued },
+            { QStringLiteral("connections_opened"), qint64(db::DbConnection::openedTotal()) } };
     }
 
     HttpResponse putSettings(RequestContext &context)
     {
         QJsonParseError parseError;
-        const QJsonDocument document = QJsonDocument::fromJson(context.incoming.request.body, &parseError);
+        const QJsonDocument document
+            = QJsonDocument::fromJson(context.incoming.request.body, &parseError);
         const QJsonValue pooling = document.object().value(QStringLiteral("pooling"));
-        if (parseError.error != QJsonParseError::NoError || !document.isObject() || !pooling.isBool()) {
+        if (parseError.error != QJsonParseError::NoError || !document.isObject()
+            || !pooling.isBool()) {
             return HttpResponse::json(
-                    QJsonObject { { QStringLiteral("detail"),
-                                    QJsonArray { QJsonObject { { QStringLiteral("loc"), QJsonArray { QStringLiteral("body"), QStringLiteral("pooling") } },
-                                                               { QStringLiteral("msg"), QStringLiteral("expected {\"pooling\": true|false}") },
-                                                               { QStringLiteral("type"), QStringLiteral("type_error.bool") } } } } },
-                    422);
+                QJsonObject { { QStringLiteral("detail"),
+                    QJsonArray { QJsonObject {
+                        { QStringLiteral("loc"),
+                            QJsonArray { QStringLiteral("body"), QStringLiteral("pooling") } },
+                        { QStringLiteral("msg"),
+                            QStringLiteral("expected {\"pooling\": true|false}") },
+                        { QStringLiteral("type"), QStringLiteral("type_error.bool") } } } } },
+                422);
         }
         if (!pool)
             return noDatabase();
@@ -258,35 +270,37 @@ void addDatabaseRoutes(Router &router, db::DatabasePool *pool)
     const ParamDoc content = queryParam(QStringLiteral("content"), QStringLiteral("string"), true);
 
     router.add({ "GET", QStringLiteral("/items/{item_id}"),
-                 QStringLiteral("asyncpg pool.fetchrow: one item by id; 404 when unknown"), allVariants,
-                 HandlerVariant::Async, { pathParam(QStringLiteral("item_id")), delayDoc() },
-                 [api](RequestContext &c) { return api->getItem(c); } });
+        QStringLiteral("asyncpg pool.fetchrow: one item by id; 404 when unknown"), allVariants,
+        HandlerVariant::Async, { pathParam(QStringLiteral("item_id")), delayDoc() },
+        [api](RequestContext &c) { return api->getItem(c); } });
     router.add({ "POST", QStringLiteral("/items/import"),
-                 QStringLiteral("CSV upload (name,price rows): validated, inserted in one transaction"),
-                 allVariants, HandlerVariant::Async, {},
-                 [api](RequestContext &c) { return api->importItems(c); } });
+        QStringLiteral("CSV upload (name,price rows): validated, inserted in one transaction"),
+        allVariants, HandlerVariant::Async, {},
+        [api](RequestContext &c) { return api->importItems(c); } });
     router.add({ "POST", QStringLiteral("/posts/"), QStringLiteral("PostService.create_post"),
-                 allVariants, HandlerVariant::Async,
-                 { title, content, queryParam(QStringLiteral("author"), QStringLiteral("string"), true) },
-                 [api](RequestContext &c) { return api->createPost(c); } });
-    router.add({ "GET", QStringLiteral("/posts/"), QStringLiteral("PostService.get_all_posts (offset/limit)"),
-                 allVariants, HandlerVariant::Async,
-                 { queryParam(QStringLiteral("skip"), QStringLiteral("integer"), false, QStringLiteral("0")),
-                   queryParam(QStringLiteral("limit"), QStringLiteral("integer"), false, QStringLiteral("10")),
-                   delayDoc() },
-                 [api](RequestContext &c) { return api->listPosts(c); } });
+        allVariants, HandlerVariant::Async,
+        { title, content, queryParam(QStringLiteral("author"), QStringLiteral("string"), true) },
+        [api](RequestContext &c) { return api->createPost(c); } });
+    router.add({ "GET", QStringLiteral("/posts/"),
+        QStringLiteral("PostService.get_all_posts (offset/limit)"), allVariants,
+        HandlerVariant::Async,
+        { queryParam(QStringLiteral("skip"), QStringLiteral("integer"), false, QStringLiteral("0")),
+            queryParam(
+                QStringLiteral("limit"), QStringLiteral("integer"), false, QStringLiteral("10")),
+            delayDoc() },
+        [api](RequestContext &c) { return api->listPosts(c); } });
     router.add({ "GET", QStringLiteral("/posts/{post_id}"),
-                 QStringLiteral("PostService.get_post; 404 when unknown"), allVariants,
-                 HandlerVariant::Async, { postId, delayDoc() },
-                 [api](RequestContext &c) { return api->getPost(c); } });
+        QStringLiteral("PostService.get_post; 404 when unknown"), allVariants,
+        HandlerVariant::Async, { postId, delayDoc() },
+        [api](RequestContext &c) { return api->getPost(c); } });
     router.add({ "PUT", QStringLiteral("/posts/{post_id}"),
-                 QStringLiteral("PostService.update_post; 404 when unknown"), allVariants,
-                 HandlerVariant::Async, { postId, title, content },
-                 [api](RequestContext &c) { return api->updatePost(c); } });
+        QStringLiteral("PostService.update_post; 404 when unknown"), allVariants,
+        HandlerVariant::Async, { postId, title, content },
+        [api](RequestContext &c) { return api->updatePost(c); } });
     router.add({ "DELETE", QStringLiteral("/posts/{post_id}"),
-                 QStringLiteral("PostService.delete_post; 404 when unknown"), allVariants,
-                 HandlerVariant::Async, { postId },
-                 [api](RequestContext &c) { return api->deletePost(c); } });
+        QStringLiteral("PostService.delete_post; 404 when unknown"), allVariants,
+        HandlerVariant::Async, { postId },
+        [api](RequestContext &c) { return api->deletePost(c); } });
 
     auto internal = [&router](QByteArray method, QString summary, Route::Handler handler) {
         Route route;
@@ -298,12 +312,13 @@ void addDatabaseRoutes(Router &router, db::DatabasePool *pool)
         router.add(std::move(route));
     };
     internal("GET", QStringLiteral("Database backend, pool size and load, the pooling switch"),
-             [api](RequestContext &) -> QCoro::Task<HttpResponse> {
-                 co_return HttpResponse::json(api->describe());
-             });
-    internal("PUT", QStringLiteral("Connection pooling on or off: {\"pooling\": false} opens a "
-                                   "connection per request"),
-             [api](RequestContext &c) -> QCoro::Task<HttpResponse> { co_return api->putSettings(c); });
+        [api](RequestContext &) -> QCoro::Task<HttpResponse> {
+            co_return HttpResponse::json(api->describe());
+        });
+    internal("PUT",
+        QStringLiteral("Connection pooling on or off: {\"pooling\": false} opens a "
+                       "connection per request"),
+        [api](RequestContext &c) -> QCoro::Task<HttpResponse> { co_return api->putSettings(c); });
 }
 
 } // namespace loopscope

@@ -32,25 +32,25 @@ HttpResponse unavailable()
 HttpResponse queryError(const QJsonArray &location, const QString &message, const QString &type)
 {
     return HttpResponse::json(
-            QJsonObject { { QStringLiteral("detail"),
-                            QJsonArray { QJsonObject { { QStringLiteral("loc"), location },
-                                                       { QStringLiteral("msg"), message },
-                                                       { QStringLiteral("type"), type } } } } },
-            422);
+        QJsonObject { { QStringLiteral("detail"),
+            QJsonArray { QJsonObject { { QStringLiteral("loc"), location },
+                { QStringLiteral("msg"), message }, { QStringLiteral("type"), type } } } } },
+        422);
 }
 
 // ?client=per-call|shared: a new client (and connection) per call, as the course's dashboard
 // does, or the long-lived pooled one, as its scraper does.
 std::optional<bool> perCallClient(RequestContext &context, HttpResponse *error)
 {
-    const QString client = context.query.value(QStringLiteral("client")).value_or(QStringLiteral("shared"));
+    const QString client
+        = context.query.value(QStringLiteral("client")).value_or(QStringLiteral("shared"));
     if (client == u"shared")
         return false;
     if (client == u"per-call")
         return true;
     *error = queryError({ QStringLiteral("query"), QStringLiteral("client") },
-                        QStringLiteral("value is not a valid enumeration member; permitted: 'per-call', 'shared'"),
-                        QStringLiteral("type_error.enum"));
+        QStringLiteral("value is not a valid enumeration member; permitted: 'per-call', 'shared'"),
+        QStringLiteral("type_error.enum"));
     return std::nullopt;
 }
 
@@ -59,7 +59,7 @@ std::optional<bool> perCallClient(RequestContext &context, HttpResponse *error)
 // Lambdas with non-trivial captures are named locals, never temporaries inside a co_await:
 // GCC 12 destroys such temporaries twice.
 QCoro::Task<FetchResult> fetch(RequestContext &context, Outbound &outbound, QUrl url,
-                               std::chrono::milliseconds timeout, bool perCall)
+    std::chrono::milliseconds timeout, bool perCall)
 {
     const std::uint32_t label = outbound.label(url);
     const upstream::FetchOptions options { timeout, context.incoming.span, label };
@@ -98,12 +98,15 @@ QCoro::Task<HttpResponse> weather(RequestContext &context, Outbound *outbound)
     const QUrl url = outbound->endpoint(QStringLiteral("/v1/") + *city);
     const FetchResult result = co_await fetch(context, *outbound, url, 10s, false);
     if (!result || result.status != 200)
-        co_return HttpResponse::detail(502, QStringLiteral("weather service failed: %1").arg(failureText(result)));
-    const QJsonValue temp = QJsonDocument::fromJson(result.body).object().value(QStringLiteral("temp"));
+        co_return HttpResponse::detail(
+            502, QStringLiteral("weather service failed: %1").arg(failureText(result)));
+    const QJsonValue temp
+        = QJsonDocument::fromJson(result.body).object().value(QStringLiteral("temp"));
     if (!temp.isDouble())
-        co_return HttpResponse::detail(502, QStringLiteral("weather service answered without a temperature"));
-    co_return HttpResponse::json(QJsonObject { { QStringLiteral("city"), *city },
-                                               { QStringLiteral("temperature"), temp } });
+        co_return HttpResponse::detail(
+            502, QStringLiteral("weather service answered without a temperature"));
+    co_return HttpResponse::json(
+        QJsonObject { { QStringLiteral("city"), *city }, { QStringLiteral("temperature"), temp } });
 }
 
 QCoro::Task<HttpResponse> dashboard(RequestContext &context, Outbound *outbound)
@@ -114,13 +117,15 @@ QCoro::Task<HttpResponse> dashboard(RequestContext &context, Outbound *outbound)
     const auto perCall = perCallClient(context, &error);
     if (!perCall)
         co_return error;
-    const QStringList names { QStringLiteral("users"), QStringLiteral("posts"), QStringLiteral("comments") };
+    const QStringList names { QStringLiteral("users"), QStringLiteral("posts"),
+        QStringLiteral("comments") };
     std::vector<FetchResult> results;
     if (context.variant == HandlerVariant::Async) {
         // asyncio.gather: tasks start eagerly, so all three are in flight before the first await.
         std::vector<QCoro::Task<FetchResult>> calls;
         for (const QString &name : names)
-            calls.push_back(fetch(context, *outbound, outbound->endpoint(u'/' + name), 10s, *perCall));
+            calls.push_back(
+                fetch(context, *outbound, outbound->endpoint(u'/' + name), 10s, *perCall));
         for (auto &call : calls)
             results.push_back(co_await call);
     } else {
@@ -133,11 +138,13 @@ QCoro::Task<HttpResponse> dashboard(RequestContext &context, Outbound *outbound)
     for (std::size_t i = 0; i < results.size(); ++i) {
         const FetchResult &result = results[i];
         if (!result || result.status != 200)
-            co_return HttpResponse::detail(502, QStringLiteral("upstream GET /%1 failed: %2")
-                                                        .arg(names[int(i)], failureText(result)));
+            co_return HttpResponse::detail(502,
+                QStringLiteral("upstream GET /%1 failed: %2")
+                    .arg(names[int(i)], failureText(result)));
         const QJsonDocument document = QJsonDocument::fromJson(result.body);
         if (!document.isArray())
-            co_return HttpResponse::detail(502, QStringLiteral("upstream GET /%1 did not answer a list").arg(names[int(i)]));
+            co_return HttpResponse::detail(
+                502, QStringLiteral("upstream GET /%1 did not answer a list").arg(names[int(i)]));
         body.insert(names[int(i)] + QStringLiteral("_count"), document.array().size());
     }
     co_return HttpResponse::json(body);
@@ -153,23 +160,23 @@ double rounded(double seconds)
 QJsonObject scrapeResult(const QString &url, const FetchResult &result)
 {
     if (!result || result.status >= 500) {
-        const QString error = result ? QStringLiteral("HTTPStatusError: server error %1 for url '%2'")
-                                               .arg(result.status).arg(url)
-                                     : result.error;
+        const QString error = result
+            ? QStringLiteral("HTTPStatusError: server error %1 for url '%2'")
+                  .arg(result.status)
+                  .arg(url)
+            : result.error;
         return { { QStringLiteral("url"), url },
-                 { QStringLiteral("status"), QStringLiteral("error") },
-                 { QStringLiteral("response_time"), rounded(result.seconds) },
-                 { QStringLiteral("error"), error } };
+            { QStringLiteral("status"), QStringLiteral("error") },
+            { QStringLiteral("response_time"), rounded(result.seconds) },
+            { QStringLiteral("error"), error } };
     }
-    return { { QStringLiteral("url"), url },
-             { QStringLiteral("status"), result.status },
-             { QStringLiteral("response_time"), rounded(result.seconds) },
-             { QStringLiteral("content_length"), QString::fromUtf8(result.body).size() } };
+    return { { QStringLiteral("url"), url }, { QStringLiteral("status"), result.status },
+        { QStringLiteral("response_time"), rounded(result.seconds) },
+        { QStringLiteral("content_length"), QString::fromUtf8(result.body).size() } };
 }
 
 QCoro::Task<QJsonObject> scrapeOne(RequestContext &context, Outbound &outbound, QUrl url,
-                                   std::chrono::milliseconds timeout, bool perCall,
-                                   upstream::AsyncSemaphore &semaphore)
+    std::chrono::milliseconds timeout, bool perCall, upstream::AsyncSemaphore &semaphore)
 {
     static const std::uint32_t waitLabel = trace::label("semaphore.acquire");
     const bool waits = semaphore.wouldWait();
@@ -208,8 +215,7 @@ QCoro::Task<HttpResponse> scrape(RequestContext &context, Outbound *outbound)
         const QUrl url(given[i], QUrl::StrictMode);
         if (const QString why = outbound->checkAllowed(url); !why.isEmpty())
             co_return queryError({ QStringLiteral("query"), QStringLiteral("url"), i },
-                                 QStringLiteral("%1: '%2'").arg(why, given[i]),
-                                 QStringLiteral("value_error.url"));
+                QStringLiteral("%1: '%2'").arg(why, given[i]), QStringLiteral("value_error.url"));
         urls << url;
     }
 
@@ -231,16 +237,19 @@ QCoro::Task<HttpResponse> scrape(RequestContext &context, Outbound *outbound)
             results.append(scrapeResult(url.toString(), result));
         }
     }
-    co_return HttpResponse::json(QJsonObject { { QStringLiteral("total_time"), rounded(total.nsecsElapsed() / 1e9) },
-                                               { QStringLiteral("urls_fetched"), int(urls.size()) },
-                                               { QStringLiteral("results"), results } });
+    co_return HttpResponse::json(
+        QJsonObject { { QStringLiteral("total_time"), rounded(total.nsecsElapsed() / 1e9) },
+            { QStringLiteral("urls_fetched"), int(urls.size()) },
+            { QStringLiteral("results"), results } });
 }
 
 // A file descriptor that any pool thread may read with pread (a QFile belongs to one thread).
 struct FileHandle
 {
     int fd = -1;
-    explicit FileHandle(const QString &path) : fd(::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC)) { }
+    explicit FileHandle(const QString &path)
+        : fd(::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC))
+    { }
     ~FileHandle()
     {
         if (fd >= 0)
@@ -278,7 +287,8 @@ QCoro::Task<HttpResponse> serveFile(RequestContext &context, Outbound *outbound)
     // Generating a missing file is setup, not the lesson: always off the loop.
     static const std::uint32_t generateLabel = trace::label("generate data file");
     auto generate = [&files, n = *name] { return files.ensure(n); };
-    const bool present = co_await context.services.pool.run(std::move(generate), context.incoming.span, generateLabel);
+    const bool present = co_await context.services.pool.run(
+        std::move(generate), context.incoming.span, generateLabel);
     if (!present)
         co_return HttpResponse::detail(404, QStringLiteral("File not found"));
 
@@ -290,47 +300,53 @@ QCoro::Task<HttpResponse> serveFile(RequestContext &context, Outbound *outbound)
         // aiofiles: every read is a thread-pool call; the loop serves others in between.
         auto file = std::make_shared<FileHandle>(*path);
         auto measure = [file] { return file->size(); };
-        const qint64 size = co_await context.services.pool.run(std::move(measure), context.incoming.span, chunkLabel);
+        const qint64 size = co_await context.services.pool.run(
+            std::move(measure), context.incoming.span, chunkLabel);
         if (size < 0)
             co_return HttpResponse::detail(404, QStringLiteral("File not found"));
         body.reserve(size);
         constexpr qint64 chunk = 1 << 20;
         for (qint64 offset = 0; offset < size; offset += chunk) {
-            auto read = [file, offset, length = qMin(chunk, size - offset)] { return file->read(offset, length); };
-            const QByteArray part = co_await context.services.pool.run(std::move(read), context.incoming.span, chunkLabel);
+            auto read = [file, offset, length = qMin(chunk, size - offset)] {
+                return file->read(offset, length);
+            };
+            const QByteArray part = co_await context.services.pool.run(
+                std::move(read), context.incoming.span, chunkLabel);
             if (part.isEmpty())
                 break;
             body.append(part);
         }
         break;
     }
-    case HandlerVariant::ThreadPool:
-    {
+    case HandlerVariant::ThreadPool: {
         auto read = [p = *path] { return readWhole(p); };
-        body = co_await context.services.pool.run(std::move(read), context.incoming.span, wholeLabel);
-    }
-        break;
+        body = co_await context.services.pool.run(
+            std::move(read), context.incoming.span, wholeLabel);
+    } break;
     case HandlerVariant::Blocking:
         context.blockingBegins(wholeLabel);
         body = readWhole(*path); // on the loop: nobody else is served meanwhile
         context.blockingEnds(wholeLabel);
         break;
     }
-    const QByteArray type = path->endsWith(QLatin1StringView(".txt")) ? QByteArrayLiteral("text/plain; charset=utf-8")
-                                                                      : QByteArrayLiteral("application/octet-stream");
+    const QByteArray type = path->endsWith(QLatin1StringView(".txt"))
+        ? QByteArrayLiteral("text/plain; charset=utf-8")
+        : QByteArrayLiteral("application/octet-stream");
     co_return HttpResponse::text(std::move(body), type);
 }
 
 QJsonObject describeUpstream(Outbound &outbound)
 {
     QJsonObject out { { QStringLiteral("upstream"), outbound.base().toString() },
-                      { QStringLiteral("allowed_hosts"), QJsonArray::fromStringList(outbound.allowedHosts()) },
-                      { QStringLiteral("client"),
-                        QJsonObject { { QStringLiteral("connections_per_host"), outbound.client().connectionsPerHost() },
-                                      { QStringLiteral("open"), outbound.client().openConnections() },
-                                      { QStringLiteral("idle"), outbound.client().idleConnections() },
-                                      { QStringLiteral("opened_total"), qint64(outbound.client().connectionsOpened()) } } },
-                      { QStringLiteral("files_directory"), outbound.files().directory() } };
+        { QStringLiteral("allowed_hosts"), QJsonArray::fromStringList(outbound.allowedHosts()) },
+        { QStringLiteral("client"),
+            QJsonObject {
+                { QStringLiteral("connections_per_host"), outbound.client().connectionsPerHost() },
+                { QStringLiteral("open"), outbound.client().openConnections() },
+                { QStringLiteral("idle"), outbound.client().idleConnections() },
+                { QStringLiteral("opened_total"),
+                    qint64(outbound.client().connectionsOpened()) } } },
+        { QStringLiteral("files_directory"), outbound.files().directory() } };
     upstream::UpstreamSimulator *simulator = outbound.simulator();
     if (!simulator) {
         out.insert(QStringLiteral("simulator"), QJsonValue::Null);
@@ -338,15 +354,15 @@ QJsonObject describeUpstream(Outbound &outbound)
     }
     const upstream::SimulatorSettings settings = simulator->settings();
     out.insert(QStringLiteral("simulator"),
-               QJsonObject { { QStringLiteral("url"), simulator->url().toString() },
-                             { QStringLiteral("latency_ms"), settings.latencyMs },
-                             { QStringLiteral("jitter_ms"), settings.jitterMs },
-                             { QStringLiteral("failure_rate"), settings.failureRate },
-                             { QStringLiteral("failure_mode"), settings.failureMode },
-                             { QStringLiteral("failure_modes"),
-                               QJsonArray::fromStringList(upstream::SimulatorSettings::failureModes()) },
-                             { QStringLiteral("requests"), qint64(simulator->requestsServed()) },
-                             { QStringLiteral("connections"), qint64(simulator->connectionsAccepted()) } });
+        QJsonObject { { QStringLiteral("url"), simulator->url().toString() },
+            { QStringLiteral("latency_ms"), settings.latencyMs },
+            { QStringLiteral("jitter_ms"), settings.jitterMs },
+            { QStringLiteral("failure_rate"), settings.failureRate },
+            { QStringLiteral("failure_mode"), settings.failureMode },
+            { QStringLiteral("failure_modes"),
+                QJsonArray::fromStringList(upstream::SimulatorSettings::failureModes()) },
+            { QStringLiteral("requests"), qint64(simulator->requestsServed()) },
+            { QStringLiteral("connections"), qint64(simulator->connectionsAccepted()) } });
     return out;
 }
 
@@ -356,11 +372,11 @@ HttpResponse bodyError(const QString &field, const QString &message)
     if (!field.isEmpty())
         location.append(field);
     return HttpResponse::json(
-            QJsonObject { { QStringLiteral("detail"),
-                            QJsonArray { QJsonObject { { QStringLiteral("loc"), location },
-                                                       { QStringLiteral("msg"), message },
-                                                       { QStringLiteral("type"), QStringLiteral("value_error") } } } } },
-            422);
+        QJsonObject { { QStringLiteral("detail"),
+            QJsonArray { QJsonObject { { QStringLiteral("loc"), location },
+                { QStringLiteral("msg"), message },
+                { QStringLiteral("type"), QStringLiteral("value_error") } } } } },
+        422);
 }
 
 HttpResponse putUpstream(RequestContext &context, Outbound *outbound)
@@ -371,10 +387,13 @@ HttpResponse putUpstream(RequestContext &context, Outbound *outbound)
     if (!simulator)
         return HttpResponse::detail(409, QStringLiteral("the simulator is not running"));
     QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(context.incoming.request.body, &parseError);
+    const QJsonDocument document
+        = QJsonDocument::fromJson(context.incoming.request.body, &parseError);
     if (parseError.error != QJsonParseError::NoError || !document.isObject())
-        return bodyError({}, QStringLiteral("expected a JSON object, e.g. {\"latency_ms\": 100, "
-                                            "\"jitter_ms\": 0, \"failure_rate\": 0.1, \"failure_mode\": \"mixed\"}"));
+        return bodyError({},
+            QStringLiteral(
+                "expected a JSON object, e.g. {\"latency_ms\": 100, "
+                "\"jitter_ms\": 0, \"failure_rate\": 0.1, \"failure_mode\": \"mixed\"}"));
     const QJsonObject body = document.object();
     upstream::SimulatorSettings settings = simulator->settings();
     for (auto it = body.begin(); it != body.end(); ++it) {
@@ -383,15 +402,18 @@ HttpResponse putUpstream(RequestContext &context, Outbound *outbound)
         if (key == u"latency_ms" || key == u"jitter_ms") {
             if (!value.isDouble() || value.toDouble() < 0 || value.toDouble() > 600000)
                 return bodyError(key, QStringLiteral("expected milliseconds from 0 to 600000"));
-            (key == u"latency_ms" ? settings.latencyMs : settings.jitterMs) = qRound(value.toDouble());
+            (key == u"latency_ms" ? settings.latencyMs : settings.jitterMs)
+                = qRound(value.toDouble());
         } else if (key == u"failure_rate") {
             if (!value.isDouble() || value.toDouble() < 0 || value.toDouble() > 1)
                 return bodyError(key, QStringLiteral("expected a number from 0 to 1"));
             settings.failureRate = value.toDouble();
         } else if (key == u"failure_mode") {
             if (!upstream::SimulatorSettings::failureModes().contains(value.toString()))
-                return bodyError(key, QStringLiteral("expected one of: %1")
-                                              .arg(upstream::SimulatorSettings::failureModes().join(QStringLiteral(", "))));
+                return bodyError(key,
+                    QStringLiteral("expected one of: %1")
+                        .arg(upstream::SimulatorSettings::failureModes().join(
+                            QStringLiteral(", "))));
             settings.failureMode = value.toString();
         } else {
             return bodyError(key, QStringLiteral("unknown field"));
@@ -406,33 +428,38 @@ HttpResponse putUpstream(RequestContext &context, Outbound *outbound)
 void addOutboundRoutes(Router &router, Outbound *outbound)
 {
     router.add({ "GET", QStringLiteral("/weather/{city}"),
-                 QStringLiteral("httpx.AsyncClient().get(weather API); 502 when the upstream fails"), allVariants,
-                 HandlerVariant::Async, { ParamDoc::path(QStringLiteral("city"), QStringLiteral("string")) },
-                 [outbound](RequestContext &c) { return weather(c, outbound); } });
-    const ParamDoc client = ParamDoc::query(QStringLiteral("client"), QStringLiteral("string"), false,
-                                            QStringLiteral("shared"),
-                                            QStringLiteral("per-call (a new client per request) or shared (one pooled client)"));
+        QStringLiteral("httpx.AsyncClient().get(weather API); 502 when the upstream fails"),
+        allVariants, HandlerVariant::Async,
+        { ParamDoc::path(QStringLiteral("city"), QStringLiteral("string")) },
+        [outbound](RequestContext &c) { return weather(c, outbound); } });
+    const ParamDoc client = ParamDoc::query(QStringLiteral("client"), QStringLiteral("string"),
+        false, QStringLiteral("shared"),
+        QStringLiteral("per-call (a new client per request) or shared (one pooled client)"));
     router.add({ "GET", QStringLiteral("/dashboard"),
-                 QStringLiteral("asyncio.gather of /users, /posts, /comments (async); one after another otherwise"),
-                 allVariants, HandlerVariant::Async, { client },
-                 [outbound](RequestContext &c) { return dashboard(c, outbound); } });
+        QStringLiteral(
+            "asyncio.gather of /users, /posts, /comments (async); one after another otherwise"),
+        allVariants, HandlerVariant::Async, { client },
+        [outbound](RequestContext &c) { return dashboard(c, outbound); } });
     router.add({ "GET", QStringLiteral("/scrape"),
-                 QStringLiteral("The async scraper exercise: concurrent fetches with timings, per-URL timeout "
-                                "and errors, bounded semaphore; blocking fetches one by one like requests"),
-                 allVariants, HandlerVariant::Async,
-                 { ParamDoc::query(QStringLiteral("url"), QStringLiteral("string"), false, {},
-                                   QStringLiteral("repeatable; http:// to loopback, the upstream or --allow-host")),
-                   ParamDoc::query(QStringLiteral("timeout"), QStringLiteral("number"), false, QStringLiteral("10"),
-                                   QStringLiteral("seconds per URL"), 0.001, 120),
-                   ParamDoc::query(QStringLiteral("concurrency"), QStringLiteral("integer"), false,
-                                   QStringLiteral("10"), QStringLiteral("asyncio.Semaphore size"), 1, 1000),
-                   client },
-                 [outbound](RequestContext &c) { return scrape(c, outbound); } });
+        QStringLiteral(
+            "The async scraper exercise: concurrent fetches with timings, per-URL timeout "
+            "and errors, bounded semaphore; blocking fetches one by one like requests"),
+        allVariants, HandlerVariant::Async,
+        { ParamDoc::query(QStringLiteral("url"), QStringLiteral("string"), false, {},
+              QStringLiteral("repeatable; http:// to loopback, the upstream or --allow-host")),
+            ParamDoc::query(QStringLiteral("timeout"), QStringLiteral("number"), false,
+                QStringLiteral("10"), QStringLiteral("seconds per URL"), 0.001, 120),
+            ParamDoc::query(QStringLiteral("concurrency"), QStringLiteral("integer"), false,
+                QStringLiteral("10"), QStringLiteral("asyncio.Semaphore size"), 1, 1000),
+            client },
+        [outbound](RequestContext &c) { return scrape(c, outbound); } });
     router.add({ "GET", QStringLiteral("/files/{name}"),
-                 QStringLiteral("aiofiles: read a data file in chunks off the loop (async), whole on a pool thread, "
-                                "or on the loop (blocking); 1mb.txt, 10mb.txt, 100mb.txt"),
-                 allVariants, HandlerVariant::Async, { ParamDoc::path(QStringLiteral("name"), QStringLiteral("string")) },
-                 [outbound](RequestContext &c) { return serveFile(c, outbound); } });
+        QStringLiteral(
+            "aiofiles: read a data file in chunks off the loop (async), whole on a pool thread, "
+            "or on the loop (blocking); 1mb.txt, 10mb.txt, 100mb.txt"),
+        allVariants, HandlerVariant::Async,
+        { ParamDoc::path(QStringLiteral("name"), QStringLiteral("string")) },
+        [outbound](RequestContext &c) { return serveFile(c, outbound); } });
 
     auto internal = [&router](QByteArray method, QString summary, Route::Handler handler) {
         Route route;
@@ -443,14 +470,18 @@ void addOutboundRoutes(Router &router, Outbound *outbound)
         route.internal = true;
         router.add(std::move(route));
     };
-    internal("GET", QStringLiteral("The upstream simulator's settings and counters, the client pool, the allow list"),
-             [outbound](RequestContext &) -> QCoro::Task<HttpResponse> {
-                 co_return outbound ? HttpResponse::json(describeUpstream(*outbound)) : unavailable();
-             });
-    internal("PUT", QStringLiteral("Change the simulator: {\"latency_ms\", \"jitter_ms\", \"failure_rate\", \"failure_mode\"}"),
-             [outbound](RequestContext &context) -> QCoro::Task<HttpResponse> {
-                 co_return putUpstream(context, outbound);
-             });
+    internal("GET",
+        QStringLiteral(
+            "The upstream simulator's settings and counters, the client pool, the allow list"),
+        [outbound](RequestContext &) -> QCoro::Task<HttpResponse> {
+            co_return outbound ? HttpResponse::json(describeUpstream(*outbound)) : unavailable();
+        });
+    internal("PUT",
+        QStringLiteral("Change the simulator: {\"latency_ms\", \"jitter_ms\", \"failure_rate\", "
+                       "\"failure_mode\"}"),
+        [outbound](RequestContext &context) -> QCoro::Task<HttpResponse> {
+            co_return putUpstream(context, outbound);
+        });
 }
 
 } // namespace loopscope

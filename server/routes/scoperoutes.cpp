@@ -1,13 +1,13 @@
 #include "scoperoutes.h"
 
-#include "openapi.h"
 #include "core/modetable.h"
 #include "core/taskregistry.h"
 #include "core/workerpool.h"
-#include "trace/tracehub.h"
 #include "http/connectionstats.h"
+#include "openapi.h"
 #include "routing/requestcontext.h"
 #include "routing/router.h"
+#include "trace/tracehub.h"
 
 #include <QJsonDocument>
 #include <QJsonParseError>
@@ -21,9 +21,9 @@ namespace {
 QJsonObject describeMode(const ModeTable::Entry &entry)
 {
     return { { QStringLiteral("route"), entry.route },
-             { QStringLiteral("variant"), variantName(entry.current.load()) },
-             { QStringLiteral("default"), variantName(entry.defaultVariant) },
-             { QStringLiteral("variants"), QJsonArray::fromStringList(variantNames(entry.allowed)) } };
+        { QStringLiteral("variant"), variantName(entry.current.load()) },
+        { QStringLiteral("default"), variantName(entry.defaultVariant) },
+        { QStringLiteral("variants"), QJsonArray::fromStringList(variantNames(entry.allowed)) } };
 }
 
 HttpResponse bodyError(const QString &field, const QString &message, const QString &type)
@@ -32,42 +32,44 @@ HttpResponse bodyError(const QString &field, const QString &message, const QStri
     if (!field.isEmpty())
         location.append(field);
     return HttpResponse::json(
-            QJsonObject { { QStringLiteral("detail"),
-                            QJsonArray { QJsonObject { { QStringLiteral("loc"), location },
-                                                       { QStringLiteral("msg"), message },
-                                                       { QStringLiteral("type"), type } } } } },
-            422);
+        QJsonObject { { QStringLiteral("detail"),
+            QJsonArray { QJsonObject { { QStringLiteral("loc"), location },
+                { QStringLiteral("msg"), message }, { QStringLiteral("type"), type } } } } },
+        422);
 }
 
 HttpResponse putMode(RequestContext &context, ModeTable &modes)
 {
     QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(context.incoming.request.body, &parseError);
+    const QJsonDocument document
+        = QJsonDocument::fromJson(context.incoming.request.body, &parseError);
     if (parseError.error != QJsonParseError::NoError || !document.isObject())
-        return bodyError({}, QStringLiteral("expected a JSON object {\"route\": ..., \"variant\": ...}"),
-                         QStringLiteral("value_error.jsondecode"));
+        return bodyError({},
+            QStringLiteral("expected a JSON object {\"route\": ..., \"variant\": ...}"),
+            QStringLiteral("value_error.jsondecode"));
     const QJsonObject body = document.object();
     for (const QString &field : { QStringLiteral("route"), QStringLiteral("variant") }) {
         if (!body.value(field).isString())
-            return bodyError(field, QStringLiteral("field required"),
-                             QStringLiteral("value_error.missing"));
+            return bodyError(
+                field, QStringLiteral("field required"), QStringLiteral("value_error.missing"));
     }
     const QString route = body.value(QStringLiteral("route")).toString();
     const QString variant = body.value(QStringLiteral("variant")).toString();
     switch (modes.set(route, variant)) {
     case ModeTable::SetResult::UnknownRoute:
         return bodyError(QStringLiteral("route"), QStringLiteral("unknown route '%1'").arg(route),
-                         QStringLiteral("value_error"));
+            QStringLiteral("value_error"));
     case ModeTable::SetResult::UnknownVariant:
         return bodyError(QStringLiteral("variant"),
-                         QStringLiteral("unknown variant '%1' (async, threadpool, blocking)").arg(variant),
-                         QStringLiteral("value_error"));
+            QStringLiteral("unknown variant '%1' (async, threadpool, blocking)").arg(variant),
+            QStringLiteral("value_error"));
     case ModeTable::SetResult::NotAllowed:
         return bodyError(QStringLiteral("variant"),
-                         QStringLiteral("route '%1' offers only: %2")
-                                 .arg(route, variantNames(modes.entry(modes.indexOf(route)).allowed)
-                                                     .join(QStringLiteral(", "))),
-                         QStringLiteral("value_error"));
+            QStringLiteral("route '%1' offers only: %2")
+                .arg(route,
+                    variantNames(modes.entry(modes.indexOf(route)).allowed)
+                        .join(QStringLiteral(", "))),
+            QStringLiteral("value_error"));
     case ModeTable::SetResult::Ok:
         break;
     }
@@ -79,24 +81,24 @@ QByteArray serverCounters(const http::ConnectionStats &stats)
     QByteArray text;
     auto counter = [&text](const char *name, const char *type, const char *help, qint64 value) {
         text += QByteArray("# HELP ") + name + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n'
-                + name + ' ' + QByteArray::number(value) + '\n';
+            + name + ' ' + QByteArray::number(value) + '\n';
     };
     counter("loopscope_connections_open", "gauge", "Open client connections.",
-            stats.openConnections.load());
+        stats.openConnections.load());
     counter("loopscope_connections_accepted_total", "counter", "Connections accepted.",
-            qint64(stats.acceptedConnections.load()));
+        qint64(stats.acceptedConnections.load()));
     counter("loopscope_connections_refused_total", "counter",
-            "Connections refused at the connection limit or during shutdown.",
-            qint64(stats.refusedConnections.load()));
+        "Connections refused at the connection limit or during shutdown.",
+        qint64(stats.refusedConnections.load()));
     counter("loopscope_connections_timed_out_total", "counter",
-            "Connections closed for idling or sending headers too slowly.",
-            qint64(stats.timedOutConnections.load()));
+        "Connections closed for idling or sending headers too slowly.",
+        qint64(stats.timedOutConnections.load()));
     counter("loopscope_protocol_errors_total", "counter",
-            "Requests rejected before routing (malformed, too large, too long).",
-            qint64(stats.protocolErrors.load()));
+        "Requests rejected before routing (malformed, too large, too long).",
+        qint64(stats.protocolErrors.load()));
     counter("loopscope_responses_dropped_total", "counter",
-            "Answers not delivered because the client had left.",
-            qint64(stats.responsesDropped.load()));
+        "Answers not delivered because the client had left.",
+        qint64(stats.responsesDropped.load()));
     return text;
 }
 
@@ -104,72 +106,78 @@ QByteArray serverCounters(const http::ConnectionStats &stats)
 
 void addScopeRoutes(Router &router, ScopeState &state)
 {
-    auto internal = [&router](QByteArray method, QString path, QString summary, Route::Handler handler) {
-        Route route;
-        route.method = std::move(method);
-        route.pattern = std::move(path);
-        route.summary = std::move(summary);
-        route.handler = std::move(handler);
-        route.internal = true;
-        router.add(std::move(route));
-    };
+    auto internal
+        = [&router](QByteArray method, QString path, QString summary, Route::Handler handler) {
+              Route route;
+              route.method = std::move(method);
+              route.pattern = std::move(path);
+              route.summary = std::move(summary);
+              route.handler = std::move(handler);
+              route.internal = true;
+              router.add(std::move(route));
+          };
 
     addDocsRoutes(router);
     internal("GET", QStringLiteral("/_scope/health"), QStringLiteral("Liveness and load figures"),
-             [&state](RequestContext &) -> QCoro::Task<HttpResponse> {
-                 co_return HttpResponse::json(QJsonObject {
-                         { QStringLiteral("status"), QStringLiteral("ok") },
-                         { QStringLiteral("uptime_s"),
-                           (QDateTime::currentMSecsSinceEpoch() - state.startedMs) / 1000.0 },
-                         { QStringLiteral("in_flight"), state.stats.inFlightRequests.load() },
-                         { QStringLiteral("open_connections"), state.stats.openConnections.load() },
-                         { QStringLiteral("requests"), qint64(state.stats.requests.load()) },
-                         { QStringLiteral("background_tasks"), state.tasks.runningCount() } });
-             });
+        [&state](RequestContext &) -> QCoro::Task<HttpResponse> {
+            co_return HttpResponse::json(
+                QJsonObject { { QStringLiteral("status"), QStringLiteral("ok") },
+                    { QStringLiteral("uptime_s"),
+                        (QDateTime::currentMSecsSinceEpoch() - state.startedMs) / 1000.0 },
+                    { QStringLiteral("in_flight"), state.stats.inFlightRequests.load() },
+                    { QStringLiteral("open_connections"), state.stats.openConnections.load() },
+                    { QStringLiteral("requests"), qint64(state.stats.requests.load()) },
+                    { QStringLiteral("background_tasks"), state.tasks.runningCount() } });
+        });
     internal("GET", QStringLiteral("/_scope/modes"),
-             QStringLiteral("Every route with its variant and the variants it offers"),
-             [&state](RequestContext &) -> QCoro::Task<HttpResponse> {
-                 QJsonArray routes;
-                 for (int i = 0; i < state.modes.size(); ++i)
-                     routes.append(describeMode(state.modes.entry(i)));
-                 co_return HttpResponse::json(QJsonObject { { QStringLiteral("routes"), routes } });
-             });
+        QStringLiteral("Every route with its variant and the variants it offers"),
+        [&state](RequestContext &) -> QCoro::Task<HttpResponse> {
+            QJsonArray routes;
+            for (int i = 0; i < state.modes.size(); ++i)
+                routes.append(describeMode(state.modes.entry(i)));
+            co_return HttpResponse::json(QJsonObject { { QStringLiteral("routes"), routes } });
+        });
     internal("PUT", QStringLiteral("/_scope/modes"),
-             QStringLiteral("Switch one route's variant: {\"route\": \"GET /async\", \"variant\": \"blocking\"}"),
-             [&state](RequestContext &context) -> QCoro::Task<HttpResponse> {
-                 co_return putMode(context, state.modes);
-             });
+        QStringLiteral(
+            "Switch one route's variant: {\"route\": \"GET /async\", \"variant\": \"blocking\"}"),
+        [&state](RequestContext &context) -> QCoro::Task<HttpResponse> {
+            co_return putMode(context, state.modes);
+        });
     internal("GET", QStringLiteral("/_scope/trace"),
-             QStringLiteral("Chrome Trace Event JSON of the retained window (open in Perfetto)"),
-             [&state](RequestContext &) -> QCoro::Task<HttpResponse> {
-                 // A large window takes a while to serialise: never on the loop.
-                 QByteArray json = co_await state.pool.run([] {
-                     trace::TraceHub::instance().flush();
-                     return trace::TraceHub::instance().chromeTraceJson();
-                 }, 0, trace::label("export trace"));
-                 HttpResponse response = HttpResponse::text(std::move(json), "application/json");
-                 response.headers.emplace_back(QByteArrayLiteral("content-disposition"),
-                                               QByteArrayLiteral("inline; filename=\"loopscope-trace.json\""));
-                 co_return response;
-             });
+        QStringLiteral("Chrome Trace Event JSON of the retained window (open in Perfetto)"),
+        [&state](RequestContext &) -> QCoro::Task<HttpResponse> {
+            // A large window takes a while to serialise: never on the loop.
+            QByteArray json = co_await state.pool.run(
+                [] {
+                    trace::TraceHub::instance().flush();
+                    return trace::TraceHub::instance().chromeTraceJson();
+                },
+                0, trace::label("export trace"));
+            HttpResponse response = HttpResponse::text(std::move(json), "application/json");
+            response.headers.emplace_back(QByteArrayLiteral("content-disposition"),
+                QByteArrayLiteral("inline; filename=\"loopscope-trace.json\""));
+            co_return response;
+        });
     internal("GET", QStringLiteral("/_scope/metrics"),
-             QStringLiteral("Prometheus text: requests, latency histogram, loop stalls, drops"),
-             [&state](RequestContext &) -> QCoro::Task<HttpResponse> {
-                 QByteArray text = co_await state.pool.run([] {
-                     trace::TraceHub::instance().flush();
-                     return trace::TraceHub::instance().prometheusText();
-                 }, 0, trace::label("export metrics"));
-                 text += serverCounters(state.stats);
-                 co_return HttpResponse::text(std::move(text),
-                                              "text/plain; version=0.0.4; charset=utf-8");
-             });
+        QStringLiteral("Prometheus text: requests, latency histogram, loop stalls, drops"),
+        [&state](RequestContext &) -> QCoro::Task<HttpResponse> {
+            QByteArray text = co_await state.pool.run(
+                [] {
+                    trace::TraceHub::instance().flush();
+                    return trace::TraceHub::instance().prometheusText();
+                },
+                0, trace::label("export metrics"));
+            text += serverCounters(state.stats);
+            co_return HttpResponse::text(
+                std::move(text), "text/plain; version=0.0.4; charset=utf-8");
+        });
     internal("GET", QStringLiteral("/_scope/tasks"),
-             QStringLiteral("Background tasks: running first, then the last 1000 ended"),
-             [&state](RequestContext &) -> QCoro::Task<HttpResponse> {
-                 co_return HttpResponse::json(QJsonObject {
-                         { QStringLiteral("running"), state.tasks.runningCount() },
-                         { QStringLiteral("tasks"), state.tasks.toJson() } });
-             });
+        QStringLiteral("Background tasks: running first, then the last 1000 ended"),
+        [&state](RequestContext &) -> QCoro::Task<HttpResponse> {
+            co_return HttpResponse::json(
+                QJsonObject { { QStringLiteral("running"), state.tasks.runningCount() },
+                    { QStringLiteral("tasks"), state.tasks.toJson() } });
+        });
 }
 
 } // namespace loopscope

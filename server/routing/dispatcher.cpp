@@ -8,9 +8,11 @@ namespace loopscope {
 
 using http::HttpResponse;
 
-Dispatcher::Dispatcher(const Router &router, ServerServices &services,
-                       std::vector<int> modeIndexByRoute)
-    : m_router(router), m_services(services), m_modeIndexByRoute(std::move(modeIndexByRoute))
+Dispatcher::Dispatcher(
+    const Router &router, ServerServices &services, std::vector<int> modeIndexByRoute)
+    : m_router(router)
+    , m_services(services)
+    , m_modeIndexByRoute(std::move(modeIndexByRoute))
 {
     for (const Route &route : router.routes())
         m_routeLabels.push_back(trace::label(route.key().toStdString()));
@@ -44,25 +46,22 @@ QCoro::Task<HttpResponse> Dispatcher::handle(http::IncomingRequest &incoming)
 
     const Route &route = m_router.route(match.routeIndex);
     const int modeIndex = m_modeIndexByRoute[match.routeIndex];
-    RequestContext context { incoming,
-                             route,
-                             std::move(match.params),
-                             QueryParams(incoming.request.query),
-                             modeIndex < 0 ? route.defaultVariant
-                                           : m_services.modes.variant(modeIndex),
-                             m_services };
+    RequestContext context { incoming, route, std::move(match.params),
+        QueryParams(incoming.request.query),
+        modeIndex < 0 ? route.defaultVariant : m_services.modes.variant(modeIndex), m_services };
     trace::record(trace::Kind::RequestParsed, incoming.span, m_routeLabels[match.routeIndex], 0,
-                  static_cast<std::int64_t>(context.variant));
+        static_cast<std::int64_t>(context.variant));
     trace::record(trace::Kind::HandlerStarted, incoming.span);
     co_return co_await route.handler(context);
 }
 
-HttpResponse Dispatcher::unhandledException(const http::IncomingRequest &request, const QString &what)
+HttpResponse Dispatcher::unhandledException(
+    const http::IncomingRequest &request, const QString &what)
 {
     m_services.log.error(QStringLiteral("%1 %2 (request %3) raised: %4")
-                                 .arg(QString::fromLatin1(request.request.method),
-                                      QString::fromUtf8(request.request.path),
-                                      QString::fromLatin1(request.requestId), what));
+                             .arg(QString::fromLatin1(request.request.method),
+                                 QString::fromUtf8(request.request.path),
+                                 QString::fromLatin1(request.requestId), what));
     return HttpResponse::detail(500, QStringLiteral("Internal Server Error"));
 }
 

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "requestcontext.h"
-#include "router.h"
 #include "http/exchangelog.h"
 #include "http/requesthandler.h"
+#include "requestcontext.h"
+#include "router.h"
 
 namespace loopscope {
 
@@ -15,10 +15,10 @@ public:
     Dispatcher(const Router &router, ServerServices &services, std::vector<int> modeIndexByRoute);
 
     QCoro::Task<http::HttpResponse> handle(http::IncomingRequest &request) override;
-    http::HttpResponse unhandledException(const http::IncomingRequest &request,
-                                          const QString &what) override;
-    void responseWritten(const http::IncomingRequest &request,
-                         const http::HttpResponse &response) override;
+    http::HttpResponse unhandledException(
+        const http::IncomingRequest &request, const QString &what) override;
+    void responseWritten(
+        const http::IncomingRequest &request, const http::HttpResponse &response) override;
     void responseDropped(const http::IncomingRequest &request) override;
     // Where answered exchanges are kept for the inspector (when it is enabled).
     void setExchangeLog(http::ExchangeLog *log) { m_exchanges = log; }

@@ -34,34 +34,33 @@ QJsonValue limitValue(double limit)
 } // namespace
 
 void ParamReader::addError(const QString &location, const QString &name, const QString &message,
-                           const QString &type, const QJsonObject &context)
+    const QString &type, const QJsonObject &context)
 {
     QJsonObject error { { QStringLiteral("loc"), QJsonArray { location, name } },
-                        { QStringLiteral("msg"), message },
-                        { QStringLiteral("type"), type } };
+        { QStringLiteral("msg"), message }, { QStringLiteral("type"), type } };
     if (!context.isEmpty())
         error.insert(QStringLiteral("ctx"), context);
     m_errors.append(error);
 }
 
-template<typename T>
-std::optional<T> ParamReader::checkBounds(const QString &location, const QString &name, T value,
-                                          Bounds bounds)
+template <typename T>
+std::optional<T> ParamReader::checkBounds(
+    const QString &location, const QString &name, T value, Bounds bounds)
 {
     if (bounds.ge && double(value) < *bounds.ge) {
         addError(location, name,
-                 QStringLiteral("ensure this value is greater than or equal to %1")
-                         .arg(limitValue(*bounds.ge).toVariant().toString()),
-                 QStringLiteral("value_error.number.not_ge"),
-                 { { QStringLiteral("limit_value"), limitValue(*bounds.ge) } });
+            QStringLiteral("ensure this value is greater than or equal to %1")
+                .arg(limitValue(*bounds.ge).toVariant().toString()),
+            QStringLiteral("value_error.number.not_ge"),
+            { { QStringLiteral("limit_value"), limitValue(*bounds.ge) } });
         return std::nullopt;
     }
     if (bounds.le && double(value) > *bounds.le) {
         addError(location, name,
-                 QStringLiteral("ensure this value is less than or equal to %1")
-                         .arg(limitValue(*bounds.le).toVariant().toString()),
-                 QStringLiteral("value_error.number.not_le"),
-                 { { QStringLiteral("limit_value"), limitValue(*bounds.le) } });
+            QStringLiteral("ensure this value is less than or equal to %1")
+                .arg(limitValue(*bounds.le).toVariant().toString()),
+            QStringLiteral("value_error.number.not_le"),
+            { { QStringLiteral("limit_value"), limitValue(*bounds.le) } });
         return std::nullopt;
     }
     return value;
@@ -74,7 +73,7 @@ std::optional<QString> ParamReader::pathRaw(const QString &name)
             return value;
     }
     addError(pathLocation, name, QStringLiteral("field required"),
-             QStringLiteral("value_error.missing"));
+        QStringLiteral("value_error.missing"));
     return std::nullopt;
 }
 
@@ -91,56 +90,56 @@ std::optional<qint64> ParamReader::pathInt(const QString &name, Bounds bounds)
     const auto value = parseInteger(*raw);
     if (!value) {
         addError(pathLocation, name, QStringLiteral("value is not a valid integer"),
-                 QStringLiteral("type_error.integer"));
+            QStringLiteral("type_error.integer"));
         return std::nullopt;
     }
     return checkBounds(pathLocation, name, *value, bounds);
 }
 
-std::optional<QString> ParamReader::queryString(const QString &name,
-                                                std::optional<QString> defaultValue)
+std::optional<QString> ParamReader::queryString(
+    const QString &name, std::optional<QString> defaultValue)
 {
     if (auto value = m_query.value(name))
         return value;
     if (!defaultValue)
         addError(queryLocation, name, QStringLiteral("field required"),
-                 QStringLiteral("value_error.missing"));
+            QStringLiteral("value_error.missing"));
     return defaultValue;
 }
 
-std::optional<qint64> ParamReader::queryInt(const QString &name, std::optional<qint64> defaultValue,
-                                            Bounds bounds)
+std::optional<qint64> ParamReader::queryInt(
+    const QString &name, std::optional<qint64> defaultValue, Bounds bounds)
 {
     const auto raw = m_query.value(name);
     if (!raw) {
         if (!defaultValue)
             addError(queryLocation, name, QStringLiteral("field required"),
-                     QStringLiteral("value_error.missing"));
+                QStringLiteral("value_error.missing"));
         return defaultValue;
     }
     const auto value = parseInteger(*raw);
     if (!value) {
         addError(queryLocation, name, QStringLiteral("value is not a valid integer"),
-                 QStringLiteral("type_error.integer"));
+            QStringLiteral("type_error.integer"));
         return std::nullopt;
     }
     return checkBounds(queryLocation, name, *value, bounds);
 }
 
-std::optional<double> ParamReader::queryNumber(const QString &name, std::optional<double> defaultValue,
-                                               Bounds bounds)
+std::optional<double> ParamReader::queryNumber(
+    const QString &name, std::optional<double> defaultValue, Bounds bounds)
 {
     const auto raw = m_query.value(name);
     if (!raw) {
         if (!defaultValue)
             addError(queryLocation, name, QStringLiteral("field required"),
-                     QStringLiteral("value_error.missing"));
+                QStringLiteral("value_error.missing"));
         return defaultValue;
     }
     const auto value = parseNumber(*raw);
     if (!value) {
         addError(queryLocation, name, QStringLiteral("value is not a valid float"),
-                 QStringLiteral("type_error.float"));
+            QStringLiteral("type_error.float"));
         return std::nullopt;
     }
     return checkBounds(queryLocation, name, *value, bounds);

@@ -1,8 +1,8 @@
 #pragma once
 
+#include "http/httpresponse.h"
 #include "queryparams.h"
 #include "router.h"
-#include "http/httpresponse.h"
 
 #include <QJsonArray>
 #include <optional>
@@ -17,32 +17,36 @@ struct Bounds
 
 // Reads and validates path and query parameters in declaration order, collecting every error
 // into FastAPI's 422 body (the pydantic v1 shape of Debian's python3-fastapi:
-// {"detail": [{"loc": ["query", "email"], "msg": "field required", "type": "value_error.missing"}]}).
+// {"detail": [{"loc": ["query", "email"], "msg": "field required", "type":
+// "value_error.missing"}]}).
 class ParamReader
 {
 public:
-    ParamReader(const PathParams &path, const QueryParams &query) : m_path(path), m_query(query) { }
+    ParamReader(const PathParams &path, const QueryParams &query)
+        : m_path(path)
+        , m_query(query)
+    { }
 
     std::optional<qint64> pathInt(const QString &name, Bounds bounds = {});
     std::optional<QString> pathString(const QString &name);
     // No default means required.
-    std::optional<QString> queryString(const QString &name,
-                                       std::optional<QString> defaultValue = std::nullopt);
-    std::optional<qint64> queryInt(const QString &name, std::optional<qint64> defaultValue = std::nullopt,
-                                   Bounds bounds = {});
-    std::optional<double> queryNumber(const QString &name,
-                                      std::optional<double> defaultValue = std::nullopt,
-                                      Bounds bounds = {});
+    std::optional<QString> queryString(
+        const QString &name, std::optional<QString> defaultValue = std::nullopt);
+    std::optional<qint64> queryInt(
+        const QString &name, std::optional<qint64> defaultValue = std::nullopt, Bounds bounds = {});
+    std::optional<double> queryNumber(
+        const QString &name, std::optional<double> defaultValue = std::nullopt, Bounds bounds = {});
 
     bool ok() const { return m_errors.isEmpty(); }
     http::HttpResponse errorResponse() const;
 
 private:
     std::optional<QString> pathRaw(const QString &name);
-    template<typename T>
-    std::optional<T> checkBounds(const QString &location, const QString &name, T value, Bounds bounds);
+    template <typename T>
+    std::optional<T> checkBounds(
+        const QString &location, const QString &name, T value, Bounds bounds);
     void addError(const QString &location, const QString &name, const QString &message,
-                  const QString &type, const QJsonObject &context = {});
+        const QString &type, const QJsonObject &context = {});
 
     const PathParams &m_path;
     const QueryParams &m_query;

@@ -29,7 +29,7 @@ QueryParams::QueryParams(QByteArrayView rawQuery)
             m_items.emplace_back(decodeFormComponent(pair), QString());
         else
             m_items.emplace_back(decodeFormComponent(pair.first(equals)),
-                                 decodeFormComponent(pair.sliced(equals + 1)));
+                decodeFormComponent(pair.sliced(equals + 1)));
     }
 }
 

@@ -20,8 +20,8 @@ QCoro::Task<> RequestContext::simulatedIo(std::chrono::milliseconds duration, co
         awaitEnds(traceLabel);
         break;
     case HandlerVariant::ThreadPool:
-        co_await services.pool.run([duration] { std::this_thread::sleep_for(duration); },
-                                   incoming.span, traceLabel);
+        co_await services.pool.run(
+            [duration] { std::this_thread::sleep_for(duration); }, incoming.span, traceLabel);
         break;
     case HandlerVariant::Blocking:
         blockingBegins(traceLabel);
@@ -51,11 +51,11 @@ void RequestContext::blockingEnds(std::uint32_t label) const
     trace::record(trace::Kind::BlockingEnd, incoming.span, label);
 }
 
-quint64 RequestContext::spawnTask(const QString &name,
-                                  std::function<QCoro::Task<>(CancelToken &)> body)
+quint64 RequestContext::spawnTask(
+    const QString &name, std::function<QCoro::Task<>(CancelToken &)> body)
 {
-    return services.tasks.spawn(name, route.key(), incoming.requestId, incoming.span,
-                                std::move(body));
+    return services.tasks.spawn(
+        name, route.key(), incoming.requestId, incoming.span, std::move(body));
 }
 
 } // namespace loopscope

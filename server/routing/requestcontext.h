@@ -1,11 +1,11 @@
 #pragma once
 
+#include "core/handlervariant.h"
+#include "http/requesthandler.h"
 #include "paramreader.h"
 #include "queryparams.h"
 #include "route.h"
 #include "router.h"
-#include "core/handlervariant.h"
-#include "http/requesthandler.h"
 
 #include <QCoro/QCoroTask>
 #include <chrono>

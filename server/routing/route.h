@@ -15,7 +15,11 @@ struct RequestContext;
 // What /openapi.json and /docs say about a parameter; also documents the route table.
 struct ParamDoc
 {
-    enum class In { Path, Query };
+    enum class In
+    {
+        Path,
+        Query
+    };
     QString name;
     In in = In::Query;
     QString type; // "integer", "number", "string"
@@ -26,8 +30,8 @@ struct ParamDoc
     std::optional<double> maximum;
 
     static ParamDoc query(const QString &name, const QString &type, bool required,
-                          const QString &defaultValue = {}, const QString &description = {},
-                          std::optional<double> minimum = {}, std::optional<double> maximum = {})
+        const QString &defaultValue = {}, const QString &description = {},
+        std::optional<double> minimum = {}, std::optional<double> maximum = {})
     {
         return { name, In::Query, type, required, defaultValue, description, minimum, maximum };
     }

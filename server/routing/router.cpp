@@ -51,7 +51,8 @@ int Router::add(Route route)
     return static_cast<int>(m_routes.size()) - 1;
 }
 
-bool Router::matches(const Compiled &compiled, const QStringList &segments, PathParams *params) const
+bool Router::matches(
+    const Compiled &compiled, const QStringList &segments, PathParams *params) const
 {
     if (compiled.segments.size() != static_cast<std::size_t>(segments.size()))
         return false;

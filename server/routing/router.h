@@ -17,7 +17,13 @@ class Router
 public:
     struct Match
     {
-        enum class Kind { Found, NotFound, MethodNotAllowed, Redirect };
+        enum class Kind
+        {
+            Found,
+            NotFound,
+            MethodNotAllowed,
+            Redirect
+        };
         Kind kind = Kind::NotFound;
         int routeIndex = -1;
         PathParams params;

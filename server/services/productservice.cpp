@@ -6,9 +6,8 @@ QJsonObject ProductService::createProduct(const QString &name, double price)
 {
     std::lock_guard lock(m_mutex);
     const qint64 id = ++m_lastId;
-    QJsonObject product { { QStringLiteral("id"), id },
-                          { QStringLiteral("name"), name },
-                          { QStringLiteral("price"), price } };
+    QJsonObject product { { QStringLiteral("id"), id }, { QStringLiteral("name"), name },
+        { QStringLiteral("price"), price } };
     m_products.emplace(id, product);
     return product;
 }

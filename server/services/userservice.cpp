@@ -6,16 +6,15 @@ namespace loopscope {
 
 using namespace std::chrono_literals;
 
-QCoro::Task<QJsonObject> UserService::createUser(RequestContext &context, QString username,
-                                                 QString email)
+QCoro::Task<QJsonObject> UserService::createUser(
+    RequestContext &context, QString username, QString email)
 {
     // Named, not a temporary inside co_await: GCC 12 can destroy such temporaries twice.
     static const QString label = QStringLiteral("db.insert users");
     co_await context.simulatedIo(100ms, label);
     const qint64 userId = static_cast<qint64>(m_users.size()) + 1;
-    QJsonObject user { { QStringLiteral("id"), userId },
-                       { QStringLiteral("username"), username },
-                       { QStringLiteral("email"), email } };
+    QJsonObject user { { QStringLiteral("id"), userId }, { QStringLiteral("username"), username },
+        { QStringLiteral("email"), email } };
     m_users[userId] = user;
     co_return user;
 }

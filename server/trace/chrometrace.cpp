@@ -18,10 +18,10 @@ public:
     explicit JsonWriter(QByteArray &out, Nanos origin)
         : m_out(out)
         , m_origin(origin)
-    {
-    }
+    { }
 
-    void begin(const char *ph, std::string_view name, const char *cat, std::uint32_t tid, Nanos time)
+    void begin(
+        const char *ph, std::string_view name, const char *cat, std::uint32_t tid, Nanos time)
     {
         m_out += m_first ? "\n{" : ",\n{";
         m_first = false;
@@ -37,14 +37,21 @@ public:
         m_out += ",\"pid\":1,\"tid\":" + QByteArray::number(tid) + ",\"ts\":";
         micros(time - m_origin);
     }
-    void id(std::uint64_t span) { m_out += ",\"id\":\"0x" + QByteArray::number(quint64(span), 16) + '"'; }
+    void id(std::uint64_t span)
+    {
+        m_out += ",\"id\":\"0x" + QByteArray::number(quint64(span), 16) + '"';
+    }
     void dur(Nanos d)
     {
         m_out += ",\"dur\":";
         micros(std::max<Nanos>(0, d));
     }
     void raw(const char *text) { m_out += text; }
-    void argsBegin() { m_out += ",\"args\":{"; m_firstArg = true; }
+    void argsBegin()
+    {
+        m_out += ",\"args\":{";
+        m_firstArg = true;
+    }
     void arg(const char *key, std::int64_t v)
     {
         key_(key);
@@ -115,10 +122,14 @@ std::string_view nameOr(std::uint32_t label, std::string_view fallback)
 const char *outcomeName(SpanOutcome outcome)
 {
     switch (outcome) {
-    case SpanOutcome::Open: return "open";
-    case SpanOutcome::Done: return "finished";
-    case SpanOutcome::Failed: return "failed";
-    case SpanOutcome::Cancelled: return "cancelled";
+    case SpanOutcome::Open:
+        return "open";
+    case SpanOutcome::Done:
+        return "finished";
+    case SpanOutcome::Failed:
+        return "failed";
+    case SpanOutcome::Cancelled:
+        return "cancelled";
     }
     return "open";
 }
@@ -137,7 +148,8 @@ void writeAsyncSpan(JsonWriter &w, const SpanRecord &r, Nanos lastTime)
     if (request) {
         w.arg("status", std::int64_t(r.status));
         w.arg("bytes", r.bytes);
-        w.arg("request_id", std::string_view(r.requestId.constData(), std::size_t(r.requestId.size())));
+        w.arg("request_id",
+            std::string_view(r.requestId.constData(), std::size_t(r.requestId.size())));
         w.arg("connection", r.connection);
         w.arg("variant", std::int64_t(r.variant));
     } else {
@@ -182,7 +194,8 @@ void writeRuns(JsonWriter &w, const SpanRecord &r, Nanos lastTime)
         w.end();
     };
     std::vector<AwaitRecord> awaits = r.awaits;
-    std::sort(awaits.begin(), awaits.end(), [](const auto &a, const auto &b) { return a.suspend < b.suspend; });
+    std::sort(awaits.begin(), awaits.end(),
+        [](const auto &a, const auto &b) { return a.suspend < b.suspend; });
     for (const AwaitRecord &a : awaits) {
         if (cursor == 0 || a.suspend < cursor)
             continue; // overlapping awaits (gather): the outer one already closed the run

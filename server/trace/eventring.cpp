@@ -10,8 +10,7 @@ EventRing::EventRing(std::size_t capacity, std::uint32_t thread)
     , m_thread(thread)
     // Not value-initialised: untouched pages of an idle thread's ring stay unmapped.
     , m_slots(new Event[m_mask + 1])
-{
-}
+{ }
 
 std::size_t EventRing::drain(std::vector<Event> &out, std::size_t maxEvents)
 {

@@ -36,7 +36,8 @@ std::uint32_t LabelTable::intern(std::string_view text)
                 const std::uint32_t id = m_nextId.fetch_add(1, std::memory_order_relaxed);
                 if (id > kMaxLabels)
                     return 0; // table full: the event simply carries no label
-                fresh = new Entry { std::string(text), QString::fromUtf8(text.data(), qsizetype(text.size())), id };
+                fresh = new Entry { std::string(text),
+                    QString::fromUtf8(text.data(), qsizetype(text.size())), id };
                 // Published by id before the slot so any id a caller can see resolves.
                 m_byId[id].store(fresh, std::memory_order_release);
             }

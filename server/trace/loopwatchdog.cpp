@@ -23,8 +23,7 @@ public:
     explicit HeartbeatEvent(std::uint64_t seq)
         : QEvent(kHeartbeatEvent)
         , m_seq(seq)
-    {
-    }
+    { }
     std::uint64_t seq() const { return m_seq; }
 
 private:
@@ -43,8 +42,7 @@ class LoopWatchdog::Receiver : public QObject
 public:
     explicit Receiver(std::shared_ptr<Heartbeat> heartbeat)
         : m_heartbeat(std::move(heartbeat))
-    {
-    }
+    { }
 
     bool event(QEvent *event) override
     {
@@ -55,7 +53,8 @@ public:
         if (event->type() != kHeartbeatEvent)
             return QObject::event(event);
         m_heartbeat->answeredAt.store(nowNs(), std::memory_order_relaxed);
-        m_heartbeat->answeredSeq.store(static_cast<HeartbeatEvent *>(event)->seq(), std::memory_order_release);
+        m_heartbeat->answeredSeq.store(
+            static_cast<HeartbeatEvent *>(event)->seq(), std::memory_order_release);
         return true;
     }
 
@@ -68,8 +67,7 @@ LoopWatchdog::LoopWatchdog(QObject *loopObject, WatchdogOptions options, QObject
     , m_loopObject(loopObject)
     , m_options(options)
     , m_heartbeat(std::make_shared<Heartbeat>())
-{
-}
+{ }
 
 LoopWatchdog::~LoopWatchdog()
 {
@@ -181,7 +179,7 @@ void LoopWatchdog::run()
 
         lock.lock();
         m_wake.wait_for(lock, nanoseconds(std::max<Nanos>(wakeAt - nowNs(), 100'000)),
-                        [this] { return m_stopping; });
+            [this] { return m_stopping; });
     }
 }
 

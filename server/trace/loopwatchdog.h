@@ -17,7 +17,9 @@ struct WatchdogOptions
 {
     std::chrono::microseconds heartbeatInterval { 2000 };
     std::chrono::microseconds stallThreshold { 5000 }; // heartbeat unanswered this long = stall
-    std::chrono::microseconds lagSampleInterval { 50000 }; // record a lag sample at least this often
+    std::chrono::microseconds lagSampleInterval {
+        50000
+    }; // record a lag sample at least this often
     std::chrono::microseconds lagReportThreshold { 1000 }; // and every sample above this
 };
 
@@ -32,17 +34,24 @@ class LoopWatchdog : public QObject
 {
     Q_OBJECT
 public:
-    explicit LoopWatchdog(QObject *loopObject, WatchdogOptions options = {}, QObject *parent = nullptr);
+    explicit LoopWatchdog(
+        QObject *loopObject, WatchdogOptions options = {}, QObject *parent = nullptr);
     ~LoopWatchdog() override;
 
     void start();
     void stop();
 
     bool stalled() const noexcept { return m_stalled.load(std::memory_order_acquire); }
-    std::uint64_t stallCount() const noexcept { return m_stallCount.load(std::memory_order_relaxed); }
+    std::uint64_t stallCount() const noexcept
+    {
+        return m_stallCount.load(std::memory_order_relaxed);
+    }
     Nanos totalStallNs() const noexcept { return m_totalStallNs.load(std::memory_order_relaxed); }
     Nanos lastLagNs() const noexcept { return m_lastLagNs.load(std::memory_order_relaxed); }
-    std::uint64_t heartbeats() const noexcept { return m_heartbeats.load(std::memory_order_relaxed); }
+    std::uint64_t heartbeats() const noexcept
+    {
+        return m_heartbeats.load(std::memory_order_relaxed);
+    }
 
 Q_SIGNALS:
     // Emitted from the watchdog thread; connect with a queued connection.

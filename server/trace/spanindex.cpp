@@ -66,9 +66,10 @@ void SpanIndex::add(std::span<const Event> events)
             break;
         case Kind::AwaitResume: {
             // Resume the latest open await with this label (awaits nest LIFO).
-            const auto open = std::find_if(r.awaits.rbegin(), r.awaits.rend(), [&](const AwaitRecord &a) {
-                return a.resume == 0 && (a.label == e.label || e.label == 0);
-            });
+            const auto open
+                = std::find_if(r.awaits.rbegin(), r.awaits.rend(), [&](const AwaitRecord &a) {
+                      return a.resume == 0 && (a.label == e.label || e.label == 0);
+                  });
             if (open != r.awaits.rend())
                 open->resume = e.time;
             break;
@@ -77,9 +78,10 @@ void SpanIndex::add(std::span<const Event> events)
             r.blocking.push_back({ e.label, e.time, 0, e.thread });
             break;
         case Kind::BlockingEnd: {
-            const auto open = std::find_if(r.blocking.rbegin(), r.blocking.rend(), [&](const BlockingRecord &b) {
-                return b.end == 0 && (b.label == e.label || e.label == 0);
-            });
+            const auto open = std::find_if(
+                r.blocking.rbegin(), r.blocking.rend(), [&](const BlockingRecord &b) {
+                    return b.end == 0 && (b.label == e.label || e.label == 0);
+                });
             if (open != r.blocking.rend())
                 open->end = e.time;
             break;
@@ -143,7 +145,8 @@ void SpanIndex::clear()
 std::size_t SpanIndex::pruneClosedBefore(Nanos horizon)
 {
     const std::size_t before = m_records.size();
-    std::erase_if(m_records, [horizon](const SpanRecord &r) { return r.closed != 0 && r.closed < horizon; });
+    std::erase_if(
+        m_records, [horizon](const SpanRecord &r) { return r.closed != 0 && r.closed < horizon; });
     if (m_records.size() != before) {
         m_bySpan.clear();
         for (std::size_t i = 0; i < m_records.size(); ++i)

@@ -11,8 +11,20 @@
 
 namespace loopscope::trace {
 
-enum class SpanKind : std::uint8_t { Unknown, Request, Task, Job };
-enum class SpanOutcome : std::uint8_t { Open, Done, Failed, Cancelled };
+enum class SpanKind : std::uint8_t
+{
+    Unknown,
+    Request,
+    Task,
+    Job
+};
+enum class SpanOutcome : std::uint8_t
+{
+    Open,
+    Done,
+    Failed,
+    Cancelled
+};
 
 struct AwaitRecord
 {

@@ -6,8 +6,7 @@ namespace loopscope::trace {
 
 Subscription::Subscription(std::size_t capacity)
     : m_capacity(capacity)
-{
-}
+{ }
 
 std::size_t Subscription::drain(std::vector<Event> &out)
 {

@@ -65,33 +65,53 @@ std::atomic<std::uint64_t> g_nextSpan { 1 };
 Nanos nowNs() noexcept
 {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
+        std::chrono::steady_clock::now().time_since_epoch())
         .count();
 }
 
 QLatin1StringView kindName(Kind kind) noexcept
 {
     switch (kind) {
-    case Kind::RequestAccepted: return QLatin1StringView("RequestAccepted");
-    case Kind::RequestParsed: return QLatin1StringView("RequestParsed");
-    case Kind::HandlerStarted: return QLatin1StringView("HandlerStarted");
-    case Kind::AwaitSuspend: return QLatin1StringView("AwaitSuspend");
-    case Kind::AwaitResume: return QLatin1StringView("AwaitResume");
-    case Kind::BlockingBegin: return QLatin1StringView("BlockingBegin");
-    case Kind::BlockingEnd: return QLatin1StringView("BlockingEnd");
-    case Kind::ResponseWritten: return QLatin1StringView("ResponseWritten");
-    case Kind::RequestClosed: return QLatin1StringView("RequestClosed");
-    case Kind::TaskSpawned: return QLatin1StringView("TaskSpawned");
-    case Kind::TaskFinished: return QLatin1StringView("TaskFinished");
-    case Kind::TaskFailed: return QLatin1StringView("TaskFailed");
-    case Kind::TaskCancelled: return QLatin1StringView("TaskCancelled");
-    case Kind::JobQueued: return QLatin1StringView("JobQueued");
-    case Kind::JobStarted: return QLatin1StringView("JobStarted");
-    case Kind::JobFinished: return QLatin1StringView("JobFinished");
-    case Kind::LoopStallBegin: return QLatin1StringView("LoopStallBegin");
-    case Kind::LoopStallEnd: return QLatin1StringView("LoopStallEnd");
-    case Kind::LoopLag: return QLatin1StringView("LoopLag");
-    case Kind::RequestId: return QLatin1StringView("RequestId");
+    case Kind::RequestAccepted:
+        return QLatin1StringView("RequestAccepted");
+    case Kind::RequestParsed:
+        return QLatin1StringView("RequestParsed");
+    case Kind::HandlerStarted:
+        return QLatin1StringView("HandlerStarted");
+    case Kind::AwaitSuspend:
+        return QLatin1StringView("AwaitSuspend");
+    case Kind::AwaitResume:
+        return QLatin1StringView("AwaitResume");
+    case Kind::BlockingBegin:
+        return QLatin1StringView("BlockingBegin");
+    case Kind::BlockingEnd:
+        return QLatin1StringView("BlockingEnd");
+    case Kind::ResponseWritten:
+        return QLatin1StringView("ResponseWritten");
+    case Kind::RequestClosed:
+        return QLatin1StringView("RequestClosed");
+    case Kind::TaskSpawned:
+        return QLatin1StringView("TaskSpawned");
+    case Kind::TaskFinished:
+        return QLatin1StringView("TaskFinished");
+    case Kind::TaskFailed:
+        return QLatin1StringView("TaskFailed");
+    case Kind::TaskCancelled:
+        return QLatin1StringView("TaskCancelled");
+    case Kind::JobQueued:
+        return QLatin1StringView("JobQueued");
+    case Kind::JobStarted:
+        return QLatin1StringView("JobStarted");
+    case Kind::JobFinished:
+        return QLatin1StringView("JobFinished");
+    case Kind::LoopStallBegin:
+        return QLatin1StringView("LoopStallBegin");
+    case Kind::LoopStallEnd:
+        return QLatin1StringView("LoopStallEnd");
+    case Kind::LoopLag:
+        return QLatin1StringView("LoopLag");
+    case Kind::RequestId:
+        return QLatin1StringView("RequestId");
     }
     return QLatin1StringView("Unknown");
 }
@@ -117,7 +137,7 @@ std::string_view labelView(std::uint32_t id) noexcept
 }
 
 void record(Kind kind, std::uint64_t span, std::uint32_t label, std::uint64_t link,
-            std::int64_t value) noexcept
+    std::int64_t value) noexcept
 {
     EventRing *ring = currentRing();
     if (!ring) [[unlikely]]

@@ -19,7 +19,8 @@ using Nanos = std::int64_t;
 // Steady (monotonic) clock in nanoseconds; the same clock as QElapsedTimer.
 Nanos nowNs() noexcept;
 
-enum class Kind : std::uint8_t {
+enum class Kind : std::uint8_t
+{
     RequestAccepted, // span=request, value=connection id
     RequestParsed, // span, label=route label e.g. "GET /async" (or "GET <unmatched>"),
                    // value=variant index (0 async, 1 threadpool, 2 blocking)
@@ -58,7 +59,7 @@ QString labelText(std::uint32_t id);
 std::string_view labelView(std::uint32_t id) noexcept;
 
 void record(Kind kind, std::uint64_t span, std::uint32_t label = 0, std::uint64_t link = 0,
-            std::int64_t value = 0) noexcept;
+    std::int64_t value = 0) noexcept;
 
 // Records a Kind::RequestId event; ids longer than Event::kRequestIdCapacity are truncated.
 void recordRequestId(std::uint64_t span, QByteArrayView requestId) noexcept;
@@ -77,7 +78,10 @@ struct Event
     std::uint8_t requestIdSize; // only for Kind::RequestId
     char requestId[kRequestIdCapacity];
 
-    QByteArrayView requestIdView() const noexcept { return { requestId, qsizetype(requestIdSize) }; }
+    QByteArrayView requestIdView() const noexcept
+    {
+        return { requestId, qsizetype(requestIdSize) };
+    }
 };
 static_assert(sizeof(Event) == 64);
 

@@ -146,7 +146,7 @@ void TraceHub::mergeRuns()
         for (std::size_t i = 0; i < m_runEnds.size(); i += 2) {
             if (i + 1 < m_runEnds.size()) {
                 std::inplace_merge(m_batch.begin() + begin, m_batch.begin() + m_runEnds[i],
-                                   m_batch.begin() + m_runEnds[i + 1], before);
+                    m_batch.begin() + m_runEnds[i + 1], before);
                 begin = m_runEnds[i + 1];
             } else {
                 begin = m_runEnds[i];

@@ -100,49 +100,57 @@ QByteArray TraceMetrics::prometheusText() const
     QByteArray out;
     out.reserve(4096);
 
-    appendHeader(out, "loopscope_requests_total", "counter", "Requests answered, by route and status.");
+    appendHeader(
+        out, "loopscope_requests_total", "counter", "Requests answered, by route and status.");
     for (const auto &[key, count] : m_requests) {
         out += "loopscope_requests_total{route=\"";
         const std::string_view route = labelView(key.first);
         appendLabelValue(out, route.empty() ? std::string_view("<unknown>") : route);
-        out += "\",status=\"" + QByteArray::number(key.second) + "\"} " + QByteArray::number(count) + '\n';
+        out += "\",status=\"" + QByteArray::number(key.second) + "\"} " + QByteArray::number(count)
+            + '\n';
     }
 
     appendHeader(out, "loopscope_request_duration_seconds", "histogram",
-                 "Time from accepting a request to writing its response.");
+        "Time from accepting a request to writing its response.");
     std::uint64_t cumulative = 0;
     for (std::size_t i = 0; i < kBuckets.size(); ++i) {
         cumulative += m_buckets[i];
         out += "loopscope_request_duration_seconds_bucket{le=\"" + number(kBuckets[i]) + "\"} "
             + QByteArray::number(cumulative) + '\n';
     }
-    out += "loopscope_request_duration_seconds_bucket{le=\"+Inf\"} " + QByteArray::number(m_durationCount) + '\n';
+    out += "loopscope_request_duration_seconds_bucket{le=\"+Inf\"} "
+        + QByteArray::number(m_durationCount) + '\n';
     out += "loopscope_request_duration_seconds_sum " + number(m_durationSum) + '\n';
     out += "loopscope_request_duration_seconds_count " + QByteArray::number(m_durationCount) + '\n';
 
-    appendHeader(out, "loopscope_in_flight_requests", "gauge", "Requests accepted and not yet answered.");
+    appendHeader(
+        out, "loopscope_in_flight_requests", "gauge", "Requests accepted and not yet answered.");
     out += "loopscope_in_flight_requests " + QByteArray::number(qint64(m_open.size())) + '\n';
 
     appendHeader(out, "loopscope_loop_stalls_total", "counter",
-                 "Server loop stalls seen by the watchdog (heartbeat late by more than the threshold).");
+        "Server loop stalls seen by the watchdog (heartbeat late by more than the threshold).");
     out += "loopscope_loop_stalls_total " + QByteArray::number(m_stalls) + '\n';
 
-    appendHeader(out, "loopscope_loop_stall_seconds_total", "counter", "Total time the server loop was stalled.");
+    appendHeader(out, "loopscope_loop_stall_seconds_total", "counter",
+        "Total time the server loop was stalled.");
     out += "loopscope_loop_stall_seconds_total " + number(double(m_stallNs) / 1e9) + '\n';
 
-    appendHeader(out, "loopscope_loop_lag_seconds", "gauge", "Latest sampled heartbeat lag of the server loop.");
+    appendHeader(out, "loopscope_loop_lag_seconds", "gauge",
+        "Latest sampled heartbeat lag of the server loop.");
     out += "loopscope_loop_lag_seconds " + number(double(m_lastLagNs) / 1e9) + '\n';
 
-    appendHeader(out, "loopscope_loop_lag_max_seconds", "gauge", "Largest sampled heartbeat lag since start.");
+    appendHeader(out, "loopscope_loop_lag_max_seconds", "gauge",
+        "Largest sampled heartbeat lag since start.");
     out += "loopscope_loop_lag_max_seconds " + number(double(m_maxLagNs) / 1e9) + '\n';
 
     appendHeader(out, "loopscope_trace_events_dropped_total", "counter",
-                 "Trace events lost because a producer ring was full.");
+        "Trace events lost because a producer ring was full.");
     out += "loopscope_trace_events_dropped_total " + QByteArray::number(m_ringDropped) + '\n';
 
     appendHeader(out, "loopscope_trace_subscriber_events_dropped_total", "counter",
-                 "Trace events a live view missed because it fell behind.");
-    out += "loopscope_trace_subscriber_events_dropped_total " + QByteArray::number(m_subscriberDropped) + '\n';
+        "Trace events a live view missed because it fell behind.");
+    out += "loopscope_trace_subscriber_events_dropped_total "
+        + QByteArray::number(m_subscriberDropped) + '\n';
     return out;
 }
 

@@ -21,7 +21,7 @@ public:
     // Prometheus' default buckets, plus finer ones below 5 ms (most non-blocking
     // routes answer in well under a millisecond) and 30 s for the slow examples.
     static constexpr std::array<double, 14> kBuckets { 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                       0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0 };
+        0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0 };
 
     void add(std::span<const Event> events);
 

@@ -10,7 +10,9 @@ namespace loopscope::upstream {
 class AsyncSemaphore
 {
 public:
-    explicit AsyncSemaphore(int permits) : m_free(permits) { }
+    explicit AsyncSemaphore(int permits)
+        : m_free(permits)
+    { }
     AsyncSemaphore(const AsyncSemaphore &) = delete;
     AsyncSemaphore &operator=(const AsyncSemaphore &) = delete;
 
@@ -25,7 +27,10 @@ public:
             }
             return false;
         }
-        void await_suspend(std::coroutine_handle<> awaiting) { semaphore.m_waiters.push_back(awaiting); }
+        void await_suspend(std::coroutine_handle<> awaiting)
+        {
+            semaphore.m_waiters.push_back(awaiting);
+        }
         void await_resume() const noexcept { }
     };
 

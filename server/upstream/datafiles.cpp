@@ -9,7 +9,8 @@
 
 namespace loopscope::upstream {
 
-DataFiles::DataFiles(QString directory) : m_directory(std::move(directory))
+DataFiles::DataFiles(QString directory)
+    : m_directory(std::move(directory))
 {
     if (m_directory.isEmpty()) {
         QString cache = QStandardPaths::writableLocation(QStandardPaths::CacheLocation);
@@ -44,15 +45,16 @@ std::optional<QString> DataFiles::resolve(const QString &name) const
     const QFileInfo info(path);
     if (!info.isFile() || info.isSymLink())
         return std::nullopt;
-    if (QFileInfo(info.canonicalPath()).canonicalFilePath() != QFileInfo(m_directory).canonicalFilePath())
+    if (QFileInfo(info.canonicalPath()).canonicalFilePath()
+        != QFileInfo(m_directory).canonicalFilePath())
         return std::nullopt;
     return info.canonicalFilePath();
 }
 
 bool DataFiles::ensure(const QString &name)
 {
-    const auto entry = std::find_if(catalog().begin(), catalog().end(),
-                                    [&name](const Entry &e) { return e.name == name; });
+    const auto entry = std::find_if(
+        catalog().begin(), catalog().end(), [&name](const Entry &e) { return e.name == name; });
     if (entry == catalog().end())
         return QFileInfo(m_directory + u'/' + name).isFile();
     const QString path = m_directory + u'/' + name;
@@ -65,7 +67,7 @@ bool DataFiles::ensure(const QString &name)
     block.reserve(1 << 20);
     for (int line = 0; block.size() < (1 << 20); ++line)
         block += QByteArray("loopscope data file ") + name.toUtf8() + ", line "
-                + QByteArray::number(line).rightJustified(8, '0') + " -- the quick brown fox\n";
+            + QByteArray::number(line).rightJustified(8, '0') + " -- the quick brown fox\n";
     block.truncate(1 << 20);
     QSaveFile file(path); // renamed into place only when complete
     if (!file.open(QIODevice::WriteOnly))

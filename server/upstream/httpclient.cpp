@@ -39,8 +39,8 @@ QByteArray requestBytes(const QUrl &url, bool keepAlive)
     if (url.port() >= 0)
         host += ':' + QByteArray::number(url.port());
     return "GET " + target + " HTTP/1.1\r\nHost: " + host
-            + "\r\nAccept: */*\r\nUser-Agent: loopscope\r\nConnection: "
-            + (keepAlive ? "keep-alive" : "close") + "\r\n\r\n";
+        + "\r\nAccept: */*\r\nUser-Agent: loopscope\r\nConnection: "
+        + (keepAlive ? "keep-alive" : "close") + "\r\n\r\n";
 }
 
 QString validate(const QUrl &url)
@@ -80,19 +80,31 @@ void discard(QAbstractSocket *socket)
 class SocketEvent
 {
 public:
-    enum class Wait { Connected, ReadyRead };
-    enum class Result { Ready, Closed, Failed, TimedOut };
+    enum class Wait
+    {
+        Connected,
+        ReadyRead
+    };
+    enum class Result
+    {
+        Ready,
+        Closed,
+        Failed,
+        TimedOut
+    };
 
     SocketEvent(QAbstractSocket *socket, Wait wait, qint64 remainingMs)
-        : m_socket(socket), m_wait(wait), m_remainingMs(remainingMs)
-    {
-    }
+        : m_socket(socket)
+        , m_wait(wait)
+        , m_remainingMs(remainingMs)
+    { }
     // GCC moves the temporary of `co_await SocketEvent(..)` before awaiting it: nothing is
     // connected or started until await_suspend, so there is no state to carry.
     SocketEvent(SocketEvent &&other) noexcept
-        : m_socket(other.m_socket), m_wait(other.m_wait), m_remainingMs(other.m_remainingMs)
-    {
-    }
+        : m_socket(other.m_socket)
+        , m_wait(other.m_wait)
+        , m_remainingMs(other.m_remainingMs)
+    { }
     SocketEvent(const SocketEvent &) = delete;
     SocketEvent &operator=(const SocketEvent &) = delete;
 
@@ -118,21 +130,27 @@ public:
         m_awaiting = awaiting;
         m_timer.setSingleShot(true);
         m_timer.setTimerType(Qt::PreciseTimer);
-        QObject::connect(&m_timer, &QTimer::timeout, &m_timer, [this] { finish(Result::TimedOut); });
+        QObject::connect(
+            &m_timer, &QTimer::timeout, &m_timer, [this] { finish(Result::TimedOut); });
         if (m_wait == Wait::ReadyRead) {
-            QObject::connect(m_socket, &QIODevice::readyRead, &m_timer, [this] { finish(Result::Ready); });
+            QObject::connect(
+                m_socket, &QIODevice::readyRead, &m_timer, [this] { finish(Result::Ready); });
         } else if (auto *ssl = qobject_cast<QSslSocket *>(m_socket)) {
-            QObject::connect(ssl, &QSslSocket::encrypted, &m_timer, [this] { finish(Result::Ready); });
-            QObject::connect(ssl, &QSslSocket::sslErrors, &m_timer, [this] { finish(Result::Failed); });
+            QObject::connect(
+                ssl, &QSslSocket::encrypted, &m_timer, [this] { finish(Result::Ready); });
+            QObject::connect(
+                ssl, &QSslSocket::sslErrors, &m_timer, [this] { finish(Result::Failed); });
         } else {
-            QObject::connect(m_socket, &QAbstractSocket::connected, &m_timer, [this] { finish(Result::Ready); });
+            QObject::connect(
+                m_socket, &QAbstractSocket::connected, &m_timer, [this] { finish(Result::Ready); });
         }
-        QObject::connect(m_socket, &QAbstractSocket::disconnected, &m_timer, [this] { finish(Result::Closed); });
+        QObject::connect(
+            m_socket, &QAbstractSocket::disconnected, &m_timer, [this] { finish(Result::Closed); });
         QObject::connect(m_socket, &QAbstractSocket::errorOccurred, &m_timer,
-                         [this](QAbstractSocket::SocketError error) {
-                             finish(error == QAbstractSocket::RemoteHostClosedError ? Result::Closed
-                                                                                    : Result::Failed);
-                         });
+            [this](QAbstractSocket::SocketError error) {
+                finish(error == QAbstractSocket::RemoteHostClosedError ? Result::Closed
+                                                                       : Result::Failed);
+            });
         m_timer.start(int(qMax<qint64>(1, m_remainingMs)));
     }
 
@@ -148,8 +166,9 @@ private:
         QObject::disconnect(m_socket, nullptr, &m_timer, nullptr);
         // Resumed from the event loop, never inside the socket's (or timer's) own signal: the
         // coroutine may abort or delete either, which Qt does not survive mid-emission.
-        QMetaObject::invokeMethod(&m_timer, [awaiting = std::exchange(m_awaiting, {})] { awaiting.resume(); },
-                                  Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            &m_timer, [awaiting = std::exchange(m_awaiting, {})] { awaiting.resume(); },
+            Qt::QueuedConnection);
     }
 
     QAbstractSocket *m_socket;
@@ -189,9 +208,9 @@ QString closedError(const ResponseReader &reader)
 } // namespace
 
 HttpClient::HttpClient(int connectionsPerHost, QObject *parent)
-    : QObject(parent), m_limit(qMax(1, connectionsPerHost))
-{
-}
+    : QObject(parent)
+    , m_limit(qMax(1, connectionsPerHost))
+{ }
 
 HttpClient::~HttpClient()
 {
@@ -251,7 +270,8 @@ QCoro::Task<FetchResult> HttpClient::exchange(QUrl url, std::chrono::millisecond
             QAbstractSocket *candidate = pool.idle.front();
             pool.idle.pop_front();
             // A server may have closed an idle connection (or sent junk) meanwhile.
-            if (candidate->state() == QAbstractSocket::ConnectedState && candidate->bytesAvailable() == 0) {
+            if (candidate->state() == QAbstractSocket::ConnectedState
+                && candidate->bytesAvailable() == 0) {
                 socket = candidate;
                 reused = true;
                 break;
@@ -273,13 +293,13 @@ QCoro::Task<FetchResult> HttpClient::exchange(QUrl url, std::chrono::millisecond
             socket = newSocket(url);
             ++m_opened;
             startConnecting(socket, url);
-            const auto connected = co_await SocketEvent(socket, SocketEvent::Wait::Connected,
-                                                        deadline.remainingTime());
+            const auto connected = co_await SocketEvent(
+                socket, SocketEvent::Wait::Connected, deadline.remainingTime());
             if (connected != SocketEvent::Result::Ready) {
                 const QString why = connected == SocketEvent::Result::TimedOut
-                        ? QStringLiteral("ConnectTimeout: no connection to %1 within %2 s")
-                                  .arg(url.authority(), secondsText(timeout))
-                        : QStringLiteral("ConnectError: %1").arg(socket->errorString());
+                    ? QStringLiteral("ConnectTimeout: no connection to %1 within %2 s")
+                          .arg(url.authority(), secondsText(timeout))
+                    : QStringLiteral("ConnectError: %1").arg(socket->errorString());
                 release(pool, socket, false);
                 co_return failure(why);
             }
@@ -294,19 +314,20 @@ QCoro::Task<FetchResult> HttpClient::exchange(QUrl url, std::chrono::millisecond
                 reader.feed(socket->readAll());
                 continue;
             }
-            const auto event = co_await SocketEvent(socket, SocketEvent::Wait::ReadyRead,
-                                                    deadline.remainingTime());
+            const auto event = co_await SocketEvent(
+                socket, SocketEvent::Wait::ReadyRead, deadline.remainingTime());
             if (event == SocketEvent::Result::TimedOut) {
                 release(pool, socket, false);
                 co_return failure(QStringLiteral("ReadTimeout: no response from %1 within %2 s")
-                                          .arg(url.authority(), secondsText(timeout)));
+                                      .arg(url.authority(), secondsText(timeout)));
             }
             if (event != SocketEvent::Result::Ready && socket->bytesAvailable() == 0)
                 reader.finishAtClose();
         }
         if (reader.state() == ResponseReader::State::Complete) {
-            release(pool, socket, reader.keepAlive() && reader.leftover() == 0
-                                          && socket->state() == QAbstractSocket::ConnectedState);
+            release(pool, socket,
+                reader.keepAlive() && reader.leftover() == 0
+                    && socket->state() == QAbstractSocket::ConnectedState);
             FetchResult result;
             result.status = reader.status();
             result.body = reader.body();
@@ -358,9 +379,9 @@ FetchResult blockingGet(const QUrl &url, std::chrono::milliseconds timeout)
                                : socket->waitForConnected(int(deadline.remainingTime()));
     if (!connected) {
         return finish(failure(socket->error() == QAbstractSocket::SocketTimeoutError
-                                      ? QStringLiteral("ConnectTimeout: no connection to %1 within %2 s")
-                                                .arg(url.authority(), secondsText(timeout))
-                                      : QStringLiteral("ConnectError: %1").arg(socket->errorString())));
+                ? QStringLiteral("ConnectTimeout: no connection to %1 within %2 s")
+                      .arg(url.authority(), secondsText(timeout))
+                : QStringLiteral("ConnectError: %1").arg(socket->errorString())));
     }
     socket->write(requestBytes(url, false));
     ResponseReader reader;
@@ -370,11 +391,12 @@ FetchResult blockingGet(const QUrl &url, std::chrono::milliseconds timeout)
             continue;
         }
         const qint64 remaining = deadline.remainingTime();
-        if (remaining == 0 || (!socket->waitForReadyRead(int(remaining)) && socket->bytesAvailable() == 0)) {
+        if (remaining == 0
+            || (!socket->waitForReadyRead(int(remaining)) && socket->bytesAvailable() == 0)) {
             if (socket->state() == QAbstractSocket::ConnectedState || remaining == 0
                 || socket->error() == QAbstractSocket::SocketTimeoutError) {
                 return finish(failure(QStringLiteral("ReadTimeout: no response from %1 within %2 s")
-                                              .arg(url.authority(), secondsText(timeout))));
+                                          .arg(url.authority(), secondsText(timeout))));
             }
             reader.finishAtClose();
         }
@@ -391,8 +413,8 @@ QString requestLabelText(const QUrl &url, const QString &upstreamAuthority)
 {
     const QString authority = url.authority();
     const QString host = !upstreamAuthority.isEmpty() && authority == upstreamAuthority
-            ? QStringLiteral("upstream")
-            : authority;
+        ? QStringLiteral("upstream")
+        : authority;
     return QStringLiteral("GET ") + host + url.path();
 }
 

@@ -10,8 +10,7 @@ Outbound::Outbound(OutboundConfig config)
     : m_config(std::move(config))
     , m_client(std::make_unique<HttpClient>(m_config.connectionsPerHost))
     , m_files(m_config.filesDirectory)
-{
-}
+{ }
 
 Outbound::~Outbound()
 {
@@ -24,9 +23,10 @@ QString Outbound::start()
 {
     if (!m_config.upstreamUrl.isEmpty()) {
         const QUrl url(m_config.upstreamUrl, QUrl::StrictMode);
-        if (!url.isValid() || url.host().isEmpty() || (url.scheme() != u"http" && url.scheme() != u"https"))
+        if (!url.isValid() || url.host().isEmpty()
+            || (url.scheme() != u"http" && url.scheme() != u"https"))
             return QStringLiteral("--upstream expects an http:// or https:// URL, got '%1'")
-                    .arg(m_config.upstreamUrl);
+                .arg(m_config.upstreamUrl);
         m_base = url.adjusted(QUrl::StripTrailingSlash | QUrl::RemoveQuery | QUrl::RemoveFragment);
     }
     if (m_config.startSimulator) {
@@ -50,7 +50,8 @@ QUrl Outbound::endpoint(const QString &path) const
 
 QStringList Outbound::allowedHosts() const
 {
-    QStringList hosts { QStringLiteral("127.0.0.1"), QStringLiteral("localhost"), QStringLiteral("::1") };
+    QStringList hosts { QStringLiteral("127.0.0.1"), QStringLiteral("localhost"),
+        QStringLiteral("::1") };
     if (!m_base.host().isEmpty() && !hosts.contains(m_base.host()))
         hosts << m_base.host();
     for (const QString &host : m_config.allowedHosts) {
@@ -69,13 +70,14 @@ QString Outbound::checkAllowed(const QUrl &url) const
     const bool listed = allowedHosts().contains(host);
     if (!loopback && !listed)
         return QStringLiteral("host '%1' is not allowed (allowed: loopback, the upstream host, "
-                              "--allow-host)").arg(host);
+                              "--allow-host)")
+            .arg(host);
     if (url.scheme() == u"http")
         return {};
     if (url.scheme() == u"https" && !loopback)
         return {};
     return QStringLiteral("scheme '%1' is not allowed (http:// only, https:// for allowed hosts)")
-            .arg(url.scheme());
+        .arg(url.scheme());
 }
 
 std::uint32_t Outbound::label(const QUrl &url) const

@@ -19,7 +19,7 @@ struct SimulatorSettings
     static QStringList failureModes()
     {
         return { QStringLiteral("mixed"), QStringLiteral("500"), QStringLiteral("reset"),
-                 QStringLiteral("hang") };
+            QStringLiteral("hang") };
     }
 };
 

@@ -10,7 +10,12 @@ namespace loopscope::upstream {
 class ResponseReader
 {
 public:
-    enum class State { NeedMore, Complete, Error };
+    enum class State
+    {
+        NeedMore,
+        Complete,
+        Error
+    };
 
     // Appends bytes; returns the state after them.
     State feed(QByteArrayView data);
@@ -30,7 +35,13 @@ private:
     State parseHead();
     State parseChunks();
 
-    enum class Framing { Unknown, Length, Chunked, UntilClose };
+    enum class Framing
+    {
+        Unknown,
+        Length,
+        Chunked,
+        UntilClose
+    };
     QByteArray m_buffer;
     qsizetype m_offset = 0;
     bool m_headDone = false;

@@ -24,14 +24,30 @@ namespace loopscope::upstream {
 namespace {
 
 const QStringList words = {
-    QStringLiteral("sunt"),   QStringLiteral("aut"),      QStringLiteral("facere"),
-    QStringLiteral("repellat"), QStringLiteral("provident"), QStringLiteral("occaecati"),
-    QStringLiteral("excepturi"), QStringLiteral("optio"),  QStringLiteral("reprehenderit"),
-    QStringLiteral("quia"),   QStringLiteral("et"),       QStringLiteral("suscipit"),
-    QStringLiteral("recusandae"), QStringLiteral("consequuntur"), QStringLiteral("expedita"),
-    QStringLiteral("nostrum"), QStringLiteral("rerum"),   QStringLiteral("est"),
-    QStringLiteral("autem"),  QStringLiteral("ut"),       QStringLiteral("quas"),
-    QStringLiteral("totam"),  QStringLiteral("molestiae"), QStringLiteral("architecto"),
+    QStringLiteral("sunt"),
+    QStringLiteral("aut"),
+    QStringLiteral("facere"),
+    QStringLiteral("repellat"),
+    QStringLiteral("provident"),
+    QStringLiteral("occaecati"),
+    QStringLiteral("excepturi"),
+    QStringLiteral("optio"),
+    QStringLiteral("reprehenderit"),
+    QStringLiteral("quia"),
+    QStringLiteral("et"),
+    QStringLiteral("suscipit"),
+    QStringLiteral("recusandae"),
+    QStringLiteral("consequuntur"),
+    QStringLiteral("expedita"),
+    QStringLiteral("nostrum"),
+    QStringLiteral("rerum"),
+    QStringLiteral("est"),
+    QStringLiteral("autem"),
+    QStringLiteral("ut"),
+    QStringLiteral("quas"),
+    QStringLiteral("totam"),
+    QStringLiteral("molestiae"),
+    QStringLiteral("architecto"),
 };
 
 // Deterministic lorem ipsum, so the same id always has the same text (and length).
@@ -49,40 +65,36 @@ QString sentence(int seed, int count)
 QJsonObject user(int id)
 {
     const QString name = sentence(id, 2);
-    return { { QStringLiteral("id"), id },
-             { QStringLiteral("name"), name },
-             { QStringLiteral("username"), sentence(id + 7, 1) },
-             { QStringLiteral("email"), QStringLiteral("user%1@example.org").arg(id) },
-             { QStringLiteral("address"),
-               QJsonObject { { QStringLiteral("street"), sentence(id + 3, 2) },
-                             { QStringLiteral("city"), sentence(id + 5, 1) },
-                             { QStringLiteral("zipcode"), QStringLiteral("%1-0000").arg(10000 + id) } } },
-             { QStringLiteral("phone"), QStringLiteral("1-770-736-80%1").arg(id, 2, 10, QChar(u'0')) },
-             { QStringLiteral("website"), QStringLiteral("user%1.example.org").arg(id) } };
+    return { { QStringLiteral("id"), id }, { QStringLiteral("name"), name },
+        { QStringLiteral("username"), sentence(id + 7, 1) },
+        { QStringLiteral("email"), QStringLiteral("user%1@example.org").arg(id) },
+        { QStringLiteral("address"),
+            QJsonObject { { QStringLiteral("street"), sentence(id + 3, 2) },
+                { QStringLiteral("city"), sentence(id + 5, 1) },
+                { QStringLiteral("zipcode"), QStringLiteral("%1-0000").arg(10000 + id) } } },
+        { QStringLiteral("phone"), QStringLiteral("1-770-736-80%1").arg(id, 2, 10, QChar(u'0')) },
+        { QStringLiteral("website"), QStringLiteral("user%1.example.org").arg(id) } };
 }
 
 QJsonObject post(int id)
 {
-    return { { QStringLiteral("userId"), (id - 1) / 10 + 1 },
-             { QStringLiteral("id"), id },
-             { QStringLiteral("title"), sentence(id * 31, 6) },
-             { QStringLiteral("body"), sentence(id * 17, 26) } };
+    return { { QStringLiteral("userId"), (id - 1) / 10 + 1 }, { QStringLiteral("id"), id },
+        { QStringLiteral("title"), sentence(id * 31, 6) },
+        { QStringLiteral("body"), sentence(id * 17, 26) } };
 }
 
 QJsonObject comment(int id)
 {
-    return { { QStringLiteral("postId"), (id - 1) / 5 + 1 },
-             { QStringLiteral("id"), id },
-             { QStringLiteral("name"), sentence(id * 13, 5) },
-             { QStringLiteral("email"), QStringLiteral("commenter%1@example.net").arg(id) },
-             { QStringLiteral("body"), sentence(id * 7, 22) } };
+    return { { QStringLiteral("postId"), (id - 1) / 5 + 1 }, { QStringLiteral("id"), id },
+        { QStringLiteral("name"), sentence(id * 13, 5) },
+        { QStringLiteral("email"), QStringLiteral("commenter%1@example.net").arg(id) },
+        { QStringLiteral("body"), sentence(id * 7, 22) } };
 }
 
 QJsonObject album(int id)
 {
-    return { { QStringLiteral("userId"), (id - 1) / 10 + 1 },
-             { QStringLiteral("id"), id },
-             { QStringLiteral("title"), sentence(id * 11, 4) } };
+    return { { QStringLiteral("userId"), (id - 1) / 10 + 1 }, { QStringLiteral("id"), id },
+        { QStringLiteral("title"), sentence(id * 11, 4) } };
 }
 
 struct Collection
@@ -92,7 +104,10 @@ struct Collection
     QJsonObject (*make)(int);
 };
 const Collection collections[] = {
-    { "users", 10, user }, { "posts", 100, post }, { "comments", 500, comment }, { "albums", 100, album },
+    { "users", 10, user },
+    { "posts", 100, post },
+    { "comments", 500, comment },
+    { "albums", 100, album },
 };
 
 QByteArray pretty(const QJsonDocument &document)
@@ -130,9 +145,10 @@ SimulatedAnswer simulatedAnswer(QByteArrayView path)
     const QStringList segments = QString::fromUtf8(path).split(u'/', Qt::SkipEmptyParts);
     if (segments.size() == 2 && segments[0] == u"v1") {
         const QString city = decodeFormComponent(segments[1].toUtf8());
-        return { 200, QJsonDocument(QJsonObject { { QStringLiteral("city"), city },
-                                                  { QStringLiteral("temp"), temperatureOf(city) } })
-                              .toJson(QJsonDocument::Compact) };
+        return { 200,
+            QJsonDocument(QJsonObject { { QStringLiteral("city"), city },
+                              { QStringLiteral("temp"), temperatureOf(city) } })
+                .toJson(QJsonDocument::Compact) };
     }
     if (segments.isEmpty() || segments.size() > 2)
         return { 404, QByteArrayLiteral("{}") };
@@ -155,7 +171,9 @@ SimulatedAnswer simulatedAnswer(QByteArrayView path)
 class SimulatorServer : public QObject
 {
 public:
-    explicit SimulatorServer(UpstreamSimulator &owner) : m_owner(owner), m_parser(http::HttpLimits {})
+    explicit SimulatorServer(UpstreamSimulator &owner)
+        : m_owner(owner)
+        , m_parser(http::HttpLimits {})
     {
         connect(&m_server, &QTcpServer::newConnection, this, &SimulatorServer::accept);
     }
@@ -181,7 +199,8 @@ private:
             m_owner.m_connections.fetch_add(1, std::memory_order_relaxed);
             socket->setParent(this);
             auto *connection = new Connection;
-            connect(socket, &QTcpSocket::readyRead, this, [this, socket, connection] { serve(socket, connection); });
+            connect(socket, &QTcpSocket::readyRead, this,
+                [this, socket, connection] { serve(socket, connection); });
             connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
             connect(socket, &QObject::destroyed, this, [connection] { delete connection; });
         }
@@ -210,7 +229,8 @@ private:
         if (const auto forced = query.value(QStringLiteral("latency_ms")))
             latency = forced->toInt();
         if (settings.jitterMs > 0)
-            latency += QRandomGenerator::global()->bounded(-settings.jitterMs, settings.jitterMs + 1);
+            latency
+                += QRandomGenerator::global()->bounded(-settings.jitterMs, settings.jitterMs + 1);
         latency = qMax(0, latency);
 
         QString failure = query.value(QStringLiteral("fail")).value_or(QString());
@@ -219,7 +239,7 @@ private:
             failure = settings.failureMode;
             if (failure == u"mixed") {
                 static const QStringList kinds { QStringLiteral("500"), QStringLiteral("reset"),
-                                                 QStringLiteral("hang") };
+                    QStringLiteral("hang") };
                 failure = kinds[QRandomGenerator::global()->bounded(int(kinds.size()))];
             }
         }
@@ -229,38 +249,44 @@ private:
         const bool keepAlive = request.keepAlive;
         const QByteArray path = request.path;
         QPointer<QTcpSocket> guard(socket);
-        QTimer::singleShot(latency, Qt::PreciseTimer, socket, [this, guard, connection, failure, keepAlive, path] {
-            if (!guard)
-                return;
-            QTcpSocket *socket = guard.data();
-            if (failure == u"reset") {
-                // SO_LINGER 0: close() sends RST, the client sees "connection reset by peer".
-                const linger hard { 1, 0 };
-                ::setsockopt(int(socket->socketDescriptor()), SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
-                socket->abort();
-                return;
-            }
-            if (failure == u"500") {
-                respond(socket, 500, R"({"detail":"simulated upstream failure"})", keepAlive);
-            } else {
-                const SimulatedAnswer answer = simulatedAnswer(path);
-                respond(socket, answer.status, answer.body, keepAlive);
-            }
-            connection->busy = false;
-            if (!connection->buffer.isEmpty() && socket->state() == QAbstractSocket::ConnectedState)
-                serve(socket, connection);
-        });
+        QTimer::singleShot(
+            latency, Qt::PreciseTimer, socket, [this, guard, connection, failure, keepAlive, path] {
+                if (!guard)
+                    return;
+                QTcpSocket *socket = guard.data();
+                if (failure == u"reset") {
+                    // SO_LINGER 0: close() sends RST, the client sees "connection reset by peer".
+                    const linger hard { 1, 0 };
+                    ::setsockopt(
+                        int(socket->socketDescriptor()), SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+                    socket->abort();
+                    return;
+                }
+                if (failure == u"500") {
+                    respond(socket, 500, R"({"detail":"simulated upstream failure"})", keepAlive);
+                } else {
+                    const SimulatedAnswer answer = simulatedAnswer(path);
+                    respond(socket, answer.status, answer.body, keepAlive);
+                }
+                connection->busy = false;
+                if (!connection->buffer.isEmpty()
+                    && socket->state() == QAbstractSocket::ConnectedState)
+                    serve(socket, connection);
+            });
     }
 
     static void respond(QTcpSocket *socket, int status, const QByteArray &body, bool keepAlive)
     {
-        const char *reason = status == 200 ? "OK" : status == 404 ? "Not Found" : status == 500 ? "Internal Server Error" : "Bad Request";
+        const char *reason = status == 200 ? "OK"
+            : status == 404                ? "Not Found"
+            : status == 500                ? "Internal Server Error"
+                                           : "Bad Request";
         QByteArray out;
         out.reserve(body.size() + 160);
         out += "HTTP/1.1 " + QByteArray::number(status) + ' ' + reason
-                + "\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: "
-                + QByteArray::number(body.size())
-                + (keepAlive ? "\r\nConnection: keep-alive\r\n\r\n" : "\r\nConnection: close\r\n\r\n");
+            + "\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: "
+            + QByteArray::number(body.size())
+            + (keepAlive ? "\r\nConnection: keep-alive\r\n\r\n" : "\r\nConnection: close\r\n\r\n");
         out += body;
         socket->write(out);
         if (!keepAlive)
@@ -272,7 +298,8 @@ private:
     http::HttpParser m_parser;
 };
 
-UpstreamSimulator::UpstreamSimulator(SimulatorSettings settings) : m_settings(std::move(settings))
+UpstreamSimulator::UpstreamSimulator(SimulatorSettings settings)
+    : m_settings(std::move(settings))
 {
     m_thread.setObjectName(QStringLiteral("upstream simulator"));
 }

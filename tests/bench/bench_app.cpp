@@ -7,8 +7,8 @@
 #include <QStandardPaths>
 #include <QThread>
 #include <algorithm>
-#include <cstdio>
 #include <csignal>
+#include <cstdio>
 #include <unistd.h>
 
 namespace {
@@ -36,7 +36,8 @@ qint64 findLoopscope(qint64 parent)
 {
     for (int attempt = 0; attempt < 50; ++attempt) {
         QProcess pgrep;
-        pgrep.start(QStringLiteral("pgrep"), { QStringLiteral("-f"), QStringLiteral("^") + QStringLiteral(LOOPSCOPE_BINARY) });
+        pgrep.start(QStringLiteral("pgrep"),
+            { QStringLiteral("-f"), QStringLiteral("^") + QStringLiteral(LOOPSCOPE_BINARY) });
         pgrep.waitForFinished();
         const QList<QByteArray> pids = pgrep.readAllStandardOutput().split('\n');
         for (const QByteArray &pid : pids) {
@@ -62,7 +63,9 @@ Started measure(const QStringList &arguments, bool window, int idleSeconds)
     const QString xvfb = QStandardPaths::findExecutable(QStringLiteral("xvfb-run"));
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     if (window && !xvfb.isEmpty()) {
-        command = QStringList { QStringLiteral("-a"), QStringLiteral("-s"), QStringLiteral("-screen 0 1600x1000x24"), program } + arguments;
+        command = QStringList { QStringLiteral("-a"), QStringLiteral("-s"),
+            QStringLiteral("-screen 0 1600x1000x24"), program }
+            + arguments;
         program = xvfb;
         environment.remove(QStringLiteral("QT_QPA_PLATFORM"));
     } else if (window) {
@@ -111,8 +114,8 @@ int main(int argc, char **argv)
         else if (args[i] == u"--runs")
             runs = args[i + 1].toInt();
     }
-    const QStringList common { QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--database"),
-                               QStringLiteral("sqlite::memory:") };
+    const QStringList common { QStringLiteral("--port"), QStringLiteral("0"),
+        QStringLiteral("--database"), QStringLiteral("sqlite::memory:") };
     std::vector<double> shown;
     double windowIdle = 0;
     for (int run = 0; run < runs; ++run) {
@@ -122,7 +125,8 @@ int main(int argc, char **argv)
             windowIdle = started.idleCpuPercent;
     }
     std::sort(shown.begin(), shown.end());
-    const Started headless = measure(QStringList { QStringLiteral("--headless") } + common, false, idleSeconds);
+    const Started headless
+        = measure(QStringList { QStringLiteral("--headless") } + common, false, idleSeconds);
     figure("window_shown_after_start_median", shown[shown.size() / 2], "ms");
     figure("window_shown_after_start_max", shown.back(), "ms");
     figure("window_idle_cpu", windowIdle, "% of one core");

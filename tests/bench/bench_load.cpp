@@ -40,7 +40,7 @@ double cpuSeconds(const rusage &u)
 
 double selfCpuSeconds()
 {
-    rusage u{};
+    rusage u {};
     getrusage(RUSAGE_SELF, &u);
     return cpuSeconds(u);
 }
@@ -145,14 +145,15 @@ int main(int argc, char **argv)
     const qint64 longRun = qint64(option("--requests", 1'000'000));
 
     int serverOut = -1;
-    const pid_t server = spawn({"/proc/self/exe", "--serve"}, &serverOut);
+    const pid_t server = spawn({ "/proc/self/exe", "--serve" }, &serverOut);
     const std::string portLine = server > 0 ? readLine(serverOut) : std::string();
     const quint16 port = quint16(std::atoi(portLine.c_str() + (portLine.size() > 5 ? 5 : 0)));
     if (server <= 0 || port == 0) {
         std::fprintf(stderr, "bench_load: could not start the target server\n");
         return 1;
     }
-    std::printf("target: fixture server (0 ms delay) in child process, http://127.0.0.1:%u/\n", unsigned(port));
+    std::printf("target: fixture server (0 ms delay) in child process, http://127.0.0.1:%u/\n",
+        unsigned(port));
 
     LoadPlan plan;
     plan.host = QStringLiteral("127.0.0.1");
@@ -187,12 +188,13 @@ int main(int argc, char **argv)
     int wrkOut = -1;
     const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/";
     const std::string duration = std::to_string(int(seconds)) + "s";
-    const pid_t wrk = spawn({"wrk", "-t1", "-c" + std::to_string(connections), "-d" + duration, url}, &wrkOut);
+    const pid_t wrk = spawn(
+        { "wrk", "-t1", "-c" + std::to_string(connections), "-d" + duration, url }, &wrkOut);
     double wrkPerCpu = 0;
     if (wrk > 0) {
         const std::string out = readAll(wrkOut);
         int status = 0;
-        rusage usage{};
+        rusage usage {};
         wait4(wrk, &status, 0, &usage);
         const double wrkCpu = cpuSeconds(usage);
         long requests = 0;
@@ -230,7 +232,8 @@ int main(int argc, char **argv)
     const double bigCpu = selfCpuSeconds() - cpuBefore;
     const long rssLong = rssKb();
     figure("memory_run_requests", double(big.completed), "req");
-    figure("memory_run_rps_per_cpu_s", bigCpu > 0 ? double(big.completed) / bigCpu : 0, "req/cpu-s");
+    figure(
+        "memory_run_rps_per_cpu_s", bigCpu > 0 ? double(big.completed) / bigCpu : 0, "req/cpu-s");
     figure("rss_before_kb", double(rssStart), "KiB");
     figure("rss_after_short_run_kb", double(rssShort), "KiB");
     figure("rss_after_long_run_kb", double(rssLong), "KiB");

@@ -88,14 +88,17 @@ struct AbResult
 AbResult ab(const QString &url, int requests, int concurrency)
 {
     // Warm-up: connection pools, allocator, Python's imports of the first request.
-    run(QStringLiteral("ab"), { QStringLiteral("-q"), QStringLiteral("-n"), QString::number(concurrency * 2),
-                               QStringLiteral("-c"), QString::number(concurrency), url }, 60000);
-    const QString output = run(QStringLiteral("ab"), { QStringLiteral("-n"), QString::number(requests),
-                                                       QStringLiteral("-c"), QString::number(concurrency),
-                                                       QStringLiteral("-s"), QStringLiteral("30"), url },
-                               180000);
+    run(QStringLiteral("ab"),
+        { QStringLiteral("-q"), QStringLiteral("-n"), QString::number(concurrency * 2),
+            QStringLiteral("-c"), QString::number(concurrency), url },
+        60000);
+    const QString output = run(QStringLiteral("ab"),
+        { QStringLiteral("-n"), QString::number(requests), QStringLiteral("-c"),
+            QString::number(concurrency), QStringLiteral("-s"), QStringLiteral("30"), url },
+        180000);
     AbResult result;
-    result.meanMs = captureNumber(output, QStringLiteral("Time per request:\\s+([\\d.]+) \\[ms\\] \\(mean\\)"));
+    result.meanMs = captureNumber(
+        output, QStringLiteral("Time per request:\\s+([\\d.]+) \\[ms\\] \\(mean\\)"));
     result.rps = captureNumber(output, QStringLiteral("Requests per second:\\s+([\\d.]+)"));
     result.failed = captureNumber(output, QStringLiteral("Failed requests:\\s+(\\d+)"));
     const double non2xx = captureNumber(output, QStringLiteral("Non-2xx responses:\\s+(\\d+)"));
@@ -136,34 +139,43 @@ int main(int argc, char **argv)
         }
     }
     note(QStringLiteral("GET /dashboard, upstream latency %1 ms, ab -n %2 -c %3, loopback only")
-                 .arg(latency).arg(requests).arg(concurrency));
+             .arg(latency)
+             .arg(requests)
+             .arg(concurrency));
 
     QProcess loopscope;
     const quint16 port = freePort();
     loopscope.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     loopscope.start(QStringLiteral(LOOPSCOPE_BINARY),
-                    { QStringLiteral("--headless"), QStringLiteral("--port"), QString::number(port),
-                      QStringLiteral("--database"), QStringLiteral("sqlite::memory:"),
-                      QStringLiteral("--upstream-latency"), QString::number(latency) });
+        { QStringLiteral("--headless"), QStringLiteral("--port"), QString::number(port),
+            QStringLiteral("--database"), QStringLiteral("sqlite::memory:"),
+            QStringLiteral("--upstream-latency"), QString::number(latency) });
     if (!loopscope.waitForStarted() || !waitForPort(port, 10000)) {
         std::fprintf(stderr, "bench_outbound: loopscope did not start\n");
         return 1;
     }
     const QString base = QStringLiteral("http://127.0.0.1:%1").arg(port);
     const QJsonObject upstream = QJsonDocument::fromJson(
-            run(QStringLiteral("curl"), { QStringLiteral("-s"), base + QStringLiteral("/_scope/upstream") }, 10000)
-                    .toUtf8()).object();
-    const QString simulator = upstream.value(QStringLiteral("simulator")).toObject().value(QStringLiteral("url")).toString();
+        run(QStringLiteral("curl"),
+            { QStringLiteral("-s"), base + QStringLiteral("/_scope/upstream") }, 10000)
+            .toUtf8())
+                                     .object();
+    const QString simulator = upstream.value(QStringLiteral("simulator"))
+                                  .toObject()
+                                  .value(QStringLiteral("url"))
+                                  .toString();
     if (simulator.isEmpty()) {
         std::fprintf(stderr, "bench_outbound: no simulator URL from /_scope/upstream\n");
         stop(loopscope);
         return 1;
     }
-    note(QStringLiteral("simulator %1 (in the loopscope process, serving both servers)").arg(simulator));
+    note(QStringLiteral("simulator %1 (in the loopscope process, serving both servers)")
+             .arg(simulator));
 
     const AbResult loopShared = ab(base + QStringLiteral("/dashboard"), requests, concurrency);
     report("loopscope_dashboard_shared", loopShared);
-    const AbResult loopPerCall = ab(base + QStringLiteral("/dashboard?client=per-call"), requests, concurrency);
+    const AbResult loopPerCall
+        = ab(base + QStringLiteral("/dashboard?client=per-call"), requests, concurrency);
     report("loopscope_dashboard_per_call", loopPerCall);
 
     QProcess fastapi;
@@ -176,32 +188,40 @@ int main(int argc, char **argv)
     fastapi.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     // Debian's python3 has the Debian packages; a python3 earlier on PATH may not.
     fastapi.start(QStringLiteral("/usr/bin/python3"),
-                  { QStringLiteral("-m"), QStringLiteral("uvicorn"), appFile.completeBaseName() + QStringLiteral(":app"),
-                    QStringLiteral("--port"), QString::number(fastapiPort), QStringLiteral("--loop"),
-                    QStringLiteral("uvloop"), QStringLiteral("--http"), QStringLiteral("httptools"),
-                    QStringLiteral("--log-level"), QStringLiteral("warning") });
+        { QStringLiteral("-m"), QStringLiteral("uvicorn"),
+            appFile.completeBaseName() + QStringLiteral(":app"), QStringLiteral("--port"),
+            QString::number(fastapiPort), QStringLiteral("--loop"), QStringLiteral("uvloop"),
+            QStringLiteral("--http"), QStringLiteral("httptools"), QStringLiteral("--log-level"),
+            QStringLiteral("warning") });
     if (!fastapi.waitForStarted() || !waitForPort(fastapiPort, 15000)) {
-        note(QStringLiteral("FastAPI+uvicorn did not start (python3-fastapi, python3-uvicorn, python3-uvloop, "
-                            "python3-httptools, python3-httpx): no peer figures"));
+        note(QStringLiteral(
+            "FastAPI+uvicorn did not start (python3-fastapi, python3-uvicorn, python3-uvloop, "
+            "python3-httptools, python3-httpx): no peer figures"));
         stop(fastapi);
         stop(loopscope);
         return 0;
     }
     const QString fastapiBase = QStringLiteral("http://127.0.0.1:%1").arg(fastapiPort);
-    const AbResult fastShared = ab(fastapiBase + QStringLiteral("/dashboard-shared"), requests, concurrency);
+    const AbResult fastShared
+        = ab(fastapiBase + QStringLiteral("/dashboard-shared"), requests, concurrency);
     report("fastapi_dashboard_shared", fastShared);
-    const AbResult fastPerCall = ab(fastapiBase + QStringLiteral("/dashboard"), requests, concurrency);
+    const AbResult fastPerCall
+        = ab(fastapiBase + QStringLiteral("/dashboard"), requests, concurrency);
     report("fastapi_dashboard_per_call", fastPerCall);
     stop(fastapi);
     stop(loopscope);
 
     if (loopShared.rps > 0 && fastShared.rps > 0) {
-        figure("ratio_dashboard_shared_rps_loopscope_vs_fastapi", loopShared.rps / fastShared.rps, "x");
-        figure("ratio_dashboard_shared_mean_latency_loopscope_vs_fastapi", loopShared.meanMs / fastShared.meanMs, "x");
+        figure("ratio_dashboard_shared_rps_loopscope_vs_fastapi", loopShared.rps / fastShared.rps,
+            "x");
+        figure("ratio_dashboard_shared_mean_latency_loopscope_vs_fastapi",
+            loopShared.meanMs / fastShared.meanMs, "x");
     }
     if (loopPerCall.rps > 0 && fastPerCall.rps > 0) {
-        figure("ratio_dashboard_per_call_rps_loopscope_vs_fastapi", loopPerCall.rps / fastPerCall.rps, "x");
-        figure("ratio_dashboard_per_call_mean_latency_loopscope_vs_fastapi", loopPerCall.meanMs / fastPerCall.meanMs, "x");
+        figure("ratio_dashboard_per_call_rps_loopscope_vs_fastapi",
+            loopPerCall.rps / fastPerCall.rps, "x");
+        figure("ratio_dashboard_per_call_mean_latency_loopscope_vs_fastapi",
+            loopPerCall.meanMs / fastPerCall.meanMs, "x");
     }
     if (fastShared.rps > 0 && fastPerCall.rps > 0)
         figure("ratio_fastapi_shared_vs_per_call_rps", fastShared.rps / fastPerCall.rps, "x");

@@ -8,10 +8,10 @@
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QStandardPaths>
-#include <QFileInfo>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QThread>
@@ -75,8 +75,7 @@ bool startLoopscope(Server &server)
     server.port = freePort();
     server.process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     server.process.start(QStringLiteral(LOOPSCOPE_BINARY),
-                         { QStringLiteral("--headless"), QStringLiteral("--port"),
-                           QString::number(server.port) });
+        { QStringLiteral("--headless"), QStringLiteral("--port"), QString::number(server.port) });
     return server.process.waitForStarted() && waitForPort(server.port, 10000);
 }
 
@@ -89,11 +88,11 @@ bool startFastApi(Server &server)
     server.process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     // Debian's python3 has the Debian packages; a python3 earlier on PATH may not.
     server.process.start(QStringLiteral("/usr/bin/python3"),
-                         { QStringLiteral("-m"), QStringLiteral("uvicorn"),
-                           app.completeBaseName() + QStringLiteral(":app"), QStringLiteral("--port"),
-                           QString::number(server.port), QStringLiteral("--loop"), QStringLiteral("uvloop"),
-                           QStringLiteral("--http"), QStringLiteral("httptools"),
-                           QStringLiteral("--log-level"), QStringLiteral("warning") });
+        { QStringLiteral("-m"), QStringLiteral("uvicorn"),
+            app.completeBaseName() + QStringLiteral(":app"), QStringLiteral("--port"),
+            QString::number(server.port), QStringLiteral("--loop"), QStringLiteral("uvloop"),
+            QStringLiteral("--http"), QStringLiteral("httptools"), QStringLiteral("--log-level"),
+            QStringLiteral("warning") });
     return server.process.waitForStarted() && waitForPort(server.port, 15000);
 }
 
@@ -129,18 +128,19 @@ void concurrentAsync(Server &server, int concurrent, const QByteArray &prefix)
 {
     const qint64 pid = server.process.processId();
     // Warm up so allocator pools and the thread pool exist before the baseline.
-    run(QStringLiteral("ab"), { QStringLiteral("-n"), QStringLiteral("200"), QStringLiteral("-c"),
-                               QStringLiteral("50"),
-                               QStringLiteral("http://127.0.0.1:%1/async?delay=0.01").arg(server.port) },
+    run(QStringLiteral("ab"),
+        { QStringLiteral("-n"), QStringLiteral("200"), QStringLiteral("-c"), QStringLiteral("50"),
+            QStringLiteral("http://127.0.0.1:%1/async?delay=0.01").arg(server.port) },
         30000);
     QThread::msleep(300);
     const qint64 baseline = rssKb(pid);
 
     QProcess ab;
     ab.setProcessChannelMode(QProcess::MergedChannels);
-    ab.start(QStringLiteral("ab"), { QStringLiteral("-n"), QString::number(concurrent), QStringLiteral("-c"),
-                                     QString::number(concurrent), QStringLiteral("-s"), QStringLiteral("60"),
-                                     QStringLiteral("http://127.0.0.1:%1/async").arg(server.port) });
+    ab.start(QStringLiteral("ab"),
+        { QStringLiteral("-n"), QString::number(concurrent), QStringLiteral("-c"),
+            QString::number(concurrent), QStringLiteral("-s"), QStringLiteral("60"),
+            QStringLiteral("http://127.0.0.1:%1/async").arg(server.port) });
     qint64 peak = baseline;
     while (!ab.waitForFinished(20))
         peak = std::max(peak, rssKb(pid));
@@ -149,7 +149,8 @@ void concurrentAsync(Server &server, int concurrent, const QByteArray &prefix)
     const double failed = captureNumber(output, QStringLiteral("Failed requests:\\s+(\\d+)"));
     const double longest = captureNumber(output, QStringLiteral("100%\\s+(\\d+)"));
     if (complete < 0) {
-        note(QStringLiteral("%1: ab failed: %2").arg(QString::fromLatin1(prefix), output.right(400)));
+        note(QStringLiteral("%1: ab failed: %2")
+                 .arg(QString::fromLatin1(prefix), output.right(400)));
         return;
     }
     const QByteArray &p = prefix;
@@ -159,21 +160,24 @@ void concurrentAsync(Server &server, int concurrent, const QByteArray &prefix)
     figure(QByteArray(p + "_concurrent_async_longest"), longest / 1000.0, "s");
     figure(QByteArray(p + "_rss_baseline"), baseline / 1024.0, "MiB");
     figure(QByteArray(p + "_rss_peak"), peak / 1024.0, "MiB");
-    figure(QByteArray(p + "_rss_per_inflight_request"), double(peak - baseline) * 1024.0 / concurrent, "bytes");
+    figure(QByteArray(p + "_rss_per_inflight_request"),
+        double(peak - baseline) * 1024.0 / concurrent, "bytes");
 }
 
 double wrkProducts(Server &server, int seconds)
 {
     const QString url = QStringLiteral("http://127.0.0.1:%1").arg(server.port);
-    run(QStringLiteral("curl"), { QStringLiteral("-s"), QStringLiteral("-X"), QStringLiteral("POST"),
-                                  url + QStringLiteral("/products/?name=lamp&price=9.5") },
+    run(QStringLiteral("curl"),
+        { QStringLiteral("-s"), QStringLiteral("-X"), QStringLiteral("POST"),
+            url + QStringLiteral("/products/?name=lamp&price=9.5") },
         10000);
-    const QString output = run(QStringLiteral("wrk"), { QStringLiteral("-t1"), QStringLiteral("-c64"),
-                                                        QStringLiteral("-d%1s").arg(seconds),
-                                                        url + QStringLiteral("/products/1") },
-                               (seconds + 30) * 1000);
+    const QString output = run(QStringLiteral("wrk"),
+        { QStringLiteral("-t1"), QStringLiteral("-c64"), QStringLiteral("-d%1s").arg(seconds),
+            url + QStringLiteral("/products/1") },
+        (seconds + 30) * 1000);
     const double rps = captureNumber(output, QStringLiteral("Requests/sec:\\s+([\\d.]+)"));
-    const double errors = captureNumber(output, QStringLiteral("Non-2xx or 3xx responses:\\s+(\\d+)"));
+    const double errors
+        = captureNumber(output, QStringLiteral("Non-2xx or 3xx responses:\\s+(\\d+)"));
     if (rps < 0)
         note(QStringLiteral("%1: wrk failed: %2").arg(server.name, output.right(400)));
     if (errors > 0)
@@ -207,7 +211,9 @@ int main(int argc, char **argv)
     limit.rlim_cur = limit.rlim_max;
     setrlimit(RLIMIT_NOFILE, &limit);
     note(QStringLiteral("open-file limit %1; concurrent %2; wrk duration %3 s")
-                 .arg(limit.rlim_cur).arg(concurrent).arg(seconds));
+             .arg(limit.rlim_cur)
+             .arg(concurrent)
+             .arg(seconds));
 
     Server loopscope;
     if (!startLoopscope(loopscope)) {

@@ -68,7 +68,8 @@ void fill(TimelineModel &model, std::size_t spans)
     unsigned seed = 7;
     while (model.spanCount() < spans) {
         // Three spans per two requests on average.
-        const std::size_t n = std::clamp<std::size_t>((spans - model.spanCount()) * 2 / 3, 1, kChunk);
+        const std::size_t n
+            = std::clamp<std::size_t>((spans - model.spanCount()) * 2 / 3, 1, kChunk);
         const auto events = testsupport::timelineTraffic(n, 2000.0, start, next, 50, seed++);
         model.ingest(events);
         next += 2 * n; // each request may use a second span id for its job
@@ -114,7 +115,7 @@ int main(int argc, char **argv)
         print(QByteArray("ingest_" + tag + "_spans_total").constData(), buildMs, "ms");
         print(QByteArray("spans_" + tag).constData(), double(model.spanCount()), "spans");
         print(QByteArray("lanes_" + tag).constData(),
-              model.laneCount(LaneGroup::Loop) + model.laneCount(LaneGroup::Database), "lanes");
+            model.laneCount(LaneGroup::Loop) + model.laneCount(LaneGroup::Database), "lanes");
 
         const Nanos lo = model.earliest();
         const Nanos hi = model.now();
@@ -132,7 +133,8 @@ int main(int argc, char **argv)
         for (const Zoom &z : zooms) {
             view.zoom()->setRange(z.start, z.end);
             const Stats st = measureFrames(view, image, frames);
-            print(QByteArray("frame_" + tag + "_" + z.name + "_median").constData(), st.median, "ms");
+            print(
+                QByteArray("frame_" + tag + "_" + z.name + "_median").constData(), st.median, "ms");
             print(QByteArray("frame_" + tag + "_" + z.name + "_p95").constData(), st.p95, "ms");
         }
     }
@@ -149,7 +151,8 @@ int main(int argc, char **argv)
         view.zoom()->setRange(kStart - 10'000'000'000, kStart);
         view.setFollowing(true);
         const double rate = 20'000;
-        const auto events = testsupport::timelineTraffic(std::size_t(rate * 5), rate, kStart, 1, 50, 3);
+        const auto events
+            = testsupport::timelineTraffic(std::size_t(rate * 5), rate, kStart, 1, 50, 3);
         const Nanos frame = 16'666'667;
         std::vector<double> ingestTimes, paintTimes, totalTimes;
         std::size_t pos = 0;
@@ -171,14 +174,16 @@ int main(int argc, char **argv)
         const double seconds = double(events.back().time - events.front().time) / 1e9;
         print("live_events_per_s", double(events.size()) / seconds, "events/s");
         print("live_max_events_per_frame", double(maxBatch), "events");
-        const Stats ingest = stats(ingestTimes), paint = stats(paintTimes), total = stats(totalTimes);
+        const Stats ingest = stats(ingestTimes), paint = stats(paintTimes),
+                    total = stats(totalTimes);
         print("live_ingest_median", ingest.median, "ms");
         print("live_ingest_p95", ingest.p95, "ms");
         print("live_paint_median", paint.median, "ms");
         print("live_paint_p95", paint.p95, "ms");
         print("live_frame_median", total.median, "ms");
         print("live_frame_p95", total.p95, "ms");
-        print("live_lanes", model.laneCount(LaneGroup::Loop) + model.laneCount(LaneGroup::Database), "lanes");
+        print("live_lanes", model.laneCount(LaneGroup::Loop) + model.laneCount(LaneGroup::Database),
+            "lanes");
         print("live_retained_spans", double(model.spanCount()), "spans");
     }
     return 0;

@@ -123,7 +123,8 @@ ThreadedResult recordThreaded(int threads, int perThread)
     for (auto &p : producers)
         p.join();
     const double dropped = double(TraceHub::instance().droppedEvents() - droppedBefore);
-    return { double(totalNs.load()) / (double(threads) * perThread), dropped / (double(threads) * perThread) };
+    return { double(totalNs.load()) / (double(threads) * perThread),
+        dropped / (double(threads) * perThread) };
 }
 
 double mutexVectorNsPerCall(int threads, int perThread)

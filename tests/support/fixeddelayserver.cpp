@@ -1,11 +1,11 @@
 #include "fixeddelayserver.h"
 
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QHostAddress>
+#include <QSocketNotifier>
 #include <QTcpServer>
 #include <QTcpSocket>
-#include <QEventLoop>
-#include <QSocketNotifier>
 #include <QTimer>
 
 #include <deque>
@@ -22,7 +22,7 @@ namespace {
 qint64 nowMs()
 {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
+        std::chrono::steady_clock::now().time_since_epoch())
         .count();
 }
 
@@ -51,8 +51,7 @@ class FixedDelayServerWorker : public QObject
 public:
     explicit FixedDelayServerWorker(FixedDelayServer *owner)
         : m_owner(owner)
-    {
-    }
+    { }
 
     bool listen(quint16 port)
     {
@@ -105,7 +104,8 @@ private:
                 else if (name == "x-request-id")
                     requestId = value;
                 else if (name == "connection")
-                    close = value.toLower().contains("close") || (close && !value.toLower().contains("keep-alive"));
+                    close = value.toLower().contains("close")
+                        || (close && !value.toLower().contains("keep-alive"));
             }
             const qint64 total = headerEnd + 4 + contentLength;
             if (state->buffer.size() < total)
@@ -118,13 +118,12 @@ private:
     }
 
     void handleRequest(const std::shared_ptr<ConnectionState> &state, const QByteArray &method,
-                       const QByteArray &target, const QByteArray &requestId, bool close)
+        const QByteArray &target, const QByteArray &requestId, bool close)
     {
         ++m_owner->m_requests;
         const int inFlight = ++m_owner->m_inFlight;
         int seen = m_owner->m_maxInFlight.load();
-        while (inFlight > seen && !m_owner->m_maxInFlight.compare_exchange_weak(seen, inFlight)) {
-        }
+        while (inFlight > seen && !m_owner->m_maxInFlight.compare_exchange_weak(seen, inFlight)) { }
 
         int status = 200;
         if (target.startsWith("/status/"))
@@ -133,13 +132,14 @@ private:
         {
             std::lock_guard lock(m_owner->m_mutex);
             if (m_owner->m_record.load())
-                m_owner->m_received.append({method, target, requestId});
+                m_owner->m_received.append({ method, target, requestId });
             body = m_owner->m_body;
         }
         Pending pending;
         pending.seq = state->nextSeq++;
         pending.close = close;
-        pending.response = "HTTP/1.1 " + QByteArray::number(status) + " Fixture\r\nContent-Type: text/plain\r\n"
+        pending.response = "HTTP/1.1 " + QByteArray::number(status)
+            + " Fixture\r\nContent-Type: text/plain\r\n"
             + "Content-Length: " + QByteArray::number(body.size()) + "\r\n"
             + (close ? "Connection: close\r\n" : "Connection: keep-alive\r\n") + "\r\n" + body;
         state->queue.push_back(std::move(pending));
@@ -158,15 +158,15 @@ private:
             return;
         }
         QTimer::singleShot(std::chrono::milliseconds(wait), Qt::PreciseTimer, state->socket,
-                           [this, state, seq, dueMs] {
-                               // A stall may have begun while this one waited.
-                               const qint64 stallBegin = m_owner->m_stallBeginMs.load();
-                               const qint64 stallEnd = m_owner->m_stallEndMs.load();
-                               if (dueMs >= stallBegin && dueMs < stallEnd && nowMs() < stallEnd)
-                                   schedule(state, seq, stallEnd);
-                               else
-                                   markReady(state, seq);
-                           });
+            [this, state, seq, dueMs] {
+                // A stall may have begun while this one waited.
+                const qint64 stallBegin = m_owner->m_stallBeginMs.load();
+                const qint64 stallEnd = m_owner->m_stallEndMs.load();
+                if (dueMs >= stallBegin && dueMs < stallEnd && nowMs() < stallEnd)
+                    schedule(state, seq, stallEnd);
+                else
+                    markReady(state, seq);
+            });
     }
 
     void markReady(const std::shared_ptr<ConnectionState> &state, quint64 seq)
@@ -194,8 +194,7 @@ private:
 
 FixedDelayServer::FixedDelayServer(std::chrono::milliseconds delay)
     : m_delayMs(int(delay.count()))
-{
-}
+{ }
 
 FixedDelayServer::~FixedDelayServer()
 {

@@ -61,14 +61,14 @@ private:
     std::thread m_thread;
     int m_quitFd = -1;
     quint16 m_port = 0;
-    std::atomic<qint64> m_stallBeginMs{0};
-    std::atomic<qint64> m_stallEndMs{0};
+    std::atomic<qint64> m_stallBeginMs { 0 };
+    std::atomic<qint64> m_stallEndMs { 0 };
     std::atomic<int> m_delayMs;
-    std::atomic<bool> m_record{true};
-    std::atomic<qint64> m_requests{0};
-    std::atomic<int> m_inFlight{0};
-    std::atomic<int> m_maxInFlight{0};
-    std::atomic<qint64> m_connections{0};
+    std::atomic<bool> m_record { true };
+    std::atomic<qint64> m_requests { 0 };
+    std::atomic<int> m_inFlight { 0 };
+    std::atomic<int> m_maxInFlight { 0 };
+    std::atomic<qint64> m_connections { 0 };
     mutable std::mutex m_mutex; // guards m_received and m_body
     QList<Received> m_received;
     QByteArray m_body = QByteArrayLiteral("hello from the fixture\n");

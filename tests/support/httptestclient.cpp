@@ -26,7 +26,8 @@ QList<TestResponse> splitResponses(const QByteArray &stream)
             break;
         TestResponse response;
         response.head = stream.mid(pos, headEnd - pos);
-        const QList<QByteArray> statusLine = response.head.left(response.head.indexOf('\r')).split(' ');
+        const QList<QByteArray> statusLine
+            = response.head.left(response.head.indexOf('\r')).split(' ');
         response.status = statusLine.size() > 1 ? statusLine.at(1).toInt() : 0;
         const qsizetype length = response.header("content-length").toLongLong();
         if (stream.size() - (headEnd + 4) < length)
@@ -65,9 +66,10 @@ RawExchange exchange(quint16 port, const QByteArray &bytes, int responses, int t
 }
 
 TestResponse fetch(quint16 port, const QByteArray &method, const QByteArray &target,
-                   const QByteArray &body, int timeoutMs)
+    const QByteArray &body, int timeoutMs)
 {
-    QByteArray request = method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    QByteArray request
+        = method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
     if (!body.isEmpty() || method == "POST" || method == "PUT")
         request += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
     request += "\r\n" + body;

@@ -23,7 +23,7 @@ QList<TestResponse> splitResponses(const QByteArray &stream);
 // One request on a fresh connection with `Connection: close`, read until the server closes.
 // Blocking, with a timeout: the server under test runs on its own thread.
 TestResponse fetch(quint16 port, const QByteArray &method, const QByteArray &target,
-                   const QByteArray &body = {}, int timeoutMs = 15000);
+    const QByteArray &body = {}, int timeoutMs = 15000);
 
 // Writes raw bytes on one connection and reads until `responses` answers arrived or the server
 // closed; `closedByServer` tells which.

@@ -48,7 +48,8 @@ QString PostgresFixture::binDirectory()
     for (const QString &version : root.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
         const QString bin = root.filePath(version + QStringLiteral("/bin"));
         const QVersionNumber number = QVersionNumber::fromString(version);
-        if (QFile::exists(bin + QStringLiteral("/initdb")) && QFile::exists(bin + QStringLiteral("/pg_ctl"))
+        if (QFile::exists(bin + QStringLiteral("/initdb"))
+            && QFile::exists(bin + QStringLiteral("/pg_ctl"))
             && (found.isEmpty() || number > best)) {
             best = number;
             found = bin;
@@ -57,16 +58,17 @@ QString PostgresFixture::binDirectory()
     return found;
 }
 
-bool PostgresFixture::runAsOwner(const QString &program, const QStringList &arguments, int timeoutMs,
-                                 QString *output)
+bool PostgresFixture::runAsOwner(
+    const QString &program, const QStringList &arguments, int timeoutMs, QString *output)
 {
     QProcess process;
     process.setProcessChannelMode(QProcess::MergedChannels);
     process.setWorkingDirectory(m_dir->path());
     if (m_asNobody) {
         process.start(QStringLiteral("runuser"),
-                      QStringList { QStringLiteral("-u"), QStringLiteral("nobody"), QStringLiteral("--"), program }
-                              + arguments);
+            QStringList {
+                QStringLiteral("-u"), QStringLiteral("nobody"), QStringLiteral("--"), program }
+                + arguments);
     } else {
         process.start(program, arguments);
     }
@@ -77,7 +79,8 @@ bool PostgresFixture::runAsOwner(const QString &program, const QStringList &argu
     if (output)
         *output = text;
     if (!finished || process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0) {
-        m_error = QStringLiteral("%1 failed: %2").arg(QFileInfo(program).fileName(), text.right(800));
+        m_error
+            = QStringLiteral("%1 failed: %2").arg(QFileInfo(program).fileName(), text.right(800));
         return false;
     }
     return true;
@@ -87,15 +90,18 @@ bool PostgresFixture::start()
 {
     m_bin = binDirectory();
     if (m_bin.isEmpty()) {
-        m_error = QStringLiteral("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb; "
-                                 "apt-get install postgresql)");
+        m_error
+            = QStringLiteral("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb; "
+                             "apt-get install postgresql)");
         return false;
     }
     if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL"))) {
-        m_error = QStringLiteral("the Qt PostgreSQL driver is missing (apt-get install libqt6sql6-psql)");
+        m_error = QStringLiteral(
+            "the Qt PostgreSQL driver is missing (apt-get install libqt6sql6-psql)");
         return false;
     }
-    m_dir = std::make_unique<QTemporaryDir>(QDir::tempPath() + QStringLiteral("/loopscope-pg-XXXXXX"));
+    m_dir = std::make_unique<QTemporaryDir>(
+        QDir::tempPath() + QStringLiteral("/loopscope-pg-XXXXXX"));
     if (!m_dir->isValid()) {
         m_error = QStringLiteral("cannot create a temporary directory");
         return false;
@@ -105,7 +111,8 @@ bool PostgresFixture::start()
     if (m_asNobody) {
         const passwd *nobody = ::getpwnam("nobody");
         if (!nobody) {
-            m_error = QStringLiteral("running as root, and there is no 'nobody' user to run postgres as");
+            m_error = QStringLiteral(
+                "running as root, and there is no 'nobody' user to run postgres as");
             return false;
         }
         ::chmod(QFile::encodeName(m_dir->path()).constData(), 0700);
@@ -115,10 +122,10 @@ bool PostgresFixture::start()
         }
     }
     if (!runAsOwner(m_bin + QStringLiteral("/initdb"),
-                    { QStringLiteral("-D"), m_dataDir, QStringLiteral("-U"), QString::fromLatin1(superuser),
-                      QStringLiteral("--auth=trust"), QStringLiteral("-E"), QStringLiteral("UTF8"),
-                      QStringLiteral("--no-sync"), QStringLiteral("--locale=C") },
-                    120000))
+            { QStringLiteral("-D"), m_dataDir, QStringLiteral("-U"), QString::fromLatin1(superuser),
+                QStringLiteral("--auth=trust"), QStringLiteral("-E"), QStringLiteral("UTF8"),
+                QStringLiteral("--no-sync"), QStringLiteral("--locale=C") },
+            120000))
         return false;
     m_port = freePort();
     return startServer();
@@ -130,16 +137,18 @@ bool PostgresFixture::startServer()
     // a test cluster need not survive a power cut, and it makes writes cheaper on a shared CI box.
     const QString options = QStringLiteral("-c listen_addresses=127.0.0.1 -p %1 -k %2 "
                                            "-c max_connections=300 -c fsync=off")
-                                    .arg(m_port)
-                                    .arg(m_dir->path());
+                                .arg(m_port)
+                                .arg(m_dir->path());
     if (!runAsOwner(m_bin + QStringLiteral("/pg_ctl"),
-                    { QStringLiteral("-D"), m_dataDir, QStringLiteral("-l"),
-                      m_dir->filePath(QStringLiteral("server.log")), QStringLiteral("-o"), options,
-                      QStringLiteral("-w"), QStringLiteral("-t"), QStringLiteral("60"), QStringLiteral("start") },
-                    90000)) {
+            { QStringLiteral("-D"), m_dataDir, QStringLiteral("-l"),
+                m_dir->filePath(QStringLiteral("server.log")), QStringLiteral("-o"), options,
+                QStringLiteral("-w"), QStringLiteral("-t"), QStringLiteral("60"),
+                QStringLiteral("start") },
+            90000)) {
         QFile log(m_dir->filePath(QStringLiteral("server.log")));
         if (log.open(QIODevice::ReadOnly))
-            m_error += QStringLiteral("\nserver log: ") + QString::fromLocal8Bit(log.readAll().right(800));
+            m_error += QStringLiteral("\nserver log: ")
+                + QString::fromLocal8Bit(log.readAll().right(800));
         return false;
     }
     m_running = true;
@@ -150,9 +159,9 @@ bool PostgresFixture::stopServer()
 {
     // Fast mode: active sessions are cut off, as in a crash of the database host.
     const bool stopped = runAsOwner(m_bin + QStringLiteral("/pg_ctl"),
-                                    { QStringLiteral("-D"), m_dataDir, QStringLiteral("-m"),
-                                      QStringLiteral("fast"), QStringLiteral("-w"), QStringLiteral("stop") },
-                                    60000);
+        { QStringLiteral("-D"), m_dataDir, QStringLiteral("-m"), QStringLiteral("fast"),
+            QStringLiteral("-w"), QStringLiteral("stop") },
+        60000);
     if (stopped)
         m_running = false;
     return stopped;
@@ -161,9 +170,9 @@ bool PostgresFixture::stopServer()
 QString PostgresFixture::url(const QString &database) const
 {
     return QStringLiteral("postgresql://%1@127.0.0.1:%2/%3")
-            .arg(QString::fromLatin1(superuser))
-            .arg(m_port)
-            .arg(database);
+        .arg(QString::fromLatin1(superuser))
+        .arg(m_port)
+        .arg(database);
 }
 
 QString PostgresFixture::createDatabase(const QString &name)

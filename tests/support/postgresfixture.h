@@ -37,7 +37,7 @@ public:
 
 private:
     bool runAsOwner(const QString &program, const QStringList &arguments, int timeoutMs,
-                    QString *output = nullptr);
+        QString *output = nullptr);
 
     std::unique_ptr<QTemporaryDir> m_dir;
     QString m_bin;

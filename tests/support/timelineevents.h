@@ -15,8 +15,9 @@
 
 namespace loopscope::testsupport {
 
-inline trace::Event timelineEvent(trace::Kind kind, trace::Nanos time, std::uint64_t span, std::uint32_t label = 0,
-                                  std::uint64_t link = 0, std::int64_t value = 0, std::uint32_t thread = 1)
+inline trace::Event timelineEvent(trace::Kind kind, trace::Nanos time, std::uint64_t span,
+    std::uint32_t label = 0, std::uint64_t link = 0, std::int64_t value = 0,
+    std::uint32_t thread = 1)
 {
     trace::Event e {};
     e.time = time;
@@ -32,7 +33,8 @@ inline trace::Event timelineEvent(trace::Kind kind, trace::Nanos time, std::uint
 inline trace::Event timelineRequestId(trace::Nanos time, std::uint64_t span, const QByteArray &id)
 {
     trace::Event e = timelineEvent(trace::Kind::RequestId, time, span);
-    e.requestIdSize = std::uint8_t(std::min<std::size_t>(std::size_t(id.size()), trace::Event::kRequestIdCapacity));
+    e.requestIdSize = std::uint8_t(
+        std::min<std::size_t>(std::size_t(id.size()), trace::Event::kRequestIdCapacity));
     std::memcpy(e.requestId, id.constData(), e.requestIdSize);
     return e;
 }
@@ -66,11 +68,15 @@ inline void appendTimelineRequest(std::vector<trace::Event> &out, const Timeline
     if (r.awaitBegin) {
         if (r.jobSpan) {
             // What WorkerPool records: queued on the loop, run on a worker.
-            out.push_back(timelineEvent(Kind::JobQueued, r.awaitBegin, r.jobSpan, r.awaitLabel, r.span));
-            out.push_back(timelineEvent(Kind::JobStarted, r.awaitBegin + 5'000, r.jobSpan, r.awaitLabel, 0, 0, 2));
-            out.push_back(timelineEvent(Kind::JobFinished, r.awaitEnd - 5'000, r.jobSpan, r.awaitLabel, 0, 0, 2));
+            out.push_back(
+                timelineEvent(Kind::JobQueued, r.awaitBegin, r.jobSpan, r.awaitLabel, r.span));
+            out.push_back(timelineEvent(
+                Kind::JobStarted, r.awaitBegin + 5'000, r.jobSpan, r.awaitLabel, 0, 0, 2));
+            out.push_back(timelineEvent(
+                Kind::JobFinished, r.awaitEnd - 5'000, r.jobSpan, r.awaitLabel, 0, 0, 2));
         }
-        out.push_back(timelineEvent(Kind::AwaitSuspend, r.awaitBegin, r.span, r.awaitLabel, r.jobSpan));
+        out.push_back(
+            timelineEvent(Kind::AwaitSuspend, r.awaitBegin, r.span, r.awaitLabel, r.jobSpan));
         out.push_back(timelineEvent(Kind::AwaitResume, r.awaitEnd, r.span, r.awaitLabel));
     }
     if (r.blockBegin) {
@@ -86,15 +92,14 @@ inline void appendTimelineRequest(std::vector<trace::Event> &out, const Timeline
 // blocking the loop for 2 ms instead; each carries an X-Request-Id. About 9.5
 // events per request, like the real server. Events are returned time-ordered,
 // as the hub delivers them.
-inline std::vector<trace::Event> timelineTraffic(std::size_t requests, double rate, trace::Nanos start,
-                                                 std::uint64_t firstSpan, std::size_t blockingEvery = 50,
-                                                 unsigned seed = 1)
+inline std::vector<trace::Event> timelineTraffic(std::size_t requests, double rate,
+    trace::Nanos start, std::uint64_t firstSpan, std::size_t blockingEvery = 50, unsigned seed = 1)
 {
     std::mt19937_64 rng(seed);
     std::exponential_distribution<double> gap(rate);
     std::uniform_int_distribution<trace::Nanos> awaitNs(1'000'000, 40'000'000);
     const std::uint32_t routes[] = { trace::label("GET /async"), trace::label("GET /users/{id}"),
-                                     trace::label("GET /blocking") };
+        trace::label("GET /blocking") };
     const std::uint32_t sleepLabel = trace::label("sleep");
     const std::uint32_t fetchLabel = trace::label("db.fetchrow users");
     const std::uint32_t blockLabel = trace::label("time.sleep");
@@ -126,7 +131,8 @@ inline std::vector<trace::Event> timelineTraffic(std::size_t requests, double ra
         }
         appendTimelineRequest(out, r);
     }
-    std::stable_sort(out.begin(), out.end(), [](const trace::Event &a, const trace::Event &b) { return a.time < b.time; });
+    std::stable_sort(out.begin(), out.end(),
+        [](const trace::Event &a, const trace::Event &b) { return a.time < b.time; });
     return out;
 }
 
