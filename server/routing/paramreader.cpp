@@ -107,8 +107,9 @@ std::optional<QString> ParamReader::queryString(
     return defaultValue;
 }
 
-std::optional<qint64> ParamReader::queryInt(
-    const QString &name, std::optional<qint64> defaultValue, Bounds bounds)
+template <typename T, typename Parse>
+std::optional<T> ParamReader::queryTyped(const QString &name, std::optional<T> defaultValue,
+    Bounds bounds, Parse parse, const QString &invalidMessage, const QString &invalidType)
 {
     const auto raw = m_query.value(name);
     if (!raw) {
@@ -117,32 +118,26 @@ std::optional<qint64> ParamReader::queryInt(
                 QStringLiteral("value_error.missing"));
         return defaultValue;
     }
-    const auto value = parseInteger(*raw);
+    const std::optional<T> value = parse(*raw);
     if (!value) {
-        addError(queryLocation, name, QStringLiteral("value is not a valid integer"),
-            QStringLiteral("type_error.integer"));
+        addError(queryLocation, name, invalidMessage, invalidType);
         return std::nullopt;
     }
     return checkBounds(queryLocation, name, *value, bounds);
 }
 
+std::optional<qint64> ParamReader::queryInt(
+    const QString &name, std::optional<qint64> defaultValue, Bounds bounds)
+{
+    return queryTyped<qint64>(name, defaultValue, bounds, parseInteger,
+        QStringLiteral("value is not a valid integer"), QStringLiteral("type_error.integer"));
+}
+
 std::optional<double> ParamReader::queryNumber(
     const QString &name, std::optional<double> defaultValue, Bounds bounds)
 {
-    const auto raw = m_query.value(name);
-    if (!raw) {
-        if (!defaultValue)
-            addError(queryLocation, name, QStringLiteral("field required"),
-                QStringLiteral("value_error.missing"));
-        return defaultValue;
-    }
-    const auto value = parseNumber(*raw);
-    if (!value) {
-        addError(queryLocation, name, QStringLiteral("value is not a valid float"),
-            QStringLiteral("type_error.float"));
-        return std::nullopt;
-    }
-    return checkBounds(queryLocation, name, *value, bounds);
+    return queryTyped<double>(name, defaultValue, bounds, parseNumber,
+        QStringLiteral("value is not a valid float"), QStringLiteral("type_error.float"));
 }
 
 http::HttpResponse ParamReader::errorResponse() const

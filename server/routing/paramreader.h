@@ -42,6 +42,9 @@ public:
 
 private:
     std::optional<QString> pathRaw(const QString &name);
+    template <typename T, typename Parse>
+    std::optional<T> queryTyped(const QString &name, std::optional<T> defaultValue, Bounds bounds,
+        Parse parse, const QString &invalidMessage, const QString &invalidType);
     template <typename T>
     std::optional<T> checkBounds(
         const QString &location, const QString &name, T value, Bounds bounds);

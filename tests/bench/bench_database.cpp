@@ -19,51 +19,11 @@
 #include <QThread>
 #include <cstdio>
 
+#include "benchsupport.h"
+
+using namespace loopscope::bench;
+
 namespace {
-
-void figure(const QByteArray &name, double value, const char *unit)
-{
-    std::printf("%s: %.3f %s\n", name.constData(), value, unit);
-    std::fflush(stdout);
-}
-
-void note(const QString &text)
-{
-    std::printf("# %s\n", qPrintable(text));
-    std::fflush(stdout);
-}
-
-quint16 freePort()
-{
-    QTcpServer server;
-    server.listen(QHostAddress::LocalHost, 0);
-    return server.serverPort();
-}
-
-bool waitForPort(quint16 port, int timeoutMs)
-{
-    QDeadlineTimer deadline(timeoutMs);
-    while (!deadline.hasExpired()) {
-        QTcpSocket probe;
-        probe.connectToHost(QHostAddress::LocalHost, port);
-        if (probe.waitForConnected(200))
-            return true;
-        QThread::msleep(100);
-    }
-    return false;
-}
-
-QString run(const QString &program, const QStringList &arguments, int timeoutMs)
-{
-    QProcess process;
-    process.setProcessChannelMode(QProcess::MergedChannels);
-    process.start(program, arguments);
-    if (!process.waitForFinished(timeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-    }
-    return QString::fromLocal8Bit(process.readAll());
-}
 
 struct Server
 {

@@ -18,64 +18,11 @@
 #include <QThread>
 #include <cstdio>
 
+#include "benchsupport.h"
+
+using namespace loopscope::bench;
+
 namespace {
-
-void figure(const QByteArray &name, double value, const char *unit)
-{
-    std::printf("%s: %.3f %s\n", name.constData(), value, unit);
-    std::fflush(stdout);
-}
-
-void note(const QString &text)
-{
-    std::printf("# %s\n", qPrintable(text));
-    std::fflush(stdout);
-}
-
-bool waitForPort(quint16 port, int timeoutMs)
-{
-    QDeadlineTimer deadline(timeoutMs);
-    while (!deadline.hasExpired()) {
-        QTcpSocket probe;
-        probe.connectToHost(QHostAddress::LocalHost, port);
-        if (probe.waitForConnected(200))
-            return true;
-        QThread::msleep(100);
-    }
-    return false;
-}
-
-quint16 freePort()
-{
-    QTcpServer server;
-    server.listen(QHostAddress::LocalHost, 0);
-    return server.serverPort();
-}
-
-QString run(const QString &program, const QStringList &arguments, int timeoutMs)
-{
-    QProcess process;
-    process.setProcessChannelMode(QProcess::MergedChannels);
-    process.start(program, arguments);
-    if (!process.waitForFinished(timeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-    }
-    return QString::fromLocal8Bit(process.readAll());
-}
-
-double captureNumber(const QString &text, const QString &pattern)
-{
-    const auto match = QRegularExpression(pattern).match(text);
-    return match.hasMatch() ? match.captured(1).toDouble() : -1;
-}
-
-void stop(QProcess &process)
-{
-    process.terminate();
-    if (!process.waitForFinished(20000))
-        process.kill();
-}
 
 struct AbResult
 {
@@ -166,7 +113,7 @@ int main(int argc, char **argv)
                                   .toString();
     if (simulator.isEmpty()) {
         std::fprintf(stderr, "bench_outbound: no simulator URL from /_scope/upstream\n");
-        stop(loopscope);
+        stopProcess(loopscope);
         return 1;
     }
     note(QStringLiteral("simulator %1 (in the loopscope process, serving both servers)")
@@ -197,8 +144,8 @@ int main(int argc, char **argv)
         note(QStringLiteral(
             "FastAPI+uvicorn did not start (python3-fastapi, python3-uvicorn, python3-uvloop, "
             "python3-httptools, python3-httpx): no peer figures"));
-        stop(fastapi);
-        stop(loopscope);
+        stopProcess(fastapi);
+        stopProcess(loopscope);
         return 0;
     }
     const QString fastapiBase = QStringLiteral("http://127.0.0.1:%1").arg(fastapiPort);
@@ -208,8 +155,8 @@ int main(int argc, char **argv)
     const AbResult fastPerCall
         = ab(fastapiBase + QStringLiteral("/dashboard"), requests, concurrency);
     report("fastapi_dashboard_per_call", fastPerCall);
-    stop(fastapi);
-    stop(loopscope);
+    stopProcess(fastapi);
+    stopProcess(loopscope);
 
     if (loopShared.rps > 0 && fastShared.rps > 0) {
         figure("ratio_dashboard_shared_rps_loopscope_vs_fastapi", loopShared.rps / fastShared.rps,

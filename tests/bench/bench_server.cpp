@@ -18,49 +18,11 @@
 #include <cstdio>
 #include <sys/resource.h>
 
+#include "benchsupport.h"
+
+using namespace loopscope::bench;
+
 namespace {
-
-void figure(const QByteArray &name, double value, const char *unit)
-{
-    std::printf("%s: %.3f %s\n", name.constData(), value, unit);
-    std::fflush(stdout);
-}
-
-void note(const QString &text)
-{
-    std::printf("# %s\n", qPrintable(text));
-    std::fflush(stdout);
-}
-
-qint64 rssKb(qint64 pid)
-{
-    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    const QRegularExpression rss(QStringLiteral("VmRSS:\\s+(\\d+) kB"));
-    const auto match = rss.match(QString::fromLatin1(status.readAll()));
-    return match.hasMatch() ? match.captured(1).toLongLong() : -1;
-}
-
-bool waitForPort(quint16 port, int timeoutMs)
-{
-    QDeadlineTimer deadline(timeoutMs);
-    while (!deadline.hasExpired()) {
-        QTcpSocket probe;
-        probe.connectToHost(QHostAddress::LocalHost, port);
-        if (probe.waitForConnected(200))
-            return true;
-        QThread::msleep(100);
-    }
-    return false;
-}
-
-quint16 freePort()
-{
-    QTcpServer server;
-    server.listen(QHostAddress::LocalHost, 0);
-    return server.serverPort();
-}
 
 struct Server
 {
@@ -94,31 +56,6 @@ bool startFastApi(Server &server)
             QStringLiteral("--http"), QStringLiteral("httptools"), QStringLiteral("--log-level"),
             QStringLiteral("warning") });
     return server.process.waitForStarted() && waitForPort(server.port, 15000);
-}
-
-void stop(Server &server)
-{
-    server.process.terminate();
-    if (!server.process.waitForFinished(20000))
-        server.process.kill();
-}
-
-QString run(const QString &program, const QStringList &arguments, int timeoutMs)
-{
-    QProcess process;
-    process.setProcessChannelMode(QProcess::MergedChannels);
-    process.start(program, arguments);
-    if (!process.waitForFinished(timeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-    }
-    return QString::fromLocal8Bit(process.readAll());
-}
-
-double captureNumber(const QString &text, const QString &pattern)
-{
-    const auto match = QRegularExpression(pattern).match(text);
-    return match.hasMatch() ? match.captured(1).toDouble() : -1;
 }
 
 // ab -n N -c N against /async while sampling the server's RSS: the peak is N requests in flight.
@@ -224,7 +161,7 @@ int main(int argc, char **argv)
     concurrentAsync(loopscope, concurrent, "loopscope_warm");
     const double loopscopeRps = wrkProducts(loopscope, seconds);
     figure("loopscope_products_wrk_rps", loopscopeRps, "req/s");
-    stop(loopscope);
+    stopProcess(loopscope.process);
 
     Server fastapi;
     if (!startFastApi(fastapi)) {
@@ -236,7 +173,7 @@ int main(int argc, char **argv)
     figure("fastapi_products_wrk_rps", fastapiRps, "req/s");
     concurrentAsync(fastapi, concurrent, "fastapi_cold");
     concurrentAsync(fastapi, concurrent, "fastapi_warm");
-    stop(fastapi);
+    stopProcess(fastapi.process);
     if (fastapiRps > 0 && loopscopeRps > 0)
         figure("ratio_products_rps_loopscope_vs_fastapi", loopscopeRps / fastapiRps, "x");
     return 0;
