@@ -34,9 +34,7 @@ public:
     // Plays a scenario; returns an error text, empty when it started.
     QString runScenario(const Scenario &scenario);
     LoadController &loadController() { return *m_load; }
-    ScenarioRunner &scenarioRunner() { return *m_scenarios; }
     RunsTable &runsTable() { return *m_runs; }
-    RoutesPanel &routesPanel() { return *m_routes; }
     LoadPanel &loadPanel() { return *m_loadPanel; }
     viz::TimelineView &timeline() { return *m_timeline; }
 

@@ -45,11 +45,6 @@ bool ServerHost::loopStalled() const
     return m_runtime && m_runtime->watchdog() && m_runtime->watchdog()->stalled();
 }
 
-QObject *ServerHost::loopContext() const
-{
-    return m_runtime;
-}
-
 bool ServerHost::start()
 {
     if (m_runtime)

@@ -48,9 +48,6 @@ public:
     // Latest heartbeat lag of the server loop and whether it is stalled right now (any thread).
     qint64 loopLagNs() const;
     bool loopStalled() const;
-    QThread *serverThread() { return &m_thread; }
-    // An object living on the server loop (for watchdogs and tests to post to).
-    QObject *loopContext() const;
 
     // Graceful stop (see ServerRuntime::shutdown); blocks until the server thread has ended.
     void stop();

@@ -28,36 +28,6 @@ namespace {
 const QString sqlite = QStringLiteral("sqlite");
 const QString postgresql = QStringLiteral("postgresql");
 
-// Sends `count` requests on as many connections at once, then collects every answer.
-QList<TestResponse> fetchConcurrently(quint16 port, const QByteArray &method,
-    const QByteArray &target, int count, int timeoutMs = 60000)
-{
-    QElapsedTimer timer;
-    timer.start();
-    std::vector<std::unique_ptr<QTcpSocket>> sockets;
-    for (int i = 0; i < count; ++i) {
-        auto socket = std::make_unique<QTcpSocket>();
-        socket->connectToHost(QHostAddress::LocalHost, port);
-        socket->waitForConnected(5000);
-        socket->write(method + ' ' + target
-            + " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-        socket->flush();
-        sockets.push_back(std::move(socket));
-    }
-    QList<TestResponse> responses;
-    for (auto &socket : sockets) {
-        QByteArray received;
-        while (socket->state() == QAbstractSocket::ConnectedState && timer.elapsed() < timeoutMs) {
-            socket->waitForReadyRead(100);
-            received += socket->readAll();
-        }
-        received += socket->readAll();
-        const auto split = splitResponses(received);
-        responses << (split.isEmpty() ? TestResponse {} : split.constFirst());
-    }
-    return responses;
-}
-
 qint64 countRows(const QString &url, const QString &table)
 {
     db::DbConnection connection(db::parseDatabaseUrl(url).url);

@@ -40,31 +40,15 @@ struct ConcurrentResult
     qint64 elapsedMs = 0;
     QList<int> statuses;
 };
-ConcurrentResult fetchConcurrently(quint16 port, const QByteArray &target, int count)
+ConcurrentResult timedConcurrently(quint16 port, const QByteArray &target, int count)
 {
     QElapsedTimer timer;
     timer.start();
-    std::vector<std::unique_ptr<QTcpSocket>> sockets;
-    for (int i = 0; i < count; ++i) {
-        auto socket = std::make_unique<QTcpSocket>();
-        socket->connectToHost(QHostAddress::LocalHost, port);
-        socket->waitForConnected(5000);
-        socket->write("GET " + target + " HTTP/1.1\r\nConnection: close\r\n\r\n");
-        socket->flush();
-        sockets.push_back(std::move(socket));
-    }
+    const QList<TestResponse> responses = fetchConcurrently(port, "GET", target, count, 30000);
     ConcurrentResult result;
-    for (auto &socket : sockets) {
-        QByteArray received;
-        while (socket->state() == QAbstractSocket::ConnectedState && timer.elapsed() < 30000) {
-            socket->waitForReadyRead(100);
-            received += socket->readAll();
-        }
-        received += socket->readAll();
-        const auto responses = splitResponses(received);
-        result.statuses << (responses.isEmpty() ? 0 : responses.constFirst().status);
-    }
     result.elapsedMs = timer.elapsed();
+    for (const TestResponse &response : responses)
+        result.statuses << response.status;
     return result;
 }
 
@@ -309,12 +293,12 @@ void TestServer::abCompletes()
 void TestServer::asyncOverlapsBlockingSerialises()
 {
     const auto host = startServer();
-    const ConcurrentResult overlapped = fetchConcurrently(host->port(), "/async?delay=1", 4);
+    const ConcurrentResult overlapped = timedConcurrently(host->port(), "/async?delay=1", 4);
     QCOMPARE(overlapped.statuses, QList<int>({ 200, 200, 200, 200 }));
 
     QVERIFY(host->modes().set(QStringLiteral("GET /async"), QStringLiteral("blocking"))
         == ModeTable::SetResult::Ok);
-    const ConcurrentResult serialised = fetchConcurrently(host->port(), "/async?delay=1", 4);
+    const ConcurrentResult serialised = timedConcurrently(host->port(), "/async?delay=1", 4);
     QCOMPARE(serialised.statuses, QList<int>({ 200, 200, 200, 200 }));
 
     const double ratio = double(serialised.elapsedMs) / double(overlapped.elapsedMs);

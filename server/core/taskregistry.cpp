@@ -66,7 +66,6 @@ quint64 TaskRegistry::spawn(const QString &name, const QString &parentRoute,
     trace::record(trace::Kind::TaskSpawned, task->span,
         trace::label(std::string_view(nameText.constData(), nameText.size())), parentSpan);
     m_running.push_back(task);
-    emit taskStarted(task->record.id);
     run(std::move(task));
     return m_nextId;
 }
@@ -96,7 +95,6 @@ QCoro::Task<> TaskRegistry::run(std::shared_ptr<Running> task)
     }
     remember(task->record);
     std::erase(m_running, task);
-    emit taskEnded(task->record.id, static_cast<int>(task->record.state));
     if (m_running.empty())
         emit allTasksEnded();
 }

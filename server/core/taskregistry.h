@@ -57,8 +57,6 @@ public:
     QCoro::Task<> shutdown(std::chrono::milliseconds grace);
 
 signals:
-    void taskStarted(quint64 id);
-    void taskEnded(quint64 id, int state);
     void allTasksEnded();
 
 private:

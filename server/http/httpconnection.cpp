@@ -142,7 +142,6 @@ QCoro::Task<> HttpConnection::serve(HttpRequest request, quint64 sequence)
     if (!self || self->m_closedEmitted) {
         ++stats.responsesDropped;
         trace::record(trace::Kind::RequestClosed, incoming.span, 0, 0, 0);
-        handler.responseDropped(incoming);
         co_return;
     }
     const bool closeAfter = !incoming.request.keepAlive;

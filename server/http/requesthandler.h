@@ -27,8 +27,6 @@ public:
         = 0;
     // The answer is queued on the socket, in request order.
     virtual void responseWritten(const IncomingRequest &request, const HttpResponse &response) = 0;
-    // The answer could not be delivered because the client had left.
-    virtual void responseDropped(const IncomingRequest &request) = 0;
 };
 
 } // namespace loopscope::http

@@ -71,6 +71,4 @@ void Dispatcher::responseWritten(const http::IncomingRequest &request, const Htt
         m_exchanges->add(request.span, request.requestId, request.request, response);
 }
 
-void Dispatcher::responseDropped(const http::IncomingRequest &) { }
-
 } // namespace loopscope

@@ -19,7 +19,6 @@ public:
         const http::IncomingRequest &request, const QString &what) override;
     void responseWritten(
         const http::IncomingRequest &request, const http::HttpResponse &response) override;
-    void responseDropped(const http::IncomingRequest &request) override;
     // Where answered exchanges are kept for the inspector (when it is enabled).
     void setExchangeLog(http::ExchangeLog *log) { m_exchanges = log; }
 

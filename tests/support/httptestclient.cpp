@@ -1,8 +1,11 @@
 #include "httptestclient.h"
 
 #include <QDeadlineTimer>
+#include <QElapsedTimer>
 #include <QHostAddress>
 #include <QTcpSocket>
+#include <memory>
+#include <vector>
 
 namespace loopscope::testing {
 
@@ -75,6 +78,35 @@ TestResponse fetch(quint16 port, const QByteArray &method, const QByteArray &tar
     request += "\r\n" + body;
     const RawExchange result = exchange(port, request, 1, timeoutMs);
     return result.responses.isEmpty() ? TestResponse {} : result.responses.constFirst();
+}
+
+QList<TestResponse> fetchConcurrently(
+    quint16 port, const QByteArray &method, const QByteArray &target, int count, int timeoutMs)
+{
+    QElapsedTimer timer;
+    timer.start();
+    std::vector<std::unique_ptr<QTcpSocket>> sockets;
+    for (int i = 0; i < count; ++i) {
+        auto socket = std::make_unique<QTcpSocket>();
+        socket->connectToHost(QHostAddress::LocalHost, port);
+        socket->waitForConnected(5000);
+        socket->write(method + ' ' + target
+            + " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        socket->flush();
+        sockets.push_back(std::move(socket));
+    }
+    QList<TestResponse> responses;
+    for (auto &socket : sockets) {
+        QByteArray received;
+        while (socket->state() == QAbstractSocket::ConnectedState && timer.elapsed() < timeoutMs) {
+            socket->waitForReadyRead(100);
+            received += socket->readAll();
+        }
+        received += socket->readAll();
+        const auto split = splitResponses(received);
+        responses << (split.isEmpty() ? TestResponse {} : split.constFirst());
+    }
+    return responses;
 }
 
 } // namespace loopscope::testing

@@ -34,4 +34,9 @@ struct RawExchange
 };
 RawExchange exchange(quint16 port, const QByteArray &bytes, int responses, int timeoutMs = 15000);
 
+// Sends one request on each of `count` connections at once (`Connection: close`), then collects
+// every answer, in connection order; an unanswered one is an empty TestResponse.
+QList<TestResponse> fetchConcurrently(quint16 port, const QByteArray &method,
+    const QByteArray &target, int count, int timeoutMs = 60000);
+
 } // namespace loopscope::testing
