@@ -19,36 +19,14 @@ namespace {
 
 Q_LOGGING_CATEGORY(lcDatabase, "loopscope.database")
 
-ParamDoc queryParam(const QString &name, const QString &type, bool required,
-    const QString &defaultValue = {}, const QString &description = {})
-{
-    // Field by field, so the route table's later additions to ParamDoc keep their defaults.
-    ParamDoc doc;
-    doc.name = name;
-    doc.in = ParamDoc::In::Query;
-    doc.type = type;
-    doc.required = required;
-    doc.defaultValue = defaultValue;
-    doc.description = description;
-    return doc;
-}
-
-ParamDoc pathParam(const QString &name)
-{
-    ParamDoc doc;
-    doc.name = name;
-    doc.in = ParamDoc::In::Path;
-    doc.type = QStringLiteral("integer");
-    doc.required = true;
-    return doc;
-}
-
 const Bounds delayBounds { 0.0, 60.0 };
 
 ParamDoc delayDoc()
 {
-    return queryParam(QStringLiteral("delay"), QStringLiteral("number"), false, QStringLiteral("0"),
-        QStringLiteral("seconds the query takes (pg_sleep; a worker sleep on SQLite)"));
+    return ParamDoc::query(QStringLiteral("delay"), QStringLiteral("number"), false,
+        QStringLiteral("0"),
+        QStringLiteral("seconds the query takes (pg_sleep; a worker sleep on SQLite)"),
+        delayBounds.ge, delayBounds.le);
 }
 
 // A database that cannot be reached is the server's problem of the moment (503, try again); a
@@ -64,6 +42,18 @@ std::optional<HttpResponse> failureResponse(const DbResult<T> &result, RequestCo
     context.services.log.error(
         QStringLiteral("%1: database error: %2").arg(context.route.key(), result.errorMessage));
     return HttpResponse::detail(500, QStringLiteral("Database error"));
+}
+
+// The tail of every read-one route: database failure, then FastAPI's 404, then the row.
+template <typename T>
+HttpResponse foundOr404(
+    const DbResult<std::optional<T>> &result, RequestContext &context, const QString &notFound)
+{
+    if (auto failed = failureResponse(result, context))
+        return *failed;
+    if (!result.value)
+        return HttpResponse::detail(404, notFound);
+    return HttpResponse::json(*result.value);
 }
 
 HttpResponse noDatabase()
@@ -89,11 +79,7 @@ struct DatabaseApi
             co_return noDatabase();
         auto itemTask = items->getItem(context, *itemId, *delay); // named: see dbCall
         const auto item = co_await itemTask;
-        if (auto failed = failureResponse(item, context))
-            co_return *failed;
-        if (!item.value)
-            co_return HttpResponse::detail(404, QStringLiteral("Item not found"));
-        co_return HttpResponse::json(*item.value);
+        co_return foundOr404(item, context, QStringLiteral("Item not found"));
     }
 
     QCoro::Task<HttpResponse> importItems(RequestContext &context)
@@ -170,11 +156,7 @@ struct DatabaseApi
             co_return noDatabase();
         auto postTask = posts->getPost(context, *postId, *delay); // named: see dbCall
         const auto post = co_await postTask;
-        if (auto failed = failureResponse(post, context))
-            co_return *failed;
-        if (!post.value)
-            co_return HttpResponse::detail(404, QStringLiteral("Post not found"));
-        co_return HttpResponse::json(*post.value);
+        co_return foundOr404(post, context, QStringLiteral("Post not found"));
     }
 
     QCoro::Task<HttpResponse> updatePost(RequestContext &context)
@@ -189,11 +171,7 @@ struct DatabaseApi
             co_return noDatabase();
         auto postTask = posts->updatePost(context, *postId, *title, *content); // named: see dbCall
         const auto post = co_await postTask;
-        if (auto failed = failureResponse(post, context))
-            co_return *failed;
-        if (!post.value)
-            co_return HttpResponse::detail(404, QStringLiteral("Post not found"));
-        co_return HttpResponse::json(*post.value);
+        co_return foundOr404(post, context, QStringLiteral("Post not found"));
     }
 
     QCoro::Task<HttpResponse> deletePost(RequestContext &context)
@@ -265,13 +243,14 @@ void addDatabaseRoutes(Router &router, db::DatabasePool *pool)
         api->items = std::make_unique<db::ItemService>(*pool);
         api->posts = std::make_unique<db::PostService>(*pool);
     }
-    const ParamDoc postId = pathParam(QStringLiteral("post_id"));
-    const ParamDoc title = queryParam(QStringLiteral("title"), QStringLiteral("string"), true);
-    const ParamDoc content = queryParam(QStringLiteral("content"), QStringLiteral("string"), true);
+    const ParamDoc postId = ParamDoc::path(QStringLiteral("post_id"));
+    const ParamDoc title = ParamDoc::query(QStringLiteral("title"), QStringLiteral("string"), true);
+    const ParamDoc content
+        = ParamDoc::query(QStringLiteral("content"), QStringLiteral("string"), true);
 
     router.add({ "GET", QStringLiteral("/items/{item_id}"),
         QStringLiteral("asyncpg pool.fetchrow: one item by id; 404 when unknown"), allVariants,
-        HandlerVariant::Async, { pathParam(QStringLiteral("item_id")), delayDoc() },
+        HandlerVariant::Async, { ParamDoc::path(QStringLiteral("item_id")), delayDoc() },
         [api](RequestContext &c) { return api->getItem(c); } });
     router.add({ "POST", QStringLiteral("/items/import"),
         QStringLiteral("CSV upload (name,price rows): validated, inserted in one transaction"),
@@ -279,13 +258,15 @@ void addDatabaseRoutes(Router &router, db::DatabasePool *pool)
         [api](RequestContext &c) { return api->importItems(c); } });
     router.add({ "POST", QStringLiteral("/posts/"), QStringLiteral("PostService.create_post"),
         allVariants, HandlerVariant::Async,
-        { title, content, queryParam(QStringLiteral("author"), QStringLiteral("string"), true) },
+        { title, content,
+            ParamDoc::query(QStringLiteral("author"), QStringLiteral("string"), true) },
         [api](RequestContext &c) { return api->createPost(c); } });
     router.add({ "GET", QStringLiteral("/posts/"),
         QStringLiteral("PostService.get_all_posts (offset/limit)"), allVariants,
         HandlerVariant::Async,
-        { queryParam(QStringLiteral("skip"), QStringLiteral("integer"), false, QStringLiteral("0")),
-            queryParam(
+        { ParamDoc::query(
+              QStringLiteral("skip"), QStringLiteral("integer"), false, QStringLiteral("0")),
+            ParamDoc::query(
                 QStringLiteral("limit"), QStringLiteral("integer"), false, QStringLiteral("10")),
             delayDoc() },
         [api](RequestContext &c) { return api->listPosts(c); } });
@@ -302,23 +283,16 @@ void addDatabaseRoutes(Router &router, db::DatabasePool *pool)
         HandlerVariant::Async, { postId },
         [api](RequestContext &c) { return api->deletePost(c); } });
 
-    auto internal = [&router](QByteArray method, QString summary, Route::Handler handler) {
-        Route route;
-        route.method = std::move(method);
-        route.pattern = QStringLiteral("/_scope/database");
-        route.summary = std::move(summary);
-        route.handler = std::move(handler);
-        route.internal = true;
-        router.add(std::move(route));
-    };
-    internal("GET", QStringLiteral("Database backend, pool size and load, the pooling switch"),
+    const QString control = QStringLiteral("/_scope/database");
+    router.add(Route::control("GET", control,
+        QStringLiteral("Database backend, pool size and load, the pooling switch"),
         [api](RequestContext &) -> QCoro::Task<HttpResponse> {
             co_return HttpResponse::json(api->describe());
-        });
-    internal("PUT",
+        }));
+    router.add(Route::control("PUT", control,
         QStringLiteral("Connection pooling on or off: {\"pooling\": false} opens a "
                        "connection per request"),
-        [api](RequestContext &c) -> QCoro::Task<HttpResponse> { co_return api->putSettings(c); });
+        [api](RequestContext &c) -> QCoro::Task<HttpResponse> { co_return api->putSettings(c); }));
 }
 
 } // namespace loopscope

@@ -165,13 +165,7 @@ QJsonObject openApiDocument(const Router &router)
 void addDocsRoutes(Router &router)
 {
     auto add = [&router](QString path, QString summary, Route::Handler handler) {
-        Route route;
-        route.method = "GET";
-        route.pattern = std::move(path);
-        route.summary = std::move(summary);
-        route.handler = std::move(handler);
-        route.internal = true;
-        router.add(std::move(route));
+        router.add(Route::control("GET", std::move(path), std::move(summary), std::move(handler)));
     };
     const Router *table = &router;
     add(QStringLiteral("/openapi.json"), QStringLiteral("This API as OpenAPI 3"),

@@ -461,27 +461,19 @@ void addOutboundRoutes(Router &router, Outbound *outbound)
         { ParamDoc::path(QStringLiteral("name"), QStringLiteral("string")) },
         [outbound](RequestContext &c) { return serveFile(c, outbound); } });
 
-    auto internal = [&router](QByteArray method, QString summary, Route::Handler handler) {
-        Route route;
-        route.method = std::move(method);
-        route.pattern = QStringLiteral("/_scope/upstream");
-        route.summary = std::move(summary);
-        route.handler = std::move(handler);
-        route.internal = true;
-        router.add(std::move(route));
-    };
-    internal("GET",
+    const QString control = QStringLiteral("/_scope/upstream");
+    router.add(Route::control("GET", control,
         QStringLiteral(
             "The upstream simulator's settings and counters, the client pool, the allow list"),
         [outbound](RequestContext &) -> QCoro::Task<HttpResponse> {
             co_return outbound ? HttpResponse::json(describeUpstream(*outbound)) : unavailable();
-        });
-    internal("PUT",
+        }));
+    router.add(Route::control("PUT", control,
         QStringLiteral("Change the simulator: {\"latency_ms\", \"jitter_ms\", \"failure_rate\", "
                        "\"failure_mode\"}"),
         [outbound](RequestContext &context) -> QCoro::Task<HttpResponse> {
             co_return putUpstream(context, outbound);
-        });
+        }));
 }
 
 } // namespace loopscope

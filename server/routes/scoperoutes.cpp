@@ -108,13 +108,8 @@ void addScopeRoutes(Router &router, ScopeState &state)
 {
     auto internal
         = [&router](QByteArray method, QString path, QString summary, Route::Handler handler) {
-              Route route;
-              route.method = std::move(method);
-              route.pattern = std::move(path);
-              route.summary = std::move(summary);
-              route.handler = std::move(handler);
-              route.internal = true;
-              router.add(std::move(route));
+              router.add(Route::control(
+                  std::move(method), std::move(path), std::move(summary), std::move(handler)));
           };
 
     addDocsRoutes(router);

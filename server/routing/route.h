@@ -55,6 +55,18 @@ struct Route
     bool internal = false; // the /_scope/ control API: no variants, not in the course's list
 
     QString key() const { return QString::fromLatin1(method) + u' ' + pattern; }
+
+    // A route of Loopscope's own (control API, docs): no variants, not one of the course's.
+    static Route control(QByteArray method, QString pattern, QString summary, Handler handler)
+    {
+        Route route;
+        route.method = std::move(method);
+        route.pattern = std::move(pattern);
+        route.summary = std::move(summary);
+        route.handler = std::move(handler);
+        route.internal = true;
+        return route;
+    }
 };
 
 } // namespace loopscope
