@@ -3,6 +3,8 @@
 #include "scenarios.h"
 
 #include <QCommandLineParser>
+#include <array>
+#include <optional>
 
 namespace loopscope {
 
@@ -31,6 +33,23 @@ QString usageText()
         "  --upstream-jitter MS   simulator jitter, +/- MS (default 0)\n"
         "  --upstream-failure-rate R  share of simulator requests that fail, 0..1 (default 0)\n"
         "  --task-grace MS        grace for background tasks at shutdown (default 2000)\n"
+        "\n"
+        "Limits (each rejection is counted in /_scope/metrics):\n"
+        "  --max-connections N    open connections at most; more get a 503 (default 10000)\n"
+        "  --keep-alive-timeout S close a connection idle for S seconds (default 15)\n"
+        "  --request-timeout S    a client must send a whole request within S seconds, or\n"
+        "                         gets a 408 and is dropped (slow clients; default 10)\n"
+        "  --max-request-line B   request line and URL at most B bytes, else 414 (default 8K)\n"
+        "  --max-header-bytes B   request head at most B bytes, else 431 (default 16K)\n"
+        "  --max-body-bytes B     request body at most B bytes, else 413 (default 1M)\n"
+        "                         (B takes K and M suffixes: 16K, 1M)\n"
+        "\n"
+        "Control API (/_scope/):\n"
+        "  --control-token TOKEN  require `Authorization: Bearer TOKEN` on /_scope/ requests\n"
+        "                         (or set LOOPSCOPE_CONTROL_TOKEN); without a token the API is\n"
+        "                         open on loopback and off when bound beyond it\n"
+        "  --no-control-api       turn the /_scope/ control API off\n"
+        "\n"
         "  --trace-out FILE       write the trace (Chrome JSON, opens in Perfetto) on exit\n"
         "  --list-scenarios       list the scenarios of the Scenarios menu\n"
         "  --scenario NAME        play a scenario once the window is up\n"
@@ -38,6 +57,69 @@ QString usageText()
         "  -h, --help             show this help\n"
         "  --version              show the version\n");
 }
+
+namespace {
+
+// "16K", "1M", "1048576": a byte count with an optional binary suffix; nullopt when malformed.
+std::optional<qint64> parseByteCount(QString text)
+{
+    qint64 multiplier = 1;
+    if (text.endsWith(u'K', Qt::CaseInsensitive))
+        multiplier = 1024;
+    else if (text.endsWith(u'M', Qt::CaseInsensitive))
+        multiplier = 1024 * 1024;
+    if (multiplier != 1)
+        text.chop(1);
+    bool ok = false;
+    const qint64 value = text.toLongLong(&ok);
+    if (!ok || value < 1 || value > (qint64(1) << 40) / multiplier)
+        return std::nullopt;
+    return value * multiplier;
+}
+
+// --max-connections, the two timeouts and the three sizes, in that order.
+QString applyLimitOptions(const QCommandLineParser &parser,
+    const std::array<const QCommandLineOption *, 6> &options, http::HttpLimits &limits)
+{
+    const auto &[maxConnections, keepAlive, request, requestLine, headerBytes, bodyBytes] = options;
+    if (parser.isSet(*maxConnections)) {
+        bool ok = false;
+        const int value = parser.value(*maxConnections).toInt(&ok);
+        if (!ok || value < 1 || value > 1'000'000)
+            return QStringLiteral("--max-connections expects 1 to 1000000, got '%1'")
+                .arg(parser.value(*maxConnections));
+        limits.maxConnections = value;
+    }
+    for (const auto &[option, target] : { std::pair { keepAlive, &limits.keepAliveTimeout },
+             std::pair { request, &limits.requestTimeout } }) {
+        if (!parser.isSet(*option))
+            continue;
+        bool ok = false;
+        const double seconds = parser.value(*option).toDouble(&ok);
+        if (!ok || !(seconds >= 0.01 && seconds <= 86400))
+            return QStringLiteral("--%1 expects seconds from 0.01 to 86400, got '%2'")
+                .arg(option->names().constFirst(), parser.value(*option));
+        *target = std::chrono::milliseconds(qRound64(seconds * 1000));
+    }
+    for (const auto &[option, target] : { std::pair { requestLine, &limits.maxRequestLineBytes },
+             std::pair { headerBytes, &limits.maxHeaderBytes },
+             std::pair { bodyBytes, &limits.maxBodyBytes } }) {
+        if (!parser.isSet(*option))
+            continue;
+        const std::optional<qint64> bytes = parseByteCount(parser.value(*option));
+        if (!bytes)
+            return QStringLiteral("--%1 expects a byte count such as 4096, 16K or 1M, got '%2'")
+                .arg(option->names().constFirst(), parser.value(*option));
+        *target = *bytes;
+    }
+    if (limits.maxRequestLineBytes > limits.maxHeaderBytes)
+        return QStringLiteral("--max-request-line (%1) cannot exceed --max-header-bytes (%2)")
+            .arg(limits.maxRequestLineBytes)
+            .arg(limits.maxHeaderBytes);
+    return {};
+}
+
+} // namespace
 
 CommandLineResult parseCommandLine(const QStringList &arguments)
 {
@@ -64,9 +146,25 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     const QCommandLineOption traceOut(QStringLiteral("trace-out"), {}, QStringLiteral("FILE"));
     const QCommandLineOption scenario(QStringLiteral("scenario"), {}, QStringLiteral("NAME"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"), {}, QStringLiteral("FILE"));
+    const QCommandLineOption maxConnections(
+        QStringLiteral("max-connections"), {}, QStringLiteral("N"));
+    const QCommandLineOption keepAliveTimeout(
+        QStringLiteral("keep-alive-timeout"), {}, QStringLiteral("S"));
+    const QCommandLineOption requestTimeout(
+        QStringLiteral("request-timeout"), {}, QStringLiteral("S"));
+    const QCommandLineOption maxRequestLine(
+        QStringLiteral("max-request-line"), {}, QStringLiteral("B"));
+    const QCommandLineOption maxHeaderBytes(
+        QStringLiteral("max-header-bytes"), {}, QStringLiteral("B"));
+    const QCommandLineOption maxBodyBytes(
+        QStringLiteral("max-body-bytes"), {}, QStringLiteral("B"));
+    const QCommandLineOption controlToken(
+        QStringLiteral("control-token"), {}, QStringLiteral("TOKEN"));
+    const QCommandLineOption noControlApi(QStringLiteral("no-control-api"));
     parser.addOptions({ headless, port, bind, mode, taskGrace, database, traceOut, help, version,
         listScenarios, scenario, screenshot, upstreamUrl, allowHost, upstreamLatency,
-        upstreamJitter, upstreamFailureRate });
+        upstreamJitter, upstreamFailureRate, maxConnections, keepAliveTimeout, requestTimeout,
+        maxRequestLine, maxHeaderBytes, maxBodyBytes, controlToken, noControlApi });
 
     auto usageError = [&result](const QString &message) {
         result.action = CommandLineResult::Action::UsageError;
@@ -144,6 +242,18 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         outbound.simulator.failureRate = value;
     }
     outbound.upstreamUrl = parser.value(upstreamUrl); // checked when the server starts
+    if (const QString error = applyLimitOptions(parser,
+            { &maxConnections, &keepAliveTimeout, &requestTimeout, &maxRequestLine, &maxHeaderBytes,
+                &maxBodyBytes },
+            options.server.limits);
+        !error.isEmpty())
+        return usageError(error);
+    options.server.controlApiEnabled = !parser.isSet(noControlApi);
+    // The environment keeps the token out of `ps`; the option wins when both are given.
+    options.server.controlToken = parser.isSet(controlToken) ? parser.value(controlToken).toUtf8()
+                                                             : qgetenv("LOOPSCOPE_CONTROL_TOKEN");
+    if (parser.isSet(controlToken) && options.server.controlToken.isEmpty())
+        return usageError(QStringLiteral("--control-token expects a non-empty token"));
     outbound.allowedHosts = parser.values(allowHost);
     options.scenario = parser.value(scenario);
     options.screenshot = parser.value(screenshot);

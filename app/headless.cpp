@@ -65,12 +65,6 @@ int runHeadless(const AppOptions &options)
         }
         return 1;
     }
-    if (!options.server.address.isLoopback()) {
-        printLine(QStringLiteral("WARNING: listening beyond loopback (%1): anyone who can reach "
-                                 "this address can use the server and its /_scope/ control API")
-                      .arg(options.server.address.toString()),
-            stderr);
-    }
     printLine(QStringLiteral("listening on %1").arg(host.url()));
 
     QCoreApplication::exec();

@@ -3,6 +3,7 @@
 #include "core/serverlog.h"
 #include "db/databasepool.h"
 #include "http/httplistener.h"
+#include "http/openfilelimit.h"
 #include "routes/databaseroutes.h"
 #include "routes/outboundroutes.h"
 #include "trace/loopwatchdog.h"
@@ -25,13 +26,14 @@ void addAllRoutes(Router &router, CourseState &course, ScopeState &scope,
 ServerRuntime::ServerRuntime(
     const ServerConfig &config, ServerLog &log, ModeTable &modes, http::ExchangeLog &exchanges)
     : m_config(config)
+    , m_limits(config.limits)
     , m_log(log)
     , m_modes(modes)
     , m_exchanges(exchanges)
     , m_pool(config.workerThreads)
     , m_tasks(log)
     , m_services { m_pool, m_tasks, m_log, m_modes }
-    , m_scope { m_modes, m_tasks, m_stats, m_pool }
+    , m_scope { m_modes, m_tasks, m_stats, m_pool, m_limits }
 { }
 
 ServerRuntime::~ServerRuntime()
@@ -62,9 +64,13 @@ ServerRuntime::StartResult ServerRuntime::start()
         if (!error.isEmpty())
             return { QStringLiteral("--mode %1: %2").arg(assignment, error), true };
     }
-    m_dispatcher = std::make_unique<Dispatcher>(m_router, m_services, std::move(modeIndexByRoute));
+    const ControlAccess controlAccess = ControlAccess::resolve(
+        m_config.address, m_config.controlApiEnabled, m_config.controlToken);
+    m_dispatcher = std::make_unique<Dispatcher>(
+        m_router, m_services, std::move(modeIndexByRoute), controlAccess);
     m_dispatcher->setExchangeLog(&m_exchanges);
-    m_listener = std::make_unique<http::HttpListener>(*m_dispatcher, m_config.limits, m_stats);
+    fitConnectionCapToOpenFileLimit();
+    m_listener = std::make_unique<http::HttpListener>(*m_dispatcher, m_limits, m_stats);
     // A heartbeat every 4 ms still reports a 5 ms stall within 10 ms of its start, at half the
     // wake-ups of the default 2 ms (the loop runs one per heartbeat, even when idle).
     trace::WatchdogOptions watchdogOptions;
@@ -80,7 +86,46 @@ ServerRuntime::StartResult ServerRuntime::start()
                      .arg(m_config.port)
                      .arg(m_listener->errorString()) };
     }
+    warnBeyondLoopback(controlAccess.mode());
     return {};
+}
+
+void ServerRuntime::fitConnectionCapToOpenFileLimit()
+{
+    // Descriptors beside the connections: database, log and trace files, the upstream client's
+    // sockets, Qt's own. With the cap below the fd limit, one connection too many is refused
+    // with a 503 instead of failing to be accepted at all.
+    constexpr long reserve = 128;
+    const long available = http::raiseOpenFileLimit(m_limits.maxConnections + reserve);
+    if (available - reserve >= m_limits.maxConnections)
+        return;
+    m_limits.maxConnections = int(std::max(1L, available - reserve));
+    m_log.warning(QStringLiteral("the open-file limit (%1) allows %2 connections, not the %3 asked "
+                                 "for (raise it with ulimit -n)")
+                      .arg(available)
+                      .arg(m_limits.maxConnections)
+                      .arg(m_config.limits.maxConnections));
+}
+
+void ServerRuntime::warnBeyondLoopback(ControlAccess::Mode controlMode)
+{
+    if (m_config.address.isLoopback())
+        return;
+    m_log.warning(QStringLiteral("listening beyond loopback (%1): anyone who can reach this "
+                                 "address can use the course's routes")
+                      .arg(m_config.address.toString()));
+    switch (controlMode) {
+    case ControlAccess::Mode::Token:
+        m_log.warning(QStringLiteral("the /_scope/ control API needs the control token "
+                                     "(Authorization: Bearer TOKEN)"));
+        break;
+    case ControlAccess::Mode::Off:
+        m_log.warning(QStringLiteral("the /_scope/ control API is off; give --control-token "
+                                     "TOKEN to use it from elsewhere"));
+        break;
+    case ControlAccess::Mode::Open:
+        break;
+    }
 }
 
 ServerRuntime::StartResult ServerRuntime::openDatabase()

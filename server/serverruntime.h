@@ -50,6 +50,8 @@ public:
     QHostAddress address() const;
     const http::ConnectionStats &stats() const { return m_stats; }
     const trace::LoopWatchdog *watchdog() const { return m_watchdog.get(); }
+    // What the connections hand their requests to (after start()); fuzzers feed it directly.
+    http::RequestHandler *requestHandler() { return m_dispatcher.get(); }
 
     // Graceful stop: no new connections, answers in flight are written (bounded by the drain
     // timeout), background tasks get their grace period, then are cancelled and reported.
@@ -57,8 +59,11 @@ public:
 
 private:
     StartResult openDatabase(); // connects, creates the schema, starts the pool's workers
+    void warnBeyondLoopback(ControlAccess::Mode controlMode);
+    void fitConnectionCapToOpenFileLimit();
 
     const ServerConfig m_config;
+    http::HttpLimits m_limits; // the configured ones, the connection cap fitted to the fd limit
     ServerLog &m_log;
     ModeTable &m_modes;
     http::ExchangeLog &m_exchanges;

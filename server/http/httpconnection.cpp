@@ -36,6 +36,7 @@ HttpConnection::HttpConnection(qintptr socketDescriptor, quint64 id, RequestHand
     m_socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
     connect(&m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
     connect(&m_socket, &QTcpSocket::disconnected, this, &HttpConnection::onDisconnected);
+    connect(&m_socket, &QTcpSocket::bytesWritten, this, &HttpConnection::resumeIfRelieved);
     connect(&m_socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError) {
         if (m_socket.state() != QAbstractSocket::ConnectedState)
             onDisconnected();
@@ -55,9 +56,9 @@ HttpConnection::~HttpConnection()
 void HttpConnection::onReadyRead()
 {
     m_lastActivityMs = monotonicMs();
-    if (m_readingStopped) {
+    if (m_noMoreRequests || m_paused) {
         // Leave bytes in the socket: that is the back-pressure on a client that pipelines
-        // faster than we answer, or that keeps talking after asking us to close.
+        // faster than we answer or reads, or that keeps talking after asking us to close.
         return;
     }
     // Read through a stack chunk so the buffer holds exactly what arrived: readAll() on an
@@ -77,9 +78,9 @@ void HttpConnection::onReadyRead()
 
 void HttpConnection::parseBuffered()
 {
-    while (!m_readingStopped && m_bufferOffset < m_buffer.size()) {
-        if (static_cast<int>(m_pending.size()) >= m_limits.maxPipelinedRequests) {
-            m_readingStopped = true;
+    while (!m_noMoreRequests && m_bufferOffset < m_buffer.size()) {
+        if (backPressured()) {
+            m_paused = true;
             break;
         }
         HttpRequest request;
@@ -98,7 +99,7 @@ void HttpConnection::parseBuffered()
         m_bufferOffset += result.consumed;
         const bool closeAfter = !request.keepAlive;
         if (closeAfter)
-            m_readingStopped = true; // nothing after a closing request is answered
+            m_noMoreRequests = true; // nothing after a closing request is read, let alone run
         serve(std::move(request), m_nextSequence++);
     }
     if (m_bufferOffset == m_buffer.size()) {
@@ -189,20 +190,30 @@ void HttpConnection::writeReadyResponses()
             m_socket.disconnectFromHost();
         return;
     }
-    if (m_readingStopped && !m_closing
-        && static_cast<int>(m_pending.size()) < m_limits.maxPipelinedRequests) {
-        m_readingStopped = false;
-        if (m_socket.bytesAvailable() > 0)
-            onReadyRead();
-        else
-            parseBuffered();
-    }
+    resumeIfRelieved();
+}
+
+bool HttpConnection::backPressured() const
+{
+    return static_cast<int>(m_pending.size()) >= m_limits.maxPipelinedRequests
+        || m_socket.bytesToWrite() > m_limits.maxUnsentBytes;
+}
+
+void HttpConnection::resumeIfRelieved()
+{
+    if (!m_paused || m_noMoreRequests || backPressured())
+        return;
+    m_paused = false;
+    if (m_socket.bytesAvailable() > 0)
+        onReadyRead();
+    else
+        parseBuffered();
 }
 
 void HttpConnection::failProtocol(int status, const QByteArray &detail)
 {
-    ++m_stats.protocolErrors;
-    m_readingStopped = true;
+    m_stats.countRejection(status);
+    m_noMoreRequests = true;
     m_buffer.clear();
     m_bufferOffset = 0;
     const HttpResponse response = HttpResponse::detail(status, QString::fromLatin1(detail));
@@ -215,21 +226,24 @@ void HttpConnection::enforceTimeouts(qint64 nowMs)
     if (m_closedEmitted || !m_pending.empty())
         return; // a request is being served: its own timeouts apply, not the connection's
     const bool dribbling = m_partialRequestSinceMs >= 0
-        && nowMs - m_partialRequestSinceMs > m_limits.headerTimeout.count();
+        && nowMs - m_partialRequestSinceMs > m_limits.requestTimeout.count();
     const bool idle = m_partialRequestSinceMs < 0
         && nowMs - m_lastActivityMs > m_limits.keepAliveTimeout.count();
     if (dribbling) {
-        ++m_stats.timedOutConnections;
         failProtocol(408, "Request Timeout");
     } else if (idle) {
-        ++m_stats.timedOutConnections;
-        m_socket.disconnectFromHost();
+        ++m_stats.idleTimeouts;
+        // A client that stopped reading would hold a graceful close open forever.
+        if (m_socket.bytesToWrite() > 0)
+            m_socket.abort();
+        else
+            m_socket.disconnectFromHost();
     }
 }
 
 void HttpConnection::closeWhenDone()
 {
-    m_readingStopped = true;
+    m_noMoreRequests = true;
     m_closing = true;
     if (m_pending.empty())
         m_socket.disconnectFromHost();
@@ -240,7 +254,7 @@ void HttpConnection::onDisconnected()
     if (m_closedEmitted)
         return;
     m_closedEmitted = true;
-    m_readingStopped = true;
+    m_noMoreRequests = true;
     --m_stats.openConnections;
     emit closed(this);
 }

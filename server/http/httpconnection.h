@@ -47,6 +47,8 @@ private:
     QCoro::Task<> serve(HttpRequest request, quint64 sequence);
     void complete(quint64 sequence, QByteArray bytes, bool closeAfter);
     void writeReadyResponses();
+    bool backPressured() const;
+    void resumeIfRelieved(); // reads on once the client has caught up
     void failProtocol(int status, const QByteArray &detail);
     QByteArray requestIdFor(const HttpRequest &request);
 
@@ -63,7 +65,8 @@ private:
     quint64 m_nextSequence = 0;
     qint64 m_lastActivityMs = 0;
     qint64 m_partialRequestSinceMs = -1;
-    bool m_readingStopped = false;
+    bool m_noMoreRequests = false; // a closing request, an error, shutdown or the client left
+    bool m_paused = false; // back-pressure: too many answers pending or unread
     bool m_closing = false;
     bool m_closedEmitted = false;
 };

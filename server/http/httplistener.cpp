@@ -3,6 +3,7 @@
 #include "httpconnection.h"
 
 #include <QDeadlineTimer>
+#include <algorithm>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -18,8 +19,23 @@ HttpListener::HttpListener(
     // QTcpServer's default backlog of 50 makes 10,000 simultaneous clients retry their SYNs
     // for seconds; 4096 matches somaxconn here.
     setListenBacklogSize(4096);
-    m_sweepTimer.setInterval(1000);
+    // Often enough that a short configured timeout is enforced close to its value.
+    const auto shortest = std::min(m_limits.keepAliveTimeout, m_limits.requestTimeout);
+    m_sweepTimer.setInterval(
+        std::clamp(shortest / 4, std::chrono::milliseconds(25), std::chrono::milliseconds(1000)));
     connect(&m_sweepTimer, &QTimer::timeout, this, &HttpListener::sweepTimeouts);
+    // QTcpServer stops accepting for good on a failed accept (out of descriptors, EMFILE): the
+    // server would be deaf from then on. Try again shortly; the kernel keeps the clients queued.
+    m_acceptRetry.setSingleShot(true);
+    m_acceptRetry.setInterval(100);
+    connect(&m_acceptRetry, &QTimer::timeout, this, [this] {
+        if (!m_shuttingDown)
+            resumeAccepting();
+    });
+    connect(this, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError) {
+        ++m_stats.acceptErrors;
+        m_acceptRetry.start();
+    });
 }
 
 HttpListener::~HttpListener()

@@ -42,6 +42,7 @@ private:
     ConnectionStats &m_stats;
     std::unordered_set<HttpConnection *> m_connections;
     QTimer m_sweepTimer;
+    QTimer m_acceptRetry;
     quint64 m_nextConnectionId = 0;
     bool m_shuttingDown = false;
 };

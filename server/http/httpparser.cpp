@@ -216,11 +216,29 @@ Result HttpParser::parse(QByteArrayView data, HttpRequest &out) const
 
 Result HttpParser::parseChunkedBody(QByteArrayView data, qsizetype pos, HttpRequest &out) const
 {
+    // The framing around the chunks (size lines, extensions, trailers) is bounded too, or a
+    // client could make us buffer without end a body that never grows.
+    constexpr qsizetype maxChunkLineBytes = 4096;
+    // Checked only while the body is incomplete: bytes past a complete body belong to the
+    // requests pipelined after it.
+    const qsizetype bodyStart = pos;
+    const qsizetype maxEncodedBytes
+        = 2 * m_limits.maxBodyBytes + m_limits.maxHeaderBytes + maxChunkLineBytes;
+    const auto needMore = [&]() -> Result {
+        if (data.size() - bodyStart > maxEncodedBytes)
+            return error(413, "Request Entity Too Large");
+        return {};
+    };
     QByteArray body;
     for (;;) {
         const qsizetype end = lineEnd(data, pos);
-        if (end < 0)
-            return {};
+        if (end < 0) {
+            if (data.size() - pos > maxChunkLineBytes)
+                return error(400, "Invalid chunk size");
+            return needMore();
+        }
+        if (end - pos > maxChunkLineBytes)
+            return error(400, "Invalid chunk size");
         QByteArrayView sizeLine = lineAt(data, pos, end);
         const qsizetype semicolon = sizeLine.indexOf(';');
         if (semicolon >= 0)
@@ -229,27 +247,34 @@ Result HttpParser::parseChunkedBody(QByteArrayView data, qsizetype pos, HttpRequ
         const qint64 chunkSize = trimmed(sizeLine).toLongLong(&ok, 16);
         if (!ok || chunkSize < 0)
             return error(400, "Invalid chunk size");
-        if (body.size() + chunkSize > m_limits.maxBodyBytes)
+        // Compared as a remainder: body.size() + chunkSize could overflow for a huge size.
+        if (chunkSize > m_limits.maxBodyBytes - body.size())
             return error(413, "Request Entity Too Large");
         pos = end + 1;
         if (chunkSize == 0)
             break;
         if (data.size() - pos < chunkSize + 1)
-            return {};
+            return needMore();
         body.append(data.sliced(pos, chunkSize));
         pos += chunkSize;
         const qsizetype chunkEnd = lineEnd(data, pos);
         if (chunkEnd < 0)
-            return {};
+            return needMore();
         if (!lineAt(data, pos, chunkEnd).isEmpty())
             return error(400, "Invalid chunk terminator");
         pos = chunkEnd + 1;
     }
     // Trailer section: skip fields up to the empty line.
+    const qsizetype trailerStart = pos;
     for (;;) {
         const qsizetype end = lineEnd(data, pos);
-        if (end < 0)
-            return {};
+        if (end < 0) {
+            if (data.size() - trailerStart > m_limits.maxHeaderBytes)
+                return error(431, "Request Header Fields Too Large");
+            return needMore();
+        }
+        if (end - trailerStart > m_limits.maxHeaderBytes)
+            return error(431, "Request Header Fields Too Large");
         const bool last = lineAt(data, pos, end).isEmpty();
         pos = end + 1;
         if (last)

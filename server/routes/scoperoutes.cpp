@@ -4,6 +4,7 @@
 #include "core/taskregistry.h"
 #include "core/workerpool.h"
 #include "http/connectionstats.h"
+#include "http/httplimits.h"
 #include "openapi.h"
 #include "routing/requestcontext.h"
 #include "routing/router.h"
@@ -76,12 +77,15 @@ HttpResponse putMode(RequestContext &context, ModeTable &modes)
     return HttpResponse::json(describeMode(modes.entry(modes.indexOf(route))));
 }
 
-QByteArray serverCounters(const http::ConnectionStats &stats)
+QByteArray serverCounters(const http::ConnectionStats &stats, const http::HttpLimits &limits)
 {
     QByteArray text;
-    auto counter = [&text](const char *name, const char *type, const char *help, qint64 value) {
-        text += QByteArray("# HELP ") + name + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n'
-            + name + ' ' + QByteArray::number(value) + '\n';
+    auto header = [&text](const char *name, const char *type, const char *help) {
+        text += QByteArray("# HELP ") + name + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n';
+    };
+    auto counter = [&](const char *name, const char *type, const char *help, qint64 value) {
+        header(name, type, help);
+        text += QByteArray(name) + ' ' + QByteArray::number(value) + '\n';
     };
     counter("loopscope_connections_open", "gauge", "Open client connections.",
         stats.openConnections.load());
@@ -90,15 +94,37 @@ QByteArray serverCounters(const http::ConnectionStats &stats)
     counter("loopscope_connections_refused_total", "counter",
         "Connections refused at the connection limit or during shutdown.",
         qint64(stats.refusedConnections.load()));
-    counter("loopscope_connections_timed_out_total", "counter",
-        "Connections closed for idling or sending headers too slowly.",
-        qint64(stats.timedOutConnections.load()));
-    counter("loopscope_protocol_errors_total", "counter",
-        "Requests rejected before routing (malformed, too large, too long).",
-        qint64(stats.protocolErrors.load()));
+    counter("loopscope_accept_errors_total", "counter",
+        "Failed accepts (out of file descriptors); accepting resumes 100 ms later.",
+        qint64(stats.acceptErrors.load()));
+    counter("loopscope_connections_idle_closed_total", "counter",
+        "Keep-alive connections closed after idling past the keep-alive timeout.",
+        qint64(stats.idleTimeouts.load()));
+    header("loopscope_requests_rejected_total", "counter",
+        "Requests answered before routing, by reason (malformed 400/501/505, uri_too_long 414, "
+        "headers_too_large 431, body_too_large 413, request_timeout 408).");
+    for (std::size_t i = 0; i < std::size_t(http::Rejection::Count); ++i) {
+        const auto reason = http::Rejection(i);
+        text += QByteArray("loopscope_requests_rejected_total{reason=\"")
+            + http::rejectionName(reason) + "\"} " + QByteArray::number(stats.rejected(reason))
+            + '\n';
+    }
     counter("loopscope_responses_dropped_total", "counter",
         "Answers not delivered because the client had left.",
         qint64(stats.responsesDropped.load()));
+    header("loopscope_limit", "gauge", "The server's configured limits (bytes, seconds, count).");
+    const std::pair<const char *, double> limitValues[] = {
+        { "max_connections", limits.maxConnections },
+        { "max_request_line_bytes", double(limits.maxRequestLineBytes) },
+        { "max_header_bytes", double(limits.maxHeaderBytes) },
+        { "max_body_bytes", double(limits.maxBodyBytes) },
+        { "keep_alive_timeout_seconds", limits.keepAliveTimeout.count() / 1000.0 },
+        { "request_timeout_seconds", limits.requestTimeout.count() / 1000.0 },
+    };
+    for (const auto &[name, value] : limitValues) {
+        text += QByteArray("loopscope_limit{name=\"") + name + "\"} "
+            + QByteArray::number(value, 'g', 12) + '\n';
+    }
     return text;
 }
 
@@ -162,7 +188,7 @@ void addScopeRoutes(Router &router, ScopeState &state)
                     return trace::TraceHub::instance().prometheusText();
                 },
                 0, trace::label("export metrics"));
-            text += serverCounters(state.stats);
+            text += serverCounters(state.stats, state.limits);
             co_return HttpResponse::text(
                 std::move(text), "text/plain; version=0.0.4; charset=utf-8");
         });

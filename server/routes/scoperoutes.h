@@ -10,7 +10,8 @@ class TaskRegistry;
 class WorkerPool;
 namespace http {
 struct ConnectionStats;
-}
+struct HttpLimits;
+} // namespace http
 
 // What the /_scope/ control API reads and changes.
 struct ScopeState
@@ -19,6 +20,7 @@ struct ScopeState
     TaskRegistry &tasks;
     const http::ConnectionStats &stats;
     WorkerPool &pool; // exports run here, never on the loop
+    const http::HttpLimits &limits; // shown in /_scope/metrics
     qint64 startedMs = QDateTime::currentMSecsSinceEpoch();
 };
 

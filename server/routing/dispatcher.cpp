@@ -8,11 +8,12 @@ namespace loopscope {
 
 using http::HttpResponse;
 
-Dispatcher::Dispatcher(
-    const Router &router, ServerServices &services, std::vector<int> modeIndexByRoute)
+Dispatcher::Dispatcher(const Router &router, ServerServices &services,
+    std::vector<int> modeIndexByRoute, ControlAccess controlAccess)
     : m_router(router)
     , m_services(services)
     , m_modeIndexByRoute(std::move(modeIndexByRoute))
+    , m_controlAccess(std::move(controlAccess))
 {
     for (const Route &route : router.routes())
         m_routeLabels.push_back(trace::label(route.key().toStdString()));
@@ -21,6 +22,13 @@ Dispatcher::Dispatcher(
 
 QCoro::Task<HttpResponse> Dispatcher::handle(http::IncomingRequest &incoming)
 {
+    if (ControlAccess::isControlPath(incoming.request.path)) {
+        // Before matching: a closed API must not even tell which of its paths exist.
+        if (auto refusal = m_controlAccess.check(incoming.request)) {
+            trace::record(trace::Kind::RequestParsed, incoming.span, m_unmatchedLabel);
+            co_return std::move(*refusal);
+        }
+    }
     Router::Match match = m_router.match(incoming.request.method, incoming.request.path);
     if (match.kind != Router::Match::Kind::Found)
         trace::record(trace::Kind::RequestParsed, incoming.span, m_unmatchedLabel);

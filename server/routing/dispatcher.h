@@ -1,5 +1,6 @@
 #pragma once
 
+#include "controlaccess.h"
 #include "http/exchangelog.h"
 #include "http/requesthandler.h"
 #include "requestcontext.h"
@@ -12,7 +13,8 @@ namespace loopscope {
 class Dispatcher : public http::RequestHandler
 {
 public:
-    Dispatcher(const Router &router, ServerServices &services, std::vector<int> modeIndexByRoute);
+    Dispatcher(const Router &router, ServerServices &services, std::vector<int> modeIndexByRoute,
+        ControlAccess controlAccess = {});
 
     QCoro::Task<http::HttpResponse> handle(http::IncomingRequest &request) override;
     http::HttpResponse unhandledException(
@@ -29,6 +31,7 @@ private:
     std::vector<std::uint32_t> m_routeLabels; // interned trace labels, one per route
     std::uint32_t m_unmatchedLabel = 0;
     http::ExchangeLog *m_exchanges = nullptr;
+    const ControlAccess m_controlAccess;
 };
 
 } // namespace loopscope
