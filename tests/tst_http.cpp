@@ -77,6 +77,12 @@ void TestHttp::parse_data()
     QTest::newRow("smuggling") << QByteArray(
         "POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
                                << 400 << QByteArray() << false;
+    QTest::newRow("chunk size that overflows the body length") << QByteArray(
+        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n"
+        "7fffffffffffffff\r\n") << 413 << QByteArray() << false;
+    QTest::newRow("chunked framing beyond its bounds") << QByteArray(
+        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1;" + QByteArray(5000, 'e') + "\r\n")
+                                                       << 400 << QByteArray() << false;
     QTest::newRow("unknown coding")
         << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n") << 501 << QByteArray()
         << false;
@@ -147,6 +153,21 @@ void TestHttp::parseChunked()
     QCOMPARE(result.status, HttpParser::Status::Complete);
     QCOMPARE(request.body, QByteArray("name,price"));
     QCOMPARE(raw.mid(result.consumed), QByteArray("NEXT"));
+
+    // The bound on chunk framing counts the body's own bytes, not the requests pipelined after.
+    const QByteArray pipelined = raw + QByteArray(3 * 1024 * 1024, 'x');
+    HttpRequest first;
+    const auto pipelinedResult = parser.parse(pipelined, first);
+    QCOMPARE(pipelinedResult.status, HttpParser::Status::Complete);
+    QCOMPARE(pipelinedResult.consumed, result.consumed);
+
+    // An unfinished body whose framing outgrows twice the body limit is refused.
+    const QByteArray padded = "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + QByteArray("1;").append(QByteArray(4000, 'e')).append("\r\nz\r\n").repeated(600);
+    HttpRequest unfinished;
+    const auto paddedResult = parser.parse(padded, unfinished);
+    QCOMPARE(paddedResult.status, HttpParser::Status::Error);
+    QCOMPARE(paddedResult.errorStatus, 413);
 }
 
 void TestHttp::route_data()
@@ -243,6 +264,14 @@ void TestHttp::validation_data()
         << QByteArray("email=e&delay=soon") << QStringLiteral("1")
         << QByteArray(
                R"([{"loc":["query","delay"],"msg":"value is not a valid float","type":"type_error.float"}])");
+    QTest::newRow("nan is outside every bound")
+        << QByteArray("email=e&delay=nan") << QStringLiteral("1")
+        << QByteArray(
+               R"([{"ctx":{"limit_value":0},"loc":["query","delay"],"msg":"ensure this value is greater than or equal to 0","type":"value_error.number.not_ge"}])");
+    QTest::newRow("infinity is above the upper bound")
+        << QByteArray("email=e&delay=inf") << QStringLiteral("1")
+        << QByteArray(
+               R"([{"ctx":{"limit_value":60},"loc":["query","delay"],"msg":"ensure this value is less than or equal to 60","type":"value_error.number.not_le"}])");
     QTest::newRow("above bound")
         << QByteArray("email=e&delay=61") << QStringLiteral("1")
         << QByteArray(

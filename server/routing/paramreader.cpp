@@ -47,7 +47,9 @@ template <typename T>
 std::optional<T> ParamReader::checkBounds(
     const QString &location, const QString &name, T value, Bounds bounds)
 {
-    if (bounds.ge && double(value) < *bounds.ge) {
+    // Written as "not within" so that NaN, which compares false with everything, fails both
+    // bounds, as pydantic's `not value >= ge` does.
+    if (bounds.ge && !(double(value) >= *bounds.ge)) {
         addError(location, name,
             QStringLiteral("ensure this value is greater than or equal to %1")
                 .arg(limitValue(*bounds.ge).toVariant().toString()),
@@ -55,7 +57,7 @@ std::optional<T> ParamReader::checkBounds(
             { { QStringLiteral("limit_value"), limitValue(*bounds.ge) } });
         return std::nullopt;
     }
-    if (bounds.le && double(value) > *bounds.le) {
+    if (bounds.le && !(double(value) <= *bounds.le)) {
         addError(location, name,
             QStringLiteral("ensure this value is less than or equal to %1")
                 .arg(limitValue(*bounds.le).toVariant().toString()),
