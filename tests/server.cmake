@@ -14,3 +14,8 @@ loopscope_add_test(tst_tracing
     SOURCES support/httptestclient.cpp
     LIBS loopscope_server Qt6::Network
     LABELS "server;trace;threaded")
+# Limits, hostile clients and the control API's access rules.
+loopscope_add_test(tst_limits
+    SOURCES support/httptestclient.cpp support/rawsocket.cpp
+    LIBS loopscope_server Qt6::Network
+    LABELS "server;threaded")

@@ -53,6 +53,7 @@ private slots:
     void headlessServesAndStopsOnSignal_data();
     void headlessServesAndStopsOnSignal();
     void modeFlagApplies();
+    void limitAndTokenOptionsApply();
     void traceOutWritesTheTraceOnExit();
 };
 
@@ -75,6 +76,17 @@ void TestCli::invalidArgumentsExitWithUsage_data()
     QTest::newRow("unknown variant")
         << QStringList { QStringLiteral("--headless"), QStringLiteral("--port"),
                QStringLiteral("0"), QStringLiteral("--mode"), QStringLiteral("*=fast") };
+    QTest::newRow("byte count with unknown suffix") << QStringList { QStringLiteral("--headless"),
+        QStringLiteral("--max-body-bytes"), QStringLiteral("12Q") };
+    QTest::newRow("zero connections") << QStringList { QStringLiteral("--headless"),
+        QStringLiteral("--max-connections"), QStringLiteral("0") };
+    QTest::newRow("negative timeout") << QStringList { QStringLiteral("--headless"),
+        QStringLiteral("--keep-alive-timeout"), QStringLiteral("-1") };
+    QTest::newRow("request line above the head limit")
+        << QStringList { QStringLiteral("--headless"), QStringLiteral("--max-request-line"),
+               QStringLiteral("32K"), QStringLiteral("--max-header-bytes"), QStringLiteral("16K") };
+    QTest::newRow("empty control token") << QStringList { QStringLiteral("--headless"),
+        QStringLiteral("--control-token"), QString() };
     QTest::newRow("stray argument")
         << QStringList { QStringLiteral("--headless"), QStringLiteral("extra") };
 }
@@ -155,6 +167,26 @@ void TestCli::modeFlagApplies()
     QVERIFY(modes.contains(R"("route":"GET /sync","variant":"async")"));
     QVERIFY(
         modes.contains(R"("route":"GET /products/","variant":"async")")); // has no blocking variant
+    process.terminate();
+    QVERIFY(process.waitForFinished(15000));
+    QCOMPARE(process.exitCode(), 0);
+}
+
+void TestCli::limitAndTokenOptionsApply()
+{
+    QProcess process;
+    const quint16 port = startHeadless(process,
+        { QStringLiteral("--max-body-bytes"), QStringLiteral("1K"),
+            QStringLiteral("--control-token"), QStringLiteral("tok") });
+    QVERIFY(port != 0);
+    QCOMPARE(fetch(port, "POST", "/items/import", QByteArray(2048, 'x')).status, 413);
+    QCOMPARE(fetch(port, "GET", "/_scope/metrics").status, 401);
+    const RawExchange metrics = exchange(port,
+        "GET /_scope/metrics HTTP/1.1\r\nAuthorization: Bearer tok\r\nConnection: close\r\n\r\n",
+        1);
+    QCOMPARE(metrics.responses.value(0).status, 200);
+    QVERIFY(metrics.responses.value(0).body.contains(
+        "loopscope_limit{name=\"max_body_bytes\"} 1024\n"));
     process.terminate();
     QVERIFY(process.waitForFinished(15000));
     QCOMPARE(process.exitCode(), 0);

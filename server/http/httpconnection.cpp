@@ -36,7 +36,11 @@ HttpConnection::HttpConnection(qintptr socketDescriptor, quint64 id, RequestHand
     m_socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
     connect(&m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
     connect(&m_socket, &QTcpSocket::disconnected, this, &HttpConnection::onDisconnected);
-    connect(&m_socket, &QTcpSocket::bytesWritten, this, &HttpConnection::resumeIfRelieved);
+    connect(&m_socket, &QTcpSocket::bytesWritten, this, [this] {
+        // A client reading a long answer slowly is active, not idle.
+        m_lastActivityMs = monotonicMs();
+        resumeIfRelieved();
+    });
     connect(&m_socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError) {
         if (m_socket.state() != QAbstractSocket::ConnectedState)
             onDisconnected();

@@ -1,11 +1,10 @@
 #include "httplistener.h"
 
 #include "httpconnection.h"
+#include "refusedconnection.h"
 
 #include <QDeadlineTimer>
 #include <algorithm>
-#include <sys/socket.h>
-#include <unistd.h>
 
 namespace loopscope::http {
 
@@ -55,14 +54,7 @@ bool HttpListener::start(const QHostAddress &address, quint16 port)
 void HttpListener::incomingConnection(qintptr socketDescriptor)
 {
     if (m_shuttingDown || static_cast<int>(m_connections.size()) >= m_limits.maxConnections) {
-        // Refuse cleanly: a short 503 the client can read, then close, without a QTcpSocket.
-        static const char refusal[]
-            = "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n"
-              "content-length: 42\r\nconnection: close\r\n\r\n"
-              "{\"detail\":\"Too many connections, retry\"}\n";
-        (void)::send(static_cast<int>(socketDescriptor), refusal, sizeof(refusal) - 1,
-            MSG_DONTWAIT | MSG_NOSIGNAL);
-        ::close(static_cast<int>(socketDescriptor));
+        RefusedConnection::refuse(socketDescriptor, this);
         ++m_stats.refusedConnections;
         return;
     }

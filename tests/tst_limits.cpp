@@ -1,0 +1,346 @@
+// The server's limits against hostile and careless clients, on a live server: each answer,
+// each counter in /_scope/metrics, and who may use the control API.
+#include "support/httptestclient.h"
+#include "support/rawsocket.h"
+
+#include "http/connectionstats.h"
+#include "routing/controlaccess.h"
+#include "serverhost.h"
+
+#include <QElapsedTimer>
+#include <QJsonObject>
+#include <QTcpSocket>
+#include <QTest>
+
+using namespace loopscope;
+using namespace loopscope::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::unique_ptr<ServerHost> startServer(ServerConfig config = {})
+{
+    config.port = 0;
+    config.databaseUrl = QStringLiteral("sqlite::memory:");
+    auto host = std::make_unique<ServerHost>(config);
+    if (!host->start())
+        qFatal("server did not start: %s", qPrintable(host->errorString()));
+    return host;
+}
+
+// Limits small enough that a test reaches each of them in a few bytes and milliseconds.
+http::HttpLimits smallLimits()
+{
+    http::HttpLimits limits;
+    limits.maxRequestLineBytes = 256;
+    limits.maxHeaderBytes = 1024;
+    limits.maxBodyBytes = 2048;
+    return limits;
+}
+
+QByteArray metricsOf(quint16 port)
+{
+    return fetch(port, "GET", "/_scope/metrics").body;
+}
+
+// "name{label} value" from the Prometheus text; -1 when the series is missing.
+double metric(const QByteArray &metrics, const QByteArray &series)
+{
+    for (const QByteArray &line : metrics.split('\n')) {
+        if (line.startsWith(QByteArray(series + ' ')))
+            return line.sliced(series.size() + 1).toDouble();
+    }
+    return -1;
+}
+
+QByteArray rejectedSeries(http::Rejection reason)
+{
+    return QByteArray("loopscope_requests_rejected_total{reason=\"") + http::rejectionName(reason)
+        + "\"}";
+}
+
+} // namespace
+
+class TestLimits : public QObject
+{
+    Q_OBJECT
+private slots:
+    void rejectionsAnsweredAndCounted_data();
+    void rejectionsAnsweredAndCounted();
+    void limitsAreExported();
+    void slowClientGets408_data();
+    void slowClientGets408();
+    void idleKeepAliveConnectionsClose();
+    void connectionCapRefusesThenRecovers();
+    void clientThatStopsReadingIsPausedThenDropped();
+    void nothingAfterAClosingRequestRuns();
+    void controlApiNeedsItsToken();
+    void controlApiCanBeTurnedOff();
+    void controlAccessResolves_data();
+    void controlAccessResolves();
+};
+
+void TestLimits::rejectionsAnsweredAndCounted_data()
+{
+    QTest::addColumn<QByteArray>("raw");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<int>("reason");
+
+    using R = http::Rejection;
+    QTest::newRow("request line too long") << "GET /" + QByteArray(300, 'a') + " HTTP/1.1\r\n\r\n"
+                                           << 414 << int(R::UriTooLong);
+    QTest::newRow("head too large") << "GET / HTTP/1.1\r\nX-Big: " + QByteArray(1100, 'b')
+            + "\r\n\r\n" << 431 << int(R::HeadersTooLarge);
+    QTest::newRow("declared body too large")
+        << QByteArray("POST /items/import HTTP/1.1\r\nContent-Length: 4096\r\n\r\n") << 413
+        << int(R::BodyTooLarge);
+    QTest::newRow("chunked body too large")
+        << "POST /items/import HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n900\r\n"
+            + QByteArray(0x900, 'c') + "\r\n"
+        << 413 << int(R::BodyTooLarge);
+    QTest::newRow("garbage") << QByteArray("\x16\x03\x01 hello\r\n\r\n") << 400
+                             << int(R::Malformed);
+    QTest::newRow("http/2 preface")
+        << QByteArray("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") << 505 << int(R::Malformed);
+}
+
+void TestLimits::rejectionsAnsweredAndCounted()
+{
+    QFETCH(QByteArray, raw);
+    QFETCH(int, status);
+    QFETCH(int, reason);
+
+    ServerConfig config;
+    config.limits = smallLimits();
+    const auto host = startServer(config);
+    const RawExchange answered = exchange(host->port(), raw, 1);
+    QCOMPARE(answered.responses.size(), 1);
+    const TestResponse &response = answered.responses.constFirst();
+    QCOMPARE(response.status, status);
+    QVERIFY2(!response.json().object().value(QStringLiteral("detail")).toString().isEmpty(),
+        response.body.constData());
+    QVERIFY(answered.closedByServer);
+
+    const QByteArray metrics = metricsOf(host->port());
+    for (int other = 0; other < int(http::Rejection::Count); ++other) {
+        const auto series = rejectedSeries(http::Rejection(other));
+        QCOMPARE(metric(metrics, series), other == reason ? 1.0 : 0.0);
+    }
+    // The server still answers everyone else.
+    QCOMPARE(fetch(host->port(), "GET", "/_scope/health").status, 200);
+}
+
+void TestLimits::limitsAreExported()
+{
+    ServerConfig config;
+    config.limits = smallLimits();
+    config.limits.maxConnections = 77;
+    config.limits.keepAliveTimeout = 2500ms;
+    config.limits.requestTimeout = 750ms;
+    const auto host = startServer(config);
+    const QByteArray metrics = metricsOf(host->port());
+    QCOMPARE(metric(metrics, R"(loopscope_limit{name="max_connections"})"), 77.0);
+    QCOMPARE(metric(metrics, R"(loopscope_limit{name="max_request_line_bytes"})"), 256.0);
+    QCOMPARE(metric(metrics, R"(loopscope_limit{name="max_header_bytes"})"), 1024.0);
+    QCOMPARE(metric(metrics, R"(loopscope_limit{name="max_body_bytes"})"), 2048.0);
+    QCOMPARE(metric(metrics, R"(loopscope_limit{name="keep_alive_timeout_seconds"})"), 2.5);
+    QCOMPARE(metric(metrics, R"(loopscope_limit{name="request_timeout_seconds"})"), 0.75);
+}
+
+void TestLimits::slowClientGets408_data()
+{
+    QTest::addColumn<QByteArray>("start");
+    QTest::newRow("dribbling headers (slowloris)")
+        << QByteArray("GET /async?delay=0 HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+    QTest::newRow("dribbling body")
+        << QByteArray("POST /items/import HTTP/1.1\r\nContent-Length: 1000\r\n\r\nname,price\n");
+}
+
+void TestLimits::slowClientGets408()
+{
+    QFETCH(QByteArray, start);
+    ServerConfig config;
+    config.limits.requestTimeout = 300ms;
+    const auto host = startServer(config);
+
+    RawSocket client(host->port());
+    QVERIFY(client.isConnected());
+    QElapsedTimer sinceFirstByte;
+    sinceFirstByte.start();
+    QVERIFY(client.send(start));
+    // One byte every 50 ms keeps the connection active but the request never complete.
+    bool answered = false;
+    for (int i = 0; i < 200 && !answered; ++i) {
+        answered = client.waitReadable(50);
+        if (!answered)
+            QVERIFY(client.send("x"));
+    }
+    QVERIFY2(answered, "the slow client was never answered");
+    QVERIFY(sinceFirstByte.elapsed() >= 300);
+    bool closed = false;
+    const QList<TestResponse> responses = splitResponses(client.readUntilClosed(5000, &closed));
+    QCOMPARE(responses.size(), 1);
+    QCOMPARE(responses.constFirst().status, 408);
+    QVERIFY(closed);
+    QCOMPARE(host->stats()->rejected(http::Rejection::RequestTimeout), 1u);
+    QTRY_COMPARE_WITH_TIMEOUT(host->stats()->openConnections.load(), 0, 5000);
+}
+
+void TestLimits::idleKeepAliveConnectionsClose()
+{
+    ServerConfig config;
+    config.limits.keepAliveTimeout = 200ms;
+    const auto host = startServer(config);
+
+    QTcpSocket used;
+    used.connectToHost(QHostAddress::LocalHost, host->port());
+    QVERIFY(used.waitForConnected(5000));
+    used.write("GET /_scope/health HTTP/1.1\r\n\r\n");
+    QTRY_VERIFY_WITH_TIMEOUT(used.bytesAvailable() > 0, 5000);
+    QTcpSocket neverUsed;
+    neverUsed.connectToHost(QHostAddress::LocalHost, host->port());
+    QVERIFY(neverUsed.waitForConnected(5000));
+
+    QTRY_COMPARE_WITH_TIMEOUT(used.state(), QAbstractSocket::UnconnectedState, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(neverUsed.state(), QAbstractSocket::UnconnectedState, 5000);
+    QCOMPARE(splitResponses(used.readAll()).constFirst().status, 200);
+    QCOMPARE(host->stats()->idleTimeouts.load(), 2u);
+    QCOMPARE(metric(metricsOf(host->port()), "loopscope_connections_idle_closed_total"), 2.0);
+}
+
+void TestLimits::connectionCapRefusesThenRecovers()
+{
+    ServerConfig config;
+    config.limits.maxConnections = 3;
+    const auto host = startServer(config);
+    const http::ConnectionStats &stats = *host->stats();
+
+    std::vector<std::unique_ptr<QTcpSocket>> held;
+    for (int i = 0; i < 3; ++i) {
+        held.push_back(std::make_unique<QTcpSocket>());
+        held.back()->connectToHost(QHostAddress::LocalHost, host->port());
+        QVERIFY(held.back()->waitForConnected(5000));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(stats.openConnections.load(), 3, 5000);
+
+    const TestResponse refused = fetch(host->port(), "GET", "/_scope/health");
+    QCOMPARE(refused.status, 503);
+    QVERIFY(!refused.json().object().value(QStringLiteral("detail")).toString().isEmpty());
+    QCOMPARE(stats.refusedConnections.load(), 1u);
+
+    held.front()->disconnectFromHost();
+    QTRY_COMPARE_WITH_TIMEOUT(stats.openConnections.load(), 2, 5000);
+    QCOMPARE(fetch(host->port(), "GET", "/_scope/health").status, 200);
+    QCOMPARE(stats.refusedConnections.load(), 1u);
+}
+
+void TestLimits::clientThatStopsReadingIsPausedThenDropped()
+{
+    ServerConfig config;
+    config.limits.maxUnsentBytes = 64 * 1024;
+    config.limits.keepAliveTimeout = 500ms;
+    const auto host = startServer(config);
+    const http::ConnectionStats &stats = *host->stats();
+
+    // 2,000 requests for the 18 KB API description, never read: 36 MB of answers, far more
+    // than the kernel's socket buffers and the 64 KiB the server may queue hold.
+    constexpr int requests = 2000;
+    RawSocket client(host->port(), 4096);
+    QVERIFY(client.isConnected());
+    QVERIFY(client.send(QByteArray("GET /openapi.json HTTP/1.1\r\n\r\n").repeated(requests)));
+
+    QTRY_COMPARE_WITH_TIMEOUT(stats.idleTimeouts.load(), 1u, 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(stats.openConnections.load(), 0, 5000);
+    QVERIFY2(stats.requests.load() < quint64(requests) / 2,
+        qPrintable(QStringLiteral("%1 requests were read").arg(stats.requests.load())));
+    QCOMPARE(stats.inFlightRequests.load(), 0);
+    QCOMPARE(fetch(host->port(), "GET", "/_scope/health").status, 200);
+}
+
+void TestLimits::nothingAfterAClosingRequestRuns()
+{
+    const auto host = startServer();
+    // The second request would write a post; a client that asked to close gets no more.
+    const RawExchange answered = exchange(host->port(),
+        "GET /_scope/health HTTP/1.1\r\nConnection: close\r\n\r\n"
+        "POST /posts/?title=late&content=c&author=a HTTP/1.1\r\n\r\n",
+        2, 5000);
+    QCOMPARE(answered.responses.size(), 1);
+    QVERIFY(answered.closedByServer);
+    QCOMPARE(host->stats()->requests.load(), 1u);
+    const TestResponse posts = fetch(host->port(), "GET", "/posts/?limit=100");
+    QCOMPARE(posts.status, 200);
+    QVERIFY2(!posts.body.contains("late"), posts.body.constData());
+}
+
+void TestLimits::controlApiNeedsItsToken()
+{
+    ServerConfig config;
+    config.controlToken = "s3cret-token";
+    const auto host = startServer(config);
+    const auto ask = [&](const QByteArray &authHeader) {
+        return exchange(host->port(),
+            "GET /_scope/health HTTP/1.1\r\nConnection: close\r\n" + authHeader + "\r\n", 1)
+            .responses.value(0);
+    };
+
+    const TestResponse anonymous = ask({});
+    QCOMPARE(anonymous.status, 401);
+    QCOMPARE(anonymous.header("www-authenticate"), QByteArray("Bearer"));
+    QCOMPARE(anonymous.json().object().value(QStringLiteral("detail")).toString(),
+        QStringLiteral("Not authenticated"));
+    const TestResponse wrong = ask("Authorization: Bearer s3cret-tokeN\r\n");
+    QCOMPARE(wrong.status, 401);
+    QCOMPARE(wrong.json().object().value(QStringLiteral("detail")).toString(),
+        QStringLiteral("Invalid control token"));
+    QCOMPARE(ask("Authorization: Bearer s3cret-token\r\n").status, 200);
+    QCOMPARE(ask("authorization: bearer s3cret-token\r\n").status, 200);
+    QCOMPARE(ask("X-Scope-Token: s3cret-token\r\n").status, 200);
+    // Unknown /_scope/ paths tell nothing without the token either.
+    QCOMPARE(fetch(host->port(), "GET", "/_scope/nothing-here").status, 401);
+    // The course's own routes stay open.
+    QCOMPARE(fetch(host->port(), "GET", "/async?delay=0").status, 200);
+}
+
+void TestLimits::controlApiCanBeTurnedOff()
+{
+    ServerConfig config;
+    config.controlApiEnabled = false;
+    config.controlToken = "ignored-when-off";
+    const auto host = startServer(config);
+    for (const QByteArray target : { "/_scope/health", "/_scope/metrics", "/_scope/modes" })
+        QCOMPARE(fetch(host->port(), "GET", target).status, 404);
+    QCOMPARE(fetch(host->port(), "PUT", "/_scope/modes", R"({"variant":"blocking"})").status, 404);
+    QCOMPARE(fetch(host->port(), "GET", "/openapi.json").status, 200);
+}
+
+void TestLimits::controlAccessResolves_data()
+{
+    QTest::addColumn<QString>("address");
+    QTest::addColumn<bool>("enabled");
+    QTest::addColumn<QByteArray>("token");
+    QTest::addColumn<int>("mode");
+
+    using M = ControlAccess::Mode;
+    QTest::newRow("loopback, no token") << "127.0.0.1" << true << QByteArray() << int(M::Open);
+    QTest::newRow("ipv6 loopback") << "::1" << true << QByteArray() << int(M::Open);
+    QTest::newRow("loopback, token") << "127.0.0.1" << true << QByteArray("t") << int(M::Token);
+    QTest::newRow("every interface, no token") << "0.0.0.0" << true << QByteArray() << int(M::Off);
+    QTest::newRow("every ipv6 interface, no token") << "::" << true << QByteArray() << int(M::Off);
+    QTest::newRow("lan address, token")
+        << "192.168.1.5" << true << QByteArray("t") << int(M::Token);
+    QTest::newRow("turned off, token") << "0.0.0.0" << false << QByteArray("t") << int(M::Off);
+    QTest::newRow("turned off, loopback") << "127.0.0.1" << false << QByteArray() << int(M::Off);
+}
+
+void TestLimits::controlAccessResolves()
+{
+    QFETCH(QString, address);
+    QFETCH(bool, enabled);
+    QFETCH(QByteArray, token);
+    QFETCH(int, mode);
+    QCOMPARE(int(ControlAccess::resolve(QHostAddress(address), enabled, token).mode()), mode);
+}
+
+QTEST_GUILESS_MAIN(TestLimits)
+#include "tst_limits.moc"
