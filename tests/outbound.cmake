@@ -1,5 +1,4 @@
 # Outbound I/O: the upstream simulator, the async client, /weather, /dashboard, /scrape, /files.
 loopscope_add_test(tst_outbound
-    SOURCES support/httptestclient.cpp
     LIBS loopscope_server Qt6::Network
     LABELS "server;outbound;threaded" TIMEOUT 300)

@@ -1,21 +1,17 @@
 # The server core: socket-free units, the live server with real clients, the command line.
 loopscope_add_test(tst_http LIBS loopscope_server LABELS "server")
 loopscope_add_test(tst_server
-    SOURCES support/httptestclient.cpp
     LIBS loopscope_server Qt6::Network
     LABELS "server;threaded" TIMEOUT 600)
 loopscope_add_test(tst_cli
-    SOURCES support/httptestclient.cpp
     LIBS loopscope_server Qt6::Network
     LABELS "server")
 target_compile_definitions(tst_cli PRIVATE LOOPSCOPE_BINARY="$<TARGET_FILE:loopscope>")
 add_dependencies(tst_cli loopscope)
 loopscope_add_test(tst_tracing
-    SOURCES support/httptestclient.cpp
     LIBS loopscope_server Qt6::Network
     LABELS "server;trace;threaded")
 # Limits, hostile clients and the control API's access rules.
 loopscope_add_test(tst_limits
-    SOURCES support/httptestclient.cpp support/rawsocket.cpp
     LIBS loopscope_server Qt6::Network
     LABELS "server;threaded")

