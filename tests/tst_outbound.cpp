@@ -13,6 +13,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUrlQuery>
+#include <thread>
 
 using namespace loopscope;
 using namespace loopscope::testing;
@@ -77,6 +78,7 @@ private slots:
     void clientTimesOutAHang();
     void weather();
     void weatherUpstreamFailureIs502();
+    void hangingUpstreamIsBoundedByTheTimeout();
     void dashboardGathersOnlyWhenAsync_data();
     void dashboardGathersOnlyWhenAsync();
     void sharedClientKeepsConnectionsPerCallDoesNot();
@@ -235,6 +237,32 @@ void TestOutbound::weatherUpstreamFailureIs502()
     body = fetchJson(server->port(), "/weather/Paris", &status);
     QCOMPARE(status, 502);
     QVERIFY(body.value(QStringLiteral("detail")).toString().contains(u"RemoteProtocolError"));
+}
+
+void TestOutbound::hangingUpstreamIsBoundedByTheTimeout()
+{
+    auto server = startServer();
+    const quint16 port = server->port();
+    put(port, "/_scope/upstream", R"({"failure_rate":1,"failure_mode":"hang"})");
+    // Both wait on an upstream that never answers; the loop keeps serving meanwhile, and each
+    // gives up after the course's 10 s timeout (/dashboard's three gathered calls together).
+    QElapsedTimer timer;
+    timer.start();
+    TestResponse weather;
+    TestResponse dashboard;
+    std::jthread weatherClient([&] { weather = fetch(port, "GET", "/weather/Paris", {}, 30000); });
+    std::jthread dashboardClient([&] { dashboard = fetch(port, "GET", "/dashboard", {}, 30000); });
+    QTRY_COMPARE(fetchJson(port, "/_scope/health").value(u"in_flight").toInt(), 3);
+    QCOMPARE(fetch(port, "GET", "/async?delay=0").status, 200);
+    weatherClient.join();
+    dashboardClient.join();
+    for (const TestResponse *answer : { &weather, &dashboard }) {
+        QCOMPARE(answer->status, 502);
+        QVERIFY2(answer->json().object().value(u"detail").toString().contains(u"ReadTimeout"),
+            answer->body.constData());
+    }
+    QVERIFY2(timer.elapsed() < 20000, qPrintable(QString::number(timer.elapsed())));
+    QCOMPARE(fetchJson(port, "/_scope/health").value(u"in_flight").toInt(), 1);
 }
 
 void TestOutbound::dashboardGathersOnlyWhenAsync_data()
