@@ -187,7 +187,9 @@ public:
     QString errorString() const { return m_server.errorString(); }
 
 private:
-    struct Connection
+    // A child of its socket, so it goes with the socket however that ends: a client that hangs
+    // up, or the simulator stopping with keep-alive (or hung) connections still open.
+    struct Connection : QObject
     {
         QByteArray buffer;
         bool busy = false; // a response is being delayed (or hung): read no further request
@@ -199,10 +201,10 @@ private:
             m_owner.m_connections.fetch_add(1, std::memory_order_relaxed);
             socket->setParent(this);
             auto *connection = new Connection;
+            connection->setParent(socket);
             connect(socket, &QTcpSocket::readyRead, this,
                 [this, socket, connection] { serve(socket, connection); });
             connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-            connect(socket, &QObject::destroyed, this, [connection] { delete connection; });
         }
     }
 
