@@ -40,12 +40,13 @@ enum class Phase
 
 constexpr int phaseCount = int(Phase::Count);
 
-// Requests that stay in their handler long enough for the client to be gone when they finish:
-// one per kind of await.
+// Requests that stay in their handler long after their client is gone (each batch waits until
+// the server has seen every hang-up, which takes milliseconds): one per kind of await.
 const std::array<QByteArray, 4> awaitingTargets {
-    "/async?delay=0.2", "/items/1?delay=0.2",
+    "/async?delay=1",
+    "/items/1?delay=0.5", // 20 database workers at most: shorter, so they do not queue for long
     "/weather/paris", // the simulator answers after its latency (set below)
-    "/sync?delay=0.2", // the thread-pool variant
+    "/sync?delay=1", // the thread-pool variant
 };
 
 QByteArray requestFor(Phase phase, int round)
@@ -167,7 +168,7 @@ void TestFaults::clientsLeavingAtEveryPhase()
     config.port = 0;
     config.databaseUrl = QStringLiteral("sqlite::memory:");
     config.outbound.filesDirectory = m_dir.filePath(QStringLiteral("files"));
-    config.outbound.simulator.latencyMs = 200;
+    config.outbound.simulator.latencyMs = 1000;
     ServerHost host(config);
     QVERIFY2(host.start(), qPrintable(host.errorString()));
     const quint16 port = host.port();
@@ -211,6 +212,8 @@ void TestFaults::clientsLeavingAtEveryPhase()
             else
                 client.socket->reset();
         }
+        QVERIFY2(waitUntil([&] { return stats.openConnections.load() == 0; }, 20000),
+            "the server did not notice every hang-up of the batch");
     }
 
     QTRY_COMPARE_WITH_TIMEOUT(stats.inFlightRequests.load(), 0, 20000);
