@@ -50,6 +50,8 @@ QString usageText()
         "                         open on loopback and off when bound beyond it\n"
         "  --no-control-api       turn the /_scope/ control API off\n"
         "\n"
+        "  --trace-retention S    seconds of trace kept for the timeline and exports, 10 to 3600\n"
+        "                         (default 300, or the window's saved setting)\n"
         "  --trace-out FILE       write the trace (Chrome JSON, opens in Perfetto) on exit\n"
         "  --list-scenarios       list the scenarios of the Scenarios menu\n"
         "  --scenario NAME        play a scenario once the window is up\n"
@@ -144,6 +146,8 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     const QCommandLineOption version(QStringLiteral("version"));
     const QCommandLineOption listScenarios(QStringLiteral("list-scenarios"));
     const QCommandLineOption traceOut(QStringLiteral("trace-out"), {}, QStringLiteral("FILE"));
+    const QCommandLineOption traceRetention(
+        QStringLiteral("trace-retention"), {}, QStringLiteral("S"));
     const QCommandLineOption scenario(QStringLiteral("scenario"), {}, QStringLiteral("NAME"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"), {}, QStringLiteral("FILE"));
     const QCommandLineOption maxConnections(
@@ -161,8 +165,8 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     const QCommandLineOption controlToken(
         QStringLiteral("control-token"), {}, QStringLiteral("TOKEN"));
     const QCommandLineOption noControlApi(QStringLiteral("no-control-api"));
-    parser.addOptions({ headless, port, bind, mode, taskGrace, database, traceOut, help, version,
-        listScenarios, scenario, screenshot, upstreamUrl, allowHost, upstreamLatency,
+    parser.addOptions({ headless, port, bind, mode, taskGrace, database, traceOut, traceRetention,
+        help, version, listScenarios, scenario, screenshot, upstreamUrl, allowHost, upstreamLatency,
         upstreamJitter, upstreamFailureRate, maxConnections, keepAliveTimeout, requestTimeout,
         maxRequestLine, maxHeaderBytes, maxBodyBytes, controlToken, noControlApi });
 
@@ -220,6 +224,16 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         options.server.taskGrace = std::chrono::milliseconds(value);
     }
     options.traceOut = parser.value(traceOut);
+    if (parser.isSet(traceRetention)) {
+        bool ok = false;
+        const int value = parser.value(traceRetention).toInt(&ok);
+        // The same bounds as the window's setting.
+        if (!ok || value < 10 || value > 3600)
+            return usageError(
+                QStringLiteral("--trace-retention expects 10 to 3600 seconds, got '%1'")
+                    .arg(parser.value(traceRetention)));
+        options.traceRetention = std::chrono::seconds(value);
+    }
     upstream::OutboundConfig &outbound = options.server.outbound;
     for (const auto &[option, target] :
         { std::pair { &upstreamLatency, &outbound.simulator.latencyMs },

@@ -3,6 +3,8 @@
 #include "serverconfig.h"
 
 #include <QStringList>
+#include <chrono>
+#include <optional>
 
 namespace loopscope {
 
@@ -14,6 +16,8 @@ struct AppOptions
     bool databaseGiven = false;
     ServerConfig server;
     QString traceOut; // Chrome trace of the retained window, written on exit
+    // Overrides the window's saved setting for this run (not saved); the hub's default otherwise.
+    std::optional<std::chrono::seconds> traceRetention;
     QString scenario; // played once the window is up
     QString screenshot; // PNG of the window, taken after the scenario ran; then the app quits
 };

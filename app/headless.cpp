@@ -48,6 +48,8 @@ int runHeadless(const AppOptions &options)
                                                   : QStringLiteral("SIGTERM")));
         QCoreApplication::quit();
     });
+    if (options.traceRetention)
+        trace::TraceHub::instance().setRetention(*options.traceRetention);
     ServerHost host(options.server);
     // Direct: lines must appear even while the main thread waits for the server to drain.
     QObject::connect(

@@ -69,7 +69,8 @@ int runWindow(int argc, char **argv, const AppOptions &options)
     QObject::connect(&stopSignals, &UnixSignals::received, &app, &QApplication::quit);
     const AppSettings settings = AppSettings::load();
     applyTheme(settings.theme);
-    trace::TraceHub::instance().setRetention(std::chrono::seconds(settings.retentionSeconds));
+    trace::TraceHub::instance().setRetention(
+        options.traceRetention.value_or(std::chrono::seconds(settings.retentionSeconds)));
     ServerConfig config = options.server;
     if (!options.portGiven)
         config.port = static_cast<quint16>(settings.port);

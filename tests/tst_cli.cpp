@@ -69,6 +69,8 @@ void TestCli::invalidArgumentsExitWithUsage_data()
     QTest::newRow("request line above the head limit")
         << QStringList { QStringLiteral("--headless"), QStringLiteral("--max-request-line"),
                QStringLiteral("32K"), QStringLiteral("--max-header-bytes"), QStringLiteral("16K") };
+    QTest::newRow("trace retention below 10 s") << QStringList { QStringLiteral("--headless"),
+        QStringLiteral("--trace-retention"), QStringLiteral("5") };
     QTest::newRow("empty control token") << QStringList { QStringLiteral("--headless"),
         QStringLiteral("--control-token"), QString() };
     QTest::newRow("stray argument")
