@@ -1,5 +1,7 @@
 // bench_app: the window's start-up time and its idle CPU, against the headless server's idle CPU
 // measured in the same run. Usage: bench_app [--idle-seconds S] [--runs N]
+#include "benchsupport.h"
+
 #include <QCoreApplication>
 #include <QFile>
 #include <QProcess>
@@ -11,25 +13,9 @@
 #include <cstdio>
 #include <unistd.h>
 
+using namespace loopscope::bench;
+
 namespace {
-
-void figure(const char *name, double value, const char *unit)
-{
-    std::printf("%s: %.3f %s\n", name, value, unit);
-    std::fflush(stdout);
-}
-
-// utime + stime of a process, in seconds.
-double cpuSeconds(qint64 pid)
-{
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return -1;
-    const QByteArray line = stat.readAll();
-    const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
-    const double ticks = fields.value(11).toDouble() + fields.value(12).toDouble();
-    return ticks / double(sysconf(_SC_CLK_TCK));
-}
 
 // The loopscope process itself (xvfb-run starts it as a child).
 qint64 findLoopscope(qint64 parent)

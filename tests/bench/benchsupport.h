@@ -25,5 +25,9 @@ void stopProcess(QProcess &process);
 double captureNumber(const QString &text, const QString &pattern);
 // Resident set size of a process in KiB; -1 when unknown.
 qint64 rssKb(qint64 pid);
+// Open file descriptors of a process (entries of /proc/PID/fd); -1 when unknown.
+int openFdCount(qint64 pid);
+// User plus system CPU time a process has used, in seconds; -1 when unknown.
+double cpuSeconds(qint64 pid);
 
 } // namespace loopscope::bench
