@@ -152,7 +152,14 @@ QList<Row> readRows(QSqlQuery &statement)
             row.append(statement.value(c));
         rows.append(std::move(row));
     }
+    // next() returns false on an error as at the end. QPSQL streams a forward-only query's rows
+    // one by one, so an error that arrives after them (the connection lost, or a deferred
+    // constraint failing, at the commit of INSERT ... RETURNING) shows only in lastError(). The
+    // rows read so far are then no result: the statement failed and its write rolled back.
+    const QSqlError error = statement.lastError();
     statement.finish();
+    if (error.isValid())
+        throw DbFailure(describe(error));
     return rows;
 }
 
