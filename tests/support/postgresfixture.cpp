@@ -155,12 +155,14 @@ bool PostgresFixture::startServer()
     return true;
 }
 
-bool PostgresFixture::stopServer()
+bool PostgresFixture::stopServer(StopMode mode)
 {
-    // Fast mode: active sessions are cut off, as in a crash of the database host.
+    // -w returns once the postmaster is gone: no new connection is accepted after this.
+    const QString modeName
+        = mode == StopMode::Immediate ? QStringLiteral("immediate") : QStringLiteral("fast");
     const bool stopped = runAsOwner(m_bin + QStringLiteral("/pg_ctl"),
-        { QStringLiteral("-D"), m_dataDir, QStringLiteral("-m"), QStringLiteral("fast"),
-            QStringLiteral("-w"), QStringLiteral("stop") },
+        { QStringLiteral("-D"), m_dataDir, QStringLiteral("-m"), modeName, QStringLiteral("-w"),
+            QStringLiteral("stop") },
         60000);
     if (stopped)
         m_running = false;

@@ -25,8 +25,16 @@ public:
     bool start();
     QString errorMessage() const { return m_error; }
 
+    // How the cluster goes down. Fast (`pg_ctl stop -m fast`): sessions are cut off, then a
+    // shutdown checkpoint. Immediate (`-m immediate`): PostgreSQL's own crash, every backend
+    // quits at once mid-statement, no checkpoint, crash recovery on the next start.
+    enum class StopMode
+    {
+        Fast,
+        Immediate
+    };
     // pg_ctl stop/start of the same cluster: the outage and the recovery.
-    bool stopServer();
+    bool stopServer(StopMode mode = StopMode::Fast);
     bool startServer();
     bool isRunning() const { return m_running; }
 
