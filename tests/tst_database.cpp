@@ -299,6 +299,8 @@ private slots:
     void killedMidLoadLosesNoAnsweredWrite();
     void writeCutOffBeforeItsCommitAnswers503_data();
     void writeCutOffBeforeItsCommitAnswers503();
+    void idleConnectionsServeTheFirstWriteAfterARestart_data();
+    void idleConnectionsServeTheFirstWriteAfterARestart();
     void blockingVariantStallsTheLoop();
 
 private:
@@ -1089,6 +1091,35 @@ void TestDatabase::writeCutOffBeforeItsCommitAnswers503()
     QCOMPARE(next.status, 200);
     const qint64 id = next.json().object().value(u"id").toInteger();
     QCOMPARE(fetch(port, "GET", "/posts/" + QByteArray::number(id)).status, 200);
+}
+
+void TestDatabase::idleConnectionsServeTheFirstWriteAfterARestart_data()
+{
+    QTest::addColumn<QString>("variant");
+    for (const char *variant : { "async", "threadpool", "blocking" })
+        QTest::newRow(variant) << QString::fromLatin1(variant);
+}
+
+// PostgreSQL restarts while no request runs: every open connection of the pool is dead without
+// knowing it. A write must not be the one to find out (it is never replayed, so it would answer
+// 503 with the database back): connections check themselves first once any was found lost.
+void TestDatabase::idleConnectionsServeTheFirstWriteAfterARestart()
+{
+    QFETCH(QString, variant);
+    REQUIRE_BACKEND(postgresql);
+    auto host = startServer(newDatabase(postgresql, QStringLiteral("restart")), 5, 5);
+    QVERIFY(host->isRunning());
+    const quint16 port = host->port();
+    setVariant(port, QStringLiteral("POST /posts/"), variant);
+    const QByteArray write = "/posts/?title=t&content=c&author=a";
+    for (const TestResponse &response : fetchConcurrently(port, "POST", write, 20))
+        QCOMPARE(response.status, 200);
+
+    QVERIFY2(m_postgres.stopServer(PostgresFixture::StopMode::Immediate),
+        qPrintable(m_postgres.errorMessage()));
+    QVERIFY2(m_postgres.startServer(), qPrintable(m_postgres.errorMessage()));
+    for (const TestResponse &response : fetchConcurrently(port, "POST", write, 20))
+        QVERIFY2(response.status == 200, response.body.constData());
 }
 
 void TestDatabase::blockingVariantStallsTheLoop()

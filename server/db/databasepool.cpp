@@ -130,6 +130,15 @@ DbConnection &DatabasePool::loopConnection()
 DatabasePool::Outcome DatabasePool::attempt(DbConnection &connection,
     const std::function<void(DbConnection &)> &body, Access access, bool firstAttempt)
 {
+    // A database server that restarted has cut off every idle connection, and each finds out only
+    // when it next sends a statement. A read may find out and be replayed; a write may not (it may
+    // have committed), so before a write a connection idle for longer than any restart takes
+    // checks itself with one round trip, as asyncpg's pool drops connections whose socket closed
+    // while idle. Under load connections are busier than that and pay nothing.
+    constexpr auto checkAfterIdle = std::chrono::milliseconds(100);
+    if (access == Access::Write && connection.isPostgres() && connection.isOpen()
+        && connection.idleFor() > checkAfterIdle)
+        connection.checkAlive(); // closes a dead connection: open() below makes a new one
     QString error;
     if (!connection.open(&error))
         return { error, true, false };

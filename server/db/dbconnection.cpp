@@ -74,6 +74,7 @@ bool DbConnection::open(QString *errorMessage)
         return false;
     }
     m_open = true;
+    m_lastUsed = std::chrono::steady_clock::now();
     ++openedCounter;
     try {
         if (!m_url.isPostgres()) {
@@ -106,6 +107,7 @@ bool DbConnection::checkAlive()
 {
     if (!m_open)
         return false;
+    m_lastUsed = std::chrono::steady_clock::now();
     QSqlQuery probe(m_database);
     if (probe.exec(QStringLiteral("SELECT 1")) && probe.next())
         return true;
@@ -128,6 +130,7 @@ QSqlQuery &DbConnection::prepared(const QString &sql)
 
 void DbConnection::run(QSqlQuery &statement, const QString &sql, const QVariantList &values)
 {
+    m_lastUsed = std::chrono::steady_clock::now();
     for (qsizetype i = 0; i < values.size(); ++i)
         statement.bindValue(int(i), values.at(i));
     if (!statement.exec()) {
@@ -172,6 +175,7 @@ QList<Row> DbConnection::query(const QString &sql, const QVariantList &values)
     if (!m_open)
         throw DbFailure(QStringLiteral("not connected"));
     if (values.isEmpty()) {
+        m_lastUsed = std::chrono::steady_clock::now();
         QSqlQuery plain(m_database);
         plain.setForwardOnly(true);
         if (!plain.exec(sql))
@@ -188,6 +192,7 @@ qint64 DbConnection::execute(const QString &sql, const QVariantList &values)
     if (!m_open)
         throw DbFailure(QStringLiteral("not connected"));
     if (values.isEmpty()) {
+        m_lastUsed = std::chrono::steady_clock::now();
         QSqlQuery plain(m_database);
         if (!plain.exec(sql))
             throw DbFailure(describe(plain.lastError()));

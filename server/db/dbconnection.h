@@ -6,6 +6,7 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QVariantList>
+#include <chrono>
 #include <stdexcept>
 
 namespace loopscope::db {
@@ -41,6 +42,12 @@ public:
     // After a failed statement: is the server still there? A dead connection is closed so the
     // next job reconnects.
     bool checkAlive();
+    // Since the last statement (or opening). A connection learns that the server cut it off only
+    // when it next talks to it.
+    std::chrono::steady_clock::duration idleFor() const
+    {
+        return std::chrono::steady_clock::now() - m_lastUsed;
+    }
 
     // Runs a statement with positional `?` values; returns every row and resets the statement, so
     // no read stays open (in SQLite's WAL an open read pins the snapshot).
@@ -73,6 +80,7 @@ private:
     QHash<QString, QSqlQuery> m_statements;
     bool m_open = false;
     bool m_inTransaction = false;
+    std::chrono::steady_clock::time_point m_lastUsed = std::chrono::steady_clock::now();
 };
 
 } // namespace loopscope::db
