@@ -1,7 +1,9 @@
 // The database layer, live: the same CRUD and fault suite against SQLite and against a real
 // PostgreSQL server this test starts on loopback (skipped, with the reason, when not installed).
+#include "support/directconnection.h"
 #include "support/httptestclient.h"
 #include "support/postgresfixture.h"
+#include "support/writeload.h"
 
 #include "db/csvitems.h"
 #include "db/databaseurl.h"
@@ -14,20 +16,14 @@
 #include <QJsonObject>
 #include <QScopeGuard>
 #include <QSet>
-#include <QSqlDatabase>
-#include <QSqlError>
-#include <QSqlQuery>
-#include <QSqlRecord>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QUrl>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <map>
-#include <mutex>
 #include <thread>
 
 using namespace loopscope;
@@ -54,211 +50,11 @@ QByteArray compact(const QJsonDocument &document)
     return document.toJson(QJsonDocument::Compact);
 }
 
-// What the test itself reads from PostgreSQL.
-struct DirectRows
-{
-    QList<QVariantList> rows;
-    QString errorMessage;
-    explicit operator bool() const { return errorMessage.isEmpty(); }
-};
-
-// The test's own look into a PostgreSQL database, independent of the server's pool and its
-// driver wrapper: a QPSQL connection of this thread, removed when it goes.
-class DirectConnection
-{
-public:
-    explicit DirectConnection(const QString &postgresUrl)
-        : m_name(QStringLiteral("tst_database direct %1").arg(++s_connections))
-    {
-        const QUrl url(postgresUrl);
-        m_database = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_name);
-        m_database.setHostName(url.host());
-        m_database.setPort(url.port());
-        m_database.setUserName(url.userName());
-        m_database.setDatabaseName(url.path().mid(1));
-        m_database.open();
-    }
-    ~DirectConnection()
-    {
-        m_database.close();
-        m_database = QSqlDatabase(); // no handle may be left when it is removed
-        QSqlDatabase::removeDatabase(m_name);
-    }
-    DirectConnection(const DirectConnection &) = delete;
-    DirectConnection &operator=(const DirectConnection &) = delete;
-
-    DirectRows select(const QString &sql)
-    {
-        DirectRows result;
-        if (!m_database.isOpen()) {
-            result.errorMessage = m_database.lastError().text();
-            return result;
-        }
-        QSqlQuery query(m_database);
-        if (!query.exec(sql)) {
-            result.errorMessage = query.lastError().text();
-            return result;
-        }
-        while (query.next()) {
-            QVariantList row;
-            for (int column = 0; column < query.record().count(); ++column)
-                row << query.value(column);
-            result.rows << row;
-        }
-        return result;
-    }
-
-    // Backends of the cluster asleep in pg_sleep (the server's `delay`), or -1.
-    int sleepingBackends()
-    {
-        const DirectRows sleeping = select(
-            QStringLiteral("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'"));
-        return sleeping ? sleeping.rows.value(0).value(0).toInt() : -1;
-    }
-
-private:
-    static inline int s_connections = 0;
-    QString m_name;
-    QSqlDatabase m_database;
-};
-
-DirectRows selectDirectly(const QString &postgresUrl, const QString &sql)
-{
-    return DirectConnection(postgresUrl).select(sql);
-}
-
 bool isUnavailableDetail(const TestResponse &response)
 {
     return response.json().object().value(u"detail").toString().startsWith(
         u"Database unavailable: ");
 }
-
-// One request of the write load, as its client saw it.
-struct WriteAnswer
-{
-    enum class Kind
-    {
-        Post,
-        Import
-    };
-    Kind kind = Kind::Post;
-    QByteArray tag; // the post's title, or the prefix every row name of the import starts with
-    qint64 sentMs = 0;
-    qint64 answeredMs = 0;
-    TestResponse response;
-
-    QString describe() const
-    {
-        return QStringLiteral("%1 %2 sent at %3 ms, answered at %4 ms: status %5, body %6")
-            .arg(kind == Kind::Post ? QStringLiteral("post") : QStringLiteral("import"),
-                QString::fromLatin1(tag))
-            .arg(sentMs)
-            .arg(answeredMs)
-            .arg(response.status)
-            .arg(QString::fromUtf8(response.body.left(300)));
-    }
-};
-
-constexpr int rowsPerImport = 25;
-
-// Closed-loop writers, each alternating POST /posts/ (a unique title) and POST /items/import (a
-// CSV whose row names share a unique prefix), recording every answer. Every request is bounded
-// by a client timeout, so a hang shows up as status 0 instead of stalling the test. The threads
-// are stopped and joined on destruction: a check that fails and returns early leaves none behind.
-class WriteLoad
-{
-public:
-    WriteLoad(quint16 port, int writers, const QElapsedTimer &clock)
-        : m_port(port)
-        , m_clock(clock)
-    {
-        for (int writer = 0; writer < writers; ++writer)
-            m_threads.emplace_back([this, writer](std::stop_token stop) { write(stop, writer); });
-    }
-    ~WriteLoad() { stop(); }
-    WriteLoad(const WriteLoad &) = delete;
-    WriteLoad &operator=(const WriteLoad &) = delete;
-
-    // Answers so far with `status` to requests sent at or after `sentSinceMs` (on the clock):
-    // what the server says about a moment, not what it said about an earlier one.
-    int count(int status, qint64 sentSinceMs = 0) const
-    {
-        std::lock_guard lock(m_mutex);
-        return int(std::count_if(m_answers.cbegin(), m_answers.cend(), [&](const WriteAnswer &a) {
-            return a.response.status == status && a.sentMs >= sentSinceMs;
-        }));
-    }
-    QString summary() const
-    {
-        const int ok = count(200);
-        const int unavailable = count(503);
-        std::lock_guard lock(m_mutex);
-        return QStringLiteral("answers so far: %1 ok, %2 unavailable, %3 other")
-            .arg(ok)
-            .arg(unavailable)
-            .arg(qsizetype(m_answers.size()) - ok - unavailable);
-    }
-
-    void stop()
-    {
-        for (std::jthread &thread : m_threads)
-            thread.request_stop();
-        m_threads.clear(); // joins
-    }
-    // Every answer, in the order they came; complete once stopped.
-    std::vector<WriteAnswer> answers() const
-    {
-        std::lock_guard lock(m_mutex);
-        return m_answers;
-    }
-
-private:
-    static constexpr int timeoutMs = 20000;
-
-    void write(const std::stop_token &stop, int writer)
-    {
-        for (int n = 0; !stop.stop_requested(); ++n) {
-            WriteAnswer answer;
-            answer.sentMs = m_clock.elapsed();
-            const QByteArray id = QByteArray::number(writer) + '-' + QByteArray::number(n);
-            if (n % 2 == 0) {
-                answer.kind = WriteAnswer::Kind::Post;
-                answer.tag = "post-w" + id;
-                answer.response = fetch(m_port, "POST",
-                    "/posts/?title=" + answer.tag + "&content=written&author=w" + id, {},
-                    timeoutMs);
-            } else {
-                answer.kind = WriteAnswer::Kind::Import;
-                answer.tag = "import-w" + id + '-';
-                QByteArray csv = "name,price\n";
-                for (int row = 0; row < rowsPerImport; ++row)
-                    csv += answer.tag + QByteArray::number(row) + ',' + QByteArray::number(row)
-                        + ".5\n";
-                const QByteArray request
-                    = "POST /items/import HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-                      "Content-Type: text/csv\r\nContent-Length: "
-                    + QByteArray::number(csv.size()) + "\r\n\r\n" + csv;
-                answer.response = exchange(m_port, request, 1, timeoutMs).responses.value(0);
-            }
-            answer.answeredMs = m_clock.elapsed();
-            const bool unavailable = answer.response.status == 503;
-            {
-                std::lock_guard lock(m_mutex);
-                m_answers.push_back(std::move(answer));
-            }
-            // A client told 503 backs off before it tries again, as a real one would; it also
-            // keeps the outage from churning through thousands of connections.
-            if (unavailable)
-                std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-    }
-
-    const quint16 m_port;
-    const QElapsedTimer &m_clock;
-    mutable std::mutex m_mutex;
-    std::vector<WriteAnswer> m_answers;
-    std::vector<std::jthread> m_threads; // last: they stop before what they use is destroyed
-};
 
 } // namespace
 
@@ -1014,14 +810,15 @@ void TestDatabase::killedMidLoadLosesNoAnsweredWrite()
         const QString tag = QString::fromLatin1(answer.tag);
         sentTags.insert(tag);
         const qint64 rows = storedRows.value(tag);
-        QVERIFY2(rows == 0 || rows == rowsPerImport,
-            qPrintable(QStringLiteral("%1 of %2 rows stored: ").arg(rows).arg(rowsPerImport)
+        QVERIFY2(rows == 0 || rows == WriteLoad::rowsPerImport,
+            qPrintable(
+                QStringLiteral("%1 of %2 rows stored: ").arg(rows).arg(WriteLoad::rowsPerImport)
                 + answer.describe()));
         if (answer.response.status == 200) {
             ++importsOk;
             QCOMPARE(answer.response.body,
-                QByteArray(R"({"imported":)") + QByteArray::number(rowsPerImport) + '}');
-            QVERIFY2(rows == rowsPerImport,
+                QByteArray(R"({"imported":)") + QByteArray::number(WriteLoad::rowsPerImport) + '}');
+            QVERIFY2(rows == WriteLoad::rowsPerImport,
                 qPrintable(QStringLiteral("answered 200 but not stored: ") + answer.describe()));
         } else if (rows > 0) {
             ++importsStoredThough503;
