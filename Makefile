@@ -3,8 +3,9 @@ PRESET ?= dev
 BUILD_DIR := build/$(PRESET)
 PACKAGES := $(shell grep -v '^\s*\#' packaging/debian-packages.txt | grep -v '^\s*$$')
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build run test bench package clean
+.PHONY: all deps build run test check check-asan check-tsan fuzz bench package clean
 
 all: build
 
@@ -22,8 +23,28 @@ build: deps
 run: build
 	$(BUILD_DIR)/app/loopscope
 
-test: build
-	ctest --preset $(PRESET) --timeout 600
+# Every test: the suites, the suites again under ASan+UBSan, the threaded ones under TSan, and
+# each fuzzer for FUZZ_SECONDS.
+test: check check-asan check-tsan fuzz
+
+# The suites on the everyday build: the quick check while working.
+check: build
+	ctest --preset $(PRESET)
+
+check-asan: deps
+	cmake --preset asan
+	cmake --build --preset asan
+	ctest --preset asan
+
+check-tsan: deps
+	cmake --preset tsan
+	cmake --build --preset tsan
+	ctest --preset tsan
+
+fuzz: deps
+	cmake --preset fuzz
+	cmake --build --preset fuzz
+	tests/fuzz/run-fuzzers $(FUZZ_SECONDS)
 
 bench: build
 	@for b in $(BUILD_DIR)/tests/bench/bench_*; do echo "== $$b"; $$b || exit 1; done
