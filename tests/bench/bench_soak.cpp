@@ -379,9 +379,11 @@ int main(int argc, char **argv)
     const IdleState afterWarmUp = runLoad(warmUpMs);
     const qint64 rssStartKb = rssKb(pid);
     const int fdsStart = openFdCount(pid);
+    const QMap<QString, int> fdKindsStart = openFdKinds(pid);
     const IdleState atEnd = afterWarmUp.reached ? runLoad(durationMs - warmUpMs) : IdleState {};
     const qint64 rssEndKb = rssKb(pid);
     const int fdsEnd = openFdCount(pid);
+    const QMap<QString, int> fdKindsEnd = openFdKinds(pid);
     const double cpuUsed = cpuSeconds(pid) - cpuBefore;
     const bool diedEarly = !serverAlive();
 
@@ -414,6 +416,14 @@ int main(int argc, char **argv)
     figure("fds_start", fdsStart, "fds");
     figure("fds_end", fdsEnd, "fds");
     figure("fds_growth", fdsEnd - fdsStart, "fds");
+    QStringList fdChanges;
+    for (const QString &kind : (fdKindsStart.keys() + fdKindsEnd.keys())) {
+        const int change = fdKindsEnd.value(kind) - fdKindsStart.value(kind);
+        if (change != 0 && !fdChanges.contains(kind + u' ' + QString::number(change)))
+            fdChanges << kind + QStringLiteral(" %1%2").arg(change > 0 ? u"+" : u"").arg(change);
+    }
+    if (!fdChanges.isEmpty())
+        note(QStringLiteral("descriptors that came or went: ") + fdChanges.join(u", "));
     // The probe is itself a request in flight on an open connection.
     figure("idle_in_flight_besides_probe",
         atEnd.health.value(QStringLiteral("in_flight")).toInt() - 1, "requests");

@@ -3,6 +3,7 @@
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QRegularExpression>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -85,6 +86,26 @@ int openFdCount(qint64 pid)
     if (!fds.exists())
         return -1;
     return int(fds.entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot).size());
+}
+
+QMap<QString, int> openFdKinds(qint64 pid)
+{
+    QMap<QString, int> kinds;
+    const QDir fds(QStringLiteral("/proc/%1/fd").arg(pid));
+    for (const QString &fd :
+        fds.entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot)) {
+        char target[4096];
+        const ssize_t length
+            = ::readlink(QFile::encodeName(fds.filePath(fd)).constData(), target, sizeof target);
+        if (length <= 0)
+            continue;
+        QString kind = QString::fromLocal8Bit(target, length);
+        // socket:[12345] and pipe:[678]: the inode tells one from another, not what it is.
+        if (kind.startsWith(u"socket:") || kind.startsWith(u"pipe:"))
+            kind = kind.section(u':', 0, 0);
+        ++kinds[kind];
+    }
+    return kinds;
 }
 
 double cpuSeconds(qint64 pid)

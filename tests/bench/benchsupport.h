@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QMap>
 #include <QProcess>
 #include <QString>
 #include <QStringList>
@@ -27,6 +28,9 @@ double captureNumber(const QString &text, const QString &pattern);
 qint64 rssKb(qint64 pid);
 // Open file descriptors of a process (entries of /proc/PID/fd); -1 when unknown.
 int openFdCount(qint64 pid);
+// What those descriptors are, counted by kind: "socket", "pipe", "anon_inode:[eventfd]", or a
+// file's path.
+QMap<QString, int> openFdKinds(qint64 pid);
 // User plus system CPU time a process has used, in seconds; -1 when unknown.
 double cpuSeconds(qint64 pid);
 
