@@ -123,8 +123,9 @@ void TestCli::headlessServesAndStopsOnSignal()
     QVERIFY(inFlight.waitForConnected(5000));
     inFlight.write("GET /async?delay=0.5 HTTP/1.1\r\nConnection: close\r\n\r\n");
     QVERIFY(inFlight.waitForBytesWritten(5000));
-    QTest::qWait(100); // let the request reach the handler before the signal (no event to await
-                       // across processes)
+    // The request is in its handler before the signal: the server counts it with the probe.
+    QTRY_VERIFY(
+        fetch(port, "GET", "/_scope/health").json().object().value(u"in_flight").toInt() == 2);
     ::kill(static_cast<pid_t>(process.processId()), signalNumber);
 
     QByteArray answer;
