@@ -267,10 +267,17 @@ void TestTracing::metricsAreValidPrometheusText()
     }
     for (const char *family : { "loopscope_requests_total", "loopscope_request_duration_seconds",
              "loopscope_in_flight_requests", "loopscope_loop_stalls_total",
-             "loopscope_trace_events_dropped_total", "loopscope_connections_open" })
+             "loopscope_trace_events_dropped_total", "loopscope_trace_memory_bytes",
+             "loopscope_connections_open" })
         QVERIFY2(sampled.contains(QString::fromLatin1(family)), family);
     QVERIFY(
         response.body.contains(R"(loopscope_requests_total{route="<unmatched>",status="404"})"));
+    // The rings hold this suite's events (ten or so per request), 64 bytes apiece or more.
+    const QRegularExpression rings(
+        QStringLiteral(R"(loopscope_trace_memory_bytes\{part="rings"\} (\d+)\n)"));
+    const auto ringBytes = rings.match(QString::fromUtf8(response.body));
+    QVERIFY(ringBytes.hasMatch());
+    QVERIFY2(ringBytes.captured(1).toLongLong() >= 64 * 10, qPrintable(ringBytes.captured(1)));
 }
 
 QTEST_GUILESS_MAIN(TestTracing)

@@ -96,6 +96,15 @@ std::uint64_t RingRegistry::droppedEvents() const
     return total;
 }
 
+std::size_t RingRegistry::bytesWritten() const
+{
+    const std::lock_guard lock(m_mutex);
+    std::size_t total = 0;
+    for (const auto &ring : m_rings)
+        total += ring->bytesWritten();
+    return total;
+}
+
 std::size_t RingRegistry::ringCount() const
 {
     const std::lock_guard lock(m_mutex);

@@ -204,8 +204,26 @@ std::uint64_t TraceHub::collectedEvents() const
 
 QByteArray TraceHub::prometheusText() const
 {
-    const std::lock_guard lock(m_metricsMutex);
-    return m_metrics.prometheusText();
+    QByteArray text;
+    {
+        const std::lock_guard lock(m_metricsMutex);
+        text = m_metrics.prometheusText();
+    }
+    std::size_t windowEvents = 0;
+    {
+        const std::lock_guard lock(m_windowMutex);
+        windowEvents = m_window.size();
+    }
+    // The trace's memory grows by design until the rings have wrapped and the window spans its
+    // retention; a soak subtracts it to see whether anything else grows.
+    text += "# HELP loopscope_trace_memory_bytes Memory the trace holds: the producer rings as far "
+            "as written, and the retained window.\n"
+            "# TYPE loopscope_trace_memory_bytes gauge\n"
+            "loopscope_trace_memory_bytes{part=\"rings\"} "
+        + QByteArray::number(qulonglong(RingRegistry::instance().bytesWritten()))
+        + "\nloopscope_trace_memory_bytes{part=\"window\"} "
+        + QByteArray::number(qulonglong(windowEvents * sizeof(Event))) + '\n';
+    return text;
 }
 
 QByteArray TraceHub::chromeTraceJson() const
