@@ -101,6 +101,7 @@ private slots:
 
 private:
     void addBackends();
+    void addVariants(); // async, threadpool, blocking
     QString newDatabase(const QString &backend, const QString &name);
     std::unique_ptr<ServerHost> startServer(const QString &url, int poolMin = 5, int poolMax = 20);
     ServerHost &sharedServer(const QString &backend);
@@ -135,6 +136,13 @@ void TestDatabase::addBackends()
     QTest::addColumn<QString>("backend");
     QTest::newRow("sqlite") << sqlite;
     QTest::newRow("postgresql") << postgresql;
+}
+
+void TestDatabase::addVariants()
+{
+    QTest::addColumn<QString>("variant");
+    for (const char *variant : { "async", "threadpool", "blocking" })
+        QTest::newRow(variant) << QString::fromLatin1(variant);
 }
 
 QString TestDatabase::newDatabase(const QString &backend, const QString &name)
@@ -671,9 +679,7 @@ void TestDatabase::outageAnswers503AndRecovers()
 
 void TestDatabase::killedMidLoadLosesNoAnsweredWrite_data()
 {
-    QTest::addColumn<QString>("variant");
-    for (const char *variant : { "async", "threadpool", "blocking" })
-        QTest::newRow(variant) << QString::fromLatin1(variant);
+    addVariants();
 }
 
 // PostgreSQL crashes (pg_ctl stop -m immediate: every backend quits mid-statement, no checkpoint)
@@ -846,9 +852,7 @@ void TestDatabase::killedMidLoadLosesNoAnsweredWrite()
 
 void TestDatabase::writeCutOffBeforeItsCommitAnswers503_data()
 {
-    QTest::addColumn<QString>("variant");
-    for (const char *variant : { "async", "threadpool", "blocking" })
-        QTest::newRow(variant) << QString::fromLatin1(variant);
+    addVariants();
 }
 
 // The crash the kill test can only hit by chance, made certain: the connection dies after
@@ -892,9 +896,7 @@ void TestDatabase::writeCutOffBeforeItsCommitAnswers503()
 
 void TestDatabase::idleConnectionsServeTheFirstWriteAfterARestart_data()
 {
-    QTest::addColumn<QString>("variant");
-    for (const char *variant : { "async", "threadpool", "blocking" })
-        QTest::newRow(variant) << QString::fromLatin1(variant);
+    addVariants();
 }
 
 // PostgreSQL restarts while no request runs: every open connection of the pool is dead without

@@ -130,7 +130,6 @@ QSqlQuery &DbConnection::prepared(const QString &sql)
 
 void DbConnection::run(QSqlQuery &statement, const QString &sql, const QVariantList &values)
 {
-    m_lastUsed = std::chrono::steady_clock::now();
     for (qsizetype i = 0; i < values.size(); ++i)
         statement.bindValue(int(i), values.at(i));
     if (!statement.exec()) {
@@ -174,8 +173,8 @@ QList<Row> DbConnection::query(const QString &sql, const QVariantList &values)
 {
     if (!m_open)
         throw DbFailure(QStringLiteral("not connected"));
+    m_lastUsed = std::chrono::steady_clock::now();
     if (values.isEmpty()) {
-        m_lastUsed = std::chrono::steady_clock::now();
         QSqlQuery plain(m_database);
         plain.setForwardOnly(true);
         if (!plain.exec(sql))
@@ -191,8 +190,8 @@ qint64 DbConnection::execute(const QString &sql, const QVariantList &values)
 {
     if (!m_open)
         throw DbFailure(QStringLiteral("not connected"));
+    m_lastUsed = std::chrono::steady_clock::now();
     if (values.isEmpty()) {
-        m_lastUsed = std::chrono::steady_clock::now();
         QSqlQuery plain(m_database);
         if (!plain.exec(sql))
             throw DbFailure(describe(plain.lastError()));

@@ -441,10 +441,13 @@ int main(int argc, char **argv)
     figure("fds_end", fdsEnd, "fds");
     figure("fds_growth", fdsEnd - fdsStart, "fds");
     QStringList fdChanges;
-    for (const QString &kind : (fdKindsStart.keys() + fdKindsEnd.keys())) {
-        const int change = fdKindsEnd.value(kind) - fdKindsStart.value(kind);
-        if (change != 0 && !fdChanges.contains(kind + u' ' + QString::number(change)))
-            fdChanges << kind + QStringLiteral(" %1%2").arg(change > 0 ? u"+" : u"").arg(change);
+    QMap<QString, int> fdChange = fdKindsEnd;
+    for (auto it = fdKindsStart.cbegin(); it != fdKindsStart.cend(); ++it)
+        fdChange[it.key()] -= it.value();
+    for (auto it = fdChange.cbegin(); it != fdChange.cend(); ++it) {
+        if (it.value() != 0)
+            fdChanges << it.key()
+                    + QStringLiteral(" %1%2").arg(it.value() > 0 ? u"+" : u"").arg(it.value());
     }
     if (!fdChanges.isEmpty())
         note(QStringLiteral("descriptors that came or went: ") + fdChanges.join(u", "));
