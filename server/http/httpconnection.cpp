@@ -152,12 +152,13 @@ QCoro::Task<> HttpConnection::serve(HttpRequest request, quint64 sequence)
     const bool closeAfter = !incoming.request.keepAlive;
     QByteArray bytes = serializeResponse(
         response, !closeAfter, incoming.request.minorVersion, incoming.requestId);
-    // Recorded before the write so a client never sees an answer the trace does not have yet.
+    // Recorded before the write so a client never sees an answer the trace or the inspector
+    // does not have yet.
+    handler.responseReady(incoming, response);
     trace::record(trace::Kind::ResponseWritten, incoming.span, 0,
         static_cast<std::uint64_t>(bytes.size()), response.status);
     trace::record(trace::Kind::RequestClosed, incoming.span, 0, 0, response.status);
     self->complete(sequence, std::move(bytes), closeAfter);
-    handler.responseWritten(incoming, response);
 }
 
 void HttpConnection::complete(quint64 sequence, QByteArray bytes, bool closeAfter)

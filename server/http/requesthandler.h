@@ -25,8 +25,9 @@ public:
     // The handler threw: the answer to send instead (a 500 with a detail).
     virtual HttpResponse unhandledException(const IncomingRequest &request, const QString &what)
         = 0;
-    // The answer is queued on the socket, in request order.
-    virtual void responseWritten(const IncomingRequest &request, const HttpResponse &response) = 0;
+    // The answer is about to be queued on the socket: whatever keeps it must have it before
+    // the client can read it.
+    virtual void responseReady(const IncomingRequest &request, const HttpResponse &response) = 0;
 };
 
 } // namespace loopscope::http

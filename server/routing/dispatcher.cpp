@@ -73,7 +73,7 @@ HttpResponse Dispatcher::unhandledException(
     return HttpResponse::detail(500, QStringLiteral("Internal Server Error"));
 }
 
-void Dispatcher::responseWritten(const http::IncomingRequest &request, const HttpResponse &response)
+void Dispatcher::responseReady(const http::IncomingRequest &request, const HttpResponse &response)
 {
     if (m_exchanges && m_exchanges->isEnabled())
         m_exchanges->add(request.span, request.requestId, request.request, response);

@@ -19,7 +19,7 @@ public:
     QCoro::Task<http::HttpResponse> handle(http::IncomingRequest &request) override;
     http::HttpResponse unhandledException(
         const http::IncomingRequest &request, const QString &what) override;
-    void responseWritten(
+    void responseReady(
         const http::IncomingRequest &request, const http::HttpResponse &response) override;
     // Where answered exchanges are kept for the inspector (when it is enabled).
     void setExchangeLog(http::ExchangeLog *log) { m_exchanges = log; }

@@ -120,7 +120,7 @@ QCoro::Task<> answer(
     checkWellFormed(response,
         serializeResponse(response, incoming.request.keepAlive, incoming.request.minorVersion,
             incoming.requestId));
-    handler.responseWritten(incoming, response);
+    handler.responseReady(incoming, response);
     // Reading a reproducer: what each request was answered.
     static const bool verbose = qEnvironmentVariableIsSet("FUZZ_REQUEST_VERBOSE");
     if (verbose) {
