@@ -11,6 +11,7 @@
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QElapsedTimer>
+#include <QtCore/QFile>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
@@ -28,6 +29,18 @@ using namespace loopscope::trace;
 using namespace std::chrono_literals;
 
 namespace {
+
+qint64 residentKiB()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+    }
+    return -1;
+}
 
 std::vector<Event> drainSpans(Subscription &subscription, const std::set<std::uint64_t> &spans)
 {
@@ -163,6 +176,7 @@ private Q_SLOTS:
     void eventsArriveInOrderPerThread();
     void fullRingDropsAndNeverBlocks();
     void exitedThreadRingIsFreed();
+    void ringIsResidentFromItsFirstEvent();
     void labelsStableAcrossThreads();
     void requestIdTruncated();
     void threadNames();
@@ -316,6 +330,29 @@ void TraceTest::exitedThreadRingIsFreed()
     const std::vector<Event> events = drainSpans(*subscription, { span });
     QCOMPARE(events.size(), std::size_t(1));
     QTRY_COMPARE(RingRegistry::instance().ringCount(), before);
+}
+
+void TraceTest::ringIsResidentFromItsFirstEvent()
+{
+    // A 16 MiB ring: far above what the rest of the process does meanwhile.
+    constexpr std::size_t kCapacity = 1 << 18;
+    constexpr qint64 kRingKiB = kCapacity * sizeof(Event) / 1024;
+    const std::size_t heldBefore = RingRegistry::instance().bytesHeld();
+    qint64 rssBeforeKiB = 0;
+    qint64 rssAfterKiB = 0;
+    std::size_t heldAfter = 0;
+    std::thread([&] {
+        QVERIFY(setRingCapacity(kCapacity));
+        rssBeforeKiB = residentKiB();
+        record(Kind::TaskFinished, newSpanId());
+        rssAfterKiB = residentKiB();
+        heldAfter = RingRegistry::instance().bytesHeld();
+    }).join();
+    QCOMPARE(heldAfter - heldBefore, kCapacity * sizeof(Event));
+    // Resident at once, not page by page as the ring first wraps.
+    QVERIFY2(rssAfterKiB - rssBeforeKiB >= kRingKiB * 9 / 10,
+        qPrintable(QStringLiteral("RSS %1 -> %2 KiB").arg(rssBeforeKiB).arg(rssAfterKiB)));
+    QTRY_COMPARE(RingRegistry::instance().bytesHeld(), heldBefore); // freed with its thread
 }
 
 void TraceTest::labelsStableAcrossThreads()

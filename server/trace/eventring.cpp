@@ -8,8 +8,11 @@ namespace loopscope::trace {
 EventRing::EventRing(std::size_t capacity, std::uint32_t thread)
     : m_mask(std::bit_ceil(std::max<std::size_t>(capacity, 2)) - 1)
     , m_thread(thread)
-    // Not value-initialised: untouched pages of an idle thread's ring stay unmapped.
-    , m_slots(new Event[m_mask + 1])
+    // Value-initialised, so every page is resident from the thread's first event on. Left
+    // untouched, a ring became resident slowly as it first wrapped (minutes for a thread that
+    // records a few events a second), and the process seemed to grow long after its load
+    // settled, hiding any real growth in the noise.
+    , m_slots(new Event[m_mask + 1]())
 { }
 
 std::size_t EventRing::drain(std::vector<Event> &out, std::size_t maxEvents)

@@ -2,7 +2,6 @@
 
 #include "trace.h"
 
-#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <memory>
@@ -20,14 +19,8 @@ public:
 
     std::uint32_t thread() const noexcept { return m_thread; }
     std::size_t capacity() const noexcept { return m_mask + 1; }
-    // Bytes of the ring written at least once: the slots are not initialised, so only these
-    // are resident. Any thread.
-    std::size_t bytesWritten() const noexcept
-    {
-        return std::size_t(
-                   std::min<std::uint64_t>(m_head.load(std::memory_order_relaxed), capacity()))
-            * sizeof(Event);
-    }
+    // Memory the ring holds, all of it resident from its creation. Any thread.
+    std::size_t bytesHeld() const noexcept { return capacity() * sizeof(Event); }
 
     // Producer side. Returns a slot to fill, or nullptr when full (already counted).
     Event *beginWrite() noexcept

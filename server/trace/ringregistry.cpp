@@ -96,12 +96,12 @@ std::uint64_t RingRegistry::droppedEvents() const
     return total;
 }
 
-std::size_t RingRegistry::bytesWritten() const
+std::size_t RingRegistry::bytesHeld() const
 {
     const std::lock_guard lock(m_mutex);
     std::size_t total = 0;
     for (const auto &ring : m_rings)
-        total += ring->bytesWritten();
+        total += ring->bytesHeld();
     return total;
 }
 

@@ -32,7 +32,7 @@ public:
     std::size_t drainAll(std::vector<Event> &out, std::vector<std::size_t> *runEnds = nullptr);
 
     std::uint64_t droppedEvents() const;
-    std::size_t bytesWritten() const; // of every ring (EventRing::bytesWritten)
+    std::size_t bytesHeld() const; // of every ring (EventRing::bytesHeld)
     std::size_t ringCount() const;
 
 private:

@@ -214,13 +214,13 @@ QByteArray TraceHub::prometheusText() const
         const std::lock_guard lock(m_windowMutex);
         windowEvents = m_window.size();
     }
-    // The trace's memory grows by design until the rings have wrapped and the window spans its
-    // retention; a soak subtracts it to see whether anything else grows.
-    text += "# HELP loopscope_trace_memory_bytes Memory the trace holds: the producer rings as far "
-            "as written, and the retained window.\n"
+    // The window grows by design until it spans its retention, and each recording thread adds
+    // its ring: a soak subtracts both to see whether anything else grows.
+    text += "# HELP loopscope_trace_memory_bytes Memory the trace holds: the producer ring of "
+            "each recording thread, and the retained window.\n"
             "# TYPE loopscope_trace_memory_bytes gauge\n"
             "loopscope_trace_memory_bytes{part=\"rings\"} "
-        + QByteArray::number(qulonglong(RingRegistry::instance().bytesWritten()))
+        + QByteArray::number(qulonglong(RingRegistry::instance().bytesHeld()))
         + "\nloopscope_trace_memory_bytes{part=\"window\"} "
         + QByteArray::number(qulonglong(windowEvents * sizeof(Event))) + '\n';
     return text;

@@ -7,9 +7,9 @@
 // run (10 to 60 s, --trace-retention): memory it fills by design, so the warm-up lasts until the
 // window is full. After the warm-up and at the end the load pauses until /_scope/health shows
 // the server idle, and the server's RSS and open descriptors are read: the goal is RSS flat
-// within 10%, no fd growth. The per-thread trace rings are written into for the first time
-// slowly (a pool thread records a few events a second), so RSS is also given net of the trace's
-// own memory, which /_scope/metrics reports.
+// within 10%, no fd growth. Each recording thread's trace ring is resident whole from its first
+// event; RSS is also given net of the trace's own memory (rings and window), which
+// /_scope/metrics reports, because a thread that starts recording late adds its ring.
 // Usage: bench_soak [--duration S]   (default 600 s)
 #include <QCoreApplication>
 #include <QDeadlineTimer>
@@ -81,9 +81,8 @@ IdleState waitForIdleServer(quint16 port)
     return state;
 }
 
-// The trace's own memory (its rings as far as written, its retained window) from
-// /_scope/metrics: it grows by design until every ring has wrapped once, which for a thread that
-// records little takes far longer than the warm-up.
+// The trace's own memory (the rings of the threads recording, its retained window) from
+// /_scope/metrics.
 qint64 traceMemoryKb(quint16 port)
 {
     const QByteArray metrics = loopscope::testing::fetch(port, "GET", "/_scope/metrics").body;
