@@ -1,9 +1,9 @@
-// The database layer, live: the same CRUD and fault suite against SQLite and against a real
-// PostgreSQL server this test starts on loopback (skipped, with the reason, when not installed).
-#include "support/directconnection.h"
+// The database layer, live: the same CRUD suite against SQLite and against a real PostgreSQL
+// server this test starts on loopback (skipped, with the reason, when not installed). Losing
+// PostgreSQL under load is tst_database_outage's.
+#include "support/databaseserver.h"
 #include "support/httptestclient.h"
 #include "support/postgresfixture.h"
-#include "support/writeload.h"
 
 #include "db/csvitems.h"
 #include "db/databaseurl.h"
@@ -14,14 +14,11 @@
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonObject>
-#include <QScopeGuard>
 #include <QSet>
 #include <QTcpServer>
-#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <map>
 #include <thread>
@@ -43,17 +40,6 @@ qint64 countRows(const QString &url, const QString &table)
         .constFirst()
         .constFirst()
         .toLongLong();
-}
-
-QByteArray compact(const QJsonDocument &document)
-{
-    return document.toJson(QJsonDocument::Compact);
-}
-
-bool isUnavailableDetail(const TestResponse &response)
-{
-    return response.json().object().value(u"detail").toString().startsWith(
-        u"Database unavailable: ");
 }
 
 } // namespace
@@ -89,23 +75,12 @@ private slots:
     void concurrentPostsCreateExactlyOneRowEach();
     void exhaustedPoolQueuesWithoutBlockingTheLoop_data();
     void exhaustedPoolQueuesWithoutBlockingTheLoop();
-    void outageAnswers503AndRecovers_data();
-    void outageAnswers503AndRecovers();
-    void killedMidLoadLosesNoAnsweredWrite_data();
-    void killedMidLoadLosesNoAnsweredWrite();
-    void writeCutOffBeforeItsCommitAnswers503_data();
-    void writeCutOffBeforeItsCommitAnswers503();
-    void idleConnectionsServeTheFirstWriteAfterARestart_data();
-    void idleConnectionsServeTheFirstWriteAfterARestart();
     void blockingVariantStallsTheLoop();
 
 private:
     void addBackends();
-    void addVariants(); // async, threadpool, blocking
     QString newDatabase(const QString &backend, const QString &name);
-    std::unique_ptr<ServerHost> startServer(const QString &url, int poolMin = 5, int poolMax = 20);
     ServerHost &sharedServer(const QString &backend);
-    static void setVariant(quint16 port, const QString &route, const QString &variant);
 
     PostgresFixture m_postgres;
     bool m_postgresUp = false;
@@ -138,13 +113,6 @@ void TestDatabase::addBackends()
     QTest::newRow("postgresql") << postgresql;
 }
 
-void TestDatabase::addVariants()
-{
-    QTest::addColumn<QString>("variant");
-    for (const char *variant : { "async", "threadpool", "blocking" })
-        QTest::newRow(variant) << QString::fromLatin1(variant);
-}
-
 QString TestDatabase::newDatabase(const QString &backend, const QString &name)
 {
     const QString unique = QStringLiteral("%1_%2").arg(name).arg(++m_databases);
@@ -153,35 +121,14 @@ QString TestDatabase::newDatabase(const QString &backend, const QString &name)
     return QStringLiteral("sqlite:///") + m_dir.filePath(unique + QStringLiteral(".db"));
 }
 
-std::unique_ptr<ServerHost> TestDatabase::startServer(const QString &url, int poolMin, int poolMax)
-{
-    ServerConfig config;
-    config.port = 0;
-    config.databaseUrl = url;
-    config.databasePoolMin = poolMin;
-    config.databasePoolMax = poolMax;
-    auto host = std::make_unique<ServerHost>(config);
-    if (!host->start())
-        qWarning("server did not start: %s", qPrintable(host->errorString()));
-    return host;
-}
-
 ServerHost &TestDatabase::sharedServer(const QString &backend)
 {
     auto &host = m_shared[backend];
     if (!host) {
         m_sharedUrl[backend] = newDatabase(backend, QStringLiteral("shared"));
-        host = startServer(m_sharedUrl[backend]);
+        host = startDatabaseServer(m_sharedUrl[backend]);
     }
     return *host;
-}
-
-void TestDatabase::setVariant(quint16 port, const QString &route, const QString &variant)
-{
-    const QByteArray body = compact(QJsonDocument(QJsonObject {
-        { QStringLiteral("route"), route }, { QStringLiteral("variant"), variant } }));
-    const TestResponse response = fetch(port, "PUT", "/_scope/modes", body);
-    QCOMPARE(response.status, 200);
 }
 
 // --- units -----------------------------------------------------------------------------------
@@ -407,7 +354,7 @@ void TestDatabase::crudInEveryVariant()
     const quint16 port = host.port();
     for (const char *route : { "GET /items/{item_id}", "POST /posts/", "GET /posts/",
              "GET /posts/{post_id}", "PUT /posts/{post_id}", "DELETE /posts/{post_id}" }) {
-        setVariant(port, QString::fromLatin1(route), variant);
+        QVERIFY(setRouteVariant(port, QString::fromLatin1(route), variant));
     }
     const QByteArray poolingBody = pooling ? R"({"pooling":true})" : R"({"pooling":false})";
     QCOMPARE(fetch(port, "PUT", "/_scope/database", poolingBody)
@@ -491,7 +438,7 @@ void TestDatabase::csvImport()
     ServerHost &host = sharedServer(backend);
     const quint16 port = host.port();
     const QString url = m_sharedUrl[backend];
-    setVariant(port, QStringLiteral("POST /items/import"), variant);
+    QVERIFY(setRouteVariant(port, QStringLiteral("POST /items/import"), variant));
     auto post = [port](const QByteArray &body, const QByteArray &type = "text/csv") {
         return exchange(port,
             "POST /items/import HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: " + type
@@ -532,7 +479,7 @@ void TestDatabase::concurrentPostsCreateExactlyOneRowEach()
     QFETCH(QString, backend);
     REQUIRE_BACKEND(backend);
     const QString url = newDatabase(backend, QStringLiteral("concurrent"));
-    auto host = startServer(url);
+    auto host = startDatabaseServer(url);
     QVERIFY(host->isRunning());
     const quint16 port = host->port();
 
@@ -573,7 +520,7 @@ void TestDatabase::exhaustedPoolQueuesWithoutBlockingTheLoop()
 {
     QFETCH(QString, backend);
     REQUIRE_BACKEND(backend);
-    auto host = startServer(newDatabase(backend, QStringLiteral("exhausted")), 5, 5);
+    auto host = startDatabaseServer(newDatabase(backend, QStringLiteral("exhausted")), 5, 5);
     QVERIFY(host->isRunning());
     const quint16 port = host->port();
 
@@ -636,303 +583,19 @@ void TestDatabase::exhaustedPoolQueuesWithoutBlockingTheLoop()
     QVERIFY2(longestQueue > 2000, qPrintable(QString::number(longestQueue)));
 }
 
-void TestDatabase::outageAnswers503AndRecovers_data()
-{
-    addBackends();
-}
-
-void TestDatabase::outageAnswers503AndRecovers()
-{
-    QFETCH(QString, backend);
-    if (backend == sqlite)
-        QSKIP("SQLite is a file in the process: there is no server to stop");
-    REQUIRE_BACKEND(backend);
-    auto host = startServer(newDatabase(backend, QStringLiteral("outage")));
-    QVERIFY(host->isRunning());
-    const quint16 port = host->port();
-    QCOMPARE(fetch(port, "GET", "/items/1").status, 200);
-
-    QVERIFY2(m_postgres.stopServer(), qPrintable(m_postgres.errorMessage()));
-    for (const char *variant : { "async", "threadpool", "blocking" }) {
-        setVariant(port, QStringLiteral("GET /items/{item_id}"), QString::fromLatin1(variant));
-        const TestResponse lost = fetch(port, "GET", "/items/1");
-        QCOMPARE(lost.status, 503);
-        QVERIFY2(
-            lost.json().object().value(u"detail").toString().startsWith(u"Database unavailable: "),
-            lost.body.constData());
-    }
-    setVariant(port, QStringLiteral("GET /items/{item_id}"), QStringLiteral("async"));
-    QCOMPARE(fetch(port, "POST", "/posts/?title=t&content=c&author=a").status, 503);
-    // Everything that does not need the database keeps serving.
-    QCOMPARE(fetch(port, "GET", "/_scope/health").status, 200);
-    QCOMPARE(fetch(port, "GET", "/async?delay=0").status, 200);
-    QCOMPARE(fetch(port, "GET", "/_scope/database").status, 200);
-
-    QVERIFY2(m_postgres.startServer(), qPrintable(m_postgres.errorMessage()));
-    QTRY_COMPARE_WITH_TIMEOUT(fetch(port, "GET", "/items/1").status, 200, 20000);
-    // Every connection of the pool came back, not only the first.
-    const QList<TestResponse> after = fetchConcurrently(port, "GET", "/items/2?delay=0.05", 40);
-    for (const TestResponse &response : after)
-        QCOMPARE(response.status, 200);
-    QCOMPARE(fetch(port, "POST", "/posts/?title=t&content=c&author=a").status, 200);
-}
-
-void TestDatabase::killedMidLoadLosesNoAnsweredWrite_data()
-{
-    addVariants();
-}
-
-// PostgreSQL crashes (pg_ctl stop -m immediate: every backend quits mid-statement, no checkpoint)
-// under concurrent writes, then comes back through crash recovery. Whatever was in flight must
-// be answered 503, never 500 or not at all; every write answered 200 must have committed; an
-// import is all or nothing; and the pool must reconnect, every connection of it.
-void TestDatabase::killedMidLoadLosesNoAnsweredWrite()
-{
-    QFETCH(QString, variant);
-    REQUIRE_BACKEND(postgresql);
-    const QString url = newDatabase(postgresql, QStringLiteral("killed"));
-    QVERIFY2(!url.isEmpty(), qPrintable(m_postgres.errorMessage()));
-    auto host = startServer(url);
-    QVERIFY(host->isRunning());
-    const quint16 port = host->port();
-    setVariant(port, QStringLiteral("POST /posts/"), variant);
-    setVariant(port, QStringLiteral("POST /items/import"), variant);
-    // Whatever fails below, the tests after this one find the cluster running.
-    const auto restartIfDown = qScopeGuard([this] {
-        if (!m_postgres.isRunning())
-            m_postgres.startServer();
-    });
-
-    QElapsedTimer clock;
-    clock.start();
-    WriteLoad load(port, 4, clock);
-    QTRY_VERIFY2_WITH_TIMEOUT(load.count(200) >= 40, qPrintable(load.summary()), 30000);
-
-    // A read that is certainly inside PostgreSQL when it dies, whatever the writers are doing.
-    TestResponse slowRead;
-    std::atomic<qint64> slowReadAnsweredMs { 0 };
-    std::jthread slowReader([&] {
-        slowRead = fetch(port, "GET", "/items/1?delay=30", {}, 60000);
-        slowReadAnsweredMs = clock.elapsed();
-    });
-    {
-        // One connection for the whole wait: under this load each new one takes a while.
-        DirectConnection observer(url);
-        QTRY_VERIFY_WITH_TIMEOUT(observer.sleepingBackends() >= 1, 10000);
-    }
-
-    const qint64 killedAtMs = clock.elapsed();
-    QVERIFY2(m_postgres.stopServer(PostgresFixture::StopMode::Immediate),
-        qPrintable(m_postgres.errorMessage()));
-    const qint64 downAtMs = clock.elapsed(); // the postmaster is gone
-    QTRY_VERIFY_WITH_TIMEOUT(slowReadAnsweredMs.load() > 0, 20000);
-    slowReader.join();
-    QCOMPARE(slowRead.status, 503);
-    QVERIFY2(isUnavailableDetail(slowRead), slowRead.body.constData());
-    // Cut off by the crash, not answered after its 30 s.
-    QVERIFY2(slowReadAnsweredMs - killedAtMs < 10000,
-        qPrintable(QString::number(slowReadAnsweredMs - killedAtMs)));
-    // Writes sent while it is down are refused as unavailable.
-    QTRY_VERIFY2_WITH_TIMEOUT(load.count(503, downAtMs) >= 10, qPrintable(load.summary()), 20000);
-
-    const qint64 restartAtMs = clock.elapsed();
-    QVERIFY2(m_postgres.startServer(), qPrintable(m_postgres.errorMessage()));
-    const qint64 upAtMs = clock.elapsed(); // crash recovery done, accepting connections
-    QTRY_VERIFY2_WITH_TIMEOUT(load.count(200, upAtMs) >= 40, qPrintable(load.summary()), 30000);
-    load.stop();
-    const qint64 stoppedAtMs = clock.elapsed();
-    const std::vector<WriteAnswer> answers = load.answers();
-
-    // Every answer was a success or a clean "unavailable"; none hung, broke off or failed (500).
-    int unavailableWhileDown = 0;
-    int inFlightAtKill = 0;
-    int unavailableAfterRestart = 0;
-    for (const WriteAnswer &answer : answers) {
-        const int status = answer.response.status;
-        QVERIFY2(status == 200 || status == 503, qPrintable(answer.describe()));
-        if (answer.sentMs < killedAtMs && answer.answeredMs >= killedAtMs)
-            ++inFlightAtKill;
-        if (status == 503) {
-            QVERIFY2(isUnavailableDetail(answer.response), qPrintable(answer.describe()));
-            if (answer.sentMs >= downAtMs && answer.answeredMs < restartAtMs)
-                ++unavailableWhileDown;
-            if (answer.sentMs >= upAtMs)
-                ++unavailableAfterRestart;
-        }
-    }
-
-    // Posts: every one answered 200 is stored with the answered id and title, and none twice (a
-    // write is never replayed after a lost connection).
-    const DirectRows posts = selectDirectly(url, QStringLiteral("SELECT id, title FROM posts"));
-    QVERIFY2(posts, qPrintable(posts.errorMessage));
-    QHash<qint64, QString> storedTitle;
-    QHash<QString, int> copies;
-    for (const QVariantList &row : posts.rows) {
-        storedTitle.insert(row.at(0).toLongLong(), row.at(1).toString());
-        ++copies[row.at(1).toString()];
-    }
-    for (auto it = copies.cbegin(); it != copies.cend(); ++it)
-        QVERIFY2(it.value() == 1, qPrintable(it.key()));
-    int postsAnswered = 0;
-    int postsOk = 0;
-    int postsStoredThough503 = 0;
-    for (const WriteAnswer &answer : answers) {
-        if (answer.kind != WriteAnswer::Kind::Post)
-            continue;
-        ++postsAnswered;
-        const QString title = QString::fromLatin1(answer.tag);
-        if (answer.response.status != 200) {
-            postsStoredThough503 += copies.value(title);
-            continue;
-        }
-        ++postsOk;
-        const QJsonObject post = answer.response.json().object();
-        const qint64 id = post.value(u"id").toInteger();
-        QCOMPARE(post.value(u"title").toString(), title);
-        QVERIFY2(storedTitle.value(id) == title,
-            qPrintable(QStringLiteral("answered 200 but not stored: ") + answer.describe()));
-        const TestResponse stored = fetch(port, "GET", "/posts/" + QByteArray::number(id));
-        QCOMPARE(stored.status, 200);
-        QCOMPARE(stored.json().object().value(u"title").toString(), title);
-    }
-
-    // Imports: one transaction each, so all of an import's rows are stored or none; every import
-    // answered 200 has all of them. Counted per tag in one pass (the names are unique per import).
-    const DirectRows imported = selectDirectly(url,
-        QStringLiteral("SELECT substring(name from '^import-w[0-9]+-[0-9]+-'), COUNT(*) FROM items "
-                       "WHERE name LIKE 'import-%' GROUP BY 1"));
-    QVERIFY2(imported, qPrintable(imported.errorMessage));
-    QHash<QString, qint64> storedRows;
-    for (const QVariantList &row : imported.rows)
-        storedRows.insert(row.at(0).toString(), row.at(1).toLongLong());
-    int importsAnswered = 0;
-    int importsOk = 0;
-    int importsStoredThough503 = 0;
-    QSet<QString> sentTags;
-    for (const WriteAnswer &answer : answers) {
-        if (answer.kind != WriteAnswer::Kind::Import)
-            continue;
-        ++importsAnswered;
-        const QString tag = QString::fromLatin1(answer.tag);
-        sentTags.insert(tag);
-        const qint64 rows = storedRows.value(tag);
-        QVERIFY2(rows == 0 || rows == WriteLoad::rowsPerImport,
-            qPrintable(
-                QStringLiteral("%1 of %2 rows stored: ").arg(rows).arg(WriteLoad::rowsPerImport)
-                + answer.describe()));
-        if (answer.response.status == 200) {
-            ++importsOk;
-            QCOMPARE(answer.response.body,
-                QByteArray(R"({"imported":)") + QByteArray::number(WriteLoad::rowsPerImport) + '}');
-            QVERIFY2(rows == WriteLoad::rowsPerImport,
-                qPrintable(QStringLiteral("answered 200 but not stored: ") + answer.describe()));
-        } else if (rows > 0) {
-            ++importsStoredThough503;
-        }
-    }
-    for (auto it = storedRows.cbegin(); it != storedRows.cend(); ++it)
-        QVERIFY2(sentTags.contains(it.key()), qPrintable(it.key()));
-
-    // Recovered: the whole pool reconnected, not only the connections the load happened to use.
-    // (The slow read above stayed async, on the database pool; these use the variant's own.)
-    setVariant(port, QStringLiteral("GET /items/{item_id}"), variant);
-    const QList<TestResponse> reads = fetchConcurrently(port, "GET", "/items/2?delay=0.05", 40);
-    for (const TestResponse &read : reads)
-        QCOMPARE(read.status, 200);
-    QCOMPARE(fetch(port, "GET", "/_scope/health").status, 200);
-
-    qInfo("%s: %d posts (%d ok, %d stored though 503), %d imports (%d ok, %d stored though 503); "
-          "%d requests in flight at the kill, %d answered 503 while down, %d sent after the "
-          "restart answered 503; killed at %lld ms, down until %lld ms, load stopped at %lld ms, "
-          "checked at %lld ms",
-        qPrintable(variant), postsAnswered, postsOk, postsStoredThough503, importsAnswered,
-        importsOk, importsStoredThough503, inFlightAtKill, unavailableWhileDown,
-        unavailableAfterRestart, killedAtMs, upAtMs, stoppedAtMs, clock.elapsed());
-}
-
-void TestDatabase::writeCutOffBeforeItsCommitAnswers503_data()
-{
-    addVariants();
-}
-
-// The crash the kill test can only hit by chance, made certain: the connection dies after
-// INSERT ... RETURNING produced its row but before the commit. A deferred constraint trigger runs
-// at commit and terminates its own backend; its FATAL flushes the row ahead of the error, as a
-// backend killed by an immediate shutdown does. The client holds a row of a write that rolled
-// back: the answer must be 503, not 200 with an id that is not stored.
-void TestDatabase::writeCutOffBeforeItsCommitAnswers503()
-{
-    QFETCH(QString, variant);
-    REQUIRE_BACKEND(postgresql);
-    const QString url = newDatabase(postgresql, QStringLiteral("cutoff"));
-    QVERIFY2(!url.isEmpty(), qPrintable(m_postgres.errorMessage()));
-    auto host = startServer(url);
-    QVERIFY(host->isRunning());
-    const quint16 port = host->port();
-    setVariant(port, QStringLiteral("POST /posts/"), variant);
-    const DirectRows trigger = selectDirectly(url,
-        QStringLiteral(
-            "CREATE FUNCTION die_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            "PERFORM pg_terminate_backend(pg_backend_pid()); PERFORM pg_sleep(10); RETURN NULL; "
-            "END $$; CREATE CONSTRAINT TRIGGER die_at_commit AFTER INSERT ON posts DEFERRABLE "
-            "INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.title = 'doomed') "
-            "EXECUTE FUNCTION die_at_commit()"));
-    QVERIFY2(trigger, qPrintable(trigger.errorMessage));
-
-    const TestResponse doomed = fetch(port, "POST", "/posts/?title=doomed&content=c&author=a");
-    QVERIFY2(doomed.status == 503, doomed.body.constData());
-    QVERIFY2(isUnavailableDetail(doomed), doomed.body.constData());
-    const DirectRows stored
-        = selectDirectly(url, QStringLiteral("SELECT COUNT(*) FROM posts WHERE title = 'doomed'"));
-    QVERIFY2(stored, qPrintable(stored.errorMessage));
-    QCOMPARE(stored.rows.value(0).value(0).toLongLong(), 0);
-
-    // The dead connection was dropped, not kept: the next write succeeds.
-    const TestResponse next = fetch(port, "POST", "/posts/?title=fine&content=c&author=a");
-    QCOMPARE(next.status, 200);
-    const qint64 id = next.json().object().value(u"id").toInteger();
-    QCOMPARE(fetch(port, "GET", "/posts/" + QByteArray::number(id)).status, 200);
-}
-
-void TestDatabase::idleConnectionsServeTheFirstWriteAfterARestart_data()
-{
-    addVariants();
-}
-
-// PostgreSQL restarts while no request runs: every open connection of the pool is dead without
-// knowing it. A write must not be the one to find out (it is never replayed, so it would answer
-// 503 with the database back): connections check themselves first once any was found lost.
-void TestDatabase::idleConnectionsServeTheFirstWriteAfterARestart()
-{
-    QFETCH(QString, variant);
-    REQUIRE_BACKEND(postgresql);
-    auto host = startServer(newDatabase(postgresql, QStringLiteral("restart")), 5, 5);
-    QVERIFY(host->isRunning());
-    const quint16 port = host->port();
-    setVariant(port, QStringLiteral("POST /posts/"), variant);
-    const QByteArray write = "/posts/?title=t&content=c&author=a";
-    for (const TestResponse &response : fetchConcurrently(port, "POST", write, 20))
-        QCOMPARE(response.status, 200);
-
-    QVERIFY2(m_postgres.stopServer(PostgresFixture::StopMode::Immediate),
-        qPrintable(m_postgres.errorMessage()));
-    QVERIFY2(m_postgres.startServer(), qPrintable(m_postgres.errorMessage()));
-    for (const TestResponse &response : fetchConcurrently(port, "POST", write, 20))
-        QVERIFY2(response.status == 200, response.body.constData());
-}
-
 void TestDatabase::blockingVariantStallsTheLoop()
 {
     // The lesson the variants exist for: a sync driver in an async route serialises everything.
-    auto host = startServer(QStringLiteral("sqlite::memory:"));
+    auto host = startDatabaseServer(QStringLiteral("sqlite::memory:"));
     QVERIFY(host->isRunning());
     const quint16 port = host->port();
-    setVariant(port, QStringLiteral("GET /items/{item_id}"), QStringLiteral("blocking"));
+    QVERIFY(
+        setRouteVariant(port, QStringLiteral("GET /items/{item_id}"), QStringLiteral("blocking")));
     QElapsedTimer timer;
     timer.start();
     fetchConcurrently(port, "GET", "/items/1?delay=0.2", 5);
     QVERIFY2(timer.elapsed() >= 950, qPrintable(QString::number(timer.elapsed())));
-    setVariant(port, QStringLiteral("GET /items/{item_id}"), QStringLiteral("async"));
+    QVERIFY(setRouteVariant(port, QStringLiteral("GET /items/{item_id}"), QStringLiteral("async")));
     timer.restart();
     for (const TestResponse &response : fetchConcurrently(port, "GET", "/items/1?delay=0.2", 5))
         QCOMPARE(response.status, 200);

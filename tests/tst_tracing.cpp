@@ -277,7 +277,8 @@ void TestTracing::metricsAreValidPrometheusText()
         QStringLiteral(R"(loopscope_trace_memory_bytes\{part="rings"\} (\d+)\n)"));
     const auto ringBytes = rings.match(QString::fromUtf8(response.body));
     QVERIFY(ringBytes.hasMatch());
-    QVERIFY2(ringBytes.captured(1).toLongLong() >= (1 << 18) * 64, qPrintable(ringBytes.captured(1)));
+    QVERIFY2(
+        ringBytes.captured(1).toLongLong() >= (1 << 18) * 64, qPrintable(ringBytes.captured(1)));
 }
 
 QTEST_GUILESS_MAIN(TestTracing)

@@ -1,5 +1,6 @@
 #include "postgresfixture.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QProcess>
@@ -58,20 +59,24 @@ QString PostgresFixture::binDirectory()
     return found;
 }
 
+// The command line that runs `program` as the cluster's owner: this user, or nobody for root.
+QStringList PostgresFixture::asOwner(const QString &program, const QStringList &arguments) const
+{
+    if (!m_asNobody)
+        return QStringList { program } + arguments;
+    return QStringList { QStringLiteral("runuser"), QStringLiteral("-u"), QStringLiteral("nobody"),
+        QStringLiteral("--"), program }
+    + arguments;
+}
+
 bool PostgresFixture::runAsOwner(
     const QString &program, const QStringList &arguments, int timeoutMs, QString *output)
 {
     QProcess process;
     process.setProcessChannelMode(QProcess::MergedChannels);
     process.setWorkingDirectory(m_dir->path());
-    if (m_asNobody) {
-        process.start(QStringLiteral("runuser"),
-            QStringList {
-                QStringLiteral("-u"), QStringLiteral("nobody"), QStringLiteral("--"), program }
-                + arguments);
-    } else {
-        process.start(program, arguments);
-    }
+    const QStringList command = asOwner(program, arguments);
+    process.start(command.first(), command.mid(1));
     const bool finished = process.waitForFinished(timeoutMs);
     if (!finished)
         process.kill();
@@ -128,7 +133,31 @@ bool PostgresFixture::start()
             120000))
         return false;
     m_port = freePort();
+    watchForOrphaning();
     return startServer();
+}
+
+// An aborted test never runs the destructor, and its cluster would run on (pg_ctl detaches it),
+// holding a port and memory until someone stops it by hand. A detached shell outlives this
+// process: once the process is gone while the directory is still there, it stops the cluster
+// and removes the directory. A normal teardown removes the directory, which ends the watcher.
+void PostgresFixture::watchForOrphaning()
+{
+    const QString script = QStringLiteral(
+        "while [ -d /proc/%1 ] && [ -d \"$1\" ]; do sleep 1; done; [ -d \"$1\" ] || exit 0; "
+        "\"$2\" -D \"$1/data\" -m immediate -w stop; rm -rf \"$1\"")
+                               .arg(QCoreApplication::applicationPid());
+    const QStringList command = asOwner(QStringLiteral("/bin/sh"),
+        { QStringLiteral("-c"), script, QStringLiteral("postgres-orphan-watcher"), m_dir->path(),
+            m_bin + QStringLiteral("/pg_ctl") });
+    QProcess watcher;
+    watcher.setProgram(command.first());
+    watcher.setArguments(command.mid(1));
+    // Not the test's own output channels: ctest reads them until every holder has closed them.
+    watcher.setStandardInputFile(QProcess::nullDevice());
+    watcher.setStandardOutputFile(QProcess::nullDevice());
+    watcher.setStandardErrorFile(QProcess::nullDevice());
+    watcher.startDetached();
 }
 
 bool PostgresFixture::startServer()

@@ -9,7 +9,8 @@ namespace loopscope::testing {
 // A throwaway PostgreSQL server on loopback for tests and benchmarks: initdb into a temporary
 // directory, a free port, the unix socket inside that directory, trust authentication for one
 // superuser. Root may not run postgres, so as root the server runs as `nobody` (runuser) in a
-// directory handed over to it. Stopped and removed on destruction.
+// directory handed over to it. Stopped and removed on destruction, or, when the process dies
+// without destroying it (an aborted test), by a watcher process soon after.
 class PostgresFixture
 {
 public:
@@ -42,10 +43,14 @@ public:
     QString createDatabase(const QString &name);
     QString url(const QString &database) const;
     quint16 port() const { return m_port; }
+    // The cluster's directory: data, log and unix socket.
+    QString directory() const { return m_dir ? m_dir->path() : QString(); }
 
 private:
     bool runAsOwner(const QString &program, const QStringList &arguments, int timeoutMs,
         QString *output = nullptr);
+    QStringList asOwner(const QString &program, const QStringList &arguments) const;
+    void watchForOrphaning();
 
     std::unique_ptr<QTemporaryDir> m_dir;
     QString m_bin;
