@@ -72,13 +72,17 @@ ServerRuntime::StartResult ServerRuntime::start()
     fitConnectionCapToOpenFileLimit();
     m_listener = std::make_unique<http::HttpListener>(*m_dispatcher, m_limits, m_stats);
     // A heartbeat every 4 ms still reports a 5 ms stall within 10 ms of its start, at half the
-    // wake-ups of the default 2 ms (the loop runs one per heartbeat, even when idle).
+    // wake-ups of the default 2 ms (the loop runs one per heartbeat).
     trace::WatchdogOptions watchdogOptions;
     watchdogOptions.heartbeatInterval = std::chrono::microseconds(4000);
-    // Lag under 1 ms is sampled once a second: enough for the charts, and an idle server then
-    // records (and the window redraws) almost nothing.
+    // Lag under 1 ms is sampled once a second: enough for the charts.
     watchdogOptions.lagSampleInterval = std::chrono::microseconds(1'000'000);
+    // Only handlers and background tasks run code that can block the loop: with none running
+    // the heartbeat pauses, so an idle server neither wakes nor records.
+    watchdogOptions.onlyWhileWorking = true;
     m_watchdog = std::make_unique<trace::LoopWatchdog>(this, watchdogOptions);
+    m_dispatcher->setLoopWatchdog(m_watchdog.get());
+    m_tasks.setLoopWatchdog(m_watchdog.get());
     m_watchdog->start();
     if (!m_listener->start(m_config.address, m_config.port)) {
         return { QStringLiteral("cannot listen on %1:%2: %3")

@@ -67,6 +67,8 @@ private:
     ServerLog &m_log;
     ModeTable &m_modes;
     http::ExchangeLog &m_exchanges;
+    // Before everything that tells it of work: requests and tasks end when they are destroyed.
+    std::unique_ptr<trace::LoopWatchdog> m_watchdog;
     WorkerPool m_pool;
     TaskRegistry m_tasks;
     std::unique_ptr<db::DatabasePool> m_database; // before the routes that use it
@@ -78,7 +80,6 @@ private:
     ScopeState m_scope;
     std::unique_ptr<Dispatcher> m_dispatcher;
     std::unique_ptr<http::HttpListener> m_listener;
-    std::unique_ptr<trace::LoopWatchdog> m_watchdog;
 };
 
 // Builds the route table: the course's routes and the /_scope/ API. Also used by tests and docs

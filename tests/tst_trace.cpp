@@ -187,6 +187,7 @@ private Q_SLOTS:
     void prometheusTextParses();
     void watchdogDetectsBlockingSleep();
     void watchdogQuietOnIdleLoop();
+    void watchdogHeartbeatsOnlyWhileWorking();
 
 private:
     struct Synthetic
@@ -776,6 +777,40 @@ void TraceTest::watchdogQuietOnIdleLoop()
     QVERIFY(!watchdog.stalled());
     QVERIFY(watchdog.lastLagNs() < 1'000'000);
     watchdog.stop(); // before the watched object goes away
+    target->deleteLater();
+    loopThread.quit();
+    loopThread.wait();
+}
+
+void TraceTest::watchdogHeartbeatsOnlyWhileWorking()
+{
+    QThread loopThread;
+    auto *target = new LoopObject;
+    target->moveToThread(&loopThread);
+    startLoop(loopThread);
+    WatchdogOptions options;
+    options.onlyWhileWorking = true;
+    LoopWatchdog watchdog(target, options);
+    watchdog.start();
+    // No work: not one heartbeat over a span that would hold a hundred (2 ms each). An absence
+    // has no signal to wait for, hence the fixed span.
+    QTest::qWait(200);
+    QCOMPARE(watchdog.heartbeats(), std::uint64_t(0));
+
+    {
+        const LoopWork work(&watchdog);
+        QTRY_VERIFY(watchdog.heartbeats() >= 10);
+        // Blocked while working: caught like any stall.
+        target->postSleep(100ms);
+        QTRY_VERIFY_WITH_TIMEOUT(watchdog.stallCount() == 1, 2000);
+    }
+    // Done: the heartbeat pauses again (one may have been under way).
+    const std::uint64_t atRest = watchdog.heartbeats();
+    QTest::qWait(200);
+    QVERIFY2(watchdog.heartbeats() - atRest <= 1,
+        qPrintable(QString::number(watchdog.heartbeats() - atRest)));
+
+    watchdog.stop(); // before the watched object goes away; also wakes it from its rest
     target->deleteLater();
     loopThread.quit();
     loopThread.wait();

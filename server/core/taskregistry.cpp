@@ -1,6 +1,7 @@
 #include "taskregistry.h"
 
 #include "serverlog.h"
+#include "trace/loopwatchdog.h"
 #include "trace/trace.h"
 
 #include <QCoro/QCoroSignal>
@@ -72,6 +73,7 @@ quint64 TaskRegistry::spawn(const QString &name, const QString &parentRoute,
 
 QCoro::Task<> TaskRegistry::run(std::shared_ptr<Running> task)
 {
+    const trace::LoopWork work(m_watchdog);
     try {
         co_await task->body(task->token);
         task->record.state = State::Finished;

@@ -10,6 +10,9 @@
 #include <memory>
 
 namespace loopscope {
+namespace trace {
+class LoopWatchdog;
+}
 
 class ServerLog;
 
@@ -50,6 +53,9 @@ public:
     quint64 spawn(const QString &name, const QString &parentRoute,
         const QByteArray &parentRequestId, quint64 parentSpan, Body body);
 
+    // Told of every task while it runs, so it watches the loop only while something does.
+    void setLoopWatchdog(trace::LoopWatchdog *watchdog) { m_watchdog = watchdog; }
+
     int runningCount() const { return static_cast<int>(m_running.size()); }
     QJsonArray toJson() const;
 
@@ -68,6 +74,7 @@ private:
     std::vector<std::shared_ptr<Running>> m_running;
     std::deque<Record> m_ended; // bounded history for /_scope/tasks
     quint64 m_nextId = 0;
+    trace::LoopWatchdog *m_watchdog = nullptr;
 };
 
 QString taskStateName(TaskRegistry::State state);

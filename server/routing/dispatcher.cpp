@@ -2,6 +2,7 @@
 
 #include "core/modetable.h"
 #include "core/serverlog.h"
+#include "trace/loopwatchdog.h"
 #include "trace/trace.h"
 
 namespace loopscope {
@@ -22,6 +23,7 @@ Dispatcher::Dispatcher(const Router &router, ServerServices &services,
 
 QCoro::Task<HttpResponse> Dispatcher::handle(http::IncomingRequest &incoming)
 {
+    const trace::LoopWork work(m_watchdog); // until the handler is done, even for a departed client
     if (ControlAccess::isControlPath(incoming.request.path)) {
         // Before matching: a closed API must not even tell which of its paths exist.
         if (auto refusal = m_controlAccess.check(incoming.request)) {

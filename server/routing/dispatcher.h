@@ -7,6 +7,9 @@
 #include "router.h"
 
 namespace loopscope {
+namespace trace {
+class LoopWatchdog;
+}
 
 // Turns parsed requests into route handler calls: matching, FastAPI's 404/405/307, the route's
 // current variant, and the safety net that turns a throwing handler into a 500.
@@ -23,6 +26,8 @@ public:
         const http::IncomingRequest &request, const http::HttpResponse &response) override;
     // Where answered exchanges are kept for the inspector (when it is enabled).
     void setExchangeLog(http::ExchangeLog *log) { m_exchanges = log; }
+    // Told of every request while it runs, so it watches the loop only while one does.
+    void setLoopWatchdog(trace::LoopWatchdog *watchdog) { m_watchdog = watchdog; }
 
 private:
     const Router &m_router;
@@ -31,6 +36,7 @@ private:
     std::vector<std::uint32_t> m_routeLabels; // interned trace labels, one per route
     std::uint32_t m_unmatchedLabel = 0;
     http::ExchangeLog *m_exchanges = nullptr;
+    trace::LoopWatchdog *m_watchdog = nullptr;
     const ControlAccess m_controlAccess;
 };
 

@@ -108,6 +108,41 @@ void LoopWatchdog::stop()
     }
 }
 
+Nanos LoopWatchdog::postHeartbeat(std::uint64_t seq)
+{
+    const Nanos postedAt = nowNs();
+    m_heartbeats.fetch_add(1, std::memory_order_relaxed);
+    auto *event = new HeartbeatEvent(seq);
+    m_heartbeat->postedSeq.store(seq, std::memory_order_release);
+    QCoreApplication::postEvent(m_receiver, event);
+    return postedAt;
+}
+
+void LoopWatchdog::workStarted() noexcept
+{
+    if (!m_options.onlyWhileWorking || m_work.fetch_add(1, std::memory_order_acq_rel) > 0)
+        return;
+    {
+        // A resting watchdog would post its first heartbeat only once the scheduler runs it,
+        // maybe after the work has already blocked the loop: posted here, now, it dates the
+        // stall from the moment the work began. Under the lock, so the watchdog either sees
+        // the work before resting or is resting already.
+        const std::lock_guard lock(m_mutex);
+        if (!m_resting)
+            return;
+        m_resting = false;
+        m_wokenSeq = m_heartbeat->postedSeq.load(std::memory_order_relaxed) + 1;
+        m_wokenPostedAt = postHeartbeat(m_wokenSeq);
+    }
+    m_wake.notify_all();
+}
+
+void LoopWatchdog::workFinished() noexcept
+{
+    if (m_options.onlyWhileWorking)
+        m_work.fetch_sub(1, std::memory_order_acq_rel);
+}
+
 void LoopWatchdog::run()
 {
     setThreadName(QStringLiteral("loop watchdog"));
@@ -164,14 +199,23 @@ void LoopWatchdog::run()
             }
             // Poll for the answer; before the threshold, wake right at it.
             wakeAt = stallId ? now + interval : std::min(now + interval, postedAt + threshold + 1);
+        } else if (m_options.onlyWhileWorking && m_work.load(std::memory_order_acquire) == 0) {
+            // Nothing runs that could block the loop: rest until something does (or stop).
+            lock.lock();
+            if (m_work.load(std::memory_order_acquire) == 0) {
+                m_resting = true;
+                m_wake.wait(lock, [this] { return m_stopping || !m_resting; });
+                if (!m_resting && m_wokenSeq != seq) { // woken with a heartbeat under way
+                    seq = m_wokenSeq;
+                    postedAt = m_wokenPostedAt;
+                    outstanding = true;
+                }
+                m_resting = false;
+            }
+            continue;
         } else if (now - postedAt >= interval) {
-            ++seq;
-            postedAt = nowNs();
+            postedAt = postHeartbeat(++seq);
             outstanding = true;
-            m_heartbeats.fetch_add(1, std::memory_order_relaxed);
-            auto *event = new HeartbeatEvent(seq);
-            m_heartbeat->postedSeq.store(seq, std::memory_order_release);
-            QCoreApplication::postEvent(m_receiver, event);
             wakeAt = postedAt + interval;
         } else {
             wakeAt = postedAt + interval;

@@ -21,6 +21,9 @@ struct WatchdogOptions
         50000
     }; // record a lag sample at least this often
     std::chrono::microseconds lagReportThreshold { 1000 }; // and every sample above this
+    // Heartbeats only while work that could block the loop is under way (between workStarted()
+    // and workFinished()): an idle loop is then never woken, and nothing blocks it either.
+    bool onlyWhileWorking = false;
 };
 
 // Detects stalls of an event loop while they happen, whether or not the blocking
@@ -29,6 +32,8 @@ struct WatchdogOptions
 // it is processed. A heartbeat
 // unanswered for longer than the threshold records LoopStallBegin right away (so
 // the GUI can draw the red bar growing) and LoopStallEnd when the loop answers.
+// With onlyWhileWorking it posts heartbeats only while the owner says work that
+// could block is running, and otherwise sleeps until told of some.
 // The watched object must outlive the watchdog (or stop() must come first).
 class LoopWatchdog : public QObject
 {
@@ -53,6 +58,12 @@ public:
         return m_heartbeats.load(std::memory_order_relaxed);
     }
 
+    // Work that may run on the watched loop (a request, a background task) began or ended. Any
+    // thread; an atomic each, and a wake-up of the watchdog when the first one begins. Counted
+    // only with WatchdogOptions::onlyWhileWorking.
+    void workStarted() noexcept;
+    void workFinished() noexcept;
+
 Q_SIGNALS:
     // Emitted from the watchdog thread; connect with a queued connection.
     void stallStarted(qint64 startNs);
@@ -62,6 +73,7 @@ private:
     struct Heartbeat; // shared with the receiver, which may outlive this object
     class Receiver;
     void run();
+    Nanos postHeartbeat(std::uint64_t seq); // returns when it was posted
 
     QObject *const m_loopObject;
     const WatchdogOptions m_options;
@@ -71,6 +83,10 @@ private:
     std::mutex m_mutex;
     std::condition_variable m_wake;
     bool m_stopping = false;
+    // Under m_mutex: resting until work starts; the heartbeat workStarted() posted on waking it.
+    bool m_resting = false;
+    std::uint64_t m_wokenSeq = 0;
+    Nanos m_wokenPostedAt = 0;
     std::thread m_thread;
 
     std::atomic<bool> m_stalled { false };
@@ -78,6 +94,30 @@ private:
     std::atomic<Nanos> m_totalStallNs { 0 };
     std::atomic<Nanos> m_lastLagNs { 0 };
     std::atomic<std::uint64_t> m_heartbeats { 0 };
+    std::atomic<int> m_work { 0 };
+};
+
+// One piece of work for the watchdog, for as long as this lives (in a request's or a task's
+// coroutine frame). A null watchdog: nobody is watching.
+class LoopWork
+{
+public:
+    explicit LoopWork(LoopWatchdog *watchdog) noexcept
+        : m_watchdog(watchdog)
+    {
+        if (m_watchdog)
+            m_watchdog->workStarted();
+    }
+    ~LoopWork()
+    {
+        if (m_watchdog)
+            m_watchdog->workFinished();
+    }
+    LoopWork(const LoopWork &) = delete;
+    LoopWork &operator=(const LoopWork &) = delete;
+
+private:
+    LoopWatchdog *const m_watchdog;
 };
 
 } // namespace loopscope::trace
