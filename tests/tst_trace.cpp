@@ -9,9 +9,10 @@
 #include "trace.h"
 #include "tracehub.h"
 
+#include "support/processstatus.h"
+
 #include <QtCore/QCoreApplication>
 #include <QtCore/QElapsedTimer>
-#include <QtCore/QFile>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
@@ -26,21 +27,10 @@
 #include <thread>
 
 using namespace loopscope::trace;
+using loopscope::testing::rssKb;
 using namespace std::chrono_literals;
 
 namespace {
-
-qint64 residentKiB()
-{
-    QFile status(QStringLiteral("/proc/self/status"));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
-    }
-    return -1;
-}
 
 std::vector<Event> drainSpans(Subscription &subscription, const std::set<std::uint64_t> &spans)
 {
@@ -344,9 +334,9 @@ void TraceTest::ringIsResidentFromItsFirstEvent()
     std::size_t heldAfter = 0;
     std::thread([&] {
         QVERIFY(setRingCapacity(kCapacity));
-        rssBeforeKiB = residentKiB();
+        rssBeforeKiB = rssKb(QCoreApplication::applicationPid());
         record(Kind::TaskFinished, newSpanId());
-        rssAfterKiB = residentKiB();
+        rssAfterKiB = rssKb(QCoreApplication::applicationPid());
         heldAfter = RingRegistry::instance().bytesHeld();
     }).join();
     QCOMPARE(heldAfter - heldBefore, kCapacity * sizeof(Event));

@@ -9,6 +9,7 @@
 //   bench_load [--seconds S] [--connections C] [--requests N]
 #include "fixeddelayserver.h"
 #include "loadengine.h"
+#include "support/processstatus.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -43,18 +44,6 @@ double selfCpuSeconds()
     rusage u {};
     getrusage(RUSAGE_SELF, &u);
     return cpuSeconds(u);
-}
-
-long rssKb()
-{
-    QFile status(QStringLiteral("/proc/self/status"));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').value(0).toLong();
-    }
-    return -1;
 }
 
 void figure(const char *name, double value, const char *unit, int decimals = 0)
@@ -223,14 +212,14 @@ int main(int argc, char **argv)
     // run must not leave the process bigger than the short one did.
     plan.duration = std::chrono::nanoseconds(0);
     plan.totalRequests = std::max<qint64>(1, longRun / 10);
-    const long rssStart = rssKb();
+    const long rssStart = loopscope::testing::rssKb(QCoreApplication::applicationPid());
     runPlan(plan);
-    const long rssShort = rssKb();
+    const long rssShort = loopscope::testing::rssKb(QCoreApplication::applicationPid());
     plan.totalRequests = longRun;
     cpuBefore = selfCpuSeconds();
     const LoadResult big = runPlan(plan);
     const double bigCpu = selfCpuSeconds() - cpuBefore;
-    const long rssLong = rssKb();
+    const long rssLong = loopscope::testing::rssKb(QCoreApplication::applicationPid());
     figure("memory_run_requests", double(big.completed), "req");
     figure(
         "memory_run_rps_per_cpu_s", bigCpu > 0 ? double(big.completed) / bigCpu : 0, "req/cpu-s");

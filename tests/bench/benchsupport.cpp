@@ -70,16 +70,6 @@ double captureNumber(const QString &text, const QString &pattern)
     return match.hasMatch() ? match.captured(1).toDouble() : -1;
 }
 
-qint64 rssKb(qint64 pid)
-{
-    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    const QRegularExpression rss(QStringLiteral("VmRSS:\\s+(\\d+) kB"));
-    const auto match = rss.match(QString::fromLatin1(status.readAll()));
-    return match.hasMatch() ? match.captured(1).toLongLong() : -1;
-}
-
 int openFdCount(qint64 pid)
 {
     const QDir fds(QStringLiteral("/proc/%1/fd").arg(pid));

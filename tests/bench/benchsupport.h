@@ -6,6 +6,8 @@
 #include <QString>
 #include <QStringList>
 
+#include "support/processstatus.h"
+
 // What every benchmark needs: figure lines, loopback ports, child processes, output parsing.
 namespace loopscope::bench {
 
@@ -24,8 +26,7 @@ void stopProcess(QProcess &process);
 
 // The first capture group of `pattern` in `text` as a number; -1 when absent.
 double captureNumber(const QString &text, const QString &pattern);
-// Resident set size of a process in KiB; -1 when unknown.
-qint64 rssKb(qint64 pid);
+using testing::rssKb; // resident set size of a process in KiB; -1 when unknown
 // Open file descriptors of a process (entries of /proc/PID/fd); -1 when unknown.
 int openFdCount(qint64 pid);
 // What those descriptors are, counted by kind: "socket", "pipe", "anon_inode:[eventfd]", or a
