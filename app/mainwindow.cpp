@@ -255,11 +255,12 @@ void MainWindow::createSettingsMenu()
         action->setCheckable(true);
         action->setChecked(name == current);
         group->addAction(action);
-        connect(action, &QAction::triggered, this, [name] {
+        // An init-capture: clang before 16 cannot capture a structured binding.
+        connect(action, &QAction::triggered, this, [theme = name] {
             AppSettings settings = AppSettings::load();
-            settings.theme = name;
+            settings.theme = theme;
             settings.save();
-            applyTheme(name);
+            applyTheme(theme);
         });
     }
 }
