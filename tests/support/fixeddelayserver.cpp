@@ -26,6 +26,15 @@ qint64 nowMs()
         .count();
 }
 
+// Rounded up: an answer due this many whole milliseconds after it arrived is never early, even
+// when it arrived late in a millisecond.
+qint64 nowMsRoundedUp()
+{
+    return std::chrono::ceil<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
 struct Pending
 {
     quint64 seq = 0;
@@ -143,7 +152,7 @@ private:
             + "Content-Length: " + QByteArray::number(body.size()) + "\r\n"
             + (close ? "Connection: close\r\n" : "Connection: keep-alive\r\n") + "\r\n" + body;
         state->queue.push_back(std::move(pending));
-        schedule(state, state->queue.back().seq, nowMs() + m_owner->m_delayMs.load());
+        schedule(state, state->queue.back().seq, nowMsRoundedUp() + m_owner->m_delayMs.load());
     }
 
     void schedule(const std::shared_ptr<ConnectionState> &state, quint64 seq, qint64 dueMs)
@@ -165,7 +174,7 @@ private:
                 if (dueMs >= stallBegin && dueMs < stallEnd && nowMs() < stallEnd)
                     schedule(state, seq, stallEnd);
                 else
-                    markReady(state, seq);
+                    schedule(state, seq, dueMs); // ready now, or re-armed if the timer was early
             });
     }
 
