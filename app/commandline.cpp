@@ -49,6 +49,8 @@ QString usageText()
         "                         (or set LOOPSCOPE_CONTROL_TOKEN); without a token the API is\n"
         "                         open on loopback and off when bound beyond it\n"
         "  --no-control-api       turn the /_scope/ control API off\n"
+        "  --control-host NAME    a Host name besides loopback's that the open API answers\n"
+        "                         (repeatable; others get a 403: DNS rebinding)\n"
         "\n"
         "  --trace-retention S    seconds of trace kept for the timeline and exports, 10 to 3600\n"
         "                         (default 300, or the window's saved setting)\n"
@@ -165,10 +167,12 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     const QCommandLineOption controlToken(
         QStringLiteral("control-token"), {}, QStringLiteral("TOKEN"));
     const QCommandLineOption noControlApi(QStringLiteral("no-control-api"));
+    const QCommandLineOption controlHost(
+        QStringLiteral("control-host"), {}, QStringLiteral("NAME"));
     parser.addOptions({ headless, port, bind, mode, taskGrace, database, traceOut, traceRetention,
         help, version, listScenarios, scenario, screenshot, upstreamUrl, allowHost, upstreamLatency,
         upstreamJitter, upstreamFailureRate, maxConnections, keepAliveTimeout, requestTimeout,
-        maxRequestLine, maxHeaderBytes, maxBodyBytes, controlToken, noControlApi });
+        maxRequestLine, maxHeaderBytes, maxBodyBytes, controlToken, noControlApi, controlHost });
 
     auto usageError = [&result](const QString &message) {
         result.action = CommandLineResult::Action::UsageError;
@@ -263,6 +267,7 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         !error.isEmpty())
         return usageError(error);
     options.server.controlApiEnabled = !parser.isSet(noControlApi);
+    options.server.controlHosts = parser.values(controlHost);
     // The environment keeps the token out of `ps`; the option wins when both are given.
     options.server.controlToken = parser.isSet(controlToken) ? parser.value(controlToken).toUtf8()
                                                              : qgetenv("LOOPSCOPE_CONTROL_TOKEN");

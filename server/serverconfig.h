@@ -23,9 +23,11 @@ struct ServerConfig
     int databasePoolMin = 5; // the course's asyncpg.create_pool(min_size=5, max_size=20)
     int databasePoolMax = 20;
     upstream::OutboundConfig outbound; // simulator, --upstream, --allow-host
-    // The /_scope/ control API: --no-control-api, --control-token (see ControlAccess).
+    // The /_scope/ control API: --no-control-api, --control-token, --control-host (see
+    // ControlAccess).
     bool controlApiEnabled = true;
     QByteArray controlToken;
+    QStringList controlHosts;
 };
 
 } // namespace loopscope

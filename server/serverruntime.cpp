@@ -65,7 +65,7 @@ ServerRuntime::StartResult ServerRuntime::start()
             return { QStringLiteral("--mode %1: %2").arg(assignment, error), true };
     }
     const ControlAccess controlAccess = ControlAccess::resolve(
-        m_config.address, m_config.controlApiEnabled, m_config.controlToken);
+        m_config.address, m_config.controlApiEnabled, m_config.controlToken, m_config.controlHosts);
     m_dispatcher = std::make_unique<Dispatcher>(
         m_router, m_services, std::move(modeIndexByRoute), controlAccess);
     m_dispatcher->setExchangeLog(&m_exchanges);

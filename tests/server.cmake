@@ -15,3 +15,8 @@ loopscope_add_test(tst_tracing
 loopscope_add_test(tst_limits
     LIBS loopscope_server Qt6::Network
     LABELS "server;threaded")
+# What a request's target can reach: control-API access on the routed route, Host and content
+# type, slashes in path parameters, outgoing URLs.
+loopscope_add_test(tst_routing_security
+    LIBS loopscope_server loopscope_test_fixeddelayserver Qt6::Network
+    LABELS "server;threaded")

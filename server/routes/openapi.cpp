@@ -128,8 +128,9 @@ QJsonObject operation(const Route &route)
     QJsonObject object { { QStringLiteral("summary"), route.summary },
         { QStringLiteral("operationId"), operationId },
         { QStringLiteral("tags"),
-            QJsonArray {
-                route.internal ? QStringLiteral("loopscope control") : QStringLiteral("course") } },
+            QJsonArray { !route.internal   ? QStringLiteral("course")
+                    : route.isControlApi() ? QStringLiteral("loopscope control")
+                                           : QStringLiteral("loopscope") } },
         { QStringLiteral("responses"), responses } };
     if (!parameters.isEmpty())
         object.insert(QStringLiteral("parameters"), parameters);
@@ -165,7 +166,7 @@ QJsonObject openApiDocument(const Router &router)
 void addDocsRoutes(Router &router)
 {
     auto add = [&router](QString path, QString summary, Route::Handler handler) {
-        router.add(Route::control("GET", std::move(path), std::move(summary), std::move(handler)));
+        router.add(Route::docs("GET", std::move(path), std::move(summary), std::move(handler)));
     };
     const Router *table = &router;
     add(QStringLiteral("/openapi.json"), QStringLiteral("This API as OpenAPI 3"),

@@ -95,7 +95,12 @@ QCoro::Task<HttpResponse> weather(RequestContext &context, Outbound *outbound)
     const auto city = params.pathString(QStringLiteral("city"));
     if (!params.ok())
         co_return params.errorResponse();
-    const QUrl url = outbound->endpoint(QStringLiteral("/v1/") + *city);
+    const std::optional<QString> citySegment = Outbound::pathSegment(*city);
+    if (!citySegment) {
+        co_return queryError({ QStringLiteral("path"), QStringLiteral("city") },
+            QStringLiteral("a city cannot be a dot segment"), QStringLiteral("value_error"));
+    }
+    const QUrl url = outbound->endpoint(QStringLiteral("/v1/") + *citySegment);
     const FetchResult result = co_await fetch(context, *outbound, url, 10s, false);
     if (!result || result.status != 200)
         co_return HttpResponse::detail(

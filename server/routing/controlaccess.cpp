@@ -33,10 +33,34 @@ http::HttpResponse unauthorized(const QString &detail)
     return response;
 }
 
+// "example:8000" -> "example", "[::1]:8000" -> "::1"; lower case.
+QString hostName(QByteArrayView host)
+{
+    if (host.startsWith('[')) {
+        const qsizetype close = host.indexOf(']');
+        return close < 0 ? QString() : QString::fromLatin1(host.sliced(1, close - 1)).toLower();
+    }
+    const qsizetype colon = host.lastIndexOf(':');
+    return QString::fromLatin1(colon < 0 ? host : host.first(colon)).toLower();
+}
+
+bool changesState(QByteArrayView method)
+{
+    return method != "GET" && method != "HEAD" && method != "OPTIONS";
+}
+
+bool isJson(QByteArrayView contentType)
+{
+    const qsizetype semicolon = contentType.indexOf(';');
+    const QByteArrayView mediaType
+        = (semicolon < 0 ? contentType : contentType.first(semicolon)).trimmed();
+    return mediaType.compare("application/json", Qt::CaseInsensitive) == 0;
+}
+
 } // namespace
 
 ControlAccess ControlAccess::resolve(
-    const QHostAddress &bindAddress, bool enabled, QByteArray token)
+    const QHostAddress &bindAddress, bool enabled, QByteArray token, QStringList extraHosts)
 {
     ControlAccess access;
     if (!enabled)
@@ -46,16 +70,37 @@ ControlAccess ControlAccess::resolve(
     else
         access.m_mode = bindAddress.isLoopback() ? Mode::Open : Mode::Off;
     access.m_token = std::move(token);
+    for (const QString &host : extraHosts)
+        access.m_extraHosts << host.toLower();
     return access;
 }
 
-std::optional<http::HttpResponse> ControlAccess::check(const http::HttpRequest &request) const
+bool ControlAccess::isTrustedHost(QByteArrayView host) const
+{
+    if (host.isEmpty())
+        return true;
+    const QString name = hostName(host);
+    if (name == u"localhost" || name.endsWith(u".localhost") || m_extraHosts.contains(name))
+        return true;
+    const QHostAddress address(name);
+    return !address.isNull() && address.isLoopback();
+}
+
+std::optional<http::HttpResponse> ControlAccess::checkCaller(const http::HttpRequest &request) const
 {
     switch (m_mode) {
-    case Mode::Open:
-        return std::nullopt;
     case Mode::Off:
         return http::HttpResponse::detail(404, QStringLiteral("Not Found"));
+    case Mode::Open:
+        // A token already proves the caller is no page that rebound its name: only open mode
+        // needs the Host to name this machine.
+        if (!isTrustedHost(request.header("host"))) {
+            return http::HttpResponse::detail(403,
+                QStringLiteral("Host %1 is not allowed to use the control API "
+                               "(loopback names only; add one with --control-host)")
+                    .arg(QString::fromLatin1(request.header("host"))));
+        }
+        return std::nullopt;
     case Mode::Token:
         break;
     }
@@ -64,6 +109,21 @@ std::optional<http::HttpResponse> ControlAccess::check(const http::HttpRequest &
         return unauthorized(QStringLiteral("Not authenticated"));
     if (!constantTimeEquals(presented, m_token))
         return unauthorized(QStringLiteral("Invalid control token"));
+    return std::nullopt;
+}
+
+std::optional<http::HttpResponse> ControlAccess::admit(
+    const http::HttpRequest &request, const Router::Match &match) const
+{
+    if (!match.touchesControlApi)
+        return std::nullopt;
+    if (auto refusal = checkCaller(request))
+        return refusal;
+    if (match.kind == Router::Match::Kind::Found && changesState(request.method)
+        && !isJson(request.header("content-type"))) {
+        return http::HttpResponse::detail(
+            415, QStringLiteral("Unsupported Media Type: send the body as application/json"));
+    }
     return std::nullopt;
 }
 

@@ -24,14 +24,13 @@ Dispatcher::Dispatcher(const Router &router, ServerServices &services,
 QCoro::Task<HttpResponse> Dispatcher::handle(http::IncomingRequest &incoming)
 {
     const trace::LoopWork work(m_watchdog); // until the handler is done, even for a departed client
-    if (ControlAccess::isControlPath(incoming.request.path)) {
-        // Before matching: a closed API must not even tell which of its paths exist.
-        if (auto refusal = m_controlAccess.check(incoming.request)) {
-            trace::record(trace::Kind::RequestParsed, incoming.span, m_unmatchedLabel);
-            co_return std::move(*refusal);
-        }
-    }
     Router::Match match = m_router.match(incoming.request.method, incoming.request.path);
+    // Decided on what routing found, for every spelling of a target: a closed API answers 404
+    // whether its path exists or not, before a 405 or a 307 could tell.
+    if (auto refusal = m_controlAccess.admit(incoming.request, match)) {
+        trace::record(trace::Kind::RequestParsed, incoming.span, m_unmatchedLabel);
+        co_return std::move(*refusal);
+    }
     if (match.kind != Router::Match::Kind::Found)
         trace::record(trace::Kind::RequestParsed, incoming.span, m_unmatchedLabel);
     switch (match.kind) {

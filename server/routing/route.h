@@ -52,12 +52,29 @@ struct Route
     HandlerVariant defaultVariant = HandlerVariant::Async;
     QList<ParamDoc> params;
     Handler handler;
-    bool internal = false; // the /_scope/ control API: no variants, not in the course's list
+    bool internal = false; // Loopscope's own (control API, docs): no variants, not the course's
+    // Who may call it. Decided on the route a request matched, never on its raw target, so no
+    // spelling of a path (`/%5fscope/modes`) reaches a control route past its access check.
+    enum class Access
+    {
+        Public,
+        ControlApi // the /_scope/ API: see ControlAccess
+    };
+    Access access = Access::Public;
 
     QString key() const { return QString::fromLatin1(method) + u' ' + pattern; }
+    bool isControlApi() const { return access == Access::ControlApi; }
 
-    // A route of Loopscope's own (control API, docs): no variants, not one of the course's.
+    // A route of the /_scope/ control API: no variants, behind ControlAccess.
     static Route control(QByteArray method, QString pattern, QString summary, Handler handler)
+    {
+        Route route = docs(std::move(method), std::move(pattern), std::move(summary),
+            std::move(handler));
+        route.access = Access::ControlApi;
+        return route;
+    }
+    // A public route of Loopscope's own (/docs, /openapi.json): no variants, open to all.
+    static Route docs(QByteArray method, QString pattern, QString summary, Handler handler)
     {
         Route route;
         route.method = std::move(method);

@@ -46,6 +46,8 @@ int Router::add(Route route)
         }
         compiled.segments.push_back(std::move(segment));
     }
+    if (route.isControlApi() && !m_controlApiRoots.contains(compiled.segments.front().literal))
+        m_controlApiRoots << compiled.segments.front().literal;
     m_routes.push_back(std::move(route));
     m_compiled.push_back(std::move(compiled));
     return static_cast<int>(m_routes.size()) - 1;
@@ -59,8 +61,10 @@ bool Router::matches(
     for (qsizetype i = 0; i < segments.size(); ++i) {
         const Segment &segment = compiled.segments[i];
         if (segment.isParam) {
-            // Starlette's default str convertor: one non-empty segment.
-            if (segments[i].isEmpty())
+            // Starlette's default str convertor, `[^/]+` on the decoded path: one non-empty
+            // segment, and `%2F` does not smuggle a slash into a value that may be put into
+            // another URL or a file path.
+            if (segments[i].isEmpty() || segments[i].contains(u'/'))
                 return false;
         } else if (segment.literal != segments[i]) {
             return false;
@@ -85,10 +89,12 @@ Router::Match Router::matchPath(QByteArrayView method, const QStringList &segmen
         if (m_routes[i].method == method) {
             result.kind = Match::Kind::Found;
             result.routeIndex = static_cast<int>(i);
+            result.touchesControlApi = m_routes[i].isControlApi();
             matches(m_compiled[i], segments, &result.params);
             return result;
         }
         result.kind = Match::Kind::MethodNotAllowed;
+        result.touchesControlApi = result.touchesControlApi || m_routes[i].isControlApi();
         if (!result.allow.isEmpty())
             result.allow += ", ";
         result.allow += m_routes[i].method;
@@ -100,13 +106,18 @@ Router::Match Router::match(QByteArrayView method, QByteArrayView rawPath) const
 {
     if (!rawPath.startsWith('/'))
         return {};
-    Match result = matchPath(method, splitPath(rawPath));
+    const QStringList segments = splitPath(rawPath);
+    Match result = matchPath(method, segments);
     if (result.kind != Match::Kind::NotFound)
         return result;
+    // A closed API must not tell which of its paths exist: its unknown paths are its too.
+    result.touchesControlApi = m_controlApiRoots.contains(segments.front());
     const QByteArray alternative = toggledSlash(rawPath);
-    if (matchPath(method, splitPath(alternative)).kind == Match::Kind::Found) {
+    const Match redirected = matchPath(method, splitPath(alternative));
+    if (redirected.kind == Match::Kind::Found) {
         result.kind = Match::Kind::Redirect;
         result.location = alternative;
+        result.touchesControlApi = redirected.touchesControlApi;
     }
     return result;
 }

@@ -29,6 +29,10 @@ public:
         PathParams params;
         QByteArray allow; // for 405
         QByteArray location; // for 307
+        // Some route the answer speaks of (the one found, one whose path matched for a 405, the
+        // target of a 307) is a control-API route, or a 404 is under the control API's first
+        // segment: the answer is for ControlAccess to allow.
+        bool touchesControlApi = false;
     };
 
     int add(Route route);
@@ -51,6 +55,7 @@ private:
 
     std::vector<Route> m_routes;
     std::vector<Compiled> m_compiled;
+    QStringList m_controlApiRoots; // first segments of control-API routes ("_scope")
 };
 
 } // namespace loopscope

@@ -44,8 +44,15 @@ QString Outbound::start()
 QUrl Outbound::endpoint(const QString &path) const
 {
     QUrl url = m_base;
-    url.setPath(m_base.path() + path);
+    url.setPath(m_base.path(QUrl::FullyEncoded) + path, QUrl::StrictMode);
     return url;
+}
+
+std::optional<QString> Outbound::pathSegment(const QString &value)
+{
+    if (value == u"." || value == u"..")
+        return std::nullopt;
+    return QString::fromLatin1(QUrl::toPercentEncoding(value));
 }
 
 QStringList Outbound::allowedHosts() const

@@ -29,7 +29,13 @@ public:
 
     // Where handlers send requests: --upstream, else the simulator.
     QUrl base() const { return m_base; }
-    QUrl endpoint(const QString &path) const; // base + path ("/users")
+    // base + path ("/users"). The path is taken as encoded: build any part that comes from a
+    // request with pathSegment().
+    QUrl endpoint(const QString &path) const;
+    // A value as one path segment of an outgoing URL: all but unreserved characters
+    // percent-encoded, so it can add no segment, query or fragment. None for "." and "..", which
+    // stay dot segments however they are encoded (servers decode %2E before resolving them).
+    static std::optional<QString> pathSegment(const QString &value);
 
     // Empty when handlers may fetch `url`, else why not (for a 422).
     QString checkAllowed(const QUrl &url) const;

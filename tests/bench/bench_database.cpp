@@ -98,7 +98,8 @@ double wrk(const Server &server, const QString &path, int connections, int secon
 double pooledOff(Server &server)
 {
     const QString output = run(QStringLiteral("curl"),
-        { QStringLiteral("-s"), QStringLiteral("-X"), QStringLiteral("PUT"), QStringLiteral("-d"),
+        { QStringLiteral("-s"), QStringLiteral("-X"), QStringLiteral("PUT"), QStringLiteral("-H"),
+            QStringLiteral("Content-Type: application/json"), QStringLiteral("-d"),
             QStringLiteral("{\"pooling\": false}"),
             QStringLiteral("http://127.0.0.1:%1/_scope/database").arg(server.port) },
         10000);
