@@ -7,7 +7,7 @@
 
 namespace loopscope {
 
-// How a route does its waiting (DESIGN.md, "Handler variants").
+// How a route does its waiting (the README's variants table).
 enum class HandlerVariant : std::uint8_t
 {
     Async, // `async def` + `await`: the coroutine suspends, the loop serves others
