@@ -93,6 +93,8 @@ void HttpConnection::parseBuffered()
         if (result.status == HttpParser::Status::NeedMore) {
             if (m_partialRequestSinceMs < 0)
                 m_partialRequestSinceMs = m_lastActivityMs;
+            if (result.awaitingBody)
+                answerExpectation(m_parser.current());
             break;
         }
         if (result.status == HttpParser::Status::Error) {
@@ -115,7 +117,33 @@ void HttpConnection::parseBuffered()
     }
 }
 
-QCoro::Task<> HttpConnection::serve(HttpRequest request, quint64 sequence)
+void HttpConnection::answerExpectation(const HttpRequest &head)
+{
+    // Only an HTTP/1.1 client that asked waits (RFC 9110 section 10.1.1); the parser reports a
+    // head once, and only while none of its body has arrived.
+    if (!head.expectsContinue || head.minorVersion != 1)
+        return;
+    if (std::optional<HttpResponse> refusal = m_handler.refusalBeforeBody(head)) {
+        // The body stays unsent or unread, and would be parsed as the next request: the
+        // connection closes after the refusal, as uvicorn's h11 does when it answers a request
+        // whose body it did not read (nginx instead reads and discards it for a while).
+        HttpRequest refused = head;
+        refused.keepAlive = false;
+        m_noMoreRequests = true;
+        m_partialRequestSinceMs = -1;
+        m_buffer.clear();
+        m_bufferOffset = 0;
+        m_parser.reset();
+        serve(std::move(refused), m_nextSequence++, std::move(refusal));
+        return;
+    }
+    // Queued like an answer, so it never overtakes the answers to earlier pipelined requests.
+    m_pending.push_back({});
+    complete(m_nextSequence++, QByteArrayLiteral("HTTP/1.1 100 Continue\r\n\r\n"), false);
+}
+
+QCoro::Task<> HttpConnection::serve(
+    HttpRequest request, quint64 sequence, std::optional<HttpResponse> answer)
 {
     // `this` may be deleted while the handler is suspended: every access after the await goes
     // through `self`.
@@ -135,12 +163,18 @@ QCoro::Task<> HttpConnection::serve(HttpRequest request, quint64 sequence)
     trace::recordRequestId(incoming.span, incoming.requestId);
 
     HttpResponse response;
-    try {
-        response = co_await handler.handle(incoming);
-    } catch (const std::exception &error) {
-        response = handler.unhandledException(incoming, QString::fromUtf8(error.what()));
-    } catch (...) {
-        response = handler.unhandledException(incoming, QStringLiteral("unknown exception"));
+    if (answer) {
+        static const std::uint32_t refusedLabel = trace::label("<unmatched>");
+        trace::record(trace::Kind::RequestParsed, incoming.span, refusedLabel);
+        response = std::move(*answer);
+    } else {
+        try {
+            response = co_await handler.handle(incoming);
+        } catch (const std::exception &error) {
+            response = handler.unhandledException(incoming, QString::fromUtf8(error.what()));
+        } catch (...) {
+            response = handler.unhandledException(incoming, QStringLiteral("unknown exception"));
+        }
     }
     --stats.inFlightRequests;
 
@@ -221,9 +255,23 @@ void HttpConnection::failProtocol(int status, const QByteArray &detail)
     m_noMoreRequests = true;
     m_buffer.clear();
     m_bufferOffset = 0;
+    // Like every answer it carries an X-Request-Id: the client's when the fields parsed so far
+    // hold a printable one. It is traced as a request answered at once, so the timeline and
+    // the metrics count it too.
+    const QByteArray requestId = requestIdFor(m_parser.current());
+    m_parser.reset();
     const HttpResponse response = HttpResponse::detail(status, QString::fromLatin1(detail));
+    QByteArray bytes = serializeResponse(response, false, 1, requestId);
+    static const std::uint32_t rejectedLabel = trace::label("<rejected>");
+    const std::uint64_t span = trace::newSpanId();
+    trace::record(trace::Kind::RequestAccepted, span, 0, 0, static_cast<qint64>(m_id));
+    trace::recordRequestId(span, requestId);
+    trace::record(trace::Kind::RequestParsed, span, rejectedLabel);
+    trace::record(trace::Kind::ResponseWritten, span, 0,
+        static_cast<std::uint64_t>(bytes.size()), status);
+    trace::record(trace::Kind::RequestClosed, span, 0, 0, status);
     m_pending.push_back({});
-    complete(m_nextSequence++, serializeResponse(response, false, 1, {}), true);
+    complete(m_nextSequence++, std::move(bytes), true);
 }
 
 void HttpConnection::enforceTimeouts(qint64 nowMs)

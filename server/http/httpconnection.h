@@ -9,6 +9,7 @@
 #include <QObject>
 #include <QTcpSocket>
 #include <deque>
+#include <optional>
 
 namespace loopscope::http {
 
@@ -44,7 +45,11 @@ private:
     void onReadyRead();
     void parseBuffered();
     void onDisconnected();
-    QCoro::Task<> serve(HttpRequest request, quint64 sequence);
+    // `answer`: the final answer decided already (a refusal on the head alone); the handler is
+    // not run then.
+    QCoro::Task<> serve(
+        HttpRequest request, quint64 sequence, std::optional<HttpResponse> answer = std::nullopt);
+    void answerExpectation(const HttpRequest &head);
     void complete(quint64 sequence, QByteArray bytes, bool closeAfter);
     void writeReadyResponses();
     bool backPressured() const;
