@@ -5,6 +5,9 @@
 
 #include <QDeadlineTimer>
 #include <QPointer>
+#include <QSocketNotifier>
+#include <cerrno>
+#include <sys/socket.h>
 
 namespace loopscope::http {
 
@@ -25,6 +28,7 @@ HttpConnection::HttpConnection(qintptr socketDescriptor, quint64 id, RequestHand
     , m_limits(limits)
     , m_stats(stats)
     , m_parser(limits)
+    , m_reader(socketDescriptor, QSocketNotifier::Read)
     , m_lastActivityMs(monotonicMs())
 {
     // Unbuffered: reads go straight from the kernel into our request buffer and small answers
@@ -34,6 +38,8 @@ HttpConnection::HttpConnection(qintptr socketDescriptor, quint64 id, RequestHand
         QIODevice::ReadWrite | QIODevice::Unbuffered);
     // Small answers must not wait for Nagle: a keep-alive client waits for each one.
     m_socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    ignoreQtReads();
+    connect(&m_reader, &QSocketNotifier::activated, this, &HttpConnection::onReadyRead);
     connect(&m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
     connect(&m_socket, &QTcpSocket::disconnected, this, &HttpConnection::onDisconnected);
     connect(&m_socket, &QTcpSocket::bytesWritten, this, [this] {
@@ -60,24 +66,64 @@ HttpConnection::~HttpConnection()
 void HttpConnection::onReadyRead()
 {
     m_lastActivityMs = monotonicMs();
-    if (m_noMoreRequests || m_paused) {
-        // Leave bytes in the socket: that is the back-pressure on a client that pipelines
-        // faster than we answer or reads, or that keeps talking after asking us to close.
+    if (m_paused) {
+        // Leave bytes in the kernel: that is the back-pressure on a client that pipelines
+        // faster than we answer or reads.
+        m_reader.setEnabled(false);
         return;
     }
-    // Read through a stack chunk so the buffer holds exactly what arrived: readAll() on an
-    // unbuffered socket allocates 16 KiB per call, which a few thousand waiting requests turn
-    // into megabytes of fragmented heap.
+    const int descriptor = static_cast<int>(m_socket.socketDescriptor());
+    if (descriptor < 0 || m_inputEnded)
+        return;
+    if (m_socket.bytesAvailable() > 0) {
+        // Qt read after all (something turned its notifier on again): take its bytes first.
+        keep(m_socket.readAll());
+        ignoreQtReads();
+    }
+    // Read through a stack chunk so the buffer holds exactly what arrived.
     char chunk[4096];
     for (;;) {
-        const qint64 received = m_socket.read(chunk, sizeof chunk);
-        if (received <= 0)
+        const ssize_t received = ::recv(descriptor, chunk, sizeof chunk, MSG_DONTWAIT);
+        if (received > 0) {
+            keep(QByteArrayView(chunk, received));
+            if (received < ssize_t(sizeof chunk))
+                break;
+        } else if (received == 0) {
+            // The client shut its sending side, or closed: either way it sends nothing more,
+            // and a client that only half-closed still waits for its answers.
+            m_inputEnded = true;
             break;
-        m_buffer.append(chunk, received);
-        if (received < qint64(sizeof chunk))
-            break;
+        } else if (errno != EINTR) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                break;
+            m_socket.abort(); // reset: the client is gone, and so is this connection
+            return;
+        }
     }
     parseBuffered();
+}
+
+void HttpConnection::keep(QByteArrayView received)
+{
+    // After a closing request, an error or during shutdown what the client still sends is read
+    // and dropped: closing with unread bytes would reset the connection, and a reset makes the
+    // client's kernel discard the answer it has not read yet.
+    if (!m_noMoreRequests)
+        m_buffer.append(received);
+}
+
+void HttpConnection::ignoreQtReads()
+{
+    // Qt 6.4 reads ahead into the socket's own buffer despite the Unbuffered flag (seen: after
+    // a read notification bytesAvailable() held bytes the kernel no longer had), and takes the
+    // end of the client's input for a hang-up: at the next notification it reads 0,
+    // closes the descriptor and reports RemoteHostClosedError, with the answers to what the
+    // client sent still unwritten. So the reads are ours, through m_reader, and Qt's read
+    // notifier (a child QSocketNotifier of the socket's engine) stays off; Qt only writes.
+    for (QSocketNotifier *notifier : m_socket.findChildren<QSocketNotifier *>()) {
+        if (notifier != &m_reader && notifier->type() == QSocketNotifier::Read)
+            notifier->setEnabled(false);
+    }
 }
 
 void HttpConnection::parseBuffered()
@@ -115,6 +161,13 @@ void HttpConnection::parseBuffered()
         m_buffer.remove(0, m_bufferOffset);
         m_bufferOffset = 0;
     }
+    // Every complete request the client sent before it stopped is running or answered; an
+    // unfinished one never will be. Close after the last answer.
+    if (m_inputEnded && !m_paused && !m_closing)
+        closeWhenDone();
+    // Read on while requests may come; an ended input stays readable and would wake us
+    // without end.
+    m_reader.setEnabled(!m_paused && !m_inputEnded && !m_closedEmitted);
 }
 
 void HttpConnection::answerExpectation(const HttpRequest &head)
@@ -308,6 +361,7 @@ void HttpConnection::onDisconnected()
         return;
     m_closedEmitted = true;
     m_noMoreRequests = true;
+    m_reader.setEnabled(false); // Qt has closed the descriptor
     --m_stats.openConnections;
     emit closed(this);
 }
