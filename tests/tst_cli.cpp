@@ -169,7 +169,8 @@ void TestCli::limitAndTokenOptionsApply()
     QCOMPARE(fetch(port, "POST", "/items/import", QByteArray(2048, 'x')).status, 413);
     QCOMPARE(fetch(port, "GET", "/_scope/metrics").status, 401);
     const RawExchange metrics = exchange(port,
-        "GET /_scope/metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer tok\r\nConnection: close\r\n\r\n",
+        "GET /_scope/metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer tok\r\nConnection: "
+        "close\r\n\r\n",
         1);
     QCOMPARE(metrics.responses.value(0).status, 200);
     QVERIFY(metrics.responses.value(0).body.contains(

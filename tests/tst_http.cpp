@@ -23,6 +23,7 @@ private slots:
     void parseChunked();
     void parseResumesWherePiecesEnd();
     void parseChunkedWorkIsLinear();
+    void parseLineAtItsLimitSplitBeforeItsLf();
     void parseReportsHeadAwaitingBody();
     void parseKeepsPartialHeadForErrors();
     void route_data();
@@ -49,8 +50,9 @@ void TestHttp::parse_data()
     QTest::newRow("http/1.1 keeps alive")
         << QByteArray("GET /async?delay=1 HTTP/1.1\r\nHost: x\r\n\r\n") << 0 << QByteArray("/async")
         << true;
-    QTest::newRow("http/1.1 close") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                                    << 0 << QByteArray("/") << false;
+    QTest::newRow("http/1.1 close")
+        << QByteArray("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n") << 0
+        << QByteArray("/") << false;
     QTest::newRow("http/1.0 closes")
         << QByteArray("GET / HTTP/1.0\r\n\r\n") << 0 << QByteArray("/") << false;
     QTest::newRow("http/1.0 keep-alive")
@@ -59,7 +61,8 @@ void TestHttp::parse_data()
     QTest::newRow("bare LF") << QByteArray("GET /x HTTP/1.1\nHost: y\n\n") << 0 << QByteArray("/x")
                              << true;
     QTest::newRow("absolute form")
-        << QByteArray("GET http://h:1/p?q=1 HTTP/1.1\r\nHost: h:1\r\n\r\n") << 0 << QByteArray("/p") << true;
+        << QByteArray("GET http://h:1/p?q=1 HTTP/1.1\r\nHost: h:1\r\n\r\n") << 0 << QByteArray("/p")
+        << true;
     QTest::newRow("garbage") << QByteArray("HELLO\r\n\r\n") << 400 << QByteArray() << false;
     QTest::newRow("bad version") << QByteArray("GET / HTTP/2.0\r\n\r\n") << 505 << QByteArray()
                                  << false;
@@ -70,23 +73,23 @@ void TestHttp::parse_data()
     QTest::newRow("uri too long") << longTarget << 414 << QByteArray() << false;
     QTest::newRow("headers too large") << hugeHeader << 431 << QByteArray() << false;
     QTest::newRow("body too large")
-        << QByteArray("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n") << 413 << QByteArray()
-        << false;
+        << QByteArray("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n") << 413
+        << QByteArray() << false;
     QTest::newRow("bad content-length")
         << QByteArray("POST / HTTP/1.1\r\nContent-Length: 1x\r\n\r\n") << 400 << QByteArray()
         << false;
     QTest::newRow("conflicting lengths")
         << QByteArray("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab") << 400
         << QByteArray() << false;
-    QTest::newRow("smuggling") << QByteArray(
-        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+    QTest::newRow("smuggling") << QByteArray("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                                             "1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
                                << 400 << QByteArray() << false;
     QTest::newRow("chunk size that overflows the body length") << QByteArray(
         "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n"
         "7fffffffffffffff\r\n") << 413 << QByteArray() << false;
     QTest::newRow("chunked framing beyond its bounds") << QByteArray(
-        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;" + QByteArray(5000, 'e') + "\r\n")
-                                                       << 400 << QByteArray() << false;
+        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;" + QByteArray(5000, 'e')
+        + "\r\n") << 400 << QByteArray() << false;
     QTest::newRow("unknown coding")
         << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n") << 501 << QByteArray()
         << false;
@@ -136,8 +139,7 @@ void TestHttp::parse_data()
     QTest::newRow("bare CR in a name") << withField("X\r-A: b") << 400 << QByteArray() << false;
     QTest::newRow("bare CR ending the request line")
         << QByteArray("GET /f HTTP/1.1\r\r\nHost: x\r\n\r\n") << 400 << QByteArray() << false;
-    QTest::newRow("HTAB in a value")
-        << withField("X-A: a\tb") << 0 << QByteArray("/f") << true;
+    QTest::newRow("HTAB in a value") << withField("X-A: a\tb") << 0 << QByteArray("/f") << true;
     QTest::newRow("obs-text in a value")
         << withField("X-A: caf\xc3\xa9 \xff") << 0 << QByteArray("/f") << true;
     QTest::newRow("bare CR in a trailer field") << QByteArray(
@@ -157,10 +159,8 @@ void TestHttp::parse_data()
     QTest::newRow("two Host fields in http/1.0")
         << QByteArray("GET /h HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n") << 400 << QByteArray()
         << false;
-    QTest::newRow("Host with a space")
-        << withHost("Host: a b\r\n") << 400 << QByteArray() << false;
-    QTest::newRow("Host with a slash")
-        << withHost("Host: a/b\r\n") << 400 << QByteArray() << false;
+    QTest::newRow("Host with a space") << withHost("Host: a b\r\n") << 400 << QByteArray() << false;
+    QTest::newRow("Host with a slash") << withHost("Host: a/b\r\n") << 400 << QByteArray() << false;
     QTest::newRow("Host with userinfo")
         << withHost("Host: user@a\r\n") << 400 << QByteArray() << false;
     QTest::newRow("Host with a control character")
@@ -183,10 +183,12 @@ void TestHttp::parse_data()
     // section 6.1), even when it asked to be kept alive.
     QTest::newRow("http/1.0 chunked closes") << QByteArray(
         "POST /t HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n"
-        "1\r\na\r\n0\r\n\r\n") << 0 << QByteArray("/t") << false;
+        "1\r\na\r\n0\r\n\r\n") << 0 << QByteArray("/t")
+                                             << false;
     QTest::newRow("chunked applied twice") << QByteArray(
         "POST /t HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: "
-        "chunked\r\n\r\n0\r\n\r\n") << 400 << QByteArray() << false;
+        "chunked\r\n\r\n0\r\n\r\n") << 400 << QByteArray()
+                                           << false;
 }
 
 void TestHttp::parse()
@@ -274,9 +276,10 @@ void TestHttp::parseChunked()
 void TestHttp::parseResumesWherePiecesEnd()
 {
     // Fed one byte more at a time, the one resumable parser agrees with a one-shot parse.
-    const QByteArray raw = "POST /x?a=1 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
-                           "X-Request-Id: r1\r\n\r\n4;e=1\r\nname\r\n6\r\n,price\r\n0\r\nT: t\r\n\r\n"
-                           "GET /next HTTP/1.1\r\nHost: x\r\n\r\n";
+    const QByteArray raw
+        = "POST /x?a=1 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+          "X-Request-Id: r1\r\n\r\n4;e=1\r\nname\r\n6\r\n,price\r\n0\r\nT: t\r\n\r\n"
+          "GET /next HTTP/1.1\r\nHost: x\r\n\r\n";
     HttpParser oneShot { HttpLimits {} };
     HttpRequest expected;
     const auto whole = oneShot.parse(raw, expected);
@@ -328,6 +331,24 @@ void TestHttp::parseChunkedWorkIsLinear()
                        .arg(raw.size())));
 }
 
+void TestHttp::parseLineAtItsLimitSplitBeforeItsLf()
+{
+    // A request line as long as allowed is not refused because its CR came before its LF.
+    HttpLimits limits;
+    limits.maxRequestLineBytes = 16;
+    const QByteArray line = "GET /abc HTTP/1.1"; // 17 bytes: one too many
+    const QByteArray atLimit = "GET /ab HTTP/1.1"; // 16 bytes
+    HttpParser parser(limits);
+    HttpRequest request;
+    QCOMPARE(
+        parser.parse(QByteArray(atLimit + "\r"), request).status, HttpParser::Status::NeedMore);
+    QCOMPARE(parser.parse(QByteArray(atLimit + "\r\nHost: x\r\n\r\n"), request).status,
+        HttpParser::Status::Complete);
+    const auto tooLong = parser.parse(QByteArray(line + "\r\n"), request);
+    QCOMPARE(tooLong.status, HttpParser::Status::Error);
+    QCOMPARE(tooLong.errorStatus, 414);
+}
+
 void TestHttp::parseReportsHeadAwaitingBody()
 {
     const QByteArray head = "POST /u HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
@@ -342,7 +363,8 @@ void TestHttp::parseReportsHeadAwaitingBody()
     QCOMPARE(parser.current().path, QByteArray("/u"));
     // Reported once per request: not again while the body trickles in.
     QVERIFY(!parser.parse(QByteArray(head + "he"), request).awaitingBody);
-    QCOMPARE(parser.parse(QByteArray(head + "hello"), request).status, HttpParser::Status::Complete);
+    QCOMPARE(
+        parser.parse(QByteArray(head + "hello"), request).status, HttpParser::Status::Complete);
     QCOMPARE(request.body, QByteArray("hello"));
     QVERIFY(request.expectsContinue);
 

@@ -97,13 +97,15 @@ void TestLimits::rejectionsAnsweredAndCounted_data()
     QTest::addColumn<int>("reason");
 
     using R = http::Rejection;
-    QTest::newRow("request line too long") << "GET /" + QByteArray(300, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n"
-                                           << 414 << int(R::UriTooLong);
-    QTest::newRow("head too large") << "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + QByteArray(1100, 'b')
-            + "\r\n\r\n" << 431 << int(R::HeadersTooLarge);
+    QTest::newRow("request line too long")
+        << "GET /" + QByteArray(300, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n"
+        << 414 << int(R::UriTooLong);
+    QTest::newRow("head too large")
+        << "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + QByteArray(1100, 'b') + "\r\n\r\n"
+        << 431 << int(R::HeadersTooLarge);
     QTest::newRow("declared body too large")
-        << QByteArray("POST /items/import HTTP/1.1\r\nHost: x\r\nContent-Length: 4096\r\n\r\n") << 413
-        << int(R::BodyTooLarge);
+        << QByteArray("POST /items/import HTTP/1.1\r\nHost: x\r\nContent-Length: 4096\r\n\r\n")
+        << 413 << int(R::BodyTooLarge);
     QTest::newRow("chunked body too large")
         << "POST /items/import HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n900\r\n"
             + QByteArray(0x900, 'c') + "\r\n"
@@ -117,10 +119,9 @@ void TestLimits::rejectionsAnsweredAndCounted_data()
     QTest::newRow("control character in a field")
         << QByteArray("GET /_scope/health HTTP/1.1\r\nHost: x\r\nX-A: \x01\r\n\r\n") << 400
         << int(R::Malformed);
-    QTest::newRow("chunk size with 0x")
-        << QByteArray("POST /items/import HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                      "0x1\r\na\r\n0\r\n\r\n")
-        << 400 << int(R::Malformed);
+    QTest::newRow("chunk size with 0x") << QByteArray(
+        "POST /items/import HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "0x1\r\na\r\n0\r\n\r\n") << 400 << int(R::Malformed);
 }
 
 void TestLimits::rejectionsAnsweredAndCounted()
@@ -172,8 +173,8 @@ void TestLimits::slowClientGets408_data()
     QTest::addColumn<QByteArray>("start");
     QTest::newRow("dribbling headers (slowloris)")
         << QByteArray("GET /async?delay=0 HTTP/1.1\r\nHost: x\r\nX-Slow: ");
-    QTest::newRow("dribbling body")
-        << QByteArray("POST /items/import HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nname,price\n");
+    QTest::newRow("dribbling body") << QByteArray(
+        "POST /items/import HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nname,price\n");
 }
 
 void TestLimits::slowClientGets408()
@@ -268,7 +269,8 @@ void TestLimits::clientThatStopsReadingIsPausedThenDropped()
     constexpr int requests = 2000;
     RawSocket client(host->port(), 4096);
     QVERIFY(client.isConnected());
-    QVERIFY(client.send(QByteArray("GET /openapi.json HTTP/1.1\r\nHost: x\r\n\r\n").repeated(requests)));
+    QVERIFY(client.send(
+        QByteArray("GET /openapi.json HTTP/1.1\r\nHost: x\r\n\r\n").repeated(requests)));
 
     QTRY_COMPARE_WITH_TIMEOUT(stats.idleTimeouts.load(), 1u, 15000);
     QTRY_COMPARE_WITH_TIMEOUT(stats.openConnections.load(), 0, 5000);
@@ -301,7 +303,8 @@ void TestLimits::controlApiNeedsItsToken()
     const auto host = startServer(config);
     const auto ask = [&](const QByteArray &authHeader) {
         return exchange(host->port(),
-            "GET /_scope/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + authHeader + "\r\n", 1)
+            "GET /_scope/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + authHeader + "\r\n",
+            1)
             .responses.value(0);
     };
 
@@ -371,18 +374,17 @@ void TestLimits::expectContinue_data()
             + "Expect: 100-continue\r\n\r\n"
         << 100;
     QTest::newRow("no route: 404 at once")
-        << "POST /nowhere HTTP/1.1\r\nHost: x\r\n" + csv + "Expect: 100-continue\r\n\r\n" << 404;
+        << "POST /nowhere HTTP/1.1\r\nHost: x\r\n" + csv + "Expect: 100-continue\r\n\r\n"
+        << 404;
     QTest::newRow("wrong method: 405 at once")
         << "PATCH /items/import HTTP/1.1\r\nHost: x\r\n" + csv + "Expect: 100-continue\r\n\r\n"
         << 405;
-    QTest::newRow("too large: 413 at once")
-        << QByteArray("POST /items/import HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n"
-                      "Expect: 100-continue\r\n\r\n")
-        << 413;
-    QTest::newRow("control API without its token: 401 at once")
-        << QByteArray("PUT /_scope/modes HTTP/1.1\r\nHost: x\r\nContent-Length: 24\r\n"
-                      "Expect: 100-continue\r\n\r\n")
-        << 401;
+    QTest::newRow("too large: 413 at once") << QByteArray(
+        "POST /items/import HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n"
+        "Expect: 100-continue\r\n\r\n") << 413;
+    QTest::newRow("control API without its token: 401 at once") << QByteArray(
+        "PUT /_scope/modes HTTP/1.1\r\nHost: x\r\nContent-Length: 24\r\n"
+        "Expect: 100-continue\r\n\r\n") << 401;
 }
 
 void TestLimits::expectContinue()

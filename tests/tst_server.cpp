@@ -339,8 +339,8 @@ void TestServer::http10AndConnectionClose_data()
     QTest::newRow("HTTP/1.1 close")
         << QByteArray("GET /_scope/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n") << true
         << QByteArray("close");
-    QTest::newRow("HTTP/1.1") << QByteArray("GET /_scope/health HTTP/1.1\r\nHost: x\r\n\r\n") << false
-                              << QByteArray();
+    QTest::newRow("HTTP/1.1") << QByteArray("GET /_scope/health HTTP/1.1\r\nHost: x\r\n\r\n")
+                              << false << QByteArray();
     QTest::newRow("malformed closes with 400")
         << QByteArray("BROKEN\r\n\r\n") << true << QByteArray("close");
 }

@@ -320,8 +320,8 @@ void HttpConnection::failProtocol(int status, const QByteArray &detail)
     trace::record(trace::Kind::RequestAccepted, span, 0, 0, static_cast<qint64>(m_id));
     trace::recordRequestId(span, requestId);
     trace::record(trace::Kind::RequestParsed, span, rejectedLabel);
-    trace::record(trace::Kind::ResponseWritten, span, 0,
-        static_cast<std::uint64_t>(bytes.size()), status);
+    trace::record(
+        trace::Kind::ResponseWritten, span, 0, static_cast<std::uint64_t>(bytes.size()), status);
     trace::record(trace::Kind::RequestClosed, span, 0, 0, status);
     m_pending.push_back({});
     complete(m_nextSequence++, std::move(bytes), true);

@@ -79,7 +79,8 @@ Result HttpParser::parse(QByteArrayView data, HttpRequest &out)
         case Phase::RequestLine: {
             const qsizetype lineStart = m_lineStart;
             if (!nextLine(data, line)) {
-                if (data.size() - m_lineStart > m_limits.maxRequestLineBytes)
+                // + 1: the CR of a line end whose LF has not arrived yet is not the line's.
+                if (data.size() - m_lineStart > m_limits.maxRequestLineBytes + 1)
                     return fail(414, "Request-URI Too Long");
                 return needMore();
             }
@@ -122,7 +123,7 @@ Result HttpParser::parse(QByteArrayView data, HttpRequest &out)
             return finish(m_bodyStart + m_contentLength, out);
         case Phase::ChunkSize:
             if (!nextLine(data, line)) {
-                if (data.size() - m_lineStart > maxChunkLineBytes)
+                if (data.size() - m_lineStart > maxChunkLineBytes + 1)
                     return fail(400, "Invalid chunk size");
                 return needMore();
             }
@@ -262,7 +263,8 @@ Result HttpParser::parseHeaderLine(QByteArrayView line)
         if (!isHostValue(value))
             return fail(400, "Invalid Host header");
     } else if (name == "expect") {
-        m_request.expectsContinue = m_request.expectsContinue || listContains(value, "100-continue");
+        m_request.expectsContinue
+            = m_request.expectsContinue || listContains(value, "100-continue");
     }
     m_request.headers.emplace_back(std::move(name), value.toByteArray());
     return {};

@@ -24,7 +24,8 @@ void RefusedConnection::refuse(qintptr socketDescriptor, QObject *parent)
     refusal += "\r\n\r\n";
     refusal.append(body.data(), qsizetype(body.size()));
     const int descriptor = static_cast<int>(socketDescriptor);
-    (void)::send(descriptor, refusal.constData(), size_t(refusal.size()), MSG_DONTWAIT | MSG_NOSIGNAL);
+    (void)::send(
+        descriptor, refusal.constData(), size_t(refusal.size()), MSG_DONTWAIT | MSG_NOSIGNAL);
     if (s_lingering >= maxLingering) {
         ::close(descriptor);
         return;

@@ -35,7 +35,8 @@ struct Run
 Run parseInPieces(const QByteArray &raw, qsizetype piece = pieceBytes)
 {
     http::HttpLimits limits;
-    limits.maxBodyBytes = 4 * bodyBytes; // 1-byte chunks take 6 bytes each: within the framing bound
+    limits.maxBodyBytes
+        = 4 * bodyBytes; // 1-byte chunks take 6 bytes each: within the framing bound
     Run best { 1e9, 0 };
     for (int round = 0; round < rounds; ++round) {
         http::HttpParser parser(limits);
@@ -61,8 +62,8 @@ int main()
     const QByteArray head = "POST /items/import HTTP/1.1\r\nHost: 127.0.0.1\r\n";
     const QByteArray chunked = head + "Transfer-Encoding: chunked\r\n\r\n"
         + QByteArray("1\r\nx\r\n").repeated(bodyBytes) + "0\r\n\r\n";
-    const QByteArray fixed = head + "Content-Length: " + QByteArray::number(bodyBytes)
-        + "\r\n\r\n" + QByteArray(bodyBytes, 'x');
+    const QByteArray fixed = head + "Content-Length: " + QByteArray::number(bodyBytes) + "\r\n\r\n"
+        + QByteArray(bodyBytes, 'x');
 
     const Run baseline = parseInPieces(fixed);
     const Run oneByteChunks = parseInPieces(chunked);
@@ -75,8 +76,8 @@ int main()
     bench::figure("parse_chunked_vs_content_length", oneByteChunks.seconds / baseline.seconds, "x");
     // Linear: the pieces cost what the whole request costs parsed at once.
     bench::figure("parse_chunked_at_once_cpu", oneByteChunksAtOnce.seconds * 1000, "ms");
-    bench::figure(
-        "parse_chunked_pieces_vs_at_once", oneByteChunks.seconds / oneByteChunksAtOnce.seconds, "x");
+    bench::figure("parse_chunked_pieces_vs_at_once",
+        oneByteChunks.seconds / oneByteChunksAtOnce.seconds, "x");
     bench::figure("parse_chunked_bytes_examined_per_byte", oneByteChunks.examinedPerByte, "bytes");
     return 0;
 }
