@@ -31,9 +31,9 @@ HttpConnection::HttpConnection(qintptr socketDescriptor, quint64 id, RequestHand
     , m_reader(socketDescriptor, QSocketNotifier::Read)
     , m_lastActivityMs(monotonicMs())
 {
-    // Unbuffered: reads go straight from the kernel into our request buffer and small answers
-    // straight into the kernel, instead of through a 16 KiB chunk kept per socket. This keeps
-    // an idle-waiting connection small (10,000 of them wait on /async at once).
+    // Unbuffered: small answers go straight into the kernel, instead of through a 16 KiB chunk
+    // kept per socket. This keeps an idle-waiting connection small (10,000 of them wait on
+    // /async at once). Reads do not go through Qt at all (see ignoreQtReads).
     m_socket.setSocketDescriptor(socketDescriptor, QAbstractSocket::ConnectedState,
         QIODevice::ReadWrite | QIODevice::Unbuffered);
     // Small answers must not wait for Nagle: a keep-alive client waits for each one.
