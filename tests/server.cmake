@@ -1,5 +1,6 @@
 # The server core: socket-free units, the live server with real clients, the command line.
 loopscope_add_test(tst_http LIBS loopscope_server LABELS "server")
+loopscope_add_test(tst_httpparser LIBS loopscope_server LABELS "server")
 loopscope_add_test(tst_server
     LIBS loopscope_server Qt6::Network
     LABELS "server;threaded" TIMEOUT 600)

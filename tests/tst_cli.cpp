@@ -121,7 +121,7 @@ void TestCli::headlessServesAndStopsOnSignal()
     QTcpSocket inFlight;
     inFlight.connectToHost(QHostAddress::LocalHost, port);
     QVERIFY(inFlight.waitForConnected(5000));
-    inFlight.write("GET /async?delay=0.5 HTTP/1.1\r\nConnection: close\r\n\r\n");
+    inFlight.write("GET /async?delay=0.5 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     QVERIFY(inFlight.waitForBytesWritten(5000));
     // The request is in its handler before the signal: the server counts it with the probe.
     QTRY_VERIFY(
@@ -169,7 +169,8 @@ void TestCli::limitAndTokenOptionsApply()
     QCOMPARE(fetch(port, "POST", "/items/import", QByteArray(2048, 'x')).status, 413);
     QCOMPARE(fetch(port, "GET", "/_scope/metrics").status, 401);
     const RawExchange metrics = exchange(port,
-        "GET /_scope/metrics HTTP/1.1\r\nAuthorization: Bearer tok\r\nConnection: close\r\n\r\n",
+        "GET /_scope/metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer tok\r\nConnection: "
+        "close\r\n\r\n",
         1);
     QCOMPARE(metrics.responses.value(0).status, 200);
     QVERIFY(metrics.responses.value(0).body.contains(
@@ -187,7 +188,7 @@ void TestCli::traceOutWritesTheTraceOnExit()
     const quint16 port = startHeadless(process, { QStringLiteral("--trace-out"), path });
     QVERIFY(port != 0);
     const RawExchange answered = exchange(port,
-        "GET /async?delay=0.05 HTTP/1.1\r\nConnection: close\r\n"
+        "GET /async?delay=0.05 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
         "X-Request-Id: cli-trace\r\n\r\n",
         1);
     QCOMPARE(answered.responses.size(), 1);

@@ -1,7 +1,7 @@
-// Unit tests of the socket-free parts of the server: the HTTP parser, the router, parameter
-// validation (FastAPI's 422 shape) and the mode table.
+// Unit tests of the socket-free parts of the server: the router, parameter validation
+// (FastAPI's 422 shape), response serialisation and the mode table. The HTTP parser has its
+// own table test in tst_httpparser.cpp.
 #include "core/modetable.h"
-#include "http/httpparser.h"
 #include "http/httpresponse.h"
 #include "routing/paramreader.h"
 #include "routing/router.h"
@@ -16,11 +16,6 @@ class TestHttp : public QObject
 {
     Q_OBJECT
 private slots:
-    void parse_data();
-    void parse();
-    void parseIncrementally();
-    void parsePipelined();
-    void parseChunked();
     void route_data();
     void route();
     void validation_data();
@@ -31,144 +26,6 @@ private slots:
     void modeAssignments_data();
     void modeAssignments();
 };
-
-void TestHttp::parse_data()
-{
-    QTest::addColumn<QByteArray>("raw");
-    QTest::addColumn<int>("status"); // 0: complete request expected
-    QTest::addColumn<QByteArray>("path");
-    QTest::addColumn<bool>("keepAlive");
-
-    const QByteArray longTarget = "GET /" + QByteArray(9000, 'a') + " HTTP/1.1\r\n\r\n";
-    const QByteArray hugeHeader = "GET / HTTP/1.1\r\nX-Big: " + QByteArray(17000, 'b') + "\r\n\r\n";
-
-    QTest::newRow("http/1.1 keeps alive")
-        << QByteArray("GET /async?delay=1 HTTP/1.1\r\nHost: x\r\n\r\n") << 0 << QByteArray("/async")
-        << true;
-    QTest::newRow("http/1.1 close") << QByteArray("GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
-                                    << 0 << QByteArray("/") << false;
-    QTest::newRow("http/1.0 closes")
-        << QByteArray("GET / HTTP/1.0\r\n\r\n") << 0 << QByteArray("/") << false;
-    QTest::newRow("http/1.0 keep-alive")
-        << QByteArray("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n") << 0 << QByteArray("/")
-        << true;
-    QTest::newRow("bare LF") << QByteArray("GET /x HTTP/1.1\nHost: y\n\n") << 0 << QByteArray("/x")
-                             << true;
-    QTest::newRow("absolute form")
-        << QByteArray("GET http://h:1/p?q=1 HTTP/1.1\r\n\r\n") << 0 << QByteArray("/p") << true;
-    QTest::newRow("garbage") << QByteArray("HELLO\r\n\r\n") << 400 << QByteArray() << false;
-    QTest::newRow("bad version") << QByteArray("GET / HTTP/2.0\r\n\r\n") << 505 << QByteArray()
-                                 << false;
-    QTest::newRow("bad target") << QByteArray("GET nope HTTP/1.1\r\n\r\n") << 400 << QByteArray()
-                                << false;
-    QTest::newRow("header without colon")
-        << QByteArray("GET / HTTP/1.1\r\nBroken\r\n\r\n") << 400 << QByteArray() << false;
-    QTest::newRow("uri too long") << longTarget << 414 << QByteArray() << false;
-    QTest::newRow("headers too large") << hugeHeader << 431 << QByteArray() << false;
-    QTest::newRow("body too large")
-        << QByteArray("POST / HTTP/1.1\r\nContent-Length: 2000000\r\n\r\n") << 413 << QByteArray()
-        << false;
-    QTest::newRow("bad content-length")
-        << QByteArray("POST / HTTP/1.1\r\nContent-Length: 1x\r\n\r\n") << 400 << QByteArray()
-        << false;
-    QTest::newRow("conflicting lengths")
-        << QByteArray("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab") << 400
-        << QByteArray() << false;
-    QTest::newRow("smuggling") << QByteArray(
-        "POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
-                               << 400 << QByteArray() << false;
-    QTest::newRow("chunk size that overflows the body length") << QByteArray(
-        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n"
-        "7fffffffffffffff\r\n") << 413 << QByteArray() << false;
-    QTest::newRow("chunked framing beyond its bounds") << QByteArray(
-        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1;" + QByteArray(5000, 'e') + "\r\n")
-                                                       << 400 << QByteArray() << false;
-    QTest::newRow("unknown coding")
-        << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n") << 501 << QByteArray()
-        << false;
-}
-
-void TestHttp::parse()
-{
-    QFETCH(QByteArray, raw);
-    QFETCH(int, status);
-    QFETCH(QByteArray, path);
-    QFETCH(bool, keepAlive);
-
-    HttpParser parser { HttpLimits {} };
-    HttpRequest request;
-    const auto result = parser.parse(raw, request);
-    if (status == 0) {
-        QCOMPARE(result.status, HttpParser::Status::Complete);
-        QCOMPARE(result.consumed, raw.size());
-        QCOMPARE(request.path, path);
-        QCOMPARE(request.keepAlive, keepAlive);
-    } else {
-        QCOMPARE(result.status, HttpParser::Status::Error);
-        QCOMPARE(result.errorStatus, status);
-        QVERIFY(!result.errorDetail.isEmpty());
-    }
-}
-
-void TestHttp::parseIncrementally()
-{
-    const QByteArray raw
-        = "POST /users/?username=a&email=b HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello";
-    HttpParser parser { HttpLimits {} };
-    for (qsizetype cut = 0; cut < raw.size(); ++cut) {
-        HttpRequest request;
-        QCOMPARE(parser.parse(QByteArrayView(raw).first(cut), request).status,
-            HttpParser::Status::NeedMore);
-    }
-    HttpRequest request;
-    QCOMPARE(parser.parse(raw, request).status, HttpParser::Status::Complete);
-    QCOMPARE(request.method, QByteArray("POST"));
-    QCOMPARE(request.query, QByteArray("username=a&email=b"));
-    QCOMPARE(request.body, QByteArray("hello"));
-}
-
-void TestHttp::parsePipelined()
-{
-    const QByteArray raw = "GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n";
-    HttpParser parser { HttpLimits {} };
-    HttpRequest first;
-    const auto one = parser.parse(raw, first);
-    QCOMPARE(one.status, HttpParser::Status::Complete);
-    QCOMPARE(first.path, QByteArray("/a"));
-    HttpRequest second;
-    const auto two = parser.parse(QByteArrayView(raw).sliced(one.consumed), second);
-    QCOMPARE(two.status, HttpParser::Status::Complete);
-    QCOMPARE(second.path, QByteArray("/b"));
-    QCOMPARE(one.consumed + two.consumed, raw.size());
-}
-
-void TestHttp::parseChunked()
-{
-    const QByteArray raw
-        = "POST /x HTTP/1.1\r\nTransfer-Encoding: "
-          "chunked\r\n\r\n4\r\nname\r\n6;ext=1\r\n,price\r\n0\r\nTrailer: t\r\n\r\nNEXT";
-    HttpParser parser { HttpLimits {} };
-    HttpRequest request;
-    const auto result = parser.parse(raw, request);
-    QCOMPARE(result.status, HttpParser::Status::Complete);
-    QCOMPARE(request.body, QByteArray("name,price"));
-    QCOMPARE(raw.mid(result.consumed), QByteArray("NEXT"));
-
-    // The bound on chunk framing counts the body's own bytes, not the requests pipelined after.
-    const QByteArray pipelined = raw + QByteArray(3 * 1024 * 1024, 'x');
-    HttpRequest first;
-    const auto pipelinedResult = parser.parse(pipelined, first);
-    QCOMPARE(pipelinedResult.status, HttpParser::Status::Complete);
-    QCOMPARE(pipelinedResult.consumed, result.consumed);
-
-    // An unfinished body whose framing outgrows twice the body limit is refused.
-    const QByteArray padded = "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
-        + QByteArray("1;").append(QByteArray(4000, 'e')).append("\r\nz\r\n").repeated(600);
-    HttpRequest unfinished;
-    const auto paddedResult = parser.parse(padded, unfinished);
-    QCOMPARE(paddedResult.status, HttpParser::Status::Error);
-    QCOMPARE(paddedResult.errorStatus, 413);
-}
 
 void TestHttp::route_data()
 {

@@ -53,6 +53,11 @@ double metric(const QByteArray &metrics, const QByteArray &series)
     return -1;
 }
 
+bool isAcceptableRequestIdForTest(const QByteArray &id)
+{
+    return !id.isEmpty() && id.size() <= 64 && !id.contains(' ');
+}
+
 QByteArray rejectedSeries(http::Rejection reason)
 {
     return QByteArray("loopscope_requests_rejected_total{reason=\"") + http::rejectionName(reason)
@@ -75,6 +80,11 @@ private slots:
     void clientThatStopsReadingIsPausedThenDropped();
     void nothingAfterAClosingRequestRuns();
     void controlApiNeedsItsToken();
+    void protocolErrorsEchoTheRequestId();
+    void http10ChunkedRequestClosesTheConnection();
+    void expectContinue_data();
+    void expectContinue();
+    void halfClosedClientIsAnswered();
     void controlApiCanBeTurnedOff();
     void controlAccessResolves_data();
     void controlAccessResolves();
@@ -87,21 +97,31 @@ void TestLimits::rejectionsAnsweredAndCounted_data()
     QTest::addColumn<int>("reason");
 
     using R = http::Rejection;
-    QTest::newRow("request line too long") << "GET /" + QByteArray(300, 'a') + " HTTP/1.1\r\n\r\n"
-                                           << 414 << int(R::UriTooLong);
-    QTest::newRow("head too large") << "GET / HTTP/1.1\r\nX-Big: " + QByteArray(1100, 'b')
-            + "\r\n\r\n" << 431 << int(R::HeadersTooLarge);
+    QTest::newRow("request line too long")
+        << "GET /" + QByteArray(300, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n"
+        << 414 << int(R::UriTooLong);
+    QTest::newRow("head too large")
+        << "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + QByteArray(1100, 'b') + "\r\n\r\n"
+        << 431 << int(R::HeadersTooLarge);
     QTest::newRow("declared body too large")
-        << QByteArray("POST /items/import HTTP/1.1\r\nContent-Length: 4096\r\n\r\n") << 413
-        << int(R::BodyTooLarge);
+        << QByteArray("POST /items/import HTTP/1.1\r\nHost: x\r\nContent-Length: 4096\r\n\r\n")
+        << 413 << int(R::BodyTooLarge);
     QTest::newRow("chunked body too large")
-        << "POST /items/import HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n900\r\n"
+        << "POST /items/import HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n900\r\n"
             + QByteArray(0x900, 'c') + "\r\n"
         << 413 << int(R::BodyTooLarge);
     QTest::newRow("garbage") << QByteArray("\x16\x03\x01 hello\r\n\r\n") << 400
                              << int(R::Malformed);
     QTest::newRow("http/2 preface")
         << QByteArray("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") << 505 << int(R::Malformed);
+    QTest::newRow("http/1.1 without Host")
+        << QByteArray("GET /_scope/health HTTP/1.1\r\n\r\n") << 400 << int(R::Malformed);
+    QTest::newRow("control character in a field")
+        << QByteArray("GET /_scope/health HTTP/1.1\r\nHost: x\r\nX-A: \x01\r\n\r\n") << 400
+        << int(R::Malformed);
+    QTest::newRow("chunk size with 0x") << QByteArray(
+        "POST /items/import HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "0x1\r\na\r\n0\r\n\r\n") << 400 << int(R::Malformed);
 }
 
 void TestLimits::rejectionsAnsweredAndCounted()
@@ -120,6 +140,7 @@ void TestLimits::rejectionsAnsweredAndCounted()
     QVERIFY2(!response.json().object().value(QStringLiteral("detail")).toString().isEmpty(),
         response.body.constData());
     QVERIFY(answered.closedByServer);
+    QVERIFY(isAcceptableRequestIdForTest(response.header("x-request-id")));
 
     const QByteArray metrics = metricsOf(host->port());
     for (int other = 0; other < int(http::Rejection::Count); ++other) {
@@ -152,8 +173,8 @@ void TestLimits::slowClientGets408_data()
     QTest::addColumn<QByteArray>("start");
     QTest::newRow("dribbling headers (slowloris)")
         << QByteArray("GET /async?delay=0 HTTP/1.1\r\nHost: x\r\nX-Slow: ");
-    QTest::newRow("dribbling body")
-        << QByteArray("POST /items/import HTTP/1.1\r\nContent-Length: 1000\r\n\r\nname,price\n");
+    QTest::newRow("dribbling body") << QByteArray(
+        "POST /items/import HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nname,price\n");
 }
 
 void TestLimits::slowClientGets408()
@@ -195,7 +216,7 @@ void TestLimits::idleKeepAliveConnectionsClose()
     QTcpSocket used;
     used.connectToHost(QHostAddress::LocalHost, host->port());
     QVERIFY(used.waitForConnected(5000));
-    used.write("GET /_scope/health HTTP/1.1\r\n\r\n");
+    used.write("GET /_scope/health HTTP/1.1\r\nHost: x\r\n\r\n");
     QTRY_VERIFY_WITH_TIMEOUT(used.bytesAvailable() > 0, 5000);
     QTcpSocket neverUsed;
     neverUsed.connectToHost(QHostAddress::LocalHost, host->port());
@@ -225,6 +246,7 @@ void TestLimits::connectionCapRefusesThenRecovers()
 
     const TestResponse refused = fetch(host->port(), "GET", "/_scope/health");
     QCOMPARE(refused.status, 503);
+    QVERIFY(!refused.header("x-request-id").isEmpty());
     QVERIFY(!refused.json().object().value(QStringLiteral("detail")).toString().isEmpty());
     QCOMPARE(stats.refusedConnections.load(), 1u);
 
@@ -247,7 +269,8 @@ void TestLimits::clientThatStopsReadingIsPausedThenDropped()
     constexpr int requests = 2000;
     RawSocket client(host->port(), 4096);
     QVERIFY(client.isConnected());
-    QVERIFY(client.send(QByteArray("GET /openapi.json HTTP/1.1\r\n\r\n").repeated(requests)));
+    QVERIFY(client.send(
+        QByteArray("GET /openapi.json HTTP/1.1\r\nHost: x\r\n\r\n").repeated(requests)));
 
     QTRY_COMPARE_WITH_TIMEOUT(stats.idleTimeouts.load(), 1u, 15000);
     QTRY_COMPARE_WITH_TIMEOUT(stats.openConnections.load(), 0, 5000);
@@ -262,8 +285,8 @@ void TestLimits::nothingAfterAClosingRequestRuns()
     const auto host = startServer();
     // The second request would write a post; a client that asked to close gets no more.
     const RawExchange answered = exchange(host->port(),
-        "GET /_scope/health HTTP/1.1\r\nConnection: close\r\n\r\n"
-        "POST /posts/?title=late&content=c&author=a HTTP/1.1\r\n\r\n",
+        "GET /_scope/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        "POST /posts/?title=late&content=c&author=a HTTP/1.1\r\nHost: x\r\n\r\n",
         2, 5000);
     QCOMPARE(answered.responses.size(), 1);
     QVERIFY(answered.closedByServer);
@@ -280,7 +303,8 @@ void TestLimits::controlApiNeedsItsToken()
     const auto host = startServer(config);
     const auto ask = [&](const QByteArray &authHeader) {
         return exchange(host->port(),
-            "GET /_scope/health HTTP/1.1\r\nConnection: close\r\n" + authHeader + "\r\n", 1)
+            "GET /_scope/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + authHeader + "\r\n",
+            1)
             .responses.value(0);
     };
 
@@ -300,6 +324,122 @@ void TestLimits::controlApiNeedsItsToken()
     QCOMPARE(fetch(host->port(), "GET", "/_scope/nothing-here").status, 401);
     // The course's own routes stay open.
     QCOMPARE(fetch(host->port(), "GET", "/async?delay=0").status, 200);
+}
+
+void TestLimits::protocolErrorsEchoTheRequestId()
+{
+    const auto host = startServer();
+    // The client's id, when it came before the faulty field, as a normal answer echoes it.
+    const TestResponse bad = exchange(host->port(),
+        "GET /_scope/health HTTP/1.1\r\nHost: x\r\nX-Request-Id: mine-1\r\nBroken\r\n\r\n", 1)
+                                 .responses.value(0);
+    QCOMPARE(bad.status, 400);
+    QCOMPARE(bad.header("x-request-id"), QByteArray("mine-1"));
+    // Generated when there is none.
+    const TestResponse tooLong
+        = exchange(host->port(), "GET /" + QByteArray(20000, 'a') + " HTTP/1.1\r\n\r\n", 1)
+              .responses.value(0);
+    QCOMPARE(tooLong.status, 414);
+    QVERIFY(!tooLong.header("x-request-id").isEmpty());
+    QVERIFY(tooLong.header("x-request-id") != bad.header("x-request-id"));
+}
+
+void TestLimits::http10ChunkedRequestClosesTheConnection()
+{
+    const auto host = startServer();
+    // HTTP/1.0 with Transfer-Encoding: answered, then closed (RFC 9112 section 6.1), although it
+    // asked for keep-alive; the request pipelined after it is never run.
+    const RawExchange answered = exchange(host->port(),
+        "POST /items/import HTTP/1.0\r\nConnection: keep-alive\r\nContent-Type: text/csv\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n"
+        "14\r\nname,price\nlamp,9.5\n\r\n0\r\n\r\n"
+        "POST /posts/?title=smuggled&content=c&author=a HTTP/1.1\r\nHost: x\r\n\r\n",
+        2, 5000);
+    QCOMPARE(answered.responses.size(), 1);
+    QVERIFY(answered.responses.constFirst().status < 300);
+    QCOMPARE(answered.responses.constFirst().header("connection"), QByteArray("close"));
+    QVERIFY(answered.closedByServer);
+    QCOMPARE(host->stats()->requests.load(), 1u);
+    QVERIFY(!fetch(host->port(), "GET", "/posts/?limit=100").body.contains("smuggled"));
+}
+
+void TestLimits::expectContinue_data()
+{
+    QTest::addColumn<QByteArray>("head");
+    QTest::addColumn<int>("status"); // 100: continue expected, then the final answer
+
+    const QByteArray csv = "Content-Type: text/csv\r\nContent-Length: 20\r\n";
+    QTest::newRow("accepted: 100, then the answer")
+        << "POST /items/import HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + csv
+            + "Expect: 100-continue\r\n\r\n"
+        << 100;
+    QTest::newRow("no route: 404 at once")
+        << "POST /nowhere HTTP/1.1\r\nHost: x\r\n" + csv + "Expect: 100-continue\r\n\r\n"
+        << 404;
+    QTest::newRow("wrong method: 405 at once")
+        << "PATCH /items/import HTTP/1.1\r\nHost: x\r\n" + csv + "Expect: 100-continue\r\n\r\n"
+        << 405;
+    QTest::newRow("too large: 413 at once") << QByteArray(
+        "POST /items/import HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n"
+        "Expect: 100-continue\r\n\r\n") << 413;
+    QTest::newRow("control API without its token: 401 at once") << QByteArray(
+        "PUT /_scope/modes HTTP/1.1\r\nHost: x\r\nContent-Length: 24\r\n"
+        "Expect: 100-continue\r\n\r\n") << 401;
+}
+
+void TestLimits::expectContinue()
+{
+    QFETCH(QByteArray, head);
+    QFETCH(int, status);
+    ServerConfig config;
+    config.controlToken = "s3cret";
+    const auto host = startServer(config);
+
+    RawSocket client(host->port());
+    QVERIFY(client.isConnected());
+    QVERIFY(client.send(head));
+    if (status == 100) {
+        // The client waits for it (curl for 1 s) before it sends the body.
+        QCOMPARE(client.readUntil("\r\n\r\n", 10000), QByteArray("HTTP/1.1 100 Continue\r\n\r\n"));
+        QVERIFY(client.send("name,price\nlamp,9.5\n"));
+        bool closed = false;
+        const QList<TestResponse> answers = splitResponses(client.readUntilClosed(10000, &closed));
+        QCOMPARE(answers.size(), 1);
+        QVERIFY2(answers.constFirst().status < 300, answers.constFirst().body.constData());
+        QVERIFY(closed);
+        return;
+    }
+    // The refusal comes without the body, then the connection closes: the unsent body would
+    // otherwise be read as the next request.
+    bool closed = false;
+    const QByteArray received = client.readUntilClosed(10000, &closed);
+    const QList<TestResponse> answers = splitResponses(received);
+    QCOMPARE(answers.size(), 1);
+    QCOMPARE(answers.constFirst().status, status);
+    QVERIFY(!answers.constFirst().header("x-request-id").isEmpty());
+    QVERIFY(!received.contains("100 Continue"));
+    QVERIFY(closed);
+    QCOMPARE(host->stats()->inFlightRequests.load(), 0);
+}
+
+void TestLimits::halfClosedClientIsAnswered()
+{
+    const auto host = startServer();
+    // A client that sends its request and then shuts its sending side (a FIN) still reads: it
+    // gets its answer, then the server closes.
+    RawSocket client(host->port());
+    QVERIFY(client.isConnected());
+    QVERIFY(client.send("POST /posts/?title=half&content=c&author=a HTTP/1.1\r\nHost: x\r\n"
+                        "Content-Length: 0\r\n\r\n"
+                        "GET /_scope/health HTTP/1.1\r\nHost: x\r\n\r\n"));
+    client.shutdownWrite();
+    bool closed = false;
+    const QList<TestResponse> answers = splitResponses(client.readUntilClosed(10000, &closed));
+    QCOMPARE(answers.size(), 2);
+    QVERIFY2(answers.at(0).status < 300, answers.at(0).body.constData());
+    QCOMPARE(answers.at(1).status, 200);
+    QVERIFY(closed);
+    QTRY_COMPARE_WITH_TIMEOUT(host->stats()->openConnections.load(), 0, 5000);
 }
 
 void TestLimits::controlApiCanBeTurnedOff()

@@ -5,6 +5,9 @@
 
 #include <QDeadlineTimer>
 #include <QPointer>
+#include <QSocketNotifier>
+#include <cerrno>
+#include <sys/socket.h>
 
 namespace loopscope::http {
 
@@ -25,15 +28,18 @@ HttpConnection::HttpConnection(qintptr socketDescriptor, quint64 id, RequestHand
     , m_limits(limits)
     , m_stats(stats)
     , m_parser(limits)
+    , m_reader(socketDescriptor, QSocketNotifier::Read)
     , m_lastActivityMs(monotonicMs())
 {
-    // Unbuffered: reads go straight from the kernel into our request buffer and small answers
-    // straight into the kernel, instead of through a 16 KiB chunk kept per socket. This keeps
-    // an idle-waiting connection small (10,000 of them wait on /async at once).
+    // Unbuffered: small answers go straight into the kernel, instead of through a 16 KiB chunk
+    // kept per socket. This keeps an idle-waiting connection small (10,000 of them wait on
+    // /async at once). Reads do not go through Qt at all (see ignoreQtReads).
     m_socket.setSocketDescriptor(socketDescriptor, QAbstractSocket::ConnectedState,
         QIODevice::ReadWrite | QIODevice::Unbuffered);
     // Small answers must not wait for Nagle: a keep-alive client waits for each one.
     m_socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    ignoreQtReads();
+    connect(&m_reader, &QSocketNotifier::activated, this, &HttpConnection::onReadyRead);
     connect(&m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
     connect(&m_socket, &QTcpSocket::disconnected, this, &HttpConnection::onDisconnected);
     connect(&m_socket, &QTcpSocket::bytesWritten, this, [this] {
@@ -60,24 +66,64 @@ HttpConnection::~HttpConnection()
 void HttpConnection::onReadyRead()
 {
     m_lastActivityMs = monotonicMs();
-    if (m_noMoreRequests || m_paused) {
-        // Leave bytes in the socket: that is the back-pressure on a client that pipelines
-        // faster than we answer or reads, or that keeps talking after asking us to close.
+    if (m_paused) {
+        // Leave bytes in the kernel: that is the back-pressure on a client that pipelines
+        // faster than we answer or reads.
+        m_reader.setEnabled(false);
         return;
     }
-    // Read through a stack chunk so the buffer holds exactly what arrived: readAll() on an
-    // unbuffered socket allocates 16 KiB per call, which a few thousand waiting requests turn
-    // into megabytes of fragmented heap.
+    const int descriptor = static_cast<int>(m_socket.socketDescriptor());
+    if (descriptor < 0 || m_inputEnded)
+        return;
+    if (m_socket.bytesAvailable() > 0) {
+        // Qt read after all (something turned its notifier on again): take its bytes first.
+        keep(m_socket.readAll());
+        ignoreQtReads();
+    }
+    // Read through a stack chunk so the buffer holds exactly what arrived.
     char chunk[4096];
     for (;;) {
-        const qint64 received = m_socket.read(chunk, sizeof chunk);
-        if (received <= 0)
+        const ssize_t received = ::recv(descriptor, chunk, sizeof chunk, MSG_DONTWAIT);
+        if (received > 0) {
+            keep(QByteArrayView(chunk, received));
+            if (received < ssize_t(sizeof chunk))
+                break;
+        } else if (received == 0) {
+            // The client shut its sending side, or closed: either way it sends nothing more,
+            // and a client that only half-closed still waits for its answers.
+            m_inputEnded = true;
             break;
-        m_buffer.append(chunk, received);
-        if (received < qint64(sizeof chunk))
-            break;
+        } else if (errno != EINTR) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                break;
+            m_socket.abort(); // reset: the client is gone, and so is this connection
+            return;
+        }
     }
     parseBuffered();
+}
+
+void HttpConnection::keep(QByteArrayView received)
+{
+    // After a closing request, an error or during shutdown what the client still sends is read
+    // and dropped: closing with unread bytes would reset the connection, and a reset makes the
+    // client's kernel discard the answer it has not read yet.
+    if (!m_noMoreRequests)
+        m_buffer.append(received);
+}
+
+void HttpConnection::ignoreQtReads()
+{
+    // Qt 6.4 reads ahead into the socket's own buffer despite the Unbuffered flag (seen: after
+    // a read notification bytesAvailable() held bytes the kernel no longer had), and takes the
+    // end of the client's input for a hang-up: at the next notification it reads 0,
+    // closes the descriptor and reports RemoteHostClosedError, with the answers to what the
+    // client sent still unwritten. So the reads are ours, through m_reader, and Qt's read
+    // notifier (a child QSocketNotifier of the socket's engine) stays off; Qt only writes.
+    for (QSocketNotifier *notifier : m_socket.findChildren<QSocketNotifier *>()) {
+        if (notifier != &m_reader && notifier->type() == QSocketNotifier::Read)
+            notifier->setEnabled(false);
+    }
 }
 
 void HttpConnection::parseBuffered()
@@ -93,6 +139,8 @@ void HttpConnection::parseBuffered()
         if (result.status == HttpParser::Status::NeedMore) {
             if (m_partialRequestSinceMs < 0)
                 m_partialRequestSinceMs = m_lastActivityMs;
+            if (result.awaitingBody)
+                answerExpectation(m_parser.current());
             break;
         }
         if (result.status == HttpParser::Status::Error) {
@@ -113,9 +161,42 @@ void HttpConnection::parseBuffered()
         m_buffer.remove(0, m_bufferOffset);
         m_bufferOffset = 0;
     }
+    // Every complete request the client sent before it stopped is running or answered; an
+    // unfinished one never will be. Close after the last answer.
+    if (m_inputEnded && !m_paused && !m_closing)
+        closeWhenDone();
+    // Read on while requests may come; an ended input stays readable and would wake us
+    // without end.
+    m_reader.setEnabled(!m_paused && !m_inputEnded && !m_closedEmitted);
 }
 
-QCoro::Task<> HttpConnection::serve(HttpRequest request, quint64 sequence)
+void HttpConnection::answerExpectation(const HttpRequest &head)
+{
+    // Only an HTTP/1.1 client that asked waits (RFC 9110 section 10.1.1); the parser reports a
+    // head once, and only while none of its body has arrived.
+    if (!head.expectsContinue || head.minorVersion != 1)
+        return;
+    if (std::optional<HttpResponse> refusal = m_handler.refusalBeforeBody(head)) {
+        // The body stays unsent or unread, and would be parsed as the next request: the
+        // connection closes after the refusal, as uvicorn's h11 does when it answers a request
+        // whose body it did not read (nginx instead reads and discards it for a while).
+        HttpRequest refused = head;
+        refused.keepAlive = false;
+        m_noMoreRequests = true;
+        m_partialRequestSinceMs = -1;
+        m_buffer.clear();
+        m_bufferOffset = 0;
+        m_parser.reset();
+        serve(std::move(refused), m_nextSequence++, std::move(refusal));
+        return;
+    }
+    // Queued like an answer, so it never overtakes the answers to earlier pipelined requests.
+    m_pending.push_back({});
+    complete(m_nextSequence++, QByteArrayLiteral("HTTP/1.1 100 Continue\r\n\r\n"), false);
+}
+
+QCoro::Task<> HttpConnection::serve(
+    HttpRequest request, quint64 sequence, std::optional<HttpResponse> answer)
 {
     // `this` may be deleted while the handler is suspended: every access after the await goes
     // through `self`.
@@ -135,12 +216,18 @@ QCoro::Task<> HttpConnection::serve(HttpRequest request, quint64 sequence)
     trace::recordRequestId(incoming.span, incoming.requestId);
 
     HttpResponse response;
-    try {
-        response = co_await handler.handle(incoming);
-    } catch (const std::exception &error) {
-        response = handler.unhandledException(incoming, QString::fromUtf8(error.what()));
-    } catch (...) {
-        response = handler.unhandledException(incoming, QStringLiteral("unknown exception"));
+    if (answer) {
+        static const std::uint32_t refusedLabel = trace::label("<unmatched>");
+        trace::record(trace::Kind::RequestParsed, incoming.span, refusedLabel);
+        response = std::move(*answer);
+    } else {
+        try {
+            response = co_await handler.handle(incoming);
+        } catch (const std::exception &error) {
+            response = handler.unhandledException(incoming, QString::fromUtf8(error.what()));
+        } catch (...) {
+            response = handler.unhandledException(incoming, QStringLiteral("unknown exception"));
+        }
     }
     --stats.inFlightRequests;
 
@@ -221,9 +308,23 @@ void HttpConnection::failProtocol(int status, const QByteArray &detail)
     m_noMoreRequests = true;
     m_buffer.clear();
     m_bufferOffset = 0;
+    // Like every answer it carries an X-Request-Id: the client's when the fields parsed so far
+    // hold a printable one. It is traced as a request answered at once, so the timeline and
+    // the metrics count it too.
+    const QByteArray requestId = requestIdFor(m_parser.current());
+    m_parser.reset();
     const HttpResponse response = HttpResponse::detail(status, QString::fromLatin1(detail));
+    QByteArray bytes = serializeResponse(response, false, 1, requestId);
+    static const std::uint32_t rejectedLabel = trace::label("<rejected>");
+    const std::uint64_t span = trace::newSpanId();
+    trace::record(trace::Kind::RequestAccepted, span, 0, 0, static_cast<qint64>(m_id));
+    trace::recordRequestId(span, requestId);
+    trace::record(trace::Kind::RequestParsed, span, rejectedLabel);
+    trace::record(
+        trace::Kind::ResponseWritten, span, 0, static_cast<std::uint64_t>(bytes.size()), status);
+    trace::record(trace::Kind::RequestClosed, span, 0, 0, status);
     m_pending.push_back({});
-    complete(m_nextSequence++, serializeResponse(response, false, 1, {}), true);
+    complete(m_nextSequence++, std::move(bytes), true);
 }
 
 void HttpConnection::enforceTimeouts(qint64 nowMs)
@@ -260,6 +361,7 @@ void HttpConnection::onDisconnected()
         return;
     m_closedEmitted = true;
     m_noMoreRequests = true;
+    m_reader.setEnabled(false); // Qt has closed the descriptor
     --m_stats.openConnections;
     emit closed(this);
 }

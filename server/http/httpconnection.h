@@ -7,8 +7,10 @@
 
 #include <QCoro/QCoroTask>
 #include <QObject>
+#include <QSocketNotifier>
 #include <QTcpSocket>
 #include <deque>
+#include <optional>
 
 namespace loopscope::http {
 
@@ -43,8 +45,14 @@ private:
 
     void onReadyRead();
     void parseBuffered();
+    void keep(QByteArrayView received);
+    void ignoreQtReads();
     void onDisconnected();
-    QCoro::Task<> serve(HttpRequest request, quint64 sequence);
+    // `answer`: the final answer decided already (a refusal on the head alone); the handler is
+    // not run then.
+    QCoro::Task<> serve(
+        HttpRequest request, quint64 sequence, std::optional<HttpResponse> answer = std::nullopt);
+    void answerExpectation(const HttpRequest &head);
     void complete(quint64 sequence, QByteArray bytes, bool closeAfter);
     void writeReadyResponses();
     bool backPressured() const;
@@ -52,12 +60,13 @@ private:
     void failProtocol(int status, const QByteArray &detail);
     QByteArray requestIdFor(const HttpRequest &request);
 
-    QTcpSocket m_socket;
+    QTcpSocket m_socket; // writes; reads go through m_reader (see ignoreQtReads)
     const quint64 m_id;
     RequestHandler &m_handler;
     const HttpLimits &m_limits;
     ConnectionStats &m_stats;
     HttpParser m_parser;
+    QSocketNotifier m_reader;
     QByteArray m_buffer;
     qsizetype m_bufferOffset = 0;
     std::deque<PendingResponse> m_pending;
@@ -66,6 +75,7 @@ private:
     qint64 m_lastActivityMs = 0;
     qint64 m_partialRequestSinceMs = -1;
     bool m_noMoreRequests = false; // a closing request, an error, shutdown or the client left
+    bool m_inputEnded = false; // the client shut its sending side (or closed)
     bool m_paused = false; // back-pressure: too many answers pending or unread
     bool m_closing = false;
     bool m_closedEmitted = false;

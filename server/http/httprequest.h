@@ -15,6 +15,7 @@ struct HttpRequest
     QByteArray query; // raw query string without '?'
     int minorVersion = 1; // HTTP/1.x
     bool keepAlive = true;
+    bool expectsContinue = false; // `Expect: 100-continue`: the client waits before its body
     std::vector<std::pair<QByteArray, QByteArray>> headers;
     QByteArray body;
 

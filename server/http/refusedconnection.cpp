@@ -1,5 +1,7 @@
 #include "refusedconnection.h"
 
+#include "requestids.h"
+
 #include <cerrno>
 #include <string_view>
 #include <sys/socket.h>
@@ -12,13 +14,18 @@ std::atomic<int> RefusedConnection::s_lingering { 0 };
 void RefusedConnection::refuse(qintptr socketDescriptor, QObject *parent)
 {
     constexpr std::string_view body = "{\"detail\":\"Too many connections, retry\"}\n";
-    constexpr std::string_view refusal
+    constexpr std::string_view head
         = "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n"
-          "content-length: 41\r\nconnection: close\r\n\r\n"
-          "{\"detail\":\"Too many connections, retry\"}\n";
-    static_assert(refusal.ends_with(body) && body.size() == 41, "content-length is the body's");
+          "content-length: 41\r\nconnection: close\r\nx-request-id: ";
+    static_assert(body.size() == 41, "content-length is the body's");
+    // Every answer carries an X-Request-Id, this one too (no request was read to take it from).
+    QByteArray refusal(head.data(), qsizetype(head.size()));
+    refusal += generateRequestId();
+    refusal += "\r\n\r\n";
+    refusal.append(body.data(), qsizetype(body.size()));
     const int descriptor = static_cast<int>(socketDescriptor);
-    (void)::send(descriptor, refusal.data(), refusal.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    (void)::send(
+        descriptor, refusal.constData(), size_t(refusal.size()), MSG_DONTWAIT | MSG_NOSIGNAL);
     if (s_lingering >= maxLingering) {
         ::close(descriptor);
         return;

@@ -4,6 +4,7 @@
 #include "httpresponse.h"
 
 #include <QCoro/QCoroTask>
+#include <optional>
 
 namespace loopscope::http {
 
@@ -22,6 +23,14 @@ class RequestHandler
 public:
     virtual ~RequestHandler() = default;
     virtual QCoro::Task<HttpResponse> handle(IncomingRequest &request) = 0;
+    // The head of a request whose client waits for `100 Continue` before sending its body: the
+    // final answer to send instead when the request would be refused whatever its body holds
+    // (no such route, not allowed), so the client does not send a body for nothing.
+    virtual std::optional<HttpResponse> refusalBeforeBody(const HttpRequest &head)
+    {
+        Q_UNUSED(head);
+        return std::nullopt;
+    }
     // The handler threw: the answer to send instead (a 500 with a detail).
     virtual HttpResponse unhandledException(const IncomingRequest &request, const QString &what)
         = 0;

@@ -9,6 +9,28 @@ namespace loopscope {
 
 using http::HttpResponse;
 
+namespace {
+
+// FastAPI's answers to a request no route takes: 404, or 405 with the methods allowed.
+std::optional<HttpResponse> unroutedAnswer(const Router::Match &match)
+{
+    switch (match.kind) {
+    case Router::Match::Kind::NotFound:
+        return HttpResponse::detail(404, QStringLiteral("Not Found"));
+    case Router::Match::Kind::MethodNotAllowed: {
+        HttpResponse response = HttpResponse::detail(405, QStringLiteral("Method Not Allowed"));
+        response.headers.emplace_back(QByteArrayLiteral("allow"), match.allow);
+        return response;
+    }
+    case Router::Match::Kind::Redirect:
+    case Router::Match::Kind::Found:
+        break;
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
 Dispatcher::Dispatcher(const Router &router, ServerServices &services,
     std::vector<int> modeIndexByRoute, ControlAccess controlAccess)
     : m_router(router)
@@ -35,10 +57,8 @@ QCoro::Task<HttpResponse> Dispatcher::handle(http::IncomingRequest &incoming)
         trace::record(trace::Kind::RequestParsed, incoming.span, m_unmatchedLabel);
     switch (match.kind) {
     case Router::Match::Kind::NotFound:
-        co_return HttpResponse::detail(404, QStringLiteral("Not Found"));
     case Router::Match::Kind::MethodNotAllowed: {
-        HttpResponse response = HttpResponse::detail(405, QStringLiteral("Method Not Allowed"));
-        response.headers.emplace_back(QByteArrayLiteral("allow"), match.allow);
+        HttpResponse response = *unroutedAnswer(match);
         co_return response;
     }
     case Router::Match::Kind::Redirect: {
@@ -62,6 +82,17 @@ QCoro::Task<HttpResponse> Dispatcher::handle(http::IncomingRequest &incoming)
         static_cast<std::int64_t>(context.variant));
     trace::record(trace::Kind::HandlerStarted, incoming.span);
     co_return co_await route.handler(context);
+}
+
+std::optional<HttpResponse> Dispatcher::refusalBeforeBody(const http::HttpRequest &head)
+{
+    // What handle() would answer without running a handler, decided on the head alone: the one
+    // place for every refusal a client waiting to send its body should get at once.
+    if (ControlAccess::isControlPath(head.path)) {
+        if (auto refusal = m_controlAccess.check(head))
+            return refusal;
+    }
+    return unroutedAnswer(m_router.match(head.method, head.path));
 }
 
 HttpResponse Dispatcher::unhandledException(

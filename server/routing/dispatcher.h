@@ -20,6 +20,7 @@ public:
         ControlAccess controlAccess = {});
 
     QCoro::Task<http::HttpResponse> handle(http::IncomingRequest &request) override;
+    std::optional<http::HttpResponse> refusalBeforeBody(const http::HttpRequest &head) override;
     http::HttpResponse unhandledException(
         const http::IncomingRequest &request, const QString &what) override;
     void responseReady(

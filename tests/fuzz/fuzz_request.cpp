@@ -250,6 +250,7 @@ void Harness::run(QByteArrayView input)
     if (m_controlsTouched)
         resetControls();
     auto batch = std::make_shared<Batch>();
+    m_parser->reset(); // an input is a new connection: nothing of the last one's request
     qsizetype offset = 0;
     int requests = 0;
     // The connection stops reading at this many unanswered requests; the rest of the input

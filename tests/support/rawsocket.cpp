@@ -51,6 +51,24 @@ bool RawSocket::waitReadable(int timeoutMs)
     return m_fd >= 0 && ::poll(&readable, 1, timeoutMs) > 0;
 }
 
+QByteArray RawSocket::readUntil(QByteArrayView end, int timeoutMs)
+{
+    QByteArray received;
+    const QDeadlineTimer deadline(timeoutMs);
+    while (m_fd >= 0 && !received.endsWith(end) && !deadline.hasExpired()) {
+        pollfd readable { m_fd, POLLIN, 0 };
+        if (::poll(&readable, 1, int(deadline.remainingTime())) <= 0)
+            continue;
+        char byte = 0; // one at a time: nothing after `end` is taken from the socket
+        const ssize_t got = ::recv(m_fd, &byte, 1, 0);
+        if (got == 1)
+            received.append(byte);
+        else if (got == 0 || errno != EINTR)
+            break;
+    }
+    return received;
+}
+
 QByteArray RawSocket::readUntilClosed(int timeoutMs, bool *closedByServer)
 {
     QByteArray received;

@@ -21,6 +21,8 @@ public:
     bool send(QByteArrayView bytes);
     // True once bytes (or the server's close) can be read, within `timeoutMs`.
     bool waitReadable(int timeoutMs);
+    // Reads until what arrived ends with `end`, the server closes or `timeoutMs` passes.
+    QByteArray readUntil(QByteArrayView end, int timeoutMs);
     // Reads until the server closes or `timeoutMs` passes; what arrived either way.
     QByteArray readUntilClosed(int timeoutMs, bool *closedByServer = nullptr);
     void shutdownWrite(); // a FIN: "no more requests", still reading
