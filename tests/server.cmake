@@ -15,3 +15,6 @@ loopscope_add_test(tst_tracing
 loopscope_add_test(tst_limits
     LIBS loopscope_server Qt6::Network
     LABELS "server;threaded")
+# No co_return moves from storage that outlives the coroutine (QCoro 0.8 moves such lvalues).
+loopscope_add_test(tst_coreturn LABELS "server")
+target_compile_definitions(tst_coreturn PRIVATE LOOPSCOPE_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
