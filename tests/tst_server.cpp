@@ -143,6 +143,23 @@ void TestServer::endpoints_data()
     QTest::newRow("create product")
         << QByteArray("POST") << QByteArray("/products/?name=lamp&price=9.5") << QByteArray() << 200
         << QByteArray(R"({"id":1,"name":"lamp","price":9.5})");
+    // Non-finite numbers parse but could never be stored or computed with: 422, not null.
+    for (const char *price : { "nan", "NaN", "inf", "-inf", "infinity", "-Infinity", "1e999" }) {
+        QTest::addRow("product price %s", price)
+            << QByteArray("POST") << QByteArray("/products/?name=lamp&price=") + price
+            << QByteArray() << 422
+            << QByteArray(
+                   R"({"detail":[{"loc":["query","price"],"msg":"ensure this value is a finite number","type":"value_error.number.not_finite_number"}]})");
+    }
+    QTest::newRow("delay nan")
+        << QByteArray("GET") << QByteArray("/async?delay=nan") << QByteArray() << 422
+        << QByteArray(
+               R"({"detail":[{"loc":["query","delay"],"msg":"ensure this value is a finite number","type":"value_error.number.not_finite_number"}]})");
+    QTest::newRow("price not a number")
+        << QByteArray("POST") << QByteArray("/products/?name=lamp&price=cheap") << QByteArray()
+        << 422
+        << QByteArray(
+               R"({"detail":[{"loc":["query","price"],"msg":"value is not a valid float","type":"type_error.float"}]})");
     QTest::newRow("modes: bad json")
         << QByteArray("PUT") << QByteArray("/_scope/modes") << QByteArray("{") << 422
         << QByteArray(
