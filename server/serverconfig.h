@@ -18,6 +18,8 @@ struct ServerConfig
     int workerThreads = 40; // FastAPI's thread pool for `def` routes
     std::chrono::milliseconds drainTimeout { 10000 }; // in-flight requests at shutdown
     std::chrono::milliseconds taskGrace { 2000 }; // background tasks at shutdown
+    // Background tasks running at once; a request that would start one more gets a 503.
+    int maxBackgroundTasks = 10000;
     // --database URL; empty: SQLite in the user's data directory. See db/databaseurl.h.
     QString databaseUrl;
     int databasePoolMin = 5; // the course's asyncpg.create_pool(min_size=5, max_size=20)

@@ -31,7 +31,7 @@ ServerRuntime::ServerRuntime(
     , m_modes(modes)
     , m_exchanges(exchanges)
     , m_pool(config.workerThreads)
-    , m_tasks(log)
+    , m_tasks(log, config.maxBackgroundTasks)
     , m_services { m_pool, m_tasks, m_log, m_modes }
     , m_scope { m_modes, m_tasks, m_stats, m_pool, m_limits }
 { }

@@ -38,6 +38,7 @@ private slots:
     void headlessServesAndStopsOnSignal();
     void modeFlagApplies();
     void limitAndTokenOptionsApply();
+    void backgroundTaskCapRefusesWholeRequests();
     void traceOutWritesTheTraceOnExit();
 };
 
@@ -73,6 +74,8 @@ void TestCli::invalidArgumentsExitWithUsage_data()
         QStringLiteral("--trace-retention"), QStringLiteral("5") };
     QTest::newRow("empty control token") << QStringList { QStringLiteral("--headless"),
         QStringLiteral("--control-token"), QString() };
+    QTest::newRow("zero background tasks") << QStringList { QStringLiteral("--headless"),
+        QStringLiteral("--max-background-tasks"), QStringLiteral("0") };
     QTest::newRow("stray argument")
         << QStringList { QStringLiteral("--headless"), QStringLiteral("extra") };
 }
@@ -174,6 +177,37 @@ void TestCli::limitAndTokenOptionsApply()
     QCOMPARE(metrics.responses.value(0).status, 200);
     QVERIFY(metrics.responses.value(0).body.contains(
         "loopscope_limit{name=\"max_body_bytes\"} 1024\n"));
+    process.terminate();
+    QVERIFY(process.waitForFinished(15000));
+    QCOMPARE(process.exitCode(), 0);
+}
+
+void TestCli::backgroundTaskCapRefusesWholeRequests()
+{
+    QProcess process;
+    const quint16 port
+        = startHeadless(process, { QStringLiteral("--max-background-tasks"), QStringLiteral("2") });
+    QVERIFY(port != 0);
+    // Two 5 s tasks fill the cap; every request that would start another is refused whole.
+    QCOMPARE(fetch(port, "GET", "/start-task").status, 200);
+    QCOMPARE(fetch(port, "GET", "/start-task").status, 200);
+    const TestResponse refused = fetch(port, "GET", "/start-task");
+    QCOMPARE(refused.status, 503);
+    QCOMPARE(refused.json().object().value(u"detail").toString(),
+        QStringLiteral("Too many background tasks (at most 2 at once); try again later"));
+    QCOMPARE(fetch(port, "POST", "/signup?username=al&email=al%40example.com").status, 503);
+    QCOMPARE(fetch(port, "POST", "/products/?name=lamp&price=9.5").status, 503);
+    QCOMPARE(
+        fetch(port, "GET", "/products/").body, QByteArray("[]")); // no product without its task
+    const QJsonObject tasks = fetch(port, "GET", "/_scope/tasks").json().object();
+    QCOMPARE(tasks.value(u"tasks").toArray().size(), 2);
+    const QByteArray metrics = fetch(port, "GET", "/_scope/metrics").body;
+    QVERIFY(metrics.contains("loopscope_background_tasks_refused_total 3\n"));
+    QVERIFY(metrics.contains("loopscope_limit{name=\"max_background_tasks\"} 2\n"));
+    // The cap is on tasks at once: once they end, requests start tasks again.
+    QTRY_COMPARE_WITH_TIMEOUT(
+        fetch(port, "GET", "/_scope/tasks").json().object().value(u"running").toInt(), 0, 30000);
+    QCOMPARE(fetch(port, "GET", "/start-task").status, 200);
     process.terminate();
     QVERIFY(process.waitForFinished(15000));
     QCOMPARE(process.exitCode(), 0);

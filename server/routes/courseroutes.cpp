@@ -23,6 +23,17 @@ QString clockTime()
     return QTime::currentTime().toString(QStringLiteral("HH:mm:ss"));
 }
 
+// The background-task cap is reached: checked before the request does anything, so a refused
+// request has no effect at all (no product without its task, no half signup).
+HttpResponse tooManyTasks(const RequestContext &context)
+{
+    HttpResponse response = HttpResponse::detail(503,
+        QStringLiteral("Too many background tasks (at most %1 at once); try again later")
+            .arg(context.services.tasks.maxRunning()));
+    response.headers.emplace_back(QByteArrayLiteral("retry-after"), QByteArrayLiteral("1"));
+    return response;
+}
+
 const ParamDoc delayDoc = ParamDoc::query(QStringLiteral("delay"), QStringLiteral("number"), false,
     QStringLiteral("2"), QStringLiteral("seconds to wait"), 0, 60);
 
@@ -82,11 +93,14 @@ QCoro::Task<HttpResponse> createProduct(RequestContext &context, ProductService 
     const auto price = params.queryNumber(QStringLiteral("price"));
     if (!params.ok())
         co_return params.errorResponse();
+    TaskSlot slot = context.services.tasks.reserve();
+    if (!slot)
+        co_return tooManyTasks(context);
     const QJsonObject product
         = co_await onVariantThread(context, [&] { return products.createProduct(*name, *price); });
     ServerLog *log = &context.services.log;
-    context.spawnTask(
-        QStringLiteral("log_product_created"), [log](CancelToken &cancel) -> QCoro::Task<> {
+    context.spawnTask(std::move(slot), QStringLiteral("log_product_created"),
+        [log](CancelToken &cancel) -> QCoro::Task<> {
             co_await PreciseSleep(3s, &cancel);
             log->info(QStringLiteral("Product created"));
         });
@@ -114,9 +128,12 @@ QCoro::Task<HttpResponse> listProducts(RequestContext &context, ProductService &
 
 QCoro::Task<HttpResponse> startTask(RequestContext &context)
 {
+    TaskSlot slot = context.services.tasks.reserve();
+    if (!slot)
+        co_return tooManyTasks(context);
     ServerLog *log = &context.services.log;
-    context.spawnTask(
-        QStringLiteral("background_work"), [log](CancelToken &cancel) -> QCoro::Task<> {
+    context.spawnTask(std::move(slot), QStringLiteral("background_work"),
+        [log](CancelToken &cancel) -> QCoro::Task<> {
             co_await PreciseSleep(5s, &cancel);
             log->info(QStringLiteral("Background task completed"));
         });
@@ -131,6 +148,11 @@ QCoro::Task<HttpResponse> signup(RequestContext &context)
     const auto email = params.queryString(QStringLiteral("email"));
     if (!params.ok())
         co_return params.errorResponse();
+    // One slot for the pair: log_signup follows the email as its follow-up (see
+    // TaskRegistry::spawnFollowUp), so an admitted signup always runs both.
+    TaskSlot slot = context.services.tasks.reserve();
+    if (!slot)
+        co_return tooManyTasks(context);
 
     // Starlette runs a response's BackgroundTasks one after another: the log line comes 1 s
     // after the email, 4 s after the response.
@@ -141,11 +163,11 @@ QCoro::Task<HttpResponse> signup(RequestContext &context)
     const quint64 span = context.incoming.span;
     const QString user = *username;
     const QString address = *email;
-    context.spawnTask(
-        QStringLiteral("send_welcome_email"), [=](CancelToken &cancel) -> QCoro::Task<> {
+    context.spawnTask(std::move(slot), QStringLiteral("send_welcome_email"),
+        [=](CancelToken &cancel) -> QCoro::Task<> {
             co_await PreciseSleep(3s, &cancel);
             log->info(QStringLiteral("Welcome email sent to %1 at %2").arg(address, clockTime()));
-            tasks->spawn(QStringLiteral("log_signup"), route, requestId, span,
+            tasks->spawnFollowUp(QStringLiteral("log_signup"), route, requestId, span,
                 [log, user](CancelToken &next) -> QCoro::Task<> {
                     co_await PreciseSleep(1s, &next);
                     log->info(QStringLiteral("Signup logged for %1 at %2").arg(user, clockTime()));

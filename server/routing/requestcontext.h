@@ -17,6 +17,7 @@ class CancelToken;
 class ModeTable;
 class ServerLog;
 class TaskRegistry;
+class TaskSlot;
 class WorkerPool;
 
 // What every handler can reach: long-lived and owned by the server runtime on the loop thread.
@@ -51,8 +52,10 @@ struct RequestContext
     void blockingBegins(std::uint32_t label) const;
     void blockingEnds(std::uint32_t label) const;
 
-    // Starts a background task whose parent is this request.
-    quint64 spawnTask(const QString &name, std::function<QCoro::Task<>(CancelToken &)> body);
+    // Starts a background task whose parent is this request, in a slot taken with
+    // services.tasks.reserve() before the request did anything the task belongs to.
+    quint64 spawnTask(
+        TaskSlot slot, const QString &name, std::function<QCoro::Task<>(CancelToken &)> body);
 };
 
 } // namespace loopscope
