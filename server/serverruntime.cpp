@@ -165,12 +165,26 @@ QCoro::Task<> ServerRuntime::shutdown()
         if (m_listener->openConnections() > 0)
             co_await qCoro(
                 m_listener.get(), &http::HttpListener::allConnectionsClosed, m_config.drainTimeout);
+    }
+    // Whatever still computes is past its deadline, or works for a client that left.
+    m_services.stopping->store(true);
+    if (m_listener && m_listener->openConnections() > 0) {
+        m_log.warning(
+            QStringLiteral("%1 connection(s) still busy after %2 ms; cancelling their work")
+                .arg(m_listener->openConnections())
+                .arg(m_config.drainTimeout.count()));
+        co_await qCoro(
+            m_listener.get(), &http::HttpListener::allConnectionsClosed, m_config.cancelGrace);
         if (m_listener->openConnections() > 0)
-            m_log.warning(QStringLiteral("%1 connection(s) still busy after %2 ms; closing them")
-                              .arg(m_listener->openConnections())
-                              .arg(m_config.drainTimeout.count()));
+            m_log.warning(QStringLiteral("%1 connection(s) still busy; closing them")
+                              .arg(m_listener->openConnections()));
     }
     co_await m_tasks.shutdown(m_config.taskGrace);
+    if (const int abandoned = m_pool.stop(m_config.cancelGrace); abandoned > 0) {
+        m_log.warning(QStringLiteral("%1 worker thread(s) still busy after %2 ms; abandoning them")
+                          .arg(abandoned)
+                          .arg(m_config.cancelGrace.count()));
+    }
 }
 
 } // namespace loopscope

@@ -11,6 +11,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <csignal>
+#include <memory>
+#include <vector>
 
 using namespace loopscope::testing;
 
@@ -39,6 +41,8 @@ private slots:
     void modeFlagApplies();
     void limitAndTokenOptionsApply();
     void backgroundTaskCapRefusesWholeRequests();
+    void departedClientsCpuWorkFreesThePool();
+    void stuckWorkerThreadDoesNotHoldTheExit();
     void traceOutWritesTheTraceOnExit();
 };
 
@@ -211,6 +215,71 @@ void TestCli::backgroundTaskCapRefusesWholeRequests()
     process.terminate();
     QVERIFY(process.waitForFinished(15000));
     QCOMPARE(process.exitCode(), 0);
+}
+
+void TestCli::departedClientsCpuWorkFreesThePool()
+{
+    QProcess process;
+    const quint16 port = startHeadless(process);
+    QVERIFY(port != 0);
+    auto inFlight = [port] {
+        return fetch(port, "GET", "/_scope/health").json().object().value(u"in_flight").toInt();
+    };
+    // As many /cpu requests at the largest n as the pool has threads: minutes of CPU together.
+    constexpr int poolThreads = 40;
+    std::vector<std::unique_ptr<QTcpSocket>> clients;
+    for (int i = 0; i < poolThreads; ++i) {
+        auto client = std::make_unique<QTcpSocket>();
+        client->connectToHost(QHostAddress::LocalHost, port);
+        QVERIFY(client->waitForConnected(5000));
+        client->write("GET /cpu?n=20000000 HTTP/1.1\r\n\r\n");
+        QVERIFY(client->waitForBytesWritten(5000));
+        clients.push_back(std::move(client));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(inFlight(), poolThreads + 1, 30000); // and the probe itself
+    // Every client leaves at once, half closing, half resetting.
+    for (std::size_t i = 0; i < clients.size(); ++i) {
+        if (i % 2)
+            clients[i]->abort();
+        else
+            clients[i]->disconnectFromHost();
+    }
+
+    // Their work stops: every handler ends, and a `def` route finds a free pool thread.
+    QTRY_COMPARE_WITH_TIMEOUT(inFlight(), 1, 120000);
+    const TestResponse sync = fetch(port, "GET", "/sync?delay=0.05", {}, 120000);
+    QCOMPARE(sync.status, 200);
+
+    ::kill(static_cast<pid_t>(process.processId()), SIGTERM);
+    QVERIFY(process.waitForFinished(120000));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 0);
+    QVERIFY(process.readAllStandardOutput().contains("stopped"));
+}
+
+void TestCli::stuckWorkerThreadDoesNotHoldTheExit()
+{
+    QProcess process;
+    const quint16 port = startHeadless(process);
+    QVERIFY(port != 0);
+    // A minute of time.sleep on a pool thread: nothing can cancel it, and its client is gone.
+    {
+        QTcpSocket client;
+        client.connectToHost(QHostAddress::LocalHost, port);
+        QVERIFY(client.waitForConnected(5000));
+        client.write("GET /sync?delay=60 HTTP/1.1\r\n\r\n");
+        QVERIFY(client.waitForBytesWritten(5000));
+        QTRY_COMPARE(
+            fetch(port, "GET", "/_scope/health").json().object().value(u"in_flight").toInt(), 2);
+    }
+    ::kill(static_cast<pid_t>(process.processId()), SIGTERM);
+    // The pool gets its grace, then is abandoned: the process ends cleanly, long before 60 s
+    // (the suite's time limit is the bound; the log line says why it ended).
+    QVERIFY(process.waitForFinished(120000));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 0);
+    QVERIFY(process.readAllStandardError().contains("worker thread(s) still busy"));
+    QVERIFY(process.readAllStandardOutput().contains("stopped"));
 }
 
 void TestCli::traceOutWritesTheTraceOnExit()

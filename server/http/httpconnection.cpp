@@ -51,6 +51,7 @@ HttpConnection::HttpConnection(qintptr socketDescriptor, quint64 id, RequestHand
 
 HttpConnection::~HttpConnection()
 {
+    m_clientGone->store(true);
     // A closed connection is deleted later, possibly after the stats are gone: it has already
     // counted itself out.
     if (!m_closedEmitted)
@@ -130,6 +131,7 @@ QCoro::Task<> HttpConnection::serve(HttpRequest request, quint64 sequence)
     incoming.requestId = requestIdFor(request);
     incoming.span = trace::newSpanId();
     incoming.connectionId = m_id;
+    incoming.clientGone = m_clientGone;
     incoming.request = std::move(request);
     trace::record(trace::Kind::RequestAccepted, incoming.span, 0, 0, static_cast<qint64>(m_id));
     trace::recordRequestId(incoming.span, incoming.requestId);
@@ -260,6 +262,7 @@ void HttpConnection::onDisconnected()
         return;
     m_closedEmitted = true;
     m_noMoreRequests = true;
+    m_clientGone->store(true);
     --m_stats.openConnections;
     emit closed(this);
 }

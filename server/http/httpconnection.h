@@ -8,7 +8,9 @@
 #include <QCoro/QCoroTask>
 #include <QObject>
 #include <QTcpSocket>
+#include <atomic>
 #include <deque>
+#include <memory>
 
 namespace loopscope::http {
 
@@ -69,6 +71,9 @@ private:
     bool m_paused = false; // back-pressure: too many answers pending or unread
     bool m_closing = false;
     bool m_closedEmitted = false;
+    // Shared with every request of this connection (IncomingRequest::clientGone).
+    const std::shared_ptr<std::atomic<bool>> m_clientGone
+        = std::make_shared<std::atomic<bool>>(false);
 };
 
 } // namespace loopscope::http
