@@ -43,6 +43,8 @@ QString usageText()
         "  --max-header-bytes B   request head at most B bytes, else 431 (default 16K)\n"
         "  --max-body-bytes B     request body at most B bytes, else 413 (default 1M)\n"
         "                         (B takes K and M suffixes: 16K, 1M)\n"
+        "  --max-background-tasks N  background tasks at once; a request that would start\n"
+        "                         one more gets a 503 and has no effect (default 10000)\n"
         "\n"
         "Control API (/_scope/):\n"
         "  --control-token TOKEN  require `Authorization: Bearer TOKEN` on /_scope/ requests\n"
@@ -169,10 +171,13 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     const QCommandLineOption noControlApi(QStringLiteral("no-control-api"));
     const QCommandLineOption controlHost(
         QStringLiteral("control-host"), {}, QStringLiteral("NAME"));
+    const QCommandLineOption maxBackgroundTasks(
+        QStringLiteral("max-background-tasks"), {}, QStringLiteral("N"));
     parser.addOptions({ headless, port, bind, mode, taskGrace, database, traceOut, traceRetention,
         help, version, listScenarios, scenario, screenshot, upstreamUrl, allowHost, upstreamLatency,
         upstreamJitter, upstreamFailureRate, maxConnections, keepAliveTimeout, requestTimeout,
-        maxRequestLine, maxHeaderBytes, maxBodyBytes, controlToken, noControlApi, controlHost });
+        maxRequestLine, maxHeaderBytes, maxBodyBytes, controlToken, noControlApi, controlHost,
+        maxBackgroundTasks });
 
     auto usageError = [&result](const QString &message) {
         result.action = CommandLineResult::Action::UsageError;
@@ -226,6 +231,15 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
             return usageError(QStringLiteral("--task-grace expects milliseconds, got '%1'")
                                   .arg(parser.value(taskGrace)));
         options.server.taskGrace = std::chrono::milliseconds(value);
+    }
+    if (parser.isSet(maxBackgroundTasks)) {
+        bool ok = false;
+        const int value = parser.value(maxBackgroundTasks).toInt(&ok);
+        if (!ok || value < 1 || value > 1'000'000)
+            return usageError(
+                QStringLiteral("--max-background-tasks expects 1 to 1000000, got '%1'")
+                    .arg(parser.value(maxBackgroundTasks)));
+        options.server.maxBackgroundTasks = value;
     }
     options.traceOut = parser.value(traceOut);
     if (parser.isSet(traceRetention)) {

@@ -10,6 +10,7 @@
 #include <QCoreApplication>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 
 namespace loopscope {
 
@@ -70,7 +71,14 @@ int runHeadless(const AppOptions &options)
     printLine(QStringLiteral("listening on %1").arg(host.url()));
 
     QCoreApplication::exec();
-    host.stop();
+    if (!host.stop()) {
+        // Something blocks the server loop past every grace period (a blocking handler that
+        // cannot be cancelled): the promise to stop wins over waiting for it.
+        printLine(QStringLiteral("loopscope: the server did not stop within %1 s; exiting")
+                      .arg(options.server.stopDeadline().count() / 1000.0),
+            stderr);
+        std::_Exit(1);
+    }
     if (!options.traceOut.isEmpty()) {
         if (const QString error = writeTrace(options.traceOut); !error.isEmpty())
             printLine(QStringLiteral("loopscope: %1").arg(error), stderr);

@@ -14,6 +14,7 @@
 #include <QTimer>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 
 using namespace loopscope;
 
@@ -92,7 +93,12 @@ int runWindow(int argc, char **argv, const AppOptions &options)
     });
     captureWhenAsked(window, options);
     const int code = QApplication::exec();
-    host.stop();
+    if (!host.stop()) {
+        // A blocking handler holds the server loop past every grace period: quit regardless.
+        std::fprintf(stderr, "loopscope: the server did not stop within %.0f s; exiting\n",
+            options.server.stopDeadline().count() / 1000.0);
+        std::_Exit(1);
+    }
     if (!options.traceOut.isEmpty()) {
         if (const QString error = writeTrace(options.traceOut); !error.isEmpty())
             std::fprintf(stderr, "loopscope: %s\n", qPrintable(error));

@@ -16,8 +16,14 @@ struct ServerConfig
     QStringList modeAssignments; // "ROUTE=VARIANT", applied in order
     http::HttpLimits limits;
     int workerThreads = 40; // FastAPI's thread pool for `def` routes
-    std::chrono::milliseconds drainTimeout { 10000 }; // in-flight requests at shutdown
-    std::chrono::milliseconds taskGrace { 2000 }; // background tasks at shutdown
+    // Shutdown, in order: requests in flight get drainTimeout to be answered; then their work
+    // is cancelled and gets cancelGrace to answer; background tasks get taskGrace, then are
+    // cancelled; the worker pool gets cancelGrace to come back, or is abandoned.
+    std::chrono::milliseconds drainTimeout { 10000 };
+    std::chrono::milliseconds cancelGrace { 2000 };
+    std::chrono::milliseconds taskGrace { 2000 };
+    // Background tasks running at once; a request that would start one more gets a 503.
+    int maxBackgroundTasks = 10000;
     // --database URL; empty: SQLite in the user's data directory. See db/databaseurl.h.
     QString databaseUrl;
     int databasePoolMin = 5; // the course's asyncpg.create_pool(min_size=5, max_size=20)
@@ -28,6 +34,13 @@ struct ServerConfig
     bool controlApiEnabled = true;
     QByteArray controlToken;
     QStringList controlHosts;
+
+    // The longest a stop takes, whatever runs: each phase above at its bound, plus a second for
+    // the rest of the teardown (database connections). Past it the server thread is given up.
+    std::chrono::milliseconds stopDeadline() const
+    {
+        return drainTimeout + cancelGrace + taskGrace + cancelGrace + std::chrono::seconds(1);
+    }
 };
 
 } // namespace loopscope

@@ -64,6 +64,7 @@ bool ServerHost::start()
         ServerRuntime::StartResult result;
         QHostAddress address;
         quint16 port = 0;
+        std::shared_ptr<std::atomic<bool>> stopping;
     };
     auto startedPromise = std::make_shared<std::promise<Started>>();
     std::future<Started> startedFuture = startedPromise->get_future();
@@ -74,6 +75,7 @@ bool ServerHost::start()
         if (started.result.error.isEmpty()) {
             started.address = started.runtime->address();
             started.port = started.runtime->port();
+            started.stopping = started.runtime->stoppingFlag();
         } else {
             delete started.runtime;
             started.runtime = nullptr;
@@ -94,17 +96,20 @@ bool ServerHost::start()
         return false;
     }
     m_runtime = runtime;
+    m_stopping = std::move(started.stopping);
     return true;
 }
 
-void ServerHost::stop()
+bool ServerHost::stop()
 {
+    if (m_abandoned)
+        return false;
     if (!m_runtime) {
         if (m_thread.isRunning()) {
             m_thread.quit();
             m_thread.wait();
         }
-        return;
+        return true;
     }
     ServerRuntime *runtime = m_runtime;
     m_runtime = nullptr;
@@ -119,9 +124,18 @@ void ServerHost::stop()
             done->set_value();
         }(runtime, &m_thread, stoppedPromise);
     });
-    stopped.wait();
+    if (stopped.wait_for(m_config.drainTimeout) == std::future_status::timeout) {
+        // The runtime sets it too at this deadline, unless a blocking handler holds its loop.
+        m_stopping->store(true);
+        const auto rest = m_config.stopDeadline() - m_config.drainTimeout;
+        if (stopped.wait_for(rest) == std::future_status::timeout) {
+            m_abandoned = true;
+            return false;
+        }
+    }
     m_thread.wait();
     m_anchor = nullptr; // deleted as the thread finished
+    return true;
 }
 
 } // namespace loopscope

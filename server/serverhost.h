@@ -7,6 +7,8 @@
 
 #include <QObject>
 #include <QThread>
+#include <atomic>
+#include <memory>
 
 namespace loopscope {
 
@@ -49,8 +51,11 @@ public:
     qint64 loopLagNs() const;
     bool loopStalled() const;
 
-    // Graceful stop (see ServerRuntime::shutdown); blocks until the server thread has ended.
-    void stop();
+    // Graceful stop (see ServerRuntime::shutdown); blocks until the server thread has ended, or
+    // config().stopDeadline() passed. At the drain timeout the work in flight is cancelled from
+    // here, as the server loop may itself be blocked by it. False when the deadline passed: the
+    // thread cannot be destroyed while it runs, so the caller must end the process.
+    bool stop();
     bool isRunning() const { return m_runtime != nullptr; }
 
 private:
@@ -60,6 +65,8 @@ private:
     http::ExchangeLog m_exchanges;
     QThread m_thread;
     ServerRuntime *m_runtime = nullptr; // lives on m_thread
+    std::shared_ptr<std::atomic<bool>> m_stopping; // ServerRuntime::stoppingFlag()
+    bool m_abandoned = false; // stop() gave up on the server thread
     QObject *m_anchor = nullptr; // lives on m_thread
     QString m_error;
     StartError m_startError = StartError::None;

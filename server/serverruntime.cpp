@@ -31,7 +31,7 @@ ServerRuntime::ServerRuntime(
     , m_modes(modes)
     , m_exchanges(exchanges)
     , m_pool(config.workerThreads)
-    , m_tasks(log)
+    , m_tasks(log, config.maxBackgroundTasks)
     , m_services { m_pool, m_tasks, m_log, m_modes }
     , m_scope { m_modes, m_tasks, m_stats, m_pool, m_limits }
 { }
@@ -165,12 +165,26 @@ QCoro::Task<> ServerRuntime::shutdown()
         if (m_listener->openConnections() > 0)
             co_await qCoro(
                 m_listener.get(), &http::HttpListener::allConnectionsClosed, m_config.drainTimeout);
+    }
+    // Whatever still computes is past its deadline, or works for a client that left.
+    m_services.stopping->store(true);
+    if (m_listener && m_listener->openConnections() > 0) {
+        m_log.warning(
+            QStringLiteral("%1 connection(s) still busy after %2 ms; cancelling their work")
+                .arg(m_listener->openConnections())
+                .arg(m_config.drainTimeout.count()));
+        co_await qCoro(
+            m_listener.get(), &http::HttpListener::allConnectionsClosed, m_config.cancelGrace);
         if (m_listener->openConnections() > 0)
-            m_log.warning(QStringLiteral("%1 connection(s) still busy after %2 ms; closing them")
-                              .arg(m_listener->openConnections())
-                              .arg(m_config.drainTimeout.count()));
+            m_log.warning(QStringLiteral("%1 connection(s) still busy; closing them")
+                              .arg(m_listener->openConnections()));
     }
     co_await m_tasks.shutdown(m_config.taskGrace);
+    if (const int abandoned = m_pool.stop(m_config.cancelGrace); abandoned > 0) {
+        m_log.warning(QStringLiteral("%1 worker thread(s) still busy after %2 ms; abandoning them")
+                          .arg(abandoned)
+                          .arg(m_config.cancelGrace.count()));
+    }
 }
 
 } // namespace loopscope

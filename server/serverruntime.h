@@ -52,6 +52,9 @@ public:
     const trace::LoopWatchdog *watchdog() const { return m_watchdog.get(); }
     // What the connections hand their requests to (after start()); fuzzers feed it directly.
     http::RequestHandler *requestHandler() { return m_dispatcher.get(); }
+    // Set when the server stops waiting for the work in flight (see ServerServices::stopping);
+    // any thread may set it, e.g. when this loop is itself blocked past the drain timeout.
+    std::shared_ptr<std::atomic<bool>> stoppingFlag() const { return m_services.stopping; }
 
     // Graceful stop: no new connections, answers in flight are written (bounded by the drain
     // timeout), background tasks get their grace period, then are cancelled and reported.

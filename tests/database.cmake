@@ -16,3 +16,8 @@ loopscope_add_test(tst_database_outage
 target_compile_definitions(tst_database_outage
     PRIVATE LOOPSCOPE_POSTGRES_ABORT_PROBE="$<TARGET_FILE:postgres_abort_probe>")
 add_dependencies(tst_database_outage postgres_abort_probe)
+
+# Every stored resource read twice answers the same, on SQLite and PostgreSQL.
+loopscope_add_test(tst_rereads
+    LIBS loopscope_database_test_support Qt6::Network Qt6::Sql
+    LABELS "database;threaded")

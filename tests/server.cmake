@@ -21,3 +21,6 @@ loopscope_add_test(tst_limits
 loopscope_add_test(tst_routing_security
     LIBS loopscope_server loopscope_test_fixeddelayserver Qt6::Network
     LABELS "server;threaded")
+# No co_return moves from storage that outlives the coroutine (QCoro 0.8 moves such lvalues).
+loopscope_add_test(tst_coreturn LABELS "server")
+target_compile_definitions(tst_coreturn PRIVATE LOOPSCOPE_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

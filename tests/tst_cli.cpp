@@ -11,6 +11,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <csignal>
+#include <memory>
+#include <vector>
 
 using namespace loopscope::testing;
 
@@ -38,6 +40,9 @@ private slots:
     void headlessServesAndStopsOnSignal();
     void modeFlagApplies();
     void limitAndTokenOptionsApply();
+    void backgroundTaskCapRefusesWholeRequests();
+    void departedClientsCpuWorkFreesThePool();
+    void stuckWorkerThreadDoesNotHoldTheExit();
     void traceOutWritesTheTraceOnExit();
 };
 
@@ -73,6 +78,8 @@ void TestCli::invalidArgumentsExitWithUsage_data()
         QStringLiteral("--trace-retention"), QStringLiteral("5") };
     QTest::newRow("empty control token") << QStringList { QStringLiteral("--headless"),
         QStringLiteral("--control-token"), QString() };
+    QTest::newRow("zero background tasks") << QStringList { QStringLiteral("--headless"),
+        QStringLiteral("--max-background-tasks"), QStringLiteral("0") };
     QTest::newRow("stray argument")
         << QStringList { QStringLiteral("--headless"), QStringLiteral("extra") };
 }
@@ -178,6 +185,102 @@ void TestCli::limitAndTokenOptionsApply()
     process.terminate();
     QVERIFY(process.waitForFinished(15000));
     QCOMPARE(process.exitCode(), 0);
+}
+
+void TestCli::backgroundTaskCapRefusesWholeRequests()
+{
+    QProcess process;
+    const quint16 port
+        = startHeadless(process, { QStringLiteral("--max-background-tasks"), QStringLiteral("2") });
+    QVERIFY(port != 0);
+    // Two 5 s tasks fill the cap; every request that would start another is refused whole.
+    QCOMPARE(fetch(port, "GET", "/start-task").status, 200);
+    QCOMPARE(fetch(port, "GET", "/start-task").status, 200);
+    const TestResponse refused = fetch(port, "GET", "/start-task");
+    QCOMPARE(refused.status, 503);
+    QCOMPARE(refused.json().object().value(u"detail").toString(),
+        QStringLiteral("Too many background tasks (at most 2 at once); try again later"));
+    QCOMPARE(fetch(port, "POST", "/signup?username=al&email=al%40example.com").status, 503);
+    QCOMPARE(fetch(port, "POST", "/products/?name=lamp&price=9.5").status, 503);
+    QCOMPARE(
+        fetch(port, "GET", "/products/").body, QByteArray("[]")); // no product without its task
+    const QJsonObject tasks = fetch(port, "GET", "/_scope/tasks").json().object();
+    QCOMPARE(tasks.value(u"tasks").toArray().size(), 2);
+    const QByteArray metrics = fetch(port, "GET", "/_scope/metrics").body;
+    QVERIFY(metrics.contains("loopscope_background_tasks_refused_total 3\n"));
+    QVERIFY(metrics.contains("loopscope_limit{name=\"max_background_tasks\"} 2\n"));
+    // The cap is on tasks at once: once they end, requests start tasks again.
+    QTRY_COMPARE_WITH_TIMEOUT(
+        fetch(port, "GET", "/_scope/tasks").json().object().value(u"running").toInt(), 0, 30000);
+    QCOMPARE(fetch(port, "GET", "/start-task").status, 200);
+    process.terminate();
+    QVERIFY(process.waitForFinished(15000));
+    QCOMPARE(process.exitCode(), 0);
+}
+
+void TestCli::departedClientsCpuWorkFreesThePool()
+{
+    QProcess process;
+    const quint16 port = startHeadless(process);
+    QVERIFY(port != 0);
+    auto inFlight = [port] {
+        return fetch(port, "GET", "/_scope/health").json().object().value(u"in_flight").toInt();
+    };
+    // As many /cpu requests at the largest n as the pool has threads: minutes of CPU together.
+    constexpr int poolThreads = 40;
+    std::vector<std::unique_ptr<QTcpSocket>> clients;
+    for (int i = 0; i < poolThreads; ++i) {
+        auto client = std::make_unique<QTcpSocket>();
+        client->connectToHost(QHostAddress::LocalHost, port);
+        QVERIFY(client->waitForConnected(5000));
+        client->write("GET /cpu?n=20000000 HTTP/1.1\r\n\r\n");
+        QVERIFY(client->waitForBytesWritten(5000));
+        clients.push_back(std::move(client));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(inFlight(), poolThreads + 1, 30000); // and the probe itself
+    // Every client leaves at once, half closing, half resetting.
+    for (std::size_t i = 0; i < clients.size(); ++i) {
+        if (i % 2)
+            clients[i]->abort();
+        else
+            clients[i]->disconnectFromHost();
+    }
+
+    // Their work stops: every handler ends, and a `def` route finds a free pool thread.
+    QTRY_COMPARE_WITH_TIMEOUT(inFlight(), 1, 120000);
+    const TestResponse sync = fetch(port, "GET", "/sync?delay=0.05", {}, 120000);
+    QCOMPARE(sync.status, 200);
+
+    ::kill(static_cast<pid_t>(process.processId()), SIGTERM);
+    QVERIFY(process.waitForFinished(120000));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 0);
+    QVERIFY(process.readAllStandardOutput().contains("stopped"));
+}
+
+void TestCli::stuckWorkerThreadDoesNotHoldTheExit()
+{
+    QProcess process;
+    const quint16 port = startHeadless(process);
+    QVERIFY(port != 0);
+    // A minute of time.sleep on a pool thread: nothing can cancel it, and its client is gone.
+    {
+        QTcpSocket client;
+        client.connectToHost(QHostAddress::LocalHost, port);
+        QVERIFY(client.waitForConnected(5000));
+        client.write("GET /sync?delay=60 HTTP/1.1\r\n\r\n");
+        QVERIFY(client.waitForBytesWritten(5000));
+        QTRY_COMPARE(
+            fetch(port, "GET", "/_scope/health").json().object().value(u"in_flight").toInt(), 2);
+    }
+    ::kill(static_cast<pid_t>(process.processId()), SIGTERM);
+    // The pool gets its grace, then is abandoned: the process ends cleanly, long before 60 s
+    // (the suite's time limit is the bound; the log line says why it ended).
+    QVERIFY(process.waitForFinished(120000));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 0);
+    QVERIFY(process.readAllStandardError().contains("worker thread(s) still busy"));
+    QVERIFY(process.readAllStandardOutput().contains("stopped"));
 }
 
 void TestCli::traceOutWritesTheTraceOnExit()

@@ -499,6 +499,9 @@ void TestOutbound::upstreamControlValidates()
     QCOMPARE(
         fetch(server->port(), "PUT", "/_scope/upstream", R"({"failure_mode":"fire"})").status, 422);
     QCOMPARE(fetch(server->port(), "PUT", "/_scope/upstream", R"({"latency":5})").status, 422);
+    // JSON has no nan or inf; an overflowing number must not slip through as one.
+    for (const QByteArray body : { R"({"latency_ms":1e999})", R"({"failure_rate":-1e999})" })
+        QCOMPARE(fetch(server->port(), "PUT", "/_scope/upstream", body).status, 422);
     put(server->port(), "/_scope/upstream", R"({"latency_ms":50,"jitter_ms":5})");
     const QJsonObject simulator = fetchJson(server->port(), "/_scope/upstream")
                                       .value(QStringLiteral("simulator"))

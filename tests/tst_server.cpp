@@ -95,6 +95,8 @@ private slots:
     void handlerExceptionBecomes500();
     void backgroundTaskOutlivesItsRequest();
     void shutdownAnswersInFlightAndCancelsTasks();
+    void shutdownCancelsCpuWorkAtTheDrainDeadline_data();
+    void shutdownCancelsCpuWorkAtTheDrainDeadline();
 };
 
 void TestServer::endpoints_data()
@@ -132,6 +134,10 @@ void TestServer::endpoints_data()
                R"({"detail":[{"ctx":{"limit_value":60},"loc":["query","delay"],"msg":"ensure this value is less than or equal to 60","type":"value_error.number.not_le"}]})");
     QTest::newRow("cpu") << QByteArray("GET") << QByteArray("/cpu?n=1000") << QByteArray() << 200
                          << QByteArray(R"({"n":1000,"primes":168,"variant":"threadpool"})");
+    QTest::newRow("cpu n above its bound")
+        << QByteArray("GET") << QByteArray("/cpu?n=20000001") << QByteArray() << 422
+        << QByteArray(
+               R"({"detail":[{"ctx":{"limit_value":20000000},"loc":["query","n"],"msg":"ensure this value is less than or equal to 20000000","type":"value_error.number.not_le"}]})");
     QTest::newRow("start-task") << QByteArray("GET") << QByteArray("/start-task") << QByteArray()
                                 << 200
                                 << QByteArray(
@@ -144,6 +150,23 @@ void TestServer::endpoints_data()
     QTest::newRow("create product")
         << QByteArray("POST") << QByteArray("/products/?name=lamp&price=9.5") << QByteArray() << 200
         << QByteArray(R"({"id":1,"name":"lamp","price":9.5})");
+    // Non-finite numbers parse but could never be stored or computed with: 422, not null.
+    for (const char *price : { "nan", "NaN", "inf", "-inf", "infinity", "-Infinity", "1e999" }) {
+        QTest::addRow("product price %s", price)
+            << QByteArray("POST") << QByteArray("/products/?name=lamp&price=") + price
+            << QByteArray() << 422
+            << QByteArray(
+                   R"({"detail":[{"loc":["query","price"],"msg":"ensure this value is a finite number","type":"value_error.number.not_finite_number"}]})");
+    }
+    QTest::newRow("delay nan")
+        << QByteArray("GET") << QByteArray("/async?delay=nan") << QByteArray() << 422
+        << QByteArray(
+               R"({"detail":[{"loc":["query","delay"],"msg":"ensure this value is a finite number","type":"value_error.number.not_finite_number"}]})");
+    QTest::newRow("price not a number")
+        << QByteArray("POST") << QByteArray("/products/?name=lamp&price=cheap") << QByteArray()
+        << 422
+        << QByteArray(
+               R"({"detail":[{"loc":["query","price"],"msg":"value is not a valid float","type":"type_error.float"}]})");
     QTest::newRow("modes: bad json")
         << QByteArray("PUT") << QByteArray("/_scope/modes") << QByteArray("{") << 422
         << QByteArray(
@@ -530,6 +553,42 @@ void TestServer::shutdownAnswersInFlightAndCancelsTasks()
     QCOMPARE(answers.size(), 1);
     QCOMPARE(answers.at(0).status, 200);
     QTRY_VERIFY(logged.contains(QStringLiteral("cancelled background task background_work")));
+}
+
+void TestServer::shutdownCancelsCpuWorkAtTheDrainDeadline_data()
+{
+    QTest::addColumn<QString>("variant");
+    for (const char *variant : { "threadpool", "async", "blocking" })
+        QTest::newRow(variant) << QString::fromLatin1(variant);
+}
+
+void TestServer::shutdownCancelsCpuWorkAtTheDrainDeadline()
+{
+    QFETCH(QString, variant);
+    ServerConfig config;
+    config.drainTimeout = std::chrono::milliseconds(200);
+    config.modeAssignments = { QStringLiteral("/cpu=") + variant };
+    auto host = startServer(config);
+
+    // The largest n: seconds of CPU, far more than the drain timeout.
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, host->port());
+    QVERIFY(client.waitForConnected(5000));
+    client.write("GET /cpu?n=20000000 HTTP/1.1\r\n\r\n");
+    QVERIFY(client.waitForBytesWritten(5000));
+    QTRY_VERIFY_WITH_TIMEOUT(host->stats()->inFlightRequests.load() == 1, 5000);
+
+    // Even the blocking variant, which holds the loop the stop is posted to, is cancelled.
+    QVERIFY(host->stop());
+
+    QByteArray answer;
+    while (client.waitForReadyRead(5000))
+        answer += client.readAll();
+    const auto responses = splitResponses(answer + client.readAll());
+    QCOMPARE(responses.size(), 1);
+    QCOMPARE(responses.at(0).status, 503);
+    QCOMPARE(responses.at(0).json().object().value(u"detail").toString(),
+        QStringLiteral("CPU work cancelled: the client left or the server is stopping"));
 }
 
 QTEST_GUILESS_MAIN(TestServer)

@@ -37,9 +37,25 @@ QString taskStateName(TaskRegistry::State state)
     return {};
 }
 
-TaskRegistry::TaskRegistry(ServerLog &log, QObject *parent)
+TaskSlot &TaskSlot::operator=(TaskSlot &&other) noexcept
+{
+    if (this != &other) {
+        TaskSlot released(std::move(*this));
+        m_registry = std::exchange(other.m_registry, nullptr);
+    }
+    return *this;
+}
+
+TaskSlot::~TaskSlot()
+{
+    if (m_registry)
+        --m_registry->m_reserved;
+}
+
+TaskRegistry::TaskRegistry(ServerLog &log, int maxRunning, QObject *parent)
     : QObject(parent)
     , m_log(log)
+    , m_maxRunning(maxRunning)
 { }
 
 TaskRegistry::~TaskRegistry()
@@ -51,7 +67,33 @@ TaskRegistry::~TaskRegistry()
         task->token.cancel();
 }
 
-quint64 TaskRegistry::spawn(const QString &name, const QString &parentRoute,
+TaskSlot TaskRegistry::reserve()
+{
+    if (static_cast<int>(m_running.size()) + m_reserved >= m_maxRunning) {
+        ++m_refused;
+        return {};
+    }
+    ++m_reserved;
+    return TaskSlot(this);
+}
+
+quint64 TaskRegistry::spawn(TaskSlot slot, const QString &name, const QString &parentRoute,
+    const QByteArray &parentRequestId, quint64 parentSpan, Body body)
+{
+    Q_ASSERT(slot.m_registry == this);
+    // The task takes the slot's place in the count.
+    slot.m_registry = nullptr;
+    --m_reserved;
+    return start(name, parentRoute, parentRequestId, parentSpan, std::move(body));
+}
+
+quint64 TaskRegistry::spawnFollowUp(const QString &name, const QString &parentRoute,
+    const QByteArray &parentRequestId, quint64 parentSpan, Body body)
+{
+    return start(name, parentRoute, parentRequestId, parentSpan, std::move(body));
+}
+
+quint64 TaskRegistry::start(const QString &name, const QString &parentRoute,
     const QByteArray &parentRequestId, quint64 parentSpan, Body body)
 {
     auto task = std::make_shared<Running>();

@@ -8,6 +8,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <utility>
 
 namespace loopscope {
 namespace trace {
@@ -15,6 +16,32 @@ class LoopWatchdog;
 }
 
 class ServerLog;
+class TaskRegistry;
+
+// A place for one background task, taken before a request does anything the task belongs to:
+// at the cap the request is refused whole instead of, say, creating a product whose task
+// cannot start. Move-only; a slot never used gives its place back. Server loop only.
+class TaskSlot
+{
+public:
+    TaskSlot() = default;
+    TaskSlot(TaskSlot &&other) noexcept
+        : m_registry(std::exchange(other.m_registry, nullptr))
+    { }
+    TaskSlot &operator=(TaskSlot &&other) noexcept;
+    TaskSlot(const TaskSlot &) = delete;
+    TaskSlot &operator=(const TaskSlot &) = delete;
+    ~TaskSlot();
+
+    explicit operator bool() const { return m_registry != nullptr; }
+
+private:
+    friend class TaskRegistry;
+    explicit TaskSlot(TaskRegistry *registry)
+        : m_registry(registry)
+    { }
+    TaskRegistry *m_registry = nullptr;
+};
 
 // Background tasks (`asyncio.create_task`, `BackgroundTasks`) are tracked here so none is lost
 // silently: each has a state, a parent request, and at shutdown a grace period, then cancellation
@@ -45,18 +72,32 @@ public:
         qint64 endedMs = 0;
     };
 
-    explicit TaskRegistry(ServerLog &log, QObject *parent = nullptr);
+    // At most `maxRunning` tasks run (or are reserved) at once; see reserve().
+    explicit TaskRegistry(ServerLog &log, int maxRunning = 10000, QObject *parent = nullptr);
     ~TaskRegistry() override;
 
-    // Starts `body` at once. The body must take what it needs by value (lambda captures live in
-    // the std::function, which the registry keeps alive until the task ends).
-    quint64 spawn(const QString &name, const QString &parentRoute,
+    // A slot for a task a request wants to start, or an empty one (counted as refused) when
+    // maxRunning tasks already run or are reserved.
+    TaskSlot reserve();
+
+    // Starts `body` at once in the reserved slot. The body must take what it needs by value
+    // (lambda captures live in the std::function, which the registry keeps alive until the
+    // task ends).
+    quint64 spawn(TaskSlot slot, const QString &name, const QString &parentRoute,
+        const QByteArray &parentRequestId, quint64 parentSpan, Body body);
+    // Starts a task's own follow-up (signup's log_signup after its welcome email), whatever
+    // the cap: its request was admitted with the first task, and refusing the rest would leave
+    // that request's work half done. It runs as its parent ends, so each running task adds at
+    // most one.
+    quint64 spawnFollowUp(const QString &name, const QString &parentRoute,
         const QByteArray &parentRequestId, quint64 parentSpan, Body body);
 
     // Told of every task while it runs, so it watches the loop only while something does.
     void setLoopWatchdog(trace::LoopWatchdog *watchdog) { m_watchdog = watchdog; }
 
     int runningCount() const { return static_cast<int>(m_running.size()); }
+    int maxRunning() const { return m_maxRunning; }
+    quint64 refusedCount() const { return m_refused; } // reserve() at the cap
     QJsonArray toJson() const;
 
     // Waits up to `grace` for running tasks, cancels the rest and reports them in the log.
@@ -66,7 +107,10 @@ signals:
     void allTasksEnded();
 
 private:
+    friend class TaskSlot;
     struct Running;
+    quint64 start(const QString &name, const QString &parentRoute,
+        const QByteArray &parentRequestId, quint64 parentSpan, Body body);
     QCoro::Task<> run(std::shared_ptr<Running> task);
     void remember(const Record &record);
 
@@ -74,6 +118,9 @@ private:
     std::vector<std::shared_ptr<Running>> m_running;
     std::deque<Record> m_ended; // bounded history for /_scope/tasks
     quint64 m_nextId = 0;
+    const int m_maxRunning;
+    int m_reserved = 0; // slots taken by requests whose task has not started yet
+    quint64 m_refused = 0;
     trace::LoopWatchdog *m_watchdog = nullptr;
 };
 

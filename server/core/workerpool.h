@@ -4,6 +4,8 @@
 #include <QCoro/QCoroTask>
 #include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
+#include <chrono>
+#include <memory>
 
 #include "trace/trace.h"
 
@@ -15,15 +17,34 @@ class WorkerPool
 {
 public:
     explicit WorkerPool(int threads = 40)
+        : m_pool(std::make_unique<QThreadPool>())
+        , m_maxThreads(threads)
     {
-        m_pool.setMaxThreadCount(threads);
-        m_pool.setExpiryTimeout(-1);
-        m_pool.setObjectName(QStringLiteral("sync worker pool"));
+        m_pool->setMaxThreadCount(threads);
+        m_pool->setExpiryTimeout(-1);
+        m_pool->setObjectName(QStringLiteral("sync worker pool"));
     }
-    ~WorkerPool() { m_pool.waitForDone(); }
+    ~WorkerPool()
+    {
+        if (m_pool)
+            m_pool->waitForDone();
+    }
 
-    int maxThreads() const { return m_pool.maxThreadCount(); }
-    int activeThreads() const { return m_pool.activeThreadCount(); }
+    int maxThreads() const { return m_maxThreads; }
+    int activeThreads() const { return m_pool ? m_pool->activeThreadCount() : 0; }
+
+    // At shutdown: waits up to `timeout` for the jobs to end. A job that does not (a blocking
+    // call that cannot be cancelled) must not hold the process: its threads are abandoned to
+    // end with it. Returns how many were; nothing may run() afterwards.
+    int stop(std::chrono::milliseconds timeout)
+    {
+        if (!m_pool || m_pool->waitForDone(int(timeout.count())))
+            return 0;
+        const int busy = m_pool->activeThreadCount();
+        // Deliberately leaked: destroying a QThreadPool waits for its threads without bound.
+        (void)m_pool.release();
+        return busy;
+    }
 
     // Runs `job` on a pool thread; the awaiting coroutine resumes on its own thread. The job is
     // traced as queued/started/finished, linked to the span that awaits it, and the wait as an
@@ -58,7 +79,7 @@ public:
                     trace::record(trace::Kind::AwaitResume, span, label, job);
             }
         } resumed { awaitingSpan, label, jobSpan };
-        co_return co_await QtConcurrent::run(&m_pool, std::move(traced));
+        co_return co_await QtConcurrent::run(m_pool.get(), std::move(traced));
     }
 
 private:
@@ -71,7 +92,8 @@ private:
         }
     }
 
-    QThreadPool m_pool;
+    std::unique_ptr<QThreadPool> m_pool;
+    const int m_maxThreads;
 };
 
 } // namespace loopscope

@@ -57,6 +57,7 @@ HttpConnection::HttpConnection(qintptr socketDescriptor, quint64 id, RequestHand
 
 HttpConnection::~HttpConnection()
 {
+    m_clientGone->store(true);
     // A closed connection is deleted later, possibly after the stats are gone: it has already
     // counted itself out.
     if (!m_closedEmitted)
@@ -211,6 +212,7 @@ QCoro::Task<> HttpConnection::serve(
     incoming.requestId = requestIdFor(request);
     incoming.span = trace::newSpanId();
     incoming.connectionId = m_id;
+    incoming.clientGone = m_clientGone;
     incoming.request = std::move(request);
     trace::record(trace::Kind::RequestAccepted, incoming.span, 0, 0, static_cast<qint64>(m_id));
     trace::recordRequestId(incoming.span, incoming.requestId);
@@ -362,6 +364,7 @@ void HttpConnection::onDisconnected()
     m_closedEmitted = true;
     m_noMoreRequests = true;
     m_reader.setEnabled(false); // Qt has closed the descriptor
+    m_clientGone->store(true);
     --m_stats.openConnections;
     emit closed(this);
 }

@@ -9,8 +9,10 @@
 #include <QObject>
 #include <QSocketNotifier>
 #include <QTcpSocket>
+#include <atomic>
 #include <deque>
 #include <optional>
+#include <memory>
 
 namespace loopscope::http {
 
@@ -79,6 +81,9 @@ private:
     bool m_paused = false; // back-pressure: too many answers pending or unread
     bool m_closing = false;
     bool m_closedEmitted = false;
+    // Shared with every request of this connection (IncomingRequest::clientGone).
+    const std::shared_ptr<std::atomic<bool>> m_clientGone
+        = std::make_shared<std::atomic<bool>>(false);
 };
 
 } // namespace loopscope::http

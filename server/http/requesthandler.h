@@ -5,6 +5,8 @@
 
 #include <QCoro/QCoroTask>
 #include <optional>
+#include <atomic>
+#include <memory>
 
 namespace loopscope::http {
 
@@ -15,6 +17,9 @@ struct IncomingRequest
     QByteArray requestId; // X-Request-Id: the client's when valid, otherwise generated
     quint64 span = 0; // trace span id of this request
     quint64 connectionId = 0;
+    // Set once the client has left (its connection closed or was destroyed): work done for it
+    // can stop. Readable from any thread.
+    std::shared_ptr<const std::atomic<bool>> clientGone;
 };
 
 // The application side of the server. Runs on the server loop thread.

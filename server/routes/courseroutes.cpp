@@ -23,6 +23,17 @@ QString clockTime()
     return QTime::currentTime().toString(QStringLiteral("HH:mm:ss"));
 }
 
+// The background-task cap is reached: checked before the request does anything, so a refused
+// request has no effect at all (no product without its task, no half signup).
+HttpResponse tooManyTasks(const RequestContext &context)
+{
+    HttpResponse response = HttpResponse::detail(503,
+        QStringLiteral("Too many background tasks (at most %1 at once); try again later")
+            .arg(context.services.tasks.maxRunning()));
+    response.headers.emplace_back(QByteArrayLiteral("retry-after"), QByteArrayLiteral("1"));
+    return response;
+}
+
 const ParamDoc delayDoc = ParamDoc::query(QStringLiteral("delay"), QStringLiteral("number"), false,
     QStringLiteral("2"), QStringLiteral("seconds to wait"), 0, 60);
 
@@ -82,11 +93,14 @@ QCoro::Task<HttpResponse> createProduct(RequestContext &context, ProductService 
     const auto price = params.queryNumber(QStringLiteral("price"));
     if (!params.ok())
         co_return params.errorResponse();
+    TaskSlot slot = context.services.tasks.reserve();
+    if (!slot)
+        co_return tooManyTasks(context);
     const QJsonObject product
         = co_await onVariantThread(context, [&] { return products.createProduct(*name, *price); });
     ServerLog *log = &context.services.log;
-    context.spawnTask(
-        QStringLiteral("log_product_created"), [log](CancelToken &cancel) -> QCoro::Task<> {
+    context.spawnTask(std::move(slot), QStringLiteral("log_product_created"),
+        [log](CancelToken &cancel) -> QCoro::Task<> {
             co_await PreciseSleep(3s, &cancel);
             log->info(QStringLiteral("Product created"));
         });
@@ -114,9 +128,12 @@ QCoro::Task<HttpResponse> listProducts(RequestContext &context, ProductService &
 
 QCoro::Task<HttpResponse> startTask(RequestContext &context)
 {
+    TaskSlot slot = context.services.tasks.reserve();
+    if (!slot)
+        co_return tooManyTasks(context);
     ServerLog *log = &context.services.log;
-    context.spawnTask(
-        QStringLiteral("background_work"), [log](CancelToken &cancel) -> QCoro::Task<> {
+    context.spawnTask(std::move(slot), QStringLiteral("background_work"),
+        [log](CancelToken &cancel) -> QCoro::Task<> {
             co_await PreciseSleep(5s, &cancel);
             log->info(QStringLiteral("Background task completed"));
         });
@@ -131,6 +148,11 @@ QCoro::Task<HttpResponse> signup(RequestContext &context)
     const auto email = params.queryString(QStringLiteral("email"));
     if (!params.ok())
         co_return params.errorResponse();
+    // One slot for the pair: log_signup follows the email as its follow-up (see
+    // TaskRegistry::spawnFollowUp), so an admitted signup always runs both.
+    TaskSlot slot = context.services.tasks.reserve();
+    if (!slot)
+        co_return tooManyTasks(context);
 
     // Starlette runs a response's BackgroundTasks one after another: the log line comes 1 s
     // after the email, 4 s after the response.
@@ -141,11 +163,11 @@ QCoro::Task<HttpResponse> signup(RequestContext &context)
     const quint64 span = context.incoming.span;
     const QString user = *username;
     const QString address = *email;
-    context.spawnTask(
-        QStringLiteral("send_welcome_email"), [=](CancelToken &cancel) -> QCoro::Task<> {
+    context.spawnTask(std::move(slot), QStringLiteral("send_welcome_email"),
+        [=](CancelToken &cancel) -> QCoro::Task<> {
             co_await PreciseSleep(3s, &cancel);
             log->info(QStringLiteral("Welcome email sent to %1 at %2").arg(address, clockTime()));
-            tasks->spawn(QStringLiteral("log_signup"), route, requestId, span,
+            tasks->spawnFollowUp(QStringLiteral("log_signup"), route, requestId, span,
                 [log, user](CancelToken &next) -> QCoro::Task<> {
                     co_await PreciseSleep(1s, &next);
                     log->info(QStringLiteral("Signup logged for %1 at %2").arg(user, clockTime()));
@@ -162,29 +184,53 @@ std::uint32_t computeLabel()
     return label;
 }
 
+// The largest n of /cpu: about 10 s of CPU for one request here (n = 20,000,000 took 10.2 s
+// on one core of the 2-core VM; 200,000,000 would take over 5 minutes). Cancelled work stops
+// within a slice anyway, but one request must not hold a pool thread longer than that.
+constexpr qint64 maxPrimeLimit = 20'000'000;
+
+HttpResponse cpuCancelled()
+{
+    // Seen only when the server stopped waiting: a departed client's answer is dropped.
+    return HttpResponse::detail(
+        503, QStringLiteral("CPU work cancelled: the client left or the server is stopping"));
+}
+
 QCoro::Task<HttpResponse> cpuBound(RequestContext &context)
 {
     ParamReader params = context.params();
-    const auto n = params.queryInt(QStringLiteral("n"), 2'000'000, { 1.0, 200'000'000.0 });
+    const auto n = params.queryInt(
+        QStringLiteral("n"), 2'000'000, { 1.0, static_cast<double>(maxPrimeLimit) });
     if (!params.ok())
         co_return params.errorResponse();
-    qint64 primes = 0;
+    const WorkCancel cancel = context.cancellation();
+    auto cancelled = [cancel] { return cancel.requested(); };
+    std::optional<qint64> primes = 0;
     switch (context.variant) {
-    case HandlerVariant::ThreadPool:
-        primes = co_await context.services.pool.run(
-            [limit = *n] { return countPrimes(2, limit); }, context.incoming.span, computeLabel());
+    case HandlerVariant::ThreadPool: {
+        // Named, not a temporary inside co_await: the job holds shared pointers, and GCC 12
+        // destroys such a temporary twice (a corrupted heap).
+        auto job = [limit = *n, cancelled] { return countPrimesUnless(limit, cancelled); };
+        auto task
+            = context.services.pool.run(std::move(job), context.incoming.span, computeLabel());
+        primes = co_await task;
         break;
+    }
     case HandlerVariant::Blocking:
+        // Only a stopping server can cancel it: the loop it blocks cannot see the client leave.
         context.blockingBegins(computeLabel());
-        primes = countPrimes(2, *n);
+        primes = countPrimesUnless(*n, cancelled);
         context.blockingEnds(computeLabel());
         break;
     case HandlerVariant::Async: {
         // async def with cooperative yields: the loop stays responsive, the request takes longer.
         static const std::uint32_t yieldLabel = trace::label("await asyncio.sleep(0)");
-        constexpr qint64 slice = 20'000;
-        for (qint64 from = 2; from <= *n; from += slice) {
-            primes += countPrimes(from, std::min(*n, from + slice - 1));
+        for (qint64 from = 2; from <= *n; from += primeSlice) {
+            if (cancelled()) {
+                primes.reset();
+                break;
+            }
+            *primes += countPrimes(from, std::min(*n, from + primeSlice - 1));
             context.awaitBegins(yieldLabel);
             co_await PreciseSleep(0ms);
             context.awaitEnds(yieldLabel);
@@ -192,8 +238,10 @@ QCoro::Task<HttpResponse> cpuBound(RequestContext &context)
         break;
     }
     }
+    if (!primes)
+        co_return cpuCancelled();
     co_return HttpResponse::json(
-        QJsonObject { { QStringLiteral("n"), *n }, { QStringLiteral("primes"), primes },
+        QJsonObject { { QStringLiteral("n"), *n }, { QStringLiteral("primes"), *primes },
             { QStringLiteral("variant"), variantName(context.variant) } });
 }
 
@@ -249,7 +297,10 @@ void addCourseRoutes(Router &router, CourseState &state)
                        "threadpool offloads it, async yields between slices"),
         allVariants, HandlerVariant::ThreadPool,
         { ParamDoc::query(QStringLiteral("n"), QStringLiteral("integer"), false,
-            QStringLiteral("2000000"), QStringLiteral("count primes below n"), 1, 200'000'000) },
+            QStringLiteral("2000000"),
+            QStringLiteral("count primes below n (at most %1: about 10 s of CPU)")
+                .arg(maxPrimeLimit),
+            1, double(maxPrimeLimit)) },
         cpuBound });
 }
 

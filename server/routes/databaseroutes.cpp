@@ -94,7 +94,7 @@ struct DatabaseApi
             = items->importCsv(context, context.incoming.request.body); // named: see dbCall
         const auto outcome = co_await outcomeTask;
         if (auto failed = failureResponse(outcome, context))
-            co_return *failed;
+            co_return std::move(*failed);
         if (!outcome.value.errors.isEmpty())
             co_return HttpResponse::json(
                 QJsonObject { { QStringLiteral("detail"), outcome.value.errors } }, 422);
@@ -124,7 +124,7 @@ struct DatabaseApi
         auto postTask = posts->createPost(context, *title, *content, *author); // named: see dbCall
         const auto post = co_await postTask;
         if (auto failed = failureResponse(post, context))
-            co_return *failed;
+            co_return std::move(*failed);
         co_return HttpResponse::json(post.value);
     }
 
@@ -141,7 +141,7 @@ struct DatabaseApi
         auto listTask = posts->listPosts(context, *skip, *limit, *delay); // named: see dbCall
         const auto list = co_await listTask;
         if (auto failed = failureResponse(list, context))
-            co_return *failed;
+            co_return std::move(*failed);
         co_return HttpResponse::json(list.value);
     }
 
@@ -185,7 +185,7 @@ struct DatabaseApi
         auto deletedTask = posts->deletePost(context, *postId); // named: see dbCall
         const auto deleted = co_await deletedTask;
         if (auto failed = failureResponse(deleted, context))
-            co_return *failed;
+            co_return std::move(*failed);
         if (!deleted.value)
             co_return HttpResponse::detail(404, QStringLiteral("Post not found"));
         co_return HttpResponse::json(QJsonObject {

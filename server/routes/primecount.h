@@ -1,6 +1,8 @@
 #pragma once
 
 #include <QtGlobal>
+#include <algorithm>
+#include <optional>
 
 namespace loopscope {
 
@@ -17,6 +19,22 @@ inline qint64 countPrimes(qint64 from, qint64 to)
             }
         }
         count += prime;
+    }
+    return count;
+}
+
+// Candidates per slice of the cancellable count: near n = 20,000,000 a slice takes tens of
+// milliseconds, so work whose client left stops about that fast.
+constexpr qint64 primeSlice = 20'000;
+
+// countPrimes(2, n), asking `stop()` before each slice; nullopt once it says so.
+template <typename Stop> std::optional<qint64> countPrimesUnless(qint64 n, Stop stop)
+{
+    qint64 count = 0;
+    for (qint64 from = 2; from <= n; from += primeSlice) {
+        if (stop())
+            return std::nullopt;
+        count += countPrimes(from, std::min(n, from + primeSlice - 1));
     }
     return count;
 }

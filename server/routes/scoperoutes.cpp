@@ -77,7 +77,8 @@ HttpResponse putMode(RequestContext &context, ModeTable &modes)
     return HttpResponse::json(describeMode(modes.entry(modes.indexOf(route))));
 }
 
-QByteArray serverCounters(const http::ConnectionStats &stats, const http::HttpLimits &limits)
+QByteArray serverCounters(
+    const http::ConnectionStats &stats, const http::HttpLimits &limits, const TaskRegistry &tasks)
 {
     QByteArray text;
     auto header = [&text](const char *name, const char *type, const char *help) {
@@ -112,6 +113,9 @@ QByteArray serverCounters(const http::ConnectionStats &stats, const http::HttpLi
     counter("loopscope_responses_dropped_total", "counter",
         "Answers not delivered because the client had left.",
         qint64(stats.responsesDropped.load()));
+    counter("loopscope_background_tasks_refused_total", "counter",
+        "Requests answered 503 because the background-task cap was reached.",
+        qint64(tasks.refusedCount()));
     header("loopscope_limit", "gauge", "The server's configured limits (bytes, seconds, count).");
     const std::pair<const char *, double> limitValues[] = {
         { "max_connections", limits.maxConnections },
@@ -120,6 +124,7 @@ QByteArray serverCounters(const http::ConnectionStats &stats, const http::HttpLi
         { "max_body_bytes", double(limits.maxBodyBytes) },
         { "keep_alive_timeout_seconds", limits.keepAliveTimeout.count() / 1000.0 },
         { "request_timeout_seconds", limits.requestTimeout.count() / 1000.0 },
+        { "max_background_tasks", tasks.maxRunning() },
     };
     for (const auto &[name, value] : limitValues) {
         text += QByteArray("loopscope_limit{name=\"") + name + "\"} "
@@ -188,7 +193,7 @@ void addScopeRoutes(Router &router, ScopeState &state)
                     return trace::TraceHub::instance().prometheusText();
                 },
                 0, trace::label("export metrics"));
-            text += serverCounters(state.stats, state.limits);
+            text += serverCounters(state.stats, state.limits, state.tasks);
             co_return HttpResponse::text(
                 std::move(text), "text/plain; version=0.0.4; charset=utf-8");
         });

@@ -1,7 +1,9 @@
 #include "paramreader.h"
 
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <cmath>
+#include <type_traits>
 
 namespace loopscope {
 
@@ -19,9 +21,18 @@ std::optional<qint64> parseInteger(const QString &text)
 
 std::optional<double> parseNumber(const QString &text)
 {
+    const QString trimmed = text.trimmed();
     bool ok = false;
-    const double value = text.trimmed().toDouble(&ok);
-    return ok ? std::optional<double>(value) : std::nullopt;
+    const double value = trimmed.toDouble(&ok);
+    // An overflow ("1e999") fails with an infinity: a number, just not a finite one. Python
+    // also spells infinity out, which Qt does not parse; both are reported as not finite.
+    if (ok || std::isinf(value))
+        return value;
+    static const QRegularExpression spelledOut(
+        QStringLiteral("^[+-]?infinity$"), QRegularExpression::CaseInsensitiveOption);
+    if (spelledOut.match(trimmed).hasMatch())
+        return trimmed.startsWith(u'-') ? -qInf() : qInf();
+    return std::nullopt;
 }
 
 QJsonValue limitValue(double limit)
@@ -124,6 +135,15 @@ std::optional<T> ParamReader::queryTyped(const QString &name, std::optional<T> d
     if (!value) {
         addError(queryLocation, name, invalidMessage, invalidType);
         return std::nullopt;
+    }
+    if constexpr (std::is_floating_point_v<T>) {
+        // nan, inf and overflows parse, but no route can store or compute with them (JSON has
+        // no such numbers: a stored price would come back as null). pydantic's finite check.
+        if (!std::isfinite(*value)) {
+            addError(queryLocation, name, QStringLiteral("ensure this value is a finite number"),
+                QStringLiteral("value_error.number.not_finite_number"));
+            return std::nullopt;
+        }
     }
     return checkBounds(queryLocation, name, *value, bounds);
 }

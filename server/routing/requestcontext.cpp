@@ -52,10 +52,10 @@ void RequestContext::blockingEnds(std::uint32_t label) const
 }
 
 quint64 RequestContext::spawnTask(
-    const QString &name, std::function<QCoro::Task<>(CancelToken &)> body)
+    TaskSlot slot, const QString &name, std::function<QCoro::Task<>(CancelToken &)> body)
 {
     return services.tasks.spawn(
-        name, route.key(), incoming.requestId, incoming.span, std::move(body));
+        std::move(slot), name, route.key(), incoming.requestId, incoming.span, std::move(body));
 }
 
 } // namespace loopscope

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/handlervariant.h"
+#include "core/workcancel.h"
 #include "http/requesthandler.h"
 #include "paramreader.h"
 #include "queryparams.h"
@@ -17,6 +18,7 @@ class CancelToken;
 class ModeTable;
 class ServerLog;
 class TaskRegistry;
+class TaskSlot;
 class WorkerPool;
 
 // What every handler can reach: long-lived and owned by the server runtime on the loop thread.
@@ -26,6 +28,9 @@ struct ServerServices
     TaskRegistry &tasks;
     ServerLog &log;
     ModeTable &modes;
+    // Set when a stopping server gives up waiting for the requests in flight: their work stops.
+    // Shared, not owned: a pool job abandoned at shutdown may still read it.
+    std::shared_ptr<std::atomic<bool>> stopping = std::make_shared<std::atomic<bool>>(false);
 };
 
 // One request as a handler sees it. Lives in the dispatching coroutine's frame for the whole
@@ -40,6 +45,8 @@ struct RequestContext
     ServerServices &services;
 
     ParamReader params() const { return ParamReader(path, query); }
+    // Whether this request's work should stop (its client left, or the server is stopping).
+    WorkCancel cancellation() const { return { incoming.clientGone, services.stopping }; }
 
     // A simulated I/O wait done the way the route's variant does it: awaited on a timer (async),
     // slept on a pool thread and awaited (threadpool), or slept on the loop thread (blocking).
@@ -51,8 +58,10 @@ struct RequestContext
     void blockingBegins(std::uint32_t label) const;
     void blockingEnds(std::uint32_t label) const;
 
-    // Starts a background task whose parent is this request.
-    quint64 spawnTask(const QString &name, std::function<QCoro::Task<>(CancelToken &)> body);
+    // Starts a background task whose parent is this request, in a slot taken with
+    // services.tasks.reserve() before the request did anything the task belongs to.
+    quint64 spawnTask(
+        TaskSlot slot, const QString &name, std::function<QCoro::Task<>(CancelToken &)> body);
 };
 
 } // namespace loopscope

@@ -26,7 +26,8 @@ QCoro::Task<std::optional<QJsonObject>> UserService::getUser(RequestContext &con
     const auto it = m_users.find(userId);
     if (it == m_users.end())
         co_return std::nullopt;
-    co_return it->second;
+    // A copy: QCoro 0.8 moves a returned lvalue of another type, emptying the stored user.
+    co_return std::optional<QJsonObject>(it->second);
 }
 
 } // namespace loopscope
