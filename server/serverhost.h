@@ -48,6 +48,8 @@ public:
     // Latest heartbeat lag of the server loop and whether it is stalled right now (any thread).
     qint64 loopLagNs() const;
     bool loopStalled() const;
+    // The thread the server loop runs on: tests put probes on it (an EventLoopChecker).
+    QThread *loopThread() { return &m_thread; }
 
     // Graceful stop (see ServerRuntime::shutdown); blocks until the server thread has ended.
     void stop();
