@@ -369,8 +369,13 @@ void TestLoad::stallCorrectedVersusUncorrected()
         slowCorrected += rec.latencyNs() > 100'000'000;
         slowUncorrected += rec.serviceTimeNs() > 100'000'000;
     }
+    qInfo("over 100 ms: %d counted from the schedule, %d from the send", slowCorrected,
+        slowUncorrected);
     QVERIFY2(slowCorrected >= 60, qPrintable(QString::number(slowCorrected)));
-    QVERIFY2(slowUncorrected <= plan.concurrency, qPrintable(QString::number(slowUncorrected)));
+    // Counted from the send, only the requests caught in the stall look slow (the connections'
+    // four on an idle machine; a busy one adds a few of its own to both counts).
+    QVERIFY2(slowUncorrected <= slowCorrected / 4,
+        qPrintable(QStringLiteral("%1 of %2").arg(slowUncorrected).arg(slowCorrected)));
     QVERIFY(r.latency.valueAtPercentile(90) > 200'000'000);
     QVERIFY(r.serviceTime.valueAtPercentile(90) < r.latency.valueAtPercentile(90) / 2);
     QVERIFY(r.latency.max() >= 450'000'000);

@@ -310,10 +310,13 @@ void TestOutbound::dashboardGathersOnlyWhenAsync()
         QJsonObject({ { QStringLiteral("users_count"), 10 }, { QStringLiteral("posts_count"), 100 },
             { QStringLiteral("comments_count"), 500 } }));
     qInfo() << variant << client << elapsed << "ms at an upstream latency of" << latencyMs << "ms";
-    if (gathers) // all three calls in flight at once
-        QCOMPARE(upstreamCallsAtOnce(QStringLiteral("GET /dashboard"), since), 3);
-    else
+    const int atOnce = upstreamCallsAtOnce(QStringLiteral("GET /dashboard"), since);
+    if (gathers) { // all three calls in flight at once
+        QCOMPARE(atOnce, 3);
+    } else {
+        QVERIFY2(atOnce >= 0 && atOnce <= 1, QByteArray::number(atOnce).constData());
         QVERIFY2(elapsed >= 3 * latencyMs, QByteArray::number(elapsed).constData());
+    }
 }
 
 void TestOutbound::sharedClientKeepsConnectionsPerCallDoesNot()

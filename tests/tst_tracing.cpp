@@ -131,6 +131,7 @@ void TestTracing::blockingVariantStallsTheLoop()
 {
     QVERIFY(m_host->modes().set(QStringLiteral("GET /async"), QStringLiteral("blocking"))
         == ModeTable::SetResult::Ok);
+    const EventLoopChecker loop(m_host->loopThread());
     const TestResponse response = get(m_host->port(), "/async", "trace-blocking");
     m_host->modes().set(QStringLiteral("GET /async"), QStringLiteral("async"));
     QCOMPARE(response.status, 200);
@@ -154,6 +155,9 @@ void TestTracing::blockingVariantStallsTheLoop()
     QCOMPARE(span->blocking.size(), std::size_t(1));
     const trace::BlockingRecord &blocking = span->blocking.front();
     QCOMPARE(trace::labelText(blocking.label), QStringLiteral("sleep 2s"));
+    // What the async test's ticks rule out: a loop inside a blocking call does not tick.
+    QVERIFY(loop.ticked(1));
+    QCOMPARE(loop.ticksBetween(blocking.begin, blocking.end), 0);
 
     // The watchdog saw the loop stall for about as long, whether or not the call was annotated.
     const auto stalls = stallsBetween(events, blocking.begin, blocking.end);
