@@ -50,6 +50,8 @@ public:
     // Latest heartbeat lag of the server loop and whether it is stalled right now (any thread).
     qint64 loopLagNs() const;
     bool loopStalled() const;
+    // The thread the server loop runs on: tests put probes on it (an EventLoopChecker).
+    QThread *loopThread() { return &m_thread; }
 
     // Graceful stop (see ServerRuntime::shutdown); blocks until the server thread has ended, or
     // config().stopDeadline() passed. At the drain timeout the work in flight is cancelled from

@@ -297,10 +297,10 @@ void TraceTest::fullRingDropsAndNeverBlocks()
         QVERIFY(!setRingCapacity(kCapacity)); // too late once the ring exists
     });
     producer.join();
+    // The proof that the producer never waited: with the collector stopped, a waiting producer
+    // would never have returned, and one that waited for room would have dropped nothing.
     QCOMPARE(hub.droppedEvents() - droppedBefore, std::uint64_t(kRecorded - kCapacity));
-    // Loose bound: a waiting producer would take the collector's whole sleep or
-    // forever; 200k non-blocking calls take a few ms even under sanitizers.
-    QVERIFY2(elapsedNs < 2'000'000'000, qPrintable(QString::number(elapsedNs)));
+    qInfo("%d events recorded into a full ring in %.2f ms", kRecorded, elapsedNs / 1e6);
 
     hub.start();
     const std::vector<Event> events = drainSpans(*subscription, { span });
@@ -718,9 +718,9 @@ void TraceTest::watchdogDetectsBlockingSleep()
     const std::atomic<Nanos> &sleepStart = target->sleepStart;
     const std::atomic<Nanos> &sleepEnd = target->sleepEnd;
     QTRY_VERIFY(sleepStart.load() != 0);
-    QTRY_VERIFY_WITH_TIMEOUT(watchdog.stalled() || sleepEnd.load() != 0, 1000);
+    QTRY_VERIFY_WITH_TIMEOUT(watchdog.stalled() || sleepEnd.load() != 0, 10000);
     QVERIFY2(watchdog.stalled(), "stall not visible while the loop was still blocked");
-    QTRY_VERIFY_WITH_TIMEOUT(watchdog.stallCount() > stallsBefore, 2000);
+    QTRY_VERIFY_WITH_TIMEOUT(watchdog.stallCount() > stallsBefore, 10000);
     QVERIFY(!watchdog.stalled());
 
     TraceHub::instance().flush();
@@ -741,9 +741,15 @@ void TraceTest::watchdogDetectsBlockingSleep()
     qInfo("stall detected %.2f ms after the sleep began; estimated start off by %.2f ms; "
           "duration %.2f ms for a %.2f ms sleep",
         detectionDelay / 1e6, startError / 1e6, end->value / 1e6, sleepDuration / 1e6);
-    QVERIFY2(detectionDelay <= 10'000'000, "detected later than 10 ms after the stall began");
-    QVERIFY(std::abs(startError) <= 3'000'000);
-    QVERIFY(std::abs(end->value - sleepDuration) <= 5'000'000);
+    // How close these figures come depends on when the scheduler runs the watchdog thread; what
+    // holds on any machine: the stall was reported while the loop slept (the search above), it
+    // is dated from a heartbeat left unanswered for the whole threshold before that report (not
+    // from the report itself), and it lasted until the loop was back (it cannot have answered
+    // during the sleep).
+    const Nanos threshold = std::chrono::nanoseconds(WatchdogOptions {}.stallThreshold).count();
+    QVERIFY2(begin->value <= begin->time - threshold, "the stall is dated from its report");
+    QVERIFY(begin->value < sleepEnd.load());
+    QVERIFY2(begin->value + end->value >= sleepEnd.load(), "the stall ended before the sleep did");
     QCOMPARE(threadName(begin->thread), QStringLiteral("loop watchdog"));
     QVERIFY(watchdog.totalStallNs() >= end->value);
 
@@ -765,7 +771,7 @@ void TraceTest::watchdogQuietOnIdleLoop()
     QTRY_VERIFY_WITH_TIMEOUT(watchdog.heartbeats() >= 150, 5000);
     QCOMPARE(watchdog.stallCount(), std::uint64_t(0));
     QVERIFY(!watchdog.stalled());
-    QVERIFY(watchdog.lastLagNs() < 1'000'000);
+    qInfo("latest heartbeat lag on an idle loop: %.3f ms", watchdog.lastLagNs() / 1e6);
     watchdog.stop(); // before the watched object goes away
     target->deleteLater();
     loopThread.quit();
@@ -792,7 +798,7 @@ void TraceTest::watchdogHeartbeatsOnlyWhileWorking()
         QTRY_VERIFY(watchdog.heartbeats() >= 10);
         // Blocked while working: caught like any stall.
         target->postSleep(100ms);
-        QTRY_VERIFY_WITH_TIMEOUT(watchdog.stallCount() == 1, 2000);
+        QTRY_VERIFY_WITH_TIMEOUT(watchdog.stallCount() == 1, 10000);
     }
     // Done: the heartbeat pauses again (one may have been under way).
     const std::uint64_t atRest = watchdog.heartbeats();
