@@ -4,7 +4,9 @@
 
 #include <QtCore/QByteArray>
 
+#include <memory>
 #include <span>
+#include <vector>
 
 namespace loopscope::trace {
 
@@ -19,5 +21,24 @@ namespace loopscope::trace {
 //  - a flow (s/f, id = job span) from the run that queued a job to its execution;
 //  - counters (C): in-flight requests, loop lag; stalls: X on the watchdog lane.
 QByteArray chromeTraceJson(std::span<const Event> events);
+
+// The same JSON in slices, for a streamed export: each next() appends whole events until the
+// slice holds `bytes` (or the text ends), so the text never exists whole. The first call indexes
+// the spans; not thread-safe, but the calls may run one after the other on different threads.
+class ChromeTraceWriter
+{
+public:
+    explicit ChromeTraceWriter(std::vector<Event> events);
+    ~ChromeTraceWriter();
+    ChromeTraceWriter(const ChromeTraceWriter &) = delete;
+    ChromeTraceWriter &operator=(const ChromeTraceWriter &) = delete;
+
+    QByteArray next(qsizetype bytes); // empty once everything was given
+    bool atEnd() const;
+
+private:
+    struct State;
+    std::unique_ptr<State> m_state;
+};
 
 } // namespace loopscope::trace

@@ -175,6 +175,17 @@ std::vector<Event> TraceHub::retained() const
     return { m_window.begin(), m_window.end() };
 }
 
+std::vector<Event> TraceHub::retained(Nanos since, Nanos until) const
+{
+    std::vector<Event> events;
+    const std::lock_guard lock(m_windowMutex);
+    for (const Event &e : m_window) {
+        if (e.time >= since && e.time <= until)
+            events.push_back(e);
+    }
+    return events;
+}
+
 void TraceHub::clearRetained()
 {
     const std::lock_guard lock(m_windowMutex);

@@ -48,6 +48,8 @@ public:
     void flush();
 
     std::vector<Event> retained() const; // copy of the window, time-ordered per batch
+    // The part of the window with since <= time <= until (nowNs() clock).
+    std::vector<Event> retained(Nanos since, Nanos until) const;
     void clearRetained();
 
     std::uint64_t droppedEvents() const; // lost in full producer rings
