@@ -43,7 +43,8 @@ QCoro::Task<std::optional<QByteArray>> TraceExportBody::next()
         if (!writer) {
             trace::TraceHub &hub = trace::TraceHub::instance();
             hub.flush();
-            writer = std::make_shared<trace::ChromeTraceWriter>(hub.retained(since, until));
+            writer = std::make_shared<trace::ChromeTraceWriter>(
+                hub.retainedPages(since, until, kWindowPageEvents));
         }
         QByteArray piece = writer->next(kSliceBytes);
         return std::make_pair(std::move(writer), std::move(piece));

@@ -15,13 +15,15 @@ class ChromeTraceWriter;
 // The body of GET /_scope/trace: the retained window (or the part of it in [since, until]) as
 // Chrome Trace JSON, serialised on the worker pool one slice at a time while it is sent. The loop
 // only moves slices; the whole text never exists; a client that stops reading stops the slices,
-// and one that leaves ends the export. The window is copied when the first slice is asked for,
-// that is when this answer reaches the front of its connection, not when the request arrives.
+// and one that leaves ends the export. The window is read (page by page, into the span index)
+// when the first slice is asked for, that is when this answer reaches the front of its
+// connection, not when the request arrives.
 // At most kConcurrentExports exports hold a copy at once per server loop; more wait their turn.
 class TraceExportBody : public http::BodySource
 {
 public:
     static constexpr qsizetype kSliceBytes = 256 * 1024;
+    static constexpr std::size_t kWindowPageEvents = 64 * 1024; // 4 MiB of events at a time
     static constexpr int kConcurrentExports = 2;
 
     TraceExportBody(WorkerPool &pool, trace::Nanos since, trace::Nanos until);

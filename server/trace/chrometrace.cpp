@@ -249,7 +249,8 @@ struct ChromeTraceWriter::State
         Done
     };
 
-    std::vector<Event> events;
+    ChromeTraceWriter::Source source;
+    std::vector<Event> events; // those of the loop-wide pass only
     Phase phase = Phase::Head;
     JsonWriter w;
     Nanos origin = 0;
@@ -267,15 +268,53 @@ struct ChromeTraceWriter::State
     void stallSlice(const Event &begin, Nanos duration);
 };
 
+// The events the loop-wide pass writes (see writeLoopWide).
+static bool isLoopWide(Kind kind)
+{
+    switch (kind) {
+    case Kind::RequestAccepted:
+    case Kind::ResponseWritten:
+    case Kind::RequestClosed:
+    case Kind::LoopLag:
+    case Kind::LoopStallBegin:
+    case Kind::LoopStallEnd:
+        return true;
+    case Kind::RequestParsed:
+    case Kind::HandlerStarted:
+    case Kind::AwaitSuspend:
+    case Kind::AwaitResume:
+    case Kind::BlockingBegin:
+    case Kind::BlockingEnd:
+    case Kind::TaskSpawned:
+    case Kind::TaskFinished:
+    case Kind::TaskFailed:
+    case Kind::TaskCancelled:
+    case Kind::JobQueued:
+    case Kind::JobStarted:
+    case Kind::JobFinished:
+    case Kind::RequestId:
+        return false;
+    }
+    return false;
+}
+
 void ChromeTraceWriter::State::writeHead(QByteArray &out)
 {
     out += "{\"traceEvents\":[";
     std::set<std::uint32_t> lanes;
-    for (const Event &e : events) {
-        origin = origin ? std::min(origin, e.time) : e.time;
-        lastTime = std::max(lastTime, e.time);
-        lanes.insert(e.thread);
+    std::vector<Event> page;
+    while (source(page)) {
+        for (const Event &e : page) {
+            origin = origin ? std::min(origin, e.time) : e.time;
+            lastTime = std::max(lastTime, e.time);
+            lanes.insert(e.thread);
+            if (isLoopWide(e.kind))
+                events.push_back(e);
+        }
+        index.add(page);
+        page.clear();
     }
+    source = {};
     w.setOrigin(origin);
     w.begin("M", "process_name", nullptr, 0, origin);
     w.argsBegin();
@@ -290,7 +329,6 @@ void ChromeTraceWriter::State::writeHead(QByteArray &out)
         w.argsEnd();
         w.end();
     }
-    index.add(events);
 }
 
 void ChromeTraceWriter::State::writeRecord(const SpanRecord &r)
@@ -367,11 +405,21 @@ void ChromeTraceWriter::State::writeLoopWide(const Event &e)
     }
 }
 
-ChromeTraceWriter::ChromeTraceWriter(std::vector<Event> events)
+ChromeTraceWriter::ChromeTraceWriter(Source source)
     : m_state(std::make_unique<State>())
 {
-    m_state->events = std::move(events);
+    m_state->source = std::move(source);
 }
+
+ChromeTraceWriter::ChromeTraceWriter(std::vector<Event> events)
+    : ChromeTraceWriter(Source([events = std::move(events)](std::vector<Event> &page) mutable {
+        if (events.empty())
+            return false;
+        page = std::move(events);
+        events.clear();
+        return true;
+    }))
+{ }
 
 ChromeTraceWriter::~ChromeTraceWriter() = default;
 

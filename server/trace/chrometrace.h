@@ -4,6 +4,7 @@
 
 #include <QtCore/QByteArray>
 
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
@@ -23,12 +24,19 @@ namespace loopscope::trace {
 QByteArray chromeTraceJson(std::span<const Event> events);
 
 // The same JSON in slices, for a streamed export: each next() appends whole events until the
-// slice holds `bytes` (or the text ends), so the text never exists whole. The first call indexes
-// the spans; not thread-safe, but the calls may run one after the other on different threads.
+// slice holds `bytes` (or the text ends), so the text never exists whole. The first call reads
+// the source: it indexes the spans and keeps only the events of the loop-wide pass (counters,
+// stalls), so the events are never held whole either. Not thread-safe, but the calls may run one
+// after the other on different threads.
 class ChromeTraceWriter
 {
 public:
+    // Fills `page` (empty on entry) with the next events in time order; false when there are
+    // no more. Lets the writer index a large window page by page instead of copying it whole.
+    using Source = std::function<bool(std::vector<Event> &page)>;
+
     explicit ChromeTraceWriter(std::vector<Event> events);
+    explicit ChromeTraceWriter(Source source);
     ~ChromeTraceWriter();
     ChromeTraceWriter(const ChromeTraceWriter &) = delete;
     ChromeTraceWriter &operator=(const ChromeTraceWriter &) = delete;
