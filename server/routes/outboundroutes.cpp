@@ -301,7 +301,8 @@ QJsonObject describeUpstream(Outbound &outbound)
                 { QStringLiteral("idle"), outbound.client().idleConnections() },
                 { QStringLiteral("opened_total"),
                     qint64(outbound.client().connectionsOpened()) } } },
-        { QStringLiteral("files_directory"), outbound.files().directory() } };
+        { QStringLiteral("files_directory"), outbound.files().directory() },
+        { QStringLiteral("max_body_bytes"), outbound.config().maxBodyBytes } };
     upstream::UpstreamSimulator *simulator = outbound.simulator();
     if (!simulator) {
         out.insert(QStringLiteral("simulator"), QJsonValue::Null);
