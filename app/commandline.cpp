@@ -171,8 +171,8 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     const QCommandLineOption noControlApi(QStringLiteral("no-control-api"));
     parser.addOptions({ headless, port, bind, mode, taskGrace, database, traceOut, traceRetention,
         help, version, listScenarios, scenario, screenshot, upstreamUrl, allowHost, upstreamLatency,
-        upstreamJitter, upstreamFailureRate, maxUpstreamBody, maxConnections, keepAliveTimeout, requestTimeout,
-        maxRequestLine, maxHeaderBytes, maxBodyBytes, controlToken, noControlApi });
+        upstreamJitter, upstreamFailureRate, maxUpstreamBody, maxConnections, keepAliveTimeout,
+        requestTimeout, maxRequestLine, maxHeaderBytes, maxBodyBytes, controlToken, noControlApi });
 
     auto usageError = [&result](const QString &message) {
         result.action = CommandLineResult::Action::UsageError;

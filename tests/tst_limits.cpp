@@ -12,8 +12,8 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonObject>
-#include <QTemporaryDir>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace loopscope;
@@ -278,7 +278,8 @@ void TestLimits::readyAnswersBehindASlowOneCountAgainstTheCap()
         + QByteArray("GET /openapi.json HTTP/1.1\r\n\r\n").repeated(behind - 1)
         + "GET /openapi.json HTTP/1.1\r\nConnection: close\r\n\r\n";
     QVERIFY(client.send(requests));
-    QTRY_VERIFY_WITH_TIMEOUT(stats.requests.load() >= 2 && stats.inFlightRequests.load() == 1, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        stats.requests.load() >= 2 && stats.inFlightRequests.load() == 1, 5000);
     // 64 KiB hold four of them: reading stops there, not at the 32-answer pipeline limit.
     QVERIFY2(stats.requests.load() <= 1 + 5,
         qPrintable(QStringLiteral("%1 requests were started").arg(stats.requests.load())));
@@ -315,8 +316,7 @@ void TestLimits::clientsThatDoNotReadALargeFileCostTheCap()
     config.limits.keepAliveTimeout = 1s; // how the test ends: the server drops the idle clients
     const auto host = startServer(config);
     const http::ConnectionStats &stats = *host->stats();
-    const QByteArray mode
-        = R"({"route":"GET /files/{name}","variant":")" + variant + "\"}";
+    const QByteArray mode = R"({"route":"GET /files/{name}","variant":")" + variant + "\"}";
     QCOMPARE(fetch(host->port(), "PUT", "/_scope/modes", mode).status, 200);
 
     const qint64 pid = QCoreApplication::applicationPid();
@@ -325,7 +325,8 @@ void TestLimits::clientsThatDoNotReadALargeFileCostTheCap()
     std::vector<std::unique_ptr<RawSocket>> clients;
     for (int i = 0; i < connections; ++i) {
         clients.push_back(std::make_unique<RawSocket>(host->port(), 4096));
-        QVERIFY(clients.back()->send(QByteArray("GET /files/big.bin HTTP/1.1\r\n\r\n").repeated(requestsEach)));
+        QVERIFY(clients.back()->send(
+            QByteArray("GET /files/big.bin HTTP/1.1\r\n\r\n").repeated(requestsEach)));
     }
     // Nothing is read: the server streams until each client's unsent bytes reach the cap, waits,
     // and drops the clients once they idle past the keep-alive timeout. The peak on the way is

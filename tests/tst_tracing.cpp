@@ -320,10 +320,11 @@ void TestTracing::exportOverHttp10IsDelimitedByTheClose()
     const qsizetype headEnd = answer.indexOf("\r\n\r\n");
     QVERIFY(headEnd > 0);
     const QByteArray head = answer.first(headEnd).toLower();
-    QVERIFY2(!head.contains("content-length") && !head.contains("transfer-encoding"),
-        head.constData());
+    QVERIFY2(
+        !head.contains("content-length") && !head.contains("transfer-encoding"), head.constData());
     QVERIFY(head.contains("connection: close"));
-    QVERIFY(exportedRequestIds(answer.sliced(headEnd + 4)).contains(QStringLiteral("http10-export")));
+    QVERIFY(
+        exportedRequestIds(answer.sliced(headEnd + 4)).contains(QStringLiteral("http10-export")));
 }
 
 void TestTracing::rangedExportHoldsOnlyItsRange()
@@ -343,7 +344,8 @@ void TestTracing::rangedExportHoldsOnlyItsRange()
     QCOMPARE(exportedRequestIds(ranged.body), QSet<QString> { QStringLiteral("range-inside") });
 
     // The whole window has all three; the last millisecond has none of them.
-    const QSet<QString> whole = exportedRequestIds(get(m_host->port(), "/_scope/trace", "all").body);
+    const QSet<QString> whole
+        = exportedRequestIds(get(m_host->port(), "/_scope/trace", "all").body);
     for (const char *id : { "range-before", "range-inside", "range-after" })
         QVERIFY2(whole.contains(QString::fromLatin1(id)), id);
     const QSet<QString> recent
@@ -373,12 +375,8 @@ void TestTracing::exportRangeRejectsBadValues()
     QFETCH(QString, field);
     const TestResponse response = get(m_host->port(), "/_scope/trace?" + query, "bad-range");
     QCOMPARE(response.status, 422);
-    const QJsonObject error = response.json()
-                                  .object()
-                                  .value(QStringLiteral("detail"))
-                                  .toArray()
-                                  .first()
-                                  .toObject();
+    const QJsonObject error
+        = response.json().object().value(QStringLiteral("detail")).toArray().first().toObject();
     QCOMPARE(error.value(QStringLiteral("loc")).toArray(),
         QJsonArray({ QStringLiteral("query"), field }));
     QVERIFY(!error.value(QStringLiteral("msg")).toString().isEmpty());

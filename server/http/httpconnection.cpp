@@ -156,16 +156,16 @@ QCoro::Task<> HttpConnection::serve(HttpRequest request, quint64 sequence)
         co_return;
     }
     PendingResponse answer;
-    answer.bytes = serializeResponse(response, incoming.request.keepAlive,
-        incoming.request.minorVersion, incoming.requestId);
+    answer.bytes = serializeResponse(
+        response, incoming.request.keepAlive, incoming.request.minorVersion, incoming.requestId);
     const BodyFraming framing = bodyFraming(response, incoming.request.minorVersion);
     answer.closeAfter = !incoming.request.keepAlive || framing == BodyFraming::UntilClose;
     answer.chunked = framing == BodyFraming::Chunked;
     answer.stream = response.stream;
     answer.span = incoming.span;
     answer.status = response.status;
-    const qint64 bodyBytes = response.stream ? qMax<qint64>(0, response.stream->size())
-                                             : qint64(response.body.size());
+    const qint64 bodyBytes
+        = response.stream ? qMax<qint64>(0, response.stream->size()) : qint64(response.body.size());
     // Recorded before the write so a client never sees an answer the trace or the inspector
     // does not have yet.
     handler.responseReady(incoming, response);

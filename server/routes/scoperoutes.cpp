@@ -134,7 +134,8 @@ QByteArray serverCounters(const http::ConnectionStats &stats, const http::HttpLi
 HttpResponse exportTrace(RequestContext &context, ScopeState &state)
 {
     ParamReader params = context.params();
-    const auto given = [&context](const QString &name) { return context.query.value(name).has_value(); };
+    const auto given
+        = [&context](const QString &name) { return context.query.value(name).has_value(); };
     std::optional<double> last;
     std::optional<qint64> since;
     std::optional<qint64> until;
@@ -145,8 +146,8 @@ HttpResponse exportTrace(RequestContext &context, ScopeState &state)
     if (given(QStringLiteral("until")))
         until = params.queryInt(QStringLiteral("until"), std::nullopt, { 0.0, {} });
     if (params.ok() && last && (since || until))
-        params.rejectQuery(QStringLiteral("last"),
-            QStringLiteral("give either last or since/until, not both"));
+        params.rejectQuery(
+            QStringLiteral("last"), QStringLiteral("give either last or since/until, not both"));
     if (params.ok() && since && until && *until < *since)
         params.rejectQuery(QStringLiteral("until"), QStringLiteral("until is before since"));
     if (!params.ok())

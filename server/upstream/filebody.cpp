@@ -65,7 +65,8 @@ QCoro::Task<std::optional<QByteArray>> FileBody::next()
     switch (m_variant) {
     case HandlerVariant::Async:
     case HandlerVariant::ThreadPool: {
-        auto read = [file = m_file, offset = m_offset, length] { return file->read(offset, length); };
+        auto read
+            = [file = m_file, offset = m_offset, length] { return file->read(offset, length); };
         part = co_await m_pool.run(std::move(read), m_span, label);
         break;
     }

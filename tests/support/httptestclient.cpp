@@ -31,7 +31,8 @@ qsizetype decodeChunked(const QByteArray &stream, qsizetype pos, QByteArray *bod
         if (lineEnd < 0)
             return -1;
         bool ok = false;
-        const qint64 size = stream.mid(pos, lineEnd - pos).split(';').constFirst().toLongLong(&ok, 16);
+        const qint64 size
+            = stream.mid(pos, lineEnd - pos).split(';').constFirst().toLongLong(&ok, 16);
         if (!ok || size < 0)
             return -1;
         pos = lineEnd + 2;
