@@ -32,6 +32,8 @@ QString usageText()
         "  --upstream-latency MS  simulator latency (default 100)\n"
         "  --upstream-jitter MS   simulator jitter, +/- MS (default 0)\n"
         "  --upstream-failure-rate R  share of simulator requests that fail, 0..1 (default 0)\n"
+        "  --max-upstream-body-bytes B  an upstream answer's body at most B bytes, else that\n"
+        "                         call fails (default 10M; K and M suffixes)\n"
         "  --task-grace MS        grace for background tasks at shutdown (default 2000)\n"
         "\n"
         "Limits (each rejection is counted in /_scope/metrics):\n"
@@ -146,6 +148,8 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         QStringLiteral("upstream-jitter"), {}, QStringLiteral("MS"));
     const QCommandLineOption upstreamFailureRate(
         QStringLiteral("upstream-failure-rate"), {}, QStringLiteral("R"));
+    const QCommandLineOption maxUpstreamBody(
+        QStringLiteral("max-upstream-body-bytes"), {}, QStringLiteral("B"));
     const QCommandLineOption help(QStringList { QStringLiteral("h"), QStringLiteral("help") });
     const QCommandLineOption version(QStringLiteral("version"));
     const QCommandLineOption listScenarios(QStringLiteral("list-scenarios"));
@@ -175,9 +179,9 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         QStringLiteral("max-background-tasks"), {}, QStringLiteral("N"));
     parser.addOptions({ headless, port, bind, mode, taskGrace, database, traceOut, traceRetention,
         help, version, listScenarios, scenario, screenshot, upstreamUrl, allowHost, upstreamLatency,
-        upstreamJitter, upstreamFailureRate, maxConnections, keepAliveTimeout, requestTimeout,
-        maxRequestLine, maxHeaderBytes, maxBodyBytes, controlToken, noControlApi, controlHost,
-        maxBackgroundTasks });
+        upstreamJitter, upstreamFailureRate, maxUpstreamBody, maxConnections, keepAliveTimeout,
+        requestTimeout, maxRequestLine, maxHeaderBytes, maxBodyBytes, controlToken, noControlApi,
+        controlHost, maxBackgroundTasks });
 
     auto usageError = [&result](const QString &message) {
         result.action = CommandLineResult::Action::UsageError;
@@ -272,6 +276,14 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
             return usageError(QStringLiteral("--upstream-failure-rate expects 0 to 1, got '%1'")
                                   .arg(parser.value(upstreamFailureRate)));
         outbound.simulator.failureRate = value;
+    }
+    if (parser.isSet(maxUpstreamBody)) {
+        const std::optional<qint64> bytes = parseByteCount(parser.value(maxUpstreamBody));
+        if (!bytes)
+            return usageError(QStringLiteral("--max-upstream-body-bytes expects a byte count such "
+                                             "as 65536, 512K or 10M, got '%1'")
+                                  .arg(parser.value(maxUpstreamBody)));
+        outbound.maxBodyBytes = *bytes;
     }
     outbound.upstreamUrl = parser.value(upstreamUrl); // checked when the server starts
     if (const QString error = applyLimitOptions(parser,

@@ -67,6 +67,8 @@ void TestCli::invalidArgumentsExitWithUsage_data()
                QStringLiteral("0"), QStringLiteral("--mode"), QStringLiteral("*=fast") };
     QTest::newRow("byte count with unknown suffix") << QStringList { QStringLiteral("--headless"),
         QStringLiteral("--max-body-bytes"), QStringLiteral("12Q") };
+    QTest::newRow("zero upstream body cap") << QStringList { QStringLiteral("--headless"),
+        QStringLiteral("--max-upstream-body-bytes"), QStringLiteral("0") };
     QTest::newRow("zero connections") << QStringList { QStringLiteral("--headless"),
         QStringLiteral("--max-connections"), QStringLiteral("0") };
     QTest::newRow("negative timeout") << QStringList { QStringLiteral("--headless"),
@@ -171,6 +173,7 @@ void TestCli::limitAndTokenOptionsApply()
     QProcess process;
     const quint16 port = startHeadless(process,
         { QStringLiteral("--max-body-bytes"), QStringLiteral("1K"),
+            QStringLiteral("--max-upstream-body-bytes"), QStringLiteral("512K"),
             QStringLiteral("--control-token"), QStringLiteral("tok") });
     QVERIFY(port != 0);
     QCOMPARE(fetch(port, "POST", "/items/import", QByteArray(2048, 'x')).status, 413);
@@ -182,6 +185,11 @@ void TestCli::limitAndTokenOptionsApply()
     QCOMPARE(metrics.responses.value(0).status, 200);
     QVERIFY(metrics.responses.value(0).body.contains(
         "loopscope_limit{name=\"max_body_bytes\"} 1024\n"));
+    const RawExchange upstream = exchange(port,
+        "GET /_scope/upstream HTTP/1.1\r\nAuthorization: Bearer tok\r\nConnection: close\r\n\r\n",
+        1);
+    QCOMPARE(upstream.responses.value(0).json().object().value(QStringLiteral("max_body_bytes")),
+        QJsonValue(512 * 1024));
     process.terminate();
     QVERIFY(process.waitForFinished(15000));
     QCOMPARE(process.exitCode(), 0);

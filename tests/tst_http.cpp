@@ -21,6 +21,8 @@ private slots:
     void validation_data();
     void validation();
     void serializeKeepAliveHeaders();
+    void serializeStreamedHead_data();
+    void serializeStreamedHead();
     void jsonWriter_data();
     void jsonWriter();
     void modeAssignments_data();
@@ -170,6 +172,64 @@ void TestHttp::serializeKeepAliveHeaders()
     QVERIFY(http10KeepAlive.endsWith("\r\n\r\n{\"detail\":\"Not Found\"}"));
     QVERIFY(serializeResponse(response, false, 1, {}).contains("\r\nconnection: close\r\n"));
     QVERIFY(!serializeResponse(response, true, 1, {}).contains("connection:"));
+}
+
+namespace {
+
+// A body source that only tells its size: the head is what is under test.
+class SizedSource : public loopscope::http::BodySource
+{
+public:
+    explicit SizedSource(qint64 size)
+        : m_size(size)
+    { }
+    qint64 size() const override { return m_size; }
+    QCoro::Task<std::optional<QByteArray>> next() override { co_return QByteArray(); }
+
+private:
+    qint64 m_size;
+};
+
+} // namespace
+
+void TestHttp::serializeStreamedHead_data()
+{
+    QTest::addColumn<qint64>("size");
+    QTest::addColumn<int>("minorVersion");
+    QTest::addColumn<bool>("keepAlive");
+    QTest::addColumn<QByteArray>("framing"); // the header that delimits the body, or none
+    QTest::addColumn<bool>("closes");
+    QTest::newRow("known size") << qint64(5000) << 1 << true
+                                << QByteArray("\r\ncontent-length: 5000\r\n") << false;
+    QTest::newRow("known size, HTTP/1.0")
+        << qint64(0) << 0 << true << QByteArray("\r\ncontent-length: 0\r\n") << false;
+    QTest::newRow("unknown size") << qint64(-1) << 1 << true
+                                  << QByteArray("\r\ntransfer-encoding: chunked\r\n") << false;
+    QTest::newRow("unknown size, HTTP/1.0: the close ends it")
+        << qint64(-1) << 0 << true << QByteArray() << true;
+}
+
+void TestHttp::serializeStreamedHead()
+{
+    QFETCH(qint64, size);
+    QFETCH(int, minorVersion);
+    QFETCH(bool, keepAlive);
+    QFETCH(QByteArray, framing);
+    QFETCH(bool, closes);
+    const HttpResponse response
+        = HttpResponse::streamed(std::make_shared<SizedSource>(size), "application/json");
+    const QByteArray head = serializeResponse(response, keepAlive, minorVersion, {});
+    QVERIFY(head.endsWith("\r\n\r\n")); // the head only: the body follows as it is produced
+    if (framing.isEmpty()) {
+        QVERIFY(!head.contains("content-length") && !head.contains("transfer-encoding"));
+    } else {
+        QVERIFY2(head.contains(framing), head.constData());
+    }
+    QCOMPARE(head.contains("\r\nconnection: close\r\n"), closes);
+    QCOMPARE(bodyFraming(response, minorVersion) == BodyFraming::UntilClose, closes);
+    QCOMPARE(chunkFrame("hello"), QByteArray("5\r\nhello\r\n"));
+    QCOMPARE(chunkFrame(QByteArray(26, 'x')).first(4), QByteArray("1a\r\n"));
+    QCOMPARE(chunkFrame({}), QByteArray("0\r\n\r\n"));
 }
 
 void TestHttp::jsonWriter_data()

@@ -1,15 +1,19 @@
 // The server's limits against hostile and careless clients, on a live server: each answer,
 // each counter in /_scope/metrics, and who may use the control API.
 #include "support/httptestclient.h"
+#include "support/processstatus.h"
 #include "support/rawsocket.h"
 
 #include "http/connectionstats.h"
 #include "routing/controlaccess.h"
 #include "serverhost.h"
 
+#include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonObject>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace loopscope;
@@ -78,6 +82,9 @@ private slots:
     void idleKeepAliveConnectionsClose();
     void connectionCapRefusesThenRecovers();
     void clientThatStopsReadingIsPausedThenDropped();
+    void readyAnswersBehindASlowOneCountAgainstTheCap();
+    void clientsThatDoNotReadALargeFileCostTheCap_data();
+    void clientsThatDoNotReadALargeFileCostTheCap();
     void nothingAfterAClosingRequestRuns();
     void controlApiNeedsItsToken();
     void protocolErrorsEchoTheRequestId();
@@ -277,6 +284,81 @@ void TestLimits::clientThatStopsReadingIsPausedThenDropped()
     QVERIFY2(stats.requests.load() < quint64(requests) / 2,
         qPrintable(QStringLiteral("%1 requests were read").arg(stats.requests.load())));
     QCOMPARE(stats.inFlightRequests.load(), 0);
+    QCOMPARE(fetch(host->port(), "GET", "/_scope/health").status, 200);
+}
+
+void TestLimits::readyAnswersBehindASlowOneCountAgainstTheCap()
+{
+    ServerConfig config;
+    config.limits.maxUnsentBytes = 64 * 1024;
+    const auto host = startServer(config);
+    const http::ConnectionStats &stats = *host->stats();
+    // A slow answer first, then API descriptions (18 KB each) that are ready at once but must
+    // wait behind it: they are answer bytes the client has not read either.
+    constexpr int behind = 20;
+    RawSocket client(host->port());
+    const QByteArray requests = "GET /async?delay=3 HTTP/1.1\r\n\r\n"
+        + QByteArray("GET /openapi.json HTTP/1.1\r\n\r\n").repeated(behind - 1)
+        + "GET /openapi.json HTTP/1.1\r\nConnection: close\r\n\r\n";
+    QVERIFY(client.send(requests));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        stats.requests.load() >= 2 && stats.inFlightRequests.load() == 1, 5000);
+    // 64 KiB hold four of them: reading stops there, not at the 32-answer pipeline limit.
+    QVERIFY2(stats.requests.load() <= 1 + 5,
+        qPrintable(QStringLiteral("%1 requests were started").arg(stats.requests.load())));
+    const QList<TestResponse> answers = splitResponses(client.readUntilClosed(30000));
+    QCOMPARE(answers.size(), 1 + behind);
+    for (const TestResponse &answer : answers)
+        QCOMPARE(answer.status, 200);
+}
+
+void TestLimits::clientsThatDoNotReadALargeFileCostTheCap_data()
+{
+    QTest::addColumn<QByteArray>("variant");
+    QTest::addColumn<int>("connections");
+    QTest::addColumn<int>("requestsEach");
+    QTest::newRow("10 clients, async") << QByteArray("async") << 10 << 1;
+    QTest::newRow("10 clients, threadpool") << QByteArray("threadpool") << 10 << 1;
+    QTest::newRow("10 clients, blocking") << QByteArray("blocking") << 10 << 1;
+    QTest::newRow("32 pipelined, async") << QByteArray("async") << 1 << 32;
+}
+
+void TestLimits::clientsThatDoNotReadALargeFileCostTheCap()
+{
+    QFETCH(QByteArray, variant);
+    QFETCH(int, connections);
+    QFETCH(int, requestsEach);
+    // A sparse 96 MiB file: costs no disk, reads at memory speed, and is far bigger than the
+    // 4 MiB of unsent answer a client may cost.
+    QTemporaryDir directory;
+    QFile big(directory.filePath(QStringLiteral("big.bin")));
+    QVERIFY(big.open(QIODevice::WriteOnly) && big.resize(qint64(96) << 20));
+    big.close();
+    ServerConfig config;
+    config.outbound.filesDirectory = directory.path();
+    config.limits.keepAliveTimeout = 1s; // how the test ends: the server drops the idle clients
+    const auto host = startServer(config);
+    const http::ConnectionStats &stats = *host->stats();
+    const QByteArray mode = R"({"route":"GET /files/{name}","variant":")" + variant + "\"}";
+    QCOMPARE(fetch(host->port(), "PUT", "/_scope/modes", mode).status, 200);
+
+    const qint64 pid = QCoreApplication::applicationPid();
+    const qint64 beforeKiB = rssKb(pid);
+    qint64 peakKiB = beforeKiB;
+    std::vector<std::unique_ptr<RawSocket>> clients;
+    for (int i = 0; i < connections; ++i) {
+        clients.push_back(std::make_unique<RawSocket>(host->port(), 4096));
+        QVERIFY(clients.back()->send(
+            QByteArray("GET /files/big.bin HTTP/1.1\r\n\r\n").repeated(requestsEach)));
+    }
+    // Nothing is read: the server streams until each client's unsent bytes reach the cap, waits,
+    // and drops the clients once they idle past the keep-alive timeout. The peak on the way is
+    // what they cost: about the cap and a chunk each (5 MiB) instead of the file (96 MiB) each.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (peakKiB = qMax(peakKiB, rssKb(pid)), stats.idleTimeouts.load() >= quint64(connections)),
+        60000);
+    QVERIFY2(peakKiB - beforeKiB < 64 * 1024,
+        qPrintable(QStringLiteral("RSS %1 -> %2 KiB").arg(beforeKiB).arg(peakKiB)));
     QCOMPARE(fetch(host->port(), "GET", "/_scope/health").status, 200);
 }
 

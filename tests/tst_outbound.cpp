@@ -1,5 +1,6 @@
 // Outbound I/O: the upstream simulator, the pooled async client, and the course's routes that
 // call other services (/weather, /dashboard, /scrape) or read files (/files), on real sockets.
+#include "support/cannedupstream.h"
 #include "support/httptestclient.h"
 #include "support/traceevidence.h"
 
@@ -8,6 +9,7 @@
 #include "upstream/responsereader.h"
 #include "upstream/upstreamsimulator.h"
 
+#include <QCryptographicHash>
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -86,6 +88,8 @@ private slots:
     void simulatorShapes_data();
     void simulatorShapes();
     void responseReaderFraming();
+    void responseReaderCapsTheBody_data();
+    void responseReaderCapsTheBody();
     void clientPoolLimitsAndReuses();
     void clientTimesOutAHang();
     void weather();
@@ -98,6 +102,8 @@ private slots:
     void scrapeHangingUrlTimesOutOthersIntact();
     void scrapeEveryUrlFailingStillAnswersTheList();
     void scrapeSemaphoreBoundsConcurrency();
+    void scrapeOverCapBodyFailsOnlyThatUrl_data();
+    void scrapeOverCapBodyFailsOnlyThatUrl();
     void scrapeRejectsHosts_data();
     void scrapeRejectsHosts();
     void files_data();
@@ -160,6 +166,40 @@ void TestOutbound::responseReaderFraming()
     upstream::ResponseReader cut;
     cut.feed("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
     QCOMPARE(cut.finishAtClose(), upstream::ResponseReader::State::Error);
+}
+
+void TestOutbound::responseReaderCapsTheBody_data()
+{
+    QTest::addColumn<QByteArray>("response");
+    QTest::addColumn<bool>("tooLarge");
+    const QByteArray length = "HTTP/1.1 200 OK\r\nContent-Length: ";
+    const QByteArray chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+    QTest::newRow("length at the cap") << QByteArray(length + "10\r\n\r\nxxxxxxxxxx") << false;
+    QTest::newRow("length over the cap") << QByteArray(length + "11\r\n\r\n") << true;
+    // It failed the whole /scrape with std::bad_alloc.
+    QTest::newRow("huge length") << QByteArray(length + "99999999999999\r\n\r\n") << true;
+    QTest::newRow("chunked at the cap")
+        << QByteArray(chunked + "5\r\nxxxxx\r\n5\r\nxxxxx\r\n0\r\n\r\n") << false;
+    QTest::newRow("chunked over the cap")
+        << QByteArray(chunked + "5\r\nxxxxx\r\n6\r\nxxxxxx\r\n0\r\n\r\n") << true;
+    QTest::newRow("huge chunk") << QByteArray(chunked + "ffffffffffff\r\nxx") << true;
+    QTest::newRow("until close over the cap")
+        << QByteArray("HTTP/1.0 200 OK\r\n\r\nxxxxxxxxxxx") << true;
+}
+
+void TestOutbound::responseReaderCapsTheBody()
+{
+    QFETCH(QByteArray, response);
+    QFETCH(bool, tooLarge);
+    upstream::ResponseReader reader(10);
+    for (char c : response) // one byte at a time: the cap holds at every boundary
+        reader.feed(QByteArrayView(&c, 1));
+    reader.finishAtClose();
+    QCOMPARE(reader.bodyTooLarge(), tooLarge);
+    QCOMPARE(reader.state(),
+        tooLarge ? upstream::ResponseReader::State::Error
+                 : upstream::ResponseReader::State::Complete);
+    QVERIFY(reader.body().size() <= 10);
 }
 
 void TestOutbound::clientPoolLimitsAndReuses()
@@ -433,6 +473,50 @@ void TestOutbound::scrapeSemaphoreBoundsConcurrency()
     QVERIFY2(total >= 3 * latencyMs / 1000.0 - 0.01, QByteArray::number(total).constData());
 }
 
+void TestOutbound::scrapeOverCapBodyFailsOnlyThatUrl_data()
+{
+    QTest::addColumn<QByteArray>("variant");
+    QTest::newRow("async") << QByteArray("async");
+    QTest::newRow("threadpool") << QByteArray("threadpool");
+    QTest::newRow("blocking") << QByteArray("blocking");
+}
+
+void TestOutbound::scrapeOverCapBodyFailsOnlyThatUrl()
+{
+    QFETCH(QByteArray, variant);
+    using Body = CannedUpstream::Body;
+    const CannedUpstream huge(
+        "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999\r\n\r\n", Body::Raw, 1000);
+    const CannedUpstream chunked(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", Body::Chunked, 8 << 20);
+    const CannedUpstream untilClose(
+        "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n", Body::UntilClose, 8 << 20);
+    ServerConfig config;
+    config.outbound.maxBodyBytes = 1 << 20;
+    auto server = startServer(config);
+    put(server->port(), "/_scope/modes", R"({"route":"GET /scrape","variant":")" + variant + "\"}");
+    const QString base = simulatorUrl(server->port());
+    const auto local = [](const CannedUpstream &upstream) {
+        return QStringLiteral("http://127.0.0.1:%1/big").arg(upstream.port());
+    };
+    const QByteArray target = "/scrape?url=" + encoded(base + QStringLiteral("/posts/1"))
+        + "&url=" + encoded(local(huge)) + "&url=" + encoded(local(chunked))
+        + "&url=" + encoded(local(untilClose));
+    int status = 0;
+    const QJsonObject body = fetchJson(server->port(), target, &status);
+    QCOMPARE(status, 200);
+    const QJsonArray results = body.value(QStringLiteral("results")).toArray();
+    QCOMPARE(results.size(), 4);
+    QCOMPARE(results[0].toObject().value(QStringLiteral("status")).toInt(), 200);
+    for (int i = 1; i < 4; ++i) {
+        const QJsonObject failed = results[i].toObject();
+        QCOMPARE(failed.value(QStringLiteral("status")).toString(), QStringLiteral("error"));
+        const QString error = failed.value(QStringLiteral("error")).toString();
+        QVERIFY2(error.startsWith(u"ResponseTooLarge: ") && error.contains(u"1048576 bytes"),
+            qPrintable(error));
+    }
+}
+
 void TestOutbound::scrapeRejectsHosts_data()
 {
     QTest::addColumn<QString>("url");
@@ -510,8 +594,14 @@ void TestOutbound::files()
     QCOMPARE(response.status, status);
     if (size >= 0) {
         QCOMPARE(qint64(response.body.size()), size);
+        QCOMPARE(response.header("content-length").toLongLong(), size);
         if (target.endsWith(".txt"))
             QVERIFY(response.body.startsWith("loopscope data file "));
+        // Streamed a chunk at a time, byte for byte the file.
+        QFile onDisk(directory.filePath(QString::fromUtf8(target.sliced(7)))); // "/files/"
+        QVERIFY(onDisk.open(QIODevice::ReadOnly));
+        QVERIFY(QCryptographicHash::hash(response.body, QCryptographicHash::Sha256)
+            == QCryptographicHash::hash(onDisk.readAll(), QCryptographicHash::Sha256));
     } else {
         // A name with an encoded slash matches no route at all (Starlette's `[^/]+`).
         QCOMPARE(response.json().object().value(QStringLiteral("detail")).toString(),

@@ -651,6 +651,19 @@ void TraceTest::chromeJsonForSyntheticRequest()
     QCOMPARE(stall.size(), 1);
     QCOMPARE(stall[0].value(QStringLiteral("dur")).toDouble(), 8.0);
 
+    // Streamed in slices as small as one event each: whole events per slice, the same text.
+    ChromeTraceWriter writer(events);
+    QByteArray joined;
+    int slices = 0;
+    while (!writer.atEnd()) {
+        const QByteArray slice = writer.next(1);
+        QVERIFY(slice.endsWith('}') || slice.endsWith('[') || slice.endsWith("}\n"));
+        joined += slice;
+        ++slices;
+    }
+    QCOMPARE(joined, chromeTraceJson(events));
+    QVERIFY2(slices > 3, qPrintable(QString::number(slices))); // one span's events per slice
+
     // The hub's own export of its whole retained window parses too.
     TraceHub::instance().flush();
     QCOMPARE(

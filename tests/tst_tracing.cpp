@@ -2,11 +2,15 @@
 // lifetimes, and the two exports, checked against real requests.
 #include "support/eventloopchecker.h"
 #include "support/httptestclient.h"
+#include "support/processstatus.h"
+#include "support/rawsocket.h"
 
+#include "http/connectionstats.h"
 #include "serverhost.h"
 #include "trace/spanindex.h"
 #include "trace/tracehub.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QRegularExpression>
@@ -64,6 +68,24 @@ TestResponse get(quint16 port, const QByteArray &target, const QByteArray &reque
 
 constexpr double nsPerSecond = 1e9;
 
+// The X-Request-Id of every request span in an exported trace.
+QSet<QString> exportedRequestIds(const QByteArray &json)
+{
+    QSet<QString> ids;
+    const QJsonArray events
+        = QJsonDocument::fromJson(json).object().value(QStringLiteral("traceEvents")).toArray();
+    for (const QJsonValue &value : events) {
+        const QJsonObject event = value.toObject();
+        const QJsonObject args = event.value(QStringLiteral("args")).toObject();
+        // A request's own slice carries its id; the awaits nested in it carry no args.
+        if (event.value(QStringLiteral("ph")).toString() == u"b"
+            && event.value(QStringLiteral("cat")).toString() == u"request"
+            && args.contains(QStringLiteral("request_id")))
+            ids.insert(args.value(QStringLiteral("request_id")).toString());
+    }
+    return ids;
+}
+
 } // namespace
 
 class TestTracing : public QObject
@@ -77,6 +99,11 @@ private slots:
     void backgroundTaskOutlivesItsRequest();
     void chromeTraceExportMatchesRequestIds();
     void metricsAreValidPrometheusText();
+    void exportOverHttp10IsDelimitedByTheClose();
+    void rangedExportHoldsOnlyItsRange();
+    void exportRangeRejectsBadValues_data();
+    void exportRangeRejectsBadValues();
+    void exportToAClientThatStopsReadingStaysBounded();
 
 private:
     std::unique_ptr<ServerHost> m_host;
@@ -213,6 +240,7 @@ void TestTracing::chromeTraceExportMatchesRequestIds()
     QCOMPARE(get(m_host->port(), "/sync?delay=0.05", "trace-json").status, 200);
     const TestResponse exported = get(m_host->port(), "/_scope/trace", "trace-export");
     QCOMPARE(exported.status, 200);
+    QCOMPARE(exported.header("transfer-encoding"), QByteArray("chunked")); // streamed
     QJsonParseError error;
     const QJsonDocument document = QJsonDocument::fromJson(exported.body, &error);
     QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
@@ -299,6 +327,120 @@ void TestTracing::metricsAreValidPrometheusText()
     QVERIFY(ringBytes.hasMatch());
     QVERIFY2(
         ringBytes.captured(1).toLongLong() >= (1 << 18) * 64, qPrintable(ringBytes.captured(1)));
+}
+
+void TestTracing::exportOverHttp10IsDelimitedByTheClose()
+{
+    QCOMPARE(get(m_host->port(), "/async?delay=0", "http10-export").status, 200);
+    RawSocket client(m_host->port());
+    QVERIFY(client.send("GET /_scope/trace HTTP/1.0\r\n\r\n"));
+    bool closed = false;
+    const QByteArray answer = client.readUntilClosed(30000, &closed);
+    QVERIFY(closed);
+    const qsizetype headEnd = answer.indexOf("\r\n\r\n");
+    QVERIFY(headEnd > 0);
+    const QByteArray head = answer.first(headEnd).toLower();
+    QVERIFY2(
+        !head.contains("content-length") && !head.contains("transfer-encoding"), head.constData());
+    QVERIFY(head.contains("connection: close"));
+    QVERIFY(
+        exportedRequestIds(answer.sliced(headEnd + 4)).contains(QStringLiteral("http10-export")));
+}
+
+void TestTracing::rangedExportHoldsOnlyItsRange()
+{
+    QCOMPARE(get(m_host->port(), "/async?delay=0", "range-before").status, 200);
+    trace::TraceHub::instance().flush();
+    const trace::Nanos since = trace::nowNs();
+    QCOMPARE(get(m_host->port(), "/async?delay=0", "range-inside").status, 200);
+    trace::TraceHub::instance().flush();
+    const trace::Nanos until = trace::nowNs();
+    QCOMPARE(get(m_host->port(), "/async?delay=0", "range-after").status, 200);
+
+    const TestResponse ranged = get(m_host->port(),
+        "/_scope/trace?since=" + QByteArray::number(since) + "&until=" + QByteArray::number(until),
+        "range-export");
+    QCOMPARE(ranged.status, 200);
+    QCOMPARE(exportedRequestIds(ranged.body), QSet<QString> { QStringLiteral("range-inside") });
+
+    // The whole window has all three; the last millisecond has none of them.
+    const QSet<QString> whole
+        = exportedRequestIds(get(m_host->port(), "/_scope/trace", "all").body);
+    for (const char *id : { "range-before", "range-inside", "range-after" })
+        QVERIFY2(whole.contains(QString::fromLatin1(id)), id);
+    const QSet<QString> recent
+        = exportedRequestIds(get(m_host->port(), "/_scope/trace?last=0.001", "recent").body);
+    QVERIFY(!recent.contains(QStringLiteral("range-before")));
+    const QSet<QString> hour
+        = exportedRequestIds(get(m_host->port(), "/_scope/trace?last=3600", "hour").body);
+    QVERIFY(hour.contains(QStringLiteral("range-before")));
+}
+
+void TestTracing::exportRangeRejectsBadValues_data()
+{
+    QTest::addColumn<QByteArray>("query");
+    QTest::addColumn<QString>("field");
+    QTest::newRow("last not a number") << QByteArray("last=abc") << QStringLiteral("last");
+    QTest::newRow("last zero") << QByteArray("last=0") << QStringLiteral("last");
+    QTest::newRow("last negative") << QByteArray("last=-5") << QStringLiteral("last");
+    QTest::newRow("since negative") << QByteArray("since=-1") << QStringLiteral("since");
+    QTest::newRow("until not an integer") << QByteArray("until=1.5e") << QStringLiteral("until");
+    QTest::newRow("until before since") << QByteArray("since=5&until=3") << QStringLiteral("until");
+    QTest::newRow("last and since") << QByteArray("last=1&since=2") << QStringLiteral("last");
+}
+
+void TestTracing::exportRangeRejectsBadValues()
+{
+    QFETCH(QByteArray, query);
+    QFETCH(QString, field);
+    const TestResponse response = get(m_host->port(), "/_scope/trace?" + query, "bad-range");
+    QCOMPARE(response.status, 422);
+    const QJsonObject error
+        = response.json().object().value(QStringLiteral("detail")).toArray().first().toObject();
+    QCOMPARE(error.value(QStringLiteral("loc")).toArray(),
+        QJsonArray({ QStringLiteral("query"), field }));
+    QVERIFY(!error.value(QStringLiteral("msg")).toString().isEmpty());
+}
+
+void TestTracing::exportToAClientThatStopsReadingStaysBounded()
+{
+    // 1,000 requests of 150 awaits each: 300k events (19 MB in the window) that make some 50 MB
+    // of JSON, more than the bound below; built whole, the answer alone would pass it.
+    constexpr int requests = 1000;
+    constexpr int awaits = 150;
+    const std::uint32_t label = trace::label("stream test await");
+    for (int r = 0; r < requests; ++r) {
+        const std::uint64_t span = trace::newSpanId();
+        trace::record(Kind::RequestAccepted, span);
+        trace::record(Kind::HandlerStarted, span);
+        for (int a = 0; a < awaits; ++a) {
+            trace::record(Kind::AwaitSuspend, span, label);
+            trace::record(Kind::AwaitResume, span, label);
+        }
+        trace::record(Kind::ResponseWritten, span, 0, 100, 200);
+        trace::record(Kind::RequestClosed, span, 0, 0, 200);
+        trace::TraceHub::instance().flush(); // ahead of the ring's capacity
+    }
+
+    ServerConfig config;
+    config.port = 0;
+    config.databaseUrl = QStringLiteral("sqlite::memory:");
+    config.limits.keepAliveTimeout = std::chrono::seconds(1); // ends the test: the client idles
+    ServerHost host(config);
+    QVERIFY2(host.start(), qPrintable(host.errorString()));
+    const http::ConnectionStats &stats = *host.stats();
+
+    const qint64 pid = QCoreApplication::applicationPid();
+    const qint64 beforeKiB = rssKb(pid);
+    qint64 peakKiB = beforeKiB;
+    RawSocket client(host.port(), 4096);
+    QVERIFY(client.send("GET /_scope/trace HTTP/1.1\r\n\r\n"));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (peakKiB = qMax(peakKiB, rssKb(pid)), stats.idleTimeouts.load() >= 1u), 60000);
+    // The copy of the window and its span index, plus the unsent cap: not the whole text.
+    QVERIFY2(peakKiB - beforeKiB < 64 * 1024,
+        qPrintable(QStringLiteral("RSS %1 -> %2 KiB").arg(beforeKiB).arg(peakKiB)));
+    QCOMPARE(fetch(host.port(), "GET", "/_scope/health").status, 200);
 }
 
 QTEST_GUILESS_MAIN(TestTracing)

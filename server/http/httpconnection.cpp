@@ -45,6 +45,7 @@ HttpConnection::HttpConnection(qintptr socketDescriptor, quint64 id, RequestHand
     connect(&m_socket, &QTcpSocket::bytesWritten, this, [this] {
         // A client reading a long answer slowly is active, not idle.
         m_lastActivityMs = monotonicMs();
+        pumpStream();
         resumeIfRelieved();
     });
     connect(&m_socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError) {
@@ -62,6 +63,11 @@ HttpConnection::~HttpConnection()
     // counted itself out.
     if (!m_closedEmitted)
         --m_stats.openConnections;
+    // Streamed answers the client left before the end of: their requests end here in the trace.
+    for (const PendingResponse &answer : m_pending) {
+        if (answer.stream && answer.ready)
+            trace::record(trace::Kind::RequestClosed, answer.span, 0, 0, answer.status);
+    }
 }
 
 void HttpConnection::onReadyRead()
@@ -238,47 +244,78 @@ QCoro::Task<> HttpConnection::serve(
         trace::record(trace::Kind::RequestClosed, incoming.span, 0, 0, 0);
         co_return;
     }
-    const bool closeAfter = !incoming.request.keepAlive;
-    QByteArray bytes = serializeResponse(
-        response, !closeAfter, incoming.request.minorVersion, incoming.requestId);
+    PendingResponse answer;
+    answer.bytes = serializeResponse(
+        response, incoming.request.keepAlive, incoming.request.minorVersion, incoming.requestId);
+    const BodyFraming framing = bodyFraming(response, incoming.request.minorVersion);
+    answer.closeAfter = !incoming.request.keepAlive || framing == BodyFraming::UntilClose;
+    answer.chunked = framing == BodyFraming::Chunked;
+    answer.stream = response.stream;
+    answer.span = incoming.span;
+    answer.status = response.status;
+    const qint64 bodyBytes
+        = response.stream ? qMax<qint64>(0, response.stream->size()) : qint64(response.body.size());
     // Recorded before the write so a client never sees an answer the trace or the inspector
     // does not have yet.
     handler.responseReady(incoming, response);
     trace::record(trace::Kind::ResponseWritten, incoming.span, 0,
-        static_cast<std::uint64_t>(bytes.size()), response.status);
-    trace::record(trace::Kind::RequestClosed, incoming.span, 0, 0, response.status);
-    self->complete(sequence, std::move(bytes), closeAfter);
+        static_cast<std::uint64_t>(answer.bytes.size() - response.body.size() + bodyBytes),
+        response.status);
+    // A streamed answer's request lasts until its last piece is sent (finishFront).
+    if (!response.stream)
+        trace::record(trace::Kind::RequestClosed, incoming.span, 0, 0, response.status);
+    self->complete(sequence, std::move(answer));
 }
 
 void HttpConnection::complete(quint64 sequence, QByteArray bytes, bool closeAfter)
 {
+    PendingResponse answer;
+    answer.bytes = std::move(bytes);
+    answer.closeAfter = closeAfter;
+    complete(sequence, std::move(answer));
+}
+
+void HttpConnection::complete(quint64 sequence, PendingResponse answer)
+{
     if (sequence < m_firstPendingSequence || sequence - m_firstPendingSequence >= m_pending.size())
         return; // its place was given up when the connection began closing
     PendingResponse &slot = m_pending[sequence - m_firstPendingSequence];
-    slot.bytes = std::move(bytes);
+    slot = std::move(answer);
     slot.ready = true;
-    slot.closeAfter = closeAfter;
+    m_readyBytes += slot.bytes.size();
     writeReadyResponses();
 }
 
 void HttpConnection::writeReadyResponses()
 {
     bool wrote = false;
-    while (!m_pending.empty() && m_pending.front().ready) {
-        PendingResponse done = std::move(m_pending.front());
+    // Only the front answer streams: later ready ones wait behind it, in request order.
+    while (!m_streaming && !m_pending.empty() && m_pending.front().ready) {
+        PendingResponse &front = m_pending.front();
+        m_readyBytes -= front.bytes.size();
+        m_socket.write(std::exchange(front.bytes, {}));
+        wrote = true;
+        if (front.stream) {
+            m_streaming = true; // finishFront() pops it and comes back here
+            break;
+        }
+        const bool closeAfter = front.closeAfter;
         m_pending.pop_front();
         ++m_firstPendingSequence;
-        m_socket.write(done.bytes);
-        wrote = true;
-        if (done.closeAfter) {
+        if (closeAfter) {
             m_closing = true;
             m_pending.clear(); // nothing is answered after a closing response
+            m_readyBytes = 0;
             break;
         }
     }
     if (wrote)
         m_socket.flush(); // saves a loop iteration per response
     m_lastActivityMs = monotonicMs();
+    if (m_streaming) {
+        pumpStream();
+        return; // closing and reading on wait for the stream's end
+    }
     if (m_closing) {
         if (m_pending.empty())
             m_socket.disconnectFromHost();
@@ -287,10 +324,80 @@ void HttpConnection::writeReadyResponses()
     resumeIfRelieved();
 }
 
+void HttpConnection::pumpStream()
+{
+    if (!m_streaming || m_pulling || m_closedEmitted)
+        return;
+    // The cap that bounds a non-reading client: nothing more is produced until it reads, and the
+    // bytesWritten signal of its next read brings us back here.
+    if (m_socket.bytesToWrite() >= m_limits.maxUnsentBytes)
+        return;
+    m_pulling = true;
+    pullPiece(m_pending.front().stream);
+}
+
+QCoro::Task<> HttpConnection::pullPiece(std::shared_ptr<BodySource> source)
+{
+    // As in serve(): the client may leave, and this object go, while the source produces.
+    QPointer<HttpConnection> self(this);
+    std::optional<QByteArray> piece;
+    try {
+        piece = co_await source->next();
+    } catch (...) {
+        piece.reset(); // a producer that throws failed like one that says so
+    }
+    if (!self || self->m_closedEmitted)
+        co_return; // the client left: releasing `source` lets the producer stop
+    self->deliverPiece(std::move(piece));
+}
+
+void HttpConnection::deliverPiece(std::optional<QByteArray> piece)
+{
+    m_pulling = false;
+    if (!m_streaming || m_pending.empty())
+        return;
+    if (!piece) {
+        m_socket.abort(); // the head promised a body that cannot come: cut it visibly short
+        return;
+    }
+    const bool chunked = m_pending.front().chunked;
+    if (piece->isEmpty()) {
+        if (chunked)
+            m_socket.write(chunkFrame({}));
+        finishFront();
+        return;
+    }
+    m_socket.write(chunked ? chunkFrame(*piece) : *piece);
+    m_lastActivityMs = monotonicMs();
+    // Queued: a source that answers at once (a blocking read) lets the loop serve others between
+    // pieces, and the stack does not grow with the body.
+    QMetaObject::invokeMethod(this, &HttpConnection::pumpStream, Qt::QueuedConnection);
+}
+
+void HttpConnection::finishFront()
+{
+    const PendingResponse done = std::move(m_pending.front());
+    m_pending.pop_front();
+    ++m_firstPendingSequence;
+    m_streaming = false;
+    trace::record(trace::Kind::RequestClosed, done.span, 0, 0, done.status);
+    if (done.closeAfter) {
+        m_closing = true;
+        m_pending.clear(); // nothing is answered after a closing response
+        m_readyBytes = 0;
+    }
+    writeReadyResponses();
+}
+
+qint64 HttpConnection::unsentBytes() const
+{
+    return m_socket.bytesToWrite() + m_readyBytes;
+}
+
 bool HttpConnection::backPressured() const
 {
     return static_cast<int>(m_pending.size()) >= m_limits.maxPipelinedRequests
-        || m_socket.bytesToWrite() > m_limits.maxUnsentBytes;
+        || unsentBytes() > m_limits.maxUnsentBytes;
 }
 
 void HttpConnection::resumeIfRelieved()
@@ -331,7 +438,10 @@ void HttpConnection::failProtocol(int status, const QByteArray &detail)
 
 void HttpConnection::enforceTimeouts(qint64 nowMs)
 {
-    if (m_closedEmitted || !m_pending.empty())
+    // A streamed answer waiting for its client to read is not being served: the client is idle.
+    const bool waitingForClient
+        = m_streaming && !m_pulling && m_socket.bytesToWrite() >= m_limits.maxUnsentBytes;
+    if (m_closedEmitted || (!m_pending.empty() && !waitingForClient))
         return; // a request is being served: its own timeouts apply, not the connection's
     const bool dribbling = m_partialRequestSinceMs >= 0
         && nowMs - m_partialRequestSinceMs > m_limits.requestTimeout.count();

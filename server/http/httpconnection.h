@@ -1,5 +1,6 @@
 #pragma once
 
+#include "bodysource.h"
 #include "connectionstats.h"
 #include "httplimits.h"
 #include "httpparser.h"
@@ -11,8 +12,8 @@
 #include <QTcpSocket>
 #include <atomic>
 #include <deque>
-#include <optional>
 #include <memory>
+#include <optional>
 
 namespace loopscope::http {
 
@@ -40,9 +41,13 @@ signals:
 private:
     struct PendingResponse
     {
-        QByteArray bytes;
+        QByteArray bytes; // the whole answer, or the head of a streamed one
+        std::shared_ptr<BodySource> stream; // pulled once this answer is at the front
+        bool chunked = false;
         bool ready = false;
         bool closeAfter = false;
+        quint64 span = 0; // a streamed answer's request is closed in the trace when it ends
+        int status = 0;
     };
 
     void onReadyRead();
@@ -56,7 +61,14 @@ private:
         HttpRequest request, quint64 sequence, std::optional<HttpResponse> answer = std::nullopt);
     void answerExpectation(const HttpRequest &head);
     void complete(quint64 sequence, QByteArray bytes, bool closeAfter);
+    void complete(quint64 sequence, PendingResponse answer);
     void writeReadyResponses();
+    // Streaming the front answer: asks its source for the next piece while the client keeps up.
+    void pumpStream();
+    QCoro::Task<> pullPiece(std::shared_ptr<BodySource> source);
+    void deliverPiece(std::optional<QByteArray> piece);
+    void finishFront();
+    qint64 unsentBytes() const; // in the socket plus answers ready behind the front
     bool backPressured() const;
     void resumeIfRelieved(); // reads on once the client has caught up
     void failProtocol(int status, const QByteArray &detail);
@@ -72,6 +84,9 @@ private:
     QByteArray m_buffer;
     qsizetype m_bufferOffset = 0;
     std::deque<PendingResponse> m_pending;
+    qint64 m_readyBytes = 0; // bytes of ready answers in m_pending, not yet on the socket
+    bool m_streaming = false; // the front answer's head is out and its body is being pulled
+    bool m_pulling = false; // a next() of the front answer's source is outstanding
     quint64 m_firstPendingSequence = 0;
     quint64 m_nextSequence = 0;
     qint64 m_lastActivityMs = 0;

@@ -10,12 +10,12 @@ namespace loopscope::http {
 
 HttpResponse HttpResponse::json(const QJsonObject &object, int status)
 {
-    return { status, QByteArrayLiteral("application/json"), toJson(object), {} };
+    return { status, QByteArrayLiteral("application/json"), toJson(object), {}, {} };
 }
 
 HttpResponse HttpResponse::json(const QJsonArray &array, int status)
 {
-    return { status, QByteArrayLiteral("application/json"), toJson(array), {} };
+    return { status, QByteArrayLiteral("application/json"), toJson(array), {}, {} };
 }
 
 HttpResponse HttpResponse::detail(int status, const QString &detail)
@@ -25,7 +25,35 @@ HttpResponse HttpResponse::detail(int status, const QString &detail)
 
 HttpResponse HttpResponse::text(QByteArray body, QByteArray contentType, int status)
 {
-    return { status, std::move(contentType), std::move(body), {} };
+    return { status, std::move(contentType), std::move(body), {}, {} };
+}
+
+HttpResponse HttpResponse::streamed(
+    std::shared_ptr<BodySource> source, QByteArray contentType, int status)
+{
+    return { status, std::move(contentType), {}, {}, std::move(source) };
+}
+
+BodyFraming bodyFraming(const HttpResponse &response, int requestMinorVersion)
+{
+    if (!response.stream)
+        return BodyFraming::Whole;
+    if (response.stream->size() >= 0)
+        return BodyFraming::Length;
+    return requestMinorVersion == 0 ? BodyFraming::UntilClose : BodyFraming::Chunked;
+}
+
+QByteArray chunkFrame(QByteArrayView piece)
+{
+    if (piece.isEmpty())
+        return QByteArrayLiteral("0\r\n\r\n");
+    QByteArray frame;
+    frame.reserve(piece.size() + 20);
+    frame += QByteArray::number(piece.size(), 16);
+    frame += "\r\n";
+    frame += piece;
+    frame += "\r\n";
+    return frame;
 }
 
 QByteArray reasonPhrase(int status)
@@ -99,6 +127,9 @@ const QByteArray &currentHttpDate()
 QByteArray serializeResponse(const HttpResponse &response, bool keepAlive, int requestMinorVersion,
     const QByteArray &requestId)
 {
+    const BodyFraming framing = bodyFraming(response, requestMinorVersion);
+    if (framing == BodyFraming::UntilClose)
+        keepAlive = false;
     QByteArray out;
     out.reserve(192 + response.body.size());
     out += "HTTP/1.1 ";
@@ -107,8 +138,22 @@ QByteArray serializeResponse(const HttpResponse &response, bool keepAlive, int r
     out += reasonPhrase(response.status);
     out += "\r\ndate: ";
     out += currentHttpDate();
-    out += "\r\nserver: loopscope\r\ncontent-length: ";
-    out += QByteArray::number(response.body.size());
+    out += "\r\nserver: loopscope";
+    switch (framing) {
+    case BodyFraming::Whole:
+        out += "\r\ncontent-length: ";
+        out += QByteArray::number(response.body.size());
+        break;
+    case BodyFraming::Length:
+        out += "\r\ncontent-length: ";
+        out += QByteArray::number(response.stream->size());
+        break;
+    case BodyFraming::Chunked:
+        out += "\r\ntransfer-encoding: chunked";
+        break;
+    case BodyFraming::UntilClose:
+        break;
+    }
     if (!response.contentType.isEmpty()) {
         out += "\r\ncontent-type: ";
         out += response.contentType;

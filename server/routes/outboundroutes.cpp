@@ -5,14 +5,12 @@
 #include "routing/router.h"
 #include "trace/trace.h"
 #include "upstream/asyncsemaphore.h"
+#include "upstream/filebody.h"
 #include "upstream/outbound.h"
 
 #include <QElapsedTimer>
-#include <QFile>
 #include <QJsonDocument>
 #include <QJsonParseError>
-#include <fcntl.h>
-#include <unistd.h>
 
 namespace loopscope {
 
@@ -62,7 +60,8 @@ QCoro::Task<FetchResult> fetch(RequestContext &context, Outbound &outbound, QUrl
     std::chrono::milliseconds timeout, bool perCall)
 {
     const std::uint32_t label = outbound.label(url);
-    const upstream::FetchOptions options { timeout, context.incoming.span, label };
+    const qint64 maxBody = outbound.config().maxBodyBytes;
+    const upstream::FetchOptions options { timeout, context.incoming.span, label, maxBody };
     FetchResult result;
     if (context.variant == HandlerVariant::Async) {
         if (perCall) {
@@ -72,11 +71,11 @@ QCoro::Task<FetchResult> fetch(RequestContext &context, Outbound &outbound, QUrl
             result = co_await outbound.client().get(url, options);
         }
     } else if (context.variant == HandlerVariant::ThreadPool) {
-        auto job = [url, timeout] { return upstream::blockingGet(url, timeout); };
+        auto job = [url, timeout, maxBody] { return upstream::blockingGet(url, timeout, maxBody); };
         result = co_await context.services.pool.run(std::move(job), context.incoming.span, label);
     } else {
         context.blockingBegins(label);
-        result = upstream::blockingGet(url, timeout); // stalls the loop: the lesson
+        result = upstream::blockingGet(url, timeout, maxBody); // stalls the loop: the lesson
         context.blockingEnds(label);
     }
     co_return result;
@@ -248,35 +247,6 @@ QCoro::Task<HttpResponse> scrape(RequestContext &context, Outbound *outbound)
             { QStringLiteral("results"), results } });
 }
 
-// A file descriptor that any pool thread may read with pread (a QFile belongs to one thread).
-struct FileHandle
-{
-    int fd = -1;
-    explicit FileHandle(const QString &path)
-        : fd(::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC))
-    { }
-    ~FileHandle()
-    {
-        if (fd >= 0)
-            ::close(fd);
-    }
-    qint64 size() const { return fd >= 0 ? qint64(::lseek(fd, 0, SEEK_END)) : -1; }
-    QByteArray read(qint64 offset, qint64 length) const
-    {
-        QByteArray chunk(length, Qt::Uninitialized);
-        const ssize_t got = ::pread(fd, chunk.data(), size_t(length), off_t(offset));
-        chunk.truncate(got < 0 ? 0 : qsizetype(got));
-        return chunk;
-    }
-};
-
-QByteArray readWhole(const QString &path)
-{
-    const FileHandle file(path);
-    const qint64 size = file.size();
-    return size < 0 ? QByteArray() : file.read(0, size);
-}
-
 QCoro::Task<HttpResponse> serveFile(RequestContext &context, Outbound *outbound)
 {
     if (!outbound)
@@ -297,47 +267,32 @@ QCoro::Task<HttpResponse> serveFile(RequestContext &context, Outbound *outbound)
     if (!present)
         co_return HttpResponse::detail(404, QStringLiteral("File not found"));
 
-    static const std::uint32_t chunkLabel = trace::label("aiofiles read 1 MiB");
-    static const std::uint32_t wholeLabel = trace::label("open(path).read()");
-    QByteArray body;
-    switch (context.variant) {
-    case HandlerVariant::Async: {
-        // aiofiles: every read is a thread-pool call; the loop serves others in between.
-        auto file = std::make_shared<FileHandle>(*path);
-        auto measure = [file] { return file->size(); };
-        const qint64 size = co_await context.services.pool.run(
-            std::move(measure), context.incoming.span, chunkLabel);
-        if (size < 0)
-            co_return HttpResponse::detail(404, QStringLiteral("File not found"));
-        body.reserve(size);
-        constexpr qint64 chunk = 1 << 20;
-        for (qint64 offset = 0; offset < size; offset += chunk) {
-            auto read = [file, offset, length = qMin(chunk, size - offset)] {
-                return file->read(offset, length);
-            };
-            const QByteArray part = co_await context.services.pool.run(
-                std::move(read), context.incoming.span, chunkLabel);
-            if (part.isEmpty())
-                break;
-            body.append(part);
-        }
-        break;
-    }
+    // Only the size is learnt here, where the variant does its I/O; the body is read a chunk at
+    // a time while it is sent (FileBody), so no variant holds a whole file.
+    const HandlerVariant variant = context.variant;
+    const std::uint32_t readLabel = upstream::FileBody::readLabel(variant);
+    auto file = std::make_shared<upstream::FileHandle>(*path);
+    qint64 size = -1;
+    switch (variant) {
+    case HandlerVariant::Async:
     case HandlerVariant::ThreadPool: {
-        auto read = [p = *path] { return readWhole(p); };
-        body = co_await context.services.pool.run(
-            std::move(read), context.incoming.span, wholeLabel);
-    } break;
-    case HandlerVariant::Blocking:
-        context.blockingBegins(wholeLabel);
-        body = readWhole(*path); // on the loop: nobody else is served meanwhile
-        context.blockingEnds(wholeLabel);
+        auto measure = [file] { return file->size(); };
+        size = co_await context.services.pool.run(
+            std::move(measure), context.incoming.span, readLabel);
         break;
     }
+    case HandlerVariant::Blocking:
+        size = file->size();
+        break;
+    }
+    if (size < 0)
+        co_return HttpResponse::detail(404, QStringLiteral("File not found"));
     const QByteArray type = path->endsWith(QLatin1StringView(".txt"))
         ? QByteArrayLiteral("text/plain; charset=utf-8")
         : QByteArrayLiteral("application/octet-stream");
-    co_return HttpResponse::text(std::move(body), type);
+    co_return HttpResponse::streamed(std::make_shared<upstream::FileBody>(std::move(file), size,
+                                         variant, context.services.pool, context.incoming.span),
+        type);
 }
 
 QJsonObject describeUpstream(Outbound &outbound)
@@ -351,7 +306,8 @@ QJsonObject describeUpstream(Outbound &outbound)
                 { QStringLiteral("idle"), outbound.client().idleConnections() },
                 { QStringLiteral("opened_total"),
                     qint64(outbound.client().connectionsOpened()) } } },
-        { QStringLiteral("files_directory"), outbound.files().directory() } };
+        { QStringLiteral("files_directory"), outbound.files().directory() },
+        { QStringLiteral("max_body_bytes"), outbound.config().maxBodyBytes } };
     upstream::UpstreamSimulator *simulator = outbound.simulator();
     if (!simulator) {
         out.insert(QStringLiteral("simulator"), QJsonValue::Null);

@@ -9,9 +9,11 @@
 #include "routing/requestcontext.h"
 #include "routing/router.h"
 #include "trace/tracehub.h"
+#include "traceexport.h"
 
 #include <QJsonDocument>
 #include <QJsonParseError>
+#include <limits>
 
 namespace loopscope {
 
@@ -133,6 +135,39 @@ QByteArray serverCounters(
     return text;
 }
 
+// GET /_scope/trace: which part of the window (FastAPI's 422 for bad values), then a stream.
+HttpResponse exportTrace(RequestContext &context, ScopeState &state)
+{
+    ParamReader params = context.params();
+    const auto given
+        = [&context](const QString &name) { return context.query.value(name).has_value(); };
+    std::optional<double> last;
+    std::optional<qint64> since;
+    std::optional<qint64> until;
+    if (given(QStringLiteral("last")))
+        last = params.queryNumber(QStringLiteral("last"), std::nullopt, { 0.001, 86400.0 });
+    if (given(QStringLiteral("since")))
+        since = params.queryInt(QStringLiteral("since"), std::nullopt, { 0.0, {} });
+    if (given(QStringLiteral("until")))
+        until = params.queryInt(QStringLiteral("until"), std::nullopt, { 0.0, {} });
+    if (params.ok() && last && (since || until))
+        params.rejectQuery(
+            QStringLiteral("last"), QStringLiteral("give either last or since/until, not both"));
+    if (params.ok() && since && until && *until < *since)
+        params.rejectQuery(QStringLiteral("until"), QStringLiteral("until is before since"));
+    if (!params.ok())
+        return params.errorResponse();
+    trace::Nanos from = since.value_or(0);
+    const trace::Nanos to = until.value_or(std::numeric_limits<trace::Nanos>::max());
+    if (last)
+        from = trace::nowNs() - trace::Nanos(*last * 1e9);
+    HttpResponse response = HttpResponse::streamed(
+        std::make_shared<TraceExportBody>(state.pool, from, to), "application/json");
+    response.headers.emplace_back(QByteArrayLiteral("content-disposition"),
+        QByteArrayLiteral("inline; filename=\"loopscope-trace.json\""));
+    return response;
+}
+
 } // namespace
 
 void addScopeRoutes(Router &router, ScopeState &state)
@@ -169,21 +204,19 @@ void addScopeRoutes(Router &router, ScopeState &state)
         [&state](RequestContext &context) -> QCoro::Task<HttpResponse> {
             co_return putMode(context, state.modes);
         });
-    internal("GET", QStringLiteral("/_scope/trace"),
-        QStringLiteral("Chrome Trace Event JSON of the retained window (open in Perfetto)"),
-        [&state](RequestContext &) -> QCoro::Task<HttpResponse> {
-            // A large window takes a while to serialise: never on the loop.
-            QByteArray json = co_await state.pool.run(
-                [] {
-                    trace::TraceHub::instance().flush();
-                    return trace::TraceHub::instance().chromeTraceJson();
-                },
-                0, trace::label("export trace"));
-            HttpResponse response = HttpResponse::text(std::move(json), "application/json");
-            response.headers.emplace_back(QByteArrayLiteral("content-disposition"),
-                QByteArrayLiteral("inline; filename=\"loopscope-trace.json\""));
-            co_return response;
+    Route traceRoute = Route::control("GET", QStringLiteral("/_scope/trace"),
+        QStringLiteral("Chrome Trace Event JSON of the retained window (open in Perfetto), "
+                       "streamed; ?last=S or ?since=NS&until=NS for a part of it"),
+        [&state](RequestContext &context) -> QCoro::Task<HttpResponse> {
+            co_return exportTrace(context, state);
         });
+    traceRoute.params = { ParamDoc::query(QStringLiteral("last"), QStringLiteral("number"), false,
+                              {}, QStringLiteral("only the last S seconds"), 0.001, 86400),
+        ParamDoc::query(QStringLiteral("since"), QStringLiteral("integer"), false, {},
+            QStringLiteral("from this trace-clock time (ns, as in the trace's events)"), 0),
+        ParamDoc::query(QStringLiteral("until"), QStringLiteral("integer"), false, {},
+            QStringLiteral("up to this trace-clock time (ns)"), 0) };
+    router.add(std::move(traceRoute));
     internal("GET", QStringLiteral("/_scope/metrics"),
         QStringLiteral("Prometheus text: requests, latency histogram, loop stalls, drops"),
         [&state](RequestContext &) -> QCoro::Task<HttpResponse> {

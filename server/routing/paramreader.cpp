@@ -54,6 +54,11 @@ void ParamReader::addError(const QString &location, const QString &name, const Q
     m_errors.append(error);
 }
 
+void ParamReader::rejectQuery(const QString &name, const QString &message, const QString &type)
+{
+    addError(QStringLiteral("query"), name, message, type);
+}
+
 template <typename T>
 std::optional<T> ParamReader::checkBounds(
     const QString &location, const QString &name, T value, Bounds bounds)

@@ -37,6 +37,11 @@ public:
     std::optional<double> queryNumber(
         const QString &name, std::optional<double> defaultValue = std::nullopt, Bounds bounds = {});
 
+    // A rule across parameters that failed (two that exclude each other, a range the wrong way
+    // round), reported in the same 422 as the others.
+    void rejectQuery(const QString &name, const QString &message,
+        const QString &type = QStringLiteral("value_error"));
+
     bool ok() const { return m_errors.isEmpty(); }
     http::HttpResponse errorResponse() const;
 

@@ -15,52 +15,54 @@ namespace {
 class JsonWriter
 {
 public:
-    explicit JsonWriter(QByteArray &out, Nanos origin)
-        : m_out(out)
-        , m_origin(origin)
+    explicit JsonWriter(Nanos origin = 0)
+        : m_origin(origin)
     { }
+    // Where the next events go: each slice of a streamed export is its own array.
+    void setOutput(QByteArray *out) { m_out = out; }
+    void setOrigin(Nanos origin) { m_origin = origin; }
 
     void begin(
         const char *ph, std::string_view name, const char *cat, std::uint32_t tid, Nanos time)
     {
-        m_out += m_first ? "\n{" : ",\n{";
+        *m_out += m_first ? "\n{" : ",\n{";
         m_first = false;
-        m_out += "\"ph\":\"";
-        m_out += ph;
-        m_out += "\",\"name\":";
+        *m_out += "\"ph\":\"";
+        *m_out += ph;
+        *m_out += "\",\"name\":";
         string(name);
         if (cat) {
-            m_out += ",\"cat\":\"";
-            m_out += cat;
-            m_out += '"';
+            *m_out += ",\"cat\":\"";
+            *m_out += cat;
+            *m_out += '"';
         }
-        m_out += ",\"pid\":1,\"tid\":" + QByteArray::number(tid) + ",\"ts\":";
+        *m_out += ",\"pid\":1,\"tid\":" + QByteArray::number(tid) + ",\"ts\":";
         micros(time - m_origin);
     }
     void id(std::uint64_t span)
     {
-        m_out += ",\"id\":\"0x" + QByteArray::number(quint64(span), 16) + '"';
+        *m_out += ",\"id\":\"0x" + QByteArray::number(quint64(span), 16) + '"';
     }
     void dur(Nanos d)
     {
-        m_out += ",\"dur\":";
+        *m_out += ",\"dur\":";
         micros(std::max<Nanos>(0, d));
     }
-    void raw(const char *text) { m_out += text; }
+    void raw(const char *text) { *m_out += text; }
     void argsBegin()
     {
-        m_out += ",\"args\":{";
+        *m_out += ",\"args\":{";
         m_firstArg = true;
     }
     void arg(const char *key, std::int64_t v)
     {
         key_(key);
-        m_out += QByteArray::number(qint64(v));
+        *m_out += QByteArray::number(qint64(v));
     }
     void arg(const char *key, double v)
     {
         key_(key);
-        m_out += QByteArray::number(v, 'f', 3);
+        *m_out += QByteArray::number(v, 'f', 3);
     }
     void arg(const char *key, std::string_view v)
     {
@@ -70,45 +72,45 @@ public:
     void argSpan(const char *key, std::uint64_t span)
     {
         key_(key);
-        m_out += "\"0x" + QByteArray::number(quint64(span), 16) + '"';
+        *m_out += "\"0x" + QByteArray::number(quint64(span), 16) + '"';
     }
-    void argsEnd() { m_out += '}'; }
-    void end() { m_out += '}'; }
+    void argsEnd() { *m_out += '}'; }
+    void end() { *m_out += '}'; }
 
     void string(std::string_view s)
     {
-        m_out += '"';
+        *m_out += '"';
         for (const char c : s) {
             const auto u = static_cast<unsigned char>(c);
             if (c == '"' || c == '\\') {
-                m_out += '\\';
-                m_out += c;
+                *m_out += '\\';
+                *m_out += c;
             } else if (u < 0x20) {
                 static const char hex[] = "0123456789abcdef";
-                m_out += "\\u00";
-                m_out += hex[u >> 4];
-                m_out += hex[u & 15];
+                *m_out += "\\u00";
+                *m_out += hex[u >> 4];
+                *m_out += hex[u & 15];
             } else {
-                m_out += c; // UTF-8 passes through unchanged
+                *m_out += c; // UTF-8 passes through unchanged
             }
         }
-        m_out += '"';
+        *m_out += '"';
     }
 
 private:
     void key_(const char *key)
     {
         if (!m_firstArg)
-            m_out += ',';
+            *m_out += ',';
         m_firstArg = false;
-        m_out += '"';
-        m_out += key;
-        m_out += "\":";
+        *m_out += '"';
+        *m_out += key;
+        *m_out += "\":";
     }
-    void micros(Nanos ns) { m_out += QByteArray::number(double(ns) / 1000.0, 'f', 3); }
+    void micros(Nanos ns) { *m_out += QByteArray::number(double(ns) / 1000.0, 'f', 3); }
 
-    QByteArray &m_out;
-    const Nanos m_origin;
+    QByteArray *m_out = nullptr;
+    Nanos m_origin;
     bool m_first = true;
     bool m_firstArg = true;
 };
@@ -236,22 +238,84 @@ void writeJob(JsonWriter &w, const SpanRecord &r, Nanos lastTime)
 
 } // namespace
 
-QByteArray chromeTraceJson(std::span<const Event> events)
+struct ChromeTraceWriter::State
 {
-    QByteArray out;
-    out.reserve(qsizetype(events.size()) * 160 + 1024);
-    out += "{\"traceEvents\":[";
+    enum class Phase
+    {
+        Head,
+        Spans,
+        LoopWide,
+        Tail,
+        Done
+    };
 
+    ChromeTraceWriter::Source source;
+    std::vector<Event> events; // those of the loop-wide pass only
+    Phase phase = Phase::Head;
+    JsonWriter w;
     Nanos origin = 0;
     Nanos lastTime = 0;
-    std::set<std::uint32_t> lanes;
-    for (const Event &e : events) {
-        origin = origin ? std::min(origin, e.time) : e.time;
-        lastTime = std::max(lastTime, e.time);
-        lanes.insert(e.thread);
-    }
-    JsonWriter w(out, origin);
+    SpanIndex index;
+    std::size_t record = 0; // next span record to write
+    std::size_t event = 0; // next event of the loop-wide pass
+    std::unordered_set<std::uint64_t> open;
+    std::unordered_map<std::uint64_t, const Event *> stalls;
 
+    void writeHead(QByteArray &out);
+    void writeRecord(const SpanRecord &r);
+    void writeLoopWide(const Event &e);
+    void inFlight(const Event &e);
+    void stallSlice(const Event &begin, Nanos duration);
+};
+
+// The events the loop-wide pass writes (see writeLoopWide).
+static bool isLoopWide(Kind kind)
+{
+    switch (kind) {
+    case Kind::RequestAccepted:
+    case Kind::ResponseWritten:
+    case Kind::RequestClosed:
+    case Kind::LoopLag:
+    case Kind::LoopStallBegin:
+    case Kind::LoopStallEnd:
+        return true;
+    case Kind::RequestParsed:
+    case Kind::HandlerStarted:
+    case Kind::AwaitSuspend:
+    case Kind::AwaitResume:
+    case Kind::BlockingBegin:
+    case Kind::BlockingEnd:
+    case Kind::TaskSpawned:
+    case Kind::TaskFinished:
+    case Kind::TaskFailed:
+    case Kind::TaskCancelled:
+    case Kind::JobQueued:
+    case Kind::JobStarted:
+    case Kind::JobFinished:
+    case Kind::RequestId:
+        return false;
+    }
+    return false;
+}
+
+void ChromeTraceWriter::State::writeHead(QByteArray &out)
+{
+    out += "{\"traceEvents\":[";
+    std::set<std::uint32_t> lanes;
+    std::vector<Event> page;
+    while (source(page)) {
+        for (const Event &e : page) {
+            origin = origin ? std::min(origin, e.time) : e.time;
+            lastTime = std::max(lastTime, e.time);
+            lanes.insert(e.thread);
+            if (isLoopWide(e.kind))
+                events.push_back(e);
+        }
+        index.add(page);
+        page.clear();
+    }
+    source = {};
+    w.setOrigin(origin);
     w.begin("M", "process_name", nullptr, 0, origin);
     w.argsBegin();
     w.arg("name", std::string_view("loopscope"));
@@ -265,82 +329,154 @@ QByteArray chromeTraceJson(std::span<const Event> events)
         w.argsEnd();
         w.end();
     }
+}
 
-    SpanIndex index;
-    index.add(events);
-    for (const SpanRecord &r : index.records()) {
-        switch (r.kind) {
-        case SpanKind::Request:
-        case SpanKind::Task:
-            writeAsyncSpan(w, r, lastTime);
-            writeRuns(w, r, lastTime);
-            break;
-        case SpanKind::Job:
-            writeJob(w, r, lastTime);
-            break;
-        case SpanKind::Unknown:
-            break; // its defining event fell out of the window
-        }
-        for (const BlockingRecord &b : r.blocking) {
-            w.begin("X", nameOr(b.label, "blocking"), "blocking", b.thread, b.begin);
-            w.dur((b.end ? b.end : lastTime) - b.begin);
-            w.argsBegin();
-            w.argSpan("span", r.span);
-            w.argsEnd();
-            w.end();
-        }
+void ChromeTraceWriter::State::writeRecord(const SpanRecord &r)
+{
+    switch (r.kind) {
+    case SpanKind::Request:
+    case SpanKind::Task:
+        writeAsyncSpan(w, r, lastTime);
+        writeRuns(w, r, lastTime);
+        break;
+    case SpanKind::Job:
+        writeJob(w, r, lastTime);
+        break;
+    case SpanKind::Unknown:
+        break; // its defining event fell out of the window
     }
-
-    // Loop-wide events: counters and watchdog stalls, in event order.
-    std::unordered_set<std::uint64_t> open;
-    std::unordered_map<std::uint64_t, const Event *> stalls;
-    const auto inFlight = [&](const Event &e) {
-        w.begin("C", "in-flight requests", nullptr, e.thread, e.time);
+    for (const BlockingRecord &b : r.blocking) {
+        w.begin("X", nameOr(b.label, "blocking"), "blocking", b.thread, b.begin);
+        w.dur((b.end ? b.end : lastTime) - b.begin);
         w.argsBegin();
-        w.arg("requests", std::int64_t(open.size()));
+        w.argSpan("span", r.span);
         w.argsEnd();
         w.end();
-    };
-    const auto stallSlice = [&](const Event &begin, Nanos duration) {
-        w.begin("X", "loop stall", "stall", begin.thread, std::max(origin, Nanos(begin.value)));
-        w.dur(duration - std::max<Nanos>(0, origin - begin.value));
+    }
+}
+
+void ChromeTraceWriter::State::inFlight(const Event &e)
+{
+    w.begin("C", "in-flight requests", nullptr, e.thread, e.time);
+    w.argsBegin();
+    w.arg("requests", std::int64_t(open.size()));
+    w.argsEnd();
+    w.end();
+}
+
+void ChromeTraceWriter::State::stallSlice(const Event &begin, Nanos duration)
+{
+    w.begin("X", "loop stall", "stall", begin.thread, std::max(origin, Nanos(begin.value)));
+    w.dur(duration - std::max<Nanos>(0, origin - begin.value));
+    w.end();
+}
+
+// Loop-wide events: counters and watchdog stalls, in event order.
+void ChromeTraceWriter::State::writeLoopWide(const Event &e)
+{
+    switch (e.kind) {
+    case Kind::RequestAccepted:
+        if (open.insert(e.span).second)
+            inFlight(e);
+        break;
+    case Kind::ResponseWritten:
+    case Kind::RequestClosed:
+        if (open.erase(e.span))
+            inFlight(e);
+        break;
+    case Kind::LoopLag:
+        w.begin("C", "loop lag", nullptr, e.thread, e.time);
+        w.argsBegin();
+        w.arg("ms", double(e.value) / 1e6);
+        w.argsEnd();
         w.end();
-    };
-    for (const Event &e : events) {
-        switch (e.kind) {
-        case Kind::RequestAccepted:
-            if (open.insert(e.span).second)
-                inFlight(e);
+        break;
+    case Kind::LoopStallBegin:
+        stalls[e.span] = &e;
+        break;
+    case Kind::LoopStallEnd:
+        if (const auto it = stalls.find(e.span); it != stalls.end()) {
+            stallSlice(*it->second, e.value);
+            stalls.erase(it);
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+ChromeTraceWriter::ChromeTraceWriter(Source source)
+    : m_state(std::make_unique<State>())
+{
+    m_state->source = std::move(source);
+}
+
+ChromeTraceWriter::ChromeTraceWriter(std::vector<Event> events)
+    : ChromeTraceWriter(Source([events = std::move(events)](std::vector<Event> &page) mutable {
+        if (events.empty())
+            return false;
+        page = std::move(events);
+        events.clear();
+        return true;
+    }))
+{ }
+
+ChromeTraceWriter::~ChromeTraceWriter() = default;
+
+bool ChromeTraceWriter::atEnd() const
+{
+    return m_state->phase == State::Phase::Done;
+}
+
+QByteArray ChromeTraceWriter::next(qsizetype bytes)
+{
+    State &s = *m_state;
+    QByteArray out;
+    out.reserve(bytes + 4096);
+    s.w.setOutput(&out);
+    while (out.size() < bytes && s.phase != State::Phase::Done) {
+        switch (s.phase) {
+        case State::Phase::Head:
+            s.writeHead(out);
+            s.phase = State::Phase::Spans;
             break;
-        case Kind::ResponseWritten:
-        case Kind::RequestClosed:
-            if (open.erase(e.span))
-                inFlight(e);
-            break;
-        case Kind::LoopLag:
-            w.begin("C", "loop lag", nullptr, e.thread, e.time);
-            w.argsBegin();
-            w.arg("ms", double(e.value) / 1e6);
-            w.argsEnd();
-            w.end();
-            break;
-        case Kind::LoopStallBegin:
-            stalls[e.span] = &e;
-            break;
-        case Kind::LoopStallEnd:
-            if (const auto it = stalls.find(e.span); it != stalls.end()) {
-                stallSlice(*it->second, e.value);
-                stalls.erase(it);
+        case State::Phase::Spans:
+            if (s.record < s.index.records().size()) {
+                s.writeRecord(s.index.records()[s.record++]);
+            } else {
+                s.index.clear(); // its records are written: give their memory back now
+                s.phase = State::Phase::LoopWide;
             }
             break;
-        default:
+        case State::Phase::LoopWide:
+            if (s.event < s.events.size()) {
+                s.writeLoopWide(s.events[s.event++]);
+            } else {
+                for (const auto &[span, begin] : s.stalls)
+                    s.stallSlice(*begin, s.lastTime - begin->value); // still stalled at the end
+                s.phase = State::Phase::Tail;
+            }
+            break;
+        case State::Phase::Tail:
+            out += "\n],\"displayTimeUnit\":\"ms\"}\n";
+            s.events = {};
+            s.stalls.clear();
+            s.phase = State::Phase::Done;
+            break;
+        case State::Phase::Done:
             break;
         }
     }
-    for (const auto &[span, begin] : stalls)
-        stallSlice(*begin, lastTime - begin->value); // still stalled at the end of the window
+    s.w.setOutput(nullptr);
+    return out;
+}
 
-    out += "\n],\"displayTimeUnit\":\"ms\"}\n";
+QByteArray chromeTraceJson(std::span<const Event> events)
+{
+    ChromeTraceWriter writer({ events.begin(), events.end() });
+    QByteArray out;
+    while (!writer.atEnd())
+        out += writer.next(1 << 20);
     return out;
 }
 

@@ -4,7 +4,10 @@
 
 #include <QtCore/QByteArray>
 
+#include <functional>
+#include <memory>
 #include <span>
+#include <vector>
 
 namespace loopscope::trace {
 
@@ -19,5 +22,31 @@ namespace loopscope::trace {
 //  - a flow (s/f, id = job span) from the run that queued a job to its execution;
 //  - counters (C): in-flight requests, loop lag; stalls: X on the watchdog lane.
 QByteArray chromeTraceJson(std::span<const Event> events);
+
+// The same JSON in slices, for a streamed export: each next() appends whole events until the
+// slice holds `bytes` (or the text ends), so the text never exists whole. The first call reads
+// the source: it indexes the spans and keeps only the events of the loop-wide pass (counters,
+// stalls), so the events are never held whole either. Not thread-safe, but the calls may run one
+// after the other on different threads.
+class ChromeTraceWriter
+{
+public:
+    // Fills `page` (empty on entry) with the next events in time order; false when there are
+    // no more. Lets the writer index a large window page by page instead of copying it whole.
+    using Source = std::function<bool(std::vector<Event> &page)>;
+
+    explicit ChromeTraceWriter(std::vector<Event> events);
+    explicit ChromeTraceWriter(Source source);
+    ~ChromeTraceWriter();
+    ChromeTraceWriter(const ChromeTraceWriter &) = delete;
+    ChromeTraceWriter &operator=(const ChromeTraceWriter &) = delete;
+
+    QByteArray next(qsizetype bytes); // empty once everything was given
+    bool atEnd() const;
+
+private:
+    struct State;
+    std::unique_ptr<State> m_state;
+};
 
 } // namespace loopscope::trace

@@ -160,13 +160,17 @@ void TraceHub::mergeRuns()
 void TraceHub::trimWindow()
 {
     const std::lock_guard lock(m_windowMutex);
-    while (m_window.size() > m_retainedCapacity)
+    while (m_window.size() > m_retainedCapacity) {
         m_window.pop_front();
+        ++m_trimmedEvents;
+    }
     if (m_window.empty())
         return;
     const Nanos horizon = m_window.back().time - m_retentionNs;
-    while (!m_window.empty() && m_window.front().time < horizon)
+    while (!m_window.empty() && m_window.front().time < horizon) {
         m_window.pop_front();
+        ++m_trimmedEvents;
+    }
 }
 
 std::vector<Event> TraceHub::retained() const
@@ -175,9 +179,37 @@ std::vector<Event> TraceHub::retained() const
     return { m_window.begin(), m_window.end() };
 }
 
+std::function<bool(std::vector<Event> &)> TraceHub::retainedPages(
+    Nanos since, Nanos until, std::size_t pageEvents) const
+{
+    std::uint64_t end = 0;
+    {
+        const std::lock_guard lock(m_windowMutex);
+        end = m_trimmedEvents + m_window.size();
+    }
+    // Positions count every event the window ever held, so trimming cannot shift a reader.
+    return [this, since, until, pageEvents, end, position = std::uint64_t(0)](
+               std::vector<Event> &page) mutable {
+        if (position >= end)
+            return false;
+        const std::lock_guard lock(m_windowMutex);
+        position = std::max(position, m_trimmedEvents);
+        // The window only grows at its back and loses events at its front, so `end` is still in
+        // it or trimmed: never past its back.
+        const std::uint64_t stop = std::min(end, position + pageEvents);
+        for (; position < stop; ++position) {
+            const Event &e = m_window[std::size_t(position - m_trimmedEvents)];
+            if (e.time >= since && e.time <= until)
+                page.push_back(e);
+        }
+        return true;
+    };
+}
+
 void TraceHub::clearRetained()
 {
     const std::lock_guard lock(m_windowMutex);
+    m_trimmedEvents += m_window.size();
     m_window.clear();
 }
 

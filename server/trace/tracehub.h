@@ -10,6 +10,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -48,6 +49,12 @@ public:
     void flush();
 
     std::vector<Event> retained() const; // copy of the window, time-ordered per batch
+    // The window page by page, for an export that must not copy it whole: each call fills
+    // `page` with up to `pageEvents` events with since <= time <= until, in window order, and
+    // returns false once the window as it was at the first call is read. Events the window
+    // trims meanwhile are skipped, never repeated.
+    std::function<bool(std::vector<Event> &page)> retainedPages(
+        Nanos since, Nanos until, std::size_t pageEvents) const;
     void clearRetained();
 
     std::uint64_t droppedEvents() const; // lost in full producer rings
@@ -72,6 +79,7 @@ private:
 
     mutable std::mutex m_windowMutex;
     std::deque<Event> m_window;
+    std::uint64_t m_trimmedEvents = 0; // ever removed from the window's front: a page position
     std::size_t m_retainedCapacity = kDefaultRetainedEvents;
     Nanos m_retentionNs = std::chrono::nanoseconds(kDefaultRetention).count();
 

@@ -200,8 +200,15 @@ FetchResult failure(QString error)
     return result;
 }
 
-QString closedError(const ResponseReader &reader)
+// Why a response could not be read, httpx-style. A body over the cap is its own kind of error:
+// the upstream answered, but more than this server will hold for one call.
+QString readError(const ResponseReader &reader, const QUrl &url)
 {
+    if (reader.bodyTooLarge())
+        return QStringLiteral("ResponseTooLarge: the body from %1 is over the limit of %2 bytes "
+                              "(--max-upstream-body-bytes)")
+            .arg(url.authority())
+            .arg(reader.maxBodyBytes());
     return QStringLiteral("RemoteProtocolError: %1").arg(QString::fromLatin1(reader.errorText()));
 }
 
@@ -247,14 +254,15 @@ QCoro::Task<FetchResult> HttpClient::get(QUrl url, FetchOptions options)
     }
     if (options.span)
         trace::record(trace::Kind::AwaitSuspend, options.span, label);
-    FetchResult result = co_await exchange(std::move(url), options.timeout);
+    FetchResult result = co_await exchange(std::move(url), options.timeout, options.maxBodyBytes);
     if (options.span)
         trace::record(trace::Kind::AwaitResume, options.span, label);
     result.seconds = clock.nsecsElapsed() / 1e9;
     co_return result;
 }
 
-QCoro::Task<FetchResult> HttpClient::exchange(QUrl url, std::chrono::milliseconds timeout)
+QCoro::Task<FetchResult> HttpClient::exchange(
+    QUrl url, std::chrono::milliseconds timeout, qint64 maxBodyBytes)
 {
     if (const QString invalid = validate(url); !invalid.isEmpty())
         co_return failure(invalid);
@@ -306,7 +314,7 @@ QCoro::Task<FetchResult> HttpClient::exchange(QUrl url, std::chrono::millisecond
         }
 
         socket->write(request);
-        ResponseReader reader;
+        ResponseReader reader(maxBodyBytes);
         bool received = false;
         while (reader.state() == ResponseReader::State::NeedMore) {
             if (socket->bytesAvailable() > 0) {
@@ -333,7 +341,7 @@ QCoro::Task<FetchResult> HttpClient::exchange(QUrl url, std::chrono::millisecond
             result.body = reader.body();
             co_return result;
         }
-        const QString why = closedError(reader);
+        const QString why = readError(reader, url);
         const bool retry = reused && !received && attempt == 0 && deadline.remainingTime() != 0;
         release(pool, socket, false);
         if (!retry)
@@ -361,7 +369,7 @@ void HttpClient::release(HostPool &pool, QAbstractSocket *socket, bool reusable)
         --pool.open;
 }
 
-FetchResult blockingGet(const QUrl &url, std::chrono::milliseconds timeout)
+FetchResult blockingGet(const QUrl &url, std::chrono::milliseconds timeout, qint64 maxBodyBytes)
 {
     QElapsedTimer clock;
     clock.start();
@@ -384,7 +392,7 @@ FetchResult blockingGet(const QUrl &url, std::chrono::milliseconds timeout)
                 : QStringLiteral("ConnectError: %1").arg(socket->errorString())));
     }
     socket->write(requestBytes(url, false));
-    ResponseReader reader;
+    ResponseReader reader(maxBodyBytes);
     while (reader.state() == ResponseReader::State::NeedMore) {
         if (socket->bytesAvailable() > 0) {
             reader.feed(socket->readAll());
@@ -402,7 +410,7 @@ FetchResult blockingGet(const QUrl &url, std::chrono::milliseconds timeout)
         }
     }
     if (reader.state() != ResponseReader::State::Complete)
-        return finish(failure(closedError(reader)));
+        return finish(failure(readError(reader, url)));
     FetchResult result;
     result.status = reader.status();
     result.body = reader.body();

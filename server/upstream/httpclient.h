@@ -29,6 +29,7 @@ struct FetchOptions
     std::chrono::milliseconds timeout { 10000 }; // the whole exchange, like asyncio.wait_for
     quint64 span = 0; // the request or task that awaits; 0: not traced
     std::uint32_t label = 0; // trace label; 0: "GET host/path"
+    qint64 maxBodyBytes = 10 * 1024 * 1024; // a larger body fails the call (ResponseTooLarge)
 };
 
 // The async client handlers use, like httpx.AsyncClient: HTTP/1.1 keep-alive connections,
@@ -62,7 +63,8 @@ public:
     };
 
 private:
-    QCoro::Task<FetchResult> exchange(QUrl url, std::chrono::milliseconds timeout);
+    QCoro::Task<FetchResult> exchange(
+        QUrl url, std::chrono::milliseconds timeout, qint64 maxBodyBytes);
     void release(HostPool &pool, QAbstractSocket *socket, bool reusable);
 
     int m_limit;
@@ -72,7 +74,8 @@ private:
 
 // A synchronous GET on a fresh connection, like `requests.get`: blocks the calling thread.
 // Usable on any thread (the loop in `blocking` variants, a pool thread in `threadpool` ones).
-FetchResult blockingGet(const QUrl &url, std::chrono::milliseconds timeout);
+FetchResult blockingGet(
+    const QUrl &url, std::chrono::milliseconds timeout, qint64 maxBodyBytes = 10 * 1024 * 1024);
 
 // "GET upstream/users" style text for a URL whose host:port is `upstreamAuthority` ("GET
 // host/path" otherwise).

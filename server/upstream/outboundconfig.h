@@ -2,6 +2,7 @@
 
 #include <QString>
 #include <QStringList>
+#include <QtGlobal>
 
 namespace loopscope::upstream {
 
@@ -35,6 +36,11 @@ struct OutboundConfig
     QStringList allowedHosts; // --allow-host, beyond the upstream host and loopback
     QString filesDirectory; // empty: a cache directory of generated files
     int connectionsPerHost = 100; // httpx's default pool limit
+    // --max-upstream-body-bytes: an upstream body larger than this fails that call (its
+    // Content-Length at once, a chunked or close-delimited body when it passes the cap), so one
+    // answer cannot take the server's memory. 10 MiB: far above the course's JSON, below what
+    // a dozen concurrent /scrape URLs could make hurt.
+    qint64 maxBodyBytes = 10 * 1024 * 1024;
 };
 
 } // namespace loopscope::upstream

@@ -15,6 +15,30 @@ ResponseReader::State ResponseReader::fail(const char *message)
     return m_state;
 }
 
+ResponseReader::State ResponseReader::appendBody(QByteArrayView bytes)
+{
+    if (m_body.size() + bytes.size() > m_maxBodyBytes) {
+        m_bodyTooLarge = true;
+        m_body = QByteArray();
+        m_buffer = QByteArray();
+        m_offset = 0;
+        return fail("response body over the size limit");
+    }
+    m_body.append(bytes);
+    return m_state;
+}
+
+void ResponseReader::compactBuffer()
+{
+    if (m_offset == m_buffer.size()) {
+        m_buffer.clear();
+        m_offset = 0;
+    } else if (m_offset > 64 * 1024) {
+        m_buffer.remove(0, m_offset);
+        m_offset = 0;
+    }
+}
+
 ResponseReader::State ResponseReader::feed(QByteArrayView data)
 {
     if (m_state != State::NeedMore)
@@ -22,7 +46,7 @@ ResponseReader::State ResponseReader::feed(QByteArrayView data)
     if (m_headDone && m_framing == Framing::Length && m_buffer.size() == m_offset) {
         // The common case: body bytes go straight to the body.
         const qsizetype take = qMin<qsizetype>(data.size(), m_remaining);
-        m_body.append(data.first(take));
+        m_body.append(data.first(take)); // within the cap: the Content-Length was checked
         m_remaining -= take;
         m_buffer.append(data.sliced(take));
         if (m_remaining == 0)
@@ -40,20 +64,21 @@ ResponseReader::State ResponseReader::feed(QByteArrayView data)
         m_body.append(QByteArrayView(m_buffer).sliced(m_offset, take));
         m_offset += take;
         m_remaining -= take;
-        if (m_offset == m_buffer.size()) {
-            m_buffer.clear();
-            m_offset = 0;
-        }
+        compactBuffer();
         if (m_remaining == 0)
             m_state = State::Complete;
         return m_state;
     }
     case Framing::Chunked:
-        return parseChunks();
+        parseChunks();
+        if (m_state == State::NeedMore)
+            compactBuffer();
+        return m_state;
     case Framing::UntilClose:
-        m_body.append(QByteArrayView(m_buffer).sliced(m_offset));
-        m_buffer.clear();
-        m_offset = 0;
+        if (appendBody(QByteArrayView(m_buffer).sliced(m_offset)) == State::NeedMore) {
+            m_buffer.clear();
+            m_offset = 0;
+        }
         return m_state;
     case Framing::Unknown:
         break;
@@ -123,6 +148,12 @@ ResponseReader::State ResponseReader::parseHead()
     } else if (chunked) {
         m_framing = Framing::Chunked;
     } else if (length >= 0) {
+        // Refused before a byte is allocated: a lying or huge Content-Length fails this call
+        // only (it was a std::bad_alloc that failed the whole /scrape).
+        if (length > m_maxBodyBytes) {
+            m_bodyTooLarge = true;
+            return fail("response body over the size limit");
+        }
         m_framing = Framing::Length;
         m_remaining = length;
         m_body.reserve(length);
@@ -140,7 +171,8 @@ ResponseReader::State ResponseReader::parseChunks()
     for (;;) {
         if (m_remaining > 0) {
             const qsizetype take = qMin<qsizetype>(m_buffer.size() - m_offset, m_remaining);
-            m_body.append(QByteArrayView(m_buffer).sliced(m_offset, take));
+            if (appendBody(QByteArrayView(m_buffer).sliced(m_offset, take)) != State::NeedMore)
+                return m_state;
             m_offset += take;
             m_remaining -= take;
             if (m_remaining > 0)
@@ -163,6 +195,10 @@ ResponseReader::State ResponseReader::parseChunks()
         const qint64 size = sizeText.trimmed().toLongLong(&ok, 16);
         if (!ok || size < 0)
             return fail("malformed chunk size");
+        if (size > m_maxBodyBytes - m_body.size()) {
+            m_bodyTooLarge = true;
+            return fail("response body over the size limit");
+        }
         if (size == 0) {
             // Trailers end with an empty line; accept the common case of none.
             const qsizetype trailerEnd = m_buffer.indexOf("\r\n", lineEnd + 2);

@@ -19,6 +19,34 @@ QByteArray TestResponse::header(const QByteArray &lowerCaseName) const
     return {};
 }
 
+namespace {
+
+// The body of a chunked answer starting at `pos`; returns where the answer ends, or -1 while it
+// is incomplete (or malformed: the test then sees an incomplete answer).
+qsizetype decodeChunked(const QByteArray &stream, qsizetype pos, QByteArray *body)
+{
+    body->clear();
+    for (;;) {
+        const qsizetype lineEnd = stream.indexOf("\r\n", pos);
+        if (lineEnd < 0)
+            return -1;
+        bool ok = false;
+        const qint64 size
+            = stream.mid(pos, lineEnd - pos).split(';').constFirst().toLongLong(&ok, 16);
+        if (!ok || size < 0)
+            return -1;
+        pos = lineEnd + 2;
+        if (size == 0)
+            return stream.mid(pos, 2) == "\r\n" ? pos + 2 : -1; // no trailers from our server
+        if (stream.size() - pos < size + 2)
+            return -1;
+        body->append(stream.constData() + pos, size);
+        pos += size + 2;
+    }
+}
+
+} // namespace
+
 QList<TestResponse> splitResponses(const QByteArray &stream)
 {
     QList<TestResponse> responses;
@@ -32,6 +60,15 @@ QList<TestResponse> splitResponses(const QByteArray &stream)
         const QList<QByteArray> statusLine
             = response.head.left(response.head.indexOf('\r')).split(' ');
         response.status = statusLine.size() > 1 ? statusLine.at(1).toInt() : 0;
+        if (response.header("transfer-encoding").toLower() == "chunked") {
+            const qsizetype end = decodeChunked(stream, headEnd + 4, &response.body);
+            if (end < 0)
+                break;
+            response.complete = true;
+            responses << response;
+            pos = end;
+            continue;
+        }
         const qsizetype length = response.header("content-length").toLongLong();
         if (stream.size() - (headEnd + 4) < length)
             break;

@@ -17,7 +17,8 @@ struct TestResponse
     QJsonDocument json() const { return QJsonDocument::fromJson(body); }
 };
 
-// Splits a byte stream into the HTTP responses it holds (Content-Length framed).
+// Splits a byte stream into the HTTP responses it holds (Content-Length framed or chunked; the
+// body of a chunked one is decoded).
 QList<TestResponse> splitResponses(const QByteArray &stream);
 
 // One request on a fresh connection with `Connection: close`, read until the server closes.

@@ -1,0 +1,59 @@
+#pragma once
+
+#include "core/handlervariant.h"
+#include "http/bodysource.h"
+
+#include <QString>
+#include <memory>
+
+namespace loopscope {
+class WorkerPool;
+}
+
+namespace loopscope::upstream {
+
+// A file descriptor that any pool thread may read with pread (a QFile belongs to one thread).
+class FileHandle
+{
+public:
+    explicit FileHandle(const QString &path);
+    ~FileHandle();
+    FileHandle(const FileHandle &) = delete;
+    FileHandle &operator=(const FileHandle &) = delete;
+
+    qint64 size() const; // -1 when the file could not be opened
+    QByteArray read(qint64 offset, qint64 length) const; // shorter on a read error or at the end
+
+private:
+    int m_fd = -1;
+};
+
+// The body of GET /files/{name}: read one chunk at a time while it is sent, so a client that does
+// not read costs the server the unsent cap plus one chunk, not the file. Each variant reads where
+// its lesson says: `async` awaits an aiofiles-style read on the pool, `threadpool` runs a plain
+// read on a pool thread (Starlette iterates a sync generator in the threadpool), `blocking` reads
+// on the loop, which stalls for each chunk.
+class FileBody : public http::BodySource
+{
+public:
+    static constexpr qint64 kChunkBytes = 1 << 20;
+
+    FileBody(std::shared_ptr<FileHandle> file, qint64 size, HandlerVariant variant,
+        WorkerPool &pool, quint64 span);
+
+    qint64 size() const override { return m_size; }
+    QCoro::Task<std::optional<QByteArray>> next() override;
+
+    // The trace labels of one chunk's read, by variant.
+    static std::uint32_t readLabel(HandlerVariant variant);
+
+private:
+    std::shared_ptr<FileHandle> m_file;
+    const qint64 m_size;
+    qint64 m_offset = 0;
+    const HandlerVariant m_variant;
+    WorkerPool &m_pool;
+    const quint64 m_span;
+};
+
+} // namespace loopscope::upstream
