@@ -130,6 +130,11 @@ void StallsTest::attribute_data()
         << std::vector<WatchedStall> { { 100 * ms, 400 * ms } }
         << QStringList { QStringLiteral("busy(0):100-200 1:awaiting:100"),
                QStringLiteral("1:200-300"), QStringLiteral("busy(0):300-400 1:awaiting:100") };
+    QTest::newRow("short call: a stall only where the watchdog saw one")
+        << std::vector<LoopSpan> { span(1, 0, 0, 500 * ms,
+               { { 10 * ms, 12 * ms, 0 }, { 100 * ms, 102 * ms, 0 } }) }
+        << std::vector<WatchedStall> { { 99 * ms, 106 * ms } }
+        << QStringList { QStringLiteral("1:100-102") };
     QTest::newRow("busy sliver under the watchdog threshold: dropped")
         << std::vector<LoopSpan> { span(1, 0, 0, 500 * ms, { { 102 * ms, 300 * ms, 0 } }) }
         << std::vector<WatchedStall> { { 100 * ms, 301 * ms } }

@@ -85,6 +85,12 @@ std::vector<AttributedStall> StallAttribution::attribute(std::span<const LoopSpa
             const Nanos end = call.end ? call.end : std::max(now, call.begin);
             if (end <= from || (to != 0 && end > to))
                 continue;
+            // A short call is a stall only where the watchdog saw the loop stuck.
+            const auto seen = [&](const WatchedStall &w) {
+                return call.begin < (w.end ? w.end : now) && end > w.begin;
+            };
+            if (end - call.begin < m_minBusy && std::none_of(watched.begin(), watched.end(), seen))
+                continue;
             AttributedStall &stall = stalls.emplace_back();
             stall.begin = call.begin;
             stall.end = end;

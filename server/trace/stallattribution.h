@@ -87,7 +87,8 @@ std::vector<WatchedStall> watchedStalls(std::span<const Event> events);
 // Turns the loop's spans and the watchdog's stalls into stalls with a cause and victims. The
 // one rule for the server's /_scope/stalls and the timeline:
 // - every blocking call on the loop is a stall of its own, blamed on its span; consecutive
-//   calls stay consecutive stalls, never one merged stall;
+//   calls stay consecutive stalls, never one merged stall (a call shorter than the watchdog's
+//   threshold counts only inside a stall the watchdog saw);
 // - what the watchdog saw beyond the blocking calls is "loop busy" (no one is blamed), kept
 //   when it is at least as long as the watchdog's own stall threshold;
 // - a stall's victims are every other span in flight during it (in the socket, queued or
@@ -98,7 +99,8 @@ std::vector<WatchedStall> watchedStalls(std::span<const Event> events);
 class StallAttribution
 {
 public:
-    static constexpr Nanos kDefaultMinBusy = 5'000'000; // the watchdog's default threshold
+    // The watchdog's default threshold: the shortest stretch called a stall.
+    static constexpr Nanos kDefaultMinBusy = 5'000'000;
 
     explicit StallAttribution(Nanos minBusy = kDefaultMinBusy)
         : m_minBusy(minBusy)
