@@ -105,11 +105,12 @@ void LiveCharts::sample()
         snapshot.running ? snapshot.lastSecondP95Ns / 1e6 : 0,
         snapshot.running ? snapshot.lastSecondP99Ns / 1e6 : 0,
         double(stats->inFlightRequests.load()),
-        // Sub-millisecond lag is noise on an idle loop, not something to plot.
-        m_host.loopLagNs() >= 1'000'000 ? m_host.loopLagNs() / 1e6 : 0,
+        m_host.loopLagNs() / 1e6, // the status bar's figure, read the same way
     };
     // Nothing happening: leave the plots as they are, so an idle window repaints nothing.
-    const bool idle = std::all_of(values.begin(), values.end(), [](double v) { return v == 0; });
+    // Sub-millisecond lag is an idle loop's noise, not activity.
+    const bool idle = std::all_of(values.begin(), values.end() - 1, [](double v) { return v == 0; })
+        && values.back() < 1.0;
     if (idle && m_wasIdle)
         return;
     m_wasIdle = idle;

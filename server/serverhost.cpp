@@ -37,7 +37,7 @@ const http::ConnectionStats *ServerHost::stats() const
 
 qint64 ServerHost::loopLagNs() const
 {
-    return m_runtime && m_runtime->watchdog() ? m_runtime->watchdog()->lastLagNs() : 0;
+    return m_runtime && m_runtime->watchdog() ? m_runtime->watchdog()->lagNs() : 0;
 }
 
 bool ServerHost::loopStalled() const

@@ -68,7 +68,8 @@ private Q_SLOTS:
     void nestedAwaitsAndLateSpans();
     void retention();
     void collateralBlocking();
-    void collateralRunningCulprit();
+    void collateralLoopBusy();
+    void consecutiveCallsConsecutiveCulprits();
     void listModelTester();
 
     void renderSegments();
@@ -421,7 +422,7 @@ void TimelineTest::collateralBlocking()
     QCOMPARE(stall.begin, T0 + 100 * ms);
     QCOMPARE(stall.end, T0 + 1900 * ms);
     QCOMPARE(stall.culprit, quint64(1));
-    QVERIFY(stall.culpritBlocking);
+    QVERIFY(stall.blamesCall());
     QCOMPARE(stall.culpritLabel, block);
     QCOMPARE(stall.victims, 2);
     QCOMPARE(stall.collateralTotal, 1800 * ms + 1400 * ms);
@@ -437,9 +438,9 @@ void TimelineTest::collateralBlocking()
         QStringLiteral("delayed 1.8 s by GET /async #1234, blocking in time.sleep 1.8s"));
 }
 
-void TimelineTest::collateralRunningCulprit()
+void TimelineTest::collateralLoopBusy()
 {
-    // No annotated blocking call: the request running on the loop is to blame.
+    // No annotated blocking call: the loop was busy, no request is blamed, all in flight waited.
     TimelineModel model;
     std::vector<trace::Event> ev;
     TimelineRequestShape hog;
@@ -463,12 +464,63 @@ void TimelineTest::collateralRunningCulprit()
     ev.push_back(timelineEvent(Kind::LoopStallEnd, T0 + 301 * ms, 5, 0, 0, 250 * ms));
     std::stable_sort(ev.begin(), ev.end(), [](auto &a, auto &b) { return a.time < b.time; });
     model.ingest(ev);
+    QCOMPARE(model.stalls().size(), std::size_t(1));
     const LoopStall &stall = model.stalls().front();
-    QCOMPARE(stall.culprit, quint64(1));
-    QVERIFY(!stall.culpritBlocking);
-    QCOMPARE(stall.victims, 1);
+    QCOMPARE(stall.culprit, quint64(0));
+    QCOMPARE(stall.cause, trace::StallCause::LoopBusy);
+    QVERIFY(!stall.blamesCall());
+    QCOMPARE(stall.victims, 2); // the unannotated hog cannot be told from its victims
     QCOMPARE(model.find(2)->collateral.delay, 250 * ms);
-    QVERIFY(model.collateralText(*model.find(2)).endsWith(QStringLiteral(", running on the loop")));
+    QCOMPARE(model.collateralText(*model.find(2)),
+        QStringLiteral("delayed 250 ms by loop busy"));
+}
+
+void TimelineTest::consecutiveCallsConsecutiveCulprits()
+{
+    // Three requests read one after the other, each blocking 500 ms: the watchdog sees one long
+    // stall, the timeline shows three, each blamed on its own call.
+    TimelineModel model;
+    const std::uint32_t block = trace::label("sleep 0.5s");
+    std::vector<trace::Event> ev;
+    for (int i = 0; i < 3; ++i) {
+        TimelineRequestShape r;
+        r.span = std::uint64_t(i + 1);
+        r.accepted = T0 + i * 501 * ms;
+        r.started = r.accepted;
+        r.blockBegin = r.accepted;
+        r.blockEnd = r.accepted + 500 * ms;
+        r.blockLabel = block;
+        r.closed = r.blockEnd;
+        r.route = trace::label("GET /async");
+        r.variant = 2;
+        appendTimelineRequest(ev, r);
+    }
+    TimelineRequestShape waiter; // an async request suspended across all three
+    waiter.span = 9;
+    waiter.accepted = waiter.started = T0 - 10 * ms;
+    waiter.awaitBegin = T0 - 9 * ms;
+    waiter.awaitEnd = T0 + 1510 * ms;
+    waiter.awaitLabel = trace::label("sleep 0.1s");
+    waiter.closed = T0 + 1511 * ms;
+    waiter.route = trace::label("GET /async");
+    appendTimelineRequest(ev, waiter);
+    ev.push_back(timelineEvent(Kind::LoopStallBegin, T0 + 6 * ms, 40, 0, 0, T0 + 1 * ms));
+    ev.push_back(timelineEvent(Kind::LoopStallEnd, T0 + 1503 * ms, 40, 0, 0, 1502 * ms));
+    std::stable_sort(ev.begin(), ev.end(), [](auto &a, auto &b) { return a.time < b.time; });
+    model.ingest(ev);
+
+    QCOMPARE(model.stalls().size(), std::size_t(3));
+    for (int i = 0; i < 3; ++i) {
+        const LoopStall &stall = model.stalls()[std::size_t(i)];
+        QVERIFY(stall.blamesCall());
+        QCOMPARE(stall.culprit, quint64(i + 1));
+        QCOMPARE(stall.begin, T0 + i * 501 * ms);
+        QCOMPARE(stall.end - stall.begin, 500 * ms);
+        // Only the waiter: the next request is not read yet, the last one has left.
+        QCOMPARE(stall.victims, 1);
+        QCOMPARE(stall.collateralTotal, 500 * ms);
+    }
+    QCOMPARE(model.find(9)->collateral.delay, 1500 * ms);
 }
 
 void TimelineTest::listModelTester()

@@ -99,7 +99,7 @@ void TimelineLiveTest::realTraffic()
     };
     QTRY_VERIFY_WITH_TIMEOUT(blame() != nullptr, 5000);
     const LoopStall *stall = blame();
-    QVERIFY(stall->culpritBlocking);
+    QVERIFY(stall->blamesCall());
     QVERIFY2(stall->end - stall->begin > 600'000'000,
         qPrintable(QString::number(stall->end - stall->begin)));
     QVERIFY(stall->victims >= 3);

@@ -178,6 +178,7 @@ private Q_SLOTS:
     void watchdogDetectsBlockingSleep();
     void watchdogQuietOnIdleLoop();
     void watchdogHeartbeatsOnlyWhileWorking();
+    void watchdogLagIsNeverStale();
 
 private:
     struct Synthetic
@@ -820,6 +821,53 @@ void TraceTest::watchdogHeartbeatsOnlyWhileWorking()
         qPrintable(QString::number(watchdog.heartbeats() - atRest)));
 
     watchdog.stop(); // before the watched object goes away; also wakes it from its rest
+    target->deleteLater();
+    loopThread.quit();
+    loopThread.wait();
+}
+
+void TraceTest::watchdogLagIsNeverStale()
+{
+    // The work that blocks ends while the loop is still blocked (a request that answered and
+    // left): the watchdog used to rest at once, its last figure the stall's lag, for good.
+    QThread loopThread;
+    auto *target = new LoopObject;
+    target->moveToThread(&loopThread);
+    startLoop(loopThread);
+    const auto subscription = TraceHub::instance().subscribe(1'000'000);
+    WatchdogOptions options;
+    options.onlyWhileWorking = true;
+    LoopWatchdog watchdog(target, options);
+    watchdog.start();
+    {
+        const LoopWork work(&watchdog);
+        QTRY_VERIFY(watchdog.heartbeats() >= 5);
+        target->postSleep(300ms);
+        QTRY_VERIFY_WITH_TIMEOUT(watchdog.stalled(), 2000);
+        // During the stall the figure is the overdue heartbeat's age, never the last quiet one.
+        QVERIFY2(watchdog.lagNs() > 5'000'000, qPrintable(QString::number(watchdog.lagNs())));
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(watchdog.stallCount() == 1, 5000);
+    // Back under the stall threshold: a loaded machine's idle loop may answer in over 1 ms.
+    constexpr Nanos idleLevel = 5'000'000;
+    QTRY_VERIFY2_WITH_TIMEOUT(watchdog.lagNs() < idleLevel,
+        qPrintable(QString::number(watchdog.lagNs())), 5000);
+
+    // The trace says the same: after the stall's end, a quiet lag sample within a second of it
+    // on the trace clock.
+    TraceHub::instance().flush();
+    std::vector<Event> events;
+    subscription->drain(events);
+    const auto end = std::find_if(
+        events.begin(), events.end(), [](const Event &e) { return e.kind == Kind::LoopStallEnd; });
+    QVERIFY(end != events.end());
+    const auto quiet = std::find_if(end, events.end(),
+        [&](const Event &e) { return e.kind == Kind::LoopLag && e.value < idleLevel; });
+    QVERIFY2(quiet != events.end(), "no lag sample back at the idle level after the stall");
+    QVERIFY2(quiet->time - end->time < 1'000'000'000,
+        qPrintable(QString::number(quiet->time - end->time)));
+
+    watchdog.stop(); // before the watched object goes away
     target->deleteLater();
     loopThread.quit();
     loopThread.wait();

@@ -104,6 +104,8 @@ private slots:
     void exportRangeRejectsBadValues_data();
     void exportRangeRejectsBadValues();
     void exportToAClientThatStopsReadingStaysBounded();
+    void stallsBlameEachBlockingCall_data();
+    void stallsBlameEachBlockingCall();
 
 private:
     std::unique_ptr<ServerHost> m_host;
@@ -441,6 +443,95 @@ void TestTracing::exportToAClientThatStopsReadingStaysBounded()
     QVERIFY2(peakKiB - beforeKiB < 64 * 1024,
         qPrintable(QStringLiteral("RSS %1 -> %2 KiB").arg(beforeKiB).arg(peakKiB)));
     QCOMPARE(fetch(host.port(), "GET", "/_scope/health").status, 200);
+void TestTracing::stallsBlameEachBlockingCall_data()
+{
+    QTest::addColumn<QString>("variant");
+    QTest::addColumn<int>("blockingCalls");
+    QTest::newRow("blocking: one culprit per call") << QStringLiteral("blocking") << 10;
+    QTest::newRow("async: no stall, no victims") << QStringLiteral("async") << 0;
+}
+
+void TestTracing::stallsBlameEachBlockingCall()
+{
+    QFETCH(QString, variant);
+    QFETCH(int, blockingCalls);
+    constexpr int clients = 10;
+    constexpr qint64 serviceNs = 500'000'000; // what /async?delay=0.5 costs on its own
+    const quint16 port = m_host->port();
+    const QByteArray prefix = "stalls-" + variant.toLatin1() + '-';
+    const auto setVariant = [port](const QString &name) {
+        return fetch(port, "PUT", "/_scope/modes",
+            R"({"route": "GET /async", "variant": ")" + name.toLatin1() + R"("})")
+            .status;
+    };
+    QCOMPARE(setVariant(variant), 200);
+    const QList<TestResponse> responses
+        = fetchConcurrently(port, "GET", "/async?delay=0.5", clients, 60000, prefix);
+    QCOMPARE(setVariant(QStringLiteral("async")), 200);
+    qint64 measuredWait = 0; // what the clients waited beyond their own service time
+    for (const TestResponse &response : responses) {
+        QCOMPARE(response.status, 200);
+        QVERIFY(response.receivedNs > response.sentNs);
+        measuredWait += response.receivedNs - response.sentNs - serviceNs;
+    }
+
+    const auto ours = [&prefix](const QJsonValue &who) {
+        return who.toObject().value(QStringLiteral("request_id")).toString().startsWith(
+            QString::fromLatin1(prefix));
+    };
+    QSet<QString> culprits;
+    int blamed = 0;
+    qint64 victimsWait = 0; // charged to our requests by blocking calls
+    qint64 busyWait = 0; // by a busy loop (a loaded machine's scheduler)
+    const auto readReport = [&] {
+        const TestResponse report = fetch(port, "GET", "/_scope/stalls");
+        if (report.status != 200)
+            return false;
+        culprits.clear();
+        blamed = 0;
+        victimsWait = busyWait = 0;
+        for (const QJsonValue &value :
+            report.json().object().value(QStringLiteral("stalls")).toArray()) {
+            const QJsonObject stall = value.toObject();
+            const QJsonValue culprit = stall.value(QStringLiteral("culprit"));
+            const bool blocking = stall.value(QStringLiteral("cause")).toString() == u"blocking call";
+            if (blocking && ours(culprit)) {
+                ++blamed;
+                culprits.insert(culprit[QStringLiteral("request_id")].toString());
+                if (culprit[QStringLiteral("route")].toString() != u"GET /async"
+                    || culprit[QStringLiteral("variant")].toString() != u"blocking"
+                    || culprit[QStringLiteral("label")].toString().isEmpty())
+                    return false;
+            }
+            for (const QJsonValue &victim : stall.value(QStringLiteral("victims")).toArray()) {
+                if (ours(victim))
+                    (blocking ? victimsWait : busyWait)
+                        += victim[QStringLiteral("waited_ns")].toInteger();
+            }
+        }
+        return blamed >= blockingCalls;
+    };
+    // The last stall reaches the trace once the watchdog sees the loop answer again.
+    QTRY_VERIFY(readReport());
+    QCOMPARE(blamed, blockingCalls);
+    QCOMPARE(culprits.size(), blockingCalls); // ten calls, ten culprits: never one for all
+    qInfo("%s: clients waited %.3f s beyond their service; stalls charged %.3f s to them "
+          "(blocking calls) and %.3f s (busy loop)",
+        qPrintable(variant), measuredWait / 1e9, victimsWait / 1e9, busyWait / 1e9);
+    if (blockingCalls == 0) {
+        QCOMPARE(victimsWait, qint64(0));
+        return;
+    }
+    // Charged from what the server saw (queued, awaiting): never more than the clients waited.
+    QVERIFY2(victimsWait <= measuredWait + measuredWait / 10,
+        qPrintable(QStringLiteral("charged %1 ns, measured %2 ns").arg(victimsWait).arg(measuredWait)));
+    // The requests behind a blocking call wait unread in the kernel: the server learns of that
+    // wait only once it records when each request was sent (trace::LoopSpan::sent, "socket").
+    QEXPECT_FAIL("blocking: one culprit per call",
+        "the socket wait needs the client's send time (issue 16, the client side of a request)",
+        Continue);
+    QVERIFY2(std::abs(victimsWait - measuredWait) <= measuredWait / 10,
+        qPrintable(QStringLiteral("charged %1 ns, measured %2 ns").arg(victimsWait).arg(measuredWait)));
 }
 
 QTEST_GUILESS_MAIN(TestTracing)

@@ -1,24 +1,30 @@
 #pragma once
 
+#include "stallattribution.h"
 #include "timemapping.h"
 
 #include <cstdint>
 
 namespace loopscope::viz {
 
-// A stretch during which the server loop answered no heartbeat, and what it cost:
-// which span caused it and how much waiting it imposed on every other span that
-// was in flight at the time.
+// A stretch during which the server loop answered no heartbeat, and what it cost. While the
+// watchdog still sees it, one open stall; once it ends, trace::StallAttribution cuts it into
+// one stall per blocking call (blamed on its span) and "loop busy" stretches (blamed on no one),
+// each with the waiting it imposed on every other span in flight.
 struct LoopStall
 {
     std::uint64_t id = 0;
     Nanos begin = 0;
     Nanos end = 0; // 0 while the loop is still stalled
-    std::uint64_t culprit = 0; // 0 = unknown (nothing annotated ran then)
-    std::uint32_t culpritLabel = 0; // the blocking call, when one was annotated
-    bool culpritBlocking = false; // culprit was inside an annotated blocking call
+    bool attributed = false; // false while the watchdog still reports it open
+    trace::StallCause cause = trace::StallCause::LoopBusy;
+    std::uint64_t culprit = 0; // the span in the blocking call; 0 for a busy loop
+    std::uint32_t culpritLabel = 0; // the blocking call
+    int arrivals = 0; // requests the server read during it
     Nanos collateralTotal = 0; // sum of the delay of every victim
     int victims = 0;
+
+    bool blamesCall() const { return attributed && cause == trace::StallCause::BlockingCall; }
 
     bool isOpen() const { return end == 0; }
 };

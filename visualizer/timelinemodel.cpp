@@ -155,8 +155,8 @@ void TimelineModel::ingest(std::span<const trace::Event> events)
     m_changeEnd = now();
     // Attribute after the whole batch: the culprit's and victims' events of the
     // stall period may come later in the batch than the watchdog's end event.
-    for (LoopStall *stall : m_stallsToAttribute)
-        attributeStall(*stall);
+    for (const std::uint64_t id : m_stallsToAttribute)
+        attributeStall(id);
     m_stallsToAttribute.clear();
 
     if (m_latest - m_lastPrune > 250'000'000) {
@@ -486,7 +486,7 @@ void TimelineModel::apply(const trace::Event &e)
             stall = &m_stalls.back();
         }
         stall->end = e.value > 0 ? stall->begin + Nanos(e.value) : e.time;
-        m_stallsToAttribute.push_back(stall);
+        m_stallsToAttribute.push_back(stall->id);
         return;
     }
     case Kind::LoopLag:
@@ -495,69 +495,75 @@ void TimelineModel::apply(const trace::Event &e)
     }
 }
 
-void TimelineModel::attributeStall(LoopStall &stall)
+trace::LoopSpan TimelineModel::loopSpan(const TimelineSpan &span) const
 {
-    const Nanos t0 = stall.begin;
-    const Nanos t1 = stall.end;
-    const Nanos current = now();
-    const auto overlap
-        = [&](Nanos b, Nanos e) { return std::max<Nanos>(0, std::min(e, t1) - std::max(b, t0)); };
+    trace::LoopSpan l;
+    l.span = span.id;
+    l.accepted = span.begin;
+    l.started = span.started;
+    l.end = span.end;
+    for (const Segment &seg : span.segments) {
+        if (seg.kind == SegmentKind::Blocking)
+            l.blocking.push_back({ seg.begin, seg.end, seg.label });
+    }
+    return l;
+}
 
-    // Only work on the loop can stall it: requests and background tasks.
-    std::vector<std::uint32_t> inFlight;
+void TimelineModel::attributeStall(std::uint64_t watchedId)
+{
+    const auto watchedIt = std::find_if(
+        m_stalls.begin(), m_stalls.end(), [&](const LoopStall &s) { return s.id == watchedId; });
+    if (watchedIt == m_stalls.end() || watchedIt->attributed || watchedIt->isOpen())
+        return;
+    const trace::WatchedStall watched { watchedIt->begin, watchedIt->end };
+    const Nanos current = now();
+
+    // Only work on the loop can stall it or wait for it: requests and background tasks.
+    std::vector<trace::LoopSpan> spans;
     for (const LaneGroup group : { LaneGroup::Loop, LaneGroup::Tasks }) {
         for (const TimelineLane &l : m_groups[int(group)].lanes) {
-            const auto [first, last] = l.visible(t0, t1, current);
+            const auto [first, last] = l.visible(watched.begin, watched.end, current);
             for (std::size_t i = first; i < last; ++i)
-                inFlight.push_back(l[i].slot);
+                spans.push_back(loopSpan(m_spans[l[i].slot]));
         }
     }
+    const std::vector<trace::AttributedStall> attributed = trace::StallAttribution().attribute(
+        spans, std::span(&watched, 1), current, watched.begin, watched.end);
 
-    // Culprit: an annotated blocking call inside the stall beats any guess; else
-    // whoever was running on the loop longest during it.
-    std::uint32_t culprit = UINT32_MAX;
-    Nanos bestBlocking = 0, bestRunning = 0;
-    std::uint32_t culpritLabel = 0;
-    std::uint32_t runner = UINT32_MAX;
-    for (const std::uint32_t slot : inFlight) {
-        const TimelineSpan &s = m_spans[slot];
-        for (const Segment &seg : s.segments) {
-            const Nanos o = overlap(seg.begin, seg.end ? seg.end : current);
-            if (seg.kind == SegmentKind::Blocking && o > bestBlocking) {
-                bestBlocking = o;
-                culprit = slot;
-                culpritLabel = seg.label;
-            } else if (seg.kind == SegmentKind::Running && o > bestRunning) {
-                bestRunning = o;
-                runner = slot;
+    std::vector<LoopStall> pieces;
+    for (const trace::AttributedStall &a : attributed) {
+        LoopStall &stall = pieces.emplace_back();
+        // The first piece keeps the watchdog's id (what spans already refer to).
+        stall.id = pieces.size() == 1 ? watchedId : trace::newSpanId();
+        stall.begin = a.begin;
+        stall.end = std::max(a.end, a.begin + 1);
+        stall.attributed = true;
+        stall.cause = a.cause;
+        stall.culprit = a.culprit;
+        stall.culpritLabel = a.label;
+        stall.arrivals = a.arrivals;
+        std::uint64_t previous = 0;
+        for (const trace::StallVictim &v : a.victims) {
+            const auto it = m_byId.find(v.span);
+            if (it == m_byId.end())
+                continue;
+            TimelineSpan &s = m_spans[it->second];
+            s.collateral.delay += v.waited;
+            if (v.waited > s.collateral.worst) {
+                s.collateral.worst = v.waited;
+                s.collateral.culprit = stall.culprit;
+                s.collateral.stall = stall.id;
             }
+            stall.collateralTotal += v.waited;
+            if (v.span != previous) // one span's entries (queued, awaiting) come together
+                ++stall.victims;
+            previous = v.span;
+            touched(it->second);
         }
     }
-    stall.culpritBlocking = culprit != UINT32_MAX;
-    if (culprit == UINT32_MAX)
-        culprit = runner;
-    stall.culprit = culprit == UINT32_MAX ? 0 : m_spans[culprit].id;
-    stall.culpritLabel = culpritLabel;
-
-    for (const std::uint32_t slot : inFlight) {
-        if (slot == culprit)
-            continue;
-        TimelineSpan &s = m_spans[slot];
-        const Nanos delay = overlap(s.begin, s.endOr(current));
-        if (delay <= 0)
-            continue;
-        s.collateral.delay += delay;
-        if (delay > s.collateral.worst) {
-            s.collateral.worst = delay;
-            s.collateral.culprit = stall.culprit;
-            s.collateral.stall = stall.id;
-        }
-        stall.collateralTotal += delay;
-        ++stall.victims;
-        touched(slot);
-    }
-    qCDebug(lcTimeline) << "stall" << stall.id << "culprit" << stall.culprit << "victims"
-                        << stall.victims;
+    qCDebug(lcTimeline) << "stall" << watchedId << "cut into" << pieces.size() << "stalls";
+    const auto at = m_stalls.erase(watchedIt);
+    m_stalls.insert(at, pieces.begin(), pieces.end());
 }
 
 void TimelineModel::prune()
@@ -613,6 +619,29 @@ QString TimelineModel::displayName(const TimelineSpan &span) const
     return name + QStringLiteral(" #") + id;
 }
 
+QString TimelineModel::stallCauseText(const LoopStall &stall) const
+{
+    if (!stall.attributed)
+        return QStringLiteral("loop stalled");
+    switch (stall.cause) {
+    case trace::StallCause::BlockingCall: {
+        const TimelineSpan *culprit = find(stall.culprit);
+        QString text = culprit ? displayName(*culprit) : QStringLiteral("a request");
+        text += QStringLiteral(", blocking");
+        if (stall.culpritLabel)
+            text += QStringLiteral(" in ") + labelText(stall.culpritLabel);
+        return text;
+    }
+    case trace::StallCause::LoopBusy:
+        if (stall.arrivals == 0)
+            return QStringLiteral("loop busy");
+        return QStringLiteral("loop busy: %1 %2")
+            .arg(QString::number(stall.arrivals),
+                stall.arrivals == 1 ? QStringLiteral("arrival") : QStringLiteral("arrivals"));
+    }
+    return {};
+}
+
 QString TimelineModel::collateralText(const TimelineSpan &span) const
 {
     if (!span.collateral)
@@ -622,14 +651,14 @@ QString TimelineModel::collateralText(const TimelineSpan &span) const
     const LoopStall *stall = findStall(span.collateral.stall);
     if (culprit)
         text += QStringLiteral(" by ") + displayName(*culprit);
+    else if (stall && stall->attributed && stall->cause == trace::StallCause::LoopBusy)
+        text += QStringLiteral(" by ") + stallCauseText(*stall);
     else
         text += QStringLiteral(" by a loop stall");
-    if (stall && stall->culpritBlocking) {
+    if (stall && stall->blamesCall()) {
         text += QStringLiteral(", blocking");
         if (stall->culpritLabel)
             text += QStringLiteral(" in ") + labelText(stall->culpritLabel);
-    } else if (culprit) {
-        text += QStringLiteral(", running on the loop");
     }
     return text;
 }

@@ -94,6 +94,8 @@ public:
     QString displayName(const TimelineSpan &span) const;
     // "delayed 1.8 s by GET /async #1234, blocking in sleep 2s"; empty when none.
     QString collateralText(const TimelineSpan &span) const;
+    // What a stall was: "GET /async #7, blocking in sleep 0.5s" or "loop busy: 80 arrivals".
+    QString stallCauseText(const LoopStall &stall) const;
     static QString labelText(std::uint32_t label);
 
 Q_SIGNALS:
@@ -118,7 +120,8 @@ private:
     void transition(std::uint32_t slot, Nanos time, SegmentKind kind, std::uint32_t label);
     void close(std::uint32_t slot, Nanos time);
     LaneGroup jobGroup(std::uint32_t label, std::uint32_t thread) const;
-    void attributeStall(LoopStall &stall);
+    void attributeStall(std::uint64_t watchedId);
+    trace::LoopSpan loopSpan(const TimelineSpan &span) const;
     void prune();
     void touched(std::uint32_t slot);
 
@@ -130,7 +133,7 @@ private:
     std::deque<LagSample> m_lag;
     std::deque<std::uint64_t> m_requestOrder;
     std::uint64_t m_requestOrderBase = 0; // arrival number of m_requestOrder.front()
-    std::vector<LoopStall *> m_stallsToAttribute;
+    std::vector<std::uint64_t> m_stallsToAttribute; // ids of watchdog stalls that ended
 
     std::shared_ptr<trace::Subscription> m_subscription;
     std::vector<trace::Event> m_buffer;

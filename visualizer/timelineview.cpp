@@ -297,8 +297,10 @@ void TimelineView::paintHealth(QPainter &p, const TimeMapping &m, Nanos now)
         const int x1 = std::max(x0 + 2, int(std::ceil(m.toX(end))));
         const QRect box(x0, r.top() + 2, x1 - x0, r.height() - 4);
         p.fillRect(box, m_palette.stallBrush);
-        QString text
-            = QStringLiteral("loop stalled ") + TimeMapping::formatDuration(end - s->begin);
+        const QString duration = TimeMapping::formatDuration(end - s->begin);
+        QString text = s->attributed
+            ? QString(m_model->stallCauseText(*s) + QStringLiteral(" — ") + duration)
+            : QString(QStringLiteral("loop stalled ") + duration);
         if (s->collateralTotal > 0)
             text += QStringLiteral(" · ") + QString::number(s->victims)
                 + QStringLiteral(" others waited ")
@@ -600,14 +602,8 @@ QString TimelineView::tooltipAt(QPoint pos) const
                 continue;
             QString text
                 = QStringLiteral("Loop stalled for ") + TimeMapping::formatDuration(end - s.begin);
-            if (const TimelineSpan *c = m_model->find(s.culprit)) {
-                text += QStringLiteral("\ncaused by ") + m_model->displayName(*c);
-                if (s.culpritBlocking)
-                    text += QStringLiteral(", blocking")
-                        + (s.culpritLabel
-                                ? QStringLiteral(" in ") + TimelineModel::labelText(s.culpritLabel)
-                                : QString());
-            }
+            if (s.attributed)
+                text += QStringLiteral("\ncaused by ") + m_model->stallCauseText(s);
             text += QStringLiteral("\ncost others ")
                 + TimeMapping::formatDuration(s.collateralTotal)
                 + QStringLiteral(" of waiting across ") + QString::number(s.victims)

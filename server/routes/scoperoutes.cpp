@@ -8,6 +8,7 @@
 #include "openapi.h"
 #include "routing/requestcontext.h"
 #include "routing/router.h"
+#include "stallreport.h"
 #include "trace/tracehub.h"
 #include "traceexport.h"
 
@@ -229,6 +230,20 @@ void addScopeRoutes(Router &router, ScopeState &state)
             text += serverCounters(state.stats, state.limits, state.tasks);
             co_return HttpResponse::text(
                 std::move(text), "text/plain; version=0.0.4; charset=utf-8");
+        });
+    internal("GET", QStringLiteral("/_scope/stalls"),
+        QStringLiteral("Loop stalls of the retained window: cause, culprit, every victim's wait"),
+        [&state](RequestContext &) -> QCoro::Task<HttpResponse> {
+            // Attributing a whole window walks every span: never on the loop.
+            QByteArray json = co_await state.pool.run(
+                [] {
+                    trace::TraceHub::instance().flush();
+                    return QJsonDocument(stallReport(
+                                             trace::TraceHub::instance().retained(), trace::nowNs()))
+                        .toJson(QJsonDocument::Compact);
+                },
+                0, trace::label("export stalls"));
+            co_return HttpResponse::text(std::move(json), "application/json");
         });
     internal("GET", QStringLiteral("/_scope/tasks"),
         QStringLiteral("Background tasks: running first, then the last 1000 ended"),

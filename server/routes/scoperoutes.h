@@ -25,7 +25,7 @@ struct ScopeState
 };
 
 // GET /_scope/health, GET|PUT /_scope/modes, GET /_scope/tasks, GET /_scope/trace,
-// GET /_scope/metrics, and the API's own docs: GET /openapi.json, GET /docs.
+// GET /_scope/metrics, GET /_scope/stalls, and the API's own docs: GET /openapi.json, GET /docs.
 void addScopeRoutes(Router &router, ScopeState &state);
 
 } // namespace loopscope

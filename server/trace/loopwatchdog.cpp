@@ -96,6 +96,7 @@ void LoopWatchdog::stop()
     m_wake.notify_all();
     if (thread.joinable())
         thread.join();
+    m_overdueSince.store(0, std::memory_order_relaxed); // nobody waits for that answer any more
     if (m_receiver) {
         // A finished loop would never run a deferred delete; on its own thread
         // (the usual case: the server tears down on its loop) it can go at once.
@@ -108,9 +109,17 @@ void LoopWatchdog::stop()
     }
 }
 
+Nanos LoopWatchdog::lagNs() const noexcept
+{
+    const Nanos last = m_lastLagNs.load(std::memory_order_relaxed);
+    const Nanos since = m_overdueSince.load(std::memory_order_relaxed);
+    return since ? std::max(last, nowNs() - since) : last;
+}
+
 Nanos LoopWatchdog::postHeartbeat(std::uint64_t seq)
 {
     const Nanos postedAt = nowNs();
+    m_overdueSince.store(postedAt, std::memory_order_relaxed);
     m_heartbeats.fetch_add(1, std::memory_order_relaxed);
     auto *event = new HeartbeatEvent(seq);
     m_heartbeat->postedSeq.store(seq, std::memory_order_release);
@@ -158,6 +167,11 @@ void LoopWatchdog::run()
     std::uint64_t stallId = 0;
     Nanos stallStart = 0;
     Nanos lastSample = 0;
+    Nanos lastRecordedLag = 0;
+    // After a late answer: keep sampling, work or not, until the lag is back down (or this
+    // time passes), so the last figure is never a stall's.
+    Nanos settleUntil = 0;
+    constexpr Nanos kSettleFor = 1'000'000'000;
 
     std::unique_lock lock(m_mutex);
     while (!m_stopping) {
@@ -170,6 +184,8 @@ void LoopWatchdog::run()
             const Nanos answeredAt = m_heartbeat->answeredAt.load(std::memory_order_relaxed);
             const Nanos lag = answeredAt - postedAt;
             m_lastLagNs.store(lag, std::memory_order_relaxed);
+            m_overdueSince.store(0, std::memory_order_relaxed);
+            settleUntil = lag > reportLag ? answeredAt + kSettleFor : 0;
             if (stallId) {
                 const Nanos duration = answeredAt - stallStart;
                 record(Kind::LoopStallEnd, stallId, 0, 0, duration);
@@ -179,10 +195,13 @@ void LoopWatchdog::run()
                 stallId = 0;
                 Q_EMIT stallEnded(duration);
             }
-            // Subsampled: a sample per heartbeat would flood the trace for nothing.
-            if (lag > reportLag || answeredAt - lastSample >= sampleInterval) {
+            // Subsampled: a sample per heartbeat would flood the trace for nothing. The first
+            // quiet sample after a late one is always kept: it shows the loop recovered.
+            if (lag > reportLag || lastRecordedLag > reportLag
+                || answeredAt - lastSample >= sampleInterval) {
                 record(Kind::LoopLag, 0, 0, 0, lag);
                 lastSample = answeredAt;
+                lastRecordedLag = lag;
             }
         }
 
@@ -199,7 +218,8 @@ void LoopWatchdog::run()
             }
             // Poll for the answer; before the threshold, wake right at it.
             wakeAt = stallId ? now + interval : std::min(now + interval, postedAt + threshold + 1);
-        } else if (m_options.onlyWhileWorking && m_work.load(std::memory_order_acquire) == 0) {
+        } else if (m_options.onlyWhileWorking && m_work.load(std::memory_order_acquire) == 0
+            && now >= settleUntil) {
             // Nothing runs that could block the loop: rest until something does (or stop).
             lock.lock();
             if (m_work.load(std::memory_order_acquire) == 0) {

@@ -53,6 +53,12 @@ public:
     }
     Nanos totalStallNs() const noexcept { return m_totalStallNs.load(std::memory_order_relaxed); }
     Nanos lastLagNs() const noexcept { return m_lastLagNs.load(std::memory_order_relaxed); }
+    // The loop's lag now, for any display: while a heartbeat is overdue, how late it is so far
+    // (so a stall shows its growing lag at once, never the last quiet sample); else the lag of
+    // the last answered heartbeat. After a late answer the watchdog keeps sampling until the
+    // lag is back under lagReportThreshold (at most a second), even with no work under way, so
+    // the figure never stays at a stall's lag once the loop is free again.
+    Nanos lagNs() const noexcept;
     std::uint64_t heartbeats() const noexcept
     {
         return m_heartbeats.load(std::memory_order_relaxed);
@@ -93,6 +99,7 @@ private:
     std::atomic<std::uint64_t> m_stallCount { 0 };
     std::atomic<Nanos> m_totalStallNs { 0 };
     std::atomic<Nanos> m_lastLagNs { 0 };
+    std::atomic<Nanos> m_overdueSince { 0 }; // posting time of the unanswered heartbeat, 0 = none
     std::atomic<std::uint64_t> m_heartbeats { 0 };
     std::atomic<int> m_work { 0 };
 };

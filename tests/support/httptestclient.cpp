@@ -4,6 +4,7 @@
 #include <QElapsedTimer>
 #include <QHostAddress>
 #include <QTcpSocket>
+#include <chrono>
 #include <memory>
 #include <vector>
 
@@ -121,31 +122,60 @@ TestResponse fetch(quint16 port, const QByteArray &method, const QByteArray &tar
     return result.responses.isEmpty() ? TestResponse {} : result.responses.constFirst();
 }
 
-QList<TestResponse> fetchConcurrently(
-    quint16 port, const QByteArray &method, const QByteArray &target, int count, int timeoutMs)
+QList<TestResponse> fetchConcurrently(quint16 port, const QByteArray &method,
+    const QByteArray &target, int count, int timeoutMs, const QByteArray &requestIdPrefix)
 {
+    const auto steadyNs = [] {
+        return qint64(std::chrono::duration_cast<std::chrono::nanoseconds>(
+            std::chrono::steady_clock::now().time_since_epoch())
+                          .count());
+    };
     QElapsedTimer timer;
     timer.start();
-    std::vector<std::unique_ptr<QTcpSocket>> sockets;
+    struct Client
+    {
+        std::unique_ptr<QTcpSocket> socket;
+        QByteArray received;
+        qint64 sentNs = 0;
+        qint64 receivedNs = 0;
+    };
+    std::vector<Client> clients(std::size_t(qMax(count, 0)));
     for (int i = 0; i < count; ++i) {
-        auto socket = std::make_unique<QTcpSocket>();
-        socket->connectToHost(QHostAddress::LocalHost, port);
-        socket->waitForConnected(5000);
-        socket->write(method + ' ' + target
-            + " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-        socket->flush();
-        sockets.push_back(std::move(socket));
+        Client &client = clients[std::size_t(i)];
+        client.socket = std::make_unique<QTcpSocket>();
+        client.socket->connectToHost(QHostAddress::LocalHost, port);
+        client.socket->waitForConnected(5000);
+        QByteArray request = method + ' ' + target
+            + " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n";
+        if (!requestIdPrefix.isEmpty())
+            request += "X-Request-Id: " + requestIdPrefix + QByteArray::number(i) + "\r\n";
+        client.sentNs = steadyNs();
+        client.socket->write(request + "\r\n");
+        client.socket->flush();
+    }
+    // Round robin with a short wait each: one slow answer does not hide the others' arrival.
+    int open = count;
+    while (open > 0 && timer.elapsed() < timeoutMs) {
+        for (Client &client : clients) {
+            if (client.receivedNs)
+                continue;
+            client.socket->waitForReadyRead(1);
+            client.received += client.socket->readAll();
+            if (client.socket->state() != QAbstractSocket::ConnectedState) {
+                client.received += client.socket->readAll();
+                client.receivedNs = steadyNs();
+                --open;
+            }
+        }
     }
     QList<TestResponse> responses;
-    for (auto &socket : sockets) {
-        QByteArray received;
-        while (socket->state() == QAbstractSocket::ConnectedState && timer.elapsed() < timeoutMs) {
-            socket->waitForReadyRead(100);
-            received += socket->readAll();
-        }
-        received += socket->readAll();
-        const auto split = splitResponses(received);
-        responses << (split.isEmpty() ? TestResponse {} : split.constFirst());
+    for (Client &client : clients) {
+        client.received += client.socket->readAll();
+        const auto split = splitResponses(client.received);
+        TestResponse response = split.isEmpty() ? TestResponse {} : split.constFirst();
+        response.sentNs = client.sentNs;
+        response.receivedNs = client.receivedNs;
+        responses << response;
     }
     return responses;
 }

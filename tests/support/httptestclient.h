@@ -12,6 +12,10 @@ struct TestResponse
     QByteArray head; // status line and headers
     QByteArray body;
     bool complete = false;
+    // fetchConcurrently only: when the request was written and its answer had arrived whole, on
+    // the steady clock (the trace clock, trace::nowNs()).
+    qint64 sentNs = 0;
+    qint64 receivedNs = 0;
 
     QByteArray header(const QByteArray &lowerCaseName) const;
     QJsonDocument json() const { return QJsonDocument::fromJson(body); }
@@ -36,8 +40,11 @@ struct RawExchange
 RawExchange exchange(quint16 port, const QByteArray &bytes, int responses, int timeoutMs = 15000);
 
 // Sends one request on each of `count` connections at once (`Connection: close`), then collects
-// every answer, in connection order; an unanswered one is an empty TestResponse.
+// every answer, in connection order; an unanswered one is an empty TestResponse. With a
+// requestIdPrefix, connection i sends `X-Request-Id: <prefix><i>`. Answers are watched side by
+// side, so each one's receivedNs is within a few milliseconds of its arrival.
 QList<TestResponse> fetchConcurrently(quint16 port, const QByteArray &method,
-    const QByteArray &target, int count, int timeoutMs = 60000);
+    const QByteArray &target, int count, int timeoutMs = 60000,
+    const QByteArray &requestIdPrefix = {});
 
 } // namespace loopscope::testing
