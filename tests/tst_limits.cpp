@@ -297,8 +297,8 @@ void TestLimits::readyAnswersBehindASlowOneCountAgainstTheCap()
     // wait behind it: they are answer bytes the client has not read either.
     constexpr int behind = 20;
     RawSocket client(host->port());
-    const QByteArray requests = "GET /async?delay=3 HTTP/1.1\r\n\r\n"
-        + QByteArray("GET /openapi.json HTTP/1.1\r\n\r\n").repeated(behind - 1)
+    const QByteArray requests = "GET /async?delay=3 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        + QByteArray("GET /openapi.json HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").repeated(behind - 1)
         + "GET /openapi.json HTTP/1.1\r\nConnection: close\r\n\r\n";
     QVERIFY(client.send(requests));
     QTRY_VERIFY_WITH_TIMEOUT(
@@ -349,7 +349,7 @@ void TestLimits::clientsThatDoNotReadALargeFileCostTheCap()
     for (int i = 0; i < connections; ++i) {
         clients.push_back(std::make_unique<RawSocket>(host->port(), 4096));
         QVERIFY(clients.back()->send(
-            QByteArray("GET /files/big.bin HTTP/1.1\r\n\r\n").repeated(requestsEach)));
+            QByteArray("GET /files/big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").repeated(requestsEach)));
     }
     // Nothing is read: the server streams until each client's unsent bytes reach the cap, waits,
     // and drops the clients once they idle past the keep-alive timeout. The peak on the way is

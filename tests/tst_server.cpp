@@ -595,7 +595,7 @@ void TestServer::shutdownCancelsCpuWorkAtTheDrainDeadline()
     QTcpSocket client;
     client.connectToHost(QHostAddress::LocalHost, host->port());
     QVERIFY(client.waitForConnected(5000));
-    client.write("GET /cpu?n=20000000 HTTP/1.1\r\n\r\n");
+    client.write("GET /cpu?n=20000000 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     QVERIFY(client.waitForBytesWritten(5000));
     QTRY_VERIFY_WITH_TIMEOUT(host->stats()->inFlightRequests.load() == 1, 5000);
 

@@ -436,7 +436,7 @@ void TestTracing::exportToAClientThatStopsReadingStaysBounded()
     const qint64 beforeKiB = rssKb(pid);
     qint64 peakKiB = beforeKiB;
     RawSocket client(host.port(), 4096);
-    QVERIFY(client.send("GET /_scope/trace HTTP/1.1\r\n\r\n"));
+    QVERIFY(client.send("GET /_scope/trace HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
     QTRY_VERIFY_WITH_TIMEOUT(
         (peakKiB = qMax(peakKiB, rssKb(pid)), stats.idleTimeouts.load() >= 1u), 60000);
     // The copy of the window and its span index, plus the unsent cap: not the whole text.

@@ -49,6 +49,14 @@ bool changesState(QByteArrayView method)
     return method != "GET" && method != "HEAD" && method != "OPTIONS";
 }
 
+// Judged on the head too, before the body arrives (Expect: 100-continue).
+bool declaresBody(const http::HttpRequest &request)
+{
+    const QByteArray length = request.header("content-length");
+    return !request.body.isEmpty() || !request.header("transfer-encoding").isEmpty()
+        || (!length.isEmpty() && length != "0");
+}
+
 bool isJson(QByteArrayView contentType)
 {
     const qsizetype semicolon = contentType.indexOf(';');
@@ -119,8 +127,9 @@ std::optional<http::HttpResponse> ControlAccess::admit(
         return std::nullopt;
     if (auto refusal = checkCaller(request))
         return refusal;
+    // A body without a type is refused too; no body at all is the route's own 422.
     if (match.kind == Router::Match::Kind::Found && changesState(request.method)
-        && !isJson(request.header("content-type"))) {
+        && declaresBody(request) && !isJson(request.header("content-type"))) {
         return http::HttpResponse::detail(
             415, QStringLiteral("Unsupported Media Type: send the body as application/json"));
     }

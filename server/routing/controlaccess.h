@@ -36,6 +36,7 @@ public:
     Mode mode() const { return m_mode; }
     // The one access decision, made on what routing found: empty when the request may go on,
     // otherwise the answer to send instead. Requests that touch no control route always go on.
+    // Works on a head whose body has not arrived yet.
     std::optional<http::HttpResponse> admit(
         const http::HttpRequest &request, const Router::Match &match) const;
 

@@ -88,11 +88,10 @@ std::optional<HttpResponse> Dispatcher::refusalBeforeBody(const http::HttpReques
 {
     // What handle() would answer without running a handler, decided on the head alone: the one
     // place for every refusal a client waiting to send its body should get at once.
-    if (ControlAccess::isControlPath(head.path)) {
-        if (auto refusal = m_controlAccess.check(head))
-            return refusal;
-    }
-    return unroutedAnswer(m_router.match(head.method, head.path));
+    const Router::Match match = m_router.match(head.method, head.path);
+    if (auto refusal = m_controlAccess.admit(head, match))
+        return refusal;
+    return unroutedAnswer(match);
 }
 
 HttpResponse Dispatcher::unhandledException(
