@@ -357,8 +357,10 @@ void TestLimits::clientsThatDoNotReadALargeFileCostTheCap()
     QTRY_VERIFY_WITH_TIMEOUT(
         (peakKiB = qMax(peakKiB, rssKb(pid)), stats.idleTimeouts.load() >= quint64(connections)),
         60000);
-    QVERIFY2(peakKiB - beforeKiB < 64 * 1024,
-        qPrintable(QStringLiteral("RSS %1 -> %2 KiB").arg(beforeKiB).arg(peakKiB)));
+    if (rssBoundsHold()) {
+        QVERIFY2(peakKiB - beforeKiB < 64 * 1024,
+            qPrintable(QStringLiteral("RSS %1 -> %2 KiB").arg(beforeKiB).arg(peakKiB)));
+    }
     QCOMPARE(fetch(host->port(), "GET", "/_scope/health").status, 200);
 }
 
