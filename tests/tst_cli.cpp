@@ -44,6 +44,7 @@ private slots:
     void backgroundTaskCapRefusesWholeRequests();
     void departedClientsCpuWorkFreesThePool();
     void stuckWorkerThreadDoesNotHoldTheExit();
+    void blockedLoopDoesNotHoldTheExit();
     void traceOutWritesTheTraceOnExit();
 };
 
@@ -285,6 +286,28 @@ void TestCli::stuckWorkerThreadDoesNotHoldTheExit()
     QCOMPARE(process.exitCode(), 0);
     QVERIFY(process.readAllStandardError().contains("worker thread(s) still busy"));
     QVERIFY(process.readAllStandardOutput().contains("stopped"));
+}
+
+void TestCli::blockedLoopDoesNotHoldTheExit()
+{
+    QProcess process;
+    const quint16 port
+        = startHeadless(process, { QStringLiteral("--mode"), QStringLiteral("/sync=blocking") });
+    QVERIFY(port != 0);
+    // time.sleep(60) on the server loop itself: not even the shutdown can run until it ends.
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, port);
+    QVERIFY(client.waitForConnected(5000));
+    // Pipelined behind a probe: the loop parses both in one go, so once the probe's answer
+    // arrives the loop has gone on into the sleep (nothing else can tell: it answers no more).
+    client.write("GET /_scope/health HTTP/1.1\r\n\r\nGET /sync?delay=60 HTTP/1.1\r\n\r\n");
+    QVERIFY(client.waitForReadyRead(20000));
+    ::kill(static_cast<pid_t>(process.processId()), SIGTERM);
+    // The process keeps its promise to stop: past the stop deadline it exits, and says why.
+    QVERIFY(process.waitForFinished(120000));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 1);
+    QVERIFY(process.readAllStandardError().contains("the server did not stop within 17 s"));
 }
 
 void TestCli::traceOutWritesTheTraceOnExit()
