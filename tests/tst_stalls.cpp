@@ -23,9 +23,8 @@ Nanos at(Nanos t)
 // "span:where:waited" in ms; compact enough for a table row.
 QString describe(const AttributedStall &s)
 {
-    QString text = s.cause == StallCause::BlockingCall
-        ? QString::number(s.culprit)
-        : QStringLiteral("busy(%1)").arg(s.arrivals);
+    QString text = s.cause == StallCause::BlockingCall ? QString::number(s.culprit)
+                                                       : QStringLiteral("busy(%1)").arg(s.arrivals);
     text += QStringLiteral(":%1-%2").arg((s.begin - base) / ms).arg((s.end - base) / ms);
     if (s.open)
         text += QStringLiteral("+");
@@ -90,8 +89,8 @@ void StallsTest::attribute_data()
         QStringList expected;
         for (int i = 0; i < 3; ++i) {
             const Nanos b = i * 500 * ms + i * ms; // 1 ms of the loop's own work between calls
-            spans.push_back(span(std::uint64_t(i + 1), b, b, b + 500 * ms,
-                { { b, b + 500 * ms, 0 } }, /*sent*/ 0));
+            spans.push_back(span(
+                std::uint64_t(i + 1), b, b, b + 500 * ms, { { b, b + 500 * ms, 0 } }, /*sent*/ 0));
         }
         expected << QStringLiteral("1:0-500") << QStringLiteral("2:501-1001")
                  << QStringLiteral("3:1002-1502");
@@ -113,8 +112,7 @@ void StallsTest::attribute_data()
         << std::vector<WatchedStall> {}
         << QStringList { QStringLiteral("1:100-300 2:queued:100 2:awaiting:50") };
     QTest::newRow("open call: grows to now")
-        << std::vector<LoopSpan> { span(1, 0, 0, 0, { { 100 * ms, 0, 0 } }),
-               span(2, 0, 0, 0) }
+        << std::vector<LoopSpan> { span(1, 0, 0, 0, { { 100 * ms, 0, 0 } }), span(2, 0, 0, 0) }
         << std::vector<WatchedStall> { { 101 * ms, 0 } }
         << QStringList { QStringLiteral("1:100-1000+ 2:awaiting:900") };
     // No call inside: the loop's own work, blamed on no one; arrivals it was reading counted.
@@ -131,8 +129,8 @@ void StallsTest::attribute_data()
         << QStringList { QStringLiteral("busy(0):100-200 1:awaiting:100"),
                QStringLiteral("1:200-300"), QStringLiteral("busy(0):300-400 1:awaiting:100") };
     QTest::newRow("short call: a stall only where the watchdog saw one")
-        << std::vector<LoopSpan> { span(1, 0, 0, 500 * ms,
-               { { 10 * ms, 12 * ms, 0 }, { 100 * ms, 102 * ms, 0 } }) }
+        << std::vector<LoopSpan> { span(
+               1, 0, 0, 500 * ms, { { 10 * ms, 12 * ms, 0 }, { 100 * ms, 102 * ms, 0 } }) }
         << std::vector<WatchedStall> { { 99 * ms, 106 * ms } }
         << QStringList { QStringLiteral("1:100-102") };
     QTest::newRow("busy sliver under the watchdog threshold: dropped")

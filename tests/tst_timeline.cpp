@@ -471,8 +471,7 @@ void TimelineTest::collateralLoopBusy()
     QVERIFY(!stall.blamesCall());
     QCOMPARE(stall.victims, 2); // the unannotated hog cannot be told from its victims
     QCOMPARE(model.find(2)->collateral.delay, 250 * ms);
-    QCOMPARE(model.collateralText(*model.find(2)),
-        QStringLiteral("delayed 250 ms by loop busy"));
+    QCOMPARE(model.collateralText(*model.find(2)), QStringLiteral("delayed 250 ms by loop busy"));
 }
 
 void TimelineTest::consecutiveCallsConsecutiveCulprits()

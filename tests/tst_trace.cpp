@@ -850,8 +850,8 @@ void TraceTest::watchdogLagIsNeverStale()
     QTRY_VERIFY_WITH_TIMEOUT(watchdog.stallCount() == 1, 5000);
     // Back under the stall threshold: a loaded machine's idle loop may answer in over 1 ms.
     constexpr Nanos idleLevel = 5'000'000;
-    QTRY_VERIFY2_WITH_TIMEOUT(watchdog.lagNs() < idleLevel,
-        qPrintable(QString::number(watchdog.lagNs())), 5000);
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        watchdog.lagNs() < idleLevel, qPrintable(QString::number(watchdog.lagNs())), 5000);
 
     // The trace says the same: after the stall's end, a quiet lag sample within a second of it
     // on the trace clock.

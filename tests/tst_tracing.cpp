@@ -478,8 +478,10 @@ void TestTracing::stallsBlameEachBlockingCall()
     }
 
     const auto ours = [&prefix](const QJsonValue &who) {
-        return who.toObject().value(QStringLiteral("request_id")).toString().startsWith(
-            QString::fromLatin1(prefix));
+        return who.toObject()
+            .value(QStringLiteral("request_id"))
+            .toString()
+            .startsWith(QString::fromLatin1(prefix));
     };
     QSet<QString> culprits;
     int blamed = 0;
@@ -496,7 +498,8 @@ void TestTracing::stallsBlameEachBlockingCall()
             report.json().object().value(QStringLiteral("stalls")).toArray()) {
             const QJsonObject stall = value.toObject();
             const QJsonValue culprit = stall.value(QStringLiteral("culprit"));
-            const bool blocking = stall.value(QStringLiteral("cause")).toString() == u"blocking call";
+            const bool blocking
+                = stall.value(QStringLiteral("cause")).toString() == u"blocking call";
             if (blocking && ours(culprit)) {
                 ++blamed;
                 culprits.insert(culprit[QStringLiteral("request_id")].toString());
@@ -526,14 +529,16 @@ void TestTracing::stallsBlameEachBlockingCall()
     }
     // Charged from what the server saw (queued, awaiting): never more than the clients waited.
     QVERIFY2(victimsWait <= measuredWait + measuredWait / 10,
-        qPrintable(QStringLiteral("charged %1 ns, measured %2 ns").arg(victimsWait).arg(measuredWait)));
+        qPrintable(
+            QStringLiteral("charged %1 ns, measured %2 ns").arg(victimsWait).arg(measuredWait)));
     // The requests behind a blocking call wait unread in the kernel: the server learns of that
     // wait only once it records when each request was sent (trace::LoopSpan::sent, "socket").
     QEXPECT_FAIL("blocking: one culprit per call",
         "the socket wait needs the client's send time (issue 16, the client side of a request)",
         Continue);
     QVERIFY2(std::abs(victimsWait - measuredWait) <= measuredWait / 10,
-        qPrintable(QStringLiteral("charged %1 ns, measured %2 ns").arg(victimsWait).arg(measuredWait)));
+        qPrintable(
+            QStringLiteral("charged %1 ns, measured %2 ns").arg(victimsWait).arg(measuredWait)));
 }
 
 QTEST_GUILESS_MAIN(TestTracing)

@@ -238,8 +238,8 @@ void addScopeRoutes(Router &router, ScopeState &state)
             QByteArray json = co_await state.pool.run(
                 [] {
                     trace::TraceHub::instance().flush();
-                    return QJsonDocument(stallReport(
-                                             trace::TraceHub::instance().retained(), trace::nowNs()))
+                    return QJsonDocument(
+                        stallReport(trace::TraceHub::instance().retained(), trace::nowNs()))
                         .toJson(QJsonDocument::Compact);
                 },
                 0, trace::label("export stalls"));

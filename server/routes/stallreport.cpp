@@ -21,7 +21,8 @@ QJsonValue culprit(const trace::AttributedStall &stall, const trace::SpanIndex &
     const trace::SpanRecord *record = index.find(stall.culprit);
     if (stall.cause != trace::StallCause::BlockingCall || !record)
         return QJsonValue::Null;
-    const bool knownVariant = record->variant >= 0 && record->variant <= int(HandlerVariant::Blocking);
+    const bool knownVariant
+        = record->variant >= 0 && record->variant <= int(HandlerVariant::Blocking);
     return QJsonObject { { QStringLiteral("request_id"), requestId(*record) },
         { QStringLiteral("span"), QString::number(record->span) },
         { QStringLiteral("route"), trace::labelText(record->label) },
@@ -52,19 +53,19 @@ QJsonObject stallReport(std::span<const trace::Event> events, trace::Nanos now)
         QJsonArray victims;
         for (const trace::StallVictim &v : stall.victims) {
             const trace::SpanRecord *record = index.find(v.span);
-            victims.append(QJsonObject {
-                { QStringLiteral("request_id"),
-                    record ? requestId(*record) : QString::number(v.span) },
-                { QStringLiteral("span"), QString::number(v.span) },
-                { QStringLiteral("waited_ns"), qint64(v.waited) },
-                { QStringLiteral("where"), trace::waitPlaceName(v.where) } });
+            victims.append(
+                QJsonObject { { QStringLiteral("request_id"),
+                                  record ? requestId(*record) : QString::number(v.span) },
+                    { QStringLiteral("span"), QString::number(v.span) },
+                    { QStringLiteral("waited_ns"), qint64(v.waited) },
+                    { QStringLiteral("where"), trace::waitPlaceName(v.where) } });
         }
         list.append(QJsonObject { { QStringLiteral("start_ns"), qint64(stall.begin) },
-            { QStringLiteral("end_ns"), qint64(stall.end) },
-            { QStringLiteral("open"), stall.open },
+            { QStringLiteral("end_ns"), qint64(stall.end) }, { QStringLiteral("open"), stall.open },
             { QStringLiteral("cause"), trace::stallCauseName(stall.cause) },
             { QStringLiteral("culprit"), culprit(stall, index) },
-            { QStringLiteral("arrivals"), stall.arrivals }, { QStringLiteral("victims"), victims } });
+            { QStringLiteral("arrivals"), stall.arrivals },
+            { QStringLiteral("victims"), victims } });
     }
     return { { QStringLiteral("stalls"), list } };
 }
