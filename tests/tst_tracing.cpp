@@ -445,6 +445,8 @@ void TestTracing::exportToAClientThatStopsReadingStaysBounded()
             qPrintable(QStringLiteral("RSS %1 -> %2 KiB").arg(beforeKiB).arg(peakKiB)));
     }
     QCOMPARE(fetch(host.port(), "GET", "/_scope/health").status, 200);
+}
+
 void TestTracing::stallsBlameEachBlockingCall_data()
 {
     QTest::addColumn<QString>("variant");

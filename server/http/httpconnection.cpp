@@ -244,27 +244,27 @@ QCoro::Task<> HttpConnection::serve(
         trace::record(trace::Kind::RequestClosed, incoming.span, 0, 0, 0);
         co_return;
     }
-    PendingResponse answer;
-    answer.bytes = serializeResponse(
+    PendingResponse pending;
+    pending.bytes = serializeResponse(
         response, incoming.request.keepAlive, incoming.request.minorVersion, incoming.requestId);
     const BodyFraming framing = bodyFraming(response, incoming.request.minorVersion);
-    answer.closeAfter = !incoming.request.keepAlive || framing == BodyFraming::UntilClose;
-    answer.chunked = framing == BodyFraming::Chunked;
-    answer.stream = response.stream;
-    answer.span = incoming.span;
-    answer.status = response.status;
+    pending.closeAfter = !incoming.request.keepAlive || framing == BodyFraming::UntilClose;
+    pending.chunked = framing == BodyFraming::Chunked;
+    pending.stream = response.stream;
+    pending.span = incoming.span;
+    pending.status = response.status;
     const qint64 bodyBytes
         = response.stream ? qMax<qint64>(0, response.stream->size()) : qint64(response.body.size());
     // Recorded before the write so a client never sees an answer the trace or the inspector
     // does not have yet.
     handler.responseReady(incoming, response);
     trace::record(trace::Kind::ResponseWritten, incoming.span, 0,
-        static_cast<std::uint64_t>(answer.bytes.size() - response.body.size() + bodyBytes),
+        static_cast<std::uint64_t>(pending.bytes.size() - response.body.size() + bodyBytes),
         response.status);
     // A streamed answer's request lasts until its last piece is sent (finishFront).
     if (!response.stream)
         trace::record(trace::Kind::RequestClosed, incoming.span, 0, 0, response.status);
-    self->complete(sequence, std::move(answer));
+    self->complete(sequence, std::move(pending));
 }
 
 void HttpConnection::complete(quint64 sequence, QByteArray bytes, bool closeAfter)
