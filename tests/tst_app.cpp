@@ -136,7 +136,7 @@ void TestApp::scenarioSetsItsStateAndFillsTheTable()
 void TestApp::inspectorShowsTheSelectedRequestAndResponse()
 {
     const RawExchange answered = exchange(m_host->port(),
-        "GET /users/77 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        "GET /users/77 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
         "X-Request-Id: inspect-me\r\n\r\n",
         1);
     QCOMPARE(answered.responses.size(), 1);

@@ -132,7 +132,7 @@ void TestCli::headlessServesAndStopsOnSignal()
     QTcpSocket inFlight;
     inFlight.connectToHost(QHostAddress::LocalHost, port);
     QVERIFY(inFlight.waitForConnected(5000));
-    inFlight.write("GET /async?delay=0.5 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    inFlight.write("GET /async?delay=0.5 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
     QVERIFY(inFlight.waitForBytesWritten(5000));
     // The request is in its handler before the signal: the server counts it with the probe.
     QTRY_VERIFY(
@@ -181,14 +181,14 @@ void TestCli::limitAndTokenOptionsApply()
     QCOMPARE(fetch(port, "POST", "/items/import", QByteArray(2048, 'x')).status, 413);
     QCOMPARE(fetch(port, "GET", "/_scope/metrics").status, 401);
     const RawExchange metrics = exchange(port,
-        "GET /_scope/metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer tok\r\nConnection: "
+        "GET /_scope/metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer tok\r\nConnection: "
         "close\r\n\r\n",
         1);
     QCOMPARE(metrics.responses.value(0).status, 200);
     QVERIFY(metrics.responses.value(0).body.contains(
         "loopscope_limit{name=\"max_body_bytes\"} 1024\n"));
     const RawExchange upstream = exchange(port,
-        "GET /_scope/upstream HTTP/1.1\r\nAuthorization: Bearer tok\r\nConnection: close\r\n\r\n",
+        "GET /_scope/upstream HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer tok\r\nConnection: close\r\n\r\n",
         1);
     QCOMPARE(upstream.responses.value(0).json().object().value(QStringLiteral("max_body_bytes")),
         QJsonValue(512 * 1024));
@@ -300,7 +300,8 @@ void TestCli::blockedLoopDoesNotHoldTheExit()
     QVERIFY(client.waitForConnected(5000));
     // Pipelined behind a probe: the loop parses both in one go, so once the probe's answer
     // arrives the loop has gone on into the sleep (nothing else can tell: it answers no more).
-    client.write("GET /_scope/health HTTP/1.1\r\n\r\nGET /sync?delay=60 HTTP/1.1\r\n\r\n");
+    client.write("GET /_scope/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                 "GET /sync?delay=60 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     QVERIFY(client.waitForReadyRead(20000));
     ::kill(static_cast<pid_t>(process.processId()), SIGTERM);
     // The process keeps its promise to stop: past the stop deadline it exits, and says why.
@@ -318,7 +319,7 @@ void TestCli::traceOutWritesTheTraceOnExit()
     const quint16 port = startHeadless(process, { QStringLiteral("--trace-out"), path });
     QVERIFY(port != 0);
     const RawExchange answered = exchange(port,
-        "GET /async?delay=0.05 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        "GET /async?delay=0.05 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
         "X-Request-Id: cli-trace\r\n\r\n",
         1);
     QCOMPARE(answered.responses.size(), 1);

@@ -105,16 +105,16 @@ void TestLimits::rejectionsAnsweredAndCounted_data()
 
     using R = http::Rejection;
     QTest::newRow("request line too long")
-        << "GET /" + QByteArray(300, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n"
+        << "GET /" + QByteArray(300, 'a') + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
         << 414 << int(R::UriTooLong);
     QTest::newRow("head too large")
-        << "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + QByteArray(1100, 'b') + "\r\n\r\n"
+        << "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + QByteArray(1100, 'b') + "\r\n\r\n"
         << 431 << int(R::HeadersTooLarge);
     QTest::newRow("declared body too large")
-        << QByteArray("POST /items/import HTTP/1.1\r\nHost: x\r\nContent-Length: 4096\r\n\r\n")
+        << QByteArray("POST /items/import HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 4096\r\n\r\n")
         << 413 << int(R::BodyTooLarge);
     QTest::newRow("chunked body too large")
-        << "POST /items/import HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n900\r\n"
+        << "POST /items/import HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n900\r\n"
             + QByteArray(0x900, 'c') + "\r\n"
         << 413 << int(R::BodyTooLarge);
     QTest::newRow("garbage") << QByteArray("\x16\x03\x01 hello\r\n\r\n") << 400
@@ -124,10 +124,10 @@ void TestLimits::rejectionsAnsweredAndCounted_data()
     QTest::newRow("http/1.1 without Host")
         << QByteArray("GET /_scope/health HTTP/1.1\r\n\r\n") << 400 << int(R::Malformed);
     QTest::newRow("control character in a field")
-        << QByteArray("GET /_scope/health HTTP/1.1\r\nHost: x\r\nX-A: \x01\r\n\r\n") << 400
+        << QByteArray("GET /_scope/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: \x01\r\n\r\n") << 400
         << int(R::Malformed);
     QTest::newRow("chunk size with 0x") << QByteArray(
-        "POST /items/import HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "POST /items/import HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
         "0x1\r\na\r\n0\r\n\r\n") << 400 << int(R::Malformed);
 }
 
@@ -179,9 +179,9 @@ void TestLimits::slowClientGets408_data()
 {
     QTest::addColumn<QByteArray>("start");
     QTest::newRow("dribbling headers (slowloris)")
-        << QByteArray("GET /async?delay=0 HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+        << QByteArray("GET /async?delay=0 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
     QTest::newRow("dribbling body") << QByteArray(
-        "POST /items/import HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nname,price\n");
+        "POST /items/import HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\nname,price\n");
 }
 
 void TestLimits::slowClientGets408()
@@ -223,7 +223,7 @@ void TestLimits::idleKeepAliveConnectionsClose()
     QTcpSocket used;
     used.connectToHost(QHostAddress::LocalHost, host->port());
     QVERIFY(used.waitForConnected(5000));
-    used.write("GET /_scope/health HTTP/1.1\r\nHost: x\r\n\r\n");
+    used.write("GET /_scope/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     QTRY_VERIFY_WITH_TIMEOUT(used.bytesAvailable() > 0, 5000);
     QTcpSocket neverUsed;
     neverUsed.connectToHost(QHostAddress::LocalHost, host->port());
@@ -277,7 +277,7 @@ void TestLimits::clientThatStopsReadingIsPausedThenDropped()
     RawSocket client(host->port(), 4096);
     QVERIFY(client.isConnected());
     QVERIFY(client.send(
-        QByteArray("GET /openapi.json HTTP/1.1\r\nHost: x\r\n\r\n").repeated(requests)));
+        QByteArray("GET /openapi.json HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").repeated(requests)));
 
     QTRY_COMPARE_WITH_TIMEOUT(stats.idleTimeouts.load(), 1u, 15000);
     QTRY_COMPARE_WITH_TIMEOUT(stats.openConnections.load(), 0, 5000);
@@ -299,7 +299,7 @@ void TestLimits::readyAnswersBehindASlowOneCountAgainstTheCap()
     RawSocket client(host->port());
     const QByteArray requests = "GET /async?delay=3 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
         + QByteArray("GET /openapi.json HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").repeated(behind - 1)
-        + "GET /openapi.json HTTP/1.1\r\nConnection: close\r\n\r\n";
+        + "GET /openapi.json HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     QVERIFY(client.send(requests));
     QTRY_VERIFY_WITH_TIMEOUT(
         stats.requests.load() >= 2 && stats.inFlightRequests.load() == 1, 5000);
@@ -369,8 +369,8 @@ void TestLimits::nothingAfterAClosingRequestRuns()
     const auto host = startServer();
     // The second request would write a post; a client that asked to close gets no more.
     const RawExchange answered = exchange(host->port(),
-        "GET /_scope/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-        "POST /posts/?title=late&content=c&author=a HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET /_scope/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        "POST /posts/?title=late&content=c&author=a HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
         2, 5000);
     QCOMPARE(answered.responses.size(), 1);
     QVERIFY(answered.closedByServer);
@@ -387,7 +387,7 @@ void TestLimits::controlApiNeedsItsToken()
     const auto host = startServer(config);
     const auto ask = [&](const QByteArray &authHeader) {
         return exchange(host->port(),
-            "GET /_scope/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + authHeader + "\r\n",
+            "GET /_scope/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + authHeader + "\r\n",
             1)
             .responses.value(0);
     };
@@ -415,7 +415,7 @@ void TestLimits::protocolErrorsEchoTheRequestId()
     const auto host = startServer();
     // The client's id, when it came before the faulty field, as a normal answer echoes it.
     const TestResponse bad = exchange(host->port(),
-        "GET /_scope/health HTTP/1.1\r\nHost: x\r\nX-Request-Id: mine-1\r\nBroken\r\n\r\n", 1)
+        "GET /_scope/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-Id: mine-1\r\nBroken\r\n\r\n", 1)
                                  .responses.value(0);
     QCOMPARE(bad.status, 400);
     QCOMPARE(bad.header("x-request-id"), QByteArray("mine-1"));
@@ -437,7 +437,7 @@ void TestLimits::http10ChunkedRequestClosesTheConnection()
         "POST /items/import HTTP/1.0\r\nConnection: keep-alive\r\nContent-Type: text/csv\r\n"
         "Transfer-Encoding: chunked\r\n\r\n"
         "14\r\nname,price\nlamp,9.5\n\r\n0\r\n\r\n"
-        "POST /posts/?title=smuggled&content=c&author=a HTTP/1.1\r\nHost: x\r\n\r\n",
+        "POST /posts/?title=smuggled&content=c&author=a HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
         2, 5000);
     QCOMPARE(answered.responses.size(), 1);
     QVERIFY(answered.responses.constFirst().status < 300);
@@ -454,20 +454,20 @@ void TestLimits::expectContinue_data()
 
     const QByteArray csv = "Content-Type: text/csv\r\nContent-Length: 20\r\n";
     QTest::newRow("accepted: 100, then the answer")
-        << "POST /items/import HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + csv
+        << "POST /items/import HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + csv
             + "Expect: 100-continue\r\n\r\n"
         << 100;
     QTest::newRow("no route: 404 at once")
-        << "POST /nowhere HTTP/1.1\r\nHost: x\r\n" + csv + "Expect: 100-continue\r\n\r\n"
+        << "POST /nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\n" + csv + "Expect: 100-continue\r\n\r\n"
         << 404;
     QTest::newRow("wrong method: 405 at once")
-        << "PATCH /items/import HTTP/1.1\r\nHost: x\r\n" + csv + "Expect: 100-continue\r\n\r\n"
+        << "PATCH /items/import HTTP/1.1\r\nHost: 127.0.0.1\r\n" + csv + "Expect: 100-continue\r\n\r\n"
         << 405;
     QTest::newRow("too large: 413 at once") << QByteArray(
-        "POST /items/import HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n"
+        "POST /items/import HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 99999999\r\n"
         "Expect: 100-continue\r\n\r\n") << 413;
     QTest::newRow("control API without its token: 401 at once") << QByteArray(
-        "PUT /_scope/modes HTTP/1.1\r\nHost: x\r\nContent-Length: 24\r\n"
+        "PUT /_scope/modes HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 24\r\n"
         "Expect: 100-continue\r\n\r\n") << 401;
 }
 
@@ -513,9 +513,9 @@ void TestLimits::halfClosedClientIsAnswered()
     // gets its answer, then the server closes.
     RawSocket client(host->port());
     QVERIFY(client.isConnected());
-    QVERIFY(client.send("POST /posts/?title=half&content=c&author=a HTTP/1.1\r\nHost: x\r\n"
+    QVERIFY(client.send("POST /posts/?title=half&content=c&author=a HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                         "Content-Length: 0\r\n\r\n"
-                        "GET /_scope/health HTTP/1.1\r\nHost: x\r\n\r\n"));
+                        "GET /_scope/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
     client.shutdownWrite();
     bool closed = false;
     const QList<TestResponse> answers = splitResponses(client.readUntilClosed(10000, &closed));

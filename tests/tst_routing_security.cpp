@@ -239,7 +239,7 @@ void TestRoutingSecurity::controlChangesNeedJson()
         const TestResponse answer = exchange(host->port(), request, 1).responses.value(0);
         if (status != 200) {
             QCOMPARE(answer.status, status);
-            QVERIFY(answer.json().object().value(QStringLiteral("detail")).isString());
+            QVERIFY(answer.json().object().contains(QStringLiteral("detail")));
         } else {
             // Past the content type: the route's own answer (200, or 422 for a body that is
             // not this route's).

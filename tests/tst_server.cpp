@@ -356,9 +356,9 @@ void TestServer::pipelinedAnswersKeepRequestOrder()
 {
     const auto host = startServer();
     const RawExchange result = exchange(host->port(),
-        "GET /async?delay=0.3 HTTP/1.1\r\nHost: x\r\nX-Request-Id: slow\r\n\r\n"
-        "GET /_scope/health HTTP/1.1\r\nHost: x\r\nX-Request-Id: fast\r\n\r\n"
-        "GET /nope HTTP/1.1\r\nHost: x\r\nX-Request-Id: last\r\nConnection: close\r\n\r\n",
+        "GET /async?delay=0.3 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-Id: slow\r\n\r\n"
+        "GET /_scope/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-Id: fast\r\n\r\n"
+        "GET /nope HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-Id: last\r\nConnection: close\r\n\r\n",
         3);
     QCOMPARE(result.responses.size(), 3);
     QCOMPARE(result.responses.at(0).header("x-request-id"), QByteArray("slow"));
@@ -381,9 +381,9 @@ void TestServer::http10AndConnectionClose_data()
         << QByteArray("GET /_scope/health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n") << false
         << QByteArray("keep-alive");
     QTest::newRow("HTTP/1.1 close")
-        << QByteArray("GET /_scope/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n") << true
+        << QByteArray("GET /_scope/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n") << true
         << QByteArray("close");
-    QTest::newRow("HTTP/1.1") << QByteArray("GET /_scope/health HTTP/1.1\r\nHost: x\r\n\r\n")
+    QTest::newRow("HTTP/1.1") << QByteArray("GET /_scope/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
                               << false << QByteArray();
     QTest::newRow("malformed closes with 400")
         << QByteArray("BROKEN\r\n\r\n") << true << QByteArray("close");
@@ -415,7 +415,7 @@ void TestServer::requestIdEchoed()
     QFETCH(QByteArray, sent);
     QFETCH(bool, echoed);
     const auto host = startServer();
-    QByteArray request = "GET /_scope/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n";
+    QByteArray request = "GET /_scope/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
     if (!sent.isEmpty())
         request += "X-Request-Id: " + sent + "\r\n";
     const RawExchange result = exchange(host->port(), request + "\r\n", 1);
@@ -433,7 +433,7 @@ void TestServer::clientLeavingMidAwaitLeavesServerHealthy()
     for (int i = 0; i < clients; ++i) {
         RawSocket socket(host->port());
         QVERIFY(socket.isConnected());
-        QVERIFY(socket.send("GET /async?delay=0.2 HTTP/1.1\r\nHost: x\r\n\r\n"));
+        QVERIFY(socket.send("GET /async?delay=0.2 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
         // Hang up while the handler is suspended: its answer must be dropped, never written.
         // A reset: a FIN alone may be a half-close, whose client still reads its answer.
         QTRY_VERIFY_WITH_TIMEOUT(stats.inFlightRequests.load() >= 1, 5000);
@@ -563,7 +563,7 @@ void TestServer::shutdownAnswersInFlightAndCancelsTasks()
     QTcpSocket inFlight;
     inFlight.connectToHost(QHostAddress::LocalHost, host->port());
     QVERIFY(inFlight.waitForConnected(5000));
-    inFlight.write("GET /async?delay=0.5 HTTP/1.1\r\nHost: x\r\n\r\n");
+    inFlight.write("GET /async?delay=0.5 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     QVERIFY(inFlight.waitForBytesWritten(5000));
     QTRY_VERIFY_WITH_TIMEOUT(host->stats()->inFlightRequests.load() == 1, 5000);
 

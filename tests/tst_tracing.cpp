@@ -60,7 +60,7 @@ std::vector<Stall> stallsBetween(
 TestResponse get(quint16 port, const QByteArray &target, const QByteArray &requestId)
 {
     const RawExchange result = exchange(port,
-        "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Request-Id: " + requestId
+        "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-Request-Id: " + requestId
             + "\r\n\r\n",
         1, 20000);
     return result.responses.isEmpty() ? TestResponse {} : result.responses.constFirst();
@@ -209,7 +209,7 @@ void TestTracing::blockingVariantStallsTheLoop()
 void TestTracing::backgroundTaskOutlivesItsRequest()
 {
     const RawExchange created = exchange(m_host->port(),
-        "POST /products/?name=desk&price=3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        "POST /products/?name=desk&price=3 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
         "X-Request-Id: trace-product\r\nContent-Length: 0\r\n\r\n",
         1);
     QCOMPARE(created.responses.size(), 1);

@@ -5,6 +5,7 @@
 
 #include <QDeadlineTimer>
 #include <algorithm>
+#include <utility>
 
 namespace loopscope::http {
 
@@ -39,8 +40,13 @@ HttpListener::HttpListener(
 
 HttpListener::~HttpListener()
 {
-    for (HttpConnection *connection : m_connections)
+    // A connection being deleted may still report its close: it must find neither this set
+    // (erased while iterated) nor onConnectionClosed (a deleteLater of a deleted object).
+    const auto connections = std::exchange(m_connections, {});
+    for (HttpConnection *connection : connections) {
+        disconnect(connection, nullptr, this, nullptr);
         delete connection;
+    }
 }
 
 bool HttpListener::start(const QHostAddress &address, quint16 port)

@@ -146,7 +146,7 @@ QList<TestResponse> fetchConcurrently(quint16 port, const QByteArray &method,
         client.socket->connectToHost(QHostAddress::LocalHost, port);
         client.socket->waitForConnected(5000);
         QByteArray request = method + ' ' + target
-            + " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n";
+            + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n";
         if (!requestIdPrefix.isEmpty())
             request += "X-Request-Id: " + requestIdPrefix + QByteArray::number(i) + "\r\n";
         client.sentNs = steadyNs();
