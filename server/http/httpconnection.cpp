@@ -58,6 +58,10 @@ HttpConnection::HttpConnection(qintptr socketDescriptor, quint64 id, RequestHand
 
 HttpConnection::~HttpConnection()
 {
+    // The socket, destroyed after the members declared behind it, reports its close on the way
+    // out: onDisconnected must not run on a half-destroyed connection (it touched the freed read
+    // notifier and counted the connection out twice).
+    m_socket.disconnect(this);
     m_clientGone->store(true);
     // A closed connection is deleted later, possibly after the stats are gone: it has already
     // counted itself out.
