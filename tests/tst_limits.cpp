@@ -1,5 +1,6 @@
 // The server's limits against hostile and careless clients, on a live server: each answer,
 // each counter in /_scope/metrics, and who may use the control API.
+#include "support/serverfixture.h"
 #include "support/httptestclient.h"
 #include "support/processstatus.h"
 #include "support/rawsocket.h"
@@ -22,15 +23,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::unique_ptr<ServerHost> startServer(ServerConfig config = {})
-{
-    config.port = 0;
-    config.databaseUrl = QStringLiteral("sqlite::memory:");
-    auto host = std::make_unique<ServerHost>(config);
-    if (!host->start())
-        qFatal("server did not start: %s", qPrintable(host->errorString()));
-    return host;
-}
 
 // Limits small enough that a test reaches each of them in a few bytes and milliseconds.
 http::HttpLimits smallLimits()

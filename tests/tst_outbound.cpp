@@ -1,5 +1,6 @@
 // Outbound I/O: the upstream simulator, the pooled async client, and the course's routes that
 // call other services (/weather, /dashboard, /scrape) or read files (/files), on real sockets.
+#include "support/serverfixture.h"
 #include "support/cannedupstream.h"
 #include "support/httptestclient.h"
 #include "support/traceevidence.h"
@@ -25,14 +26,11 @@ namespace {
 
 constexpr int latencyMs = 200;
 
-std::unique_ptr<ServerHost> startServer(ServerConfig config = {})
+// The simulator answers after latencyMs, so awaits are long enough to overlap and to see.
+std::unique_ptr<ServerHost> startWithLatency(ServerConfig config = {})
 {
-    config.port = 0;
     config.outbound.simulator.latencyMs = latencyMs;
-    auto host = std::make_unique<ServerHost>(config);
-    if (!host->start())
-        qFatal("server did not start: %s", qPrintable(host->errorString()));
-    return host;
+    return testing::startServer(config);
 }
 
 QByteArray encoded(const QString &text)
@@ -267,7 +265,7 @@ void TestOutbound::clientTimesOutAHang()
 
 void TestOutbound::weather()
 {
-    auto server = startServer();
+    auto server = startWithLatency();
     int status = 0;
     const QJsonObject body = fetchJson(server->port(), "/weather/London", &status);
     QCOMPARE(status, 200);
@@ -281,7 +279,7 @@ void TestOutbound::weather()
 
 void TestOutbound::weatherUpstreamFailureIs502()
 {
-    auto server = startServer();
+    auto server = startWithLatency();
     put(server->port(), "/_scope/upstream", R"({"failure_rate":1,"failure_mode":"500"})");
     int status = 0;
     QJsonObject body = fetchJson(server->port(), "/weather/Paris", &status);
@@ -295,7 +293,7 @@ void TestOutbound::weatherUpstreamFailureIs502()
 
 void TestOutbound::hangingUpstreamIsBoundedByTheTimeout()
 {
-    auto server = startServer();
+    auto server = startWithLatency();
     const quint16 port = server->port();
     put(port, "/_scope/upstream", R"({"failure_rate":1,"failure_mode":"hang"})");
     // Both wait on an upstream that never answers; the loop keeps serving meanwhile, and each
@@ -337,7 +335,7 @@ void TestOutbound::dashboardGathersOnlyWhenAsync()
     QFETCH(QByteArray, variant);
     QFETCH(QByteArray, client);
     QFETCH(bool, gathers);
-    auto server = startServer();
+    auto server = startWithLatency();
     put(server->port(), "/_scope/modes",
         R"({"route":"GET /dashboard","variant":")" + variant + "\"}");
     int status = 0;
@@ -361,7 +359,7 @@ void TestOutbound::dashboardGathersOnlyWhenAsync()
 
 void TestOutbound::sharedClientKeepsConnectionsPerCallDoesNot()
 {
-    auto server = startServer();
+    auto server = startWithLatency();
     put(server->port(), "/_scope/upstream", R"({"latency_ms":0})");
     auto connections = [&] {
         return fetchJson(server->port(), "/_scope/upstream")
@@ -382,7 +380,7 @@ void TestOutbound::sharedClientKeepsConnectionsPerCallDoesNot()
 
 void TestOutbound::scrapeDefaults()
 {
-    auto server = startServer();
+    auto server = startWithLatency();
     int status = 0;
     const trace::Nanos since = trace::nowNs();
     const QJsonObject body = fetchJson(server->port(), "/scrape", &status);
@@ -412,7 +410,7 @@ void TestOutbound::scrapeDefaults()
 
 void TestOutbound::scrapeHangingUrlTimesOutOthersIntact()
 {
-    auto server = startServer();
+    auto server = startWithLatency();
     const QString base = simulatorUrl(server->port());
     const QByteArray target
         = "/scrape?timeout=0.5&url=" + encoded(base + QStringLiteral("/posts/1"))
@@ -442,7 +440,7 @@ void TestOutbound::scrapeHangingUrlTimesOutOthersIntact()
 
 void TestOutbound::scrapeEveryUrlFailingStillAnswersTheList()
 {
-    auto server = startServer();
+    auto server = startWithLatency();
     put(server->port(), "/_scope/upstream",
         R"({"failure_rate":1,"failure_mode":"mixed","latency_ms":20})");
     int status = 0;
@@ -459,7 +457,7 @@ void TestOutbound::scrapeEveryUrlFailingStillAnswersTheList()
 
 void TestOutbound::scrapeSemaphoreBoundsConcurrency()
 {
-    auto server = startServer();
+    auto server = startWithLatency();
     const QString base = simulatorUrl(server->port());
     QByteArray target = "/scrape?concurrency=2";
     for (int i = 1; i <= 6; ++i)
@@ -493,7 +491,7 @@ void TestOutbound::scrapeOverCapBodyFailsOnlyThatUrl()
         "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n", Body::UntilClose, 8 << 20);
     ServerConfig config;
     config.outbound.maxBodyBytes = 1 << 20;
-    auto server = startServer(config);
+    auto server = startWithLatency(config);
     put(server->port(), "/_scope/modes", R"({"route":"GET /scrape","variant":")" + variant + "\"}");
     const QString base = simulatorUrl(server->port());
     const auto local = [](const CannedUpstream &upstream) {
@@ -530,7 +528,7 @@ void TestOutbound::scrapeRejectsHosts_data()
 void TestOutbound::scrapeRejectsHosts()
 {
     QFETCH(QString, url);
-    auto server = startServer();
+    auto server = startWithLatency();
     int status = 0;
     const QJsonObject body = fetchJson(server->port(), "/scrape?url=" + encoded(url), &status);
     QCOMPARE(status, 422);
@@ -587,7 +585,7 @@ void TestOutbound::files()
     QVERIFY(QFile::link(QStringLiteral("/etc/passwd"), directory.filePath(QStringLiteral("link"))));
     ServerConfig config;
     config.outbound.filesDirectory = directory.path();
-    auto server = startServer(config);
+    auto server = startWithLatency(config);
     put(server->port(), "/_scope/modes",
         R"({"route":"GET /files/{name}","variant":")" + variant + "\"}");
     const TestResponse response = fetch(server->port(), "GET", target, {}, 60000);
@@ -611,7 +609,7 @@ void TestOutbound::files()
 
 void TestOutbound::upstreamControlValidates()
 {
-    auto server = startServer();
+    auto server = startWithLatency();
     QCOMPARE(fetch(server->port(), "PUT", "/_scope/upstream", R"({"failure_rate":2})").status, 422);
     QCOMPARE(
         fetch(server->port(), "PUT", "/_scope/upstream", R"({"failure_mode":"fire"})").status, 422);

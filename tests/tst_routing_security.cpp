@@ -1,6 +1,7 @@
 // What a request's target can reach, decided after decoding it: the control API's access on the
 // route a request matched (every spelling of every control path), the Host and content type it
 // trusts, path parameters that cannot carry a slash, and outgoing URLs built from parameters.
+#include "support/serverfixture.h"
 #include "support/fixeddelayserver.h"
 #include "support/httptestclient.h"
 
@@ -17,15 +18,6 @@ using namespace loopscope::testing;
 
 namespace {
 
-std::unique_ptr<ServerHost> startServer(ServerConfig config = {})
-{
-    config.port = 0;
-    config.databaseUrl = QStringLiteral("sqlite::memory:");
-    auto host = std::make_unique<ServerHost>(config);
-    if (!host->start())
-        qFatal("server did not start: %s", qPrintable(host->errorString()));
-    return host;
-}
 
 struct ControlRoute
 {

@@ -1,4 +1,5 @@
 // The live server on its own thread, driven by real clients on loopback: raw sockets, ab.
+#include "support/serverfixture.h"
 #include "support/httptestclient.h"
 #include "support/rawsocket.h"
 #include "support/traceevidence.h"
@@ -26,15 +27,6 @@ using namespace loopscope::testing;
 
 namespace {
 
-std::unique_ptr<ServerHost> startServer(ServerConfig config = {})
-{
-    config.port = 0;
-    config.databaseUrl = QStringLiteral("sqlite::memory:"); // no file in the user's data directory
-    auto host = std::make_unique<ServerHost>(config);
-    if (!host->start())
-        qFatal("server did not start: %s", qPrintable(host->errorString()));
-    return host;
-}
 
 // Sends the same request on `count` connections at once; returns when all are answered.
 struct ConcurrentResult

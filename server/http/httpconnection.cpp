@@ -233,13 +233,7 @@ QCoro::Task<> HttpConnection::serve(
         trace::record(trace::Kind::RequestParsed, incoming.span, refusedLabel);
         response = std::move(*answer);
     } else {
-        try {
-            response = co_await handler.handle(incoming);
-        } catch (const std::exception &error) {
-            response = handler.unhandledException(incoming, QString::fromUtf8(error.what()));
-        } catch (...) {
-            response = handler.unhandledException(incoming, QStringLiteral("unknown exception"));
-        }
+        response = co_await handleSafely(handler, incoming);
     }
     --stats.inFlightRequests;
 

@@ -4,9 +4,10 @@
 #include "httpresponse.h"
 
 #include <QCoro/QCoroTask>
-#include <optional>
 #include <atomic>
+#include <exception>
 #include <memory>
+#include <optional>
 
 namespace loopscope::http {
 
@@ -43,5 +44,19 @@ public:
     // the client can read it.
     virtual void responseReady(const IncomingRequest &request, const HttpResponse &response) = 0;
 };
+
+// The one safety net around a handler: whatever it throws becomes the handler's own error
+// answer (QCoro 0.8 loses exceptions of a task nobody awaits). The connection and the request
+// fuzzer both answer through it.
+inline QCoro::Task<HttpResponse> handleSafely(RequestHandler &handler, IncomingRequest &request)
+{
+    try {
+        co_return co_await handler.handle(request);
+    } catch (const std::exception &error) {
+        co_return handler.unhandledException(request, QString::fromUtf8(error.what()));
+    } catch (...) {
+        co_return handler.unhandledException(request, QStringLiteral("unknown exception"));
+    }
+}
 
 } // namespace loopscope::http

@@ -109,14 +109,7 @@ struct Batch
 QCoro::Task<> answer(
     http::RequestHandler &handler, http::IncomingRequest incoming, std::shared_ptr<Batch> batch)
 {
-    http::HttpResponse response;
-    try {
-        response = co_await handler.handle(incoming);
-    } catch (const std::exception &error) {
-        response = handler.unhandledException(incoming, QString::fromUtf8(error.what()));
-    } catch (...) {
-        response = handler.unhandledException(incoming, QStringLiteral("unknown exception"));
-    }
+    const http::HttpResponse response = co_await http::handleSafely(handler, incoming);
     checkWellFormed(response,
         serializeResponse(response, incoming.request.keepAlive, incoming.request.minorVersion,
             incoming.requestId));
