@@ -230,6 +230,7 @@ void Harness::resetControls()
         request.method = "PUT";
         request.path = path;
         request.body = body;
+        request.headers.emplace_back("content-type", "application/json");
         serve(std::move(request), batch);
     }
     pump(*batch);
