@@ -181,14 +181,16 @@ void TestCli::limitAndTokenOptionsApply()
     QCOMPARE(fetch(port, "POST", "/items/import", QByteArray(2048, 'x')).status, 413);
     QCOMPARE(fetch(port, "GET", "/_scope/metrics").status, 401);
     const RawExchange metrics = exchange(port,
-        "GET /_scope/metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer tok\r\nConnection: "
+        "GET /_scope/metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+        "tok\r\nConnection: "
         "close\r\n\r\n",
         1);
     QCOMPARE(metrics.responses.value(0).status, 200);
     QVERIFY(metrics.responses.value(0).body.contains(
         "loopscope_limit{name=\"max_body_bytes\"} 1024\n"));
     const RawExchange upstream = exchange(port,
-        "GET /_scope/upstream HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer tok\r\nConnection: close\r\n\r\n",
+        "GET /_scope/upstream HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+        "tok\r\nConnection: close\r\n\r\n",
         1);
     QCOMPARE(upstream.responses.value(0).json().object().value(QStringLiteral("max_body_bytes")),
         QJsonValue(512 * 1024));

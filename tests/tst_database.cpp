@@ -450,8 +450,9 @@ void TestDatabase::csvImport()
     QVERIFY(setRouteVariant(port, QStringLiteral("POST /items/import"), variant));
     auto post = [port](const QByteArray &body, const QByteArray &type = "text/csv") {
         return exchange(port,
-            "POST /items/import HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: " + type
-                + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body,
+            "POST /items/import HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: "
+                + type + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n"
+                + body,
             1)
             .responses.value(0);
     };

@@ -1,9 +1,9 @@
 // The server's limits against hostile and careless clients, on a live server: each answer,
 // each counter in /_scope/metrics, and who may use the control API.
-#include "support/serverfixture.h"
 #include "support/httptestclient.h"
 #include "support/processstatus.h"
 #include "support/rawsocket.h"
+#include "support/serverfixture.h"
 
 #include "http/connectionstats.h"
 #include "routing/controlaccess.h"
@@ -22,7 +22,6 @@ using namespace loopscope::testing;
 using namespace std::chrono_literals;
 
 namespace {
-
 
 // Limits small enough that a test reaches each of them in a few bytes and milliseconds.
 http::HttpLimits smallLimits()
@@ -102,11 +101,12 @@ void TestLimits::rejectionsAnsweredAndCounted_data()
     QTest::newRow("head too large")
         << "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + QByteArray(1100, 'b') + "\r\n\r\n"
         << 431 << int(R::HeadersTooLarge);
-    QTest::newRow("declared body too large")
-        << QByteArray("POST /items/import HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 4096\r\n\r\n")
-        << 413 << int(R::BodyTooLarge);
+    QTest::newRow("declared body too large") << QByteArray(
+        "POST /items/import HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 4096\r\n\r\n")
+                                             << 413 << int(R::BodyTooLarge);
     QTest::newRow("chunked body too large")
-        << "POST /items/import HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n900\r\n"
+        << "POST /items/import HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: "
+           "chunked\r\n\r\n900\r\n"
             + QByteArray(0x900, 'c') + "\r\n"
         << 413 << int(R::BodyTooLarge);
     QTest::newRow("garbage") << QByteArray("\x16\x03\x01 hello\r\n\r\n") << 400
@@ -172,8 +172,9 @@ void TestLimits::slowClientGets408_data()
     QTest::addColumn<QByteArray>("start");
     QTest::newRow("dribbling headers (slowloris)")
         << QByteArray("GET /async?delay=0 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
-    QTest::newRow("dribbling body") << QByteArray(
-        "POST /items/import HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\nname,price\n");
+    QTest::newRow("dribbling body")
+        << QByteArray("POST /items/import HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: "
+                      "1000\r\n\r\nname,price\n");
 }
 
 void TestLimits::slowClientGets408()
@@ -341,7 +342,8 @@ void TestLimits::clientsThatDoNotReadALargeFileCostTheCap()
     for (int i = 0; i < connections; ++i) {
         clients.push_back(std::make_unique<RawSocket>(host->port(), 4096));
         QVERIFY(clients.back()->send(
-            QByteArray("GET /files/big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").repeated(requestsEach)));
+            QByteArray("GET /files/big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                .repeated(requestsEach)));
     }
     // Nothing is read: the server streams until each client's unsent bytes reach the cap, waits,
     // and drops the clients once they idle past the keep-alive timeout. The peak on the way is
@@ -379,7 +381,8 @@ void TestLimits::controlApiNeedsItsToken()
     const auto host = startServer(config);
     const auto ask = [&](const QByteArray &authHeader) {
         return exchange(host->port(),
-            "GET /_scope/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + authHeader + "\r\n",
+            "GET /_scope/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + authHeader
+                + "\r\n",
             1)
             .responses.value(0);
     };
@@ -407,7 +410,8 @@ void TestLimits::protocolErrorsEchoTheRequestId()
     const auto host = startServer();
     // The client's id, when it came before the faulty field, as a normal answer echoes it.
     const TestResponse bad = exchange(host->port(),
-        "GET /_scope/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-Id: mine-1\r\nBroken\r\n\r\n", 1)
+        "GET /_scope/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-Id: mine-1\r\nBroken\r\n\r\n",
+        1)
                                  .responses.value(0);
     QCOMPARE(bad.status, 400);
     QCOMPARE(bad.header("x-request-id"), QByteArray("mine-1"));
@@ -453,7 +457,8 @@ void TestLimits::expectContinue_data()
         << "POST /nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\n" + csv + "Expect: 100-continue\r\n\r\n"
         << 404;
     QTest::newRow("wrong method: 405 at once")
-        << "PATCH /items/import HTTP/1.1\r\nHost: 127.0.0.1\r\n" + csv + "Expect: 100-continue\r\n\r\n"
+        << "PATCH /items/import HTTP/1.1\r\nHost: 127.0.0.1\r\n" + csv
+            + "Expect: 100-continue\r\n\r\n"
         << 405;
     QTest::newRow("too large: 413 at once") << QByteArray(
         "POST /items/import HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 99999999\r\n"

@@ -1,8 +1,8 @@
 // Outbound I/O: the upstream simulator, the pooled async client, and the course's routes that
 // call other services (/weather, /dashboard, /scrape) or read files (/files), on real sockets.
-#include "support/serverfixture.h"
 #include "support/cannedupstream.h"
 #include "support/httptestclient.h"
+#include "support/serverfixture.h"
 #include "support/traceevidence.h"
 
 #include "serverhost.h"
@@ -603,7 +603,8 @@ void TestOutbound::files()
     } else {
         // A name with an encoded slash matches no route at all (Starlette's `[^/]+`).
         QCOMPARE(response.json().object().value(QStringLiteral("detail")).toString(),
-            target.contains("%2F") ? QStringLiteral("Not Found") : QStringLiteral("File not found"));
+            target.contains("%2F") ? QStringLiteral("Not Found")
+                                   : QStringLiteral("File not found"));
     }
 }
 

@@ -1,9 +1,9 @@
 // What a request's target can reach, decided after decoding it: the control API's access on the
 // route a request matched (every spelling of every control path), the Host and content type it
 // trusts, path parameters that cannot carry a slash, and outgoing URLs built from parameters.
-#include "support/serverfixture.h"
 #include "support/fixeddelayserver.h"
 #include "support/httptestclient.h"
+#include "support/serverfixture.h"
 
 #include "core/modetable.h"
 #include "routing/controlaccess.h"
@@ -18,7 +18,6 @@ using namespace loopscope::testing;
 
 namespace {
 
-
 struct ControlRoute
 {
     QByteArray method;
@@ -29,12 +28,16 @@ struct ControlRoute
 QList<ControlRoute> controlRoutes(quint16 port)
 {
     QList<ControlRoute> routes;
-    const QJsonObject paths
-        = fetch(port, "GET", "/openapi.json").json().object().value(QStringLiteral("paths")).toObject();
+    const QJsonObject paths = fetch(port, "GET", "/openapi.json")
+                                  .json()
+                                  .object()
+                                  .value(QStringLiteral("paths"))
+                                  .toObject();
     for (auto path = paths.begin(); path != paths.end(); ++path) {
         const QJsonObject operations = path.value().toObject();
         for (auto operation = operations.begin(); operation != operations.end(); ++operation) {
-            const QJsonArray tags = operation.value().toObject().value(QStringLiteral("tags")).toArray();
+            const QJsonArray tags
+                = operation.value().toObject().value(QStringLiteral("tags")).toArray();
             if (tags.contains(QStringLiteral("loopscope control")))
                 routes.append({ operation.key().toUpper().toLatin1(), path.key().toLatin1() });
         }
@@ -152,7 +155,8 @@ void TestRoutingSecurity::encodedControlPathsRouteWhenOpen()
     const TestResponse answer = fetch(host->port(), "PUT", "/%5fscope/m%6Fdes",
         R"({"route": "GET /async", "variant": "blocking"})");
     QCOMPARE(answer.status, 200);
-    QCOMPARE(variantsOf(host->modes()).value(QStringLiteral("GET /async")), HandlerVariant::Blocking);
+    QCOMPARE(
+        variantsOf(host->modes()).value(QStringLiteral("GET /async")), HandlerVariant::Blocking);
 }
 
 void TestRoutingSecurity::controlApiTrustsOnlyHostsNamingThisMachine_data()
@@ -191,10 +195,12 @@ void TestRoutingSecurity::controlApiTrustsOnlyHostsNamingThisMachine()
     QCOMPARE(variantsOf(host->modes()).value(QStringLiteral("GET /async")),
         status == 200 ? HandlerVariant::Blocking : HandlerVariant::Async);
     // The course's routes answer any Host, as FastAPI's do.
-    QCOMPARE(exchange(host->port(),
-                 "GET /sync?delay=0 HTTP/1.1\r\nHost: " + hostHeader + "\r\nConnection: close\r\n\r\n", 1)
-                 .responses.value(0)
-                 .status,
+    QCOMPARE(
+        exchange(host->port(),
+            "GET /sync?delay=0 HTTP/1.1\r\nHost: " + hostHeader + "\r\nConnection: close\r\n\r\n",
+            1)
+            .responses.value(0)
+            .status,
         200);
 }
 
@@ -203,13 +209,13 @@ void TestRoutingSecurity::controlChangesNeedJson_data()
     QTest::addColumn<QByteArray>("contentType");
     QTest::addColumn<int>("status");
     QTest::newRow("application/json") << QByteArray("Content-Type: application/json\r\n") << 200;
-    QTest::newRow("with charset")
-        << QByteArray("Content-Type: Application/JSON; charset=utf-8\r\n") << 200;
+    QTest::newRow("with charset") << QByteArray("Content-Type: Application/JSON; charset=utf-8\r\n")
+                                  << 200;
     QTest::newRow("none") << QByteArray() << 415;
     QTest::newRow("text/plain (a cross-site form)")
         << QByteArray("Content-Type: text/plain\r\n") << 415;
-    QTest::newRow("form")
-        << QByteArray("Content-Type: application/x-www-form-urlencoded\r\n") << 415;
+    QTest::newRow("form") << QByteArray("Content-Type: application/x-www-form-urlencoded\r\n")
+                          << 415;
     QTest::newRow("json lookalike") << QByteArray("Content-Type: application/jsonp\r\n") << 415;
     QTest::newRow("no body, no type") << QByteArray("no body") << 422;
 }
@@ -220,8 +226,9 @@ void TestRoutingSecurity::controlChangesNeedJson()
     QFETCH(int, status);
     const auto host = startServer();
     const bool withoutBody = contentType == "no body";
-    const QByteArray body
-        = withoutBody ? QByteArray() : QByteArray(R"({"route": "GET /async", "variant": "blocking"})");
+    const QByteArray body = withoutBody
+        ? QByteArray()
+        : QByteArray(R"({"route": "GET /async", "variant": "blocking"})");
     if (withoutBody)
         contentType.clear();
     for (const QByteArray path : { "/_scope/modes", "/_scope/upstream", "/_scope/database" }) {
@@ -286,7 +293,8 @@ void TestRoutingSecurity::outgoingUrlsEncodeParameters_data()
     QTest::newRow("percent") << QByteArray("/weather/100%25") << QByteArray("/base/v1/100%25");
     QTest::newRow("backslash") << QByteArray("/weather/..%5C..%5Cadmin")
                                << QByteArray("/base/v1/..%5C..%5Cadmin");
-    QTest::newRow("unicode") << QByteArray("/weather/K%C3%B6ln") << QByteArray("/base/v1/K%C3%B6ln");
+    QTest::newRow("unicode") << QByteArray("/weather/K%C3%B6ln")
+                             << QByteArray("/base/v1/K%C3%B6ln");
 }
 
 void TestRoutingSecurity::outgoingUrlsEncodeParameters()

@@ -1,7 +1,7 @@
 // The live server on its own thread, driven by real clients on loopback: raw sockets, ab.
-#include "support/serverfixture.h"
 #include "support/httptestclient.h"
 #include "support/rawsocket.h"
+#include "support/serverfixture.h"
 #include "support/traceevidence.h"
 
 #include "core/modetable.h"
@@ -26,7 +26,6 @@ using namespace loopscope;
 using namespace loopscope::testing;
 
 namespace {
-
 
 // Sends the same request on `count` connections at once; returns when all are answered.
 struct ConcurrentResult
@@ -373,9 +372,10 @@ void TestServer::http10AndConnectionClose_data()
         << QByteArray("GET /_scope/health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n") << false
         << QByteArray("keep-alive");
     QTest::newRow("HTTP/1.1 close")
-        << QByteArray("GET /_scope/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n") << true
-        << QByteArray("close");
-    QTest::newRow("HTTP/1.1") << QByteArray("GET /_scope/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        << QByteArray("GET /_scope/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        << true << QByteArray("close");
+    QTest::newRow("HTTP/1.1") << QByteArray(
+        "GET /_scope/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
                               << false << QByteArray();
     QTest::newRow("malformed closes with 400")
         << QByteArray("BROKEN\r\n\r\n") << true << QByteArray("close");

@@ -60,8 +60,8 @@ std::vector<Stall> stallsBetween(
 TestResponse get(quint16 port, const QByteArray &target, const QByteArray &requestId)
 {
     const RawExchange result = exchange(port,
-        "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-Request-Id: " + requestId
-            + "\r\n\r\n",
+        "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-Request-Id: "
+            + requestId + "\r\n\r\n",
         1, 20000);
     return result.responses.isEmpty() ? TestResponse {} : result.responses.constFirst();
 }

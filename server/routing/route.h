@@ -68,8 +68,8 @@ struct Route
     // A route of the /_scope/ control API: no variants, behind ControlAccess.
     static Route control(QByteArray method, QString pattern, QString summary, Handler handler)
     {
-        Route route = docs(std::move(method), std::move(pattern), std::move(summary),
-            std::move(handler));
+        Route route
+            = docs(std::move(method), std::move(pattern), std::move(summary), std::move(handler));
         route.access = Access::ControlApi;
         return route;
     }

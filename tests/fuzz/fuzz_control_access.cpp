@@ -113,8 +113,8 @@ void checkDecision(const ControlAccess &access, const http::HttpRequest &request
     const Router &router = table().router;
     const Router::Match match = router.match(request.method, request.path);
     const std::optional<http::HttpResponse> refusal = access.admit(request, match);
-    const bool reachesControlRoute = match.kind == Router::Match::Kind::Found
-        && router.route(match.routeIndex).isControlApi();
+    const bool reachesControlRoute
+        = match.kind == Router::Match::Kind::Found && router.route(match.routeIndex).isControlApi();
     if (reachesControlRoute && !refusal && !callerMayPass)
         fail("a control route was reached past a closed API or a missing token", request);
     if (match.touchesControlApi && !refusal && !callerMayPass)
