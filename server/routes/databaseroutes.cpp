@@ -93,8 +93,10 @@ struct DatabaseApi
         auto outcomeTask
             = items->importCsv(context, context.incoming.request.body); // named: see dbCall
         const auto outcome = co_await outcomeTask;
-        if (auto failed = failureResponse(outcome, context))
-            co_return std::move(*failed);
+        if (auto failed = failureResponse(outcome, context)) {
+            HttpResponse failure = std::move(*failed);
+            co_return failure;
+        }
         if (!outcome.value.errors.isEmpty())
             co_return HttpResponse::json(
                 QJsonObject { { QStringLiteral("detail"), outcome.value.errors } }, 422);
@@ -123,8 +125,10 @@ struct DatabaseApi
             co_return noDatabase();
         auto postTask = posts->createPost(context, *title, *content, *author); // named: see dbCall
         const auto post = co_await postTask;
-        if (auto failed = failureResponse(post, context))
-            co_return std::move(*failed);
+        if (auto failed = failureResponse(post, context)) {
+            HttpResponse failure = std::move(*failed);
+            co_return failure;
+        }
         co_return HttpResponse::json(post.value);
     }
 
@@ -140,8 +144,10 @@ struct DatabaseApi
             co_return noDatabase();
         auto listTask = posts->listPosts(context, *skip, *limit, *delay); // named: see dbCall
         const auto list = co_await listTask;
-        if (auto failed = failureResponse(list, context))
-            co_return std::move(*failed);
+        if (auto failed = failureResponse(list, context)) {
+            HttpResponse failure = std::move(*failed);
+            co_return failure;
+        }
         co_return HttpResponse::json(list.value);
     }
 
@@ -184,8 +190,10 @@ struct DatabaseApi
             co_return noDatabase();
         auto deletedTask = posts->deletePost(context, *postId); // named: see dbCall
         const auto deleted = co_await deletedTask;
-        if (auto failed = failureResponse(deleted, context))
-            co_return std::move(*failed);
+        if (auto failed = failureResponse(deleted, context)) {
+            HttpResponse failure = std::move(*failed);
+            co_return failure;
+        }
         if (!deleted.value)
             co_return HttpResponse::detail(404, QStringLiteral("Post not found"));
         co_return HttpResponse::json(QJsonObject {

@@ -51,7 +51,8 @@ QCoro::Task<HttpResponse> Dispatcher::handle(http::IncomingRequest &incoming)
     // whether its path exists or not, before a 405 or a 307 could tell.
     if (auto refusal = m_controlAccess.admit(incoming.request, match)) {
         trace::record(trace::Kind::RequestParsed, incoming.span, m_unmatchedLabel);
-        co_return std::move(*refusal);
+        HttpResponse answer = std::move(*refusal);
+        co_return answer;
     }
     if (match.kind != Router::Match::Kind::Found)
         trace::record(trace::Kind::RequestParsed, incoming.span, m_unmatchedLabel);
