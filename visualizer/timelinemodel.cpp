@@ -347,6 +347,8 @@ void TimelineModel::apply(const trace::Event &e)
         touched(slot);
         return;
     }
+    case Kind::RequestArrived:
+        return;
     case Kind::HandlerStarted: {
         const std::uint32_t slot = slotFor(e, SpanKind::Request, LaneGroup::Loop);
         m_spans[slot].started = e.time;

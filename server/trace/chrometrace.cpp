@@ -293,6 +293,7 @@ static bool isLoopWide(Kind kind)
     case Kind::JobStarted:
     case Kind::JobFinished:
     case Kind::RequestId:
+    case Kind::RequestArrived:
         return false;
     }
     return false;

@@ -58,6 +58,10 @@ void SpanIndex::add(std::span<const Event> events)
         case Kind::RequestId:
             r.requestId = QByteArray(e.requestId, e.requestIdSize);
             break;
+        case Kind::RequestArrived:
+            r.arrived = e.value;
+            r.sent = Nanos(e.link);
+            break;
         case Kind::HandlerStarted:
             r.started = e.time;
             break;

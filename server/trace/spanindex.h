@@ -60,6 +60,8 @@ struct SpanRecord
     std::uint32_t thread = 0; // where the span began (the loop thread for requests)
     std::uint32_t workerThread = 0; // job: the thread that ran it
 
+    Nanos sent = 0; // request: when its client sent it (X-Loopscope-Sent), 0 = not said
+    Nanos arrived = 0; // request: when its first byte reached this machine, 0 = not known
     Nanos accepted = 0;
     Nanos parsed = 0;
     Nanos started = 0;
@@ -70,6 +72,9 @@ struct SpanRecord
     std::vector<BlockingRecord> blocking;
 
     Nanos begin() const { return accepted ? accepted : started; }
+    // Since when the request existed outside the server's reach: its client's send time, else
+    // its bytes' arrival, else 0 (unknown; the wait in the socket can't be told).
+    Nanos issued() const { return sent ? sent : arrived; }
     Nanos end() const; // closed, else the latest time seen, else 0
 };
 

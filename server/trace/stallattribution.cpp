@@ -34,7 +34,7 @@ LoopSpan LoopSpan::fromRecord(const SpanRecord &record)
 {
     LoopSpan s;
     s.span = record.span;
-    // The client's send time (WaitPlace::Socket) is not in the trace yet: `sent` stays 0.
+    s.sent = record.issued();
     s.accepted = record.begin();
     s.started = record.started;
     s.end = record.closed;

@@ -112,6 +112,8 @@ QLatin1StringView kindName(Kind kind) noexcept
         return QLatin1StringView("LoopLag");
     case Kind::RequestId:
         return QLatin1StringView("RequestId");
+    case Kind::RequestArrived:
+        return QLatin1StringView("RequestArrived");
     }
     return QLatin1StringView("Unknown");
 }

@@ -42,6 +42,10 @@ enum class Kind : std::uint8_t
     LoopStallEnd, // span=stall id, value = stall duration ns
     LoopLag, // value = lag ns (heartbeat sample)
     RequestId, // span=request; Event::requestId holds the (truncated) X-Request-Id
+    RequestArrived, // span=request, recorded right after RequestAccepted when either is known:
+                    // value = when its first byte reached this machine (the kernel's receive
+                    // timestamp), link = when its client sent it (the X-Loopscope-Sent header);
+                    // both on the trace clock, 0 = unknown
 };
 
 QLatin1StringView kindName(Kind kind) noexcept;
