@@ -4,6 +4,12 @@ loopscope_add_test(tst_timeline WIDGETS
     SOURCES support/timelineevents.h
     LIBS loopscope_visualizer
     LABELS "visualizer")
+# A stall's victims: lanes from the client's send time, the wait unread in the socket, each
+# victim's share of each blocking call, and what is said when no send time is known.
+loopscope_add_test(tst_timeline_victims WIDGETS
+    SOURCES support/timelineevents.h
+    LIBS loopscope_visualizer
+    LABELS "visualizer")
 # The same against the real server and trace hub; also writes the screenshot when
 # LOOPSCOPE_TIMELINE_SCREENSHOT names a PNG file.
 loopscope_add_test(tst_timeline_live WIDGETS

@@ -4,6 +4,7 @@
 #include "timemapping.h"
 
 #include <cstdint>
+#include <vector>
 
 namespace loopscope::viz {
 
@@ -22,7 +23,13 @@ struct LoopStall
     std::uint32_t culpritLabel = 0; // the blocking call
     int arrivals = 0; // requests the server read during it
     Nanos collateralTotal = 0; // sum of the delay of every victim
+    Nanos socketTotal = 0; // the part of it spent unread in a socket
     int victims = 0;
+    // The watchdog's stall this one was cut from. Cut again when a request read later turns
+    // out to have waited in its socket during it: its victims only become known then.
+    std::uint64_t watchedId = 0;
+    trace::WatchedStall watched;
+    std::vector<trace::StallVictim> charges; // what each victim waited, and where
 
     bool blamesCall() const { return attributed && cause == trace::StallCause::BlockingCall; }
 

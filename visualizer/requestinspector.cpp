@@ -31,6 +31,11 @@ void RequestInspector::showSpan(quint64 span)
     refresh();
 }
 
+namespace {
+// One stall's charges to a span are listed one by one up to this many; the rest as one row.
+constexpr std::size_t kMaxChargeRows = 20;
+} // namespace
+
 void RequestInspector::refresh()
 {
     clear();
@@ -39,7 +44,7 @@ void RequestInspector::refresh()
         return;
     m_shownCollateral = s->collateral.delay;
     const Nanos now = m_model->now();
-    const Nanos t0 = s->begin;
+    const Nanos t0 = s->begin; // its client's send time when known: all times count from there
     struct Row
     {
         Nanos at;
@@ -54,18 +59,37 @@ void RequestInspector::refresh()
     };
     const bool job = s->kind == SpanKind::Job;
     const bool task = s->kind == SpanKind::Task;
-    add(s->begin,
-        job        ? QStringLiteral("queued")
-            : task ? QStringLiteral("spawned")
-                   : QStringLiteral("accepted"),
-        -1, m_model->displayName(*s));
-    if (!job && !task) {
+    const bool request = !job && !task;
+    if (request) {
+        switch (s->issuedBy) {
+        case IssuedBy::Client:
+            add(s->begin, QStringLiteral("sent"), -1,
+                m_model->displayName(*s) + QStringLiteral(", by its client"));
+            break;
+        case IssuedBy::Kernel:
+            add(s->begin, QStringLiteral("arrived"), -1,
+                m_model->displayName(*s)
+                    + QStringLiteral(
+                        ", its bytes reached the machine (its client gave no send time)"));
+            break;
+        case IssuedBy::Unknown:
+            break; // a row of its own, first, below
+        }
+        if (s->accepted > s->begin)
+            add(s->begin, QStringLiteral("unread in socket"), s->accepted - s->begin,
+                QStringLiteral("sent, not yet read by the server"));
+        add(s->accepted, QStringLiteral("accepted"), -1,
+            s->issuedBy == IssuedBy::Unknown ? m_model->displayName(*s)
+                                             : QStringLiteral("read by the server"));
         add(s->parsed, QStringLiteral("parsed"), -1, TimelineModel::labelText(s->label));
-        add(s->started, QStringLiteral("handler started"), s->started - s->begin,
+        add(s->started, QStringLiteral("handler started"), s->started - s->accepted,
             QStringLiteral("after queueing"));
-    } else if (job) {
-        add(s->started, QStringLiteral("started on worker"), s->started - s->begin,
-            QStringLiteral("waited in queue"));
+    } else {
+        add(s->accepted, job ? QStringLiteral("queued") : QStringLiteral("spawned"), -1,
+            m_model->displayName(*s));
+        if (job)
+            add(s->started, QStringLiteral("started on worker"), s->started - s->accepted,
+                QStringLiteral("waited in queue"));
     }
     for (const Segment &seg : s->segments) {
         const Nanos end = seg.end ? seg.end : now;
@@ -87,42 +111,59 @@ void RequestInspector::refresh()
         static const QString outcomes[]
             = { QStringLiteral("closed"), QStringLiteral("failed"), QStringLiteral("cancelled") };
         add(s->end, outcomes[std::min<int>(s->outcome, 2)], s->end - s->begin,
-            QStringLiteral("total"));
+            s->issuedBy == IssuedBy::Client       ? QStringLiteral("total since sent")
+                : s->issuedBy == IssuedBy::Kernel ? QStringLiteral("total since it arrived")
+                                                  : QStringLiteral("total"));
+    }
+    // What stalls did to it, each where it happened: a victim's wait with its culprit.
+    const std::vector<TimelineModel::StallCharge> charges = m_model->stallCharges(*s);
+    Nanos restWaited = 0;
+    Nanos restAt = 0;
+    for (std::size_t i = 0; i < charges.size(); ++i) {
+        const TimelineModel::StallCharge &c = charges[i];
+        const Nanos at = std::max(c.stall->begin, s->begin);
+        if (i < kMaxChargeRows) {
+            add(at, QStringLiteral("collateral"), c.waited, m_model->chargeText(c));
+        } else {
+            restAt = restAt ? restAt : at;
+            restWaited += c.waited;
+        }
+    }
+    if (restWaited > 0)
+        add(restAt, QStringLiteral("collateral"), restWaited,
+            QStringLiteral("%1 more stalls").arg(charges.size() - kMaxChargeRows));
+    for (const LoopStall &st : m_model->stalls()) {
+        if (st.culprit != s->id)
+            continue;
+        const QString victims = m_model->stallVictimsText(st);
+        add(st.begin, QStringLiteral("stalled the loop"), (st.end ? st.end : now) - st.begin,
+            victims.isEmpty() ? QStringLiteral("no one else waited") : victims);
     }
     std::stable_sort(
         rows.begin(), rows.end(), [](const Row &a, const Row &b) { return a.at < b.at; });
 
     QList<QTreeWidgetItem *> items;
-    for (const Row &r : rows) {
-        auto *item = new QTreeWidgetItem;
-        item->setText(EventColumn, r.event);
-        item->setText(TimeColumn, QStringLiteral("+") + TimeMapping::formatDuration(r.at - t0));
-        if (r.took >= 0)
-            item->setText(DurationColumn, TimeMapping::formatDuration(r.took));
-        item->setText(DetailColumn, r.detail);
-        items.append(item);
-    }
-    if (s->collateral) {
-        auto *item = new QTreeWidgetItem;
-        item->setText(EventColumn, QStringLiteral("collateral"));
-        item->setText(DurationColumn, TimeMapping::formatDuration(s->collateral.delay));
-        item->setText(DetailColumn, m_model->collateralText(*s));
-        items.append(item);
-    }
-    for (const LoopStall &st : m_model->stalls()) {
-        if (st.culprit != s->id)
-            continue;
-        auto *item = new QTreeWidgetItem;
-        item->setText(EventColumn, QStringLiteral("stalled the loop"));
-        item->setText(TimeColumn, QStringLiteral("+") + TimeMapping::formatDuration(st.begin - t0));
-        item->setText(
-            DurationColumn, TimeMapping::formatDuration((st.end ? st.end : now) - st.begin));
-        item->setText(DetailColumn,
-            QStringLiteral("cost others ") + TimeMapping::formatDuration(st.collateralTotal)
-                + QStringLiteral(" across ") + QString::number(st.victims)
-                + QStringLiteral(" requests"));
-        items.append(item);
-    }
+    const auto item
+        = [&](const QString &event, const QString &at, Nanos took, const QString &detail) {
+              auto *row = new QTreeWidgetItem;
+              row->setText(EventColumn, event);
+              row->setText(TimeColumn, at);
+              if (took >= 0)
+                  row->setText(DurationColumn, TimeMapping::formatDuration(took));
+              row->setText(DetailColumn, detail);
+              items.append(row);
+          };
+    if (request && s->issuedBy == IssuedBy::Unknown)
+        item(QStringLiteral("sent"), QStringLiteral("unknown"), -1,
+            QStringLiteral(
+                "neither a send time nor an arrival time is known: how long it waited "
+                "before the server read it is unknown (times below count from the read)"));
+    for (const Row &r : rows)
+        item(r.event, QStringLiteral("+") + TimeMapping::formatDuration(r.at - t0), r.took,
+            r.detail);
+    if (charges.size() > 1)
+        item(QStringLiteral("collateral in all"), QString(), s->collateral.delay,
+            m_model->collateralText(*s));
     addTopLevelItems(items);
     for (int c = 0; c < columnCount(); ++c)
         resizeColumnToContents(c);

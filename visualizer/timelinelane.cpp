@@ -83,6 +83,16 @@ bool TimelineLane::remove(std::uint32_t slot)
     const std::size_t i = indexOf(slot);
     if (i == size())
         return false;
+    const std::size_t position = m_head + i;
+    if (position + 1 == m_items.size()) {
+        // The newest item (a request placed again once its send time is known, for every
+        // request): nothing after it shifts, nothing to recount.
+        m_items.pop_back();
+        m_blocking.pop_back();
+        if (!m_blockingIndex.empty() && m_blockingIndex.back() == position)
+            m_blockingIndex.pop_back();
+        return true;
+    }
     m_items.erase(m_items.begin() + std::ptrdiff_t(m_head + i));
     m_blocking.erase(m_blocking.begin() + std::ptrdiff_t(m_head + i));
     recount(i);

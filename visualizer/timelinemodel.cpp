@@ -1,18 +1,36 @@
 #include "timelinemodel.h"
 
+#include "spanindex.h"
 #include "subscription.h"
 #include "trace.h"
 
 #include <QtCore/QLoggingCategory>
 
 #include <algorithm>
-#include <functional>
 
 Q_LOGGING_CATEGORY(lcTimeline, "loopscope.visualizer", QtWarningMsg)
 
 namespace loopscope::viz {
 
 using trace::Kind;
+
+namespace {
+// What a zoomed-out bar shows: the state the span spent the longest in.
+SegmentKind dominantKind(const TimelineSpan &s)
+{
+    Nanos byKind[kSegmentKindCount] = {};
+    for (const Segment &seg : s.segments)
+        byKind[int(seg.kind)] += seg.end - seg.begin;
+    return SegmentKind(std::max_element(std::begin(byKind), std::end(byKind)) - byKind);
+}
+
+Nanos freeSinceOf(const TimelineLane &lane)
+{
+    if (lane.empty())
+        return LaneAllocator::kEmpty;
+    return lane.back().end ? lane.back().end : LaneAllocator::kBusy;
+}
+} // namespace
 
 TimelineModel::TimelineModel(QObject *parent)
     : QObject(parent)
@@ -202,6 +220,7 @@ std::uint32_t TimelineModel::create(const trace::Event &e, SpanKind kind, LaneGr
     s.kind = kind;
     s.group = group;
     s.begin = e.time;
+    s.accepted = e.time;
     s.thread = e.thread;
     if (kind == SpanKind::Request) {
         s.arrival = m_arrivals++;
@@ -228,24 +247,19 @@ void TimelineModel::place(std::uint32_t slot)
 {
     TimelineSpan &s = m_spans[slot];
     Group &g = m_groups[int(s.group)];
-    // Gantt packing: the lowest lane whose last span has closed. A ring drained
-    // late can make that close a hair later than this begin; the overlap is
-    // invisible and better than a lane that never gets reused.
-    while (!g.freeLanes.empty()) {
-        std::pop_heap(g.freeLanes.begin(), g.freeLanes.end(), std::greater<>());
-        const int lane = g.freeLanes.back();
-        g.freeLanes.pop_back();
-        if (lane >= int(g.lanes.size()))
-            continue;
-        const TimelineLane &l = g.lanes[std::size_t(lane)];
-        if (l.empty() || l.back().end != 0) {
-            s.lane = lane;
-            g.lanes[std::size_t(lane)].append(s, slot);
-            return;
-        }
+    // Gantt packing: the lowest lane whose last span ended by the time this one begins, so the
+    // span always goes last in its lane.
+    int lane = g.free.lowestFreeAt(s.begin);
+    if (lane < 0) {
+        lane = g.free.add(LaneAllocator::kBusy);
+        g.lanes.emplace_back();
     }
-    s.lane = int(g.lanes.size());
-    g.lanes.emplace_back().append(s, slot);
+    s.lane = lane;
+    TimelineLane &l = g.lanes[std::size_t(lane)];
+    l.append(s, slot);
+    if (!s.isOpen()) // placed again after it closed: its begin moved back
+        l.closeItem(slot, s.end, dominantKind(s));
+    g.free.setFreeSince(lane, freeSinceOf(l));
 }
 
 void TimelineModel::unplace(std::uint32_t slot)
@@ -253,9 +267,9 @@ void TimelineModel::unplace(std::uint32_t slot)
     TimelineSpan &s = m_spans[slot];
     Group &g = m_groups[int(s.group)];
     if (s.lane >= 0 && s.lane < int(g.lanes.size())) {
-        g.lanes[std::size_t(s.lane)].remove(slot);
-        g.freeLanes.push_back(s.lane);
-        std::push_heap(g.freeLanes.begin(), g.freeLanes.end(), std::greater<>());
+        TimelineLane &l = g.lanes[std::size_t(s.lane)];
+        l.remove(slot);
+        g.free.setFreeSince(s.lane, freeSinceOf(l));
     }
     s.lane = -1;
 }
@@ -303,15 +317,46 @@ void TimelineModel::close(std::uint32_t slot, Nanos time)
     --m_openSpans;
     Group &g = m_groups[int(s.group)];
     if (s.lane >= 0) {
-        // What a zoomed-out bar shows: the state it spent the longest in.
-        Nanos byKind[4] = {};
-        for (const Segment &seg : s.segments)
-            byKind[int(seg.kind)] += seg.end - seg.begin;
-        const SegmentKind dominant
-            = SegmentKind(std::max_element(std::begin(byKind), std::end(byKind)) - byKind);
-        g.lanes[std::size_t(s.lane)].closeItem(slot, s.end, dominant);
-        g.freeLanes.push_back(s.lane);
-        std::push_heap(g.freeLanes.begin(), g.freeLanes.end(), std::greater<>());
+        TimelineLane &l = g.lanes[std::size_t(s.lane)];
+        l.closeItem(slot, s.end, dominantKind(s));
+        g.free.setFreeSince(s.lane, freeSinceOf(l));
+    }
+}
+
+void TimelineModel::setIssued(std::uint32_t slot, const trace::Event &arrived)
+{
+    // The server's rule for when a request was issued (its client's word over the kernel's),
+    // so the timeline and /_scope/stalls charge the same wait in the socket.
+    trace::SpanRecord facts;
+    facts.sent = Nanos(arrived.link);
+    facts.arrived = arrived.value;
+    const Nanos issued = facts.issued();
+    TimelineSpan &s = m_spans[slot];
+    // A time from before anything the timeline keeps is no time to draw (a client's header
+    // can say anything); the request stays one whose wait before the read is unknown.
+    if (issued <= 0 || s.accepted - issued > m_retention || s.issuedBy != IssuedBy::Unknown)
+        return;
+    s.issuedBy = issued == facts.sent ? IssuedBy::Client : IssuedBy::Kernel;
+    touched(slot);
+    if (issued >= s.accepted)
+        return; // read as soon as it came (or the clocks differ by a hair): nothing waited
+    s.begin = issued;
+    s.segments.insert(s.segments.begin(), Segment { issued, s.accepted, 0, SegmentKind::Unread });
+    // Its lane was chosen for a span beginning at the read, and may be taken earlier than that.
+    unplace(slot);
+    place(slot);
+    m_changeBegin = std::min(m_changeBegin, issued);
+    // Stalls cut while it sat unread did not know it was waiting: cut them again. Their ends
+    // grow with their order, so the newest ones are all there is to look at.
+    for (auto it = m_stalls.rbegin(); it != m_stalls.rend(); ++it) {
+        if (it->isOpen())
+            continue;
+        if (it->end <= issued)
+            break;
+        if (it->attributed && it->begin < s.accepted
+            && std::find(m_stallsToAttribute.begin(), m_stallsToAttribute.end(), it->watchedId)
+                == m_stallsToAttribute.end())
+            m_stallsToAttribute.push_back(it->watchedId);
     }
 }
 
@@ -348,6 +393,7 @@ void TimelineModel::apply(const trace::Event &e)
         return;
     }
     case Kind::RequestArrived:
+        setIssued(slotFor(e, SpanKind::Request, LaneGroup::Loop), e);
         return;
     case Kind::HandlerStarted: {
         const std::uint32_t slot = slotFor(e, SpanKind::Request, LaneGroup::Loop);
@@ -467,6 +513,7 @@ void TimelineModel::apply(const trace::Event &e)
     case Kind::LoopStallBegin: {
         LoopStall stall;
         stall.id = e.span;
+        stall.watchedId = e.span;
         stall.begin = e.value > 0 ? Nanos(e.value) : e.time;
         m_stalls.push_back(stall);
         return;
@@ -483,6 +530,7 @@ void TimelineModel::apply(const trace::Event &e)
             // The begin was dropped; the duration still tells where it started.
             LoopStall fresh;
             fresh.id = e.span;
+            fresh.watchedId = e.span;
             fresh.begin = e.time - Nanos(e.value);
             m_stalls.push_back(fresh);
             stall = &m_stalls.back();
@@ -504,10 +552,15 @@ void TimelineModel::prune()
         return;
     std::vector<std::uint32_t> freed;
     for (Group &g : m_groups) {
-        for (TimelineLane &l : g.lanes)
+        for (std::size_t lane = 0; lane < g.lanes.size(); ++lane) {
+            TimelineLane &l = g.lanes[lane];
             l.dropBefore(horizon, freed);
+            if (l.empty()) // an open span whose end was lost leaves it free too
+                g.free.setFreeSince(int(lane), LaneAllocator::kEmpty);
+        }
         while (!g.lanes.empty() && g.lanes.back().empty())
             g.lanes.pop_back();
+        g.free.truncate(int(g.lanes.size()));
     }
     for (const std::uint32_t slot : freed) {
         TimelineSpan &s = m_spans[slot];
@@ -531,23 +584,6 @@ void TimelineModel::prune()
         Q_EMIT requestsDropped(dropped);
     if (!freed.empty())
         ++m_revision;
-}
-
-QString TimelineModel::labelText(std::uint32_t label)
-{
-    return label ? trace::labelText(label) : QString();
-}
-
-QString TimelineModel::displayName(const TimelineSpan &span) const
-{
-    QString name = labelText(span.label);
-    if (name.isEmpty())
-        name = span.kind == SpanKind::Request ? QStringLiteral("request")
-            : span.kind == SpanKind::Task     ? QStringLiteral("task")
-                                              : QStringLiteral("job");
-    const QString id
-        = span.requestId.isEmpty() ? QString::number(span.id) : QString::fromLatin1(span.requestId);
-    return name + QStringLiteral(" #") + id;
 }
 
 } // namespace loopscope::viz

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "laneallocator.h"
 #include "loophealth.h"
 #include "timelinelane.h"
 #include "timelinespan.h"
@@ -92,10 +93,29 @@ public:
 
     // "GET /async #1234" (the X-Request-Id when there is one, else the span id).
     QString displayName(const TimelineSpan &span) const;
+    // "#1234": the part of it that tells requests of one route apart.
+    QString shortName(const TimelineSpan &span) const;
     // "delayed 1.8 s by GET /async #1234, blocking in sleep 2s"; empty when none.
     QString collateralText(const TimelineSpan &span) const;
     // What a stall was: "GET /async #7, blocking in sleep 0.5s" or "loop busy: 80 arrivals".
     QString stallCauseText(const LoopStall &stall) const;
+    // What it cost: "9 others waited 22.5 s (22.5 s of it unread in socket)"; empty when nothing.
+    QString stallVictimsText(const LoopStall &stall) const;
+
+    // One stall's charge to one span: how long it made the span wait, and where.
+    struct StallCharge
+    {
+        const LoopStall *stall;
+        Nanos waited;
+        trace::WaitPlace where;
+    };
+    // Every stall that charged the span, in time order.
+    std::vector<StallCharge> stallCharges(const TimelineSpan &span) const;
+    // "unread in socket, stalled by GET /async #7, blocking in sleep 0.5s (1.503 s – 2.003 s on
+    // the timeline)"
+    QString chargeText(const StallCharge &charge) const;
+    // A time as the axis labels it (from origin()), to the millisecond: "12.345 s".
+    QString axisTimeText(Nanos time) const;
     static QString labelText(std::uint32_t label);
 
 Q_SIGNALS:
@@ -109,7 +129,7 @@ private:
     struct Group
     {
         std::vector<TimelineLane> lanes;
-        std::vector<int> freeLanes; // min-heap; entries validated when popped
+        LaneAllocator free; // when each lane's last span ended
     };
 
     void apply(const trace::Event &e);
@@ -119,8 +139,10 @@ private:
     void unplace(std::uint32_t slot);
     void transition(std::uint32_t slot, Nanos time, SegmentKind kind, std::uint32_t label);
     void close(std::uint32_t slot, Nanos time);
+    void setIssued(std::uint32_t slot, const trace::Event &arrived);
     LaneGroup jobGroup(std::uint32_t label, std::uint32_t thread) const;
     void attributeStall(std::uint64_t watchedId);
+    void summariseCollateral(const std::vector<std::uint64_t> &spans);
     trace::LoopSpan loopSpan(const TimelineSpan &span) const;
     void prune();
     void touched(std::uint32_t slot);

@@ -21,6 +21,7 @@ TimelinePalette TimelinePalette::from(const QPalette &palette)
         p.worker = QColor(0x46, 0xc0, 0x8a);
         p.awaiting = QColor(0x2c, 0x46, 0x6b);
         p.queued = QColor(0x6a, 0x6a, 0x6a);
+        p.unread = QColor(0x7d, 0x5f, 0xb5);
         p.blocking = QColor(0xff, 0x3b, 0x30);
         p.collateral = QColor(0xff, 0xa6, 0x3d);
     } else {
@@ -28,6 +29,7 @@ TimelinePalette TimelinePalette::from(const QPalette &palette)
         p.worker = QColor(0x1f, 0x9d, 0x63);
         p.awaiting = QColor(0xb4, 0xcd, 0xf2);
         p.queued = QColor(0xb0, 0xb0, 0xb0);
+        p.unread = QColor(0xb5, 0x97, 0xe3);
         p.blocking = QColor(0xe0, 0x1b, 0x1b);
         p.collateral = QColor(0xf0, 0x8c, 0x00);
     }
@@ -41,6 +43,7 @@ TimelinePalette TimelinePalette::from(const QPalette &palette)
     p.workerBrush = QBrush(p.worker);
     p.awaitingBrush = QBrush(p.awaiting);
     p.queuedBrush = QBrush(p.queued);
+    p.unreadBrush = QBrush(p.unread);
     p.blockingBrush = QBrush(p.blocking);
     p.foldedBrush = QBrush(p.folded);
     p.collateralBrush = QBrush(p.collateral);
@@ -54,12 +57,15 @@ TimelinePalette TimelinePalette::from(const QPalette &palette)
     p.selectionPen = QPen(p.selection, 2);
     p.nowPen = QPen(p.nowLine, 1, Qt::DashLine);
     p.markerPen = QPen(p.dark ? p.background : p.running.darker(160), 0);
+    p.unknownStartPen = QPen(p.markerPen.color(), 1, Qt::DotLine);
     return p;
 }
 
 const QBrush &TimelinePalette::segmentBrush(SegmentKind kind, bool onWorker) const
 {
     switch (kind) {
+    case SegmentKind::Unread:
+        return unreadBrush;
     case SegmentKind::Queued:
         return queuedBrush;
     case SegmentKind::Awaiting:
@@ -75,6 +81,8 @@ const QBrush &TimelinePalette::segmentBrush(SegmentKind kind, bool onWorker) con
 const QColor &TimelinePalette::segmentColor(SegmentKind kind, bool onWorker) const
 {
     switch (kind) {
+    case SegmentKind::Unread:
+        return unread;
     case SegmentKind::Queued:
         return queued;
     case SegmentKind::Awaiting:

@@ -19,12 +19,13 @@ struct TimelinePalette
 
     bool dark = false;
     QColor background, stripe, header, text, mutedText, grid;
-    QColor running, worker, awaiting, queued, blocking, folded, collateral, stall, lag, selection,
-        nowLine;
+    QColor running, worker, awaiting, queued, unread, blocking, folded, collateral, stall, lag,
+        selection, nowLine;
 
-    QBrush runningBrush, workerBrush, awaitingBrush, queuedBrush, blockingBrush, foldedBrush,
-        collateralBrush, stallBrush, lagBrush, stripeBrush, headerBrush;
-    QPen gridPen, textPen, mutedPen, selectionPen, nowPen, markerPen;
+    QBrush runningBrush, workerBrush, awaitingBrush, queuedBrush, unreadBrush, blockingBrush,
+        foldedBrush, collateralBrush, stallBrush, lagBrush, stripeBrush, headerBrush;
+    // unknownStartPen: the lead-in of a request whose wait before the server read it is unknown.
+    QPen gridPen, textPen, mutedPen, selectionPen, nowPen, markerPen, unknownStartPen;
 
     const QBrush &segmentBrush(SegmentKind kind, bool onWorker) const;
     const QColor &segmentColor(SegmentKind kind, bool onWorker) const;

@@ -27,13 +27,28 @@ enum class SpanKind : std::uint8_t
 };
 
 // What a span is doing over a stretch of time. Blocking is the one the whole app
-// is about: the loop thread is frozen inside a synchronous call.
+// is about: the loop thread is frozen inside a synchronous call. Unread comes first in a
+// request's life: its client sent it, the server has not read it yet (it waits in the socket,
+// typically because the loop is blocked).
 enum class SegmentKind : std::uint8_t
 {
+    Unread,
     Queued,
     Running,
     Awaiting,
     Blocking
+};
+inline constexpr int kSegmentKindCount = 5;
+
+// What a request's first moment is known from: when its client sent it (X-Loopscope-Sent),
+// when its bytes reached the machine (the kernel's receive time), or neither (an old trace,
+// a client and server that say nothing, lost events): then how long it waited before the
+// server read it is unknown, and the bar starts at the read.
+enum class IssuedBy : std::uint8_t
+{
+    Unknown,
+    Client,
+    Kernel
 };
 
 struct Segment
@@ -44,15 +59,16 @@ struct Segment
     SegmentKind kind = SegmentKind::Running;
 };
 
-// The delay a span suffered because the loop stalled while it was in flight,
-// attributed to the span that stalled it. Summed when several stalls hit it; the
-// culprit and stall are those of the longest one.
+// The delay a span suffered because the loop stalled while it was in flight (in the socket,
+// queued or suspended), summed over the stalls that hit it; the culprit and stall are those of
+// the longest one. Each stall keeps its own charges (LoopStall::charges) for the details.
 struct Collateral
 {
     Nanos delay = 0;
     Nanos worst = 0; // the longest single stall among them
     std::uint64_t culprit = 0;
     std::uint64_t stall = 0; // LoopStall::id
+    int stalls = 0; // how many stalls charged it
     explicit operator bool() const { return delay > 0; }
 };
 
@@ -62,7 +78,8 @@ struct TimelineSpan
     std::uint64_t id = 0;
     std::uint64_t parent = 0; // task: spawning request; job: awaiting span
     QByteArray requestId; // X-Request-Id when the client sent one
-    Nanos begin = 0; // accepted / spawned / queued
+    Nanos begin = 0; // where the bar starts: a request's issued time when known, else accepted
+    Nanos accepted = 0; // accepted / spawned / queued: when the server took it on
     Nanos parsed = 0;
     Nanos started = 0; // handler started / job started on its worker
     Nanos written = 0;
@@ -76,6 +93,7 @@ struct TimelineSpan
     SpanKind kind = SpanKind::Request;
     LaneGroup group = LaneGroup::Loop;
     std::uint8_t outcome = 0; // 0 open/done, 1 failed, 2 cancelled
+    IssuedBy issuedBy = IssuedBy::Unknown; // requests: what `begin` is, when before `accepted`
     std::uint16_t openAwaits = 0;
     std::int32_t lane = -1;
     std::uint64_t arrival = 0; // requests: arrival number, for list facades
@@ -83,6 +101,9 @@ struct TimelineSpan
     std::vector<Segment> segments; // contiguous, time-ordered
 
     bool isOpen() const { return end == 0; }
+    // Requests: when its client sent it (or its bytes arrived), no later than its read; 0 =
+    // unknown. What the stall attribution takes as the start of its wait in the socket.
+    Nanos issued() const { return issuedBy == IssuedBy::Unknown ? 0 : begin; }
     // Where the bar ends when drawn: its close, or now while it is open.
     Nanos endOr(Nanos now) const { return end ? end : std::max(now, begin); }
     bool hasBlocking() const;

@@ -1,5 +1,6 @@
 #include "timelineview.h"
 
+#include "timelinelegend.h"
 #include "timelinemodel.h"
 
 #include <QtGui/QKeyEvent>
@@ -50,6 +51,7 @@ TimelineView::TimelineView(TimelineModel *model, QWidget *parent)
         update();
     });
     m_sinceLastPaint.start();
+    m_legendHeight = timelineLegendHeight(fontMetrics(), width());
     connect(m_model, &TimelineModel::changed, this, &TimelineView::onModelChanged);
     connect(m_model, &TimelineModel::reset, this, [this] { m_selected = 0; });
     connect(&m_zoom, &ZoomState::changed, this, &TimelineView::scheduleRepaint);
@@ -119,7 +121,7 @@ void TimelineView::scheduleRepaint()
 
 int TimelineView::lanesBottom() const
 {
-    return height() - kLegendHeight;
+    return height() - m_legendHeight;
 }
 
 QRect TimelineView::healthRect() const
@@ -233,7 +235,10 @@ void TimelineView::paintEvent(QPaintEvent *)
         p.setPen(m_palette.selectionPen);
         p.drawRect(QRect(x0, kHealthHeight, x1 - x0, gridBottom - kHealthHeight));
     }
-    paintLegend(p);
+    paintTimelineLegend(p, QRect(0, lanesBottom(), width(), m_legendHeight), m_palette,
+        QFontMetrics(font()),
+        m_zoom.isFollowing() ? QStringLiteral("● live — drag or zoom to pause")
+                             : QStringLiteral("❚❚ paused — F to follow"));
     p.end();
     Q_EMIT painted(std::chrono::nanoseconds(timer.nsecsElapsed()));
 }
@@ -297,17 +302,22 @@ void TimelineView::paintHealth(QPainter &p, const TimeMapping &m, Nanos now)
         const int x1 = std::max(x0 + 2, int(std::ceil(m.toX(end))));
         const QRect box(x0, r.top() + 2, x1 - x0, r.height() - 4);
         p.fillRect(box, m_palette.stallBrush);
-        const QString duration = TimeMapping::formatDuration(end - s->begin);
-        QString text = s->attributed
-            ? QString(m_model->stallCauseText(*s) + QStringLiteral(" — ") + duration)
-            : QString(QStringLiteral("loop stalled ") + duration);
-        if (s->collateralTotal > 0)
-            text += QStringLiteral(" · ") + QString::number(s->victims)
-                + QStringLiteral(" others waited ")
-                + TimeMapping::formatDuration(s->collateralTotal) + QStringLiteral(" in total");
-        if (fm.horizontalAdvance(text) + 6 <= box.width()) {
-            p.setPen(QPen(Qt::white, 0));
-            p.drawText(box.adjusted(3, 0, 0, 0), Qt::AlignVCenter | Qt::AlignLeft, text);
+        // The most that fits: what it was, how long and what it cost; what it was; who did it.
+        const QString what
+            = s->attributed ? m_model->stallCauseText(*s) : QStringLiteral("loop stalled");
+        const QString described
+            = what + QStringLiteral(" — ") + TimeMapping::formatDuration(end - s->begin);
+        const QString victims = m_model->stallVictimsText(*s);
+        const TimelineSpan *culprit = s->blamesCall() ? m_model->find(s->culprit) : nullptr;
+        const QString texts[]
+            = { victims.isEmpty() ? described : described + QStringLiteral(" · ") + victims,
+                  described, what, culprit ? m_model->shortName(*culprit) : QString() };
+        for (const QString &text : texts) {
+            if (!text.isEmpty() && fm.horizontalAdvance(text) + 6 <= box.width()) {
+                p.setPen(QPen(Qt::white, 0));
+                p.drawText(box.adjusted(3, 0, 0, 0), Qt::AlignVCenter | Qt::AlignLeft, text);
+                break;
+            }
         }
     }
     p.setPen(m_palette.mutedPen);
@@ -339,6 +349,7 @@ void TimelineView::paintLanes(QPainter &p, const TimeMapping &m, Nanos now)
     for (auto &rects : m_rects)
         rects.clear();
     m_markers.clear();
+    m_unknownStarts.clear();
     m_texts.clear();
     m_outlines.clear();
     const TimelineSpan *selected = m_selected ? m_model->find(m_selected) : nullptr;
@@ -356,9 +367,9 @@ void TimelineView::paintLanes(QPainter &p, const TimeMapping &m, Nanos now)
     // One call per colour: the raster engine fills a batch of rectangles far
     // faster than the same rectangles one call at a time.
     p.setPen(Qt::NoPen);
-    const QBrush *brushes[kBrushCount] = { &m_palette.queuedBrush, &m_palette.runningBrush,
-        &m_palette.workerBrush, &m_palette.awaitingBrush, &m_palette.foldedBrush,
-        &m_palette.blockingBrush, &m_palette.collateralBrush };
+    const QBrush *brushes[kBrushCount] = { &m_palette.unreadBrush, &m_palette.queuedBrush,
+        &m_palette.runningBrush, &m_palette.workerBrush, &m_palette.awaitingBrush,
+        &m_palette.foldedBrush, &m_palette.blockingBrush, &m_palette.collateralBrush };
     for (int b = 0; b < kBrushCount; ++b) {
         if (m_rects[b].empty())
             continue;
@@ -369,6 +380,10 @@ void TimelineView::paintLanes(QPainter &p, const TimeMapping &m, Nanos now)
     if (!m_markers.empty()) {
         p.setPen(m_palette.markerPen);
         p.drawLines(m_markers.data(), int(m_markers.size()));
+    }
+    if (!m_unknownStarts.empty()) {
+        p.setPen(m_palette.unknownStartPen);
+        p.drawLines(m_unknownStarts.data(), int(m_unknownStarts.size()));
     }
     p.setPen(m_palette.textPen);
     for (const auto &[rect, text] : m_texts)
@@ -382,6 +397,8 @@ void TimelineView::paintLanes(QPainter &p, const TimeMapping &m, Nanos now)
 int TimelineView::brushFor(SegmentKind kind, bool worker)
 {
     switch (kind) {
+    case SegmentKind::Unread:
+        return UnreadBrush;
     case SegmentKind::Queued:
         return QueuedBrush;
     case SegmentKind::Awaiting:
@@ -507,6 +524,11 @@ void TimelineView::paintSpan(
             m_markers.push_back(QLine(x0, y + h - 1, x0 + 2, y + h - 1));
         }
     }
+    if (s.kind == SpanKind::Request && s.issuedBy == IssuedBy::Unknown && bx0 > leftEdge) {
+        // The bar starts where the server read it; when it was sent is not known: a dotted
+        // start says the bar may have begun earlier.
+        m_unknownStarts.push_back(QLine(bx0, y, bx0, y + h - 1));
+    }
     if (s.collateral) {
         // Underline the stretch this span spent waiting for a stalled loop.
         const int uh = std::max(2, h / 3);
@@ -534,47 +556,10 @@ void TimelineView::paintSpan(
         m_outlines.push_back(QRect(bx0, y - 1, std::max(bx1 - bx0, 2), h + 1));
 }
 
-void TimelineView::paintLegend(QPainter &p)
-{
-    const QRect r(0, lanesBottom(), width(), kLegendHeight);
-    p.fillRect(r, m_palette.headerBrush);
-    const QFontMetrics fm(font());
-    struct Entry
-    {
-        const QColor *color;
-        QString text;
-    };
-    const Entry entries[] = {
-        { &m_palette.running, QStringLiteral("running on the loop") },
-        { &m_palette.awaiting, QStringLiteral("awaiting (loop free)") },
-        { &m_palette.queued, QStringLiteral("queued") },
-        { &m_palette.blocking, QStringLiteral("blocking the loop") },
-        { &m_palette.worker, QStringLiteral("running on a worker") },
-        { &m_palette.collateral, QStringLiteral("delayed by a stall") },
-        { &m_palette.folded, QStringLiteral("many short requests (count)") },
-    };
-    int x = 6;
-    const int sy = r.top() + (r.height() - 10) / 2;
-    for (const Entry &e : entries) {
-        p.fillRect(QRect(x, sy, 14, 10), *e.color);
-        x += 18;
-        p.setPen(m_palette.textPen);
-        p.drawText(QPoint(x, r.top() + (r.height() + fm.ascent() - fm.descent()) / 2), e.text);
-        x += fm.horizontalAdvance(e.text) + 14;
-    }
-    const QString mode = m_zoom.isFollowing() ? QStringLiteral("● live — drag or zoom to pause")
-                                              : QStringLiteral("❚❚ paused — F to follow");
-    const int w = fm.horizontalAdvance(mode);
-    if (x + w + 10 < width()) {
-        p.setPen(m_palette.mutedPen);
-        p.drawText(
-            QPoint(width() - w - 8, r.top() + (r.height() + fm.ascent() - fm.descent()) / 2), mode);
-    }
-}
-
 void TimelineView::resizeEvent(QResizeEvent *event)
 {
     QWidget::resizeEvent(event);
+    m_legendHeight = timelineLegendHeight(fontMetrics(), width());
     m_zoom.setGeometry(0, width());
     scheduleRepaint();
 }
@@ -584,6 +569,10 @@ void TimelineView::changeEvent(QEvent *event)
     if (event->type() == QEvent::PaletteChange || event->type() == QEvent::StyleChange
         || event->type() == QEvent::ApplicationPaletteChange) {
         m_palette = TimelinePalette::from(palette());
+        scheduleRepaint();
+    } else if (event->type() == QEvent::FontChange) {
+        m_legendHeight = timelineLegendHeight(fontMetrics(), width());
+        m_layoutRevision = UINT64_MAX;
         scheduleRepaint();
     }
     QWidget::changeEvent(event);
@@ -604,10 +593,9 @@ QString TimelineView::tooltipAt(QPoint pos) const
                 = QStringLiteral("Loop stalled for ") + TimeMapping::formatDuration(end - s.begin);
             if (s.attributed)
                 text += QStringLiteral("\ncaused by ") + m_model->stallCauseText(s);
-            text += QStringLiteral("\ncost others ")
-                + TimeMapping::formatDuration(s.collateralTotal)
-                + QStringLiteral(" of waiting across ") + QString::number(s.victims)
-                + QStringLiteral(" requests");
+            const QString victims = m_model->stallVictimsText(s);
+            text += QStringLiteral("\n")
+                + (victims.isEmpty() ? QStringLiteral("no one else waited") : victims);
             return text;
         }
         return {};
@@ -625,12 +613,15 @@ QString TimelineView::tooltipAt(QPoint pos) const
     const Nanos end = s->endOr(now);
     text += QStringLiteral("\ntotal ") + TimeMapping::formatDuration(end - s->begin)
         + (s->isOpen() ? QStringLiteral(" (still open)") : QString());
-    Nanos byKind[4] = {};
+    if (s->kind == SpanKind::Request && s->issuedBy == IssuedBy::Unknown)
+        text += QStringLiteral("\nhow long it waited before the server read it: unknown");
+    Nanos byKind[kSegmentKindCount] = {};
     for (const Segment &seg : s->segments)
         byKind[int(seg.kind)] += (seg.end ? seg.end : end) - seg.begin;
-    static const QString kindNames[] = { QStringLiteral("queued"), QStringLiteral("running"),
-        QStringLiteral("awaiting"), QStringLiteral("blocking") };
-    for (int k = 0; k < 4; ++k) {
+    static const QString kindNames[kSegmentKindCount]
+        = { QStringLiteral("unread in socket"), QStringLiteral("queued"), QStringLiteral("running"),
+              QStringLiteral("awaiting"), QStringLiteral("blocking") };
+    for (int k = 0; k < kSegmentKindCount; ++k) {
         if (byKind[k] > 0)
             text += QStringLiteral("\n  ") + kindNames[k] + QStringLiteral(" ")
                 + TimeMapping::formatDuration(byKind[k]);
@@ -650,8 +641,8 @@ QString TimelineView::tooltipAt(QPoint pos) const
         if (st.culprit == s->id)
             text += QStringLiteral("\nstalled the loop ")
                 + TimeMapping::formatDuration((st.end ? st.end : now) - st.begin)
-                + QStringLiteral(", cost others ")
-                + TimeMapping::formatDuration(st.collateralTotal);
+                + (st.collateralTotal > 0 ? QStringLiteral(": ") + m_model->stallVictimsText(st)
+                                          : QString());
     }
     return text;
 }

@@ -30,7 +30,6 @@ public:
     static constexpr int kHealthHeight = 44;
     static constexpr int kAxisHeight = 20;
     static constexpr int kHeaderHeight = 18;
-    static constexpr int kLegendHeight = 22;
     static constexpr int kMaxLaneHeight = 20;
     static constexpr int kMinLaneHeight = 3;
     static constexpr double kFoldPixels = 3.0;
@@ -100,7 +99,6 @@ private:
     void paintSpan(
         const TimeMapping &m, const TimelineSpan &s, int y, int h, Nanos now, bool worker);
     static int brushFor(SegmentKind kind, bool worker);
-    void paintLegend(QPainter &p);
     QString tooltipAt(QPoint pos) const;
 
     TimelineModel *m_model;
@@ -110,6 +108,7 @@ private:
     QElapsedTimer m_sinceLastPaint;
     bool m_dirty = false;
     bool m_labels = true;
+    int m_legendHeight = 0; // the key's rows for the current width and font
     std::uint64_t m_paintCount = 0;
     std::uint64_t m_selected = 0;
 
@@ -123,6 +122,7 @@ private:
     std::vector<const LoopStall *> m_visibleStalls;
     enum BrushIndex
     {
+        UnreadBrush,
         QueuedBrush,
         RunningBrush,
         WorkerBrush,
@@ -134,6 +134,7 @@ private:
     };
     std::array<std::vector<QRect>, kBrushCount> m_rects;
     std::vector<QLine> m_markers;
+    std::vector<QLine> m_unknownStarts; // requests whose time before the read is unknown
     std::vector<std::pair<QRect, QString>> m_texts;
     std::vector<QRect> m_outlines;
     std::uint32_t m_selectedSlot = UINT32_MAX;

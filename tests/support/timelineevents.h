@@ -44,6 +44,9 @@ inline trace::Event timelineRequestId(trace::Nanos time, std::uint64_t span, con
 struct TimelineRequestShape
 {
     std::uint64_t span = 0;
+    // A RequestArrived event follows the accept when either is set (as the server records it).
+    trace::Nanos sent = 0; // the client's send time (X-Loopscope-Sent)
+    trace::Nanos arrived = 0; // the kernel's receive time of its first byte
     trace::Nanos accepted = 0;
     trace::Nanos started = 0;
     trace::Nanos awaitBegin = 0, awaitEnd = 0;
@@ -61,6 +64,9 @@ inline void appendTimelineRequest(std::vector<trace::Event> &out, const Timeline
 {
     using trace::Kind;
     out.push_back(timelineEvent(Kind::RequestAccepted, r.accepted, r.span, 0, 0, 1));
+    if (r.sent || r.arrived)
+        out.push_back(timelineEvent(
+            Kind::RequestArrived, r.accepted, r.span, 0, std::uint64_t(r.sent), r.arrived));
     out.push_back(timelineEvent(Kind::RequestParsed, r.accepted, r.span, r.route, 0, r.variant));
     if (!r.requestId.isEmpty())
         out.push_back(timelineRequestId(r.accepted, r.span, r.requestId));
@@ -90,10 +96,12 @@ inline void appendTimelineRequest(std::vector<trace::Event> &out, const Timeline
 // Load-like traffic: requests arriving at `rate` per second, each awaiting for
 // 1..40 ms (every other one a database job on a worker), one in `blockingEvery`
 // blocking the loop for 2 ms instead; each carries an X-Request-Id. About 9.5
-// events per request, like the real server. Events are returned time-ordered,
-// as the hub delivers them.
+// events per request, like the real server. With `socketWait`, each also says it was
+// sent that long before the server read it (a RequestArrived event). Events are
+// returned time-ordered, as the hub delivers them.
 inline std::vector<trace::Event> timelineTraffic(std::size_t requests, double rate,
-    trace::Nanos start, std::uint64_t firstSpan, std::size_t blockingEvery = 50, unsigned seed = 1)
+    trace::Nanos start, std::uint64_t firstSpan, std::size_t blockingEvery = 50, unsigned seed = 1,
+    trace::Nanos socketWait = 0)
 {
     std::mt19937_64 rng(seed);
     std::exponential_distribution<double> gap(rate);
@@ -112,6 +120,7 @@ inline std::vector<trace::Event> timelineTraffic(std::size_t requests, double ra
         r.span = firstSpan + 2 * i;
         r.requestId = QByteArray::number(qulonglong(i));
         r.accepted = trace::Nanos(t);
+        r.sent = socketWait ? r.accepted - socketWait : 0;
         r.started = r.accepted + 20'000;
         if (blockingEvery && i % blockingEvery == blockingEvery - 1) {
             r.route = routes[2];
