@@ -1,5 +1,7 @@
 #include "requestinspector.h"
 
+#include "sessionclock.h"
+#include "timecursor.h"
 #include "timelinemodel.h"
 
 #include <algorithm>
@@ -10,9 +12,9 @@ RequestInspector::RequestInspector(TimelineModel *model, QWidget *parent)
     : QTreeWidget(parent)
     , m_model(model)
 {
-    setColumnCount(4);
-    setHeaderLabels({ QStringLiteral("Event"), QStringLiteral("At"), QStringLiteral("Took"),
-        QStringLiteral("Detail") });
+    setColumnCount(5);
+    setHeaderLabels({ QStringLiteral("Event"), QStringLiteral("At"), QStringLiteral("Since start"),
+        QStringLiteral("Took"), QStringLiteral("Detail") });
     setRootIsDecorated(false);
     setUniformRowHeights(true);
     setAlternatingRowColors(true);
@@ -22,6 +24,15 @@ RequestInspector::RequestInspector(TimelineModel *model, QWidget *parent)
         const TimelineSpan *s = m_model->find(m_span);
         if (s && (s->isOpen() || s->collateral.delay != m_shownCollateral))
             refresh();
+    });
+}
+
+void RequestInspector::setTimeCursor(TimeCursor *cursor)
+{
+    connect(this, &QTreeWidget::itemClicked, cursor, [cursor](QTreeWidgetItem *item) {
+        const QVariant instant = item->data(SessionTimeColumn, Qt::UserRole);
+        if (instant.isValid())
+            cursor->jumpTo(instant.toLongLong());
     });
 }
 
@@ -92,10 +103,15 @@ void RequestInspector::refresh()
     std::stable_sort(
         rows.begin(), rows.end(), [](const Row &a, const Row &b) { return a.at < b.at; });
 
+    const auto setInstant = [](QTreeWidgetItem *item, Nanos at) {
+        item->setText(SessionTimeColumn, trace::formatSessionTime(at));
+        item->setData(SessionTimeColumn, Qt::UserRole, qint64(at));
+    };
     QList<QTreeWidgetItem *> items;
     for (const Row &r : rows) {
         auto *item = new QTreeWidgetItem;
         item->setText(EventColumn, r.event);
+        setInstant(item, r.at);
         item->setText(TimeColumn, QStringLiteral("+") + TimeMapping::formatDuration(r.at - t0));
         if (r.took >= 0)
             item->setText(DurationColumn, TimeMapping::formatDuration(r.took));
@@ -114,6 +130,7 @@ void RequestInspector::refresh()
             continue;
         auto *item = new QTreeWidgetItem;
         item->setText(EventColumn, QStringLiteral("stalled the loop"));
+        setInstant(item, st.begin);
         item->setText(TimeColumn, QStringLiteral("+") + TimeMapping::formatDuration(st.begin - t0));
         item->setText(
             DurationColumn, TimeMapping::formatDuration((st.end ? st.end : now) - st.begin));

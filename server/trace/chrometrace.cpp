@@ -253,7 +253,7 @@ struct ChromeTraceWriter::State
     std::vector<Event> events; // those of the loop-wide pass only
     Phase phase = Phase::Head;
     JsonWriter w;
-    Nanos origin = 0;
+    Nanos origin = 0; // ts 0
     Nanos lastTime = 0;
     SpanIndex index;
     std::size_t record = 0; // next span record to write
@@ -266,6 +266,7 @@ struct ChromeTraceWriter::State
     void writeLoopWide(const Event &e);
     void inFlight(const Event &e);
     void stallSlice(const Event &begin, Nanos duration);
+    void writeTail(QByteArray &out) const;
 };
 
 // The events the loop-wide pass writes (see writeLoopWide).
@@ -306,7 +307,6 @@ void ChromeTraceWriter::State::writeHead(QByteArray &out)
     std::vector<Event> page;
     while (source(page)) {
         for (const Event &e : page) {
-            origin = origin ? std::min(origin, e.time) : e.time;
             lastTime = std::max(lastTime, e.time);
             lanes.insert(e.thread);
             if (isLoopWide(e.kind))
@@ -316,7 +316,6 @@ void ChromeTraceWriter::State::writeHead(QByteArray &out)
         page.clear();
     }
     source = {};
-    w.setOrigin(origin);
     w.begin("M", "process_name", nullptr, 0, origin);
     w.argsBegin();
     w.arg("name", std::string_view("loopscope"));
@@ -372,6 +371,19 @@ void ChromeTraceWriter::State::stallSlice(const Event &begin, Nanos duration)
     w.end();
 }
 
+// Where ts 0 is, for a reader lining this file up with the window or a log: in otherData, which
+// Perfetto and chrome://tracing show as the trace's metadata.
+void ChromeTraceWriter::State::writeTail(QByteArray &out) const
+{
+    out += "\n],\"displayTimeUnit\":\"ms\",\"otherData\":{\"time_origin\":";
+    out += origin == sessionOrigin()
+        ? "\"session start: ts 0 is when this loopscope process started, the zero of its "
+          "timeline, charts, log and inspector\""
+        : "\"set by the caller\"";
+    out += ",\"time_origin_steady_ns\":" + QByteArray::number(qint64(origin));
+    out += ",\"clock\":\"steady (CLOCK_MONOTONIC), nanoseconds\"}}\n";
+}
+
 // Loop-wide events: counters and watchdog stalls, in event order.
 void ChromeTraceWriter::State::writeLoopWide(const Event &e)
 {
@@ -406,20 +418,23 @@ void ChromeTraceWriter::State::writeLoopWide(const Event &e)
     }
 }
 
-ChromeTraceWriter::ChromeTraceWriter(Source source)
+ChromeTraceWriter::ChromeTraceWriter(Source source, Nanos origin)
     : m_state(std::make_unique<State>())
 {
     m_state->source = std::move(source);
+    m_state->origin = origin;
+    m_state->w.setOrigin(origin);
 }
 
-ChromeTraceWriter::ChromeTraceWriter(std::vector<Event> events)
+ChromeTraceWriter::ChromeTraceWriter(std::vector<Event> events, Nanos origin)
     : ChromeTraceWriter(Source([events = std::move(events)](std::vector<Event> &page) mutable {
         if (events.empty())
             return false;
         page = std::move(events);
         events.clear();
         return true;
-    }))
+    }),
+        origin)
 { }
 
 ChromeTraceWriter::~ChromeTraceWriter() = default;
@@ -459,7 +474,7 @@ QByteArray ChromeTraceWriter::next(qsizetype bytes)
             }
             break;
         case State::Phase::Tail:
-            out += "\n],\"displayTimeUnit\":\"ms\"}\n";
+            s.writeTail(out);
             s.events = {};
             s.stalls.clear();
             s.phase = State::Phase::Done;
@@ -472,9 +487,9 @@ QByteArray ChromeTraceWriter::next(qsizetype bytes)
     return out;
 }
 
-QByteArray chromeTraceJson(std::span<const Event> events)
+QByteArray chromeTraceJson(std::span<const Event> events, Nanos origin)
 {
-    ChromeTraceWriter writer({ events.begin(), events.end() });
+    ChromeTraceWriter writer({ events.begin(), events.end() }, origin);
     QByteArray out;
     while (!writer.atEnd())
         out += writer.next(1 << 20);
