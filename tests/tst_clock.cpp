@@ -1,7 +1,10 @@
 // One clock for the whole window: the timeline's axis, the live charts, the Log tab and the
 // exported trace put one instant at the same number of seconds since the session's origin; the
 // shared time cursor follows the mouse from one view to the others; the status bar and the
-// loop-lag chart show one figure, during a stall and after it.
+// loop-lag chart show one figure, during a stall and after it. With LOOPSCOPE_CLOCK_SCREENSHOT
+// naming a PNG file, saves the window after a flip from async to blocking under load, the cursor
+// on the flip and the Log tab open.
+#include "support/httptestclient.h"
 #include "support/serverfixture.h"
 #include "support/timelineevents.h"
 
@@ -10,6 +13,7 @@
 #include "loadcontroller.h"
 #include "logview.h"
 #include "mainwindow.h"
+#include "runstable.h"
 #include "serverhost.h"
 #include "serversampler.h"
 
@@ -26,7 +30,9 @@
 #include <QJsonObject>
 #include <QLineSeries>
 #include <QMouseEvent>
+#include <QRadioButton>
 #include <QRegularExpression>
+#include <QSignalSpy>
 #include <QTabWidget>
 #include <QTcpSocket>
 #include <QTest>
@@ -94,6 +100,7 @@ private slots:
     void timelineChartsLogAndExportAgreeOnAnInstant();
     void theCursorFollowsTheMouseAcrossViews();
     void statusBarAndLagChartShowOneFigureThroughAStall();
+    void aFlipUnderLoadIsOneInstantEverywhere();
 
 private:
     // What the views need besides a server: the load generator the charts read latency from.
@@ -277,6 +284,69 @@ void TestClock::statusBarAndLagChartShowOneFigureThroughAStall()
     QTest::mouseClick(window.log().viewport(), Qt::LeftButton, {},
         window.log().cursorRect(QTextCursor(line)).center());
     QCOMPARE(window.timeCursor().instant(), written);
+}
+
+void TestClock::aFlipUnderLoadIsOneInstantEverywhere()
+{
+    const auto host = startServer();
+    MainWindow window(*host);
+    window.resize(1440, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+    // The case: 10 clients on /async?delay=0.5, the route flipped to blocking while they
+    // run, and a background task that logs on its own.
+    load::LoadPlan plan;
+    load::RequestTemplate request;
+    request.target = "/async?delay=0.5";
+    plan.requests = { request };
+    plan.totalRequests = 40;
+    plan.concurrency = 10;
+    QSignalSpy finished(&window.loadController(), &LoadController::runFinished);
+    QString error;
+    QVERIFY2(window.loadController().start(
+                 QStringLiteral("manual"), QStringLiteral("GET /async"), plan, &error),
+        qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(window.loadController().snapshot().done >= 20, 30000);
+    QCOMPARE(fetch(host->port(), "POST", "/products/?name=lamp&price=9.5").status, 200);
+    window.findChild<QRadioButton *>(QStringLiteral("GET /async=blocking"))->click();
+    QVERIFY(finished.wait(60000));
+    QTRY_VERIFY_WITH_TIMEOUT(window.log().toPlainText().contains(u"Product created"), 10000);
+
+    // The runs table puts the flip at one instant of the session clock...
+    const RunSummary run = window.loadController().runs().constLast();
+    QCOMPARE(run.variantChanges.size(), std::size_t(1));
+    const Nanos flip = run.variantChanges.front().at;
+    QCOMPARE(window.runsTable().item(0, RunsTable::VariantColumn)->text(),
+        QStringLiteral("async→blocking at ") + trace::formatSessionTime(flip));
+    // ...and the timeline shows no blocking call before it, and some after.
+    const viz::TimelineModel &model = *window.timeline().model();
+    int blockingCalls = 0;
+    for (const std::uint64_t id : model.requestOrder()) {
+        const viz::TimelineSpan *span = model.find(id);
+        for (const viz::Segment &segment : span ? span->segments : std::vector<viz::Segment> {}) {
+            if (segment.kind == viz::SegmentKind::Blocking) {
+                QVERIFY(segment.begin >= flip);
+                ++blockingCalls;
+            }
+        }
+    }
+    QVERIFY(blockingCalls >= 10);
+
+    // Clicking the flip in the runs table puts the cursor there, on every view.
+    window.timeline().zoom()->setRange(flip - 4'000'000'000, flip + 8'000'000'000);
+    const QTableWidgetItem *variant = window.runsTable().item(0, RunsTable::VariantColumn);
+    QTest::mouseClick(window.runsTable().viewport(), Qt::LeftButton, {},
+        window.runsTable().visualItemRect(variant).center());
+    QCOMPARE(window.timeCursor().instant(), std::optional<Nanos>(flip));
+    window.findChild<QTabWidget *>()->setCurrentWidget(&window.log());
+    // The picture once all is quiet again: nothing in flight, the loop's lag back at rest.
+    QTRY_VERIFY_WITH_TIMEOUT(window.sampler().latest().inFlight == 0
+            && window.sampler().latest().loopLagNs < 5'000'000 && !model.hasOpenWork(),
+        10000);
+    const QString path = qEnvironmentVariable("LOOPSCOPE_CLOCK_SCREENSHOT");
+    if (!path.isEmpty())
+        QVERIFY(window.grab().save(path));
 }
 
 QTEST_MAIN(TestClock)
