@@ -65,11 +65,13 @@ QString ModeTable::applyAssignment(const QString &assignment)
 
 void ModeTable::store(int index, HandlerVariant variant)
 {
+    // Timed before the switch (a request that reads the new variant comes after `at`), and under
+    // the lock so the history stays in time order when two flips race.
+    const std::lock_guard lock(m_historyMutex);
     const trace::Nanos at = trace::nowNs();
     const HandlerVariant before = m_entries[index]->current.exchange(variant);
     if (before == variant)
         return;
-    const std::lock_guard lock(m_historyMutex);
     m_history.push_back({ index, { before, variant, at } });
     if (m_history.size() > kHistoryCapacity)
         m_history.pop_front();

@@ -1,5 +1,6 @@
 #include "chrometrace.h"
 
+#include "sessionclock.h"
 #include "spanindex.h"
 
 #include <algorithm>
@@ -15,12 +16,11 @@ namespace {
 class JsonWriter
 {
 public:
-    explicit JsonWriter(Nanos origin = 0)
+    explicit JsonWriter(Nanos origin)
         : m_origin(origin)
     { }
     // Where the next events go: each slice of a streamed export is its own array.
     void setOutput(QByteArray *out) { m_out = out; }
-    void setOrigin(Nanos origin) { m_origin = origin; }
 
     void begin(
         const char *ph, std::string_view name, const char *cat, std::uint32_t tid, Nanos time)
@@ -110,7 +110,7 @@ private:
     void micros(Nanos ns) { *m_out += QByteArray::number(double(ns) / 1000.0, 'f', 3); }
 
     QByteArray *m_out = nullptr;
-    Nanos m_origin;
+    const Nanos m_origin;
     bool m_first = true;
     bool m_firstArg = true;
 };
@@ -252,8 +252,8 @@ struct ChromeTraceWriter::State
     ChromeTraceWriter::Source source;
     std::vector<Event> events; // those of the loop-wide pass only
     Phase phase = Phase::Head;
-    JsonWriter w;
-    Nanos origin = 0; // ts 0
+    const Nanos origin = sessionOrigin(); // ts 0
+    JsonWriter w { origin };
     Nanos lastTime = 0;
     SpanIndex index;
     std::size_t record = 0; // next span record to write
@@ -375,11 +375,9 @@ void ChromeTraceWriter::State::stallSlice(const Event &begin, Nanos duration)
 // Perfetto and chrome://tracing show as the trace's metadata.
 void ChromeTraceWriter::State::writeTail(QByteArray &out) const
 {
-    out += "\n],\"displayTimeUnit\":\"ms\",\"otherData\":{\"time_origin\":";
-    out += origin == sessionOrigin()
-        ? "\"session start: ts 0 is when this loopscope process started, the zero of its "
-          "timeline, charts, log and inspector\""
-        : "\"set by the caller\"";
+    out += "\n],\"displayTimeUnit\":\"ms\",\"otherData\":{\"time_origin\":\"session start: ts 0 "
+           "is when this loopscope process started, the zero of its timeline, charts, log and "
+           "inspector\"";
     out += ",\"time_origin_steady_ns\":" + QByteArray::number(qint64(origin));
     out += ",\"clock\":\"steady (CLOCK_MONOTONIC), nanoseconds\"}}\n";
 }
@@ -418,23 +416,20 @@ void ChromeTraceWriter::State::writeLoopWide(const Event &e)
     }
 }
 
-ChromeTraceWriter::ChromeTraceWriter(Source source, Nanos origin)
+ChromeTraceWriter::ChromeTraceWriter(Source source)
     : m_state(std::make_unique<State>())
 {
     m_state->source = std::move(source);
-    m_state->origin = origin;
-    m_state->w.setOrigin(origin);
 }
 
-ChromeTraceWriter::ChromeTraceWriter(std::vector<Event> events, Nanos origin)
+ChromeTraceWriter::ChromeTraceWriter(std::vector<Event> events)
     : ChromeTraceWriter(Source([events = std::move(events)](std::vector<Event> &page) mutable {
         if (events.empty())
             return false;
         page = std::move(events);
         events.clear();
         return true;
-    }),
-        origin)
+    }))
 { }
 
 ChromeTraceWriter::~ChromeTraceWriter() = default;
@@ -487,9 +482,9 @@ QByteArray ChromeTraceWriter::next(qsizetype bytes)
     return out;
 }
 
-QByteArray chromeTraceJson(std::span<const Event> events, Nanos origin)
+QByteArray chromeTraceJson(std::span<const Event> events)
 {
-    ChromeTraceWriter writer({ events.begin(), events.end() }, origin);
+    ChromeTraceWriter writer({ events.begin(), events.end() });
     QByteArray out;
     while (!writer.atEnd())
         out += writer.next(1 << 20);

@@ -1,6 +1,5 @@
 #pragma once
 
-#include "sessionclock.h"
 #include "trace.h"
 
 #include <QtCore/QByteArray>
@@ -13,9 +12,9 @@
 namespace loopscope::trace {
 
 // Chrome Trace Event JSON ("JSON object format") of a batch of events, as
-// Perfetto and chrome://tracing open it. Timestamps are microseconds since `origin`, by default
-// the session's (sessionOrigin()), so an event the timeline shows at 48.2 s is at 48.2 s in
-// Perfetto whichever events the window still retains; otherData says so. Lanes (tids) are the
+// Perfetto and chrome://tracing open it. Timestamps are microseconds since the session's origin
+// (sessionOrigin()), so an event the timeline shows at 48.2 s is at 48.2 s in Perfetto whichever
+// events the window still retains; otherData says so. Lanes (tids) are the
 // trace's dense thread indices, named by thread_name metadata. Mapping:
 //  - requests and tasks: nestable async slices (b/e, id = span) with one nested
 //    slice per await; tasks carry their parent span in args;
@@ -23,7 +22,7 @@ namespace loopscope::trace {
 //    executions: complete (X) slices on the lane of the thread that ran them;
 //  - a flow (s/f, id = job span) from the run that queued a job to its execution;
 //  - counters (C): in-flight requests, loop lag; stalls: X on the watchdog lane.
-QByteArray chromeTraceJson(std::span<const Event> events, Nanos origin = sessionOrigin());
+QByteArray chromeTraceJson(std::span<const Event> events);
 
 // The same JSON in slices, for a streamed export: each next() appends whole events until the
 // slice holds `bytes` (or the text ends), so the text never exists whole. The first call reads
@@ -37,8 +36,8 @@ public:
     // no more. Lets the writer index a large window page by page instead of copying it whole.
     using Source = std::function<bool(std::vector<Event> &page)>;
 
-    explicit ChromeTraceWriter(std::vector<Event> events, Nanos origin = sessionOrigin());
-    explicit ChromeTraceWriter(Source source, Nanos origin = sessionOrigin());
+    explicit ChromeTraceWriter(std::vector<Event> events);
+    explicit ChromeTraceWriter(Source source);
     ~ChromeTraceWriter();
     ChromeTraceWriter(const ChromeTraceWriter &) = delete;
     ChromeTraceWriter &operator=(const ChromeTraceWriter &) = delete;
