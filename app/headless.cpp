@@ -2,6 +2,7 @@
 
 #include "commandline.h"
 #include "serverhost.h"
+#include "trace/sessionclock.h"
 #include "trace/tracehub.h"
 #include "unixsignals.h"
 
@@ -52,12 +53,15 @@ int runHeadless(const AppOptions &options)
     if (options.traceRetention)
         trace::TraceHub::instance().setRetention(*options.traceRetention);
     ServerHost host(options.server);
-    // Direct: lines must appear even while the main thread waits for the server to drain.
+    // Direct: lines must appear even while the main thread waits for the server to drain. Each
+    // at its session time, the clock of the trace --trace-out writes.
     QObject::connect(
         &host.log(), &ServerLog::message, &host.log(),
-        [](const QString &level, const QString &line) {
-            printLine(
-                level == u"INFO" ? line : level + u": " + line, level == u"INFO" ? stdout : stderr);
+        [](const QString &level, const QString &line, qint64 at) {
+            const bool info = level == u"INFO";
+            const QString text = u'[' + trace::formatSessionTime(at) + QStringLiteral("] ")
+                + (info ? line : QString(level + u": " + line));
+            printLine(text, info ? stdout : stderr);
         },
         Qt::DirectConnection);
     if (!host.start()) {

@@ -1,27 +1,21 @@
 #include "livecharts.h"
 
-#include "http/connectionstats.h"
+#include "chartcursorview.h"
 #include "loadcontroller.h"
-#include "serverhost.h"
+#include "serversampler.h"
+#include "trace/sessionclock.h"
 
 #include <QChart>
-#include <QChartView>
 #include <QGridLayout>
 #include <QLineSeries>
-#include <QTimer>
 #include <QValueAxis>
 
 namespace loopscope {
 
-namespace {
-constexpr double windowSeconds = 60;
-constexpr int sampleMs = 250;
-} // namespace
-
-LiveCharts::LiveCharts(ServerHost &host, const LoadController &load, QWidget *parent)
+LiveCharts::LiveCharts(const LoadController &load, viz::TimeCursor &cursor, QWidget *parent)
     : QWidget(parent)
-    , m_host(host)
     , m_load(load)
+    , m_cursor(cursor)
 {
     auto *grid = new QGridLayout(this);
     grid->setContentsMargins(0, 0, 0, 0);
@@ -32,13 +26,10 @@ LiveCharts::LiveCharts(ServerHost &host, const LoadController &load, QWidget *pa
     m_lag = addPlot(tr("Loop lag"), tr("ms"), { tr("lag") });
     const QList<Plot *> plots { &m_throughput, &m_latency, &m_inFlight, &m_lag };
     for (int i = 0; i < plots.size(); ++i) {
-        auto *view = new QChartView(plots[i]->chart, this);
+        auto *view = new ChartCursorView(plots[i]->chart, m_cursor, this);
         view->setMinimumHeight(140);
         grid->addWidget(view, i / 2, i % 2);
     }
-    auto *timer = new QTimer(this);
-    connect(timer, &QTimer::timeout, this, &LiveCharts::sample);
-    timer->start(sampleMs);
 }
 
 LiveCharts::Plot LiveCharts::addPlot(
@@ -52,7 +43,7 @@ LiveCharts::Plot LiveCharts::addPlot(
     plot.chart->legend()->setVisible(names.size() > 1);
     plot.chart->setMargins(QMargins(2, 2, 2, 2));
     plot.x = new QValueAxis;
-    plot.x->setRange(0, windowSeconds);
+    plot.x->setRange(0, kWindowSeconds);
     plot.x->setLabelFormat(QStringLiteral("%.0f s"));
     plot.x->setTickType(QValueAxis::TicksDynamic);
     plot.x->setTickAnchor(0);
@@ -73,11 +64,11 @@ LiveCharts::Plot LiveCharts::addPlot(
     return plot;
 }
 
-void LiveCharts::append(Plot &plot, int index, double value)
+void LiveCharts::append(Plot &plot, int index, double seconds, double value)
 {
     QLineSeries *series = plot.series[index];
-    series->append(m_seconds, value);
-    while (series->count() > 0 && series->at(0).x() < m_seconds - windowSeconds)
+    series->append(seconds, value);
+    while (series->count() > 0 && series->at(0).x() < seconds - kWindowSeconds)
         series->remove(0);
     double top = 1;
     for (QLineSeries *s : plot.series) {
@@ -85,42 +76,51 @@ void LiveCharts::append(Plot &plot, int index, double value)
             top = std::max(top, point.y());
     }
     plot.y->setRange(0, top * 1.1);
-    plot.x->setRange(std::max(0.0, m_seconds - windowSeconds), std::max(windowSeconds, m_seconds));
+    plot.x->setRange(std::max(0.0, seconds - kWindowSeconds), std::max(kWindowSeconds, seconds));
 }
 
-void LiveCharts::sample()
+void LiveCharts::plotValues(double seconds, const Values &values)
 {
-    const http::ConnectionStats *stats = m_host.stats();
-    if (!stats)
-        return;
+    append(m_throughput, 0, seconds, values[0]);
+    append(m_latency, 0, seconds, values[1]);
+    append(m_latency, 1, seconds, values[2]);
+    append(m_latency, 2, seconds, values[3]);
+    append(m_inFlight, 0, seconds, values[4]);
+    append(m_lag, 0, seconds, values[5]);
+}
+
+void LiveCharts::addSample(const ServerSample &sample)
+{
     // Requests/s over the last second: a quarter-second count is too jumpy to read.
-    m_requestHistory.push_back(stats->requests.load());
-    if (m_requestHistory.size() > 5)
+    m_requestHistory.emplace_back(sample.at, sample.requests);
+    while (m_requestHistory.size() > 1
+        && m_requestHistory.back().first - m_requestHistory.front().first > 1'000'000'000)
         m_requestHistory.pop_front();
-    const double span = (m_requestHistory.size() - 1) * sampleMs / 1000.0;
+    const double span
+        = double(m_requestHistory.back().first - m_requestHistory.front().first) / 1e9;
     const load::LoadSnapshot snapshot = m_load.snapshot();
-    const std::array<double, 6> values {
-        span > 0 ? double(m_requestHistory.back() - m_requestHistory.front()) / span : 0,
+    const Values values {
+        span > 0 ? double(m_requestHistory.back().second - m_requestHistory.front().second) / span
+                 : 0,
         snapshot.running ? snapshot.lastSecondP50Ns / 1e6 : 0,
         snapshot.running ? snapshot.lastSecondP95Ns / 1e6 : 0,
         snapshot.running ? snapshot.lastSecondP99Ns / 1e6 : 0,
-        double(stats->inFlightRequests.load()),
-        m_host.loopLagNs() / 1e6, // the status bar's figure, read the same way
+        double(sample.inFlight),
+        sample.loopLagNs / 1e6,
     };
-    // Nothing happening: leave the plots as they are, so an idle window repaints nothing.
-    // Sub-millisecond lag is an idle loop's noise, not activity.
-    const bool idle = std::all_of(values.begin(), values.end() - 1, [](double v) { return v == 0; })
-        && values.back() < 1.0;
-    if (idle && m_wasIdle)
+    const double seconds = trace::sessionSeconds(sample.at);
+    // Nothing changed (an idle server: no requests, and the loop watchdog rests): leave the plots
+    // as they are, so an idle window repaints nothing. Their last points still read what the
+    // status bar shows.
+    if (m_lastPlotted == values) {
+        m_lastUnchanged = seconds;
         return;
-    m_wasIdle = idle;
-    m_seconds += sampleMs / 1000.0;
-    append(m_throughput, 0, values[0]);
-    append(m_latency, 0, values[1]);
-    append(m_latency, 1, values[2]);
-    append(m_latency, 2, values[3]);
-    append(m_inFlight, 0, values[4]);
-    append(m_lag, 0, values[5]);
+    }
+    if (m_lastUnchanged && m_lastPlotted)
+        plotValues(*m_lastUnchanged, *m_lastPlotted);
+    m_lastUnchanged.reset();
+    m_lastPlotted = values;
+    plotValues(seconds, values);
 }
 
 } // namespace loopscope

@@ -1,8 +1,11 @@
 #pragma once
 
+#include "trace/trace.h"
+
 #include <QWidget>
 #include <array>
 #include <deque>
+#include <optional>
 
 class QLineSeries;
 class QChart;
@@ -11,15 +14,25 @@ class QValueAxis;
 namespace loopscope {
 
 class LoadController;
-class ServerHost;
+struct ServerSample;
+namespace viz {
+class TimeCursor;
+}
 
 // Four live plots over the last minute: requests/s, latency p50/p99, in-flight requests and
-// loop lag. Sampled four times a second from the server's counters and the load generator.
+// loop lag, fed by the window's server samples (the status bar shows the same ones) and the load
+// generator. The x axis is session seconds, the timeline's axis: one instant has one x here and
+// there, and the window's time cursor is drawn on each plot.
 class LiveCharts : public QWidget
 {
     Q_OBJECT
 public:
-    LiveCharts(ServerHost &host, const LoadController &load, QWidget *parent = nullptr);
+    static constexpr double kWindowSeconds = 60;
+
+    LiveCharts(const LoadController &load, viz::TimeCursor &cursor, QWidget *parent = nullptr);
+
+    // Plots a sample at its session time, with the load generator's latency of now.
+    void addSample(const ServerSample &sample);
 
 private:
     struct Plot
@@ -29,19 +42,24 @@ private:
         QValueAxis *y = nullptr;
         QList<QLineSeries *> series;
     };
+    // Requests/s, p50, p95, p99, in flight, lag (ms).
+    using Values = std::array<double, 6>;
     Plot addPlot(const QString &title, const QString &unit, const QStringList &names);
-    void sample();
-    void append(Plot &plot, int index, double value);
+    void plotValues(double seconds, const Values &values);
+    void append(Plot &plot, int index, double seconds, double value);
 
-    ServerHost &m_host;
     const LoadController &m_load;
+    viz::TimeCursor &m_cursor;
     Plot m_throughput;
     Plot m_latency;
     Plot m_inFlight;
     Plot m_lag;
-    double m_seconds = 0; // plotted time: advances only while something happens
-    bool m_wasIdle = false;
-    std::deque<quint64> m_requestHistory; // request counts of the last samples
+    std::optional<Values> m_lastPlotted;
+    // The newest sample left out because nothing had changed: plotted before the next change, so
+    // the lines stay level across the gap instead of slanting over it.
+    std::optional<double> m_lastUnchanged;
+    std::deque<std::pair<trace::Nanos, quint64>>
+        m_requestHistory; // (at, answered) of the last samples
 };
 
 } // namespace loopscope

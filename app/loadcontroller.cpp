@@ -28,6 +28,7 @@ bool LoadController::start(
     }
     m_label = label;
     m_route = route;
+    m_startedAt = trace::nowNs();
     const int index = m_host.modes().indexOf(route);
     m_variant = index < 0 ? QString() : variantName(m_host.modes().variant(index));
     if (!m_runner.start(plan)) {
@@ -43,6 +44,17 @@ void LoadController::onFinished(const load::LoadResult &result)
     summary.label = m_label;
     summary.route = m_route;
     summary.variant = m_variant;
+    summary.startedAt = result.startSteadyNs ? result.startSteadyNs : m_startedAt;
+    if (const int index = m_host.modes().indexOf(m_route); index >= 0) {
+        const trace::Nanos end
+            = result.startSteadyNs ? result.startSteadyNs + result.elapsedNs : trace::nowNs();
+        summary.variantChanges = m_host.modes().changesBetween(index, m_startedAt, end);
+        // The list starts at m_startedAt, taken just before the variant was read: its first
+        // flip says what ran first, even when it came between the two.
+        if (!summary.variantChanges.empty())
+            summary.variant = variantName(summary.variantChanges.front().from);
+    }
+    summary.stopped = result.stopped;
     summary.completed = result.completed;
     summary.failures = result.failed + result.non2xx;
     summary.requestsPerSecond = result.requestsPerSecond();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/modetable.h"
 #include "loadrunner.h"
 
 #include <QObject>
@@ -8,12 +9,18 @@ namespace loopscope {
 
 class ServerHost;
 
-// What one finished run contributes to the comparison table.
+// What one finished run contributes to the comparison table. Its plan (n, c, rate, duration)
+// is result.plan.
 struct RunSummary
 {
     QString label;
     QString route;
-    QString variant;
+    QString variant; // the route's variant as the run began
+    // The route's flips while the run ran, oldest first: a run is not "async" if half of it ran
+    // blocking.
+    std::vector<ModeTable::VariantChange> variantChanges;
+    trace::Nanos startedAt = 0; // the run's time zero, on the trace clock
+    bool stopped = false; // ended by Stop rather than by its plan
     qint64 completed = 0;
     qint64 failures = 0; // transport errors and status >= 400
     double requestsPerSecond = 0;
@@ -49,6 +56,7 @@ private:
     QString m_label;
     QString m_route;
     QString m_variant;
+    trace::Nanos m_startedAt = 0; // when start() read the variant
     QList<RunSummary> m_runs;
 };
 

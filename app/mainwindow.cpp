@@ -1,16 +1,18 @@
 #include "mainwindow.h"
 
 #include "appsettings.h"
-#include "http/connectionstats.h"
 #include "livecharts.h"
 #include "loadcontroller.h"
 #include "loadpanel.h"
+#include "logview.h"
 #include "requestinspector.h"
 #include "routespanel.h"
 #include "runstable.h"
 #include "scenariorunner.h"
 #include "scenarios.h"
 #include "serverhost.h"
+#include "serversampler.h"
+#include "timecursor.h"
 #include "timelinemodel.h"
 #include "timelineview.h"
 #include "trace/tracehub.h"
@@ -31,8 +33,6 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QTime>
-#include <QTimer>
 #include <QVBoxLayout>
 
 namespace loopscope {
@@ -42,6 +42,8 @@ MainWindow::MainWindow(ServerHost &host, QWidget *parent)
     , m_host(host)
 {
     setWindowTitle(tr("Loopscope — %1").arg(host.url()));
+    m_cursor = new viz::TimeCursor(this);
+    m_sampler = new ServerSampler(host, this);
     m_load = new LoadController(host, this);
     m_scenarios = new ScenarioRunner(*m_load, host.modes(), this);
 
@@ -54,12 +56,8 @@ MainWindow::MainWindow(ServerHost &host, QWidget *parent)
     auto *middle = new QSplitter(Qt::Vertical, this);
     middle->addWidget(createTimelineArea());
     m_bottomTabs = new QTabWidget(middle);
-    m_log = new QPlainTextEdit(m_bottomTabs);
-    m_log->setReadOnly(true);
-    m_log->setMaximumBlockCount(5000);
-    m_log->setPlaceholderText(
-        tr("Server log: background task lines such as 'Product created' appear here"));
-    m_runs = new RunsTable(m_bottomTabs);
+    m_log = new LogView(*m_cursor, m_bottomTabs);
+    m_runs = new RunsTable(*m_cursor, m_bottomTabs);
     QWidget *inspectorTab = createInspectorTab();
     m_bottomTabs->addTab(m_runs, tr("Runs"));
     m_bottomTabs->addTab(inspectorTab, tr("Inspector"));
@@ -85,7 +83,7 @@ MainWindow::MainWindow(ServerHost &host, QWidget *parent)
     statusBar()->addPermanentWidget(m_status, 1);
     createMenus();
 
-    connect(&host.log(), &ServerLog::message, this, &MainWindow::appendLog);
+    connect(&host.log(), &ServerLog::message, m_log, &LogView::append);
     connect(m_load, &LoadController::runFinished, m_runs, &RunsTable::addRun);
     connect(m_loadPanel, &LoadPanel::message, this,
         [this](const QString &text) { statusBar()->showMessage(text, 5000); });
@@ -104,10 +102,10 @@ MainWindow::MainWindow(ServerHost &host, QWidget *parent)
         statusBar()->showMessage(tr("Scenario stopped: %1").arg(message), 8000);
     });
 
-    auto *statusTimer = new QTimer(this);
-    connect(statusTimer, &QTimer::timeout, this, &MainWindow::refreshStatus);
-    statusTimer->start(250);
-    refreshStatus();
+    // The status bar and the charts show the same samples: one figure per instant.
+    connect(m_sampler, &ServerSampler::sampled, this, &MainWindow::showStatus);
+    connect(m_sampler, &ServerSampler::sampled, m_charts, &LiveCharts::addSample);
+    m_sampler->sample();
 
     const QSettings settings;
     if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
@@ -137,7 +135,8 @@ QWidget *MainWindow::createTimelineArea()
     m_timelineModel->attach(trace::TraceHub::instance().subscribe(1 << 20));
     m_timeline = new viz::TimelineView(m_timelineModel, split);
     m_timeline->setMinimumHeight(260);
-    m_charts = new LiveCharts(m_host, *m_load, split);
+    m_timeline->setTimeCursor(m_cursor);
+    m_charts = new LiveCharts(*m_load, *m_cursor, split);
     split->addWidget(m_timeline);
     split->addWidget(m_charts);
     split->setStretchFactor(0, 3);
@@ -177,6 +176,7 @@ QWidget *MainWindow::createInspectorTab()
 {
     auto *split = new QSplitter(Qt::Horizontal, this);
     m_inspector = new viz::RequestInspector(m_timelineModel, split);
+    m_inspector->setTimeCursor(m_cursor);
     m_exchange = new QPlainTextEdit(split);
     m_exchange->setReadOnly(true);
     m_exchange->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
@@ -276,18 +276,13 @@ QString MainWindow::runScenario(const Scenario &scenario)
     return error;
 }
 
-void MainWindow::appendLog(const QString &level, const QString &line)
+QString MainWindow::statusText() const
 {
-    m_log->appendPlainText(
-        QStringLiteral("%1  %2  %3")
-            .arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss.zzz")), level, line));
+    return m_status->text();
 }
 
-void MainWindow::refreshStatus()
+void MainWindow::showStatus(const ServerSample &sample)
 {
-    const http::ConnectionStats *stats = m_host.stats();
-    if (!stats)
-        return;
     const auto &hub = trace::TraceHub::instance();
     const QString database = m_host.config().databaseUrl.isEmpty()
         ? tr("SQLite in the data directory")
@@ -296,9 +291,9 @@ void MainWindow::refreshStatus()
     m_status->setText(tr("Listening on %1  ·  database: %6  ·  in flight: %2  ·  "
                          "loop lag: %3 ms%4  ·  dropped trace events: %5")
                           .arg(m_host.url())
-                          .arg(stats->inFlightRequests.load())
-                          .arg(m_host.loopLagNs() / 1e6, 0, 'f', 1)
-                          .arg(m_host.loopStalled() ? tr(" (STALLED)") : QString())
+                          .arg(sample.inFlight)
+                          .arg(sample.loopLagNs / 1e6, 0, 'f', 1)
+                          .arg(sample.loopStalled ? tr(" (STALLED)") : QString())
                           .arg(hub.droppedEvents() + hub.subscriberDroppedEvents())
                           .arg(database));
 }

@@ -11,13 +11,17 @@ namespace loopscope {
 class LiveCharts;
 class LoadController;
 class LoadPanel;
+class LogView;
 class RoutesPanel;
 class RunsTable;
 class ScenarioRunner;
 class ServerHost;
+class ServerSampler;
 struct Scenario;
+struct ServerSample;
 namespace viz {
 class RequestInspector;
+class TimeCursor;
 class TimelineModel;
 class TimelineView;
 } // namespace viz
@@ -37,6 +41,11 @@ public:
     RunsTable &runsTable() { return *m_runs; }
     LoadPanel &loadPanel() { return *m_loadPanel; }
     viz::TimelineView &timeline() { return *m_timeline; }
+    LiveCharts &charts() { return *m_charts; }
+    LogView &log() { return *m_log; }
+    ServerSampler &sampler() { return *m_sampler; }
+    viz::TimeCursor &timeCursor() { return *m_cursor; }
+    QString statusText() const;
 
 signals:
     void scenarioFinished(const QString &title);
@@ -44,8 +53,7 @@ signals:
 private:
     void createMenus();
     QWidget *createTimelineArea();
-    void appendLog(const QString &level, const QString &line);
-    void refreshStatus();
+    void showStatus(const ServerSample &sample);
     void exportTrace();
     void exportRuns();
     void exportLastResult();
@@ -56,6 +64,8 @@ private:
     void showExchange(quint64 span);
 
     ServerHost &m_host;
+    viz::TimeCursor *m_cursor = nullptr;
+    ServerSampler *m_sampler = nullptr;
     LoadController *m_load = nullptr;
     ScenarioRunner *m_scenarios = nullptr;
     RoutesPanel *m_routes = nullptr;
@@ -66,7 +76,7 @@ private:
     viz::RequestInspector *m_inspector = nullptr;
     QPlainTextEdit *m_exchange = nullptr; // the selected request's headers and answer
     RunsTable *m_runs = nullptr;
-    QPlainTextEdit *m_log = nullptr;
+    LogView *m_log = nullptr;
     QTabWidget *m_bottomTabs = nullptr;
     QLabel *m_scenarioBanner = nullptr;
     QLabel *m_status = nullptr;

@@ -5,15 +5,42 @@
 namespace loopscope {
 
 struct RunSummary;
+namespace viz {
+class TimeCursor;
+}
 
-// The last runs side by side: route, variant, requests/s, p50, p99, failures.
+// The last runs side by side: route, the variant (or variants) that really ran, requests/s, p50,
+// p99, failures, the plan (n, c, rate, duration), when the run started on the session clock, how
+// long it took and whether it was stopped. Clicking a run moves the time cursor to its start, or
+// clicking its variant to its first flip.
 class RunsTable : public QTableWidget
 {
     Q_OBJECT
 public:
-    explicit RunsTable(QWidget *parent = nullptr);
+    enum Column
+    {
+        RunColumn,
+        RouteColumn,
+        VariantColumn,
+        RateColumn,
+        P50Column,
+        P99Column,
+        FailuresColumn,
+        PlanColumn,
+        StartedColumn,
+        TookColumn,
+        EndedColumn,
+        kColumnCount
+    };
+
+    explicit RunsTable(viz::TimeCursor &cursor, QWidget *parent = nullptr);
     void addRun(const RunSummary &summary);
     QString toCsv() const;
+
+    // "async→blocking at 48.213 s": the variants a run measured, flips on the session clock.
+    static QString variantsText(const RunSummary &summary);
+    // "-n 100 -c 10", "-c 10 --rate 200 --duration 5": the plan as the load command takes it.
+    static QString planText(const RunSummary &summary);
 };
 
 } // namespace loopscope

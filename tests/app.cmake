@@ -18,3 +18,14 @@ if(APPSTREAMCLI)
         ${PROJECT_SOURCE_DIR}/packaging/io.github.loopscope.Loopscope.metainfo.xml)
     set_tests_properties(metainfo_valid PROPERTIES LABELS "packaging")
 endif()
+
+# One clock: the timeline, the charts, the log and the export agree on an instant; the shared
+# time cursor; the status bar and the loop-lag chart show one figure through a stall.
+loopscope_add_test(tst_clock WIDGETS
+    SOURCES support/timelineevents.h
+    LIBS loopscope_app Qt6::Network
+    LABELS "app")
+# The runs table records what really ran: a variant flipped mid-run, the plan, a stopped run.
+loopscope_add_test(tst_runs WIDGETS
+    LIBS loopscope_app Qt6::Network
+    LABELS "app")

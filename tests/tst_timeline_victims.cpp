@@ -5,8 +5,9 @@
 
 #include "laneallocator.h"
 #include "requestinspector.h"
+#include "sessionclock.h"
+#include "sessionclock.h"
 #include "support/timelineevents.h"
-#include "timelinelegend.h"
 #include "timelinemodel.h"
 #include "timelineview.h"
 #include "trace.h"
@@ -452,16 +453,17 @@ void TimelineVictimsTest::inspectorPlacesTheWaitAndItsCulprits()
     QCOMPARE(at[0], QStringLiteral("+0 ns"));
     QCOMPARE(took[1], QStringLiteral("1.5 s"));
     QCOMPARE(at[5], QStringLiteral("+1.5 s"));
-    // Each wait with its time and its culprit, the times as the axis reads them (zero at the
-    // first read).
+    // Each wait with its time and its culprit, the times as the axis reads them (session time).
     QCOMPARE(at[2], QStringLiteral("+970 µs"));
     QCOMPARE(took[2], QStringLiteral("500 ms"));
     QCOMPARE(detail[2],
-        QStringLiteral("unread in socket, stalled by GET /async #c0, blocking in sleep 0.5s "
-                       "(0.000 s – 0.500 s on the timeline)"));
+        QStringLiteral("unread in socket, stalled by GET /async #c0, blocking in sleep 0.5s (")
+            + trace::formatSessionTime(T0) + QStringLiteral(" – ")
+            + trace::formatSessionTime(T0 + kCall) + QStringLiteral(" on the timeline)"));
     QCOMPARE(detail[4],
-        QStringLiteral("unread in socket, stalled by GET /async #c2, blocking in sleep 0.5s "
-                       "(1.000 s – 1.500 s on the timeline)"));
+        QStringLiteral("unread in socket, stalled by GET /async #c2, blocking in sleep 0.5s (")
+            + trace::formatSessionTime(T0 + 2 * kCall) + QStringLiteral(" – ")
+            + trace::formatSessionTime(T0 + 3 * kCall) + QStringLiteral(" on the timeline)"));
     QCOMPARE(detail[9], QStringLiteral("6 others waited 3 s (3 s of it unread in socket)"));
     QCOMPARE(took[12], QStringLiteral("1.5 s"));
     QCOMPARE(detail[12],

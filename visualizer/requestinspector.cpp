@@ -1,5 +1,7 @@
 #include "requestinspector.h"
 
+#include "sessionclock.h"
+#include "timecursor.h"
 #include "timelinemodel.h"
 
 #include <algorithm>
@@ -10,9 +12,9 @@ RequestInspector::RequestInspector(TimelineModel *model, QWidget *parent)
     : QTreeWidget(parent)
     , m_model(model)
 {
-    setColumnCount(4);
-    setHeaderLabels({ QStringLiteral("Event"), QStringLiteral("At"), QStringLiteral("Took"),
-        QStringLiteral("Detail") });
+    setColumnCount(5);
+    setHeaderLabels({ QStringLiteral("Event"), QStringLiteral("At"), QStringLiteral("Since start"),
+        QStringLiteral("Took"), QStringLiteral("Detail") });
     setRootIsDecorated(false);
     setUniformRowHeights(true);
     setAlternatingRowColors(true);
@@ -22,6 +24,15 @@ RequestInspector::RequestInspector(TimelineModel *model, QWidget *parent)
         const TimelineSpan *s = m_model->find(m_span);
         if (s && (s->isOpen() || s->collateral.delay != m_shownCollateral))
             refresh();
+    });
+}
+
+void RequestInspector::setTimeCursor(TimeCursor *cursor)
+{
+    connect(this, &QTreeWidget::itemClicked, cursor, [cursor](QTreeWidgetItem *item) {
+        const QVariant instant = item->data(SessionTimeColumn, Qt::UserRole);
+        if (instant.isValid())
+            cursor->jumpTo(instant.toLongLong());
     });
 }
 
@@ -142,27 +153,34 @@ void RequestInspector::refresh()
     std::stable_sort(
         rows.begin(), rows.end(), [](const Row &a, const Row &b) { return a.at < b.at; });
 
+    const auto setInstant = [](QTreeWidgetItem *item, Nanos at) {
+        item->setText(SessionTimeColumn, trace::formatSessionTime(at));
+        item->setData(SessionTimeColumn, Qt::UserRole, qint64(at));
+    };
     QList<QTreeWidgetItem *> items;
-    const auto item
-        = [&](const QString &event, const QString &at, Nanos took, const QString &detail) {
-              auto *row = new QTreeWidgetItem;
-              row->setText(EventColumn, event);
-              row->setText(TimeColumn, at);
-              if (took >= 0)
-                  row->setText(DurationColumn, TimeMapping::formatDuration(took));
-              row->setText(DetailColumn, detail);
-              items.append(row);
-          };
+    // at 0: a row with no instant of its own (a total, an unknown time).
+    const auto item = [&](const QString &event, Nanos at, const QString &sinceStart, Nanos took,
+                          const QString &detail) {
+        auto *row = new QTreeWidgetItem;
+        row->setText(EventColumn, event);
+        if (at > 0)
+            setInstant(row, at);
+        row->setText(TimeColumn, sinceStart);
+        if (took >= 0)
+            row->setText(DurationColumn, TimeMapping::formatDuration(took));
+        row->setText(DetailColumn, detail);
+        items.append(row);
+    };
     if (request && s->issuedBy == IssuedBy::Unknown)
-        item(QStringLiteral("sent"), QStringLiteral("unknown"), -1,
+        item(QStringLiteral("sent"), 0, QStringLiteral("unknown"), -1,
             QStringLiteral(
                 "neither a send time nor an arrival time is known: how long it waited "
                 "before the server read it is unknown (times below count from the read)"));
     for (const Row &r : rows)
-        item(r.event, QStringLiteral("+") + TimeMapping::formatDuration(r.at - t0), r.took,
+        item(r.event, r.at, QStringLiteral("+") + TimeMapping::formatDuration(r.at - t0), r.took,
             r.detail);
     if (charges.size() > 1)
-        item(QStringLiteral("collateral in all"), QString(), s->collateral.delay,
+        item(QStringLiteral("collateral in all"), 0, QString(), s->collateral.delay,
             m_model->collateralText(*s));
     addTopLevelItems(items);
     for (int c = 0; c < columnCount(); ++c)

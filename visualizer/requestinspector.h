@@ -6,10 +6,12 @@
 
 namespace loopscope::viz {
 
+class TimeCursor;
 class TimelineModel;
 
-// The selected span's story as a list of its events with times relative to its
-// start, and what the loop's stalls did to it (or what it did to others).
+// The selected span's story as a list of its events, each at its session time (the timeline's
+// axis) and relative to the span's start, and what the loop's stalls did to it (or what it did
+// to others). Clicking a row moves the window's time cursor to that event.
 class RequestInspector : public QTreeWidget
 {
     Q_OBJECT
@@ -17,7 +19,8 @@ public:
     enum Column
     {
         EventColumn,
-        TimeColumn,
+        SessionTimeColumn, // seconds since the session's origin, as on every view
+        TimeColumn, // since the span's start
         DurationColumn,
         DetailColumn
     };
@@ -25,6 +28,7 @@ public:
     explicit RequestInspector(TimelineModel *model, QWidget *parent = nullptr);
 
     std::uint64_t span() const { return m_span; }
+    void setTimeCursor(TimeCursor *cursor);
 
 public Q_SLOTS:
     void showSpan(quint64 span);

@@ -1,5 +1,6 @@
 #include "timelinemodel.h"
 
+#include "sessionclock.h"
 #include "spanindex.h"
 #include "subscription.h"
 #include "trace.h"
@@ -101,6 +102,11 @@ void TimelineModel::setThreadNameResolver(std::function<QString(std::uint32_t)> 
     m_databaseThread.clear();
 }
 
+Nanos TimelineModel::origin()
+{
+    return trace::sessionOrigin();
+}
+
 Nanos TimelineModel::now() const
 {
     return m_clock ? std::max(m_clock(), m_latest) : m_latest;
@@ -149,7 +155,7 @@ void TimelineModel::clear()
     m_lag.clear();
     m_requestOrder.clear();
     m_requestOrderBase = m_arrivals;
-    m_origin = m_latest = m_lastPrune = 0;
+    m_latest = m_lastPrune = 0;
     m_openSpans = 0;
     ++m_revision;
     Q_EMIT reset();
@@ -160,8 +166,6 @@ void TimelineModel::ingest(std::span<const trace::Event> events)
 {
     if (events.empty())
         return;
-    if (m_origin == 0)
-        m_origin = events.front().time;
     const std::uint64_t arrivalsBefore = m_arrivals;
     m_firstUpdatedArrival = UINT64_MAX;
     m_changeBegin = events.front().time;

@@ -61,7 +61,8 @@ public:
     void setThreadNameResolver(std::function<QString(std::uint32_t)> resolver);
 
     Nanos now() const;
-    Nanos origin() const { return m_origin; } // first event ever seen; the axis' zero
+    // The axis' zero: the session's origin, shared with the charts, the log and the export.
+    static Nanos origin();
     Nanos earliest() const; // oldest retained data
     std::uint64_t revision() const { return m_revision; }
     // Time range touched by the last batch; a paused view repaints only if it sees it.
@@ -114,8 +115,6 @@ public:
     // "unread in socket, stalled by GET /async #7, blocking in sleep 0.5s (1.503 s – 2.003 s on
     // the timeline)"
     QString chargeText(const StallCharge &charge) const;
-    // A time as the axis labels it (from origin()), to the millisecond: "12.345 s".
-    QString axisTimeText(Nanos time) const;
     static QString labelText(std::uint32_t label);
 
 Q_SIGNALS:
@@ -167,7 +166,6 @@ private:
     mutable std::unordered_map<std::uint32_t, bool> m_databaseThread;
 
     Nanos m_retention;
-    Nanos m_origin = 0;
     Nanos m_latest = 0;
     Nanos m_lastPrune = 0;
     Nanos m_changeBegin = 0;

@@ -2,6 +2,7 @@
 
 #include "timelinemodel.h"
 
+#include "sessionclock.h"
 #include "trace.h"
 
 namespace loopscope::viz {
@@ -44,14 +45,8 @@ QString TimelineModel::chargeText(const StallCharge &charge) const
     }
     const LoopStall &stall = *charge.stall;
     return where + QStringLiteral(", stalled by ") + stallCauseText(stall) + QStringLiteral(" (")
-        + axisTimeText(stall.begin) + QStringLiteral(" – ") + axisTimeText(stall.end)
-        + QStringLiteral(" on the timeline)");
-}
-
-QString TimelineModel::axisTimeText(Nanos time) const
-{
-    // Seconds to the millisecond whatever the value, so that times side by side line up.
-    return TimeMapping::formatTick(time - m_origin, 1'000'000, 1'000'000'000);
+        + trace::formatSessionTime(stall.begin) + QStringLiteral(" – ")
+        + trace::formatSessionTime(stall.end) + QStringLiteral(" on the timeline)");
 }
 
 QString TimelineModel::stallVictimsText(const LoopStall &stall) const

@@ -1,5 +1,6 @@
 #include "timelineview.h"
 
+#include "timecursor.h"
 #include "timelinelegend.h"
 #include "timelinemodel.h"
 
@@ -78,6 +79,19 @@ void TimelineView::setLabelsVisible(bool visible)
         return;
     m_labels = visible;
     scheduleRepaint();
+}
+
+void TimelineView::setTimeCursor(TimeCursor *cursor)
+{
+    m_timeCursor = cursor;
+    setMouseTracking(cursor != nullptr);
+    if (!cursor)
+        return;
+    connect(cursor, &TimeCursor::changed, this, &TimelineView::scheduleRepaint);
+    connect(cursor, &TimeCursor::jumped, this, [this](qint64 instant) {
+        m_zoom.setBounds(m_model->earliest(), m_model->now());
+        m_zoom.reveal(instant);
+    });
 }
 
 void TimelineView::selectSpan(std::uint64_t span)
@@ -226,6 +240,9 @@ void TimelineView::paintEvent(QPaintEvent *)
         p.setPen(m_palette.nowPen);
         p.drawLine(x, 0, x, gridBottom);
     }
+    if (m_timeCursor && m_timeCursor->instant())
+        paintTimeCursor(
+            p, m, *m_timeCursor->instant(), 0, gridBottom, kHealthHeight + 2, m_palette.text);
     if (m_drag == Drag::Box) {
         QColor fill = m_palette.selection;
         fill.setAlpha(60);
@@ -690,6 +707,8 @@ void TimelineView::mousePressEvent(QMouseEvent *event)
 void TimelineView::mouseMoveEvent(QMouseEvent *event)
 {
     if (m_drag == Drag::None) {
+        if (m_timeCursor)
+            m_timeCursor->setInstant(m_zoom.mapping().toTime(event->position().x()));
         QWidget::mouseMoveEvent(event);
         return;
     }

@@ -15,6 +15,7 @@
 
 namespace loopscope::viz {
 
+class TimeCursor;
 class TimelineModel;
 
 // Paints a TimelineModel through a ZoomState and turns mouse and keyboard input
@@ -49,6 +50,8 @@ public:
     // screenshots of very dense traffic.
     bool labelsVisible() const { return m_labels; }
     void setLabelsVisible(bool visible);
+    // The window's shared cursor: hovering sets it, and the view draws it wherever it was set.
+    void setTimeCursor(TimeCursor *cursor);
 
     // Layout queries, public for tests and for the app's overlays.
     struct Row
@@ -102,6 +105,7 @@ private:
     QString tooltipAt(QPoint pos) const;
 
     TimelineModel *m_model;
+    TimeCursor *m_timeCursor = nullptr;
     ZoomState m_zoom;
     TimelinePalette m_palette;
     QTimer m_throttle;

@@ -93,6 +93,14 @@ void ZoomState::goToEnd()
     apply(m_mapping.withRange(m_hi - d + d / 20, m_hi + d / 20), true);
 }
 
+void ZoomState::reveal(Nanos instant)
+{
+    if (instant >= m_mapping.start() && instant <= m_mapping.end())
+        return;
+    const Nanos half = m_mapping.duration() / 2;
+    apply(m_mapping.withRange(instant - half, instant + half), true);
+}
+
 void ZoomState::setFollowing(bool following)
 {
     if (following == m_following)

@@ -36,6 +36,8 @@ public:
     void panByFraction(double fraction); // of the visible duration, + = later
     void showAll();
     void goToEnd();
+    // Brings an instant on screen: nothing when it is visible, else centres on it (and pauses).
+    void reveal(Nanos instant);
 
     void setFollowing(bool following);
     // Live edge moved: keep the duration, put now at the right edge.

@@ -32,7 +32,7 @@ ModeTable::SetResult ModeTable::set(const QString &route, const QString &variant
         return SetResult::UnknownVariant;
     if (!(m_entries[index]->allowed & variantBit(*variant)))
         return SetResult::NotAllowed;
-    m_entries[index]->current.store(*variant);
+    store(index, *variant);
     return SetResult::Ok;
 }
 
@@ -49,17 +49,44 @@ QString ModeTable::applyAssignment(const QString &assignment)
             .arg(variantText);
 
     int matched = 0;
-    for (auto &entry : m_entries) {
+    for (int index = 0; index < size(); ++index) {
+        const Entry *entry = m_entries[index].get();
         const QString path = entry->route.section(u' ', 1);
         const bool selected = route == u"*" || entry->route == route || path == route;
         if (!selected || !(entry->allowed & variantBit(*variant)))
             continue;
-        entry->current.store(*variant);
+        store(index, *variant);
         ++matched;
     }
     if (matched == 0)
         return QStringLiteral("no route '%1' offers the variant '%2'").arg(route, variantText);
     return {};
+}
+
+void ModeTable::store(int index, HandlerVariant variant)
+{
+    // Timed before the switch (a request that reads the new variant comes after `at`), and under
+    // the lock so the history stays in time order when two flips race.
+    const std::lock_guard lock(m_historyMutex);
+    const trace::Nanos at = trace::nowNs();
+    const HandlerVariant before = m_entries[index]->current.exchange(variant);
+    if (before == variant)
+        return;
+    m_history.push_back({ index, { before, variant, at } });
+    if (m_history.size() > kHistoryCapacity)
+        m_history.pop_front();
+}
+
+std::vector<ModeTable::VariantChange> ModeTable::changesBetween(
+    int route, trace::Nanos from, trace::Nanos to) const
+{
+    std::vector<VariantChange> changes;
+    const std::lock_guard lock(m_historyMutex);
+    for (const LoggedChange &logged : m_history) {
+        if (logged.route == route && logged.change.at >= from && logged.change.at <= to)
+            changes.push_back(logged.change);
+    }
+    return changes;
 }
 
 } // namespace loopscope

@@ -1,5 +1,6 @@
 #include "chrometrace.h"
 
+#include "sessionclock.h"
 #include "spanindex.h"
 
 #include <algorithm>
@@ -15,12 +16,11 @@ namespace {
 class JsonWriter
 {
 public:
-    explicit JsonWriter(Nanos origin = 0)
+    explicit JsonWriter(Nanos origin)
         : m_origin(origin)
     { }
     // Where the next events go: each slice of a streamed export is its own array.
     void setOutput(QByteArray *out) { m_out = out; }
-    void setOrigin(Nanos origin) { m_origin = origin; }
 
     void begin(
         const char *ph, std::string_view name, const char *cat, std::uint32_t tid, Nanos time)
@@ -110,7 +110,7 @@ private:
     void micros(Nanos ns) { *m_out += QByteArray::number(double(ns) / 1000.0, 'f', 3); }
 
     QByteArray *m_out = nullptr;
-    Nanos m_origin;
+    const Nanos m_origin;
     bool m_first = true;
     bool m_firstArg = true;
 };
@@ -252,8 +252,8 @@ struct ChromeTraceWriter::State
     ChromeTraceWriter::Source source;
     std::vector<Event> events; // those of the loop-wide pass only
     Phase phase = Phase::Head;
-    JsonWriter w;
-    Nanos origin = 0;
+    const Nanos origin = sessionOrigin(); // ts 0
+    JsonWriter w { origin };
     Nanos lastTime = 0;
     SpanIndex index;
     std::size_t record = 0; // next span record to write
@@ -266,6 +266,7 @@ struct ChromeTraceWriter::State
     void writeLoopWide(const Event &e);
     void inFlight(const Event &e);
     void stallSlice(const Event &begin, Nanos duration);
+    void writeTail(QByteArray &out) const;
 };
 
 // The events the loop-wide pass writes (see writeLoopWide).
@@ -306,7 +307,6 @@ void ChromeTraceWriter::State::writeHead(QByteArray &out)
     std::vector<Event> page;
     while (source(page)) {
         for (const Event &e : page) {
-            origin = origin ? std::min(origin, e.time) : e.time;
             lastTime = std::max(lastTime, e.time);
             lanes.insert(e.thread);
             if (isLoopWide(e.kind))
@@ -316,7 +316,6 @@ void ChromeTraceWriter::State::writeHead(QByteArray &out)
         page.clear();
     }
     source = {};
-    w.setOrigin(origin);
     w.begin("M", "process_name", nullptr, 0, origin);
     w.argsBegin();
     w.arg("name", std::string_view("loopscope"));
@@ -370,6 +369,17 @@ void ChromeTraceWriter::State::stallSlice(const Event &begin, Nanos duration)
     w.begin("X", "loop stall", "stall", begin.thread, std::max(origin, Nanos(begin.value)));
     w.dur(duration - std::max<Nanos>(0, origin - begin.value));
     w.end();
+}
+
+// Where ts 0 is, for a reader lining this file up with the window or a log: in otherData, which
+// Perfetto and chrome://tracing show as the trace's metadata.
+void ChromeTraceWriter::State::writeTail(QByteArray &out) const
+{
+    out += "\n],\"displayTimeUnit\":\"ms\",\"otherData\":{\"time_origin\":\"session start: ts 0 "
+           "is when this loopscope process started, the zero of its timeline, charts, log and "
+           "inspector\"";
+    out += ",\"time_origin_steady_ns\":" + QByteArray::number(qint64(origin));
+    out += ",\"clock\":\"steady (CLOCK_MONOTONIC), nanoseconds\"}}\n";
 }
 
 // Loop-wide events: counters and watchdog stalls, in event order.
@@ -459,7 +469,7 @@ QByteArray ChromeTraceWriter::next(qsizetype bytes)
             }
             break;
         case State::Phase::Tail:
-            out += "\n],\"displayTimeUnit\":\"ms\"}\n";
+            s.writeTail(out);
             s.events = {};
             s.stalls.clear();
             s.phase = State::Phase::Done;

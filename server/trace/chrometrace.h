@@ -12,9 +12,10 @@
 namespace loopscope::trace {
 
 // Chrome Trace Event JSON ("JSON object format") of a batch of events, as
-// Perfetto and chrome://tracing open it. Timestamps are microseconds relative to
-// the earliest event. Lanes (tids) are the trace's dense thread indices, named by
-// thread_name metadata. Mapping:
+// Perfetto and chrome://tracing open it. Timestamps are microseconds since the session's origin
+// (sessionOrigin()), so an event the timeline shows at 48.2 s is at 48.2 s in Perfetto whichever
+// events the window still retains; otherData says so. Lanes (tids) are the
+// trace's dense thread indices, named by thread_name metadata. Mapping:
 //  - requests and tasks: nestable async slices (b/e, id = span) with one nested
 //    slice per await; tasks carry their parent span in args;
 //  - loop-thread runs of a request/task between awaits, blocking calls and job
