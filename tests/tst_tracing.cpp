@@ -452,18 +452,22 @@ void TestTracing::stallsBlameEachBlockingCall_data()
 {
     QTest::addColumn<QString>("variant");
     QTest::addColumn<int>("blockingCalls");
-    QTest::newRow("blocking: one culprit per call") << QStringLiteral("blocking") << 10;
-    QTest::newRow("async: no stall, no victims") << QStringLiteral("async") << 0;
+    QTest::addColumn<bool>("sendSentTime"); // X-Loopscope-Sent, or the kernel's stamp alone
+    QTest::newRow("blocking: one culprit per call") << QStringLiteral("blocking") << 10 << false;
+    QTest::newRow("blocking, the clients say when they sent")
+        << QStringLiteral("blocking") << 10 << true;
+    QTest::newRow("async: no stall, no victims") << QStringLiteral("async") << 0 << false;
 }
 
 void TestTracing::stallsBlameEachBlockingCall()
 {
     QFETCH(QString, variant);
     QFETCH(int, blockingCalls);
+    QFETCH(bool, sendSentTime);
     constexpr int clients = 10;
     constexpr qint64 serviceNs = 500'000'000; // what /async?delay=0.5 costs on its own
     const quint16 port = m_host->port();
-    const QByteArray prefix = "stalls-" + variant.toLatin1() + '-';
+    const QByteArray prefix = "stalls-" + variant.toLatin1() + (sendSentTime ? "-s-" : "-k-");
     const auto setVariant = [port](const QString &name) {
         return fetch(port, "PUT", "/_scope/modes",
             R"({"route": "GET /async", "variant": ")" + name.toLatin1() + R"("})")
@@ -471,13 +475,22 @@ void TestTracing::stallsBlameEachBlockingCall()
     };
     QCOMPARE(setVariant(variant), 200);
     const QList<TestResponse> responses
-        = fetchConcurrently(port, "GET", "/async?delay=0.5", clients, 60000, prefix);
+        = fetchConcurrently(port, "GET", "/async?delay=0.5", clients, 60000, prefix, sendSentTime);
     QCOMPARE(setVariant(QStringLiteral("async")), 200);
     qint64 measuredWait = 0; // what the clients waited beyond their own service time
-    for (const TestResponse &response : responses) {
+    trace::SpanIndex index;
+    index.add(retainedEvents());
+    for (int i = 0; i < clients; ++i) {
+        const TestResponse &response = responses.at(i);
         QCOMPARE(response.status, 200);
         QVERIFY(response.receivedNs > response.sentNs);
         measuredWait += response.receivedNs - response.sentNs - serviceNs;
+        // Each request knows since when it existed: the kernel's stamp always, the client's
+        // send time when it said so.
+        const trace::SpanRecord *span = requestSpan(index, prefix + QByteArray::number(i));
+        QVERIFY(span);
+        QVERIFY(span->arrived != 0);
+        QCOMPARE(span->sent, sendSentTime ? response.sentNs : 0);
     }
 
     StallCharges charges;
