@@ -12,6 +12,11 @@ add_dependencies(tst_cli loopscope)
 loopscope_add_test(tst_tracing
     LIBS loopscope_server Qt6::Network
     LABELS "server;trace;threaded")
+# The wait before the server reads a request: kernel receive stamps, the built-in load
+# generator's X-Loopscope-Sent, and the stall report's socket victims.
+loopscope_add_test(tst_socketwait
+    LIBS loopscope_server loopscope_load Qt6::Network
+    LABELS "server;trace;load;threaded")
 # Limits, hostile clients and the control API's access rules.
 loopscope_add_test(tst_limits
     LIBS loopscope_server Qt6::Network

@@ -1,7 +1,9 @@
 // Unit tests of the socket-free parts of the server: the router, parameter validation
-// (FastAPI's 422 shape), response serialisation and the mode table. The HTTP parser has its
-// own table test in tst_httpparser.cpp.
+// (FastAPI's 422 shape), response serialisation, the mode table, and what a request says of its
+// time before the server read it. The HTTP parser has its own table test in tst_httpparser.cpp.
 #include "core/modetable.h"
+#include "http/arrivalmarks.h"
+#include "http/clienttimes.h"
 #include "http/httpresponse.h"
 #include "routing/paramreader.h"
 #include "routing/router.h"
@@ -11,6 +13,10 @@
 
 using namespace loopscope;
 using namespace loopscope::http;
+
+namespace {
+using Reads = QList<QPair<int, qint64>>; // bytes, and when they arrived
+}
 
 class TestHttp : public QObject
 {
@@ -27,6 +33,10 @@ private slots:
     void jsonWriter();
     void modeAssignments_data();
     void modeAssignments();
+    void clientTimes_data();
+    void clientTimes();
+    void arrivalMarks_data();
+    void arrivalMarks();
 };
 
 void TestHttp::route_data()
@@ -306,6 +316,102 @@ void TestHttp::modeAssignments()
     QCOMPARE(modes.applyAssignment(assignment).isEmpty(), accepted);
     QCOMPARE(variantName(modes.variant(asyncRoute)), asyncVariant);
     QCOMPARE(variantName(modes.variant(productRoute)), productVariant);
+}
+
+void TestHttp::clientTimes_data()
+{
+    QTest::addColumn<QByteArray>("header");
+    QTest::addColumn<qint64>("arrived");
+    QTest::addColumn<qint64>("expectedSent");
+    QTest::addColumn<qint64>("expectedArrived");
+    // Read at 100 s on the trace clock; arrived at 99 s unless a row says otherwise.
+    constexpr qint64 s = 1'000'000'000;
+    constexpr qint64 ms = 1'000'000;
+    QTest::newRow("sent, then arrived") << QByteArray("98000000000") << 99 * s << 98 * s << 99 * s;
+    QTest::newRow("no header: the kernel's word alone") << QByteArray() << 99 * s << 0ll << 99 * s;
+    QTest::newRow("no kernel stamp: the client's word alone")
+        << QByteArray("98000000000") << 0ll << 98 * s << 0ll;
+    QTest::newRow("neither") << QByteArray() << 0ll << 0ll << 0ll;
+    QTest::newRow("sent just after arrival: the clock mapping's slack")
+        << QByteArray::number(99 * s + ms / 2) << 99 * s << 99 * s + ms / 2 << 99 * s;
+    QTest::newRow("sent later than it arrived")
+        << QByteArray::number(99 * s + 2 * ms) << 99 * s << 0ll << 99 * s;
+    QTest::newRow("sent in the future") << QByteArray::number(101 * s) << 0ll << 0ll << 0ll;
+    QTest::newRow("sent as it was read") << QByteArray::number(100 * s) << 0ll << 100 * s << 0ll;
+    QTest::newRow("sent over a minute ago") << QByteArray::number(39 * s) << 0ll << 0ll << 0ll;
+    QTest::newRow("sent a minute ago") << QByteArray::number(40 * s) << 0ll << 40 * s << 0ll;
+    QTest::newRow("arrived over a minute ago") << QByteArray() << 39 * s << 0ll << 0ll;
+    QTest::newRow("arrived after it was read") << QByteArray() << 100 * s + 1 << 0ll << 0ll;
+    QTest::newRow("garbage") << QByteArray("soon") << 99 * s << 0ll << 99 * s;
+    QTest::newRow("digits then garbage") << QByteArray("98000000000ns") << 99 * s << 0ll << 99 * s;
+    QTest::newRow("negative") << QByteArray("-98000000000") << 99 * s << 0ll << 99 * s;
+    QTest::newRow("plus sign") << QByteArray("+98000000000") << 99 * s << 0ll << 99 * s;
+    QTest::newRow("zero") << QByteArray("0") << 99 * s << 0ll << 99 * s;
+    QTest::newRow("inner space") << QByteArray("98 000000000") << 99 * s << 0ll << 99 * s;
+    QTest::newRow("overflow") << QByteArray("99999999999999999999999") << 99 * s << 0ll << 99 * s;
+    QTest::newRow("hex") << QByteArray("0x16d14a4e00") << 99 * s << 0ll << 99 * s;
+    QTest::newRow("fraction") << QByteArray("98000000000.5") << 99 * s << 0ll << 99 * s;
+}
+
+void TestHttp::clientTimes()
+{
+    QFETCH(QByteArray, header);
+    QFETCH(qint64, arrived);
+    QFETCH(qint64, expectedSent);
+    QFETCH(qint64, expectedArrived);
+    const ClientTimes times = plausibleClientTimes(header, arrived, 100'000'000'000);
+    QCOMPARE(times.sent, expectedSent);
+    QCOMPARE(times.arrived, expectedArrived);
+    QCOMPARE(times.known(), expectedSent != 0 || expectedArrived != 0);
+}
+
+void TestHttp::arrivalMarks_data()
+{
+    // Reads as "bytes@time", then the requests parsed from them, by size: each request is
+    // dated by the read that brought its first byte.
+    QTest::addColumn<Reads>("reads");
+    QTest::addColumn<QList<int>>("requests");
+    QTest::addColumn<QList<qint64>>("dates");
+    QTest::newRow("one request a read")
+        << Reads { { 40, 1 }, { 40, 2 } } << QList<int> { 40, 40 } << QList<qint64> { 1, 2 };
+    QTest::newRow("pipelined in one read share it")
+        << Reads { { 120, 5 } } << QList<int> { 40, 40, 40 } << QList<qint64> { 5, 5, 5 };
+    QTest::newRow("spread over reads: the first")
+        << Reads { { 10, 1 }, { 10, 2 }, { 20, 3 } } << QList<int> { 40 } << QList<qint64> { 1 };
+    QTest::newRow("the next begins inside the later read")
+        << Reads { { 30, 1 }, { 50, 2 } } << QList<int> { 40, 40 } << QList<qint64> { 1, 2 };
+    QTest::newRow("the next begins exactly at a read")
+        << Reads { { 40, 1 }, { 40, 2 } } << QList<int> { 40, 40 } << QList<qint64> { 1, 2 };
+    QTest::newRow("unknown stays unknown")
+        << Reads { { 40, 0 }, { 40, 7 } } << QList<int> { 40, 40 } << QList<qint64> { 0, 7 };
+    // A long body in many reads: the marks run out and the newest takes the later times; the
+    // request still gets its first read's date, the one after the body a date no earlier
+    // than its own read's.
+    QTest::newRow("more reads than marks")
+        << Reads { { 10, 1 }, { 10, 2 }, { 10, 3 }, { 10, 4 }, { 10, 5 }, { 10, 6 }, { 40, 9 } }
+        << QList<int> { 60, 40 } << QList<qint64> { 1, 9 };
+}
+
+void TestHttp::arrivalMarks()
+{
+    QFETCH(Reads, reads);
+    QFETCH(QList<int>, requests);
+    QFETCH(QList<qint64>, dates);
+    ArrivalMarks marks;
+    QCOMPARE(marks.next(), qint64(0)); // nothing read yet
+    for (const auto &[bytes, arrived] : reads)
+        marks.received(std::size_t(bytes), arrived);
+    QList<qint64> dated;
+    for (const int size : requests) {
+        dated.append(marks.next());
+        marks.consume(std::size_t(size));
+    }
+    QCOMPARE(dated, dates);
+    QCOMPARE(marks.next(), qint64(0)); // all consumed
+    marks.received(10, 42);
+    QCOMPARE(marks.next(), qint64(42));
+    marks.clear();
+    QCOMPARE(marks.next(), qint64(0));
 }
 
 QTEST_GUILESS_MAIN(TestHttp)

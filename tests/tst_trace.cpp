@@ -4,6 +4,7 @@
 
 #include "chrometrace.h"
 #include "loopwatchdog.h"
+#include "realtimeclock.h"
 #include "ringregistry.h"
 #include "spanindex.h"
 #include "trace.h"
@@ -25,6 +26,7 @@
 #include <map>
 #include <set>
 #include <thread>
+#include <time.h>
 
 using namespace loopscope::trace;
 using loopscope::testing::rssKb;
@@ -174,6 +176,9 @@ private Q_SLOTS:
     void retentionTrimsWindow();
     void spanIndexGroupsRequest();
     void chromeJsonForSyntheticRequest();
+    void chromeJsonShowsTheWaitInTheSocket_data();
+    void chromeJsonShowsTheWaitInTheSocket();
+    void realtimeMapsOntoTheTraceClock();
     void prometheusTextParses();
     void watchdogDetectsBlockingSleep();
     void watchdogQuietOnIdleLoop();
@@ -670,6 +675,94 @@ void TraceTest::chromeJsonForSyntheticRequest()
     QCOMPARE(
         QJsonDocument::fromJson(TraceHub::instance().chromeTraceJson(), &error).isObject(), true);
     QCOMPARE(error.error, QJsonParseError::NoError);
+}
+
+void TraceTest::chromeJsonShowsTheWaitInTheSocket_data()
+{
+    QTest::addColumn<qint64>("sentBefore"); // ns before the server read it; 0 = not known
+    QTest::addColumn<qint64>("arrivedBefore");
+    QTest::newRow("the client's send time") << qint64(3'000'000) << qint64(2'000'000);
+    QTest::newRow("the kernel's arrival only") << qint64(0) << qint64(2'000'000);
+    QTest::newRow("neither") << qint64(0) << qint64(0);
+}
+
+void TraceTest::chromeJsonShowsTheWaitInTheSocket()
+{
+    QFETCH(qint64, sentBefore);
+    QFETCH(qint64, arrivedBefore);
+    const std::uint64_t span = newSpanId();
+    const Nanos accepted = nowNs();
+    const Nanos sent = sentBefore ? accepted - sentBefore : 0;
+    const Nanos arrived = arrivedBefore ? accepted - arrivedBefore : 0;
+    std::vector<Event> events;
+    const auto add = [&](Nanos time, Kind kind, std::uint64_t link = 0, std::int64_t value = 0,
+                         std::uint32_t label = 0) {
+        events.push_back({ time, span, link, value, label, 0, kind, 0, {} });
+    };
+    add(accepted, Kind::RequestAccepted);
+    if (sent || arrived)
+        add(accepted + 100, Kind::RequestArrived, std::uint64_t(sent), arrived);
+    add(accepted + 200, Kind::RequestParsed, 0, 0, label("GET /socket"));
+    add(accepted + 300, Kind::HandlerStarted);
+    add(accepted + 400, Kind::ResponseWritten, 10, 200);
+    add(accepted + 500, Kind::RequestClosed);
+
+    const QJsonArray all = QJsonDocument::fromJson(chromeTraceJson(events))
+                               .object()
+                               .value(QStringLiteral("traceEvents"))
+                               .toArray();
+    QJsonObject request;
+    QList<QJsonObject> unread;
+    for (const QJsonValue &v : all) {
+        const QJsonObject o = v.toObject();
+        QVERIFY(o.value(QStringLiteral("ts")).toDouble() >= 0); // the wait moved the origin
+        if (o.value(QStringLiteral("name")).toString() == u"unread in socket")
+            unread.append(o);
+        else if (o.value(QStringLiteral("name")).toString() == u"GET /socket"
+            && o.value(QStringLiteral("ph")).toString() == u"b")
+            request = o;
+    }
+    QVERIFY(!request.isEmpty());
+    const QJsonObject args = request.value(QStringLiteral("args")).toObject();
+    QCOMPARE(args.value(QStringLiteral("sent_ns")).toInteger(), sent);
+    QCOMPARE(args.value(QStringLiteral("arrived_ns")).toInteger(), arrived);
+    QCOMPARE(args.contains(QStringLiteral("sent_ns")), sent != 0);
+    QCOMPARE(args.contains(QStringLiteral("arrived_ns")), arrived != 0);
+    const qint64 waited = sentBefore ? sentBefore : arrivedBefore;
+    if (waited == 0) {
+        QVERIFY(unread.isEmpty()); // no wait can be told
+        return;
+    }
+    // On the request's own track (its id and category), from the earliest known time to the
+    // moment the server read it, where the request's slice begins.
+    QCOMPARE(unread.size(), 2);
+    QCOMPARE(unread[0].value(QStringLiteral("ph")).toString(), QStringLiteral("b"));
+    QCOMPARE(unread[1].value(QStringLiteral("ph")).toString(), QStringLiteral("e"));
+    for (const QJsonObject &o : unread) {
+        QCOMPARE(o.value(QStringLiteral("id")), request.value(QStringLiteral("id")));
+        QCOMPARE(o.value(QStringLiteral("cat")), request.value(QStringLiteral("cat")));
+    }
+    QCOMPARE(unread[0].value(QStringLiteral("ts")).toDouble(), 0.0); // the earliest instant
+    QCOMPARE(unread[1].value(QStringLiteral("ts")), request.value(QStringLiteral("ts")));
+    QCOMPARE(request.value(QStringLiteral("ts")).toDouble(), double(waited) / 1000);
+}
+
+void TraceTest::realtimeMapsOntoTheTraceClock()
+{
+    // A realtime reading taken between two trace-clock readings maps between them, give or
+    // take the error of the offset sampled once (well under the 1 ms the request timing rule
+    // allows for it). A preemption between the readings only widens the bracket.
+    constexpr Nanos tolerance = 1'000'000;
+    for (int i = 0; i < 100; ++i) {
+        const Nanos before = nowNs();
+        timespec realtime {};
+        clock_gettime(CLOCK_REALTIME, &realtime);
+        const Nanos after = nowNs();
+        const Nanos mapped
+            = fromRealtime(Nanos(realtime.tv_sec) * 1'000'000'000 + realtime.tv_nsec);
+        QVERIFY2(mapped >= before - tolerance && mapped <= after + tolerance,
+            qPrintable(QStringLiteral("%1 not in [%2, %3]").arg(mapped).arg(before).arg(after)));
+    }
 }
 
 void TraceTest::prometheusTextParses()

@@ -62,6 +62,8 @@ struct Connection
     const PreparedRequest *req = nullptr;
     char id[24];
     size_t idLength = 0;
+    char sentTime[24]; // X-Loopscope-Sent's digits, stamped before the request's first write
+    size_t sentTimeLength = 0;
     size_t sent = 0;
     HttpResponseParser parser;
     ErrorKind pendingError = ErrorKind::None;
@@ -342,9 +344,20 @@ void LoadEngine::Private::sendPending(Connection &c, qint64 now)
 {
     const size_t index = size_t(&c - connections.data());
     const size_t headSize = size_t(c.req->head.size());
-    const size_t total = headSize + c.idLength + size_t(c.req->tail.size());
+    const size_t sentFieldSize = size_t(c.req->sentField.size());
+    if (c.sent == 0) {
+        // Stamped as late as possible: the server's wait starts no earlier than this.
+        c.sentTimeLength = sentFieldSize == 0
+            ? 0
+            : size_t(std::to_chars(c.sentTime, c.sentTime + sizeof c.sentTime, steadyNowNs()).ptr
+                - c.sentTime);
+        if (!c.retried) // a retry's bytes are not counted again (see begin)
+            stats.addRequestBytes(qint64(sentFieldSize + c.sentTimeLength));
+    }
+    const size_t total
+        = headSize + c.idLength + sentFieldSize + c.sentTimeLength + size_t(c.req->tail.size());
     while (c.sent < total) {
-        iovec parts[3];
+        iovec parts[5];
         int count = 0;
         size_t offset = c.sent;
         auto addPart = [&](const char *data, size_t size) {
@@ -357,6 +370,8 @@ void LoadEngine::Private::sendPending(Connection &c, qint64 now)
         };
         addPart(c.req->head.constData(), headSize);
         addPart(c.id, c.idLength);
+        addPart(c.req->sentField.constData(), sentFieldSize);
+        addPart(c.sentTime, c.sentTimeLength);
         addPart(c.req->tail.constData(), size_t(c.req->tail.size()));
         msghdr msg {};
         msg.msg_iov = parts;

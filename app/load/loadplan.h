@@ -38,6 +38,10 @@ struct LoadPlan
     qint64 maxRecords = 100'000; // per-request records kept in the result
     QByteArray runId; // X-Request-Id is load-<runId>-<n>; empty: generated
     bool stopOnRefused = true; // give up when the target refuses before any connect succeeded
+    // X-Loopscope-Sent: each request's send time on CLOCK_MONOTONIC, stamped just before it is
+    // written. Loopscope on the same machine then shows how long it sat unread in the socket;
+    // any other server ignores an unknown header.
+    bool sendSentTime = true;
 
     bool isOpenLoop() const { return rate > 0; }
     // Requests the run will send, or 0 when only the duration bounds it.

@@ -40,6 +40,8 @@ PreparedRequest PreparedRequest::render(
     for (const auto &[name, value] : t.headers)
         h += name + ": " + value + "\r\n";
     h += "X-Request-Id: load-" + runId + '-';
+    if (plan.sendSentTime && !hasHeader(t, "x-loopscope-sent"))
+        p.sentField = "\r\nX-Loopscope-Sent: ";
 
     QByteArray &tail = p.tail;
     tail += "\r\n";

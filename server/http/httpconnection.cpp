@@ -1,6 +1,8 @@
 #include "httpconnection.h"
 
+#include "clienttimes.h"
 #include "requestids.h"
+#include "stampedread.h"
 #include "trace/trace.h"
 
 #include <QDeadlineTimer>
@@ -94,9 +96,10 @@ void HttpConnection::onReadyRead()
     // Read through a stack chunk so the buffer holds exactly what arrived.
     char chunk[4096];
     for (;;) {
-        const ssize_t received = ::recv(descriptor, chunk, sizeof chunk, MSG_DONTWAIT);
+        trace::Nanos arrived = 0;
+        const ssize_t received = receiveStamped(descriptor, chunk, sizeof chunk, arrived);
         if (received > 0) {
-            keep(QByteArrayView(chunk, received));
+            keep(QByteArrayView(chunk, received), arrived);
             if (received < ssize_t(sizeof chunk))
                 break;
         } else if (received == 0) {
@@ -114,13 +117,15 @@ void HttpConnection::onReadyRead()
     parseBuffered();
 }
 
-void HttpConnection::keep(QByteArrayView received)
+void HttpConnection::keep(QByteArrayView received, trace::Nanos arrived)
 {
     // After a closing request, an error or during shutdown what the client still sends is read
     // and dropped: closing with unread bytes would reset the connection, and a reset makes the
     // client's kernel discard the answer it has not read yet.
-    if (!m_noMoreRequests)
-        m_buffer.append(received);
+    if (m_noMoreRequests)
+        return;
+    m_buffer.append(received);
+    m_arrivals.received(std::size_t(received.size()), arrived);
 }
 
 void HttpConnection::ignoreQtReads()
@@ -160,10 +165,12 @@ void HttpConnection::parseBuffered()
         }
         m_partialRequestSinceMs = -1;
         m_bufferOffset += result.consumed;
+        const trace::Nanos arrived = m_arrivals.next();
+        m_arrivals.consume(std::size_t(result.consumed));
         const bool closeAfter = !request.keepAlive;
         if (closeAfter)
             m_noMoreRequests = true; // nothing after a closing request is read, let alone run
-        serve(std::move(request), m_nextSequence++);
+        serve(std::move(request), m_nextSequence++, arrived);
     }
     if (m_bufferOffset == m_buffer.size()) {
         m_buffer.clear();
@@ -195,10 +202,12 @@ void HttpConnection::answerExpectation(const HttpRequest &head)
         refused.keepAlive = false;
         m_noMoreRequests = true;
         m_partialRequestSinceMs = -1;
+        const trace::Nanos arrived = m_arrivals.next();
         m_buffer.clear();
         m_bufferOffset = 0;
+        m_arrivals.clear();
         m_parser.reset();
-        serve(std::move(refused), m_nextSequence++, std::move(refusal));
+        serve(std::move(refused), m_nextSequence++, arrived, std::move(refusal));
         return;
     }
     // Queued like an answer, so it never overtakes the answers to earlier pipelined requests.
@@ -207,7 +216,7 @@ void HttpConnection::answerExpectation(const HttpRequest &head)
 }
 
 QCoro::Task<> HttpConnection::serve(
-    HttpRequest request, quint64 sequence, std::optional<HttpResponse> answer)
+    HttpRequest request, quint64 sequence, trace::Nanos arrived, std::optional<HttpResponse> answer)
 {
     // `this` may be deleted while the handler is suspended: every access after the await goes
     // through `self`.
@@ -225,6 +234,11 @@ QCoro::Task<> HttpConnection::serve(
     incoming.clientGone = m_clientGone;
     incoming.request = std::move(request);
     trace::record(trace::Kind::RequestAccepted, incoming.span, 0, 0, static_cast<qint64>(m_id));
+    const ClientTimes before
+        = plausibleClientTimes(incoming.request.header(kSentHeader), arrived, trace::nowNs());
+    if (before.known())
+        trace::record(trace::Kind::RequestArrived, incoming.span, 0,
+            static_cast<std::uint64_t>(before.sent), before.arrived);
     trace::recordRequestId(incoming.span, incoming.requestId);
 
     HttpResponse response;
@@ -415,6 +429,7 @@ void HttpConnection::failProtocol(int status, const QByteArray &detail)
     m_noMoreRequests = true;
     m_buffer.clear();
     m_bufferOffset = 0;
+    m_arrivals.clear();
     // Like every answer it carries an X-Request-Id: the client's when the fields parsed so far
     // hold a printable one. It is traced as a request answered at once, so the timeline and
     // the metrics count it too.

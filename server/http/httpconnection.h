@@ -1,5 +1,6 @@
 #pragma once
 
+#include "arrivalmarks.h"
 #include "bodysource.h"
 #include "connectionstats.h"
 #include "httplimits.h"
@@ -52,13 +53,14 @@ private:
 
     void onReadyRead();
     void parseBuffered();
-    void keep(QByteArrayView received);
+    void keep(QByteArrayView received, trace::Nanos arrived = 0);
     void ignoreQtReads();
     void onDisconnected();
+    // `arrived`: the kernel's receive time of the request's first byte (0 = not known).
     // `answer`: the final answer decided already (a refusal on the head alone); the handler is
     // not run then.
-    QCoro::Task<> serve(
-        HttpRequest request, quint64 sequence, std::optional<HttpResponse> answer = std::nullopt);
+    QCoro::Task<> serve(HttpRequest request, quint64 sequence, trace::Nanos arrived,
+        std::optional<HttpResponse> answer = std::nullopt);
     void answerExpectation(const HttpRequest &head);
     void complete(quint64 sequence, QByteArray bytes, bool closeAfter);
     void complete(quint64 sequence, PendingResponse answer);
@@ -83,6 +85,7 @@ private:
     QSocketNotifier m_reader;
     QByteArray m_buffer;
     qsizetype m_bufferOffset = 0;
+    ArrivalMarks m_arrivals; // when the bytes in m_buffer reached the machine
     std::deque<PendingResponse> m_pending;
     qint64 m_readyBytes = 0; // bytes of ready answers in m_pending, not yet on the socket
     bool m_streaming = false; // the front answer's head is out and its body is being pulled

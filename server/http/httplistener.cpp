@@ -2,6 +2,7 @@
 
 #include "httpconnection.h"
 #include "refusedconnection.h"
+#include "stampedread.h"
 
 #include <QDeadlineTimer>
 #include <algorithm>
@@ -53,6 +54,9 @@ bool HttpListener::start(const QHostAddress &address, quint16 port)
 {
     if (!listen(address, port))
         return false;
+    // Every request's arrival is stamped by the kernel, also while the loop is blocked and
+    // its connection not yet accepted: the wait before the server read it becomes visible.
+    enableReceiveTimestamps(socketDescriptor());
     m_sweepTimer.start();
     return true;
 }

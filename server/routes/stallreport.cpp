@@ -65,6 +65,7 @@ QJsonObject stallReport(std::span<const trace::Event> events, trace::Nanos now)
             { QStringLiteral("cause"), trace::stallCauseName(stall.cause) },
             { QStringLiteral("culprit"), culprit(stall, index) },
             { QStringLiteral("arrivals"), stall.arrivals },
+            { QStringLiteral("waited_ns"), qint64(stall.waited()) },
             { QStringLiteral("victims"), victims } });
     }
     return { { QStringLiteral("stalls"), list } };

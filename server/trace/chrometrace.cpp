@@ -144,6 +144,18 @@ void writeAsyncSpan(JsonWriter &w, const SpanRecord &r, Nanos lastTime)
     const Nanos begin = r.begin();
     const Nanos end = r.closed ? r.closed : std::max(r.end(), lastTime);
 
+    // Before the server read it, the request waited in its socket (sent by its client, or at
+    // least arrived): a slice of its own on the request's track, ending where the request's
+    // own slice begins.
+    if (request && r.issued() && r.issued() < begin) {
+        w.begin("b", "unread in socket", cat, r.thread, r.issued());
+        w.id(r.span);
+        w.end();
+        w.begin("e", "unread in socket", cat, r.thread, begin);
+        w.id(r.span);
+        w.end();
+    }
+
     w.begin("b", name, cat, r.thread, begin);
     w.id(r.span);
     w.argsBegin();
@@ -154,6 +166,11 @@ void writeAsyncSpan(JsonWriter &w, const SpanRecord &r, Nanos lastTime)
             std::string_view(r.requestId.constData(), std::size_t(r.requestId.size())));
         w.arg("connection", r.connection);
         w.arg("variant", std::int64_t(r.variant));
+        // On the trace clock like /_scope/stalls, not rebased like ts; absent when not known.
+        if (r.sent)
+            w.arg("sent_ns", r.sent);
+        if (r.arrived)
+            w.arg("arrived_ns", r.arrived);
     } else {
         w.argSpan("parent", r.parent);
         w.arg("outcome", std::string_view(outcomeName(r.outcome)));

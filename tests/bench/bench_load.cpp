@@ -1,5 +1,6 @@
 // bench_load: how much CPU the built-in load generator spends per request,
-// next to wrk against the same target in the same run, and whether its memory
+// next to wrk against the same target in the same run, what its X-Loopscope-Sent
+// header costs (runs with and without it, alternated), and whether its memory
 // stays flat over a long run.
 //
 // The target is the test fixture server with no delay, run as a child process
@@ -172,6 +173,32 @@ int main(int argc, char **argv)
     figure("loopscope_cpu_s", ourCpu, "s", 3);
     figure("loopscope_rps_per_cpu_s", ourPerCpu, "req/cpu-s");
     figure("loopscope_p99", double(ours.latency.valueAtPercentile(99)) / 1e3, "us");
+
+    // The send-time header against the same generator without it: alternated, so
+    // a neighbour's load on the shared machine hits both alike.
+    struct Tally
+    {
+        qint64 completed = 0;
+        double cpu = 0;
+        double perCpu() const { return cpu > 0 ? double(completed) / cpu : 0; }
+    };
+    Tally withHeader;
+    Tally withoutHeader;
+    plan.duration = std::chrono::nanoseconds(qint64(seconds * 1e9 / 2));
+    for (int round = 0; round < 3; ++round) {
+        for (const bool header : { false, true }) {
+            plan.sendSentTime = header;
+            cpuBefore = selfCpuSeconds();
+            const LoadResult run = runPlan(plan);
+            Tally &tally = header ? withHeader : withoutHeader;
+            tally.cpu += selfCpuSeconds() - cpuBefore;
+            tally.completed += run.completed;
+        }
+    }
+    plan.sendSentTime = true;
+    figure("no_sent_header_rps_per_cpu_s", withoutHeader.perCpu(), "req/cpu-s");
+    figure("sent_header_rps_per_cpu_s", withHeader.perCpu(), "req/cpu-s");
+    figure("sent_header_vs_none", withHeader.perCpu() / withoutHeader.perCpu(), "x", 3);
 
     // wrk against the same target, same connections and duration.
     int wrkOut = -1;

@@ -10,6 +10,7 @@
 
 #include "core/modetable.h"
 #include "core/serverlog.h"
+#include "http/clienttimes.h"
 #include "http/exchangelog.h"
 #include "http/httpparser.h"
 #include "http/requestids.h"
@@ -196,6 +197,12 @@ void Harness::serve(http::HttpRequest request, const std::shared_ptr<Batch> &bat
     incoming.connectionId = 1;
     incoming.request = std::move(request);
     trace::record(trace::Kind::RequestAccepted, incoming.span, 0, 0, 1);
+    // No socket here, so no kernel stamp: the client's X-Loopscope-Sent is judged alone.
+    const http::ClientTimes before
+        = http::plausibleClientTimes(incoming.request.header(http::kSentHeader), 0, trace::nowNs());
+    if (before.known())
+        trace::record(trace::Kind::RequestArrived, incoming.span, 0,
+            static_cast<std::uint64_t>(before.sent), before.arrived);
     trace::recordRequestId(incoming.span, incoming.requestId);
     ++batch->unanswered;
     answer(*m_handler, std::move(incoming), batch);

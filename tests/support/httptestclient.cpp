@@ -123,7 +123,8 @@ TestResponse fetch(quint16 port, const QByteArray &method, const QByteArray &tar
 }
 
 QList<TestResponse> fetchConcurrently(quint16 port, const QByteArray &method,
-    const QByteArray &target, int count, int timeoutMs, const QByteArray &requestIdPrefix)
+    const QByteArray &target, int count, int timeoutMs, const QByteArray &requestIdPrefix,
+    bool sendSentTime)
 {
     const auto steadyNs = [] {
         return qint64(std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -150,6 +151,8 @@ QList<TestResponse> fetchConcurrently(quint16 port, const QByteArray &method,
         if (!requestIdPrefix.isEmpty())
             request += "X-Request-Id: " + requestIdPrefix + QByteArray::number(i) + "\r\n";
         client.sentNs = steadyNs();
+        if (sendSentTime)
+            request += "X-Loopscope-Sent: " + QByteArray::number(client.sentNs) + "\r\n";
         client.socket->write(request + "\r\n");
         client.socket->flush();
     }

@@ -41,10 +41,12 @@ RawExchange exchange(quint16 port, const QByteArray &bytes, int responses, int t
 
 // Sends one request on each of `count` connections at once (`Connection: close`), then collects
 // every answer, in connection order; an unanswered one is an empty TestResponse. With a
-// requestIdPrefix, connection i sends `X-Request-Id: <prefix><i>`. Answers are watched side by
-// side, so each one's receivedNs is within a few milliseconds of its arrival.
+// requestIdPrefix, connection i sends `X-Request-Id: <prefix><i>`; with sendSentTime, also
+// `X-Loopscope-Sent: <sentNs>` as the built-in load generator does (without it the server knows
+// only the kernel's arrival time, as for ab or wrk). Answers are watched side by side, so each
+// one's receivedNs is within a few milliseconds of its arrival.
 QList<TestResponse> fetchConcurrently(quint16 port, const QByteArray &method,
     const QByteArray &target, int count, int timeoutMs = 60000,
-    const QByteArray &requestIdPrefix = {});
+    const QByteArray &requestIdPrefix = {}, bool sendSentTime = false);
 
 } // namespace loopscope::testing
