@@ -11,6 +11,8 @@
 #include "scenariorunner.h"
 #include "scenarios.h"
 #include "serverhost.h"
+#include "timelinecontrols.h"
+#include "timelinekeysdialog.h"
 #include "timelinemodel.h"
 #include "timelineview.h"
 #include "trace/tracehub.h"
@@ -90,6 +92,14 @@ MainWindow::MainWindow(ServerHost &host, QWidget *parent)
     connect(m_loadPanel, &LoadPanel::message, this,
         [this](const QString &text) { statusBar()->showMessage(text, 5000); });
     connect(m_scenarios, &ScenarioRunner::modesChanged, m_routes, &RoutesPanel::refresh);
+    // New traffic the user started is what they want to watch: follow it even if they had paused.
+    // A scenario's later steps leave a paused view alone, so a look back is not pulled away.
+    connect(m_load, &LoadController::runStarted, this, [this] {
+        if (!m_scenarios->isRunning())
+            m_timeline->setFollowing(true);
+    });
+    connect(m_scenarios, &ScenarioRunner::started, m_timeline,
+        [this] { m_timeline->setFollowing(true); });
     connect(m_scenarios, &ScenarioRunner::stepStarted, this,
         [this](const QString &, const QString &step) {
             m_loadPanel->setRunning(true);
@@ -137,6 +147,7 @@ QWidget *MainWindow::createTimelineArea()
     m_timelineModel->attach(trace::TraceHub::instance().subscribe(1 << 20));
     m_timeline = new viz::TimelineView(m_timelineModel, split);
     m_timeline->setMinimumHeight(260);
+    layout->addWidget(new viz::TimelineControls(m_timeline, area));
     m_charts = new LiveCharts(m_host, *m_load, split);
     split->addWidget(m_timeline);
     split->addWidget(m_charts);
@@ -171,6 +182,9 @@ void MainWindow::createMenus()
         });
     }
     scenarioMenu->setToolTipsVisible(true);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Keys and mouse…"), this, [this] { viz::showTimelineKeys(this); });
 }
 
 QWidget *MainWindow::createInspectorTab()
