@@ -35,6 +35,7 @@ bool LoadController::start(
         *error = m_runner.lastError();
         return false;
     }
+    emit runStarted(label);
     return true;
 }
 

@@ -45,6 +45,7 @@ public:
     const QList<RunSummary> &runs() const { return m_runs; }
 
 signals:
+    void runStarted(const QString &label);
     void progress(qint64 done, qint64 total, double elapsedSeconds, double etaSeconds);
     void runFinished(const loopscope::RunSummary &summary);
 

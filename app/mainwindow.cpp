@@ -13,6 +13,8 @@
 #include "serverhost.h"
 #include "serversampler.h"
 #include "timecursor.h"
+#include "timelinecontrols.h"
+#include "timelinekeysdialog.h"
 #include "timelinemodel.h"
 #include "timelineview.h"
 #include "trace/tracehub.h"
@@ -88,6 +90,14 @@ MainWindow::MainWindow(ServerHost &host, QWidget *parent)
     connect(m_loadPanel, &LoadPanel::message, this,
         [this](const QString &text) { statusBar()->showMessage(text, 5000); });
     connect(m_scenarios, &ScenarioRunner::modesChanged, m_routes, &RoutesPanel::refresh);
+    // New traffic the user started is what they want to watch: follow it even if they had paused.
+    // A scenario's later steps leave a paused view alone, so a look back is not pulled away.
+    connect(m_load, &LoadController::runStarted, this, [this] {
+        if (!m_scenarios->isRunning())
+            m_timeline->setFollowing(true);
+    });
+    connect(m_scenarios, &ScenarioRunner::started, m_timeline,
+        [this] { m_timeline->setFollowing(true); });
     connect(m_scenarios, &ScenarioRunner::stepStarted, this,
         [this](const QString &, const QString &step) {
             m_loadPanel->setRunning(true);
@@ -137,6 +147,7 @@ QWidget *MainWindow::createTimelineArea()
     m_timeline->setMinimumHeight(260);
     m_timeline->setTimeCursor(m_cursor);
     m_charts = new LiveCharts(*m_load, *m_cursor, split);
+    layout->addWidget(new viz::TimelineControls(m_timeline, area));
     split->addWidget(m_timeline);
     split->addWidget(m_charts);
     split->setStretchFactor(0, 3);
@@ -170,6 +181,9 @@ void MainWindow::createMenus()
         });
     }
     scenarioMenu->setToolTipsVisible(true);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Keys and mouse…"), this, [this] { viz::showTimelineKeys(this); });
 }
 
 QWidget *MainWindow::createInspectorTab()

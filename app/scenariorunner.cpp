@@ -23,6 +23,7 @@ QString ScenarioRunner::start(const Scenario &scenario)
     }
     m_scenario = &scenario;
     m_step = 0;
+    emit started(scenario.title);
     runStep();
     return {};
 }

@@ -22,6 +22,7 @@ public:
     bool isRunning() const { return m_scenario != nullptr; }
 
 signals:
+    void started(const QString &scenarioTitle); // before its first step
     void stepStarted(const QString &scenarioTitle, const QString &stepLabel);
     void modesChanged();
     void finished(const QString &scenarioTitle);

@@ -9,12 +9,17 @@
 #include "scenarios.h"
 #include "serverhost.h"
 
+#include "timelinecontrols.h"
+#include "timelinekeys.h"
+#include "timelinekeysdialog.h"
+#include "timelinemodel.h"
 #include "timelineview.h"
 #include "trace/spanindex.h"
 #include "trace/tracehub.h"
 
 #include <QImage>
 #include <QLineEdit>
+#include <QMenuBar>
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QProgressBar>
@@ -23,8 +28,10 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 
 using namespace loopscope;
 using namespace loopscope::testing;
@@ -39,9 +46,18 @@ private slots:
     void startFiresLoadAndTheProgressBarMoves();
     void scenarioSetsItsStateAndFillsTheTable();
     void inspectorShowsTheSelectedRequestAndResponse();
+    void timelineControlsOnScreenAtEveryWidth_data();
+    void timelineControlsOnScreenAtEveryWidth();
+    void startingARunFollowsAgain();
+    void startingAScenarioFollowsAgainItsLaterStepsDoNot();
+    void badgeCountsRequestsWhilePaused();
+    void helpKeysListsEveryKeyTheTimelineAccepts();
     void realAppPlaysAScenarioAndSavesAScreenshot();
 
 private:
+    viz::TimelineControls *timelineControls() const;
+    void pauseTimeline();
+
     std::unique_ptr<ServerHost> m_host;
     std::unique_ptr<MainWindow> m_window;
 };
@@ -162,6 +178,146 @@ void TestApp::inspectorShowsTheSelectedRequestAndResponse()
     QVERIFY2(shown.contains(u"GET /users/77 HTTP/1.1"), qPrintable(shown));
     QVERIFY(shown.contains(u"404 Not Found"));
     QVERIFY(shown.contains(u"{\"detail\":\"User not found\"}"));
+}
+
+viz::TimelineControls *TestApp::timelineControls() const
+{
+    return m_window->findChild<viz::TimelineControls *>();
+}
+
+// What one drag of the timeline does, once every request made so far is in the timeline, so that
+// all that the badge counts afterwards is new.
+void TestApp::pauseTimeline()
+{
+    trace::TraceHub::instance().flush();
+    m_window->timeline().model()->poll();
+    m_window->timeline().zoom()->panBy(40);
+    QVERIFY(!m_window->timeline().zoom()->isFollowing());
+    QVERIFY(!timelineControls()->liveButton()->isChecked());
+}
+
+void TestApp::timelineControlsOnScreenAtEveryWidth_data()
+{
+    QTest::addColumn<int>("width");
+    for (const int width : { 1024, 1440, 1600, 2560 })
+        QTest::addRow("%d px", width) << width;
+}
+
+void TestApp::timelineControlsOnScreenAtEveryWidth()
+{
+    QFETCH(int, width);
+    m_window->resize(width, 900);
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    QTRY_COMPARE(m_window->width(), width);
+    viz::TimelineControls *controls = timelineControls();
+    QVERIFY(controls);
+    const auto checkOnScreen = [&] {
+        for (QToolButton *button :
+            { controls->liveButton(), controls->jumpButton(), controls->keysButton() }) {
+            QVERIFY2(button->isVisible(), qPrintable(button->text()));
+            // Whole, not squeezed, and inside the window.
+            QVERIFY2(button->width() >= button->sizeHint().width(), qPrintable(button->text()));
+            const QRect inWindow(button->mapTo(m_window.get(), QPoint(0, 0)), button->size());
+            QVERIFY2(m_window->rect().contains(inWindow), qPrintable(button->text()));
+            QCOMPARE(button->visibleRegion().boundingRect(), button->rect());
+        }
+    };
+    checkOnScreen();
+    // Paused with requests waiting: the longest text the control shows.
+    pauseTimeline();
+    fetchConcurrently(m_host->port(), "GET", "/async?delay=0", 12);
+    QTRY_COMPARE_WITH_TIMEOUT(controls->waitingRequests(), 12, 10000);
+    QCoreApplication::processEvents(); // the layout takes the wider text
+    checkOnScreen();
+    if (const QString dir = qEnvironmentVariable("LOOPSCOPE_CONTROLS_SCREENSHOT_DIR");
+        !dir.isEmpty())
+        m_window->grab().save(QStringLiteral("%1/window-%2.png").arg(dir).arg(width));
+}
+
+void TestApp::startingARunFollowsAgain()
+{
+    pauseTimeline();
+    load::LoadPlan plan;
+    load::RequestTemplate request;
+    request.target = "/async?delay=0";
+    plan.requests = { request };
+    plan.totalRequests = 5;
+    QSignalSpy finished(&m_window->loadController(), &LoadController::runFinished);
+    QString error;
+    QVERIFY2(m_window->loadController().start(
+                 QStringLiteral("follow"), QStringLiteral("GET /async"), plan, &error),
+        qPrintable(error));
+    QVERIFY(m_window->timeline().zoom()->isFollowing());
+    QVERIFY(timelineControls()->liveButton()->isChecked());
+    QVERIFY(finished.wait(30000));
+}
+
+void TestApp::startingAScenarioFollowsAgainItsLaterStepsDoNot()
+{
+    const Scenario *scenario = findScenario(QStringLiteral("gather"));
+    QVERIFY(scenario);
+    QCOMPARE(scenario->steps.size(), 2);
+    pauseTimeline();
+    QSignalSpy runs(&m_window->loadController(), &LoadController::runStarted);
+    QSignalSpy done(m_window.get(), &MainWindow::scenarioFinished);
+    QVERIFY(m_window->runScenario(*scenario).isEmpty());
+    QVERIFY(m_window->timeline().zoom()->isFollowing());
+    // The user looks back during the first step: the second does not pull the view away.
+    pauseTimeline();
+    QVERIFY(done.wait(60000));
+    QCOMPARE(runs.count(), 2);
+    QVERIFY(!m_window->timeline().zoom()->isFollowing());
+}
+
+void TestApp::badgeCountsRequestsWhilePaused()
+{
+    viz::TimelineControls *controls = timelineControls();
+    fetch(m_host->port(), "GET", "/users/1");
+    QCOMPARE(controls->waitingRequests(), 0);
+    pauseTimeline();
+    fetchConcurrently(m_host->port(), "GET", "/async?delay=0", 7);
+    QTRY_COMPARE_WITH_TIMEOUT(controls->waitingRequests(), 7, 10000);
+    QVERIFY2(controls->liveButton()->text().contains(u"+7 new requests"),
+        qPrintable(controls->liveButton()->text()));
+    controls->jumpButton()->click();
+    QVERIFY(m_window->timeline().zoom()->isFollowing());
+    QCOMPARE(controls->waitingRequests(), 0);
+}
+
+void TestApp::helpKeysListsEveryKeyTheTimelineAccepts()
+{
+    QAction *keysAction = nullptr;
+    for (QAction *menu : m_window->menuBar()->actions()) {
+        if (menu->text() != u"&Help")
+            continue;
+        for (QAction *action : menu->menu()->actions()) {
+            if (action->text().startsWith(u"&Keys"))
+                keysAction = action;
+        }
+    }
+    QVERIFY(keysAction);
+    keysAction->trigger();
+    auto *dialog = m_window->findChild<viz::TimelineKeysDialog *>();
+    QVERIFY(dialog);
+    QVERIFY(dialog->isVisible());
+    if (const QString dir = qEnvironmentVariable("LOOPSCOPE_CONTROLS_SCREENSHOT_DIR");
+        !dir.isEmpty())
+        dialog->grab().save(dir + QStringLiteral("/keys.png"));
+    const QTableWidget *table = dialog->table();
+    QStringList firstColumn;
+    for (int row = 0; row < table->rowCount(); ++row)
+        firstColumn << table->item(row, 0)->text().split(QStringLiteral(" or "));
+    // Each key the view's handler accepts is there.
+    for (const viz::TimelineKey &entry : viz::timelineKeys()) {
+        for (const int key : entry.keys) {
+            const QString name = QKeySequence(key).toString(QKeySequence::NativeText);
+            QVERIFY2(firstColumn.contains(name), qPrintable(name));
+            QKeyEvent press(QEvent::KeyPress, key, Qt::NoModifier);
+            press.ignore();
+            QApplication::sendEvent(&m_window->timeline(), &press);
+            QVERIFY2(press.isAccepted(), qPrintable(name));
+        }
+    }
 }
 
 void TestApp::realAppPlaysAScenarioAndSavesAScreenshot()

@@ -15,3 +15,9 @@ loopscope_add_test(tst_timeline_victims WIDGETS
 loopscope_add_test(tst_timeline_live WIDGETS
     LIBS loopscope_visualizer loopscope_server Qt6::Network
     LABELS "visualizer;server;threaded")
+# Live/paused and jump to now, the badge of what was recorded while paused, and the keys
+# table that the key handler and Help > Keys share.
+loopscope_add_test(tst_timeline_controls WIDGETS
+    SOURCES support/timelineevents.h
+    LIBS loopscope_visualizer
+    LABELS "visualizer")

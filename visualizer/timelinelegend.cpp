@@ -62,8 +62,8 @@ int timelineLegendHeight(const QFontMetrics &fm, int width)
     return rows * kLegendRowHeight;
 }
 
-void paintTimelineLegend(QPainter &p, const QRect &r, const TimelinePalette &palette,
-    const QFontMetrics &fm, const QString &state)
+void paintTimelineLegend(
+    QPainter &p, const QRect &r, const TimelinePalette &palette, const QFontMetrics &fm)
 {
     p.fillRect(r, palette.headerBrush);
     const std::vector<LegendEntry> entries = timelineLegend(palette);
@@ -85,12 +85,6 @@ void paintTimelineLegend(QPainter &p, const QRect &r, const TimelinePalette &pal
         }
         p.setPen(palette.textPen);
         p.drawText(QPoint(swatch.right() + 1 + kSwatchGap, baseline(at[i].y())), e.text);
-    }
-    const int end = r.left() + at.back().x() + entryWidth(fm, entries.back().text);
-    const int w = fm.horizontalAdvance(state);
-    if (end + kEntryGap + w + kMargin < r.right()) {
-        p.setPen(palette.mutedPen);
-        p.drawText(QPoint(r.right() - w - 8, baseline(rows - 1)), state);
     }
 }
 

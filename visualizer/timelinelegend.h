@@ -30,8 +30,9 @@ std::vector<LegendEntry> timelineLegend(const TimelinePalette &palette);
 // The key flows onto as many rows as the width needs, so no entry is ever cut off.
 inline constexpr int kLegendRowHeight = 20;
 int timelineLegendHeight(const QFontMetrics &fm, int width);
-// Draws the key in r, and `state` (live or paused) at the end of its last row when there is room.
-void paintTimelineLegend(QPainter &p, const QRect &r, const TimelinePalette &palette,
-    const QFontMetrics &fm, const QString &state);
+// Draws the key in r. Live or paused is not drawn here: the controls above the timeline show it
+// at every width.
+void paintTimelineLegend(
+    QPainter &p, const QRect &r, const TimelinePalette &palette, const QFontMetrics &fm);
 
 } // namespace loopscope::viz

@@ -1,6 +1,7 @@
 #include "timelineview.h"
 
 #include "timecursor.h"
+#include "timelinekeys.h"
 #include "timelinelegend.h"
 #include "timelinemodel.h"
 
@@ -69,8 +70,8 @@ QSize TimelineView::sizeHint() const
 
 void TimelineView::setFollowing(bool following)
 {
-    m_zoom.setBounds(m_model->earliest(), m_model->now());
-    m_zoom.setFollowing(following);
+    if (following != m_zoom.isFollowing())
+        run(TimelineCommand::ToggleFollowing);
 }
 
 void TimelineView::setLabelsVisible(bool visible)
@@ -252,10 +253,8 @@ void TimelineView::paintEvent(QPaintEvent *)
         p.setPen(m_palette.selectionPen);
         p.drawRect(QRect(x0, kHealthHeight, x1 - x0, gridBottom - kHealthHeight));
     }
-    paintTimelineLegend(p, QRect(0, lanesBottom(), width(), m_legendHeight), m_palette,
-        QFontMetrics(font()),
-        m_zoom.isFollowing() ? QStringLiteral("● live — drag or zoom to pause")
-                             : QStringLiteral("❚❚ paused — F to follow"));
+    paintTimelineLegend(
+        p, QRect(0, lanesBottom(), width(), m_legendHeight), m_palette, QFontMetrics(font()));
     p.end();
     Q_EMIT painted(std::chrono::nanoseconds(timer.nsecsElapsed()));
 }
@@ -746,39 +745,20 @@ void TimelineView::mouseReleaseEvent(QMouseEvent *event)
     event->accept();
 }
 
-void TimelineView::keyPressEvent(QKeyEvent *event)
+void TimelineView::run(TimelineCommand command)
 {
     m_zoom.setBounds(m_model->earliest(), m_model->now());
-    switch (event->key()) {
-    case Qt::Key_Plus:
-    case Qt::Key_Equal:
-        m_zoom.zoomCentered(1.5);
-        break;
-    case Qt::Key_Minus:
-        m_zoom.zoomCentered(1 / 1.5);
-        break;
-    case Qt::Key_Left:
-        m_zoom.panByFraction(-0.1);
-        break;
-    case Qt::Key_Right:
-        m_zoom.panByFraction(0.1);
-        break;
-    case Qt::Key_Home:
-        m_zoom.showAll();
-        break;
-    case Qt::Key_End:
-        m_zoom.goToEnd();
-        break;
-    case Qt::Key_F:
-        m_zoom.setFollowing(true);
-        break;
-    case Qt::Key_Space:
-        m_zoom.setFollowing(!m_zoom.isFollowing());
-        break;
-    default:
+    runTimelineCommand(m_zoom, command);
+}
+
+void TimelineView::keyPressEvent(QKeyEvent *event)
+{
+    const TimelineKey *key = findTimelineKey(event->key());
+    if (!key) {
         QWidget::keyPressEvent(event);
         return;
     }
+    run(key->command);
     event->accept();
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "loophealth.h"
+#include "timelinekeys.h"
 #include "timelinepalette.h"
 #include "zoomstate.h"
 
@@ -21,9 +22,8 @@ class TimelineModel;
 // Paints a TimelineModel through a ZoomState and turns mouse and keyboard input
 // into zoom-state changes. Holds no data of its own beyond layout and caches.
 //
-// Mouse: wheel zooms around the cursor, left-drag pans, shift+left-drag or
-// right-drag zooms to the dragged box, click selects. Keys: + and - zoom, arrows
-// pan, Home shows everything, End jumps to the newest data, F and Space follow.
+// The keys and mouse gestures it accepts are listed in timelinekeys.h (timelineKeys(),
+// timelineGestures()), which Help > Keys shows.
 class TimelineView : public QWidget
 {
     Q_OBJECT
@@ -68,6 +68,9 @@ public:
     std::uint64_t spanAt(QPoint pos) const;
 
     QSize sizeHint() const override;
+
+    // What a key or a control asks for; the one way they move the zoom state.
+    void run(TimelineCommand command);
 
 public Q_SLOTS:
     void setFollowing(bool following);
