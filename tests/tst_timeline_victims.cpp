@@ -454,7 +454,7 @@ void TimelineVictimsTest::inspectorPlacesTheWaitAndItsCulprits()
     QCOMPARE(took[1], QStringLiteral("1.5 s"));
     QCOMPARE(at[5], QStringLiteral("+1.5 s"));
     // Each wait with its time and its culprit, the times as the axis reads them (session time).
-    const auto stallTimes = [&model](std::size_t culprit) {
+    const auto stallTimes = [&model](std::size_t culprit) -> QString {
         const LoopStall &stall = model.stalls().at(culprit);
         return trace::formatSessionTime(stall.begin) + QStringLiteral(" – ")
             + trace::formatSessionTime(stall.end);
