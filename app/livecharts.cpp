@@ -22,7 +22,10 @@ LiveCharts::LiveCharts(const LoadController &load, viz::TimeCursor &cursor, QWid
     m_throughput = addPlot(tr("Requests/s"), tr("req/s"), { tr("served") });
     m_latency
         = addPlot(tr("Latency (built-in load)"), tr("ms"), { tr("p50"), tr("p95"), tr("p99") });
-    m_inFlight = addPlot(tr("In-flight requests"), tr("requests"), { tr("in flight") });
+    // The server counts only what it has read; while the loop is blocked the built-in load's
+    // clients have more out, waiting unread in their sockets: both lines, side by side.
+    m_inFlight = addPlot(tr("In-flight requests"), tr("requests"),
+        { tr("read by the server"), tr("sent by the built-in load") });
     m_lag = addPlot(tr("Loop lag"), tr("ms"), { tr("lag") });
     const QList<Plot *> plots { &m_throughput, &m_latency, &m_inFlight, &m_lag };
     for (int i = 0; i < plots.size(); ++i) {
@@ -87,6 +90,7 @@ void LiveCharts::plotValues(double seconds, const Values &values)
     append(m_latency, 2, seconds, values[3]);
     append(m_inFlight, 0, seconds, values[4]);
     append(m_lag, 0, seconds, values[5]);
+    append(m_inFlight, 1, seconds, values[6]);
 }
 
 void LiveCharts::addSample(const ServerSample &sample)
@@ -107,6 +111,7 @@ void LiveCharts::addSample(const ServerSample &sample)
         snapshot.running ? snapshot.lastSecondP99Ns / 1e6 : 0,
         double(sample.inFlight),
         sample.loopLagNs / 1e6,
+        snapshot.running ? double(snapshot.sent - snapshot.done) : 0,
     };
     const double seconds = trace::sessionSeconds(sample.at);
     // Nothing changed (an idle server: no requests, and the loop watchdog rests): leave the plots

@@ -42,8 +42,9 @@ private:
         QValueAxis *y = nullptr;
         QList<QLineSeries *> series;
     };
-    // Requests/s, p50, p95, p99, in flight, lag (ms).
-    using Values = std::array<double, 6>;
+    // Requests/s, p50, p95, p99, in flight (read by the server), lag (ms), in flight (sent by
+    // the built-in load).
+    using Values = std::array<double, 7>;
     Plot addPlot(const QString &title, const QString &unit, const QStringList &names);
     void plotValues(double seconds, const Values &values);
     void append(Plot &plot, int index, double seconds, double value);

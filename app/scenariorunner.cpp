@@ -3,6 +3,8 @@
 #include "core/modetable.h"
 #include "loadcontroller.h"
 
+#include <QTimer>
+
 namespace loopscope {
 
 ScenarioRunner::ScenarioRunner(LoadController &controller, ModeTable &modes, QObject *parent)
@@ -31,9 +33,7 @@ QString ScenarioRunner::start(const Scenario &scenario)
 void ScenarioRunner::runStep()
 {
     const ScenarioStep &step = m_scenario->steps.at(m_step);
-    for (const QString &assignment : step.modes)
-        m_modes.applyAssignment(assignment);
-    emit modesChanged();
+    applyModes(step.modes);
     load::LoadPlan plan;
     load::RequestTemplate request;
     request.method = step.method;
@@ -48,7 +48,22 @@ void ScenarioRunner::runStep()
     if (!m_controller.start(step.label, step.route, plan, &error)) {
         m_scenario = nullptr;
         emit failed(error);
+        return;
     }
+    const quint64 run = ++m_stepRuns;
+    if (!step.modesDuringRun.isEmpty()) {
+        QTimer::singleShot(step.modesAfter, this, [this, run, modes = step.modesDuringRun] {
+            if (m_scenario && m_stepRuns == run && m_controller.isRunning())
+                applyModes(modes);
+        });
+    }
+}
+
+void ScenarioRunner::applyModes(const QStringList &assignments)
+{
+    for (const QString &assignment : assignments)
+        m_modes.applyAssignment(assignment);
+    emit modesChanged();
 }
 
 void ScenarioRunner::onRunFinished(const RunSummary &)

@@ -30,12 +30,14 @@ signals:
 
 private:
     void runStep();
+    void applyModes(const QStringList &assignments);
     void onRunFinished(const RunSummary &summary);
 
     LoadController &m_controller;
     ModeTable &m_modes;
     const Scenario *m_scenario = nullptr;
     int m_step = 0;
+    quint64 m_stepRuns = 0; // counts the steps started, so a late switch knows its own run
 };
 
 } // namespace loopscope

@@ -43,6 +43,20 @@ QList<Scenario> buildScenarios()
               QStringLiteral("GET /async"), "GET", "/async?delay=0.5", 20, 10),
             step(QStringLiteral("await asyncio.sleep"), { QStringLiteral("GET /async=async") },
                 QStringLiteral("GET /async"), "GET", "/async?delay=0.5", 20, 10) } };
+    // The same route flipped from await asyncio.sleep to time.sleep under load: the async part
+    // serves the ten clients at once, then each blocking call makes the nine others wait.
+    ScenarioStep flip = step(QStringLiteral("flip to time.sleep under load"),
+        { QStringLiteral("GET /async=async") }, QStringLiteral("GET /async"), "GET",
+        "/async?delay=0.5", 40, 10);
+    flip.modesDuringRun = { QStringLiteral("GET /async=blocking") };
+    flip.modesAfter = std::chrono::milliseconds(1500);
+    list << Scenario { QStringLiteral("flip-under-load"),
+        QStringLiteral("Flip to time.sleep while the load runs"),
+        QStringLiteral(
+            "10 clients on await asyncio.sleep(0.5); after 1.5 s the route becomes time.sleep(0.5).\n"
+            "Watch each blocking call (red) keep the other clients' requests unread in their "
+            "sockets (lilac): one culprit per call, every victim on its lane."),
+        { flip } };
     list << Scenario { QStringLiteral("blocking-driver"),
         QStringLiteral("Blocking database driver"),
         QStringLiteral(

@@ -4,6 +4,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <chrono>
+
 namespace loopscope {
 
 // One load run of a scenario: the variants to set, then the load to fire.
@@ -18,6 +20,10 @@ struct ScenarioStep
     int concurrency = 10;
     double rate = 0; // > 0: open loop
     bool keepAlive = false;
+    // Variants switched while the load runs, this long after it started: the lesson seen live,
+    // with every client in flight at the switch.
+    QStringList modesDuringRun;
+    std::chrono::milliseconds modesAfter { 0 };
 };
 
 // A lesson of the course, reproduced with one click: variants, load, and what to watch.

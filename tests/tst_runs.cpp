@@ -1,17 +1,22 @@
 // The runs table records what really ran: a route's variant flipped while the load ran (from the
-// routes panel or PUT /_scope/modes), on the session clock; the plan; a run ended by Stop.
+// routes panel, PUT /_scope/modes or a scenario), on the session clock; the plan; a run ended by
+// Stop.
 #include "support/httptestclient.h"
 #include "support/serverfixture.h"
 
+#include "chartcursorview.h"
+#include "livecharts.h"
 #include "loadcontroller.h"
 #include "mainwindow.h"
 #include "runstable.h"
+#include "scenarios.h"
 #include "serverhost.h"
 
 #include "trace/sessionclock.h"
 #include "trace/subscription.h"
 #include "trace/tracehub.h"
 
+#include <QLineSeries>
 #include <QRadioButton>
 #include <QSignalSpy>
 #include <QTest>
@@ -29,6 +34,7 @@ private slots:
     void aFlipDuringARunIsRecorded_data();
     void aFlipDuringARunIsRecorded();
     void aStoppedRunSaysSo();
+    void theFlipScenarioSwitchesWhileItsLoadRuns();
 
 private:
     RunSummary finishedRun();
@@ -184,6 +190,29 @@ void TestRuns::aStoppedRunSaysSo()
     QCOMPARE(table.item(0, RunsTable::VariantColumn)->text(), QStringLiteral("async"));
     QCOMPARE(table.item(0, RunsTable::EndedColumn)->text(), QStringLiteral("stopped"));
     QCOMPARE(table.item(0, RunsTable::PlanColumn)->text(), QStringLiteral("-n 100000 -c 2"));
+}
+
+void TestRuns::theFlipScenarioSwitchesWhileItsLoadRuns()
+{
+    const Scenario *scenario = findScenario(QStringLiteral("flip-under-load"));
+    QVERIFY(scenario);
+    QCOMPARE(scenario->steps.size(), 1);
+    QSignalSpy done(m_window.get(), &MainWindow::scenarioFinished);
+    QVERIFY(m_window->runScenario(*scenario).isEmpty());
+    QVERIFY(done.wait(120000));
+    const RunSummary run = m_window->loadController().runs().constLast();
+    QCOMPARE(run.completed, scenario->steps.front().requests);
+    QCOMPARE(run.variant, QStringLiteral("async"));
+    // One switch, inside the run, to the variant the scenario names.
+    QCOMPARE(run.variantChanges.size(), std::size_t(1));
+    QCOMPARE(run.variantChanges.front().from, HandlerVariant::Async);
+    QCOMPARE(run.variantChanges.front().to, HandlerVariant::Blocking);
+    QVERIFY(run.startedAt < run.variantChanges.front().at);
+    QVERIFY(run.variantChanges.front().at < run.startedAt + run.result.elapsedNs);
+    QVERIFY(m_window->runsTable()
+                .item(0, RunsTable::VariantColumn)
+                ->text()
+                .startsWith(u"async→blocking at "));
 }
 
 QTEST_MAIN(TestRuns)
