@@ -127,6 +127,7 @@ private Q_SLOTS:
     void inspectorPlacesTheWaitAndItsCulprits();
     void inspectorSaysUnknown();
     void renderUnreadAndUnknownStart();
+    void busyLoopStallIsNotRed();
     void everyVictimOnScreen();
     void legend();
 };
@@ -545,6 +546,45 @@ void TimelineVictimsTest::renderUnreadAndUnknownStart()
     QVERIFY2(dotted > 0, "no pixel of the dotted start in its first column");
     QCOMPARE(QColor(image.pixel(x0 + 20, unknownLane.top() + unknownLane.height() / 3)),
         palette.running);
+}
+
+void TimelineVictimsTest::busyLoopStallIsNotRed()
+{
+    // Red in the loop-health strip means a blocking call is to blame; a stall of the loop's own
+    // work blames no one and has its own colour.
+    TimelineModel model;
+    std::vector<trace::Event> events;
+    TimelineRequestShape culprit; // blocks the loop 0–300 ms
+    culprit.span = 1;
+    culprit.accepted = culprit.started = culprit.blockBegin = T0;
+    culprit.blockEnd = culprit.closed = T0 + 300 * ms;
+    culprit.blockLabel = trace::label("sleep 0.3s");
+    appendTimelineRequest(events, culprit);
+    events.push_back(timelineEvent(Kind::LoopStallBegin, T0 + 5 * ms, 7, 0, 0, T0));
+    events.push_back(timelineEvent(Kind::LoopStallEnd, T0 + 301 * ms, 7, 0, 0, 300 * ms));
+    // 500–600 ms: the watchdog saw the loop stuck with no blocking call in it.
+    events.push_back(timelineEvent(Kind::LoopStallBegin, T0 + 505 * ms, 8, 0, 0, T0 + 500 * ms));
+    events.push_back(timelineEvent(Kind::LoopStallEnd, T0 + 601 * ms, 8, 0, 0, 100 * ms));
+    sortByTime(events);
+    model.ingest(events);
+    QCOMPARE(model.stalls().size(), std::size_t(2));
+    QVERIFY(model.stalls()[0].blamesCall());
+    QVERIFY(model.stalls()[1].attributed && !model.stalls()[1].blamesCall());
+
+    TimelineView view(&model);
+    view.setLabelsVisible(false);
+    view.resize(1000, 300);
+    view.show();
+    view.zoom()->setRange(T0 - 100 * ms, T0 + 900 * ms);
+    const QImage image = view.grab().toImage();
+    const TimeMapping &m = view.zoom()->mapping();
+    const TimelinePalette &palette = view.timelinePalette();
+    const int y = view.healthRect().bottom() - 4; // below the strip's title
+    // The blamed stall's red is translucent over the strip: red, whatever it blends with.
+    const QColor blamed(image.pixel(int(m.toX(T0 + 150 * ms)), y));
+    QVERIFY2(blamed.red() > blamed.green() + 80 && blamed.red() > blamed.blue() + 80,
+        qPrintable(blamed.name()));
+    QCOMPARE(QColor(image.pixel(int(m.toX(T0 + 550 * ms)), y)), palette.busyStall);
 }
 
 void TimelineVictimsTest::everyVictimOnScreen()

@@ -49,6 +49,7 @@ std::vector<LegendEntry> timelineLegend(const TimelinePalette &palette)
         { palette.blocking, QStringLiteral("blocking the loop"), Swatch::Fill },
         { palette.worker, QStringLiteral("running on a worker"), Swatch::Fill },
         { palette.collateral, QStringLiteral("delayed by a stall"), Swatch::Fill },
+        { palette.busyStall, QStringLiteral("loop busy, no one to blame"), Swatch::Fill },
         { palette.folded, QStringLiteral("many short requests (count)"), Swatch::Fill },
         { palette.unknownStartPen.color(), QStringLiteral("sent when? unknown"),
             Swatch::DottedEdge },

@@ -36,6 +36,7 @@ TimelinePalette TimelinePalette::from(const QPalette &palette)
     p.folded = p.dark ? p.running.darker(130) : p.running.lighter(125);
     p.stall = p.blocking;
     p.stall.setAlpha(200);
+    p.busyStall = p.dark ? QColor(0xa0, 0x86, 0x5a) : QColor(0x8a, 0x6d, 0x3b);
     p.lag = p.dark ? QColor(0x9a, 0x9a, 0x9a) : QColor(0x70, 0x70, 0x70);
     p.nowLine = p.text;
 
@@ -48,6 +49,7 @@ TimelinePalette TimelinePalette::from(const QPalette &palette)
     p.foldedBrush = QBrush(p.folded);
     p.collateralBrush = QBrush(p.collateral);
     p.stallBrush = QBrush(p.stall);
+    p.busyStallBrush = QBrush(p.busyStall);
     p.lagBrush = QBrush(p.lag);
     p.stripeBrush = QBrush(p.stripe);
     p.headerBrush = QBrush(p.header);

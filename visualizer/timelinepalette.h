@@ -19,11 +19,14 @@ struct TimelinePalette
 
     bool dark = false;
     QColor background, stripe, header, text, mutedText, grid;
-    QColor running, worker, awaiting, queued, unread, blocking, folded, collateral, stall, lag,
-        selection, nowLine;
+    // stall: a blocking call's stall (red, like the call); busyStall: the loop busy with its own
+    // work, no one to blame.
+    QColor running, worker, awaiting, queued, unread, blocking, folded, collateral, stall,
+        busyStall, lag, selection, nowLine;
 
     QBrush runningBrush, workerBrush, awaitingBrush, queuedBrush, unreadBrush, blockingBrush,
-        foldedBrush, collateralBrush, stallBrush, lagBrush, stripeBrush, headerBrush;
+        foldedBrush, collateralBrush, stallBrush, busyStallBrush, lagBrush, stripeBrush,
+        headerBrush;
     // unknownStartPen: the lead-in of a request whose wait before the server read it is unknown.
     QPen gridPen, textPen, mutedPen, selectionPen, nowPen, markerPen, unknownStartPen;
 

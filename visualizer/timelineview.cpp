@@ -317,7 +317,9 @@ void TimelineView::paintHealth(QPainter &p, const TimeMapping &m, Nanos now)
         const int x0 = int(std::floor(m.toX(s->begin)));
         const int x1 = std::max(x0 + 2, int(std::ceil(m.toX(end))));
         const QRect box(x0, r.top() + 2, x1 - x0, r.height() - 4);
-        p.fillRect(box, m_palette.stallBrush);
+        // Red only where a blocking call is to blame; a busy loop's stall blames no one.
+        const bool busy = s->attributed && !s->blamesCall();
+        p.fillRect(box, busy ? m_palette.busyStallBrush : m_palette.stallBrush);
         // The most that fits: what it was, how long and what it cost; what it was; who did it.
         const QString what
             = s->attributed ? m_model->stallCauseText(*s) : QStringLiteral("loop stalled");
