@@ -35,6 +35,16 @@ constexpr Nanos T0 = 5'000 * s;
 constexpr int kClients = 10;
 constexpr Nanos kCall = 500 * ms;
 
+// The view, without labels, showing T0 - 100 ms .. T0 + 900 ms on 1000 px: what it paints.
+QImage renderFirstSecond(TimelineView &view)
+{
+    view.setLabelsVisible(false);
+    view.resize(1000, 300);
+    view.show();
+    view.zoom()->setRange(T0 - 100 * ms, T0 + 900 * ms);
+    return view.grab().toImage();
+}
+
 void sortByTime(std::vector<trace::Event> &events)
 {
     std::stable_sort(events.begin(), events.end(),
@@ -525,11 +535,7 @@ void TimelineVictimsTest::renderUnreadAndUnknownStart()
     sortByTime(events);
     model.ingest(events);
     TimelineView view(&model);
-    view.setLabelsVisible(false);
-    view.resize(1000, 300);
-    view.show();
-    view.zoom()->setRange(T0 - 100 * ms, T0 + 900 * ms);
-    const QImage image = view.grab().toImage();
+    const QImage image = renderFirstSecond(view);
     const TimeMapping &m = view.zoom()->mapping();
     const TimelinePalette &palette = view.timelinePalette();
     const QRect knownLane = view.laneRect(LaneGroup::Loop, model.find(1)->lane);
@@ -572,11 +578,7 @@ void TimelineVictimsTest::busyLoopStallIsNotRed()
     QVERIFY(model.stalls()[1].attributed && !model.stalls()[1].blamesCall());
 
     TimelineView view(&model);
-    view.setLabelsVisible(false);
-    view.resize(1000, 300);
-    view.show();
-    view.zoom()->setRange(T0 - 100 * ms, T0 + 900 * ms);
-    const QImage image = view.grab().toImage();
+    const QImage image = renderFirstSecond(view);
     const TimeMapping &m = view.zoom()->mapping();
     const TimelinePalette &palette = view.timelinePalette();
     const int y = view.healthRect().bottom() - 4; // below the strip's title
