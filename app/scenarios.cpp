@@ -53,7 +53,8 @@ QList<Scenario> buildScenarios()
     list << Scenario { QStringLiteral("flip-under-load"),
         QStringLiteral("Flip to time.sleep while the load runs"),
         QStringLiteral(
-            "10 clients on await asyncio.sleep(0.5); after 1.5 s the route becomes time.sleep(0.5).\n"
+            "10 clients on await asyncio.sleep(0.5); after 1.5 s the route becomes "
+            "time.sleep(0.5).\n"
             "Watch each blocking call (red) keep the other clients' requests unread in their "
             "sockets (lilac): one culprit per call, every victim on its lane."),
         { flip } };
