@@ -15,7 +15,7 @@ loopscope_add_test(tst_tracing
 # The wait before the server reads a request: kernel receive stamps, the built-in load
 # generator's X-Loopscope-Sent, and the stall report's socket victims.
 loopscope_add_test(tst_socketwait
-    LIBS loopscope_server loopscope_load Qt6::Network
+    LIBS loopscope_server loopscope_load loopscope_visualizer Qt6::Network
     LABELS "server;trace;load;threaded")
 # Limits, hostile clients and the control API's access rules.
 loopscope_add_test(tst_limits

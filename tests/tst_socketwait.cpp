@@ -9,8 +9,10 @@
 
 #include "loadrunner.h"
 #include "requestrecord.h"
+#include "timelinemodel.h"
 
 #include <QJsonArray>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -123,6 +125,13 @@ void TestSocketWait::builtInLoadShowsTheWaitInTheSocket()
 
     qint64 measuredWait = 0;
     const trace::SpanIndex index = retainedSpans();
+    // The window's picture of the same trace: a lane per request in flight, each starting when
+    // its client sent it, the wait until the read as its "unread in socket" segment.
+    viz::TimelineModel timeline;
+    timeline.ingest(trace::TraceHub::instance().retained());
+    QSet<int> lanes;
+    QSet<quint64> ours;
+    int unreadOnScreen = 0;
     for (const load::RequestRecord &record : result.records) {
         QCOMPARE(record.error, load::ErrorKind::None);
         QCOMPARE(record.status, quint16(200));
@@ -140,7 +149,27 @@ void TestSocketWait::builtInLoadShowsTheWaitInTheSocket()
         // The kernel's stamp came along, after the send.
         QVERIFY(span->arrived != 0);
         QVERIFY(span->sent <= span->arrived + kClockSlack);
+
+        const viz::TimelineSpan *drawn = timeline.find(span->span);
+        QVERIFY(drawn);
+        QCOMPARE(drawn->begin, span->sent);
+        QVERIFY(drawn->lane >= 0);
+        lanes.insert(drawn->lane);
+        ours.insert(span->span);
+        QVERIFY(!drawn->segments.empty());
+        const viz::Segment &first = drawn->segments.front();
+        if (first.kind == viz::SegmentKind::Unread) {
+            QCOMPARE(first.begin, span->sent);
+            QCOMPARE(first.end, span->accepted);
+            if (first.end - first.begin >= serviceNs / 2)
+                ++unreadOnScreen; // waited behind at least one call, visibly
+        }
     }
+    QVERIFY2(lanes.size() >= clients, qPrintable(QString::number(lanes.size())));
+    int blamedOnScreen = 0;
+    for (const viz::LoopStall &stall : timeline.stalls())
+        blamedOnScreen += stall.blamesCall() && ours.contains(stall.culprit) ? 1 : 0;
+    QCOMPARE(blamedOnScreen, blockingCalls);
 
     const QByteArray prefix = "load-" + result.runId + '-';
     StallCharges charges;
@@ -167,9 +196,11 @@ void TestSocketWait::builtInLoadShowsTheWaitInTheSocket()
         QCOMPARE(charges.byBlockingCalls, qint64(0));
         return;
     }
-    // Every client but the one being served waits unread in its socket while a call blocks.
+    // Every client but the one being served waits unread in its socket while a call blocks, in
+    // the report and on screen.
     QVERIFY2(charges.socketVictims.size() >= clients - 1,
         qPrintable(QString::number(charges.socketVictims.size())));
+    QVERIFY2(unreadOnScreen >= clients - 1, qPrintable(QString::number(unreadOnScreen)));
     QVERIFY2(std::abs(charges.byBlockingCalls - measuredWait) <= measuredWait / 10,
         qPrintable(QStringLiteral("charged %1 ns, measured %2 ns")
                        .arg(charges.byBlockingCalls)
