@@ -19,6 +19,8 @@
 #include <QtWidgets/QApplication>
 #include <QtWidgets/QVBoxLayout>
 
+#include <algorithm>
+
 using namespace loopscope;
 using namespace loopscope::viz;
 
@@ -61,6 +63,21 @@ void TimelineLiveTest::realTraffic()
     const auto at
         = [&](int ms, std::function<void()> f) { QTimer::singleShot(ms, this, std::move(f)); };
 
+    const auto spanOf = [&](const QByteArray &requestId) -> const TimelineSpan * {
+        for (const auto id : model.requestOrder()) {
+            const TimelineSpan *s = model.find(id);
+            if (s && s->requestId == requestId)
+                return s;
+        }
+        return nullptr;
+    };
+    const auto running = [&](std::initializer_list<QByteArray> requestIds) {
+        return std::all_of(requestIds.begin(), requestIds.end(), [&](const QByteArray &id) {
+            const TimelineSpan *s = spanOf(id);
+            return s && s->started != 0;
+        });
+    };
+
     const Nanos t0 = trace::nowNs();
     // Healthy traffic first: awaits overlap, the loop stays free.
     at(0, [&] { get(QStringLiteral("/async?delay=1"), "a1"); });
@@ -69,18 +86,24 @@ void TimelineLiveTest::realTraffic()
     at(300, [&] { get(QStringLiteral("/async?delay=1"), "a3"); });
     at(400, [&] { get(QStringLiteral("/users/1"), "user1"); });
     at(500, [&] { get(QStringLiteral("/start-task"), "task1"); });
-    // Then the same route flipped to its blocking variant while others are in flight.
-    at(1000, [&] { get(QStringLiteral("/async?delay=1.2"), "v1"); });
-    at(1100, [&] { get(QStringLiteral("/async?delay=1.2"), "v2"); });
-    at(1200, [&] { get(QStringLiteral("/async?delay=1"), "v3"); });
-    at(1300, [&] {
-        QCOMPARE(host.modes().set(QStringLiteral("GET /async"), QStringLiteral("blocking")),
-            ModeTable::SetResult::Ok);
-        get(QStringLiteral("/async?delay=0.8"), "blocker",
-            [&] { host.modes().set(QStringLiteral("GET /async"), QStringLiteral("async")); });
-    });
-    at(2400, [&] { get(QStringLiteral("/async?delay=0.4"), "b1"); });
-    at(2500, [&] { get(QStringLiteral("/async?delay=0.4"), "b2"); });
+    // Then the same route flipped to its blocking variant while others await. The variant is
+    // chosen when the server reads a request, so each step waits for what the server has
+    // started rather than for a clock: on a slow machine a victim still unread at the flip
+    // would itself run blocking.
+    at(1000, [&] { get(QStringLiteral("/async?delay=2"), "v1"); });
+    at(1100, [&] { get(QStringLiteral("/async?delay=2"), "v2"); });
+    at(1200, [&] { get(QStringLiteral("/async?delay=2"), "v3"); });
+    QTRY_VERIFY_WITH_TIMEOUT(running({ "v1", "v2", "v3" }), 20000);
+    QCOMPARE(host.modes().set(QStringLiteral("GET /async"), QStringLiteral("blocking")),
+        ModeTable::SetResult::Ok);
+    get(QStringLiteral("/async?delay=0.8"), "blocker");
+    // Flipped back while the blocker still holds the loop: what is sent now waits unread in
+    // its socket, and runs async once read.
+    QTRY_VERIFY_WITH_TIMEOUT(running({ "blocker" }), 20000);
+    QCOMPARE(host.modes().set(QStringLiteral("GET /async"), QStringLiteral("async")),
+        ModeTable::SetResult::Ok);
+    get(QStringLiteral("/async?delay=0.4"), "b1");
+    at(100, [&] { get(QStringLiteral("/async?delay=0.4"), "b2"); });
 
     QTRY_COMPARE_WITH_TIMEOUT(finished, 12, 20000);
     QCOMPARE(sent, 12);
@@ -102,17 +125,31 @@ void TimelineLiveTest::realTraffic()
     QVERIFY(stall->blamesCall());
     QVERIFY2(stall->end - stall->begin > 600'000'000,
         qPrintable(QString::number(stall->end - stall->begin)));
-    QVERIFY(stall->victims >= 3);
+    const auto story = [&] {
+        // Every request's times against the stall, so a failure tells what the loop saw.
+        QString text = QStringLiteral("stall %1..%2 ms, %3 victims;")
+                           .arg((stall->begin - t0) / 1e6)
+                           .arg((stall->end - t0) / 1e6)
+                           .arg(stall->victims);
+        for (const auto id : model.requestOrder()) {
+            const TimelineSpan *s = model.find(id);
+            if (!s)
+                continue;
+            text += QStringLiteral(" %1: begin %2 accepted %3 started %4 end %5;")
+                        .arg(QString::fromLatin1(s->requestId))
+                        .arg((s->begin - t0) / 1e6)
+                        .arg((s->accepted - t0) / 1e6)
+                        .arg(s->started ? (s->started - t0) / 1e6 : -1)
+                        .arg(s->end ? (s->end - t0) / 1e6 : -1);
+        }
+        return text;
+    };
+    QVERIFY2(stall->victims >= 3, qPrintable(story()));
     const TimelineSpan *blocker = model.find(stall->culprit);
     QCOMPARE(blocker->variant, 2);
-    const TimelineSpan *victim = nullptr;
-    for (const auto id : model.requestOrder()) {
-        const TimelineSpan *s = model.find(id);
-        if (s && s->requestId == "v1")
-            victim = s;
-    }
+    const TimelineSpan *victim = spanOf("v1");
     QVERIFY(victim);
-    QVERIFY(victim->collateral.delay > 500'000'000);
+    QVERIFY2(victim->collateral.delay > 500'000'000, qPrintable(story()));
     const QString text = model.collateralText(*victim);
     QVERIFY2(text.startsWith(QStringLiteral("delayed "))
             && text.contains(QStringLiteral("by GET /async #blocker, blocking")),
@@ -132,7 +169,7 @@ void TimelineLiveTest::realTraffic()
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     model.detach(); // freeze the picture
-    view->zoom()->setRange(t0 - 100'000'000, std::max(model.now(), t0 + 3'300'000'000));
+    view->zoom()->setRange(t0 - 100'000'000, std::max(model.now(), t0 + 4'000'000'000));
     view->selectSpan(victim->id);
     inspector->showSpan(victim->id);
 
