@@ -13,6 +13,8 @@ QString usageText()
     return QStringLiteral(
         "Usage: loopscope [--headless] [--port N] [--bind ADDR] [--database URL] [--mode "
         "ROUTE=VARIANT]...\n"
+        "       loopscope FILE.loopscope [--screenshot FILE]\n"
+        "       loopscope info FILE.loopscope\n"
         "       loopscope load URL [-n N] [-c C] [-k] [--rate R] [--duration S] [--json FILE]\n"
         "\n"
         "  --headless             serve without a window; stop with Ctrl+C or SIGTERM\n"
@@ -59,9 +61,12 @@ QString usageText()
         "  --trace-retention S    seconds of trace kept for the timeline and exports, 10 to 3600\n"
         "                         (default 300, or the window's saved setting)\n"
         "  --trace-out FILE       write the trace (Chrome JSON, opens in Perfetto) on exit\n"
+        "  --record FILE          with --headless: record the session into FILE (.loopscope) as\n"
+        "                         it runs; complete once the server stops (SIGTERM included)\n"
         "  --list-scenarios       list the scenarios of the Scenarios menu\n"
         "  --scenario NAME        play a scenario once the window is up\n"
-        "  --screenshot FILE      save a PNG of the window after the scenario ran, then quit\n"
+        "  --screenshot FILE      save a PNG of the window after the scenario ran (or the\n"
+        "                         recording opened), then quit\n"
         "  -h, --help             show this help\n"
         "  --version              show the version\n");
 }
@@ -154,6 +159,7 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     const QCommandLineOption version(QStringLiteral("version"));
     const QCommandLineOption listScenarios(QStringLiteral("list-scenarios"));
     const QCommandLineOption traceOut(QStringLiteral("trace-out"), {}, QStringLiteral("FILE"));
+    const QCommandLineOption record(QStringLiteral("record"), {}, QStringLiteral("FILE"));
     const QCommandLineOption traceRetention(
         QStringLiteral("trace-retention"), {}, QStringLiteral("S"));
     const QCommandLineOption scenario(QStringLiteral("scenario"), {}, QStringLiteral("NAME"));
@@ -177,11 +183,11 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         QStringLiteral("control-host"), {}, QStringLiteral("NAME"));
     const QCommandLineOption maxBackgroundTasks(
         QStringLiteral("max-background-tasks"), {}, QStringLiteral("N"));
-    parser.addOptions({ headless, port, bind, mode, taskGrace, database, traceOut, traceRetention,
-        help, version, listScenarios, scenario, screenshot, upstreamUrl, allowHost, upstreamLatency,
-        upstreamJitter, upstreamFailureRate, maxUpstreamBody, maxConnections, keepAliveTimeout,
-        requestTimeout, maxRequestLine, maxHeaderBytes, maxBodyBytes, controlToken, noControlApi,
-        controlHost, maxBackgroundTasks });
+    parser.addOptions({ headless, port, bind, mode, taskGrace, database, traceOut, record,
+        traceRetention, help, version, listScenarios, scenario, screenshot, upstreamUrl, allowHost,
+        upstreamLatency, upstreamJitter, upstreamFailureRate, maxUpstreamBody, maxConnections,
+        keepAliveTimeout, requestTimeout, maxRequestLine, maxHeaderBytes, maxBodyBytes,
+        controlToken, noControlApi, controlHost, maxBackgroundTasks });
 
     auto usageError = [&result](const QString &message) {
         result.action = CommandLineResult::Action::UsageError;
@@ -191,9 +197,9 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
 
     if (!parser.parse(arguments))
         return usageError(parser.errorText());
-    if (!parser.positionalArguments().isEmpty())
-        return usageError(QStringLiteral("unexpected argument '%1'")
-                              .arg(parser.positionalArguments().constFirst()));
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() > 1 || (positional.size() == 1 && parser.isSet(headless)))
+        return usageError(QStringLiteral("unexpected argument '%1'").arg(positional.constLast()));
     if (parser.isSet(help)) {
         result.action = CommandLineResult::Action::ShowHelp;
         result.message = usageText();
@@ -246,6 +252,11 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         options.server.maxBackgroundTasks = value;
     }
     options.traceOut = parser.value(traceOut);
+    options.recordTo = parser.value(record);
+    if (!options.recordTo.isEmpty() && !options.headless)
+        return usageError(
+            QStringLiteral("--record needs --headless (in the window: File > Save recording...)"));
+
     if (parser.isSet(traceRetention)) {
         bool ok = false;
         const int value = parser.value(traceRetention).toInt(&ok);
@@ -302,6 +313,9 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     outbound.allowedHosts = parser.values(allowHost);
     options.scenario = parser.value(scenario);
     options.screenshot = parser.value(screenshot);
+    options.openRecording = positional.value(0);
+    if (!options.openRecording.isEmpty() && !options.scenario.isEmpty())
+        return usageError(QStringLiteral("a recording is shown as it was: no --scenario with it"));
     if (!options.scenario.isEmpty() && !findScenario(options.scenario))
         return usageError(
             QStringLiteral("unknown scenario '%1' (see --list-scenarios)").arg(options.scenario));

@@ -16,6 +16,8 @@ struct AppOptions
     bool databaseGiven = false;
     ServerConfig server;
     QString traceOut; // Chrome trace of the retained window, written on exit
+    QString recordTo; // --record: the headless session as a .loopscope recording, as it happens
+    QString openRecording; // `loopscope FILE.loopscope`: shown in the window instead of a server
     // Overrides the window's saved setting for this run (not saved); the hub's default otherwise.
     std::optional<std::chrono::seconds> traceRetention;
     QString scenario; // played once the window is up

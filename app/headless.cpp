@@ -1,12 +1,18 @@
 #include "headless.h"
 
 #include "commandline.h"
+#include "liverecorder.h"
+#include "recordingreader.h"
+#include "recordingsummary.h"
 #include "serverhost.h"
+#include "sessionrecords.h"
 #include "trace/sessionclock.h"
 #include "trace/tracehub.h"
 #include "unixsignals.h"
 
 #include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
 
 #include <QCoreApplication>
 #include <csignal>
@@ -74,6 +80,27 @@ int runHeadless(const AppOptions &options)
     }
     printLine(QStringLiteral("listening on %1").arg(host.url()));
 
+    recording::LiveRecorder recorder;
+    if (!options.recordTo.isEmpty()) {
+        const auto started = recorder.start(options.recordTo,
+            sessionrecords::meta(QStringLiteral("headless"), host.url(), host.modes()));
+        if (!started) {
+            printLine(QStringLiteral("loopscope: %1").arg(started.errorMessage), stderr);
+            host.stop();
+            return 1;
+        }
+        // Queued: the recorder writes on this thread; the lines come from the server's.
+        QObject::connect(&host.log(), &ServerLog::message, &recorder,
+            [&recorder](const QString &level, const QString &line, qint64 at) {
+                recorder.addRecord(sessionrecords::logLine(level, line, at));
+            });
+        QObject::connect(
+            &recorder, &recording::LiveRecorder::failed, qApp, [](const QString &error) {
+                printLine(QStringLiteral("loopscope: recording stopped: %1").arg(error), stderr);
+            });
+        printLine(QStringLiteral("recording to %1").arg(options.recordTo));
+    }
+
     QCoreApplication::exec();
     if (!host.stop()) {
         // Something blocks the server loop past every grace period (a blocking handler that
@@ -83,6 +110,19 @@ int runHeadless(const AppOptions &options)
             stderr);
         std::_Exit(1);
     }
+    int code = 0;
+    if (recorder.isRecording()) {
+        QCoreApplication::sendPostedEvents(&recorder); // the server's last log lines
+        if (const auto stopped = recorder.stop(); !stopped) {
+            printLine(QStringLiteral("loopscope: %1").arg(stopped.errorMessage), stderr);
+            code = 1;
+        } else {
+            printLine(QStringLiteral("recording written to %1 (%2 events, %3 bytes)")
+                          .arg(options.recordTo)
+                          .arg(recorder.writer().eventsWritten())
+                          .arg(recorder.writer().bytesWritten()));
+        }
+    }
     if (!options.traceOut.isEmpty()) {
         if (const QString error = writeTrace(options.traceOut); !error.isEmpty())
             printLine(QStringLiteral("loopscope: %1").arg(error), stderr);
@@ -90,6 +130,23 @@ int runHeadless(const AppOptions &options)
             printLine(QStringLiteral("trace written to %1").arg(options.traceOut));
     }
     printLine(QStringLiteral("stopped"));
+    return code;
+}
+
+int runInfoCommand(const QStringList &arguments)
+{
+    if (arguments.size() != 1 || arguments.constFirst().startsWith(u'-')) {
+        printLine(QStringLiteral("usage: loopscope info FILE.loopscope"), stderr);
+        return 2;
+    }
+    const QString path = arguments.constFirst();
+    const recording::ReadResult read = recording::readRecording(path);
+    if (!read) {
+        printLine(QStringLiteral("loopscope: %1").arg(read.errorMessage), stderr);
+        return 1;
+    }
+    const QJsonObject summary = recording::summarize(read.recording, QFileInfo(path).size());
+    printLine(QString::fromUtf8(QJsonDocument(summary).toJson(QJsonDocument::Compact)));
     return 0;
 }
 

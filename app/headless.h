@@ -9,6 +9,9 @@ struct AppOptions;
 // `loopscope --headless`: the server alone, its log on stdout, stopped by SIGINT/SIGTERM.
 int runHeadless(const AppOptions &options);
 
+// `loopscope info FILE`: a recording's summary as one line of JSON; 1 when it cannot be read.
+int runInfoCommand(const QStringList &arguments);
+
 // --trace-out: the retained trace window as Chrome JSON. Returns an error text, empty when done.
 QString writeTrace(const QString &path);
 

@@ -1,6 +1,7 @@
 #include "logview.h"
 
 #include "timecursor.h"
+#include "trace/realtimeclock.h"
 #include "trace/sessionclock.h"
 
 #include <QDateTime>
@@ -26,6 +27,7 @@ public:
 LogView::LogView(viz::TimeCursor &cursor, QWidget *parent)
     : QPlainTextEdit(parent)
     , m_cursor(cursor)
+    , m_realtimeOffset(trace::realtimeOffsetNs())
 {
     setReadOnly(true);
     setMaximumBlockCount(5000);
@@ -37,9 +39,9 @@ LogView::LogView(viz::TimeCursor &cursor, QWidget *parent)
 
 void LogView::append(const QString &level, const QString &line, qint64 at)
 {
-    // The wall clock of the moment the line was written, not of the moment it is shown.
-    const QDateTime wall
-        = QDateTime::currentDateTime().addMSecs(-(trace::nowNs() - at) / 1'000'000);
+    // The wall clock of the moment the line was written, not of the moment it is shown, by the
+    // one offset sampled per process: the same instant always reads the same.
+    const QDateTime wall = QDateTime::fromMSecsSinceEpoch((at + m_realtimeOffset) / 1'000'000);
     const QString text = QStringLiteral("%1  %2  %3  %4")
                              .arg(trace::formatSessionTime(at), 10)
                              .arg(wall.toString(QStringLiteral("HH:mm:ss.zzz")), level, line);

@@ -22,6 +22,9 @@ public:
 
     // `at` is when the line was written, on the trace clock.
     void append(const QString &level, const QString &line, qint64 at);
+    // How the wall-clock column is read off the trace clock: realtime = trace + offset. This
+    // process's (trace::realtimeOffsetNs()) unless the lines come from a recording.
+    void setRealtimeOffset(trace::Nanos offset) { m_realtimeOffset = offset; }
     // When the line holding the given text block was written; none for a block of no line.
     std::optional<trace::Nanos> instantOf(const QTextBlock &block) const;
 
@@ -30,6 +33,7 @@ protected:
 
 private:
     viz::TimeCursor &m_cursor;
+    trace::Nanos m_realtimeOffset;
 };
 
 } // namespace loopscope

@@ -3,6 +3,7 @@
 #include "headless.h"
 #include "loadcommand.h"
 #include "mainwindow.h"
+#include "recordingwindow.h"
 #include "scenarios.h"
 #include "serverhost.h"
 #include "trace/tracehub.h"
@@ -59,6 +60,37 @@ void captureWhenAsked(MainWindow &window, const AppOptions &options)
             QApplication::exit(1);
         }
     });
+}
+
+// Saves the window once it is on screen and drawn, then quits.
+void saveWhenShown(QWidget &window, const QString &path)
+{
+    QTimer::singleShot(0, &window, [&window, path] {
+        const bool saved = window.grab().save(path);
+        std::printf("%s %s\n", saved ? "screenshot saved to" : "could not save screenshot to",
+            qPrintable(path));
+        std::fflush(stdout);
+        QApplication::exit(saved ? 0 : 1);
+    });
+}
+
+// `loopscope FILE.loopscope`: the recording in its window, no server.
+int runRecording(int argc, char **argv, const AppOptions &options)
+{
+    QApplication app(argc, argv);
+    setApplicationIdentity();
+    UnixSignals stopSignals({ SIGINT, SIGTERM });
+    QObject::connect(&stopSignals, &UnixSignals::received, &app, &QApplication::quit);
+    applyTheme(AppSettings::load().theme);
+    OpenedRecording opened = openRecording(options.openRecording);
+    if (!opened) {
+        std::fprintf(stderr, "loopscope: %s\n", qPrintable(opened.errorMessage));
+        return 1;
+    }
+    opened.window->show();
+    if (!options.screenshot.isEmpty())
+        saveWhenShown(*opened.window, options.screenshot);
+    return QApplication::exec();
 }
 
 int runWindow(int argc, char **argv, const AppOptions &options)
@@ -121,6 +153,12 @@ int main(int argc, char **argv)
         return load::runLoadCommand(arguments.mid(2));
     }
 
+    if (arguments.size() > 1 && arguments.at(1) == u"info") {
+        QCoreApplication app(argc, argv);
+        setApplicationIdentity();
+        return runInfoCommand(arguments.mid(2));
+    }
+
     const CommandLineResult parsed = parseCommandLine(arguments);
     switch (parsed.action) {
     case CommandLineResult::Action::UsageError:
@@ -141,6 +179,8 @@ int main(int argc, char **argv)
         break;
     }
 
+    if (!parsed.options.openRecording.isEmpty())
+        return runRecording(argc, argv, parsed.options);
     if (parsed.options.headless) {
         QCoreApplication app(argc, argv);
         setApplicationIdentity();

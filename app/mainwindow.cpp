@@ -5,6 +5,8 @@
 #include "loadcontroller.h"
 #include "loadpanel.h"
 #include "logview.h"
+#include "recordingwindow.h"
+#include "recordingwriter.h"
 #include "requestinspector.h"
 #include "routespanel.h"
 #include "runstable.h"
@@ -12,11 +14,13 @@
 #include "scenarios.h"
 #include "serverhost.h"
 #include "serversampler.h"
+#include "sessionrecords.h"
 #include "timecursor.h"
 #include "timelinecontrols.h"
 #include "timelinekeysdialog.h"
 #include "timelinemodel.h"
 #include "timelineview.h"
+#include "trace/sessionclock.h"
 #include "trace/tracehub.h"
 
 #include <QActionGroup>
@@ -29,6 +33,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QRegularExpression>
 #include <QSettings>
@@ -37,7 +42,14 @@
 #include <QTabWidget>
 #include <QVBoxLayout>
 
+#include <limits>
+
 namespace loopscope {
+
+namespace {
+// A log of a long session stays small; a recording keeps its newest lines.
+constexpr qsizetype kLogRecordCapacity = 100'000;
+} // namespace
 
 MainWindow::MainWindow(ServerHost &host, QWidget *parent)
     : QMainWindow(parent)
@@ -85,7 +97,14 @@ MainWindow::MainWindow(ServerHost &host, QWidget *parent)
     statusBar()->addPermanentWidget(m_status, 1);
     createMenus();
 
-    connect(&host.log(), &ServerLog::message, m_log, &LogView::append);
+    // One slot for the view and the recording's copy: a line on screen is a line saved.
+    connect(&host.log(), &ServerLog::message, this,
+        [this](const QString &level, const QString &line, qint64 at) {
+            m_log->append(level, line, at);
+            if (m_logRecords.size() >= kLogRecordCapacity)
+                m_logRecords.removeFirst();
+            m_logRecords.append(sessionrecords::logLine(level, line, at));
+        });
     connect(m_load, &LoadController::runFinished, m_runs, &RunsTable::addRun);
     connect(m_loadPanel, &LoadPanel::message, this,
         [this](const QString &text) { statusBar()->showMessage(text, 5000); });
@@ -159,6 +178,10 @@ QWidget *MainWindow::createTimelineArea()
 void MainWindow::createMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(
+        tr("&Open recording…"), QKeySequence::Open, this, &MainWindow::openRecordingFile);
+    file->addAction(tr("&Save recording…"), QKeySequence::Save, this, &MainWindow::saveRecordingAs);
+    file->addSeparator();
     QMenu *exportMenu = file->addMenu(tr("&Export"));
     exportMenu->addAction(
         tr("Trace (Chrome JSON, opens in Perfetto)…"), this, &MainWindow::exportTrace);
@@ -329,6 +352,57 @@ void MainWindow::exportTrace()
     trace::TraceHub::instance().flush();
     writeFile(this, tr("Export trace"), QStringLiteral("loopscope-trace.json"), tr("JSON (*.json)"),
         trace::TraceHub::instance().chromeTraceJson());
+}
+
+QString MainWindow::saveRecording(const QString &path)
+{
+    auto &hub = trace::TraceHub::instance();
+    hub.flush();
+    recording::RecordingWriter writer;
+    if (const auto opened = writer.open(path,
+            sessionrecords::meta(QStringLiteral("window"), m_host.url(), m_host.modes()),
+            trace::sessionOrigin());
+        !opened)
+        return opened.errorMessage;
+    // Page by page: a long window is never copied whole.
+    const auto nextPage = hub.retainedPages(0, std::numeric_limits<trace::Nanos>::max(), 65536);
+    std::vector<trace::Event> page;
+    while (nextPage(page)) {
+        if (const auto written = writer.writeEvents(page); !written)
+            return written.errorMessage;
+        page.clear();
+    }
+    if (const auto written = writer.writeRecords(m_logRecords); !written)
+        return written.errorMessage;
+    return writer.finish().errorMessage;
+}
+
+void MainWindow::saveRecordingAs()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save recording"),
+        QStringLiteral("session.loopscope"), tr("Loopscope recordings (*.loopscope)"));
+    if (path.isEmpty())
+        return;
+    if (const QString error = saveRecording(path); !error.isEmpty())
+        QMessageBox::warning(this, tr("Recording not saved"), error);
+    else
+        statusBar()->showMessage(tr("Recording saved to %1").arg(path), 5000);
+}
+
+void MainWindow::openRecordingFile()
+{
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open recording"), {}, tr("Loopscope recordings (*.loopscope);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    OpenedRecording opened = openRecording(path);
+    if (!opened) {
+        QMessageBox::warning(this, tr("Recording not opened"), opened.errorMessage);
+        return;
+    }
+    RecordingWindow *window = opened.window.release();
+    window->setAttribute(Qt::WA_DeleteOnClose);
+    window->show();
 }
 
 void MainWindow::exportRuns()

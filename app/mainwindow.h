@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QJsonArray>
 #include <QMainWindow>
 
 class QLabel;
@@ -46,6 +47,9 @@ public:
     ServerSampler &sampler() { return *m_sampler; }
     viz::TimeCursor &timeCursor() { return *m_cursor; }
     QString statusText() const;
+    // File > Save recording…: what the window shows (the retained trace and the log) as a
+    // .loopscope file. Returns an error text naming the file, empty when written.
+    QString saveRecording(const QString &path);
 
 signals:
     void scenarioFinished(const QString &title);
@@ -55,6 +59,8 @@ private:
     QWidget *createTimelineArea();
     void showStatus(const ServerSample &sample);
     void exportTrace();
+    void saveRecordingAs();
+    void openRecordingFile();
     void exportRuns();
     void exportLastResult();
     void exportWindowImage();
@@ -80,6 +86,7 @@ private:
     QTabWidget *m_bottomTabs = nullptr;
     QLabel *m_scenarioBanner = nullptr;
     QLabel *m_status = nullptr;
+    QJsonArray m_logRecords; // the log as a recording keeps it, newest kLogRecordCapacity
 };
 
 } // namespace loopscope

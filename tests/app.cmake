@@ -29,3 +29,7 @@ loopscope_add_test(tst_clock WIDGETS
 loopscope_add_test(tst_runs WIDGETS
     LIBS loopscope_app Qt6::Network
     LABELS "app")
+# File > Save recording… then open: the same timeline, stalls, blame and log as live.
+loopscope_add_test(tst_recording_window WIDGETS
+    LIBS loopscope_app Qt6::Network
+    LABELS "app")

@@ -4,6 +4,7 @@
 #include "support/rawsocket.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -46,6 +47,8 @@ private slots:
     void stuckWorkerThreadDoesNotHoldTheExit();
     void blockedLoopDoesNotHoldTheExit();
     void traceOutWritesTheTraceOnExit();
+    void recordUnderSigtermGivesACompleteFile();
+    void infoRefusesWhatIsNotARecording();
 };
 
 void TestCli::invalidArgumentsExitWithUsage_data()
@@ -86,6 +89,10 @@ void TestCli::invalidArgumentsExitWithUsage_data()
         QStringLiteral("--max-background-tasks"), QStringLiteral("0") };
     QTest::newRow("stray argument")
         << QStringList { QStringLiteral("--headless"), QStringLiteral("extra") };
+    QTest::newRow("record without headless")
+        << QStringList { QStringLiteral("--record"), QStringLiteral("x.loopscope") };
+    QTest::newRow("two recordings to open")
+        << QStringList { QStringLiteral("a.loopscope"), QStringLiteral("b.loopscope") };
 }
 
 void TestCli::invalidArgumentsExitWithUsage()
@@ -343,6 +350,72 @@ void TestCli::traceOutWritesTheTraceOnExit()
             found = true;
     }
     QVERIFY(found);
+}
+
+void TestCli::recordUnderSigtermGivesACompleteFile()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("session.loopscope"));
+    QProcess process;
+    const quint16 port = startHeadless(process, { QStringLiteral("--record"), path });
+    QVERIFY(port != 0);
+    // Answered before the signal: each must be in the file, however soon the signal follows.
+    const QList<TestResponse> answers = fetchConcurrently(port, "GET", "/async?delay=0.05", 12);
+    QCOMPARE(answers.size(), 12);
+    QCOMPARE(fetch(port, "GET", "/start-task").status, 200);
+    ::kill(static_cast<pid_t>(process.processId()), SIGTERM);
+    QVERIFY(process.waitForFinished(15000));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 0);
+    const QByteArray out = process.readAllStandardOutput();
+    QVERIFY2(out.contains("recording written to"), out.constData());
+
+    QProcess info;
+    info.start(binary, { QStringLiteral("info"), path });
+    QVERIFY(info.waitForFinished(15000));
+    QCOMPARE(info.exitCode(), 0);
+    const QJsonObject summary = QJsonDocument::fromJson(info.readAllStandardOutput()).object();
+    QCOMPARE(summary.value(QStringLiteral("format_version")).toInt(), 1);
+    QCOMPARE(summary.value(QStringLiteral("requests")).toInt(), 13);
+    QCOMPARE(summary.value(QStringLiteral("tasks")).toInt(), 1);
+    QCOMPARE(summary.value(QStringLiteral("lost_events")).toInt(), 0);
+    QVERIFY(summary.value(QStringLiteral("events")).toInt() > 13 * 6);
+    QCOMPARE(summary.value(QStringLiteral("bytes")).toInteger(), QFileInfo(path).size());
+    QVERIFY(summary.value(QStringLiteral("span_ns")).toInteger() > 50'000'000);
+    QVERIFY(summary.value(QStringLiteral("records")).toInt() >= 1); // the task's log line
+
+    // Opened in the window, drawn whole and saved, with no server started.
+    const QString shot = dir.filePath(QStringLiteral("shot.png"));
+    QProcess window;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    window.setProcessEnvironment(environment);
+    window.start(binary, { path, QStringLiteral("--screenshot"), shot });
+    QVERIFY(window.waitForFinished(30000));
+    QCOMPARE(window.exitCode(), 0);
+    QVERIFY(!window.readAllStandardOutput().contains("listening on"));
+    QFile png(shot);
+    QVERIFY(png.open(QIODevice::ReadOnly));
+    QVERIFY(png.size() > 10'000);
+    QVERIFY(png.read(8) == QByteArray("\x89PNG\r\n\x1a\n", 8));
+}
+
+void TestCli::infoRefusesWhatIsNotARecording()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("trace.json"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("{\"traceEvents\": []}");
+    file.close();
+    QProcess info;
+    info.start(binary, { QStringLiteral("info"), path });
+    QVERIFY(info.waitForFinished(15000));
+    QCOMPARE(info.exitCode(), 1);
+    const QByteArray error = info.readAllStandardError();
+    QVERIFY2(error.contains(QByteArray(path.toUtf8() + ": not a Loopscope recording")),
+        error.constData());
+    QVERIFY(info.readAllStandardOutput().isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestCli)

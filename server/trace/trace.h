@@ -19,6 +19,8 @@ using Nanos = std::int64_t;
 // Steady (monotonic) clock in nanoseconds; the same clock as QElapsedTimer.
 Nanos nowNs() noexcept;
 
+// The values are stored in recordings (docs/recording-format.md): a new kind goes at the end,
+// with a new recording format version.
 enum class Kind : std::uint8_t
 {
     RequestAccepted, // span=request, value=connection id

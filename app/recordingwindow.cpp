@@ -1,0 +1,95 @@
+#include "recordingwindow.h"
+
+#include "logview.h"
+#include "recordingreader.h"
+#include "requestinspector.h"
+#include "sessionrecords.h"
+#include "timecursor.h"
+#include "timelinekeysdialog.h"
+#include "timelinemodel.h"
+#include "timelineview.h"
+#include "trace/sessionclock.h"
+
+#include <QApplication>
+#include <QFileInfo>
+#include <QMenuBar>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+
+namespace loopscope {
+
+RecordingWindow::RecordingWindow(
+    recording::Recording recording, const QString &path, QWidget *parent)
+    : QMainWindow(parent)
+    , m_recording(std::move(recording))
+{
+    setAttribute(Qt::WA_DeleteOnClose, false);
+    setWindowTitle(tr("%1 — Loopscope recording").arg(QFileInfo(path).fileName()));
+    // On this process's clock, with the recording's session origin as this session's: every
+    // view then reads the recorded session times (48.2 s live is 48.2 s here).
+    const trace::Nanos shift = trace::sessionOrigin() - m_recording.origin;
+    m_recording.rebase(trace::sessionOrigin());
+
+    m_cursor = new viz::TimeCursor(this);
+    m_model = new viz::TimelineModel(this);
+    m_model->setThreadNameResolver(
+        [this](std::uint32_t thread) { return m_recording.threadName(thread); });
+    // All of it: the live timeline's retention would cut what the recording holds.
+    m_model->setRetention(std::chrono::hours(24 * 365));
+    m_model->ingest(m_recording.events);
+
+    auto *split = new QSplitter(Qt::Vertical, this);
+    m_timeline = new viz::TimelineView(m_model, split);
+    m_timeline->setMinimumHeight(260);
+    m_timeline->setTimeCursor(m_cursor);
+    m_timeline->zoom()->setRange(m_model->earliest(), m_model->now());
+    m_tabs = new QTabWidget(split);
+    m_inspector = new viz::RequestInspector(m_model, m_tabs);
+    m_inspector->setTimeCursor(m_cursor);
+    m_log = new LogView(*m_cursor, m_tabs);
+    m_log->setRealtimeOffset(sessionrecords::realtimeOffset(m_recording.meta, shift));
+    m_tabs->addTab(m_inspector, tr("Inspector"));
+    m_tabs->addTab(m_log, tr("Log"));
+    split->addWidget(m_timeline);
+    split->addWidget(m_tabs);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 1);
+    setCentralWidget(split);
+    connect(m_timeline, &viz::TimelineView::requestSelected, this, [this](quint64 span) {
+        m_inspector->showSpan(span);
+        m_tabs->setCurrentWidget(m_inspector);
+    });
+
+    for (const QJsonValue &value : std::as_const(m_recording.records)) {
+        if (const auto line = sessionrecords::readLogLine(value.toObject(), m_recording.origin))
+            m_log->append(line->level, line->text, line->at);
+    }
+
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Close"), QKeySequence::Close, this, &QWidget::close);
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Keys and mouse…"), this, [this] { viz::showTimelineKeys(this); });
+    const QJsonObject &meta = m_recording.meta;
+    statusBar()->showMessage(
+        tr("Recorded %1 from %2 · %3 events%4")
+            .arg(meta.value(QStringLiteral("created")).toString(),
+                meta.value(QStringLiteral("server_url")).toString())
+            .arg(m_recording.events.size())
+            .arg(m_recording.lostEvents
+                    ? tr(" · %1 events lost while recording").arg(m_recording.lostEvents)
+                    : QString()));
+    resize(1440, 900);
+}
+
+RecordingWindow::~RecordingWindow() = default;
+
+OpenedRecording openRecording(const QString &path)
+{
+    recording::ReadResult read = recording::readRecording(path);
+    if (!read)
+        return { nullptr, read.errorMessage };
+    return { std::make_unique<RecordingWindow>(std::move(read.recording), path), {} };
+}
+
+} // namespace loopscope

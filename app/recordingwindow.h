@@ -1,0 +1,55 @@
+#pragma once
+
+#include "recording.h"
+
+#include <QMainWindow>
+
+#include <memory>
+
+class QTabWidget;
+
+namespace loopscope {
+
+class LogView;
+namespace viz {
+class RequestInspector;
+class TimeCursor;
+class TimelineModel;
+class TimelineView;
+} // namespace viz
+
+// A recording opened for a second look: the timeline, the inspector and the log as they were
+// live, on the recording's own session clock, with no server behind them. The whole recording is
+// in view when it opens.
+class RecordingWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    RecordingWindow(recording::Recording recording, const QString &path, QWidget *parent = nullptr);
+    ~RecordingWindow() override;
+
+    viz::TimelineModel &model() { return *m_model; }
+    viz::TimelineView &timeline() { return *m_timeline; }
+    LogView &log() { return *m_log; }
+    const recording::Recording &recording() const { return m_recording; }
+
+private:
+    recording::Recording m_recording;
+    viz::TimeCursor *m_cursor = nullptr;
+    viz::TimelineModel *m_model = nullptr;
+    viz::TimelineView *m_timeline = nullptr;
+    viz::RequestInspector *m_inspector = nullptr;
+    LogView *m_log = nullptr;
+    QTabWidget *m_tabs = nullptr;
+};
+
+struct OpenedRecording
+{
+    std::unique_ptr<RecordingWindow> window;
+    QString errorMessage; // names the file and the problem
+    explicit operator bool() const { return errorMessage.isEmpty(); }
+};
+// Reads a .loopscope file into a window (not shown yet).
+OpenedRecording openRecording(const QString &path);
+
+} // namespace loopscope

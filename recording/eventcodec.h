@@ -1,0 +1,33 @@
+#pragma once
+
+#include "trace.h"
+
+#include <QtCore/QByteArray>
+#include <QtCore/QByteArrayView>
+#include <QtCore/QString>
+
+#include <span>
+#include <vector>
+
+namespace loopscope::recording {
+
+// One Events block's payload. Each event is
+//   kind (u8) · thread (varint) · time (svarint, from the previous event's, the first from the
+//   origin) · span (svarint, from the previous event's) · label (varint) · link · value
+// where link is an svarint from the event's span when it names a span (linkIsSpan), an svarint
+// from the event's time plus one when it is a time (0 = unknown), else a varint; value is the
+// same for a time (valueIsTime), else an svarint; a RequestId event adds its id (bytes, at most
+// Event::kRequestIdCapacity). Deltas start again in every block, so each block reads alone.
+QByteArray encodeEvents(std::span<const trace::Event> events, trace::Nanos origin);
+
+struct DecodeResult
+{
+    QString errorMessage; // names what is wrong and at which event of the block
+    explicit operator bool() const { return errorMessage.isEmpty(); }
+};
+// Appends the block's events to out. Fails on anything the encoder cannot have written: an
+// unknown kind, a cut-off field, an over-long request id, bytes left over.
+DecodeResult decodeEvents(
+    QByteArrayView payload, trace::Nanos origin, std::vector<trace::Event> &out);
+
+} // namespace loopscope::recording

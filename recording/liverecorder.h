@@ -1,0 +1,53 @@
+#pragma once
+
+#include "recordingwriter.h"
+
+#include <QtCore/QJsonArray>
+#include <QtCore/QObject>
+#include <QtCore/QTimer>
+
+#include <memory>
+
+namespace loopscope::trace {
+class Subscription;
+}
+
+namespace loopscope::recording {
+
+// Records the live session into a .loopscope file as it happens: a subscription to the trace
+// hub drained every second into an event block, and the window's own records written beside.
+// Stops cleanly on stop() (SIGTERM in the headless server calls it), leaving a complete file.
+class LiveRecorder : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr std::chrono::milliseconds kInterval { 1000 };
+
+    explicit LiveRecorder(QObject *parent = nullptr);
+    ~LiveRecorder() override;
+
+    RecordingWriter::Result start(const QString &path, const QJsonObject &meta);
+    // One of the window's records ({"kind", "at" in session ns, ...}), written with the next
+    // block of events.
+    void addRecord(QJsonObject record);
+    // Flushes the hub, writes what is pending and the end block.
+    RecordingWriter::Result stop();
+
+    bool isRecording() const { return m_writer.isOpen(); }
+    const RecordingWriter &writer() const { return m_writer; }
+
+signals:
+    // A write failed (disk full, file gone): recording has stopped.
+    void failed(const QString &message);
+
+private:
+    RecordingWriter::Result writePending();
+
+    RecordingWriter m_writer;
+    std::shared_ptr<trace::Subscription> m_subscription;
+    std::vector<trace::Event> m_drained;
+    QJsonArray m_records;
+    QTimer m_timer;
+};
+
+} // namespace loopscope::recording

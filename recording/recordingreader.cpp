@@ -1,0 +1,296 @@
+#include "recordingreader.h"
+
+#include "bytecodec.h"
+#include "eventcodec.h"
+#include "recordingformat.h"
+
+#include <QtCore/QFile>
+#include <QtCore/QJsonDocument>
+
+#include <unordered_map>
+#include <zlib.h>
+
+namespace loopscope::recording {
+
+namespace {
+
+using format::BlockType;
+
+class Parser
+{
+public:
+    Parser(QByteArrayView bytes, const QString &name)
+        : m_bytes(bytes)
+        , m_reader(bytes)
+        , m_name(name)
+    { }
+
+    ReadResult run();
+
+private:
+    QString fail(const QString &what) const { return m_name + QStringLiteral(": ") + what; }
+    QString readBlock(BlockType type, QByteArrayView raw, qsizetype at);
+    QString readMeta(QByteArrayView raw);
+    QString readLabels(QByteArrayView raw);
+    QString readThreads(QByteArrayView raw);
+    QString readEvents(QByteArrayView raw);
+    QString checkEnd(std::uint64_t events, std::uint64_t blocks);
+    void reserveForEndCount();
+
+    QByteArrayView m_bytes;
+    ByteReader m_reader;
+    const QString &m_name;
+    ReadResult m_result;
+    bool m_haveMeta = false;
+    std::uint64_t m_blocks = 0;
+    std::unordered_map<std::uint32_t, trace::Nanos> m_lastTimeOnThread;
+};
+
+QByteArray inflated(QByteArrayView stored, std::uint32_t rawSize)
+{
+    QByteArray raw(qsizetype(rawSize), Qt::Uninitialized);
+    uLongf size = rawSize;
+    uLong consumed = uLong(stored.size());
+    if (uncompress2(reinterpret_cast<Bytef *>(raw.data()), &size,
+            reinterpret_cast<const Bytef *>(stored.data()), &consumed)
+            != Z_OK
+        || size != rawSize || consumed != uLong(stored.size()))
+        return {};
+    return raw;
+}
+
+ReadResult Parser::run()
+{
+    const auto magic = m_reader.raw(format::kMagic.size());
+    if (!magic || *magic != format::kMagic) {
+        m_result.errorMessage = fail(QStringLiteral("not a Loopscope recording"));
+        return std::move(m_result);
+    }
+    const auto version = m_reader.u16();
+    if (!version) {
+        m_result.errorMessage = fail(QStringLiteral("truncated: the file ends in its header"));
+        return std::move(m_result);
+    }
+    if (*version != format::kVersion) {
+        m_result.errorMessage
+            = fail(QStringLiteral("format version %1, but this Loopscope reads version %2 only")
+                       .arg(*version)
+                       .arg(format::kVersion));
+        return std::move(m_result);
+    }
+    m_result.recording.formatVersion = *version;
+    reserveForEndCount();
+    while (true) {
+        const qsizetype at = m_reader.position();
+        const auto type = m_reader.u8();
+        const auto storedSize = m_reader.u32();
+        const auto rawSize = m_reader.u32();
+        if (!type || !storedSize || !rawSize) {
+            m_result.errorMessage = fail(
+                QStringLiteral("truncated at byte %1: no end block (was the recording stopped "
+                               "before it finished?)")
+                    .arg(at));
+            return std::move(m_result);
+        }
+        const auto stored = m_reader.raw(qsizetype(*storedSize));
+        if (!stored) {
+            m_result.errorMessage
+                = fail(QStringLiteral("truncated in the block at byte %1").arg(at));
+            return std::move(m_result);
+        }
+        QString error;
+        if (BlockType(*type) == BlockType::End) {
+            ByteReader end(*stored);
+            const auto events = end.u64();
+            const auto blocks = end.u64();
+            const auto lost = end.u64();
+            if (*storedSize != format::kEndBlockSize || !events || !blocks || !lost)
+                error = fail(QStringLiteral("damaged end block at byte %1").arg(at));
+            else if (!m_reader.atEnd())
+                error = fail(
+                    QStringLiteral("%1 bytes after the end block").arg(m_reader.remaining()));
+            else
+                error = checkEnd(*events, *blocks);
+            m_result.recording.lostEvents = lost.value_or(0);
+            m_result.errorMessage = error;
+            return std::move(m_result);
+        }
+        // Deflate never shrinks data more than about 1032 to 1: a larger claim is damage, and
+        // must not cost the allocation it asks for.
+        if (*rawSize > format::kMaxRawBlockSize
+            || *rawSize > std::uint64_t(*storedSize) * 1100 + 64) {
+            m_result.errorMessage
+                = fail(QStringLiteral("the block at byte %1 claims %2 bytes, more than any "
+                                      "recording block may hold")
+                           .arg(at)
+                           .arg(*rawSize));
+            return std::move(m_result);
+        }
+        const QByteArray raw = inflated(*stored, *rawSize);
+        if (raw.isEmpty() && *rawSize != 0)
+            error = QStringLiteral("its compressed data is corrupt");
+        else
+            error = readBlock(BlockType(*type), raw, at);
+        if (!error.isEmpty()) {
+            m_result.errorMessage = fail(QStringLiteral("block at byte %1: %2").arg(at).arg(error));
+            return std::move(m_result);
+        }
+        ++m_blocks;
+    }
+}
+
+QString Parser::readBlock(BlockType type, QByteArrayView raw, qsizetype at)
+{
+    if (type != BlockType::Meta && !m_haveMeta)
+        return QStringLiteral("the first block must be the meta block");
+    switch (type) {
+    case BlockType::Meta:
+        if (m_haveMeta)
+            return QStringLiteral("a second meta block");
+        m_haveMeta = true;
+        return readMeta(raw);
+    case BlockType::Labels:
+        return readLabels(raw);
+    case BlockType::Threads:
+        return readThreads(raw);
+    case BlockType::Events:
+        return readEvents(raw);
+    case BlockType::Records: {
+        const QJsonDocument doc = QJsonDocument::fromJson(raw.toByteArray());
+        if (!doc.isArray())
+            return QStringLiteral("records are not a JSON array");
+        for (const QJsonValue &record : doc.array())
+            m_result.recording.records.append(record);
+        return {};
+    }
+    case BlockType::End:
+        break; // handled by run()
+    }
+    return QStringLiteral("unknown block type %1 (at byte %2)").arg(int(type)).arg(at);
+}
+
+QString Parser::readMeta(QByteArrayView raw)
+{
+    const QJsonDocument doc = QJsonDocument::fromJson(raw.toByteArray());
+    if (!doc.isObject())
+        return QStringLiteral("the meta block is not a JSON object");
+    Recording &rec = m_result.recording;
+    rec.meta = doc.object();
+    bool ok = false;
+    rec.origin = rec.meta.value(QStringLiteral("origin_ns")).toString().toLongLong(&ok);
+    if (!ok)
+        return QStringLiteral("the meta block has no origin_ns");
+    return {};
+}
+
+QString Parser::readLabels(QByteArrayView raw)
+{
+    ByteReader r(raw);
+    const auto count = r.varint();
+    if (!count || *count > std::uint64_t(r.remaining()))
+        return QStringLiteral("bad label count");
+    for (std::uint64_t i = 0; i < *count; ++i) {
+        const auto id = r.varint();
+        const auto text = r.bytes(4096);
+        if (!id || !text || *id == 0 || *id > 0xffffffffu)
+            return QStringLiteral("label %1 is damaged").arg(i + 1);
+        m_result.recording.labels.emplace_back(std::uint32_t(*id), QString::fromUtf8(*text));
+    }
+    return r.atEnd() ? QString() : QStringLiteral("bytes after the last label");
+}
+
+QString Parser::readThreads(QByteArrayView raw)
+{
+    ByteReader r(raw);
+    const auto count = r.varint();
+    if (!count || *count > std::uint64_t(r.remaining()))
+        return QStringLiteral("bad thread count");
+    for (std::uint64_t i = 0; i < *count; ++i) {
+        const auto index = r.varint();
+        const auto name = r.bytes(4096);
+        if (!index || !name || *index > 0xffff)
+            return QStringLiteral("thread %1 is damaged").arg(i + 1);
+        m_result.recording.threads.push_back({ std::uint32_t(*index), QString::fromUtf8(*name) });
+    }
+    return r.atEnd() ? QString() : QStringLiteral("bytes after the last thread");
+}
+
+QString Parser::readEvents(QByteArrayView raw)
+{
+    std::vector<trace::Event> &events = m_result.recording.events;
+    const std::size_t first = events.size();
+    if (const DecodeResult decoded = decodeEvents(raw, m_result.recording.origin, events); !decoded)
+        return decoded.errorMessage;
+    // One thread's events are recorded in order: a step back means a damaged or forged file,
+    // and the views that take it would draw nonsense.
+    for (std::size_t i = first; i < events.size(); ++i) {
+        const trace::Event &e = events[i];
+        auto [it, inserted] = m_lastTimeOnThread.try_emplace(e.thread, e.time);
+        if (!inserted && e.time < it->second)
+            return QStringLiteral("events out of order: event %1 on thread %2 goes back %3 ns")
+                .arg(i + 1)
+                .arg(e.thread)
+                .arg(it->second - e.time);
+        it->second = e.time;
+    }
+    return {};
+}
+
+void Parser::reserveForEndCount()
+{
+    // The end block says how many events follow: one allocation instead of a vector grown (and
+    // copied, and faulted in) a block at a time. Only a hint, checked at the end; an event takes
+    // at least 7 raw bytes and deflate shrinks at most about 1032 to 1, so a count beyond that
+    // cannot be true and reserves nothing.
+    const qsizetype at = m_bytes.size() - format::kBlockHeaderSize - format::kEndBlockSize;
+    if (at < 0 || std::uint8_t(m_bytes[at]) != std::uint8_t(BlockType::End))
+        return;
+    ByteReader end(m_bytes.sliced(at + format::kBlockHeaderSize));
+    const auto events = end.u64();
+    if (events && *events <= std::uint64_t(m_bytes.size()) * 148)
+        m_result.recording.events.reserve(std::size_t(*events));
+}
+
+QString Parser::checkEnd(std::uint64_t events, std::uint64_t blocks)
+{
+    if (!m_haveMeta)
+        return fail(QStringLiteral("no meta block"));
+    if (events != m_result.recording.events.size() || blocks != m_blocks)
+        return fail(QStringLiteral("the end block counts %1 events in %2 blocks, the file holds "
+                                   "%3 in %4")
+                        .arg(events)
+                        .arg(blocks)
+                        .arg(m_result.recording.events.size())
+                        .arg(m_blocks));
+    return {};
+}
+
+} // namespace
+
+ReadResult parseRecording(QByteArrayView bytes, const QString &name)
+{
+    return Parser(bytes, name).run();
+}
+
+ReadResult readRecording(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        ReadResult result;
+        result.errorMessage = path + QStringLiteral(": ") + file.errorString();
+        return result;
+    }
+    // Mapped, not read: a recording of a long session opens without a second copy.
+    const qint64 size = file.size();
+    const uchar *mapped = size > 0 ? file.map(0, size) : nullptr;
+    if (mapped)
+        return parseRecording(QByteArrayView(mapped, size), path);
+    return parseRecording(file.readAll(), path);
+}
+
+bool looksLikeRecording(QByteArrayView head)
+{
+    return head.startsWith(format::kMagic);
+}
+
+} // namespace loopscope::recording

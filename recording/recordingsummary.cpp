@@ -1,0 +1,36 @@
+#include "recordingsummary.h"
+
+#include "stallattribution.h"
+
+#include <algorithm>
+
+namespace loopscope::recording {
+
+QJsonObject summarize(const Recording &recording, qint64 fileBytes)
+{
+    qint64 requests = 0;
+    qint64 tasks = 0;
+    trace::Nanos first = 0;
+    trace::Nanos last = 0;
+    for (const trace::Event &e : recording.events) {
+        if (e.kind == trace::Kind::RequestAccepted)
+            ++requests;
+        else if (e.kind == trace::Kind::TaskSpawned)
+            ++tasks;
+        first = first == 0 ? e.time : std::min(first, e.time);
+        last = std::max(last, e.time);
+    }
+    return {
+        { QStringLiteral("format_version"), recording.formatVersion },
+        { QStringLiteral("span_ns"), qint64(last - first) },
+        { QStringLiteral("requests"), requests },
+        { QStringLiteral("stalls"), qint64(trace::watchedStalls(recording.events).size()) },
+        { QStringLiteral("tasks"), tasks },
+        { QStringLiteral("events"), qint64(recording.events.size()) },
+        { QStringLiteral("bytes"), fileBytes },
+        { QStringLiteral("lost_events"), qint64(recording.lostEvents) },
+        { QStringLiteral("records"), qint64(recording.records.size()) },
+    };
+}
+
+} // namespace loopscope::recording
