@@ -34,20 +34,25 @@ void setApplicationIdentity()
     QCoreApplication::setApplicationVersion(QStringLiteral(LOOPSCOPE_VERSION));
 }
 
+// --screenshot: saves the window after `delay`, then quits with whether it was saved.
+void saveWindowAfter(QWidget &window, const QString &path, std::chrono::milliseconds delay)
+{
+    QTimer::singleShot(delay, &window, [&window, path] {
+        const bool saved = window.grab().save(path);
+        std::printf("%s %s\n", saved ? "screenshot saved to" : "could not save screenshot to",
+            qPrintable(path));
+        std::fflush(stdout);
+        QApplication::exit(saved ? 0 : 1);
+    });
+}
+
 // --scenario and --screenshot: play the scenario, then save the window and quit.
 void captureWhenAsked(MainWindow &window, const AppOptions &options)
 {
     auto capture = [&window, path = options.screenshot] {
-        if (path.isEmpty())
-            return;
         // Let the last answers, log lines and a chart sample reach the screen first.
-        QTimer::singleShot(1500, &window, [&window, path] {
-            const bool saved = window.grab().save(path);
-            std::printf("%s %s\n", saved ? "screenshot saved to" : "could not save screenshot to",
-                qPrintable(path));
-            std::fflush(stdout);
-            QApplication::exit(saved ? 0 : 1);
-        });
+        if (!path.isEmpty())
+            saveWindowAfter(window, path, std::chrono::milliseconds(1500));
     };
     if (options.scenario.isEmpty()) {
         capture();
@@ -59,18 +64,6 @@ void captureWhenAsked(MainWindow &window, const AppOptions &options)
             std::fprintf(stderr, "loopscope: scenario not started: %s\n", qPrintable(error));
             QApplication::exit(1);
         }
-    });
-}
-
-// Saves the window once it is on screen and drawn, then quits.
-void saveWhenShown(QWidget &window, const QString &path)
-{
-    QTimer::singleShot(0, &window, [&window, path] {
-        const bool saved = window.grab().save(path);
-        std::printf("%s %s\n", saved ? "screenshot saved to" : "could not save screenshot to",
-            qPrintable(path));
-        std::fflush(stdout);
-        QApplication::exit(saved ? 0 : 1);
     });
 }
 
@@ -89,7 +82,7 @@ int runRecording(int argc, char **argv, const AppOptions &options)
     }
     opened.window->show();
     if (!options.screenshot.isEmpty())
-        saveWhenShown(*opened.window, options.screenshot);
+        saveWindowAfter(*opened.window, options.screenshot, {}); // all of it is there at once
     return QApplication::exec();
 }
 

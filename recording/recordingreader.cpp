@@ -183,36 +183,39 @@ QString Parser::readMeta(QByteArrayView raw)
     return {};
 }
 
-QString Parser::readLabels(QByteArrayView raw)
+// Labels and threads are both a count of (varint number, bytes name): numbers in [lowest,
+// highest], names at most 4 KiB, each handed to `take`.
+template <typename Take>
+QString readNumberedNames(
+    QByteArrayView raw, const char *what, std::uint64_t lowest, std::uint64_t highest, Take take)
 {
+    const QLatin1StringView name(what);
     ByteReader r(raw);
     const auto count = r.varint();
     if (!count || *count > std::uint64_t(r.remaining()))
-        return QStringLiteral("bad label count");
+        return QStringLiteral("bad %1 count").arg(name);
     for (std::uint64_t i = 0; i < *count; ++i) {
-        const auto id = r.varint();
+        const auto number = r.varint();
         const auto text = r.bytes(4096);
-        if (!id || !text || *id == 0 || *id > 0xffffffffu)
-            return QStringLiteral("label %1 is damaged").arg(i + 1);
-        m_result.recording.labels.emplace_back(std::uint32_t(*id), QString::fromUtf8(*text));
+        if (!number || !text || *number < lowest || *number > highest)
+            return QStringLiteral("%1 %2 is damaged").arg(name).arg(i + 1);
+        take(std::uint32_t(*number), QString::fromUtf8(*text));
     }
-    return r.atEnd() ? QString() : QStringLiteral("bytes after the last label");
+    return r.atEnd() ? QString() : QStringLiteral("bytes after the last %1").arg(name);
+}
+
+QString Parser::readLabels(QByteArrayView raw)
+{
+    return readNumberedNames(raw, "label", 1, 0xffffffffu, [this](std::uint32_t id, QString text) {
+        m_result.recording.labels.emplace_back(id, std::move(text));
+    });
 }
 
 QString Parser::readThreads(QByteArrayView raw)
 {
-    ByteReader r(raw);
-    const auto count = r.varint();
-    if (!count || *count > std::uint64_t(r.remaining()))
-        return QStringLiteral("bad thread count");
-    for (std::uint64_t i = 0; i < *count; ++i) {
-        const auto index = r.varint();
-        const auto name = r.bytes(4096);
-        if (!index || !name || *index > 0xffff)
-            return QStringLiteral("thread %1 is damaged").arg(i + 1);
-        m_result.recording.threads.push_back({ std::uint32_t(*index), QString::fromUtf8(*name) });
-    }
-    return r.atEnd() ? QString() : QStringLiteral("bytes after the last thread");
+    return readNumberedNames(raw, "thread", 0, 0xffff, [this](std::uint32_t index, QString name) {
+        m_result.recording.threads.push_back({ index, std::move(name) });
+    });
 }
 
 QString Parser::readEvents(QByteArrayView raw)

@@ -9,6 +9,7 @@
 #include "recordingwriter.h"
 #include "support/httptestclient.h"
 #include "support/serverfixture.h"
+#include "support/timelineevents.h"
 #include "timelinemodel.h"
 #include "trace/sessionclock.h"
 #include "trace/tracehub.h"
@@ -22,23 +23,9 @@
 
 using namespace loopscope;
 using namespace loopscope::testing;
+using loopscope::testsupport::timelineEvent;
 
 namespace {
-
-trace::Event makeEvent(trace::Kind kind, trace::Nanos time, std::uint64_t span,
-    std::uint32_t label = 0, std::uint64_t link = 0, std::int64_t value = 0,
-    std::uint32_t thread = 0)
-{
-    trace::Event e {};
-    e.kind = kind;
-    e.time = time;
-    e.span = span;
-    e.label = label;
-    e.link = link;
-    e.value = value;
-    e.thread = thread;
-    return e;
-}
 
 // Every kind, with the fields each one uses, on two threads.
 std::vector<trace::Event> everyKind(trace::Nanos t)
@@ -46,39 +33,36 @@ std::vector<trace::Event> everyKind(trace::Nanos t)
     const std::uint32_t route = trace::label("GET /recorded");
     const std::uint32_t sleep = trace::label("sleep 0.5s");
     std::vector<trace::Event> events {
-        makeEvent(trace::Kind::RequestAccepted, t + 10, 1000, 0, 0, 7),
-        makeEvent(
+        timelineEvent(trace::Kind::RequestAccepted, t + 10, 1000, 0, 0, 7),
+        timelineEvent(
             trace::Kind::RequestArrived, t + 11, 1000, 0, std::uint64_t(t - 5'000'000), t + 2),
-        makeEvent(trace::Kind::RequestId, t + 12, 1000),
-        makeEvent(trace::Kind::RequestParsed, t + 20, 1000, route, 0, 2),
-        makeEvent(trace::Kind::HandlerStarted, t + 30, 1000),
-        makeEvent(trace::Kind::AwaitSuspend, t + 40, 1000, sleep),
-        makeEvent(trace::Kind::JobQueued, t + 41, 2000, sleep, 1000),
-        makeEvent(trace::Kind::JobStarted, t + 42, 2000, 0, 0, 0, 1),
-        makeEvent(trace::Kind::JobFinished, t + 500, 2000, 0, 0, 0, 1),
-        makeEvent(trace::Kind::AwaitResume, t + 501, 1000, sleep),
-        makeEvent(trace::Kind::BlockingBegin, t + 502, 1000, sleep),
-        makeEvent(trace::Kind::LoopStallBegin, t + 600, 3000, 0, 0, t + 502),
-        makeEvent(trace::Kind::BlockingEnd, t + 700, 1000, sleep),
-        makeEvent(trace::Kind::LoopStallEnd, t + 701, 3000, 0, 0, 199),
-        makeEvent(trace::Kind::LoopLag, t + 702, 0, 0, 0, 199),
-        makeEvent(trace::Kind::TaskSpawned, t + 703, 4000, sleep, 1000),
-        makeEvent(trace::Kind::ResponseWritten, t + 704, 1000, 0, 512, 200),
-        makeEvent(trace::Kind::RequestClosed, t + 705, 1000),
-        makeEvent(trace::Kind::TaskFinished, t + 800, 4000),
-        makeEvent(trace::Kind::TaskSpawned, t + 801, 4001, sleep, 1000),
-        makeEvent(trace::Kind::TaskFailed, t + 802, 4001),
-        makeEvent(trace::Kind::TaskSpawned, t + 803, 4002, sleep, 1000),
-        makeEvent(trace::Kind::TaskCancelled, t + 804, 4002),
+        testsupport::timelineRequestId(t + 12, 1000, "req-1"),
+        timelineEvent(trace::Kind::RequestParsed, t + 20, 1000, route, 0, 2),
+        timelineEvent(trace::Kind::HandlerStarted, t + 30, 1000),
+        timelineEvent(trace::Kind::AwaitSuspend, t + 40, 1000, sleep),
+        timelineEvent(trace::Kind::JobQueued, t + 41, 2000, sleep, 1000),
+        timelineEvent(trace::Kind::JobStarted, t + 42, 2000, 0, 0, 0, 2),
+        timelineEvent(trace::Kind::JobFinished, t + 500, 2000, 0, 0, 0, 2),
+        timelineEvent(trace::Kind::AwaitResume, t + 501, 1000, sleep),
+        timelineEvent(trace::Kind::BlockingBegin, t + 502, 1000, sleep),
+        timelineEvent(trace::Kind::LoopStallBegin, t + 600, 3000, 0, 0, t + 502),
+        timelineEvent(trace::Kind::BlockingEnd, t + 700, 1000, sleep),
+        timelineEvent(trace::Kind::LoopStallEnd, t + 701, 3000, 0, 0, 199),
+        timelineEvent(trace::Kind::LoopLag, t + 702, 0, 0, 0, 199),
+        timelineEvent(trace::Kind::TaskSpawned, t + 703, 4000, sleep, 1000),
+        timelineEvent(trace::Kind::ResponseWritten, t + 704, 1000, 0, 512, 200),
+        timelineEvent(trace::Kind::RequestClosed, t + 705, 1000),
+        timelineEvent(trace::Kind::TaskFinished, t + 800, 4000),
+        timelineEvent(trace::Kind::TaskSpawned, t + 801, 4001, sleep, 1000),
+        timelineEvent(trace::Kind::TaskFailed, t + 802, 4001),
+        timelineEvent(trace::Kind::TaskSpawned, t + 803, 4002, sleep, 1000),
+        timelineEvent(trace::Kind::TaskCancelled, t + 804, 4002),
         // Unknown send time, an id at its full length, a span id below the previous one.
-        makeEvent(trace::Kind::RequestAccepted, t + 900, 5, 0, 0, 8),
-        makeEvent(trace::Kind::RequestArrived, t + 901, 5, 0, 0, t + 899),
-        makeEvent(trace::Kind::RequestId, t + 902, 5),
+        timelineEvent(trace::Kind::RequestAccepted, t + 900, 5, 0, 0, 8),
+        timelineEvent(trace::Kind::RequestArrived, t + 901, 5, 0, 0, t + 899),
+        testsupport::timelineRequestId(
+            t + 902, 5, QByteArray(trace::Event::kRequestIdCapacity, 'x')),
     };
-    std::memcpy(events[2].requestId, "req-1", 5);
-    events[2].requestIdSize = 5;
-    std::memset(events.back().requestId, 'x', trace::Event::kRequestIdCapacity);
-    events.back().requestIdSize = trace::Event::kRequestIdCapacity;
     return events;
 }
 
@@ -276,9 +260,9 @@ void TestRecording::badFiles_data()
     const QString path = m_dir.filePath(QStringLiteral("backwards.loopscope"));
     recording::RecordingWriter writer;
     QVERIFY(writer.open(path, {}, 0));
-    const std::vector<trace::Event> backwards { makeEvent(trace::Kind::LoopLag, 2000, 0),
-        makeEvent(trace::Kind::LoopLag, 3000, 0, 0, 0, 0, 1),
-        makeEvent(trace::Kind::LoopLag, 1000, 0) };
+    const std::vector<trace::Event> backwards { timelineEvent(trace::Kind::LoopLag, 2000, 0),
+        timelineEvent(trace::Kind::LoopLag, 3000, 0, 0, 0, 0, 1),
+        timelineEvent(trace::Kind::LoopLag, 1000, 0) };
     QVERIFY(writer.writeEvents(backwards));
     QVERIFY(writer.finish());
     QTest::newRow("events out of order") << fileBytes(path) << "events out of order";

@@ -10,6 +10,7 @@
 #include "recordingreader.h"
 #include "recordingwriter.h"
 #include "sessionclock.h"
+#include "support/timelineevents.h"
 #include "timelinemodel.h"
 #include "timelineview.h"
 #include "zoomstate.h"
@@ -38,14 +39,7 @@ std::vector<trace::Event> syntheticSession(int requests)
     const trace::Nanos start = trace::sessionOrigin() + 1'000'000'000;
     const auto add = [&](trace::Kind kind, trace::Nanos time, std::uint64_t span,
                          std::uint32_t label = 0, std::uint64_t link = 0, std::int64_t value = 0) {
-        trace::Event e {};
-        e.kind = kind;
-        e.time = time;
-        e.span = span;
-        e.label = label;
-        e.link = link;
-        e.value = value;
-        events.push_back(e);
+        events.push_back(testsupport::timelineEvent(kind, time, span, label, link, value));
     };
     for (int i = 0; i < requests; ++i) {
         const std::uint64_t span = 1'000'000 + std::uint64_t(i);
@@ -53,10 +47,8 @@ std::vector<trace::Event> syntheticSession(int requests)
         const trace::Nanos t = start + trace::Nanos(i) * 100'000 + (i * 7919 % 50'000);
         add(trace::Kind::RequestAccepted, t, span, 0, 0, i % 64);
         add(trace::Kind::RequestArrived, t + 900, span, 0, std::uint64_t(t - 40'000), t - 20'000);
-        add(trace::Kind::RequestId, t + 1'000, span);
-        const QByteArray id = "load-" + QByteArray::number(i);
-        std::memcpy(events.back().requestId, id.constData(), std::size_t(id.size()));
-        events.back().requestIdSize = std::uint8_t(id.size());
+        events.push_back(
+            testsupport::timelineRequestId(t + 1'000, span, "load-" + QByteArray::number(i)));
         add(trace::Kind::RequestParsed, t + 5'000, span, route);
         add(trace::Kind::HandlerStarted, t + 8'000, span);
         add(trace::Kind::AwaitSuspend, t + 12'000, span, query);
