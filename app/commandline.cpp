@@ -5,6 +5,7 @@
 #include <QCommandLineParser>
 #include <array>
 #include <optional>
+#include <tuple>
 
 namespace loopscope {
 
@@ -13,7 +14,7 @@ QString usageText()
     return QStringLiteral(
         "Usage: loopscope [--headless] [--port N] [--bind ADDR] [--database URL] [--mode "
         "ROUTE=VARIANT]...\n"
-        "       loopscope FILE.loopscope [--screenshot FILE]\n"
+        "       loopscope FILE.loopscope [--at S] [--speed X] [--screenshot FILE]\n"
         "       loopscope info FILE.loopscope\n"
         "       loopscope load URL [-n N] [-c C] [-k] [--rate R] [--duration S] [--json FILE]\n"
         "\n"
@@ -65,6 +66,9 @@ QString usageText()
         "                         it runs; complete once the server stops (SIGTERM included)\n"
         "  --list-scenarios       list the scenarios of the Scenarios menu\n"
         "  --scenario NAME        play a scenario once the window is up\n"
+        "  --at S                 with a recording: put the play head at S seconds (its session\n"
+        "                         clock) and show the session as it was then\n"
+        "  --speed X              with a recording: the replay speed, 0.05 to 4 (default 1)\n"
         "  --screenshot FILE      save a PNG of the window after the scenario ran (or the\n"
         "                         recording opened), then quit\n"
         "  -h, --help             show this help\n"
@@ -160,6 +164,8 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     const QCommandLineOption listScenarios(QStringLiteral("list-scenarios"));
     const QCommandLineOption traceOut(QStringLiteral("trace-out"), {}, QStringLiteral("FILE"));
     const QCommandLineOption record(QStringLiteral("record"), {}, QStringLiteral("FILE"));
+    const QCommandLineOption playHead(QStringLiteral("at"), {}, QStringLiteral("S"));
+    const QCommandLineOption replaySpeed(QStringLiteral("speed"), {}, QStringLiteral("X"));
     const QCommandLineOption traceRetention(
         QStringLiteral("trace-retention"), {}, QStringLiteral("S"));
     const QCommandLineOption scenario(QStringLiteral("scenario"), {}, QStringLiteral("NAME"));
@@ -183,11 +189,12 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         QStringLiteral("control-host"), {}, QStringLiteral("NAME"));
     const QCommandLineOption maxBackgroundTasks(
         QStringLiteral("max-background-tasks"), {}, QStringLiteral("N"));
-    parser.addOptions({ headless, port, bind, mode, taskGrace, database, traceOut, record,
-        traceRetention, help, version, listScenarios, scenario, screenshot, upstreamUrl, allowHost,
-        upstreamLatency, upstreamJitter, upstreamFailureRate, maxUpstreamBody, maxConnections,
-        keepAliveTimeout, requestTimeout, maxRequestLine, maxHeaderBytes, maxBodyBytes,
-        controlToken, noControlApi, controlHost, maxBackgroundTasks });
+    parser.addOptions(
+        { headless, port, bind, mode, taskGrace, database, traceOut, record, playHead, replaySpeed,
+            traceRetention, help, version, listScenarios, scenario, screenshot, upstreamUrl,
+            allowHost, upstreamLatency, upstreamJitter, upstreamFailureRate, maxUpstreamBody,
+            maxConnections, keepAliveTimeout, requestTimeout, maxRequestLine, maxHeaderBytes,
+            maxBodyBytes, controlToken, noControlApi, controlHost, maxBackgroundTasks });
 
     auto usageError = [&result](const QString &message) {
         result.action = CommandLineResult::Action::UsageError;
@@ -316,6 +323,24 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     options.openRecording = positional.value(0);
     if (!options.openRecording.isEmpty() && !options.scenario.isEmpty())
         return usageError(QStringLiteral("a recording is shown as it was: no --scenario with it"));
+    for (const auto &[option, target, lowest, highest] :
+        { std::tuple { &playHead, &options.playHead, 0.0, 1e9 },
+            std::tuple { &replaySpeed, &options.replaySpeed, 0.05, 4.0 } }) {
+        if (!parser.isSet(*option))
+            continue;
+        if (options.openRecording.isEmpty())
+            return usageError(
+                QStringLiteral("--%1 needs a recording to open").arg(option->names().constFirst()));
+        bool ok = false;
+        const double value = parser.value(*option).toDouble(&ok);
+        if (!ok || !(value >= lowest && value <= highest))
+            return usageError(QStringLiteral("--%1 expects %2 to %3, got '%4'")
+                                  .arg(option->names().constFirst())
+                                  .arg(lowest)
+                                  .arg(highest)
+                                  .arg(parser.value(*option)));
+        *target = value;
+    }
     if (!options.scenario.isEmpty() && !findScenario(options.scenario))
         return usageError(
             QStringLiteral("unknown scenario '%1' (see --list-scenarios)").arg(options.scenario));

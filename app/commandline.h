@@ -18,6 +18,8 @@ struct AppOptions
     QString traceOut; // Chrome trace of the retained window, written on exit
     QString recordTo; // --record: the headless session as a .loopscope recording, as it happens
     QString openRecording; // `loopscope FILE.loopscope`: shown in the window instead of a server
+    std::optional<double> playHead; // --at: the recording's play head, in session seconds
+    std::optional<double> replaySpeed; // --speed: the replay speed, 0.05 to 4
     // Overrides the window's saved setting for this run (not saved); the hub's default otherwise.
     std::optional<std::chrono::seconds> traceRetention;
     QString scenario; // played once the window is up

@@ -4,8 +4,10 @@
 #include "loadcommand.h"
 #include "mainwindow.h"
 #include "recordingwindow.h"
+#include "replaycontrols.h"
 #include "scenarios.h"
 #include "serverhost.h"
+#include "trace/sessionclock.h"
 #include "trace/tracehub.h"
 #include "unixsignals.h"
 
@@ -80,7 +82,12 @@ int runRecording(int argc, char **argv, const AppOptions &options)
         std::fprintf(stderr, "loopscope: %s\n", qPrintable(opened.errorMessage));
         return 1;
     }
-    opened.window->show();
+    RecordingWindow &window = *opened.window;
+    if (options.replaySpeed)
+        window.replayControls().setSpeed(*options.replaySpeed);
+    if (options.playHead)
+        window.replayControls().seek(trace::fromSessionSeconds(*options.playHead));
+    window.show();
     if (!options.screenshot.isEmpty())
         saveWindowAfter(*opened.window, options.screenshot, {}); // all of it is there at once
     return QApplication::exec();

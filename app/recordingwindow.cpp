@@ -2,6 +2,8 @@
 
 #include "logview.h"
 #include "recordingreader.h"
+#include "replay.h"
+#include "replaycontrols.h"
 #include "requestinspector.h"
 #include "sessionrecords.h"
 #include "timecursor.h"
@@ -16,6 +18,7 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QVBoxLayout>
 
 namespace loopscope {
 
@@ -33,17 +36,24 @@ RecordingWindow::RecordingWindow(
 
     m_cursor = new viz::TimeCursor(this);
     m_model = new viz::TimelineModel(this);
-    m_model->setThreadNameResolver(
-        [this](std::uint32_t thread) { return m_recording.threadName(thread); });
     // All of it: the live timeline's retention would cut what the recording holds.
     m_model->setRetention(std::chrono::hours(24 * 365));
-    m_model->ingest(m_recording.events);
+    // The replay feeds the model: all of it now, up to its play head once it plays.
+    m_replay = new viz::Replay(
+        *m_model, m_recording.events,
+        [this](std::uint32_t thread) { return m_recording.threadName(thread); }, this);
 
     auto *split = new QSplitter(Qt::Vertical, this);
-    m_timeline = new viz::TimelineView(m_model, split);
+    auto *timelineArea = new QWidget(split);
+    auto *timelineLayout = new QVBoxLayout(timelineArea);
+    timelineLayout->setContentsMargins(0, 0, 0, 0);
+    m_timeline = new viz::TimelineView(m_model, timelineArea);
     m_timeline->setMinimumHeight(260);
     m_timeline->setTimeCursor(m_cursor);
     m_timeline->zoom()->setRange(m_model->earliest(), m_model->now());
+    m_replayControls = new viz::ReplayControls(*m_replay, *m_timeline, timelineArea);
+    timelineLayout->addWidget(m_timeline, 1);
+    timelineLayout->addWidget(m_replayControls);
     m_tabs = new QTabWidget(split);
     m_inspector = new viz::RequestInspector(m_model, m_tabs);
     m_inspector->setTimeCursor(m_cursor);
@@ -51,7 +61,7 @@ RecordingWindow::RecordingWindow(
     m_log->setRealtimeOffset(sessionrecords::realtimeOffset(m_recording.meta, shift));
     m_tabs->addTab(m_inspector, tr("Inspector"));
     m_tabs->addTab(m_log, tr("Log"));
-    split->addWidget(m_timeline);
+    split->addWidget(timelineArea);
     split->addWidget(m_tabs);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 1);

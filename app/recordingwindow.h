@@ -12,6 +12,8 @@ namespace loopscope {
 
 class LogView;
 namespace viz {
+class Replay;
+class ReplayControls;
 class RequestInspector;
 class TimeCursor;
 class TimelineModel;
@@ -20,7 +22,7 @@ class TimelineView;
 
 // A recording opened for a second look: the timeline, the inspector and the log as they were
 // live, on the recording's own session clock, with no server behind them. The whole recording is
-// in view when it opens.
+// in view when it opens; the replay bar plays it again at any speed from any instant.
 class RecordingWindow : public QMainWindow
 {
     Q_OBJECT
@@ -31,12 +33,16 @@ public:
     viz::TimelineModel &model() { return *m_model; }
     viz::TimelineView &timeline() { return *m_timeline; }
     LogView &log() { return *m_log; }
+    viz::Replay &replay() { return *m_replay; }
+    viz::ReplayControls &replayControls() { return *m_replayControls; }
     const recording::Recording &recording() const { return m_recording; }
 
 private:
     recording::Recording m_recording;
     viz::TimeCursor *m_cursor = nullptr;
     viz::TimelineModel *m_model = nullptr;
+    viz::Replay *m_replay = nullptr;
+    viz::ReplayControls *m_replayControls = nullptr;
     viz::TimelineView *m_timeline = nullptr;
     viz::RequestInspector *m_inspector = nullptr;
     LogView *m_log = nullptr;

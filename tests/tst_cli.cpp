@@ -91,6 +91,10 @@ void TestCli::invalidArgumentsExitWithUsage_data()
         << QStringList { QStringLiteral("--headless"), QStringLiteral("extra") };
     QTest::newRow("record without headless")
         << QStringList { QStringLiteral("--record"), QStringLiteral("x.loopscope") };
+    QTest::newRow("play head without a recording")
+        << QStringList { QStringLiteral("--at"), QStringLiteral("3") };
+    QTest::newRow("replay speed beyond 4x") << QStringList { QStringLiteral("x.loopscope"),
+        QStringLiteral("--speed"), QStringLiteral("9") };
     QTest::newRow("two recordings to open")
         << QStringList { QStringLiteral("a.loopscope"), QStringLiteral("b.loopscope") };
 }

@@ -21,3 +21,9 @@ loopscope_add_test(tst_timeline_controls WIDGETS
     SOURCES support/timelineevents.h
     LIBS loopscope_visualizer
     LABELS "visualizer")
+# Replay: the model and the state at the play head are what the trace says then; play, step,
+# seek and the replay bar.
+loopscope_add_test(tst_replay WIDGETS
+    SOURCES support/timelineevents.h
+    LIBS loopscope_visualizer
+    LABELS "visualizer")

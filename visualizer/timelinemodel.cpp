@@ -162,6 +162,14 @@ void TimelineModel::clear()
     Q_EMIT changed();
 }
 
+void TimelineModel::clockMoved()
+{
+    m_changeBegin = m_latest;
+    m_changeEnd = now();
+    ++m_revision;
+    Q_EMIT changed();
+}
+
 void TimelineModel::ingest(std::span<const trace::Event> events)
 {
     if (events.empty())

@@ -51,6 +51,9 @@ public:
 
     void ingest(std::span<const trace::Event> events);
     void clear();
+    // The clock moved with no new events (a replay between two events): open spans and the
+    // now-line grew, so the views repaint.
+    void clockMoved();
 
     void setRetention(std::chrono::nanoseconds window);
     std::chrono::nanoseconds retention() const { return std::chrono::nanoseconds(m_retention); }

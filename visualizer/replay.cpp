@@ -1,0 +1,162 @@
+#include "replay.h"
+
+#include "timelinemodel.h"
+
+#include <algorithm>
+
+namespace loopscope::viz {
+
+namespace {
+
+const Segment *segmentAt(const TimelineSpan &span, Nanos at)
+{
+    const auto it = std::upper_bound(span.segments.begin(), span.segments.end(), at,
+        [](Nanos t, const Segment &s) { return t < s.begin; });
+    if (it == span.segments.begin())
+        return nullptr;
+    const Segment &s = *std::prev(it);
+    return s.end == 0 || at < s.end ? &s : nullptr;
+}
+
+} // namespace
+
+ReplayState replayStateAt(const TimelineModel &model, Nanos at)
+{
+    ReplayState state;
+    state.at = at;
+    for (const TimelineSpan &span : model.spanStorage()) {
+        if (span.id == 0 || span.kind == SpanKind::Job || span.begin > at
+            || (span.end != 0 && span.end <= at))
+            continue;
+        const Segment *segment = segmentAt(span, at);
+        if (!segment)
+            continue;
+        switch (segment->kind) {
+        case SegmentKind::Unread:
+            state.unread.push_back(span.id);
+            break;
+        case SegmentKind::Queued:
+            state.queued.push_back(span.id);
+            break;
+        case SegmentKind::Awaiting:
+            state.awaiting.push_back(span.id);
+            break;
+        case SegmentKind::Running:
+        case SegmentKind::Blocking:
+            // A request on the pool variant runs its handler on a worker: its own lane's
+            // running segment is then the wait for the job, drawn on the worker's lane.
+            if (span.group == LaneGroup::Loop || span.group == LaneGroup::Tasks) {
+                state.onLoop = span.id;
+                state.loopBlocked = segment->kind == SegmentKind::Blocking;
+            } else {
+                state.onWorker.push_back(span.id);
+            }
+            break;
+        }
+    }
+    return state;
+}
+
+Replay::Replay(TimelineModel &model, std::vector<trace::Event> events,
+    std::function<QString(std::uint32_t)> threadNames, QObject *parent)
+    : QObject(parent)
+    , m_model(model)
+    , m_events(std::move(events))
+{
+    // One thread's events are in order already; across threads only the time says.
+    std::stable_sort(m_events.begin(), m_events.end(),
+        [](const trace::Event &a, const trace::Event &b) { return a.time < b.time; });
+    if (!m_events.empty()) {
+        m_begin = m_events.front().time;
+        m_end = m_events.back().time;
+    }
+    m_whole.setRetention(m_model.retention());
+    m_whole.setThreadNameResolver(threadNames);
+    m_whole.ingest(m_events);
+    m_model.detach();
+    m_model.setThreadNameResolver(std::move(threadNames));
+    m_model.setClock([this] { return m_position; });
+    m_timer.setInterval(16);
+    connect(&m_timer, &QTimer::timeout, this, &Replay::advance);
+    m_model.clear();
+    m_fed = 0;
+    m_position = m_begin;
+    feedTo(m_end);
+}
+
+void Replay::seek(Nanos position)
+{
+    position = std::clamp(position, m_begin, m_end);
+    if (position < m_position) {
+        m_model.clear();
+        m_fed = 0;
+    }
+    feedTo(position);
+}
+
+void Replay::feedTo(Nanos position)
+{
+    m_position = position;
+    const auto until = std::upper_bound(m_events.begin() + std::ptrdiff_t(m_fed), m_events.end(),
+        position, [](Nanos t, const trace::Event &e) { return t < e.time; });
+    const std::size_t count = std::size_t(until - m_events.begin()) - m_fed;
+    if (count > 0)
+        m_model.ingest(std::span(m_events).subspan(m_fed, count));
+    else
+        m_model.clockMoved(); // open spans still grow to the new "now"
+    m_fed += count;
+    emit positionChanged(m_position);
+}
+
+void Replay::play()
+{
+    if (isPlaying())
+        return;
+    if (m_position >= m_end)
+        seek(m_begin);
+    m_sinceTick.start();
+    m_timer.start();
+    emit playingChanged(true);
+}
+
+void Replay::pause()
+{
+    if (!isPlaying())
+        return;
+    m_timer.stop();
+    emit playingChanged(false);
+}
+
+void Replay::setSpeed(double speed)
+{
+    m_speed = std::clamp(speed, kSpeeds.front(), kSpeeds.back());
+}
+
+void Replay::advance()
+{
+    const auto elapsed = Nanos(double(m_sinceTick.nsecsElapsed()) * m_speed);
+    m_sinceTick.start();
+    feedTo(std::min(m_end, m_position + elapsed));
+    if (m_position >= m_end)
+        pause();
+}
+
+void Replay::stepForward()
+{
+    pause();
+    const auto next = std::upper_bound(m_events.begin(), m_events.end(), m_position,
+        [](Nanos t, const trace::Event &e) { return t < e.time; });
+    if (next != m_events.end())
+        seek(next->time);
+}
+
+void Replay::stepBack()
+{
+    pause();
+    const auto at = std::lower_bound(m_events.begin(), m_events.end(), m_position,
+        [](const trace::Event &e, Nanos t) { return e.time < t; });
+    if (at != m_events.begin())
+        seek(std::prev(at)->time);
+}
+
+} // namespace loopscope::viz
