@@ -27,7 +27,6 @@ RecordingWindow::RecordingWindow(
     : QMainWindow(parent)
     , m_recording(std::move(recording))
 {
-    setAttribute(Qt::WA_DeleteOnClose, false);
     setWindowTitle(tr("%1 — Loopscope recording").arg(QFileInfo(path).fileName()));
     // On this process's clock, with the recording's session origin as this session's: every
     // view then reads the recorded session times (48.2 s live is 48.2 s here).
@@ -39,8 +38,9 @@ RecordingWindow::RecordingWindow(
     // All of it: the live timeline's retention would cut what the recording holds.
     m_model->setRetention(std::chrono::hours(24 * 365));
     // The replay feeds the model: all of it now, up to its play head once it plays.
+    const std::size_t events = m_recording.events.size();
     m_replay = new viz::Replay(
-        *m_model, m_recording.events,
+        *m_model, std::move(m_recording.events), // the replay keeps them, in time order
         [this](std::uint32_t thread) { return m_recording.threadName(thread); }, this);
 
     auto *split = new QSplitter(Qt::Vertical, this);
@@ -85,7 +85,7 @@ RecordingWindow::RecordingWindow(
         tr("Recorded %1 from %2 · %3 events%4")
             .arg(meta.value(QStringLiteral("created")).toString(),
                 meta.value(QStringLiteral("server_url")).toString())
-            .arg(m_recording.events.size())
+            .arg(events)
             .arg(m_recording.lostEvents
                     ? tr(" · %1 events lost while recording").arg(m_recording.lostEvents)
                     : QString()));

@@ -35,10 +35,9 @@ public:
     LogView &log() { return *m_log; }
     viz::Replay &replay() { return *m_replay; }
     viz::ReplayControls &replayControls() { return *m_replayControls; }
-    const recording::Recording &recording() const { return m_recording; }
 
 private:
-    recording::Recording m_recording;
+    recording::Recording m_recording; // its events moved to the replay
     viz::TimeCursor *m_cursor = nullptr;
     viz::TimelineModel *m_model = nullptr;
     viz::Replay *m_replay = nullptr;

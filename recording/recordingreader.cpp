@@ -7,6 +7,7 @@
 #include <QtCore/QFile>
 #include <QtCore/QJsonDocument>
 
+#include <optional>
 #include <unordered_map>
 #include <zlib.h>
 
@@ -45,6 +46,21 @@ private:
     std::uint64_t m_blocks = 0;
     std::unordered_map<std::uint32_t, trace::Nanos> m_lastTimeOnThread;
 };
+
+// The end block's counts (format::BlockType::End), from its stored bytes.
+struct EndCounts
+{
+    std::uint64_t events = 0;
+    std::uint64_t blocks = 0;
+    std::uint64_t lost = 0;
+};
+std::optional<EndCounts> readEndCounts(QByteArrayView stored)
+{
+    if (stored.size() != format::kEndBlockSize)
+        return std::nullopt;
+    ByteReader end(stored);
+    return EndCounts { *end.u64(), *end.u64(), *end.u64() };
+}
 
 QByteArray inflated(QByteArrayView stored, std::uint32_t rawSize)
 {
@@ -100,18 +116,15 @@ ReadResult Parser::run()
         }
         QString error;
         if (BlockType(*type) == BlockType::End) {
-            ByteReader end(*stored);
-            const auto events = end.u64();
-            const auto blocks = end.u64();
-            const auto lost = end.u64();
-            if (*storedSize != format::kEndBlockSize || !events || !blocks || !lost)
+            const std::optional<EndCounts> end = readEndCounts(*stored);
+            if (!end)
                 error = fail(QStringLiteral("damaged end block at byte %1").arg(at));
             else if (!m_reader.atEnd())
                 error = fail(
                     QStringLiteral("%1 bytes after the end block").arg(m_reader.remaining()));
             else
-                error = checkEnd(*events, *blocks);
-            m_result.recording.lostEvents = lost.value_or(0);
+                error = checkEnd(end->events, end->blocks);
+            m_result.recording.lostEvents = end ? end->lost : 0;
             m_result.errorMessage = error;
             return std::move(m_result);
         }
@@ -248,10 +261,10 @@ void Parser::reserveForEndCount()
     const qsizetype at = m_bytes.size() - format::kBlockHeaderSize - format::kEndBlockSize;
     if (at < 0 || std::uint8_t(m_bytes[at]) != std::uint8_t(BlockType::End))
         return;
-    ByteReader end(m_bytes.sliced(at + format::kBlockHeaderSize));
-    const auto events = end.u64();
-    if (events && *events <= std::uint64_t(m_bytes.size()) * 148)
-        m_result.recording.events.reserve(std::size_t(*events));
+    const std::optional<EndCounts> end
+        = readEndCounts(m_bytes.sliced(at + format::kBlockHeaderSize));
+    if (end && end->events <= std::uint64_t(m_bytes.size()) * 148)
+        m_result.recording.events.reserve(std::size_t(end->events));
 }
 
 QString Parser::checkEnd(std::uint64_t events, std::uint64_t blocks)

@@ -18,40 +18,52 @@ const Segment *segmentAt(const TimelineSpan &span, Nanos at)
     return s.end == 0 || at < s.end ? &s : nullptr;
 }
 
+void addToState(ReplayState &state, const TimelineSpan &span, Nanos at)
+{
+    if (span.kind == SpanKind::Job || span.begin > at || (span.end != 0 && span.end <= at))
+        return;
+    const Segment *segment = segmentAt(span, at);
+    if (!segment)
+        return;
+    switch (segment->kind) {
+    case SegmentKind::Unread:
+        state.unread.push_back(span.id);
+        break;
+    case SegmentKind::Queued:
+        state.queued.push_back(span.id);
+        break;
+    case SegmentKind::Awaiting:
+        state.awaiting.push_back(span.id);
+        break;
+    case SegmentKind::Running:
+    case SegmentKind::Blocking:
+        // A request on the pool variant runs its handler on a worker: its own lane's
+        // running segment is then the wait for the job, drawn on the worker's lane.
+        if (span.group == LaneGroup::Loop || span.group == LaneGroup::Tasks) {
+            state.onLoop = span.id;
+            state.loopBlocked = segment->kind == SegmentKind::Blocking;
+        } else {
+            state.onWorker.push_back(span.id);
+        }
+        break;
+    }
+}
+
 } // namespace
 
 ReplayState replayStateAt(const TimelineModel &model, Nanos at)
 {
     ReplayState state;
     state.at = at;
-    for (const TimelineSpan &span : model.spanStorage()) {
-        if (span.id == 0 || span.kind == SpanKind::Job || span.begin > at
-            || (span.end != 0 && span.end <= at))
-            continue;
-        const Segment *segment = segmentAt(span, at);
-        if (!segment)
-            continue;
-        switch (segment->kind) {
-        case SegmentKind::Unread:
-            state.unread.push_back(span.id);
-            break;
-        case SegmentKind::Queued:
-            state.queued.push_back(span.id);
-            break;
-        case SegmentKind::Awaiting:
-            state.awaiting.push_back(span.id);
-            break;
-        case SegmentKind::Running:
-        case SegmentKind::Blocking:
-            // A request on the pool variant runs its handler on a worker: its own lane's
-            // running segment is then the wait for the job, drawn on the worker's lane.
-            if (span.group == LaneGroup::Loop || span.group == LaneGroup::Tasks) {
-                state.onLoop = span.id;
-                state.loopBlocked = segment->kind == SegmentKind::Blocking;
-            } else {
-                state.onWorker.push_back(span.id);
-            }
-            break;
+    // Each lane's spans overlapping the instant: two binary searches a lane, not a pass over
+    // every span (the bar asks once a frame while playing).
+    for (int g = 0; g < kLaneGroupCount; ++g) {
+        const auto group = LaneGroup(g);
+        for (int index = 0; index < model.laneCount(group); ++index) {
+            const TimelineLane &lane = model.lane(group, index);
+            const auto [from, to] = lane.visible(at, at, model.now());
+            for (std::size_t i = from; i < to; ++i)
+                addToState(state, model.span(lane[i].slot), at);
         }
     }
     return state;
@@ -61,6 +73,7 @@ Replay::Replay(TimelineModel &model, std::vector<trace::Event> events,
     std::function<QString(std::uint32_t)> threadNames, QObject *parent)
     : QObject(parent)
     , m_model(model)
+    , m_threadNames(std::move(threadNames))
     , m_events(std::move(events))
 {
     // One thread's events are in order already; across threads only the time says.
@@ -70,18 +83,26 @@ Replay::Replay(TimelineModel &model, std::vector<trace::Event> events,
         m_begin = m_events.front().time;
         m_end = m_events.back().time;
     }
-    m_whole.setRetention(m_model.retention());
-    m_whole.setThreadNameResolver(threadNames);
-    m_whole.ingest(m_events);
     m_model.detach();
-    m_model.setThreadNameResolver(std::move(threadNames));
+    m_model.setThreadNameResolver(m_threadNames);
     m_model.setClock([this] { return m_position; });
     m_timer.setInterval(16);
     connect(&m_timer, &QTimer::timeout, this, &Replay::advance);
     m_model.clear();
-    m_fed = 0;
-    m_position = m_begin;
     feedTo(m_end);
+}
+
+const TimelineModel &Replay::wholeRecording() const
+{
+    if (m_position >= m_end)
+        return m_model;
+    if (!m_whole) {
+        m_whole = std::make_unique<TimelineModel>();
+        m_whole->setRetention(m_model.retention());
+        m_whole->setThreadNameResolver(m_threadNames);
+        m_whole->ingest(m_events);
+    }
+    return *m_whole;
 }
 
 void Replay::seek(Nanos position)

@@ -11,6 +11,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
 
 namespace loopscope::viz {
@@ -57,8 +58,10 @@ public:
     Nanos position() const { return m_position; }
     bool isPlaying() const { return m_timer.isActive(); }
     double speed() const { return m_speed; }
-    ReplayState state() const { return replayStateAt(m_whole, m_position); }
-    const TimelineModel &wholeRecording() const { return m_whole; }
+    ReplayState state() const { return replayStateAt(wholeRecording(), m_position); }
+    // Every event of the recording: what was true at any instant. At the end the fed model is
+    // that already; the second one is built the first time the play head is anywhere else.
+    const TimelineModel &wholeRecording() const;
 
     void seek(Nanos position);
     void play(); // from the start again when at the end
@@ -77,7 +80,8 @@ private:
     void feedTo(Nanos position);
 
     TimelineModel &m_model;
-    TimelineModel m_whole; // every event: what was true at any instant
+    std::function<QString(std::uint32_t)> m_threadNames;
+    mutable std::unique_ptr<TimelineModel> m_whole;
     std::vector<trace::Event> m_events; // time order
     std::size_t m_fed = 0; // events [0, m_fed) are in the model
     Nanos m_begin = 0;
