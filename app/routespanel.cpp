@@ -9,20 +9,20 @@
 namespace loopscope {
 
 namespace {
-constexpr HandlerVariant columnVariants[]
-    = { HandlerVariant::Async, HandlerVariant::ThreadPool, HandlerVariant::Blocking };
-}
+// The route's name, then one column per variant.
+constexpr int variantColumns = int(allHandlerVariants.size());
+} // namespace
 
 RoutesPanel::RoutesPanel(ModeTable &modes, QWidget *parent)
-    : QTableWidget(modes.size(), 4, parent)
+    : QTableWidget(modes.size(), 1 + variantColumns, parent)
     , m_modes(modes)
 {
-    setHorizontalHeaderLabels({ tr("Route"), tr("async"), tr("threadpool"), tr("blocking") });
+    setHorizontalHeaderLabels(QStringList { tr("Route") } + variantNames(allVariants));
     verticalHeader()->hide();
     setSelectionMode(QAbstractItemView::NoSelection);
     setFocusPolicy(Qt::NoFocus);
     horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
-    for (int column = 1; column < 4; ++column)
+    for (int column = 1; column <= variantColumns; ++column)
         horizontalHeader()->setSectionResizeMode(column, QHeaderView::ResizeToContents);
     for (int row = 0; row < modes.size(); ++row) {
         const ModeTable::Entry &entry = modes.entry(row);
@@ -31,7 +31,7 @@ RoutesPanel::RoutesPanel(ModeTable &modes, QWidget *parent)
         name->setToolTip(tr("Default: %1").arg(variantName(entry.defaultVariant)));
         setItem(row, 0, name);
         auto *group = new QButtonGroup(this);
-        for (HandlerVariant variant : columnVariants) {
+        for (HandlerVariant variant : allHandlerVariants) {
             auto *button = new QRadioButton(this);
             button->setObjectName(entry.route + u'=' + variantName(variant));
             button->setEnabled(entry.allowed & variantBit(variant));

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "handlervariant.h"
+#include "trace/handlervariant.h"
 #include "trace/trace.h"
 
 #include <QString>

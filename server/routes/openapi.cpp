@@ -1,6 +1,6 @@
 #include "openapi.h"
 
-#include "core/handlervariant.h"
+#include "trace/handlervariant.h"
 #include "routing/requestcontext.h"
 #include "routing/router.h"
 

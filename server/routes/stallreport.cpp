@@ -1,6 +1,6 @@
 #include "stallreport.h"
 
-#include "core/handlervariant.h"
+#include "trace/handlervariant.h"
 #include "trace/spanindex.h"
 #include "trace/stallattribution.h"
 

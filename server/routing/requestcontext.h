@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/handlervariant.h"
+#include "trace/handlervariant.h"
 #include "core/workcancel.h"
 #include "http/requesthandler.h"
 #include "paramreader.h"

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/handlervariant.h"
+#include "trace/handlervariant.h"
 #include "http/httpresponse.h"
 
 #include <QCoro/QCoroTask>

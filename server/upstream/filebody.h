@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/handlervariant.h"
+#include "trace/handlervariant.h"
 #include "http/bodysource.h"
 
 #include <QString>

@@ -2,12 +2,15 @@
 
 #include <QString>
 #include <QStringList>
+#include <array>
 #include <cstdint>
 #include <optional>
 
 namespace loopscope {
 
-// How a route does its waiting (the README's variants table).
+// How a route does its waiting (the README's variants table). It lives with the trace because a
+// trace event carries it (RouteEntered's value), and the timeline and the exporters name it.
+// Every `switch` over it has no `default`, so the compiler lists each place a new one must reach.
 enum class HandlerVariant : std::uint8_t
 {
     Async, // `async def` + `await`: the coroutine suspends, the loop serves others
@@ -15,12 +18,20 @@ enum class HandlerVariant : std::uint8_t
     Blocking, // `async def` + `time.sleep`: synchronous code on the loop, the loop stalls
 };
 
+// Every variant, in the order of the README's table and the routes panel's columns.
+inline constexpr std::array allHandlerVariants
+    = { HandlerVariant::Async, HandlerVariant::ThreadPool, HandlerVariant::Blocking };
+
 inline constexpr std::uint8_t variantBit(HandlerVariant v)
 {
     return std::uint8_t(1u << static_cast<unsigned>(v));
 }
-inline constexpr std::uint8_t allVariants = variantBit(HandlerVariant::Async)
-    | variantBit(HandlerVariant::ThreadPool) | variantBit(HandlerVariant::Blocking);
+inline constexpr std::uint8_t allVariants = [] {
+    std::uint8_t mask = 0;
+    for (HandlerVariant v : allHandlerVariants)
+        mask |= variantBit(v);
+    return mask;
+}();
 
 inline QString variantName(HandlerVariant v)
 {
@@ -35,9 +46,19 @@ inline QString variantName(HandlerVariant v)
     return {};
 }
 
+// A variant's code in a trace event; nullopt for a code no variant has (a newer recording).
+inline std::optional<HandlerVariant> variantFromCode(std::int64_t code)
+{
+    for (HandlerVariant v : allHandlerVariants) {
+        if (static_cast<std::int64_t>(v) == code)
+            return v;
+    }
+    return std::nullopt;
+}
+
 inline std::optional<HandlerVariant> variantFromName(const QString &name)
 {
-    for (auto v : { HandlerVariant::Async, HandlerVariant::ThreadPool, HandlerVariant::Blocking }) {
+    for (HandlerVariant v : allHandlerVariants) {
         if (variantName(v) == name)
             return v;
     }
@@ -47,7 +68,7 @@ inline std::optional<HandlerVariant> variantFromName(const QString &name)
 inline QStringList variantNames(std::uint8_t mask)
 {
     QStringList names;
-    for (auto v : { HandlerVariant::Async, HandlerVariant::ThreadPool, HandlerVariant::Blocking }) {
+    for (HandlerVariant v : allHandlerVariants) {
         if (mask & variantBit(v))
             names << variantName(v);
     }
