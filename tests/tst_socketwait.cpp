@@ -16,6 +16,9 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <algorithm>
+#include <memory>
+
 using namespace loopscope;
 using namespace loopscope::testing;
 using namespace std::chrono_literals;
@@ -126,9 +129,18 @@ void TestSocketWait::builtInLoadShowsTheWaitInTheSocket()
     qint64 measuredWait = 0;
     const trace::SpanIndex index = retainedSpans();
     // The window's picture of the same trace: a lane per request in flight, each starting when
-    // its client sent it, the wait until the read as its "unread in socket" segment.
-    viz::TimelineModel timeline;
-    timeline.ingest(trace::TraceHub::instance().retained());
+    // its client sent it, the wait until the read as its "unread in socket" segment. Drawn once
+    // the run's last stall has ended in the trace: the clients have their answers before the
+    // watchdog sees the loop answer it again, and a stall still open is not yet cut per call.
+    std::unique_ptr<viz::TimelineModel> settled;
+    const auto drawSettled = [&] {
+        settled = std::make_unique<viz::TimelineModel>();
+        settled->ingest(trace::TraceHub::instance().retained());
+        return std::none_of(settled->stalls().begin(), settled->stalls().end(),
+            [](const viz::LoopStall &stall) { return stall.isOpen(); });
+    };
+    QTRY_VERIFY(drawSettled());
+    const viz::TimelineModel &timeline = *settled;
     QSet<int> lanes;
     QSet<quint64> ours;
     int unreadOnScreen = 0;
