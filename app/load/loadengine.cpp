@@ -1,8 +1,7 @@
 #include "loadengine.h"
 
-#include "httpresponseparser.h"
+#include "loadconnection.h"
 #include "loadstats.h"
-#include "preparedrequest.h"
 
 #include <QRandomGenerator>
 
@@ -10,14 +9,11 @@
 #include <atomic>
 #include <cerrno>
 #include <charconv>
-#include <climits>
 #include <cmath>
 #include <cstring>
 #include <vector>
 
 #include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
@@ -31,7 +27,6 @@ namespace loopscope::load {
 namespace {
 
 constexpr qint64 kPublishIntervalNs = 100'000'000;
-constexpr qint64 kNever = LLONG_MAX;
 constexpr size_t kReadBufferSize = 64 * 1024;
 
 qint64 steadyNowNs()
@@ -40,34 +35,6 @@ qint64 steadyNowNs()
     clock_gettime(CLOCK_MONOTONIC, &ts); // what std::chrono::steady_clock and QElapsedTimer use
     return qint64(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
-
-enum class ConnState
-{
-    Idle,
-    Connecting,
-    Sending,
-    Receiving
-};
-
-struct Connection
-{
-    int fd = -1;
-    ConnState state = ConnState::Idle;
-    bool busy = false;
-    bool retried = false;
-    quint32 events = 0; // registered epoll events; 0 = not registered
-    RequestRecord rec;
-    qint64 writtenNs = -1;
-    qint64 deadline = kNever;
-    const PreparedRequest *req = nullptr;
-    char id[24];
-    size_t idLength = 0;
-    char sentTime[24]; // X-Loopscope-Sent's digits, stamped before the request's first write
-    size_t sentTimeLength = 0;
-    size_t sent = 0;
-    HttpResponseParser parser;
-    ErrorKind pendingError = ErrorKind::None;
-};
 
 } // namespace
 
@@ -88,7 +55,7 @@ struct LoadEngine::Private
     std::vector<PreparedRequest> prepared;
     std::vector<qint64> wrrCurrent;
     qint64 weightTotal = 0;
-    std::vector<Connection> connections;
+    std::vector<LoadConnection> connections;
     std::vector<size_t> idle; // open loop: connections free to take a due request
     std::vector<size_t> failed; // connections whose request failed synchronously
     std::vector<char> readBuffer;
@@ -118,7 +85,7 @@ struct LoadEngine::Private
 
     ~Private()
     {
-        for (Connection &c : connections) {
+        for (LoadConnection &c : connections) {
             if (c.fd >= 0)
                 ::close(c.fd);
         }
@@ -132,23 +99,21 @@ struct LoadEngine::Private
     void runLoop();
     bool openLoop() const { return plan.isOpenLoop(); }
     bool canIssue(qint64 now) const;
-    bool moreToIssue(qint64 now) const;
     size_t pickTemplate();
     void begin(size_t index, qint64 intendedNs, qint64 now);
-    void openSocket(Connection &c, qint64 now);
-    void sendPending(Connection &c, qint64 now);
-    void retryOnFreshConnection(Connection &c, qint64 now);
+    void openSocket(LoadConnection &c, qint64 now);
+    void sendPending(LoadConnection &c, qint64 now);
+    void retryOnFreshConnection(LoadConnection &c, qint64 now);
     void deferFailure(size_t index, ErrorKind kind, int error);
     void onEvent(size_t index, quint32 events, qint64 now);
-    void onConnected(Connection &c, qint64 now);
+    void onConnected(LoadConnection &c, qint64 now);
     void onReadable(size_t index, qint64 now);
     void finish(size_t index, ErrorKind kind, qint64 now);
     void processFailures(qint64 now);
     void scanTimeouts(qint64 now);
     void dispatchDue(qint64 now);
     void cancelAll(qint64 now);
-    void watch(Connection &c, size_t index, quint32 events);
-    void closeSocket(Connection &c);
+    void watch(LoadConnection &c, size_t index, quint32 events);
     void publish(qint64 now, bool running);
     qint64 intendedNs(quint64 n) const { return qint64(std::llround(double(n) * 1e9 / plan.rate)); }
 };
@@ -256,11 +221,6 @@ bool LoadEngine::Private::canIssue(qint64 now) const
     return true;
 }
 
-bool LoadEngine::Private::moreToIssue(qint64 now) const
-{
-    return canIssue(now);
-}
-
 size_t LoadEngine::Private::pickTemplate()
 {
     // Smooth weighted round-robin (nginx): exact proportions, evenly spread.
@@ -278,7 +238,7 @@ size_t LoadEngine::Private::pickTemplate()
 
 void LoadEngine::Private::begin(size_t index, qint64 intendedRel, qint64 now)
 {
-    Connection &c = connections[index];
+    LoadConnection &c = connections[index];
     const size_t tmpl = pickTemplate();
     c.busy = true;
     c.retried = false;
@@ -302,91 +262,57 @@ void LoadEngine::Private::begin(size_t index, qint64 intendedRel, qint64 now)
     if (c.fd >= 0) {
         c.rec.reusedConnection = true;
         c.rec.connectNs = c.rec.startNs;
-        c.state = ConnState::Sending;
+        c.state = LoadConnection::State::Sending;
         sendPending(c, now);
     } else {
         openSocket(c, now);
     }
 }
 
-void LoadEngine::Private::openSocket(Connection &c, qint64 now)
+void LoadEngine::Private::openSocket(LoadConnection &c, qint64 now)
 {
     const size_t index = size_t(&c - connections.data());
-    c.rec.reusedConnection = false;
-    c.fd = ::socket(address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (c.fd < 0) {
+    switch (c.connectTo(address, addressLength)) {
+    case LoadConnection::ConnectOutcome::Connected:
+        watch(c, index, EPOLLIN);
+        onConnected(c, now);
+        return;
+    case LoadConnection::ConnectOutcome::InProgress:
+        c.state = LoadConnection::State::Connecting;
+        watch(c, index, EPOLLOUT);
+        return;
+    case LoadConnection::ConnectOutcome::Failed:
         deferFailure(index, ErrorKind::Connect, errno);
         return;
     }
-    const int one = 1;
-    // Small request, then wait: Nagle plus delayed ACK would add 40 ms stalls.
-    setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (::connect(c.fd, reinterpret_cast<const sockaddr *>(&address), addressLength) == 0) {
-        watch(c, index, EPOLLIN);
-        onConnected(c, now);
-    } else if (errno == EINPROGRESS) {
-        c.state = ConnState::Connecting;
-        watch(c, index, EPOLLOUT);
-    } else {
-        deferFailure(index, ErrorKind::Connect, errno);
-    }
 }
 
-void LoadEngine::Private::onConnected(Connection &c, qint64 now)
+void LoadEngine::Private::onConnected(LoadConnection &c, qint64 now)
 {
     everConnected = true;
     c.rec.connectNs = now - t0;
-    c.state = ConnState::Sending;
+    c.state = LoadConnection::State::Sending;
     sendPending(c, now);
 }
 
-void LoadEngine::Private::sendPending(Connection &c, qint64 now)
+void LoadEngine::Private::sendPending(LoadConnection &c, qint64 now)
 {
     const size_t index = size_t(&c - connections.data());
-    const size_t headSize = size_t(c.req->head.size());
-    const size_t sentFieldSize = size_t(c.req->sentField.size());
     if (c.sent == 0) {
-        // Stamped as late as possible: the server's wait starts no earlier than this.
-        c.sentTimeLength = sentFieldSize == 0
-            ? 0
-            : size_t(std::to_chars(c.sentTime, c.sentTime + sizeof c.sentTime, steadyNowNs()).ptr
-                - c.sentTime);
+        const size_t sentFieldBytes = c.stampSendTime(steadyNowNs());
         if (!c.retried) // a retry's bytes are not counted again (see begin)
-            stats.addRequestBytes(qint64(sentFieldSize + c.sentTimeLength));
+            stats.addRequestBytes(qint64(sentFieldBytes));
     }
-    const size_t total
-        = headSize + c.idLength + sentFieldSize + c.sentTimeLength + size_t(c.req->tail.size());
-    while (c.sent < total) {
-        iovec parts[5];
-        int count = 0;
-        size_t offset = c.sent;
-        auto addPart = [&](const char *data, size_t size) {
-            if (offset >= size) {
-                offset -= size;
-                return;
-            }
-            parts[count++] = iovec { const_cast<char *>(data) + offset, size - offset };
-            offset = 0;
-        };
-        addPart(c.req->head.constData(), headSize);
-        addPart(c.id, c.idLength);
-        addPart(c.req->sentField.constData(), sentFieldSize);
-        addPart(c.sentTime, c.sentTimeLength);
-        addPart(c.req->tail.constData(), size_t(c.req->tail.size()));
-        msghdr msg {};
-        msg.msg_iov = parts;
-        msg.msg_iovlen = size_t(count);
-        const ssize_t n = ::sendmsg(c.fd, &msg, MSG_NOSIGNAL);
-        if (n > 0) {
-            c.sent += size_t(n);
-            continue;
-        }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            watch(c, index, EPOLLIN | EPOLLOUT);
-            return;
-        }
+    switch (c.writePending()) {
+    case LoadConnection::WriteOutcome::Written:
+        c.writtenNs = now - t0;
+        c.state = LoadConnection::State::Receiving;
+        watch(c, index, EPOLLIN);
+        return;
+    case LoadConnection::WriteOutcome::WouldBlock:
+        watch(c, index, EPOLLIN | EPOLLOUT);
+        return;
+    case LoadConnection::WriteOutcome::Failed:
         if (c.rec.reusedConnection && !c.retried) {
             // The server closed an idle keep-alive connection: not its fault.
             retryOnFreshConnection(c, now);
@@ -395,15 +321,12 @@ void LoadEngine::Private::sendPending(Connection &c, qint64 now)
         }
         return;
     }
-    c.writtenNs = now - t0;
-    c.state = ConnState::Receiving;
-    watch(c, index, EPOLLIN);
 }
 
-void LoadEngine::Private::retryOnFreshConnection(Connection &c, qint64 now)
+void LoadEngine::Private::retryOnFreshConnection(LoadConnection &c, qint64 now)
 {
     c.retried = true;
-    closeSocket(c);
+    c.close();
     c.sent = 0;
     c.rec.bytes = 0;
     c.rec.firstByteNs = -1;
@@ -415,7 +338,7 @@ void LoadEngine::Private::deferFailure(size_t index, ErrorKind kind, int error)
 {
     // Reported from the main loop, not here, so a refused connect cannot recurse
     // through finish() -> begin() -> connect() -> finish().
-    Connection &c = connections[index];
+    LoadConnection &c = connections[index];
     c.pendingError = kind;
     failed.push_back(index);
     if (kind == ErrorKind::Connect && error == ECONNREFUSED && !everConnected && plan.stopOnRefused
@@ -427,7 +350,7 @@ void LoadEngine::Private::deferFailure(size_t index, ErrorKind kind, int error)
     }
 }
 
-void LoadEngine::Private::watch(Connection &c, size_t index, quint32 events)
+void LoadEngine::Private::watch(LoadConnection &c, size_t index, quint32 events)
 {
     if (c.events == events)
         return;
@@ -438,26 +361,18 @@ void LoadEngine::Private::watch(Connection &c, size_t index, quint32 events)
     c.events = events;
 }
 
-void LoadEngine::Private::closeSocket(Connection &c)
-{
-    if (c.fd >= 0)
-        ::close(c.fd); // also removes it from the epoll set
-    c.fd = -1;
-    c.events = 0;
-}
-
 void LoadEngine::Private::onEvent(size_t index, quint32 events, qint64 now)
 {
-    Connection &c = connections[index];
+    LoadConnection &c = connections[index];
     if (c.fd < 0)
         return;
     if (!c.busy) {
         // An idle keep-alive connection the server closed; the next request
         // would open a fresh one anyway.
-        closeSocket(c);
+        c.close();
         return;
     }
-    if (c.state == ConnState::Connecting) {
+    if (c.state == LoadConnection::State::Connecting) {
         int error = 0;
         socklen_t length = sizeof error;
         getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &error, &length);
@@ -469,7 +384,7 @@ void LoadEngine::Private::onEvent(size_t index, quint32 events, qint64 now)
         onConnected(c, now);
         return;
     }
-    if (c.state == ConnState::Sending && (events & EPOLLOUT))
+    if (c.state == LoadConnection::State::Sending && (events & EPOLLOUT))
         sendPending(c, now);
     if (c.busy && c.fd >= 0 && c.pendingError == ErrorKind::None
         && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
@@ -478,46 +393,36 @@ void LoadEngine::Private::onEvent(size_t index, quint32 events, qint64 now)
 
 void LoadEngine::Private::onReadable(size_t index, qint64 now)
 {
-    Connection &c = connections[index];
-    char *buffer = readBuffer.data();
-    for (;;) {
-        const ssize_t n = ::recv(c.fd, buffer, readBuffer.size(), 0);
-        if (n > 0) {
-            if (c.rec.firstByteNs < 0)
-                c.rec.firstByteNs = now - t0;
-            c.rec.bytes += n;
-            const auto r = c.parser.feed(buffer, size_t(n));
-            if (r == HttpResponseParser::Result::Complete) {
-                finish(index, c.parser.status() >= 400 ? ErrorKind::Status : ErrorKind::None, now);
-                return;
-            }
-            if (r == HttpResponseParser::Result::Error) {
-                finish(index, ErrorKind::Protocol, now);
-                return;
-            }
-            if (size_t(n) < readBuffer.size())
-                return; // level-triggered: epoll tells us when there is more
-            continue;
-        }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            return;
-        // End of stream or an error on it.
-        if (n == 0 && c.parser.finishOnEof() == HttpResponseParser::Result::Complete) {
-            finish(index, c.parser.status() >= 400 ? ErrorKind::Status : ErrorKind::None, now);
-        } else if (c.rec.reusedConnection && c.rec.bytes == 0 && !c.retried) {
-            retryOnFreshConnection(c, now);
-        } else {
-            finish(index, ErrorKind::Reset, now);
-        }
+    LoadConnection &c = connections[index];
+    const auto statusKind
+        = [&c] { return c.parser.status() >= 400 ? ErrorKind::Status : ErrorKind::None; };
+    switch (c.readAvailable(readBuffer.data(), readBuffer.size(), now - t0)) {
+    case LoadConnection::ReadOutcome::Complete:
+        finish(index, statusKind(), now);
         return;
+    case LoadConnection::ReadOutcome::ProtocolError:
+        finish(index, ErrorKind::Protocol, now);
+        return;
+    case LoadConnection::ReadOutcome::WaitForMore:
+        return;
+    case LoadConnection::ReadOutcome::EndOfStream:
+        if (c.parser.finishOnEof() == HttpResponseParser::Result::Complete) {
+            finish(index, statusKind(), now);
+            return;
+        }
+        break;
+    case LoadConnection::ReadOutcome::Failed:
+        break;
     }
+    if (c.rec.reusedConnection && c.rec.bytes == 0 && !c.retried)
+        retryOnFreshConnection(c, now);
+    else
+        finish(index, ErrorKind::Reset, now);
 }
 
 void LoadEngine::Private::finish(size_t index, ErrorKind kind, qint64 now)
 {
-    Connection &c = connections[index];
+    LoadConnection &c = connections[index];
     c.rec.endNs = now - t0;
     c.rec.status = quint16(c.parser.status());
     c.rec.error = kind;
@@ -528,11 +433,11 @@ void LoadEngine::Private::finish(size_t index, ErrorKind kind, qint64 now)
     c.busy = false;
     c.pendingError = ErrorKind::None;
     c.deadline = kNever;
-    c.state = ConnState::Idle;
+    c.state = LoadConnection::State::Idle;
     const bool reuse = plan.keepAlive && (kind == ErrorKind::None || kind == ErrorKind::Status)
         && c.parser.reusable() && !stopping;
     if (!reuse)
-        closeSocket(c);
+        c.close();
     if (stopping)
         return;
     if (openLoop()) {
@@ -548,7 +453,7 @@ void LoadEngine::Private::processFailures(qint64 now)
     while (!failed.empty()) {
         const size_t index = failed.back();
         failed.pop_back();
-        Connection &c = connections[index];
+        LoadConnection &c = connections[index];
         if (c.busy && c.pendingError != ErrorKind::None)
             finish(index, c.pendingError, now);
     }
@@ -558,7 +463,7 @@ void LoadEngine::Private::scanTimeouts(qint64 now)
 {
     nextScan = kNever;
     for (size_t i = 0; i < connections.size(); ++i) {
-        Connection &c = connections[i];
+        LoadConnection &c = connections[i];
         if (!c.busy)
             continue;
         if (c.deadline <= now && c.pendingError == ErrorKind::None)
@@ -567,7 +472,7 @@ void LoadEngine::Private::scanTimeouts(qint64 now)
             nextScan = std::min(nextScan, c.deadline);
     }
     // finish() may have begun new requests with later deadlines.
-    for (const Connection &c : connections) {
+    for (const LoadConnection &c : connections) {
         if (c.busy)
             nextScan = std::min(nextScan, c.deadline);
     }
@@ -641,7 +546,7 @@ void LoadEngine::Private::runLoop()
         }
         if (stopping && !fatal.isEmpty() && inFlight > 0)
             cancelAll(now); // a refused target: the rest would only be refused too
-        if (inFlight == 0 && failed.empty() && !moreToIssue(now))
+        if (inFlight == 0 && failed.empty() && !canIssue(now))
             break;
 
         const qint64 wakeAt = std::min(nextScan, nextPublish);
@@ -674,8 +579,8 @@ void LoadEngine::Private::runLoop()
             nextPublish = now + kPublishIntervalNs;
         }
     }
-    for (Connection &c : connections)
-        closeSocket(c);
+    for (LoadConnection &c : connections)
+        c.close();
     publish(now, false);
 }
 
