@@ -1029,9 +1029,14 @@ void TraceTest::watchdogLagIsNeverStale()
     std::vector<Event> events;
     subscription->drain(events);
     const auto isLag = [](const Event &e) { return e.kind == Kind::LoopLag; };
-    const auto end = std::find_if(
-        events.begin(), events.end(), [](const Event &e) { return e.kind == Kind::LoopStallEnd; });
+    // The sleep's stall is the longest: a busy machine may add short ones of its own around it.
+    auto end = events.end();
+    for (auto it = events.begin(); it != events.end(); ++it) {
+        if (it->kind == Kind::LoopStallEnd && (end == events.end() || it->value > end->value))
+            end = it;
+    }
     QVERIFY(end != events.end());
+    QVERIFY2(end->value >= 250'000'000, qPrintable(QString::number(end->value)));
     const auto stallSample = std::find_if(end, events.end(), isLag);
     QVERIFY(stallSample != events.end());
     QCOMPARE(stallSample->value, end->value); // the stall's own heartbeat, as late as it lasted
@@ -1040,8 +1045,7 @@ void TraceTest::watchdogLagIsNeverStale()
     QVERIFY2(next->value < stallSample->value,
         qPrintable(
             QStringLiteral("%1 after a stall of %2").arg(next->value).arg(stallSample->value)));
-    QVERIFY(std::none_of(end, next, [](const Event &e) { return e.kind == Kind::LoopStallBegin; }));
-    qInfo("lag back at the idle level (%.3f ms) %.1f ms after the stall ended", next->value / 1e6,
+    qInfo("next lag sample %.3f ms, %.1f ms after the stall ended", next->value / 1e6,
         (next->time - end->time) / 1e6);
 
     watchdog.stop(); // before the watched object goes away
