@@ -133,7 +133,7 @@ PostOutcome postOnce(quint16 port, const QString &title)
           "Content-Length: 0\r\nConnection: close\r\n\r\n";
     bool closed = false;
     const QByteArray answer
-        = socket.send(request) ? socket.readUntilClosed(20000, &closed) : QByteArray();
+        = socket.send(request) ? socket.readUntilClosed(hangGuardMs(20000), &closed) : QByteArray();
     const QList<TestResponse> responses = splitResponses(answer);
     if (responses.isEmpty()) {
         outcome.kind = answer.isEmpty() ? PostOutcome::ClosedUnanswered : PostOutcome::Truncated;
@@ -334,7 +334,7 @@ void TestFaults::sigtermDuringWriteLoadLosesNoAnsweredPost()
     std::mutex outcomesMutex;
     std::vector<PostOutcome> outcomes;
     std::vector<std::thread> threads;
-    const QDeadlineTimer loadDeadline(60000); // bounded whatever happens to the server
+    const QDeadlineTimer loadDeadline(hangGuardMs(60000)); // bounded whatever happens to the server
     for (int w = 0; w < writers; ++w) {
         threads.emplace_back([&, w] {
             for (int n = 0; !loadDeadline.hasExpired(); ++n) {
@@ -355,10 +355,10 @@ void TestFaults::sigtermDuringWriteLoadLosesNoAnsweredPost()
     }
     const bool loadRunning = waitUntil(
         [&] { return answeredOk.load() >= answeredBeforeSignal || loadDeadline.hasExpired(); },
-        60000);
+        hangGuardMs(60000));
     signalled = true;
     ::kill(pid_t(server.processId()), SIGTERM);
-    const bool exited = server.waitForFinished(30000);
+    const bool exited = server.waitForFinished(hangGuardMs(30000));
     for (std::thread &thread : threads)
         thread.join();
     QVERIFY2(loadRunning && answeredOk.load() >= answeredBeforeSignal,
@@ -400,7 +400,7 @@ void TestFaults::sigtermDuringWriteLoadLosesNoAnsweredPost()
         QCOMPARE(stored.json().object().value(u"title").toString(), outcome.title);
     }
     restarted.terminate();
-    QVERIFY(restarted.waitForFinished(30000));
+    QVERIFY(restarted.waitForFinished(hangGuardMs(30000)));
     QCOMPARE(restarted.exitCode(), 0);
 }
 
