@@ -1,4 +1,5 @@
 // The window's panels against a live embedded server (offscreen), and the real app under Xvfb.
+#include "support/hangguard.h"
 #include "support/httptestclient.h"
 
 #include "loadcontroller.h"
@@ -116,8 +117,8 @@ void TestApp::startFiresLoadAndTheProgressBarMoves()
     QSignalSpy finished(&m_window->loadController(), &LoadController::runFinished);
     start->click();
     QVERIFY(!start->isEnabled());
-    QTRY_VERIFY_WITH_TIMEOUT(progress->value() > 0 && progress->value() < 100, 5000);
-    QVERIFY(finished.wait(10000));
+    QTRY_VERIFY_WITH_TIMEOUT(progress->value() > 0 && progress->value() < 100, hangGuardMs(5000));
+    QVERIFY(finished.wait(hangGuardMs(10000)));
     QCOMPARE(progress->value(), 100);
     QVERIFY(start->isEnabled());
     QCOMPARE(m_window->runsTable().rowCount(), 1);
@@ -132,7 +133,7 @@ void TestApp::scenarioSetsItsStateAndFillsTheTable()
     QVERIFY(scenario);
     QSignalSpy done(m_window.get(), &MainWindow::scenarioFinished);
     QVERIFY(m_window->runScenario(*scenario).isEmpty());
-    QVERIFY(done.wait(60000));
+    QVERIFY(done.wait(hangGuardMs(60000)));
     // Its last step left the route on the pool, and the routes panel shows it.
     QCOMPARE(m_host->modes().variant(m_host->modes().indexOf(QStringLiteral("GET /cpu"))),
         HandlerVariant::ThreadPool);
@@ -226,7 +227,7 @@ void TestApp::timelineControlsOnScreenAtEveryWidth()
     // Paused with requests waiting: the longest text the control shows.
     pauseTimeline();
     fetchConcurrently(m_host->port(), "GET", "/async?delay=0", 12);
-    QTRY_COMPARE_WITH_TIMEOUT(controls->waitingRequests(), 12, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(controls->waitingRequests(), 12, hangGuardMs(10000));
     QCoreApplication::processEvents(); // the layout takes the wider text
     checkOnScreen();
     if (const QString dir = qEnvironmentVariable("LOOPSCOPE_CONTROLS_SCREENSHOT_DIR");
@@ -249,7 +250,7 @@ void TestApp::startingARunFollowsAgain()
         qPrintable(error));
     QVERIFY(m_window->timeline().zoom()->isFollowing());
     QVERIFY(timelineControls()->liveButton()->isChecked());
-    QVERIFY(finished.wait(30000));
+    QVERIFY(finished.wait(hangGuardMs(30000)));
 }
 
 void TestApp::startingAScenarioFollowsAgainItsLaterStepsDoNot()
@@ -264,7 +265,7 @@ void TestApp::startingAScenarioFollowsAgainItsLaterStepsDoNot()
     QVERIFY(m_window->timeline().zoom()->isFollowing());
     // The user looks back during the first step: the second does not pull the view away.
     pauseTimeline();
-    QVERIFY(done.wait(60000));
+    QVERIFY(done.wait(hangGuardMs(60000)));
     QCOMPARE(runs.count(), 2);
     QVERIFY(!m_window->timeline().zoom()->isFollowing());
 }
@@ -276,7 +277,7 @@ void TestApp::badgeCountsRequestsWhilePaused()
     QCOMPARE(controls->waitingRequests(), 0);
     pauseTimeline();
     fetchConcurrently(m_host->port(), "GET", "/async?delay=0", 7);
-    QTRY_COMPARE_WITH_TIMEOUT(controls->waitingRequests(), 7, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(controls->waitingRequests(), 7, hangGuardMs(10000));
     QVERIFY2(controls->liveButton()->text().contains(u"+7 new requests"),
         qPrintable(controls->liveButton()->text()));
     controls->jumpButton()->click();

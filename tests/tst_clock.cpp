@@ -4,6 +4,7 @@
 // loop-lag chart show one figure, during a stall and after it. With LOOPSCOPE_CLOCK_SCREENSHOT
 // naming a PNG file, saves the window after a flip from async to blocking under load, the cursor
 // on the flip and the Log tab open.
+#include "support/hangguard.h"
 #include "support/httptestclient.h"
 #include "support/serverfixture.h"
 #include "support/timelineevents.h"
@@ -263,7 +264,7 @@ void TestClock::statusBarAndLagChartShowOneFigureThroughAStall()
 
     // While stalled: the status bar says so, with a lag no smaller than the stall so far (never
     // the last quiet figure), and the chart's newest point is the same figure.
-    QTRY_VERIFY_WITH_TIMEOUT(window.statusText().contains(u"(STALLED)"), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(window.statusText().contains(u"(STALLED)"), hangGuardMs(10000));
     QVERIFY2(statusLag().toDouble() >= 5.0, qPrintable(window.statusText()));
     QCOMPARE(chartLag(), statusLag());
 
@@ -271,7 +272,7 @@ void TestClock::statusBarAndLagChartShowOneFigureThroughAStall()
     QVERIFY(client.waitForDisconnected(10000));
     QTRY_VERIFY_WITH_TIMEOUT(!window.statusText().contains(u"(STALLED)")
             && statusLag().toDouble() < 5.0 && window.sampler().latest().inFlight == 0,
-        10000);
+        hangGuardMs(10000));
     QCOMPARE(chartLag(), statusLag());
 
     // The window's views share its cursor: a server log line clicked moves the timeline's.
@@ -307,11 +308,12 @@ void TestClock::aFlipUnderLoadIsOneInstantEverywhere()
     QVERIFY2(window.loadController().start(
                  QStringLiteral("manual"), QStringLiteral("GET /async"), plan, &error),
         qPrintable(error));
-    QTRY_VERIFY_WITH_TIMEOUT(window.loadController().snapshot().done >= 20, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(window.loadController().snapshot().done >= 20, hangGuardMs(30000));
     QCOMPARE(fetch(host->port(), "POST", "/products/?name=lamp&price=9.5").status, 200);
     window.findChild<QRadioButton *>(QStringLiteral("GET /async=blocking"))->click();
-    QVERIFY(finished.wait(60000));
-    QTRY_VERIFY_WITH_TIMEOUT(window.log().toPlainText().contains(u"Product created"), 10000);
+    QVERIFY(finished.wait(hangGuardMs(60000)));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        window.log().toPlainText().contains(u"Product created"), hangGuardMs(10000));
 
     // The runs table puts the flip at one instant of the session clock...
     const RunSummary run = window.loadController().runs().constLast();
@@ -343,7 +345,7 @@ void TestClock::aFlipUnderLoadIsOneInstantEverywhere()
     // The picture once all is quiet again: nothing in flight, the loop's lag back at rest.
     QTRY_VERIFY_WITH_TIMEOUT(window.sampler().latest().inFlight == 0
             && window.sampler().latest().loopLagNs < 5'000'000 && !model.hasOpenWork(),
-        10000);
+        hangGuardMs(10000));
     const QString path = qEnvironmentVariable("LOOPSCOPE_CLOCK_SCREENSHOT");
     if (!path.isEmpty())
         QVERIFY(window.grab().save(path));

@@ -3,6 +3,7 @@
 // PostgreSQL under load is tst_database_outage's.
 #include "support/databaseserver.h"
 #include "support/eventloopchecker.h"
+#include "support/hangguard.h"
 #include "support/httptestclient.h"
 #include "support/postgresfixture.h"
 #include "support/traceevidence.h"
@@ -549,7 +550,7 @@ void TestDatabase::exhaustedPoolQueuesWithoutBlockingTheLoop()
     QTRY_VERIFY_WITH_TIMEOUT(
         (database = fetch(port, "GET", "/_scope/database").json().object(),
             database.value(u"queued").toInt() >= 20 && database.value(u"busy").toInt() >= 1),
-        5000);
+        hangGuardMs(5000));
     QCOMPARE(fetch(port, "GET", "/_scope/health").status, 200);
     QCOMPARE(fetch(port, "GET", "/async?delay=0").status, 200);
     QCOMPARE(database.value(u"workers").toInt(), 5);
@@ -563,7 +564,8 @@ void TestDatabase::exhaustedPoolQueuesWithoutBlockingTheLoop()
     QVERIFY2(elapsed >= 2900, qPrintable(QString::number(elapsed)));
     // The loop ran while each read ran on its worker, and the reads ran side by side, five at most.
     std::vector<Interval> reads;
-    QTRY_COMPARE_WITH_TIMEOUT((reads = finishedReadsSince(since)).size(), std::size_t(30), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        (reads = finishedReadsSince(since)).size(), std::size_t(30), hangGuardMs(10000));
     for (const Interval &read : reads)
         QVERIFY2(loop.ticksBetween(read.first, read.second) > 0, "the loop stood still");
     const int parallel = maxOverlap(reads);
@@ -618,7 +620,8 @@ void TestDatabase::blockingVariantStallsTheLoop()
         QCOMPARE(response.status, 200);
     // Async: the reads ran on the workers side by side (how soon that ends is the machine's).
     std::vector<Interval> reads;
-    QTRY_COMPARE_WITH_TIMEOUT((reads = finishedReadsSince(since)).size(), std::size_t(5), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        (reads = finishedReadsSince(since)).size(), std::size_t(5), hangGuardMs(10000));
     qInfo("5 async reads in %lld ms, %d at once at most", timer.elapsed(), maxOverlap(reads));
     QVERIFY2(maxOverlap(reads) >= 2, qPrintable(QString::number(maxOverlap(reads))));
 }

@@ -1,5 +1,7 @@
 // Faults from outside the server: clients that leave at every phase of an exchange, over and
 // over, and a SIGTERM in the middle of write load that must lose no answered write.
+#include "support/fixeddelayserver.h"
+#include "support/hangguard.h"
 #include "support/headlessserver.h"
 #include "support/httptestclient.h"
 #include "support/postgresfixture.h"
@@ -40,15 +42,22 @@ enum class Phase
 
 constexpr int phaseCount = int(Phase::Count);
 
-// Requests that usually stay in their handler after their client is gone (a batch's hang-ups
-// reach the server in milliseconds on an idle machine): one per kind of await. How many did is
-// counted, not assumed; the handlers of a batch end before the next batch starts.
+// One request per kind of await. The upstream call waits on an upstream the test holds until the
+// server has seen every hang-up of the batch, so its handler outlives its client at any speed;
+// the others usually do (a batch's hang-ups reach the server in milliseconds on an idle machine),
+// and how many did is counted, not assumed. The handlers of a batch end before the next starts.
+constexpr std::size_t heldTarget = 2;
 const std::array<QByteArray, 4> awaitingTargets {
     "/async?delay=0.25", // a sleep
     "/items/1?delay=0.25", // a database job
-    "/weather/paris", // the simulator answers after its latency (set below)
+    "/weather/paris", // heldTarget: the held upstream
     "/sync?delay=0.25", // the thread-pool variant
 };
+
+std::size_t awaitingTargetOf(int round)
+{
+    return std::size_t(round / phaseCount) % awaitingTargets.size();
+}
 
 QByteArray requestFor(Phase phase, int round)
 {
@@ -63,7 +72,7 @@ QByteArray requestFor(Phase phase, int round)
         return "POST /items/import HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/csv\r\n"
                "Content-Length: 1000\r\n\r\nname,price\r\nlamp,9.5\r\n";
     case Phase::WhileAwaiting:
-        return "GET " + awaitingTargets[std::size_t(round / phaseCount) % awaitingTargets.size()]
+        return "GET " + awaitingTargets[awaitingTargetOf(round)]
             + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
     case Phase::WhileWriting:
         return "GET /files/1mb.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
@@ -124,7 +133,7 @@ PostOutcome postOnce(quint16 port, const QString &title)
           "Content-Length: 0\r\nConnection: close\r\n\r\n";
     bool closed = false;
     const QByteArray answer
-        = socket.send(request) ? socket.readUntilClosed(20000, &closed) : QByteArray();
+        = socket.send(request) ? socket.readUntilClosed(hangGuardMs(20000), &closed) : QByteArray();
     const QList<TestResponse> responses = splitResponses(answer);
     if (responses.isEmpty()) {
         outcome.kind = answer.isEmpty() ? PostOutcome::ClosedUnanswered : PostOutcome::Truncated;
@@ -165,33 +174,43 @@ void TestFaults::clientsLeavingAtEveryPhase()
 {
     constexpr int clients = 10000;
     constexpr int batchSize = 50; // connections open at once
+    const int guardMs = hangGuardMs(20000);
+    testsupport::FixedDelayServer upstream;
+    QVERIFY(upstream.start());
     ServerConfig config;
     config.port = 0;
     config.databaseUrl = QStringLiteral("sqlite::memory:");
     config.outbound.filesDirectory = m_dir.filePath(QStringLiteral("files"));
-    config.outbound.simulator.latencyMs = 250;
+    config.outbound.upstreamUrl = QStringLiteral("http://127.0.0.1:%1").arg(upstream.port());
     ServerHost host(config);
     QVERIFY2(host.start(), qPrintable(host.errorString()));
     const quint16 port = host.port();
     const http::ConnectionStats &stats = *host.stats();
     // Generates the 1 MiB file once, so every writing phase finds it ready.
-    QCOMPARE(fetch(port, "GET", "/files/1mb.txt", {}, 60000).body.size(), 1 << 20);
+    QCOMPARE(fetch(port, "GET", "/files/1mb.txt", {}, hangGuardMs(60000)).body.size(), 1 << 20);
 
     const std::uint64_t droppedBefore = stats.responsesDropped.load();
     int awaiting = 0;
     // Handlers still running once every client of their batch had gone: each must drop its answer.
     std::uint64_t outlivedTheirClient = 0;
+    // Of those, the ones held on the upstream: they outlive their client whatever the speed.
+    std::uint64_t heldPastReset = 0;
     for (int round = 0; round < clients;) {
         struct Client
         {
             std::unique_ptr<RawSocket> socket;
             Phase phase;
+            bool held;
         };
         std::vector<Client> batch;
         const std::uint64_t requestsBefore = stats.requests.load();
         const std::uint64_t batchDroppedBefore = stats.responsesDropped.load();
         std::uint64_t wholeRequests = 0;
         int batchAwaiting = 0;
+        // Which half closes and which resets alternates by batch, so every phase and kind of
+        // await meets both (each one's clients sit at the same parity within a batch).
+        const int batchParity = (round / batchSize) % 2;
+        upstream.hold();
         for (int i = 0; i < batchSize && round < clients; ++i, ++round) {
             const auto phase = Phase(round % phaseCount);
             // A small receive window keeps a 1 MiB answer in the server's hands while it writes.
@@ -201,30 +220,47 @@ void TestFaults::clientsLeavingAtEveryPhase()
             QVERIFY(socket->send(requestFor(phase, round)));
             wholeRequests += sendsWholeRequest(phase) ? 1 : 0;
             batchAwaiting += phase == Phase::WhileAwaiting ? 1 : 0;
-            batch.push_back({ std::move(socket), phase });
+            const bool held
+                = phase == Phase::WhileAwaiting && awaitingTargetOf(round) == heldTarget;
+            batch.push_back({ std::move(socket), phase, held });
         }
         // Each whole request has reached its handler before its client leaves.
         QVERIFY2(waitUntil([&] { return stats.requests.load() >= requestsBefore + wholeRequests; },
-                     20000),
+                     guardMs),
             "the server did not take every request of the batch");
+        int heldResets = 0;
+        int heldCloses = 0;
         for (std::size_t i = 0; i < batch.size(); ++i) {
             Client &client = batch[i];
             if (client.phase == Phase::WhileWriting || client.phase == Phase::AfterAnswer)
-                QVERIFY2(client.socket->waitReadable(20000), "no answer began");
+                QVERIFY2(client.socket->waitReadable(guardMs), "no answer began");
             // Half hang up politely, half abort: a FIN and a RST reach the server differently.
             // A FIN may be a half-close from a client still reading, so its whole requests are
             // answered (the connection closes after); a RST is a client gone.
-            if (i % 2 == 0)
+            if ((int(i) + batchParity) % 2 == 0) {
                 client.socket->close();
-            else
+                heldCloses += client.held ? 1 : 0;
+            } else {
                 client.socket->reset();
+                heldResets += client.held ? 1 : 0;
+            }
         }
-        QVERIFY2(waitUntil([&] { return stats.openConnections.load() == 0; }, 20000),
+        // Only the politely closed connections held on the upstream stay open: their answers are
+        // still owed, and the upstream has not answered.
+        QVERIFY2(waitUntil([&] { return stats.openConnections.load() == heldCloses; }, guardMs),
             "the server did not notice every hang-up of the batch");
-        // Every client is gone, so whatever handler still runs (only this batch's awaiting ones:
-        // the writers and readers were answered before they left) has no one to answer.
-        const int stillAwaiting = stats.inFlightRequests.load();
-        QVERIFY2(waitUntil([&] { return stats.inFlightRequests.load() == 0; }, 20000),
+        // Every other client is gone, so whatever handler still runs, but for the held closed
+        // ones, has no one to answer; the held reset ones are certainly among them.
+        const int inFlight = stats.inFlightRequests.load();
+        QVERIFY2(inFlight >= heldResets + heldCloses,
+            qPrintable(QStringLiteral("%1 in flight, %2 held")
+                           .arg(inFlight)
+                           .arg(heldResets + heldCloses)));
+        const int stillAwaiting = inFlight - heldCloses;
+        upstream.release();
+        QVERIFY2(waitUntil([&] { return stats.openConnections.load() == 0; }, guardMs),
+            "the held closed connections were not answered and closed");
+        QVERIFY2(waitUntil([&] { return stats.inFlightRequests.load() == 0; }, guardMs),
             "the batch's handlers did not finish");
         const std::uint64_t batchDropped = stats.responsesDropped.load() - batchDroppedBefore;
         QVERIFY2(batchDropped >= std::uint64_t(stillAwaiting)
@@ -235,21 +271,24 @@ void TestFaults::clientsLeavingAtEveryPhase()
                            .arg(stillAwaiting)
                            .arg(batchAwaiting)));
         outlivedTheirClient += std::uint64_t(stillAwaiting);
+        heldPastReset += std::uint64_t(heldResets);
         awaiting += batchAwaiting;
     }
 
-    QTRY_COMPARE_WITH_TIMEOUT(stats.inFlightRequests.load(), 0, 20000);
-    QTRY_COMPARE_WITH_TIMEOUT(stats.openConnections.load(), 0, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(stats.inFlightRequests.load(), 0, guardMs);
+    QTRY_COMPARE_WITH_TIMEOUT(stats.openConnections.load(), 0, guardMs);
     // Every handler that outlived its client dropped its answer rather than writing it to a
-    // closed socket (checked per batch above), and the drop path did run: how many handlers
-    // outlive their client depends on how fast the hang-ups arrive, that some do does not.
+    // closed socket (checked per batch above). The held upstream calls make the drop path run
+    // for certain; how many of the other awaits outlived their client depends on how fast the
+    // hang-ups arrive, and is only reported.
     const std::uint64_t dropped = stats.responsesDropped.load() - droppedBefore;
-    QVERIFY2(outlivedTheirClient > 0, "no handler outlived its client: the drop path never ran");
+    QVERIFY2(heldPastReset > 0, "no held upstream call lost its client: the drop path never ran");
+    QVERIFY(outlivedTheirClient >= heldPastReset);
     QVERIFY(dropped >= outlivedTheirClient && dropped <= std::uint64_t(awaiting));
-    qInfo("%d clients left at %d phases; %llu of %d awaiting handlers outlived their client, "
-          "%llu answers dropped, %llu connections accepted",
-        clients, phaseCount, qulonglong(outlivedTheirClient), awaiting, qulonglong(dropped),
-        qulonglong(stats.acceptedConnections.load()));
+    qInfo("%d clients left at %d phases; %llu of %d awaiting handlers outlived their client "
+          "(%llu held on the upstream), %llu answers dropped, %llu connections accepted",
+        clients, phaseCount, qulonglong(outlivedTheirClient), awaiting, qulonglong(heldPastReset),
+        qulonglong(dropped), qulonglong(stats.acceptedConnections.load()));
     // And the server serves as before.
     const TestResponse after = fetch(port, "GET", "/async?delay=0");
     QCOMPARE(after.status, 200);
@@ -295,7 +334,7 @@ void TestFaults::sigtermDuringWriteLoadLosesNoAnsweredPost()
     std::mutex outcomesMutex;
     std::vector<PostOutcome> outcomes;
     std::vector<std::thread> threads;
-    const QDeadlineTimer loadDeadline(60000); // bounded whatever happens to the server
+    const QDeadlineTimer loadDeadline(hangGuardMs(60000)); // bounded whatever happens to the server
     for (int w = 0; w < writers; ++w) {
         threads.emplace_back([&, w] {
             for (int n = 0; !loadDeadline.hasExpired(); ++n) {
@@ -316,10 +355,10 @@ void TestFaults::sigtermDuringWriteLoadLosesNoAnsweredPost()
     }
     const bool loadRunning = waitUntil(
         [&] { return answeredOk.load() >= answeredBeforeSignal || loadDeadline.hasExpired(); },
-        60000);
+        hangGuardMs(60000));
     signalled = true;
     ::kill(pid_t(server.processId()), SIGTERM);
-    const bool exited = server.waitForFinished(30000);
+    const bool exited = server.waitForFinished(hangGuardMs(30000));
     for (std::thread &thread : threads)
         thread.join();
     QVERIFY2(loadRunning && answeredOk.load() >= answeredBeforeSignal,
@@ -361,7 +400,7 @@ void TestFaults::sigtermDuringWriteLoadLosesNoAnsweredPost()
         QCOMPARE(stored.json().object().value(u"title").toString(), outcome.title);
     }
     restarted.terminate();
-    QVERIFY(restarted.waitForFinished(30000));
+    QVERIFY(restarted.waitForFinished(hangGuardMs(30000)));
     QCOMPARE(restarted.exitCode(), 0);
 }
 

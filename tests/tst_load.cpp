@@ -4,6 +4,7 @@
 #include "loadcommand.h"
 #include "loadengine.h"
 #include "loadrunner.h"
+#include "support/hangguard.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -20,6 +21,7 @@
 
 using namespace std::chrono_literals;
 using namespace loopscope::load;
+using loopscope::testing::hangGuardMs;
 using loopscope::testsupport::FixedDelayServer;
 
 namespace {
@@ -449,14 +451,14 @@ void TestLoad::stopCancelsAndReportsProgress()
     QVERIFY(runner.start(plan));
     QVERIFY(runner.isRunning());
     QVERIFY(!runner.start(plan)); // one run at a time
-    QTRY_VERIFY_WITH_TIMEOUT(runner.snapshot().done >= 12, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(runner.snapshot().done >= 12, hangGuardMs(5000));
     const LoadSnapshot s = runner.snapshot();
     QVERIFY(s.running);
     QVERIFY(s.p50Ns >= 20'000'000);
     QVERIFY(s.etaSeconds > 0);
     QVERIFY(progress.count() >= 1);
     runner.stop();
-    QVERIFY(finished.wait(5000));
+    QVERIFY(finished.wait(hangGuardMs(5000)));
     const LoadResult r = finished.at(0).at(0).value<LoadResult>();
     QVERIFY(r.stopped);
     qInfo("stopped after %.3f s", r.elapsedSeconds());

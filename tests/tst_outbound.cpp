@@ -1,6 +1,7 @@
 // Outbound I/O: the upstream simulator, the pooled async client, and the course's routes that
 // call other services (/weather, /dashboard, /scrape) or read files (/files), on real sockets.
 #include "support/cannedupstream.h"
+#include "support/hangguard.h"
 #include "support/httptestclient.h"
 #include "support/serverfixture.h"
 #include "support/traceevidence.h"
@@ -217,7 +218,7 @@ void TestOutbound::clientPoolLimitsAndReuses()
     timer.start();
     for (int i = 0; i < 6; ++i)
         one();
-    QTRY_COMPARE_WITH_TIMEOUT(done, 6, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(done, 6, hangGuardMs(5000));
     QCOMPARE(ok, 6);
     // Two connections at most, each used three times: three rounds of the latency.
     QCOMPARE(simulator.connectionsAccepted(), quint64(2));
@@ -244,7 +245,7 @@ void TestOutbound::clientTimesOutAHang()
     };
     hang();
     resetting();
-    QTRY_VERIFY_WITH_TIMEOUT(hung && reset, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(hung && reset, hangGuardMs(5000));
     QVERIFY(!*hung);
     QVERIFY2(hung->error.startsWith(u"ReadTimeout"), qPrintable(hung->error));
     // Ended by its own 300 ms timeout, not a longer default one.

@@ -1,4 +1,5 @@
 // The live server on its own thread, driven by real clients on loopback: raw sockets, ab.
+#include "support/hangguard.h"
 #include "support/httptestclient.h"
 #include "support/rawsocket.h"
 #include "support/serverfixture.h"
@@ -428,12 +429,12 @@ void TestServer::clientLeavingMidAwaitLeavesServerHealthy()
         QVERIFY(socket.send("GET /async?delay=0.2 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
         // Hang up while the handler is suspended: its answer must be dropped, never written.
         // A reset: a FIN alone may be a half-close, whose client still reads its answer.
-        QTRY_VERIFY_WITH_TIMEOUT(stats.inFlightRequests.load() >= 1, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(stats.inFlightRequests.load() >= 1, hangGuardMs(5000));
         socket.reset();
     }
-    QTRY_COMPARE_WITH_TIMEOUT(stats.responsesDropped.load(), quint64(clients), 10000);
-    QTRY_COMPARE_WITH_TIMEOUT(stats.inFlightRequests.load(), 0, 5000);
-    QTRY_COMPARE_WITH_TIMEOUT(stats.openConnections.load(), 0, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(stats.responsesDropped.load(), quint64(clients), hangGuardMs(10000));
+    QTRY_COMPARE_WITH_TIMEOUT(stats.inFlightRequests.load(), 0, hangGuardMs(5000));
+    QTRY_COMPARE_WITH_TIMEOUT(stats.openConnections.load(), 0, hangGuardMs(5000));
     const TestResponse health = fetch(host->port(), "GET", "/_scope/health");
     QCOMPARE(health.status, 200);
     QCOMPARE(
@@ -531,7 +532,7 @@ void TestServer::backgroundTaskOutlivesItsRequest()
     QCOMPARE(
         task.value(QStringLiteral("parent_request_id")).toString(), QString::fromLatin1(requestId));
 
-    QTRY_VERIFY_WITH_TIMEOUT(logged.contains(QStringLiteral("Product created")), 6000);
+    QTRY_VERIFY_WITH_TIMEOUT(logged.contains(QStringLiteral("Product created")), hangGuardMs(6000));
     QVERIFY(timer.elapsed() >= 2900);
     const QJsonObject after = fetch(host->port(), "GET", "/_scope/tasks").json().object();
     QCOMPARE(after.value(QStringLiteral("running")).toInt(), 0);
@@ -557,7 +558,7 @@ void TestServer::shutdownAnswersInFlightAndCancelsTasks()
     QVERIFY(inFlight.waitForConnected(5000));
     inFlight.write("GET /async?delay=0.5 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     QVERIFY(inFlight.waitForBytesWritten(5000));
-    QTRY_VERIFY_WITH_TIMEOUT(host->stats()->inFlightRequests.load() == 1, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(host->stats()->inFlightRequests.load() == 1, hangGuardMs(5000));
 
     host->stop(); // blocks until drained
 
@@ -589,7 +590,7 @@ void TestServer::shutdownCancelsCpuWorkAtTheDrainDeadline()
     QVERIFY(client.waitForConnected(5000));
     client.write("GET /cpu?n=20000000 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     QVERIFY(client.waitForBytesWritten(5000));
-    QTRY_VERIFY_WITH_TIMEOUT(host->stats()->inFlightRequests.load() == 1, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(host->stats()->inFlightRequests.load() == 1, hangGuardMs(5000));
 
     // Even the blocking variant, which holds the loop the stop is posted to, is cancelled.
     QVERIFY(host->stop());

@@ -1,6 +1,7 @@
 // What the live server records: request spans, awaits, blocking calls, watchdog stalls, task
 // lifetimes, and the two exports, checked against real requests.
 #include "support/eventloopchecker.h"
+#include "support/hangguard.h"
 #include "support/httptestclient.h"
 #include "support/processstatus.h"
 #include "support/rawsocket.h"
@@ -230,7 +231,7 @@ void TestTracing::backgroundTaskOutlivesItsRequest()
         }
         return task && task->outcome == trace::SpanOutcome::Done;
     }()),
-        8000);
+        hangGuardMs(8000));
     QCOMPARE(trace::labelText(task->label), QStringLiteral("log_product_created"));
     QVERIFY(request->closed > 0);
     QVERIFY(task->begin() < request->closed); // spawned while the request ran
@@ -439,7 +440,7 @@ void TestTracing::exportToAClientThatStopsReadingStaysBounded()
     RawSocket client(host.port(), 4096);
     QVERIFY(client.send("GET /_scope/trace HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
     QTRY_VERIFY_WITH_TIMEOUT(
-        (peakKiB = qMax(peakKiB, rssKb(pid)), stats.idleTimeouts.load() >= 1u), 60000);
+        (peakKiB = qMax(peakKiB, rssKb(pid)), stats.idleTimeouts.load() >= 1u), hangGuardMs(60000));
     // The copy of the window and its span index, plus the unsent cap: not the whole text.
     if (rssBoundsHold()) {
         QVERIFY2(peakKiB - beforeKiB < 64 * 1024,

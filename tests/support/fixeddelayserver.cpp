@@ -11,6 +11,7 @@
 #include <deque>
 #include <future>
 #include <memory>
+#include <vector>
 
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -73,6 +74,15 @@ public:
         return m_server->listen(QHostAddress::LocalHost, port);
     }
     quint16 port() const { return m_server->serverPort(); }
+
+    // Answers the held requests, in order per connection; a client that left has none left.
+    void releaseHeld()
+    {
+        std::vector<Held> held;
+        held.swap(m_held);
+        for (const Held &h : held)
+            markReady(h.state, h.seq);
+    }
 
 private:
     void accept(QTcpSocket *socket)
@@ -163,7 +173,10 @@ private:
             dueMs = stallEnd;
         const qint64 wait = dueMs - nowMs();
         if (wait <= 0) {
-            markReady(state, seq);
+            if (m_owner->m_holding.load())
+                m_held.push_back({ state, seq });
+            else
+                markReady(state, seq);
             return;
         }
         QTimer::singleShot(std::chrono::milliseconds(wait), Qt::PreciseTimer, state->socket,
@@ -197,8 +210,15 @@ private:
         }
     }
 
+    struct Held
+    {
+        std::shared_ptr<ConnectionState> state;
+        quint64 seq = 0;
+    };
+
     FixedDelayServer *m_owner;
     QTcpServer *m_server = nullptr;
+    std::vector<Held> m_held; // answers due while the owner holds them
 };
 
 FixedDelayServer::FixedDelayServer(std::chrono::milliseconds delay)
@@ -214,12 +234,15 @@ FixedDelayServer::~FixedDelayServer()
     }
     if (m_quitFd >= 0)
         ::close(m_quitFd);
+    if (m_releaseFd >= 0)
+        ::close(m_releaseFd);
 }
 
 bool FixedDelayServer::start(quint16 port)
 {
     m_quitFd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (m_quitFd < 0)
+    m_releaseFd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (m_quitFd < 0 || m_releaseFd < 0)
         return false;
     std::promise<quint16> listening;
     std::future<quint16> bound = listening.get_future();
@@ -228,6 +251,12 @@ bool FixedDelayServer::start(quint16 port)
         FixedDelayServerWorker worker(this);
         QSocketNotifier quit(qintptr(m_quitFd), QSocketNotifier::Read);
         QObject::connect(&quit, &QSocketNotifier::activated, &loop, &QEventLoop::quit);
+        QSocketNotifier release(qintptr(m_releaseFd), QSocketNotifier::Read);
+        QObject::connect(&release, &QSocketNotifier::activated, &worker, [this, &worker] {
+            quint64 count = 0;
+            [[maybe_unused]] const ssize_t n = ::read(m_releaseFd, &count, sizeof count);
+            worker.releaseHeld();
+        });
         const bool ok = worker.listen(port);
         listening.set_value(ok ? worker.port() : 0);
         if (ok)
@@ -253,6 +282,13 @@ void FixedDelayServer::stall(std::chrono::milliseconds after, std::chrono::milli
     // End first: the window never looks open with a stale end.
     m_stallEndMs.store(begin + length.count());
     m_stallBeginMs.store(begin);
+}
+
+void FixedDelayServer::release()
+{
+    m_holding.store(false);
+    const quint64 one = 1;
+    [[maybe_unused]] const ssize_t n = ::write(m_releaseFd, &one, sizeof one);
 }
 
 QList<FixedDelayServer::Received> FixedDelayServer::received() const

@@ -45,6 +45,11 @@ public:
     // requests that arrive meanwhile are answered when the stall ends.
     void stall(std::chrono::milliseconds after, std::chrono::milliseconds length);
 
+    // Holds every answer that comes due, however long, until release(): the test, not a timer,
+    // decides when the upstream answers, so "still waiting when X happened" holds at any speed.
+    void hold() { m_holding.store(true); }
+    void release();
+
     qint64 requestCount() const { return m_requests.load(); }
     int inFlight() const { return m_inFlight.load(); }
     int maxInFlight() const { return m_maxInFlight.load(); }
@@ -60,6 +65,8 @@ private:
     // ThreadSanitizer can see (Qt's own futex-based handshakes it cannot).
     std::thread m_thread;
     int m_quitFd = -1;
+    int m_releaseFd = -1; // written by release(), read on the server's thread
+    std::atomic<bool> m_holding { false };
     quint16 m_port = 0;
     std::atomic<qint64> m_stallBeginMs { 0 };
     std::atomic<qint64> m_stallEndMs { 0 };
