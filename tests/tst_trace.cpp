@@ -519,7 +519,7 @@ void TraceTest::spanIndexGroupsRequest()
     QCOMPARE(r->status, 200);
     QCOMPARE(r->bytes, 42);
     QCOMPARE(r->connection, 7);
-    QCOMPARE(r->variant, 1);
+    QCOMPARE(r->variant, std::optional(loopscope::HandlerVariant::ThreadPool));
     QVERIFY(r->accepted > 0 && r->accepted <= r->parsed && r->parsed <= r->started);
     QVERIFY(r->started <= r->written && r->written <= r->closed);
     QCOMPARE(r->awaits.size(), std::size_t(1));
