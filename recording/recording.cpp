@@ -1,6 +1,7 @@
 #include "recording.h"
 
 #include "bytecodec.h"
+#include "eventdecoder.h"
 
 #include <unordered_map>
 
@@ -8,17 +9,17 @@ namespace loopscope::recording {
 
 bool valueIsTime(trace::Kind kind) noexcept
 {
-    return kind == trace::Kind::LoopStallBegin || kind == trace::Kind::RequestArrived;
+    return trace::valueIsTime(trace::decode(kind).step);
 }
 
 bool linkIsTime(trace::Kind kind) noexcept
 {
-    return kind == trace::Kind::RequestArrived;
+    return trace::linkIsTime(trace::decode(kind).step);
 }
 
 bool linkIsSpan(trace::Kind kind) noexcept
 {
-    return kind == trace::Kind::TaskSpawned || kind == trace::Kind::JobQueued;
+    return trace::linkIsSpan(trace::decode(kind));
 }
 
 void Recording::rebase(trace::Nanos newOrigin)

@@ -1,5 +1,6 @@
 #include "recordingsummary.h"
 
+#include "eventdecoder.h"
 #include "stallattribution.h"
 
 #include <algorithm>
@@ -13,9 +14,10 @@ QJsonObject summarize(const Recording &recording, qint64 fileBytes)
     trace::Nanos first = 0;
     trace::Nanos last = 0;
     for (const trace::Event &e : recording.events) {
-        if (e.kind == trace::Kind::RequestAccepted)
+        const trace::DecodedEvent d = trace::decode(e);
+        if (d.step == trace::Step::Open && d.span == trace::SpanKind::Request)
             ++requests;
-        else if (e.kind == trace::Kind::TaskSpawned)
+        else if (d.step == trace::Step::Open && d.span == trace::SpanKind::Task)
             ++tasks;
         first = first == 0 ? e.time : std::min(first, e.time);
         last = std::max(last, e.time);

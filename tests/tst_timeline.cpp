@@ -328,7 +328,7 @@ void TimelineTest::groups()
     QCOMPARE(model.find(11)->group, LaneGroup::Pool);
     QCOMPARE(model.find(12)->group, LaneGroup::Database);
     QCOMPARE(model.find(20)->group, LaneGroup::Tasks);
-    QCOMPARE(model.find(20)->outcome, 1);
+    QCOMPARE(model.find(20)->outcome, SpanOutcome::Failed);
     QCOMPARE(model.laneCount(LaneGroup::Pool), 1);
     QCOMPARE(model.laneCount(LaneGroup::Database), 2);
     const TimelineSpan *job = model.find(12);

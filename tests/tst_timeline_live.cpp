@@ -146,7 +146,7 @@ void TimelineLiveTest::realTraffic()
     };
     QVERIFY2(stall->victims >= 3, qPrintable(story()));
     const TimelineSpan *blocker = model.find(stall->culprit);
-    QCOMPARE(blocker->variant, 2);
+    QCOMPARE(blocker->variant, std::optional(HandlerVariant::Blocking));
     const TimelineSpan *victim = spanOf("v1");
     QVERIFY(victim);
     QVERIFY2(victim->collateral.delay > 500'000'000, qPrintable(story()));

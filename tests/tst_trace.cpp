@@ -3,6 +3,7 @@
 // looks at by the spans it created itself.
 
 #include "chrometrace.h"
+#include "eventdecoder.h"
 #include "loopwatchdog.h"
 #include "realtimeclock.h"
 #include "ringregistry.h"
@@ -181,6 +182,9 @@ private Q_SLOTS:
     void threadNames();
     void subscriptionDropsWhenFull();
     void retentionTrimsWindow();
+    void decodeNamesEachKind_data();
+    void decodeNamesEachKind();
+    void decodeReadsTheVariantCode();
     void spanIndexGroupsRequest();
     void chromeJsonForSyntheticRequest();
     void chromeJsonShowsTheWaitInTheSocket_data();
@@ -505,6 +509,68 @@ TraceTest::Synthetic TraceTest::recordSyntheticRequest(std::string_view route, i
     return s;
 }
 
+void TraceTest::decodeNamesEachKind_data()
+{
+    QTest::addColumn<Kind>("kind");
+    QTest::addColumn<Step>("step");
+    QTest::addColumn<SpanKind>("span");
+    QTest::addColumn<SpanOutcome>("outcome");
+    QTest::addColumn<bool>("loopWide");
+    const auto row = [](Kind kind, Step step, SpanKind span, SpanOutcome outcome, bool loopWide) {
+        QTest::newRow(kindName(kind).data()) << kind << step << span << outcome << loopWide;
+    };
+    using O = SpanOutcome;
+    using S = SpanKind;
+    row(Kind::RequestAccepted, Step::Open, S::Request, O::Open, false);
+    row(Kind::RequestParsed, Step::Parse, S::Request, O::Open, false);
+    row(Kind::HandlerStarted, Step::StartHandler, S::Request, O::Open, false);
+    row(Kind::AwaitSuspend, Step::Suspend, S::Unknown, O::Open, false);
+    row(Kind::AwaitResume, Step::Resume, S::Unknown, O::Open, false);
+    row(Kind::BlockingBegin, Step::BlockBegin, S::Unknown, O::Open, false);
+    row(Kind::BlockingEnd, Step::BlockEnd, S::Unknown, O::Open, false);
+    row(Kind::ResponseWritten, Step::Respond, S::Request, O::Open, false);
+    row(Kind::RequestClosed, Step::Close, S::Request, O::Done, false);
+    row(Kind::TaskSpawned, Step::Open, S::Task, O::Open, false);
+    row(Kind::TaskFinished, Step::Close, S::Task, O::Done, false);
+    row(Kind::TaskFailed, Step::Close, S::Task, O::Failed, false);
+    row(Kind::TaskCancelled, Step::Close, S::Task, O::Cancelled, false);
+    row(Kind::JobQueued, Step::Open, S::Job, O::Open, false);
+    row(Kind::JobStarted, Step::StartOnWorker, S::Job, O::Open, false);
+    row(Kind::JobFinished, Step::Close, S::Job, O::Done, false);
+    row(Kind::LoopStallBegin, Step::StallBegin, S::Unknown, O::Open, true);
+    row(Kind::LoopStallEnd, Step::StallEnd, S::Unknown, O::Open, true);
+    row(Kind::LoopLag, Step::Lag, S::Unknown, O::Open, true);
+    row(Kind::RequestId, Step::RequestId, S::Request, O::Open, false);
+    row(Kind::RequestArrived, Step::Arrive, S::Request, O::Open, false);
+}
+
+void TraceTest::decodeNamesEachKind()
+{
+    QFETCH(Kind, kind);
+    QFETCH(Step, step);
+    QFETCH(SpanKind, span);
+    QFETCH(SpanOutcome, outcome);
+    QFETCH(bool, loopWide);
+    const DecodedEvent d = decode(kind);
+    QCOMPARE(d.step, step);
+    QCOMPARE(d.span, span);
+    QCOMPARE(d.outcome, outcome);
+    QCOMPARE(isLoopWide(d.step), loopWide);
+}
+
+void TraceTest::decodeReadsTheVariantCode()
+{
+    QCOMPARE(
+        decode(Kind::RequestParsed, 0).variant, std::optional(loopscope::HandlerVariant::Async));
+    QCOMPARE(
+        decode(Kind::RequestParsed, 2).variant, std::optional(loopscope::HandlerVariant::Blocking));
+    // A code no variant has (a newer recording): no variant rather than a wrong one.
+    QVERIFY(!decode(Kind::RequestParsed, 3).variant);
+    QVERIFY(!decode(Kind::RequestParsed, -1).variant);
+    // Only a route's event carries one.
+    QVERIFY(!decode(Kind::ResponseWritten, 2).variant);
+}
+
 void TraceTest::spanIndexGroupsRequest()
 {
     const auto subscription = TraceHub::instance().subscribe(10'000);
@@ -522,7 +588,7 @@ void TraceTest::spanIndexGroupsRequest()
     QCOMPARE(r->status, 200);
     QCOMPARE(r->bytes, 42);
     QCOMPARE(r->connection, 7);
-    QCOMPARE(r->variant, 1);
+    QCOMPARE(r->variant, std::optional(loopscope::HandlerVariant::ThreadPool));
     QVERIFY(r->accepted > 0 && r->accepted <= r->parsed && r->parsed <= r->started);
     QVERIFY(r->started <= r->written && r->written <= r->closed);
     QCOMPARE(r->awaits.size(), std::size_t(1));

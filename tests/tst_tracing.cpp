@@ -141,7 +141,7 @@ void TestTracing::asyncAwaitsWithoutStalling()
     QVERIFY(span);
     QCOMPARE(trace::labelText(span->label), QStringLiteral("GET /async"));
     QCOMPARE(span->status, 200);
-    QCOMPARE(span->variant, 0);
+    QCOMPARE(span->variant, std::optional(HandlerVariant::Async));
     QVERIFY(span->accepted && span->started && span->written && span->closed);
     QCOMPARE(span->awaits.size(), std::size_t(1));
     const trace::AwaitRecord &await = span->awaits.front();
@@ -181,7 +181,7 @@ void TestTracing::blockingVariantStallsTheLoop()
             && !stallsBetween(events, span->blocking.front().begin, span->blocking.front().end)
                     .empty();
     }());
-    QCOMPARE(span->variant, 2);
+    QCOMPARE(span->variant, std::optional(HandlerVariant::Blocking));
     QVERIFY(span->awaits.empty());
     QCOMPARE(span->blocking.size(), std::size_t(1));
     const trace::BlockingRecord &blocking = span->blocking.front();

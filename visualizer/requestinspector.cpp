@@ -45,6 +45,21 @@ void RequestInspector::showSpan(quint64 span)
 namespace {
 // One stall's charges to a span are listed one by one up to this many; the rest as one row.
 constexpr std::size_t kMaxChargeRows = 20;
+
+QString outcomeText(SpanOutcome outcome)
+{
+    switch (outcome) {
+    case SpanOutcome::Open:
+        return QStringLiteral("open");
+    case SpanOutcome::Done:
+        return QStringLiteral("closed");
+    case SpanOutcome::Failed:
+        return QStringLiteral("failed");
+    case SpanOutcome::Cancelled:
+        return QStringLiteral("cancelled");
+    }
+    return {};
+}
 } // namespace
 
 void RequestInspector::refresh()
@@ -119,9 +134,7 @@ void RequestInspector::refresh()
             QString::number(s->status) + QStringLiteral(", ") + QString::number(s->bytes)
                 + QStringLiteral(" bytes"));
     if (s->end) {
-        static const QString outcomes[]
-            = { QStringLiteral("closed"), QStringLiteral("failed"), QStringLiteral("cancelled") };
-        add(s->end, outcomes[std::min<int>(s->outcome, 2)], s->end - s->begin,
+        add(s->end, outcomeText(s->outcome), s->end - s->begin,
             s->issuedBy == IssuedBy::Client       ? QStringLiteral("total since sent")
                 : s->issuedBy == IssuedBy::Kernel ? QStringLiteral("total since it arrived")
                                                   : QStringLiteral("total"));

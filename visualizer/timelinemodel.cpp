@@ -13,8 +13,6 @@ Q_LOGGING_CATEGORY(lcTimeline, "loopscope.visualizer", QtWarningMsg)
 
 namespace loopscope::viz {
 
-using trace::Kind;
-
 namespace {
 // What a zoomed-out bar shows: the state the span spent the longest in.
 SegmentKind dominantKind(const TimelineSpan &s)
@@ -340,8 +338,8 @@ void TimelineModel::setIssued(std::uint32_t slot, const trace::Event &arrived)
     // The server's rule for when a request was issued (its client's word over the kernel's),
     // so the timeline and /_scope/stalls charge the same wait in the socket.
     trace::SpanRecord facts;
-    facts.sent = Nanos(arrived.link);
-    facts.arrived = arrived.value;
+    facts.sent = trace::sentTime(arrived);
+    facts.arrived = trace::arrivedTime(arrived);
     const Nanos issued = facts.issued();
     TimelineSpan &s = m_spans[slot];
     // A time from before anything the timeline keeps is no time to draw (a client's header
@@ -377,184 +375,6 @@ void TimelineModel::touched(std::uint32_t slot)
     const TimelineSpan &s = m_spans[slot];
     if (s.kind == SpanKind::Request)
         m_firstUpdatedArrival = std::min(m_firstUpdatedArrival, s.arrival);
-}
-
-void TimelineModel::apply(const trace::Event &e)
-{
-    switch (e.kind) {
-    case Kind::RequestAccepted: {
-        if (m_byId.contains(e.span))
-            return;
-        const std::uint32_t slot = create(e, SpanKind::Request, LaneGroup::Loop);
-        transition(slot, e.time, SegmentKind::Queued, 0);
-        return;
-    }
-    case Kind::RequestParsed: {
-        const std::uint32_t slot = slotFor(e, SpanKind::Request, LaneGroup::Loop);
-        TimelineSpan &s = m_spans[slot];
-        s.parsed = e.time;
-        s.label = e.label;
-        s.variant = std::int8_t(e.value);
-        touched(slot);
-        return;
-    }
-    case Kind::RequestId: {
-        const std::uint32_t slot = slotFor(e, SpanKind::Request, LaneGroup::Loop);
-        m_spans[slot].requestId = QByteArray(e.requestId, e.requestIdSize);
-        touched(slot);
-        return;
-    }
-    case Kind::RequestArrived:
-        setIssued(slotFor(e, SpanKind::Request, LaneGroup::Loop), e);
-        return;
-    case Kind::HandlerStarted: {
-        const std::uint32_t slot = slotFor(e, SpanKind::Request, LaneGroup::Loop);
-        m_spans[slot].started = e.time;
-        transition(slot, e.time, SegmentKind::Running, 0);
-        return;
-    }
-    case Kind::AwaitSuspend: {
-        const std::uint32_t slot = slotFor(e, SpanKind::Request, LaneGroup::Loop);
-        TimelineSpan &s = m_spans[slot];
-        // Nested awaits (whenAll) keep the outermost label: that is what the
-        // handler is waiting for as a whole.
-        if (s.openAwaits++ == 0)
-            transition(slot, e.time, SegmentKind::Awaiting, e.label);
-        return;
-    }
-    case Kind::AwaitResume: {
-        const std::uint32_t slot = slotFor(e, SpanKind::Request, LaneGroup::Loop);
-        TimelineSpan &s = m_spans[slot];
-        if (s.openAwaits > 0 && --s.openAwaits == 0)
-            transition(slot, e.time, SegmentKind::Running, 0);
-        return;
-    }
-    case Kind::BlockingBegin: {
-        const std::uint32_t slot = slotFor(e, SpanKind::Request, LaneGroup::Loop);
-        transition(slot, e.time, SegmentKind::Blocking, e.label);
-        touched(slot);
-        return;
-    }
-    case Kind::BlockingEnd: {
-        const std::uint32_t slot = slotFor(e, SpanKind::Request, LaneGroup::Loop);
-        const TimelineSpan &s = m_spans[slot];
-        if (s.openAwaits > 0)
-            transition(slot, e.time, SegmentKind::Awaiting, 0);
-        else
-            transition(slot, e.time, SegmentKind::Running, 0);
-        return;
-    }
-    case Kind::ResponseWritten: {
-        const std::uint32_t slot = slotFor(e, SpanKind::Request, LaneGroup::Loop);
-        TimelineSpan &s = m_spans[slot];
-        s.written = e.time;
-        s.status = int(e.value);
-        s.bytes = std::int64_t(e.link);
-        touched(slot);
-        return;
-    }
-    case Kind::RequestClosed: {
-        const auto it = m_byId.find(e.span);
-        if (it == m_byId.end())
-            return;
-        TimelineSpan &s = m_spans[it->second];
-        if (s.status == 0 && e.value > 0)
-            s.status = int(e.value);
-        close(it->second, e.time);
-        touched(it->second);
-        return;
-    }
-    case Kind::TaskSpawned: {
-        if (m_byId.contains(e.span))
-            return;
-        const std::uint32_t slot = create(e, SpanKind::Task, LaneGroup::Tasks);
-        TimelineSpan &s = m_spans[slot];
-        s.parent = e.link;
-        s.label = e.label;
-        s.started = e.time;
-        // Tasks annotate no awaits of their own; a spawned coroutine runs only
-        // until its first suspension, so "waiting" is the honest default. A
-        // task that hogs the loop still shows up as a stall in the health strip.
-        transition(slot, e.time, SegmentKind::Awaiting, 0);
-        return;
-    }
-    case Kind::TaskFinished:
-    case Kind::TaskFailed:
-    case Kind::TaskCancelled: {
-        const auto it = m_byId.find(e.span);
-        if (it == m_byId.end())
-            return;
-        m_spans[it->second].outcome = e.kind == Kind::TaskFailed ? 1
-            : e.kind == Kind::TaskCancelled                      ? 2
-                                                                 : 0;
-        close(it->second, e.time);
-        return;
-    }
-    case Kind::JobQueued: {
-        if (m_byId.contains(e.span))
-            return;
-        const std::uint32_t slot = create(e, SpanKind::Job, jobGroup(e.label, 0));
-        TimelineSpan &s = m_spans[slot];
-        s.parent = e.link;
-        s.label = e.label;
-        transition(slot, e.time, SegmentKind::Queued, 0);
-        return;
-    }
-    case Kind::JobStarted: {
-        const std::uint32_t slot = slotFor(e, SpanKind::Job, jobGroup(e.label, e.thread));
-        TimelineSpan &s = m_spans[slot];
-        s.started = e.time;
-        s.workerThread = e.thread;
-        const LaneGroup group = jobGroup(s.label, e.thread);
-        if (group != s.group) {
-            // Only the worker's thread name tells a database job from a pool job
-            // when its label does not; move it before anything is drawn from it.
-            unplace(slot);
-            m_spans[slot].group = group;
-            place(slot);
-        }
-        transition(slot, e.time, SegmentKind::Running, 0);
-        return;
-    }
-    case Kind::JobFinished: {
-        const auto it = m_byId.find(e.span);
-        if (it != m_byId.end())
-            close(it->second, e.time);
-        return;
-    }
-    case Kind::LoopStallBegin: {
-        LoopStall stall;
-        stall.id = e.span;
-        stall.watchedId = e.span;
-        stall.begin = e.value > 0 ? Nanos(e.value) : e.time;
-        m_stalls.push_back(stall);
-        return;
-    }
-    case Kind::LoopStallEnd: {
-        LoopStall *stall = nullptr;
-        for (auto it = m_stalls.rbegin(); it != m_stalls.rend(); ++it) {
-            if (it->id == e.span) {
-                stall = &*it;
-                break;
-            }
-        }
-        if (!stall) {
-            // The begin was dropped; the duration still tells where it started.
-            LoopStall fresh;
-            fresh.id = e.span;
-            fresh.watchedId = e.span;
-            fresh.begin = e.time - Nanos(e.value);
-            m_stalls.push_back(fresh);
-            stall = &m_stalls.back();
-        }
-        stall->end = e.value > 0 ? stall->begin + Nanos(e.value) : e.time;
-        m_stallsToAttribute.push_back(stall->id);
-        return;
-    }
-    case Kind::LoopLag:
-        m_lag.push_back({ e.time, Nanos(e.value) });
-        return;
-    }
 }
 
 void TimelineModel::prune()

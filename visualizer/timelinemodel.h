@@ -134,7 +134,8 @@ private:
         LaneAllocator free; // when each lane's last span ended
     };
 
-    void apply(const trace::Event &e);
+    void apply(const trace::Event &e); // timelineevents.cpp
+    void open(const trace::Event &e, SpanKind kind);
     std::uint32_t create(const trace::Event &e, SpanKind kind, LaneGroup group);
     std::uint32_t slotFor(const trace::Event &e, SpanKind kind, LaneGroup group);
     void place(std::uint32_t slot);

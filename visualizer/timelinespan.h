@@ -1,10 +1,12 @@
 #pragma once
 
+#include "eventdecoder.h"
 #include "timemapping.h"
 
 #include <QtCore/QByteArray>
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace loopscope::viz {
@@ -19,12 +21,8 @@ enum class LaneGroup : std::uint8_t
 };
 inline constexpr int kLaneGroupCount = 4;
 
-enum class SpanKind : std::uint8_t
-{
-    Request,
-    Task,
-    Job
-};
+using trace::SpanKind;
+using trace::SpanOutcome;
 
 // What a span is doing over a stretch of time. Blocking is the one the whole app
 // is about: the loop thread is frozen inside a synchronous call. Unread comes first in a
@@ -89,10 +87,10 @@ struct TimelineSpan
     std::uint32_t thread = 0; // where it began
     std::uint32_t workerThread = 0; // job: the thread that ran it
     int status = 0;
-    std::int8_t variant = -1; // 0 async, 1 threadpool, 2 blocking
+    std::optional<HandlerVariant> variant; // requests: from the route, when known
     SpanKind kind = SpanKind::Request;
     LaneGroup group = LaneGroup::Loop;
-    std::uint8_t outcome = 0; // 0 open/done, 1 failed, 2 cancelled
+    SpanOutcome outcome = SpanOutcome::Open;
     IssuedBy issuedBy = IssuedBy::Unknown; // requests: what `begin` is, when before `accepted`
     std::uint16_t openAwaits = 0;
     std::int32_t lane = -1;

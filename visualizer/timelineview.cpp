@@ -624,10 +624,8 @@ QString TimelineView::tooltipAt(QPoint pos) const
     QString text = m_model->displayName(*s);
     if (s->status)
         text += QStringLiteral(" → ") + QString::number(s->status);
-    static const QString variants[]
-        = { QStringLiteral("async"), QStringLiteral("thread-pool"), QStringLiteral("blocking") };
-    if (s->variant >= 0 && s->variant < 3)
-        text += QStringLiteral("  [") + variants[s->variant] + QStringLiteral(" variant]");
+    if (s->variant)
+        text += QStringLiteral("  [") + variantName(*s->variant) + QStringLiteral(" variant]");
     const Nanos end = s->endOr(now);
     text += QStringLiteral("\ntotal ") + TimeMapping::formatDuration(end - s->begin)
         + (s->isOpen() ? QStringLiteral(" (still open)") : QString());

@@ -21,14 +21,11 @@ QJsonValue culprit(const trace::AttributedStall &stall, const trace::SpanIndex &
     const trace::SpanRecord *record = index.find(stall.culprit);
     if (stall.cause != trace::StallCause::BlockingCall || !record)
         return QJsonValue::Null;
-    const bool knownVariant
-        = record->variant >= 0 && record->variant <= int(HandlerVariant::Blocking);
     return QJsonObject { { QStringLiteral("request_id"), requestId(*record) },
         { QStringLiteral("span"), QString::number(record->span) },
         { QStringLiteral("route"), trace::labelText(record->label) },
         { QStringLiteral("variant"),
-            knownVariant ? QJsonValue(variantName(HandlerVariant(record->variant)))
-                         : QJsonValue::Null },
+            record->variant ? QJsonValue(variantName(*record->variant)) : QJsonValue::Null },
         { QStringLiteral("label"), trace::labelText(stall.label) } };
 }
 

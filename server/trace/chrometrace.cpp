@@ -165,7 +165,7 @@ void writeAsyncSpan(JsonWriter &w, const SpanRecord &r, Nanos lastTime)
         w.arg("request_id",
             std::string_view(r.requestId.constData(), std::size_t(r.requestId.size())));
         w.arg("connection", r.connection);
-        w.arg("variant", std::int64_t(r.variant));
+        w.arg("variant", r.variant ? std::int64_t(*r.variant) : std::int64_t(-1));
         // On the trace clock like /_scope/stalls, not rebased like ts; absent when not known.
         if (r.sent)
             w.arg("sent_ns", r.sent);
@@ -286,32 +286,28 @@ struct ChromeTraceWriter::State
     void writeTail(QByteArray &out) const;
 };
 
-// The events the loop-wide pass writes (see writeLoopWide).
-static bool isLoopWide(Kind kind)
+// The events the loop-wide pass writes (see writeLoopWide): the watchdog's and the lag samples,
+// and what opens and ends a request, for the in-flight counter.
+static bool isLoopWidePass(const DecodedEvent &d)
 {
-    switch (kind) {
-    case Kind::RequestAccepted:
-    case Kind::ResponseWritten:
-    case Kind::RequestClosed:
-    case Kind::LoopLag:
-    case Kind::LoopStallBegin:
-    case Kind::LoopStallEnd:
+    switch (d.step) {
+    case Step::Open:
+    case Step::Respond:
+    case Step::Close:
+        return d.span == SpanKind::Request;
+    case Step::StallBegin:
+    case Step::StallEnd:
+    case Step::Lag:
         return true;
-    case Kind::RequestParsed:
-    case Kind::HandlerStarted:
-    case Kind::AwaitSuspend:
-    case Kind::AwaitResume:
-    case Kind::BlockingBegin:
-    case Kind::BlockingEnd:
-    case Kind::TaskSpawned:
-    case Kind::TaskFinished:
-    case Kind::TaskFailed:
-    case Kind::TaskCancelled:
-    case Kind::JobQueued:
-    case Kind::JobStarted:
-    case Kind::JobFinished:
-    case Kind::RequestId:
-    case Kind::RequestArrived:
+    case Step::Parse:
+    case Step::RequestId:
+    case Step::Arrive:
+    case Step::StartHandler:
+    case Step::StartOnWorker:
+    case Step::Suspend:
+    case Step::Resume:
+    case Step::BlockBegin:
+    case Step::BlockEnd:
         return false;
     }
     return false;
@@ -326,7 +322,7 @@ void ChromeTraceWriter::State::writeHead(QByteArray &out)
         for (const Event &e : page) {
             lastTime = std::max(lastTime, e.time);
             lanes.insert(e.thread);
-            if (isLoopWide(e.kind))
+            if (isLoopWidePass(decode(e)))
                 events.push_back(e);
         }
         index.add(page);
@@ -383,8 +379,8 @@ void ChromeTraceWriter::State::inFlight(const Event &e)
 
 void ChromeTraceWriter::State::stallSlice(const Event &begin, Nanos duration)
 {
-    w.begin("X", "loop stall", "stall", begin.thread, std::max(origin, Nanos(begin.value)));
-    w.dur(duration - std::max<Nanos>(0, origin - begin.value));
+    w.begin("X", "loop stall", "stall", begin.thread, std::max(origin, stallStart(begin)));
+    w.dur(duration - std::max<Nanos>(0, origin - stallStart(begin)));
     w.end();
 }
 
@@ -402,34 +398,42 @@ void ChromeTraceWriter::State::writeTail(QByteArray &out) const
 // Loop-wide events: counters and watchdog stalls, in event order.
 void ChromeTraceWriter::State::writeLoopWide(const Event &e)
 {
-    switch (e.kind) {
-    case Kind::RequestAccepted:
+    switch (decode(e).step) {
+    case Step::Open:
         if (open.insert(e.span).second)
             inFlight(e);
         break;
-    case Kind::ResponseWritten:
-    case Kind::RequestClosed:
+    case Step::Respond:
+    case Step::Close:
         if (open.erase(e.span))
             inFlight(e);
         break;
-    case Kind::LoopLag:
+    case Step::Lag:
         w.begin("C", "loop lag", nullptr, e.thread, e.time);
         w.argsBegin();
-        w.arg("ms", double(e.value) / 1e6);
+        w.arg("ms", double(lag(e)) / 1e6);
         w.argsEnd();
         w.end();
         break;
-    case Kind::LoopStallBegin:
-        stalls[e.span] = &e;
+    case Step::StallBegin:
+        stalls[stallId(e)] = &e;
         break;
-    case Kind::LoopStallEnd:
-        if (const auto it = stalls.find(e.span); it != stalls.end()) {
-            stallSlice(*it->second, e.value);
+    case Step::StallEnd:
+        if (const auto it = stalls.find(stallId(e)); it != stalls.end()) {
+            stallSlice(*it->second, stallDuration(e));
             stalls.erase(it);
         }
         break;
-    default:
-        break;
+    case Step::Parse:
+    case Step::RequestId:
+    case Step::Arrive:
+    case Step::StartHandler:
+    case Step::StartOnWorker:
+    case Step::Suspend:
+    case Step::Resume:
+    case Step::BlockBegin:
+    case Step::BlockEnd:
+        break; // not kept for this pass (isLoopWidePass)
     }
 }
 

@@ -4,14 +4,6 @@
 
 namespace loopscope::trace {
 
-namespace {
-bool spanEvent(Kind kind)
-{
-    // Loop-wide events have no span of their own to group under.
-    return kind != Kind::LoopLag && kind != Kind::LoopStallBegin && kind != Kind::LoopStallEnd;
-}
-} // namespace
-
 Nanos SpanRecord::end() const
 {
     if (closed)
@@ -39,36 +31,49 @@ SpanRecord &SpanIndex::recordFor(const Event &e)
 void SpanIndex::add(std::span<const Event> events)
 {
     for (const Event &e : events) {
-        if (!spanEvent(e.kind) || e.span == 0)
+        const DecodedEvent d = decode(e);
+        if (isLoopWide(d.step) || e.span == 0)
             continue;
         SpanRecord &r = recordFor(e);
-        switch (e.kind) {
-        case Kind::RequestAccepted:
-            r.kind = SpanKind::Request;
+        switch (d.step) {
+        case Step::Open:
+            r.kind = d.span;
             r.thread = e.thread;
             r.accepted = e.time;
-            r.connection = e.value;
+            if (d.span == SpanKind::Request) {
+                r.connection = connectionId(e);
+            } else {
+                r.label = e.label;
+                r.parent = parentSpan(e);
+            }
+            if (d.span == SpanKind::Task)
+                r.started = e.time; // a task runs from its spawn
             break;
-        case Kind::RequestParsed:
-            r.kind = SpanKind::Request;
+        case Step::Parse:
+            r.kind = d.span;
             r.parsed = e.time;
             r.label = e.label;
-            r.variant = int(e.value);
+            r.variant = d.variant;
             break;
-        case Kind::RequestId:
-            r.requestId = QByteArray(e.requestId, e.requestIdSize);
+        case Step::RequestId:
+            r.requestId = e.requestIdView().toByteArray();
             break;
-        case Kind::RequestArrived:
-            r.arrived = e.value;
-            r.sent = Nanos(e.link);
+        case Step::Arrive:
+            r.arrived = arrivedTime(e);
+            r.sent = sentTime(e);
             break;
-        case Kind::HandlerStarted:
+        case Step::StartHandler:
             r.started = e.time;
             break;
-        case Kind::AwaitSuspend:
+        case Step::StartOnWorker:
+            r.kind = d.span;
+            r.started = e.time;
+            r.workerThread = e.thread;
+            break;
+        case Step::Suspend:
             r.awaits.push_back({ e.label, e.time, 0 });
             break;
-        case Kind::AwaitResume: {
+        case Step::Resume: {
             // Resume the latest open await with this label (awaits nest LIFO).
             const auto open
                 = std::find_if(r.awaits.rbegin(), r.awaits.rend(), [&](const AwaitRecord &a) {
@@ -78,10 +83,10 @@ void SpanIndex::add(std::span<const Event> events)
                 open->resume = e.time;
             break;
         }
-        case Kind::BlockingBegin:
+        case Step::BlockBegin:
             r.blocking.push_back({ e.label, e.time, 0, e.thread });
             break;
-        case Kind::BlockingEnd: {
+        case Step::BlockEnd: {
             const auto open = std::find_if(
                 r.blocking.rbegin(), r.blocking.rend(), [&](const BlockingRecord &b) {
                     return b.end == 0 && (b.label == e.label || e.label == 0);
@@ -90,52 +95,23 @@ void SpanIndex::add(std::span<const Event> events)
                 open->end = e.time;
             break;
         }
-        case Kind::ResponseWritten:
+        case Step::Respond:
             r.written = e.time;
-            r.status = int(e.value);
-            r.bytes = std::int64_t(e.link);
+            r.status = status(e);
+            r.bytes = bytes(e);
             break;
-        case Kind::RequestClosed:
+        case Step::Close:
+            // A request is known from its accept or its route: one seen only closing began
+            // before the window, with nothing of it to show.
+            if (d.span != SpanKind::Request)
+                r.kind = d.span;
             r.closed = e.time;
-            if (r.outcome == SpanOutcome::Open)
-                r.outcome = SpanOutcome::Done;
+            r.outcome = d.outcome;
             break;
-        case Kind::TaskSpawned:
-            r.kind = SpanKind::Task;
-            r.thread = e.thread;
-            r.accepted = e.time;
-            r.started = e.time;
-            r.label = e.label;
-            r.parent = e.link;
-            break;
-        case Kind::TaskFinished:
-        case Kind::TaskFailed:
-        case Kind::TaskCancelled:
-            r.kind = SpanKind::Task;
-            r.closed = e.time;
-            r.outcome = e.kind == Kind::TaskFinished ? SpanOutcome::Done
-                : e.kind == Kind::TaskFailed         ? SpanOutcome::Failed
-                                                     : SpanOutcome::Cancelled;
-            break;
-        case Kind::JobQueued:
-            r.kind = SpanKind::Job;
-            r.thread = e.thread;
-            r.accepted = e.time;
-            r.label = e.label;
-            r.parent = e.link;
-            break;
-        case Kind::JobStarted:
-            r.kind = SpanKind::Job;
-            r.started = e.time;
-            r.workerThread = e.thread;
-            break;
-        case Kind::JobFinished:
-            r.kind = SpanKind::Job;
-            r.closed = e.time;
-            r.outcome = SpanOutcome::Done;
-            break;
-        default:
-            break;
+        case Step::StallBegin:
+        case Step::StallEnd:
+        case Step::Lag:
+            break; // loop-wide, skipped above
         }
     }
 }

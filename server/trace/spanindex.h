@@ -1,30 +1,17 @@
 #pragma once
 
+#include "eventdecoder.h"
 #include "trace.h"
 
 #include <QtCore/QByteArray>
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <unordered_map>
 #include <vector>
 
 namespace loopscope::trace {
-
-enum class SpanKind : std::uint8_t
-{
-    Unknown,
-    Request,
-    Task,
-    Job
-};
-enum class SpanOutcome : std::uint8_t
-{
-    Open,
-    Done,
-    Failed,
-    Cancelled
-};
 
 struct AwaitRecord
 {
@@ -55,7 +42,7 @@ struct SpanRecord
     int status = 0;
     std::int64_t bytes = 0;
     std::int64_t connection = 0;
-    int variant = -1;
+    std::optional<HandlerVariant> variant; // request: from its route, when known
     std::uint64_t parent = 0; // task: spawning request; job: awaiting request/task
     std::uint32_t thread = 0; // where the span began (the loop thread for requests)
     std::uint32_t workerThread = 0; // job: the thread that ran it

@@ -50,18 +50,19 @@ std::vector<WatchedStall> watchedStalls(std::span<const Event> events)
     std::vector<WatchedStall> stalls;
     std::vector<std::pair<std::uint64_t, std::size_t>> open; // stall id, index; few at a time
     for (const Event &e : events) {
-        if (e.kind == Kind::LoopStallBegin) {
-            open.emplace_back(e.span, stalls.size());
-            stalls.push_back({ e.value > 0 ? Nanos(e.value) : e.time, 0 });
-        } else if (e.kind == Kind::LoopStallEnd) {
+        const Step step = decode(e).step;
+        if (step == Step::StallBegin) {
+            open.emplace_back(stallId(e), stalls.size());
+            stalls.push_back({ stallStart(e), 0 });
+        } else if (step == Step::StallEnd) {
             const auto it = std::find_if(
-                open.begin(), open.end(), [&](const auto &o) { return o.first == e.span; });
+                open.begin(), open.end(), [&](const auto &o) { return o.first == stallId(e); });
             if (it == open.end()) {
-                stalls.push_back({ e.time - Nanos(e.value), e.time });
+                stalls.push_back({ e.time - stallDuration(e), e.time });
                 continue;
             }
             WatchedStall &w = stalls[it->second];
-            w.end = e.value > 0 ? w.begin + Nanos(e.value) : e.time;
+            w.end = stallDuration(e) > 0 ? w.begin + stallDuration(e) : e.time;
             open.erase(it);
         }
     }

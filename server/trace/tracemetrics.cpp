@@ -1,5 +1,7 @@
 #include "tracemetrics.h"
 
+#include "eventdecoder.h"
+
 #include <algorithm>
 
 namespace loopscope::trace {
@@ -44,19 +46,23 @@ QByteArray number(double v)
 void TraceMetrics::add(std::span<const Event> events)
 {
     for (const Event &e : events) {
-        switch (e.kind) {
-        case Kind::RequestAccepted:
-            m_open[e.span].accepted = e.time;
+        const DecodedEvent d = decode(e);
+        // Tasks and jobs have their own ids and no latency of their own here.
+        const bool request = d.span == SpanKind::Request;
+        switch (d.step) {
+        case Step::Open:
+            if (request)
+                m_open[e.span].accepted = e.time;
             break;
-        case Kind::RequestParsed:
+        case Step::Parse:
             if (const auto it = m_open.find(e.span); it != m_open.end())
                 it->second.route = e.label;
             break;
-        case Kind::ResponseWritten: {
+        case Step::Respond: {
             const auto it = m_open.find(e.span);
             if (it == m_open.end())
                 break; // accepted before the retained history began: no latency to report
-            ++m_requests[{ it->second.route, int(e.value) }];
+            ++m_requests[{ it->second.route, status(e) }];
             const double seconds = double(std::max<Nanos>(0, e.time - it->second.accepted)) / 1e9;
             const auto bucket = std::lower_bound(kBuckets.begin(), kBuckets.end(), seconds);
             if (bucket != kBuckets.end())
@@ -66,19 +72,28 @@ void TraceMetrics::add(std::span<const Event> events)
             m_open.erase(it);
             break;
         }
-        case Kind::RequestClosed:
-            m_open.erase(e.span); // client gone before an answer
+        case Step::Close:
+            if (request)
+                m_open.erase(e.span); // client gone before an answer
             break;
-        case Kind::LoopStallEnd:
+        case Step::StallEnd:
             ++m_stalls;
-            m_stallNs += e.value;
+            m_stallNs += stallDuration(e);
             break;
-        case Kind::LoopLag:
-            m_lastLagNs = e.value;
-            m_maxLagNs = std::max(m_maxLagNs, e.value);
+        case Step::Lag:
+            m_lastLagNs = lag(e);
+            m_maxLagNs = std::max(m_maxLagNs, lag(e));
             break;
-        default:
-            break;
+        case Step::RequestId:
+        case Step::Arrive:
+        case Step::StartHandler:
+        case Step::StartOnWorker:
+        case Step::Suspend:
+        case Step::Resume:
+        case Step::BlockBegin:
+        case Step::BlockEnd:
+        case Step::StallBegin:
+            break; // nothing the metrics count
         }
     }
 }
