@@ -9,6 +9,18 @@
 
 namespace loopscope {
 
+int exitCode(ErrorKind kind)
+{
+    switch (kind) {
+    case ErrorKind::BadArgument:
+        return 2;
+    case ErrorKind::BadData:
+    case ErrorKind::Io:
+        return 1;
+    }
+    return 1;
+}
+
 QString usageText()
 {
     return QStringLiteral(
