@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "applogging.h"
 #include "appsettings.h"
 #include "exportfile.h"
 #include "livecharts.h"
@@ -354,6 +355,7 @@ void MainWindow::reportExport(const QString &what, const QString &path, const Re
         statusBar()->showMessage(tr("%1 exported to %2").arg(what, path), 5000);
         return;
     }
+    qCWarning(lcApp).noquote() << what << "not exported:" << written.message();
     // The log keeps the reason after the dialog is gone.
     m_host.log().warning(tr("%1 not exported: %2").arg(what, written.message()));
     QMessageBox::warning(this, tr("%1 not exported").arg(what),

@@ -1,5 +1,7 @@
 #include "liverecorder.h"
 
+#include "recordinglogging.h"
+
 #include "sessionclock.h"
 #include "tracehub.h"
 
@@ -19,6 +21,7 @@ LiveRecorder::LiveRecorder(QObject *parent)
     m_timer.setInterval(kInterval);
     connect(&m_timer, &QTimer::timeout, this, [this] {
         if (Result r = writePending(); !r) {
+            qCWarning(lcRecording).noquote() << "recording stopped:" << r.message();
             m_timer.stop();
             m_subscription.reset();
             emit failed(r.message());

@@ -6,6 +6,7 @@
 #include "http/openfilelimit.h"
 #include "routes/databaseroutes.h"
 #include "routes/outboundroutes.h"
+#include "serverlogging.h"
 #include "trace/loopwatchdog.h"
 #include "trace/trace.h"
 #include "upstream/outbound.h"
@@ -93,6 +94,7 @@ Result ServerRuntime::start()
                 .arg(m_listener->errorString()));
     }
     warnBeyondLoopback(controlAccess.mode());
+    qCDebug(lcCore) << "serving on" << port() << "with" << m_router.routes().size() << "routes";
     return {};
 }
 
