@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/result.h"
 #include "serverconfig.h"
 
 #include <QStringList>
@@ -43,5 +44,8 @@ struct CommandLineResult
 
 CommandLineResult parseCommandLine(const QStringList &arguments);
 QString usageText();
+// The process's exit code when it cannot run: 2 when the command line is at fault (as for a usage
+// error), 1 when the machine or the input is.
+int exitCode(ErrorKind kind);
 
 } // namespace loopscope

@@ -1,6 +1,7 @@
 #include "headless.h"
 
 #include "commandline.h"
+#include "exportfile.h"
 #include "liverecorder.h"
 #include "recordingreader.h"
 #include "recordingsummary.h"
@@ -32,19 +33,6 @@ void printLine(const QString &line, FILE *stream = stdout)
 
 } // namespace
 
-QString writeTrace(const QString &path)
-{
-    auto &hub = trace::TraceHub::instance();
-    hub.flush();
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return QStringLiteral("cannot write the trace to %1: %2").arg(path, file.errorString());
-    const QByteArray json = hub.chromeTraceJson();
-    if (file.write(json) != json.size())
-        return QStringLiteral("cannot write the trace to %1: %2").arg(path, file.errorString());
-    return {};
-}
-
 int runHeadless(const AppOptions &options)
 {
     // Handlers first: a client may send SIGTERM the moment it reads the listening line. The
@@ -70,13 +58,11 @@ int runHeadless(const AppOptions &options)
             printLine(text, info ? stdout : stderr);
         },
         Qt::DirectConnection);
-    if (!host.start()) {
-        printLine(QStringLiteral("loopscope: %1").arg(host.errorString()), stderr);
-        if (host.startError() == ServerHost::StartError::BadArguments) {
+    if (const Result started = host.start(); !started) {
+        printLine(QStringLiteral("loopscope: %1").arg(started.message()), stderr);
+        if (started.kind() == ErrorKind::BadArgument)
             std::fprintf(stderr, "\n%s", qPrintable(usageText()));
-            return 2;
-        }
-        return 1;
+        return exitCode(started.kind());
     }
     printLine(QStringLiteral("listening on %1").arg(host.url()));
 
@@ -85,7 +71,7 @@ int runHeadless(const AppOptions &options)
         const auto started = recorder.start(options.recordTo,
             sessionrecords::meta(QStringLiteral("headless"), host.url(), host.modes()));
         if (!started) {
-            printLine(QStringLiteral("loopscope: %1").arg(started.errorMessage), stderr);
+            printLine(QStringLiteral("loopscope: %1").arg(started.message()), stderr);
             host.stop();
             return 1;
         }
@@ -114,7 +100,7 @@ int runHeadless(const AppOptions &options)
     if (recorder.isRecording()) {
         QCoreApplication::sendPostedEvents(&recorder); // the server's last log lines
         if (const auto stopped = recorder.stop(); !stopped) {
-            printLine(QStringLiteral("loopscope: %1").arg(stopped.errorMessage), stderr);
+            printLine(QStringLiteral("loopscope: %1").arg(stopped.message()), stderr);
             code = 1;
         } else {
             printLine(QStringLiteral("recording written to %1 (%2 events, %3 bytes)")
@@ -124,8 +110,8 @@ int runHeadless(const AppOptions &options)
         }
     }
     if (!options.traceOut.isEmpty()) {
-        if (const QString error = writeTrace(options.traceOut); !error.isEmpty())
-            printLine(QStringLiteral("loopscope: %1").arg(error), stderr);
+        if (const Result written = writeTrace(options.traceOut); !written)
+            printLine(QStringLiteral("loopscope: %1").arg(written.message()), stderr);
         else
             printLine(QStringLiteral("trace written to %1").arg(options.traceOut));
     }
@@ -142,7 +128,7 @@ int runInfoCommand(const QStringList &arguments)
     const QString path = arguments.constFirst();
     const recording::ReadResult read = recording::readRecording(path);
     if (!read) {
-        printLine(QStringLiteral("loopscope: %1").arg(read.errorMessage), stderr);
+        printLine(QStringLiteral("loopscope: %1").arg(read.message()), stderr);
         return 1;
     }
     const QJsonObject summary = recording::summarize(read.recording, QFileInfo(path).size());

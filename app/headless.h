@@ -12,7 +12,4 @@ int runHeadless(const AppOptions &options);
 // `loopscope info FILE`: a recording's summary as one line of JSON; 1 when it cannot be read.
 int runInfoCommand(const QStringList &arguments);
 
-// --trace-out: the retained trace window as Chrome JSON. Returns an error text, empty when done.
-QString writeTrace(const QString &path);
-
 } // namespace loopscope

@@ -1,5 +1,6 @@
 #include "appsettings.h"
 #include "commandline.h"
+#include "exportfile.h"
 #include "headless.h"
 #include "loadcommand.h"
 #include "mainwindow.h"
@@ -79,8 +80,8 @@ int runRecording(int argc, char **argv, const AppOptions &options)
     applyTheme(AppSettings::load().theme);
     OpenedRecording opened = openRecording(options.openRecording);
     if (!opened) {
-        std::fprintf(stderr, "loopscope: %s\n", qPrintable(opened.errorMessage));
-        return 1;
+        std::fprintf(stderr, "loopscope: %s\n", qPrintable(opened.message()));
+        return exitCode(opened.kind());
     }
     RecordingWindow &window = *opened.window;
     if (options.replaySpeed)
@@ -110,9 +111,9 @@ int runWindow(int argc, char **argv, const AppOptions &options)
     if (!options.databaseGiven)
         config.databaseUrl = settings.databaseUrl;
     ServerHost host(config);
-    if (!host.start()) {
-        std::fprintf(stderr, "loopscope: %s\n", qPrintable(host.errorString()));
-        return host.startError() == ServerHost::StartError::BadArguments ? 2 : 1;
+    if (const Result started = host.start(); !started) {
+        std::fprintf(stderr, "loopscope: %s\n", qPrintable(started.message()));
+        return exitCode(started.kind());
     }
     std::printf("listening on %s\n", qPrintable(host.url()));
     std::fflush(stdout);
@@ -132,8 +133,8 @@ int runWindow(int argc, char **argv, const AppOptions &options)
         std::_Exit(1);
     }
     if (!options.traceOut.isEmpty()) {
-        if (const QString error = writeTrace(options.traceOut); !error.isEmpty())
-            std::fprintf(stderr, "loopscope: %s\n", qPrintable(error));
+        if (const Result written = writeTrace(options.traceOut); !written)
+            std::fprintf(stderr, "loopscope: %s\n", qPrintable(written.message()));
     }
     return code;
 }

@@ -1,6 +1,8 @@
 #include "mainwindow.h"
 
+#include "applogging.h"
 #include "appsettings.h"
+#include "exportfile.h"
 #include "livecharts.h"
 #include "loadcontroller.h"
 #include "loadpanel.h"
@@ -25,7 +27,6 @@
 
 #include <QActionGroup>
 #include <QApplication>
-#include <QFile>
 #include <QFileDialog>
 #include <QFontDatabase>
 #include <QInputDialog>
@@ -182,7 +183,7 @@ void MainWindow::createMenus()
         tr("&Open recording…"), QKeySequence::Open, this, &MainWindow::openRecordingFile);
     file->addAction(tr("&Save recording…"), QKeySequence::Save, this, &MainWindow::saveRecordingAs);
     file->addSeparator();
-    QMenu *exportMenu = file->addMenu(tr("&Export"));
+    QMenu *exportMenu = m_exportMenu = file->addMenu(tr("&Export"));
     exportMenu->addAction(
         tr("Trace (Chrome JSON, opens in Perfetto)…"), this, &MainWindow::exportTrace);
     exportMenu->addAction(tr("Last load result (JSON)…"), this, &MainWindow::exportLastResult);
@@ -313,6 +314,11 @@ QString MainWindow::runScenario(const Scenario &scenario)
     return error;
 }
 
+QList<QAction *> MainWindow::exportActions() const
+{
+    return m_exportMenu->actions();
+}
+
 QString MainWindow::statusText() const
 {
     return m_status->text();
@@ -335,46 +341,56 @@ void MainWindow::showStatus(const ServerSample &sample)
                           .arg(database));
 }
 
-namespace {
-bool writeFile(QWidget *parent, const QString &caption, const QString &defaultName,
-    const QString &filter, const QByteArray &bytes)
+QString MainWindow::askExportPath(
+    const QString &caption, const QString &defaultName, const QString &filter)
 {
-    const QString path = QFileDialog::getSaveFileName(parent, caption, defaultName, filter);
-    if (path.isEmpty())
-        return false;
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
+    if (m_exportPathForTest)
+        return m_exportPathForTest(caption);
+    return QFileDialog::getSaveFileName(this, caption, defaultName, filter);
 }
-} // namespace
+
+void MainWindow::reportExport(const QString &what, const QString &path, const Result &written)
+{
+    if (written) {
+        statusBar()->showMessage(tr("%1 exported to %2").arg(what, path), 5000);
+        return;
+    }
+    qCWarning(lcApp).noquote() << what << "not exported:" << written.message();
+    // The log keeps the reason after the dialog is gone.
+    m_host.log().warning(tr("%1 not exported: %2").arg(what, written.message()));
+    QMessageBox::warning(this, tr("%1 not exported").arg(what),
+        tr("Could not write %1.\n\n%2").arg(path, written.message()));
+}
 
 void MainWindow::exportTrace()
 {
-    trace::TraceHub::instance().flush();
-    writeFile(this, tr("Export trace"), QStringLiteral("loopscope-trace.json"), tr("JSON (*.json)"),
-        trace::TraceHub::instance().chromeTraceJson());
+    const QString path = askExportPath(
+        tr("Export trace"), QStringLiteral("loopscope-trace.json"), tr("JSON (*.json)"));
+    if (!path.isEmpty())
+        reportExport(tr("Trace"), path, writeTrace(path));
 }
 
-QString MainWindow::saveRecording(const QString &path)
+Result MainWindow::saveRecording(const QString &path)
 {
     auto &hub = trace::TraceHub::instance();
     hub.flush();
     recording::RecordingWriter writer;
-    if (const auto opened = writer.open(path,
+    if (Result opened = writer.open(path,
             sessionrecords::meta(QStringLiteral("window"), m_host.url(), m_host.modes()),
             trace::sessionOrigin());
         !opened)
-        return opened.errorMessage;
+        return opened;
     // Page by page: a long window is never copied whole.
     const auto nextPage = hub.retainedPages(0, std::numeric_limits<trace::Nanos>::max(), 65536);
     std::vector<trace::Event> page;
     while (nextPage(page)) {
-        if (const auto written = writer.writeEvents(page); !written)
-            return written.errorMessage;
+        if (Result written = writer.writeEvents(page); !written)
+            return written;
         page.clear();
     }
-    if (const auto written = writer.writeRecords(m_logRecords); !written)
-        return written.errorMessage;
-    return writer.finish().errorMessage;
+    if (Result written = writer.writeRecords(m_logRecords); !written)
+        return written;
+    return writer.finish();
 }
 
 void MainWindow::saveRecordingAs()
@@ -383,8 +399,8 @@ void MainWindow::saveRecordingAs()
         QStringLiteral("session.loopscope"), tr("Loopscope recordings (*.loopscope)"));
     if (path.isEmpty())
         return;
-    if (const QString error = saveRecording(path); !error.isEmpty())
-        QMessageBox::warning(this, tr("Recording not saved"), error);
+    if (const Result saved = saveRecording(path); !saved)
+        QMessageBox::warning(this, tr("Recording not saved"), saved.message());
     else
         statusBar()->showMessage(tr("Recording saved to %1").arg(path), 5000);
 }
@@ -397,7 +413,7 @@ void MainWindow::openRecordingFile()
         return;
     OpenedRecording opened = openRecording(path);
     if (!opened) {
-        QMessageBox::warning(this, tr("Recording not opened"), opened.errorMessage);
+        QMessageBox::warning(this, tr("Recording not opened"), opened.message());
         return;
     }
     RecordingWindow *window = opened.window.release();
@@ -407,8 +423,10 @@ void MainWindow::openRecordingFile()
 
 void MainWindow::exportRuns()
 {
-    writeFile(this, tr("Export runs"), QStringLiteral("loopscope-runs.csv"), tr("CSV (*.csv)"),
-        m_runs->toCsv().toUtf8());
+    const QString path
+        = askExportPath(tr("Export runs"), QStringLiteral("loopscope-runs.csv"), tr("CSV (*.csv)"));
+    if (!path.isEmpty())
+        reportExport(tr("Runs table"), path, writeFile(path, m_runs->toCsv().toUtf8()));
 }
 
 void MainWindow::exportLastResult()
@@ -417,24 +435,27 @@ void MainWindow::exportLastResult()
         statusBar()->showMessage(tr("No load run yet"), 4000);
         return;
     }
-    writeFile(this, tr("Export load result"), QStringLiteral("loopscope-load.json"),
-        tr("JSON (*.json)"), QJsonDocument(m_load->runs().constLast().result.toJson()).toJson());
+    const QString path = askExportPath(
+        tr("Export load result"), QStringLiteral("loopscope-load.json"), tr("JSON (*.json)"));
+    if (!path.isEmpty())
+        reportExport(tr("Load result"), path,
+            writeFile(path, QJsonDocument(m_load->runs().constLast().result.toJson()).toJson()));
 }
 
 void MainWindow::exportTimelineImage()
 {
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Export timeline"), QStringLiteral("loopscope-timeline.png"), tr("PNG (*.png)"));
+    const QString path = askExportPath(
+        tr("Export timeline"), QStringLiteral("loopscope-timeline.png"), tr("PNG (*.png)"));
     if (!path.isEmpty())
-        m_timeline->grab().save(path);
+        reportExport(tr("Timeline image"), path, writeImage(path, m_timeline->grab()));
 }
 
 void MainWindow::exportWindowImage()
 {
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Export image"), QStringLiteral("loopscope.png"), tr("PNG (*.png)"));
+    const QString path
+        = askExportPath(tr("Export image"), QStringLiteral("loopscope.png"), tr("PNG (*.png)"));
     if (!path.isEmpty())
-        grab().save(path);
+        reportExport(tr("Window image"), path, writeImage(path, grab()));
 }
 
 } // namespace loopscope

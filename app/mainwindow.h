@@ -1,9 +1,14 @@
 #pragma once
 
+#include "core/result.h"
+
 #include <QJsonArray>
 #include <QMainWindow>
 
+#include <functional>
+
 class QLabel;
+class QMenu;
 class QPlainTextEdit;
 class QTabWidget;
 
@@ -48,8 +53,17 @@ public:
     viz::TimeCursor &timeCursor() { return *m_cursor; }
     QString statusText() const;
     // File > Save recording…: what the window shows (the retained trace and the log) as a
-    // .loopscope file. Returns an error text naming the file, empty when written.
-    QString saveRecording(const QString &path);
+    // .loopscope file.
+    Result saveRecording(const QString &path);
+
+    // File > Export's actions, for tests to trigger.
+    QList<QAction *> exportActions() const;
+    // Replaces the save dialog of File > Export (given its caption) for tests; the failure
+    // dialog and the log line are the real ones.
+    void setExportPathForTest(std::function<QString(const QString &caption)> choose)
+    {
+        m_exportPathForTest = std::move(choose);
+    }
 
 signals:
     void scenarioFinished(const QString &title);
@@ -65,6 +79,10 @@ private:
     void exportLastResult();
     void exportWindowImage();
     void exportTimelineImage();
+    QString askExportPath(
+        const QString &caption, const QString &defaultName, const QString &filter);
+    // A failed export is shown (a warning naming the file and the reason) and logged.
+    void reportExport(const QString &what, const QString &path, const Result &written);
     void createSettingsMenu();
     QWidget *createInspectorTab();
     void showExchange(quint64 span);
@@ -87,6 +105,8 @@ private:
     QLabel *m_scenarioBanner = nullptr;
     QLabel *m_status = nullptr;
     QJsonArray m_logRecords; // the log as a recording keeps it, newest kLogRecordCapacity
+    QMenu *m_exportMenu = nullptr;
+    std::function<QString(const QString &caption)> m_exportPathForTest;
 };
 
 } // namespace loopscope

@@ -98,8 +98,8 @@ OpenedRecording openRecording(const QString &path)
 {
     recording::ReadResult read = recording::readRecording(path);
     if (!read)
-        return { nullptr, read.errorMessage };
-    return { std::make_unique<RecordingWindow>(std::move(read.recording), path), {} };
+        return { read, nullptr };
+    return { {}, std::make_unique<RecordingWindow>(std::move(read.recording), path) };
 }
 
 } // namespace loopscope

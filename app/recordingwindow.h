@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/result.h"
 #include "recording.h"
 
 #include <QMainWindow>
@@ -48,11 +49,10 @@ private:
     QTabWidget *m_tabs = nullptr;
 };
 
-struct OpenedRecording
+// On failure, as recording::readRecording: the message names the file and the problem.
+struct OpenedRecording : Result
 {
     std::unique_ptr<RecordingWindow> window;
-    QString errorMessage; // names the file and the problem
-    explicit operator bool() const { return errorMessage.isEmpty(); }
 };
 // Reads a .loopscope file into a window (not shown yet).
 OpenedRecording openRecording(const QString &path);

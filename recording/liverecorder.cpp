@@ -1,5 +1,7 @@
 #include "liverecorder.h"
 
+#include "recordinglogging.h"
+
 #include "sessionclock.h"
 #include "tracehub.h"
 
@@ -18,23 +20,25 @@ LiveRecorder::LiveRecorder(QObject *parent)
 {
     m_timer.setInterval(kInterval);
     connect(&m_timer, &QTimer::timeout, this, [this] {
-        if (RecordingWriter::Result r = writePending(); !r) {
+        if (Result r = writePending(); !r) {
+            qCWarning(lcRecording).noquote() << "recording stopped:" << r.message();
             m_timer.stop();
             m_subscription.reset();
-            emit failed(r.errorMessage);
+            emit failed(r.message());
         }
     });
 }
 
 LiveRecorder::~LiveRecorder()
 {
+    // Nobody is left to tell of a failure: the file is as complete as the writer got it.
     if (isRecording())
-        stop();
+        static_cast<void>(stop());
 }
 
-RecordingWriter::Result LiveRecorder::start(const QString &path, const QJsonObject &meta)
+Result LiveRecorder::start(const QString &path, const QJsonObject &meta)
 {
-    if (RecordingWriter::Result r = m_writer.open(path, meta, trace::sessionOrigin()); !r)
+    if (Result r = m_writer.open(path, meta, trace::sessionOrigin()); !r)
         return r;
     m_subscription = trace::TraceHub::instance().subscribe(kSubscriptionCapacity);
     m_timer.start();
@@ -47,25 +51,25 @@ void LiveRecorder::addRecord(QJsonObject record)
         m_records.append(std::move(record));
 }
 
-RecordingWriter::Result LiveRecorder::stop()
+Result LiveRecorder::stop()
 {
     if (!isRecording())
-        return { QStringLiteral("not recording") };
+        return Result::failure(ErrorKind::Io, QStringLiteral("not recording"));
     m_timer.stop();
     trace::TraceHub::instance().flush();
-    RecordingWriter::Result r = writePending();
+    Result r = writePending();
     const std::uint64_t lost = m_subscription ? m_subscription->dropped() : 0;
     m_subscription.reset();
-    if (RecordingWriter::Result end = m_writer.finish(lost); r && !end)
+    if (Result end = m_writer.finish(lost); r && !end)
         r = end;
     return r;
 }
 
-RecordingWriter::Result LiveRecorder::writePending()
+Result LiveRecorder::writePending()
 {
     if (m_subscription)
         m_subscription->drain(m_drained);
-    if (RecordingWriter::Result r = m_writer.writeEvents(m_drained); !r)
+    if (Result r = m_writer.writeEvents(m_drained); !r)
         return r;
     m_drained.clear();
     const QJsonArray records = std::exchange(m_records, {});

@@ -26,12 +26,12 @@ public:
     explicit LiveRecorder(QObject *parent = nullptr);
     ~LiveRecorder() override;
 
-    RecordingWriter::Result start(const QString &path, const QJsonObject &meta);
+    Result start(const QString &path, const QJsonObject &meta);
     // One of the window's records ({"kind", "at" in session ns, ...}), written with the next
     // block of events.
     void addRecord(QJsonObject record);
     // Flushes the hub, writes what is pending and the end block.
-    RecordingWriter::Result stop();
+    Result stop();
 
     bool isRecording() const { return m_writer.isOpen(); }
     const RecordingWriter &writer() const { return m_writer; }
@@ -41,7 +41,7 @@ signals:
     void failed(const QString &message);
 
 private:
-    RecordingWriter::Result writePending();
+    Result writePending();
 
     RecordingWriter m_writer;
     std::shared_ptr<trace::Subscription> m_subscription;

@@ -30,6 +30,12 @@ public:
 
 private:
     QString fail(const QString &what) const { return m_name + QStringLiteral(": ") + what; }
+    // Whatever is wrong inside the bytes is BadData: the file was read, it is not a recording.
+    ReadResult failed(const QString &message)
+    {
+        static_cast<Result &>(m_result) = Result::failure(ErrorKind::BadData, message);
+        return std::move(m_result);
+    }
     QString readBlock(BlockType type, QByteArrayView raw, qsizetype at);
     QString readMeta(QByteArrayView raw);
     QString readLabels(QByteArrayView raw);
@@ -79,20 +85,17 @@ ReadResult Parser::run()
 {
     const auto magic = m_reader.raw(format::kMagic.size());
     if (!magic || *magic != format::kMagic) {
-        m_result.errorMessage = fail(QStringLiteral("not a Loopscope recording"));
-        return std::move(m_result);
+        return failed(fail(QStringLiteral("not a Loopscope recording")));
     }
     const auto version = m_reader.u16();
     if (!version) {
-        m_result.errorMessage = fail(QStringLiteral("truncated: the file ends in its header"));
-        return std::move(m_result);
+        return failed(fail(QStringLiteral("truncated: the file ends in its header")));
     }
     if (*version != format::kVersion) {
-        m_result.errorMessage
-            = fail(QStringLiteral("format version %1, but this Loopscope reads version %2 only")
-                       .arg(*version)
-                       .arg(format::kVersion));
-        return std::move(m_result);
+        return failed(
+            fail(QStringLiteral("format version %1, but this Loopscope reads version %2 only")
+                     .arg(*version)
+                     .arg(format::kVersion)));
     }
     m_result.recording.formatVersion = *version;
     reserveForEndCount();
@@ -102,17 +105,14 @@ ReadResult Parser::run()
         const auto storedSize = m_reader.u32();
         const auto rawSize = m_reader.u32();
         if (!type || !storedSize || !rawSize) {
-            m_result.errorMessage = fail(
-                QStringLiteral("truncated at byte %1: no end block (was the recording stopped "
-                               "before it finished?)")
-                    .arg(at));
-            return std::move(m_result);
+            return failed(
+                fail(QStringLiteral("truncated at byte %1: no end block (was the recording stopped "
+                                    "before it finished?)")
+                         .arg(at)));
         }
         const auto stored = m_reader.raw(qsizetype(*storedSize));
         if (!stored) {
-            m_result.errorMessage
-                = fail(QStringLiteral("truncated in the block at byte %1").arg(at));
-            return std::move(m_result);
+            return failed(fail(QStringLiteral("truncated in the block at byte %1").arg(at)));
         }
         QString error;
         if (BlockType(*type) == BlockType::End) {
@@ -125,19 +125,16 @@ ReadResult Parser::run()
             else
                 error = checkEnd(end->events, end->blocks);
             m_result.recording.lostEvents = end ? end->lost : 0;
-            m_result.errorMessage = error;
-            return std::move(m_result);
+            return error.isEmpty() ? std::move(m_result) : failed(error);
         }
         // Deflate never shrinks data more than about 1032 to 1: a larger claim is damage, and
         // must not cost the allocation it asks for.
         if (*rawSize > format::kMaxRawBlockSize
             || *rawSize > std::uint64_t(*storedSize) * 1100 + 64) {
-            m_result.errorMessage
-                = fail(QStringLiteral("the block at byte %1 claims %2 bytes, more than any "
-                                      "recording block may hold")
-                           .arg(at)
-                           .arg(*rawSize));
-            return std::move(m_result);
+            return failed(fail(QStringLiteral("the block at byte %1 claims %2 bytes, more than any "
+                                              "recording block may hold")
+                                   .arg(at)
+                                   .arg(*rawSize)));
         }
         const QByteArray raw = inflated(*stored, *rawSize);
         if (raw.isEmpty() && *rawSize != 0)
@@ -145,8 +142,7 @@ ReadResult Parser::run()
         else
             error = readBlock(BlockType(*type), raw, at);
         if (!error.isEmpty()) {
-            m_result.errorMessage = fail(QStringLiteral("block at byte %1: %2").arg(at).arg(error));
-            return std::move(m_result);
+            return failed(fail(QStringLiteral("block at byte %1: %2").arg(at).arg(error)));
         }
         ++m_blocks;
     }
@@ -292,9 +288,8 @@ ReadResult readRecording(const QString &path)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
-        ReadResult result;
-        result.errorMessage = path + QStringLiteral(": ") + file.errorString();
-        return result;
+        return { Result::failure(ErrorKind::Io, path + QStringLiteral(": ") + file.errorString()),
+            {} };
     }
     // Mapped, not read: a recording of a long session opens without a second copy.
     const qint64 size = file.size();

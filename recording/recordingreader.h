@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/result.h"
 #include "recording.h"
 
 #include <QtCore/QByteArrayView>
@@ -7,11 +8,11 @@
 
 namespace loopscope::recording {
 
-struct ReadResult
+// On failure, message() is "FILE: what is wrong", naming the block or byte where it is; the kind
+// is Io when the file could not be read, BadData when its bytes are not a recording.
+struct ReadResult : Result
 {
     Recording recording;
-    QString errorMessage; // "FILE: what is wrong", naming the block or byte where it is
-    explicit operator bool() const { return errorMessage.isEmpty(); }
 };
 
 // Reads a whole .loopscope file. Refuses, with the reason, anything that is not a complete

@@ -30,12 +30,12 @@ QByteArray deflated(const QByteArray &raw)
 
 } // namespace
 
-RecordingWriter::Result RecordingWriter::open(
-    const QString &path, QJsonObject meta, trace::Nanos origin)
+Result RecordingWriter::open(const QString &path, QJsonObject meta, trace::Nanos origin)
 {
     m_file.setFileName(path);
     if (!m_file.open(QIODevice::WriteOnly | QIODevice::Truncate))
-        return { QStringLiteral("cannot write %1: %2").arg(path, m_file.errorString()) };
+        return Result::failure(
+            ErrorKind::Io, QStringLiteral("cannot write %1: %2").arg(path, m_file.errorString()));
     m_origin = origin;
     meta.insert(QStringLiteral("format_version"), format::kVersion);
     meta.insert(QStringLiteral("origin_ns"), QString::number(origin));
@@ -48,7 +48,7 @@ RecordingWriter::Result RecordingWriter::open(
     return writeBlock(format::BlockType::Meta, QJsonDocument(meta).toJson(QJsonDocument::Compact));
 }
 
-RecordingWriter::Result RecordingWriter::writeEvents(std::span<const trace::Event> events)
+Result RecordingWriter::writeEvents(std::span<const trace::Event> events)
 {
     while (!events.empty()) {
         const auto block = events.first(std::min(events.size(), kEventsPerBlock));
@@ -64,7 +64,7 @@ RecordingWriter::Result RecordingWriter::writeEvents(std::span<const trace::Even
     return {};
 }
 
-RecordingWriter::Result RecordingWriter::writeRecords(const QJsonArray &records)
+Result RecordingWriter::writeRecords(const QJsonArray &records)
 {
     if (records.isEmpty())
         return {};
@@ -72,10 +72,11 @@ RecordingWriter::Result RecordingWriter::writeRecords(const QJsonArray &records)
         format::BlockType::Records, QJsonDocument(records).toJson(QJsonDocument::Compact));
 }
 
-RecordingWriter::Result RecordingWriter::finish(std::uint64_t lostEvents)
+Result RecordingWriter::finish(std::uint64_t lostEvents)
 {
     if (!m_file.isOpen())
-        return { QStringLiteral("%1 is not open for writing").arg(m_file.fileName()) };
+        return Result::failure(
+            ErrorKind::Io, QStringLiteral("%1 is not open for writing").arg(m_file.fileName()));
     QByteArray end;
     ByteWriter w(end);
     w.u8(std::uint8_t(format::BlockType::End));
@@ -86,16 +87,17 @@ RecordingWriter::Result RecordingWriter::finish(std::uint64_t lostEvents)
     w.u64(lostEvents);
     Result r = writeRaw(end);
     if (r && !m_file.flush())
-        r = { QStringLiteral("cannot write %1: %2").arg(m_file.fileName(), m_file.errorString()) };
+        r = cannotWrite();
     m_file.close();
     return r;
 }
 
-RecordingWriter::Result RecordingWriter::writeBlock(format::BlockType type, const QByteArray &raw)
+Result RecordingWriter::writeBlock(format::BlockType type, const QByteArray &raw)
 {
     const QByteArray stored = deflated(raw);
     if (stored.isEmpty())
-        return { QStringLiteral("cannot compress a block of %1").arg(m_file.fileName()) };
+        return Result::failure(
+            ErrorKind::Io, QStringLiteral("cannot compress a block of %1").arg(m_file.fileName()));
     QByteArray block;
     block.reserve(format::kBlockHeaderSize + stored.size());
     ByteWriter w(block);
@@ -107,17 +109,21 @@ RecordingWriter::Result RecordingWriter::writeBlock(format::BlockType type, cons
     return writeRaw(block);
 }
 
-RecordingWriter::Result RecordingWriter::writeRaw(const QByteArray &bytes)
+Result RecordingWriter::writeRaw(const QByteArray &bytes)
 {
     if (m_file.write(bytes) != bytes.size())
-        return {
-            QStringLiteral("cannot write %1: %2").arg(m_file.fileName(), m_file.errorString())
-        };
+        return cannotWrite();
     m_bytes += bytes.size();
     return {};
 }
 
-RecordingWriter::Result RecordingWriter::writeNewLabels(std::span<const trace::Event> events)
+Result RecordingWriter::cannotWrite() const
+{
+    return Result::failure(ErrorKind::Io,
+        QStringLiteral("cannot write %1: %2").arg(m_file.fileName(), m_file.errorString()));
+}
+
+Result RecordingWriter::writeNewLabels(std::span<const trace::Event> events)
 {
     QByteArray raw;
     ByteWriter w(raw);
@@ -143,7 +149,7 @@ RecordingWriter::Result RecordingWriter::writeNewLabels(std::span<const trace::E
     return writeBlock(format::BlockType::Labels, raw);
 }
 
-RecordingWriter::Result RecordingWriter::writeNewThreads()
+Result RecordingWriter::writeNewThreads()
 {
     const std::vector<trace::ThreadInfo> threads = trace::threads();
     if (threads.size() <= m_threadsWritten)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/result.h"
 #include "recordingformat.h"
 #include "trace.h"
 
@@ -21,12 +22,7 @@ namespace loopscope::recording {
 class RecordingWriter
 {
 public:
-    struct Result
-    {
-        QString errorMessage; // names the file and what failed
-        explicit operator bool() const { return errorMessage.isEmpty(); }
-    };
-
+    // Failures are ErrorKind::Io; the message names the file and what failed.
     // meta gains format_version and origin_ns; origin is the session origin the times count from.
     Result open(const QString &path, QJsonObject meta, trace::Nanos origin);
     Result writeEvents(std::span<const trace::Event> events);
@@ -44,6 +40,7 @@ private:
     Result writeRaw(const QByteArray &bytes);
     Result writeNewLabels(std::span<const trace::Event> events);
     Result writeNewThreads();
+    Result cannotWrite() const;
 
     QFile m_file;
     trace::Nanos m_origin = 0;

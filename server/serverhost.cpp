@@ -45,10 +45,10 @@ bool ServerHost::loopStalled() const
     return m_runtime && m_runtime->watchdog() && m_runtime->watchdog()->stalled();
 }
 
-bool ServerHost::start()
+Result ServerHost::start()
 {
     if (m_runtime)
-        return true;
+        return {};
     if (!trace::TraceHub::instance().isRunning())
         trace::TraceHub::instance().start();
     // A plain object on the server thread to post work to; it exists before the thread's loop.
@@ -61,7 +61,7 @@ bool ServerHost::start()
     struct Started
     {
         ServerRuntime *runtime = nullptr;
-        ServerRuntime::StartResult result;
+        Result result;
         QHostAddress address;
         quint16 port = 0;
         std::shared_ptr<std::atomic<bool>> stopping;
@@ -72,7 +72,7 @@ bool ServerHost::start()
         Started started;
         started.runtime = new ServerRuntime(m_config, m_log, m_modes, m_exchanges);
         started.result = started.runtime->start();
-        if (started.result.error.isEmpty()) {
+        if (started.result) {
             started.address = started.runtime->address();
             started.port = started.runtime->port();
             started.stopping = started.runtime->stoppingFlag();
@@ -84,20 +84,17 @@ bool ServerHost::start()
     });
     Started started = startedFuture.get();
     ServerRuntime *runtime = started.runtime;
-    const ServerRuntime::StartResult &result = started.result;
     m_address = started.address;
     m_port = started.port;
     if (!runtime) {
-        m_error = result.error;
-        m_startError = result.badArguments ? StartError::BadArguments : StartError::CannotListen;
         m_thread.quit();
         m_thread.wait();
         m_anchor = nullptr;
-        return false;
+        return started.result;
     }
     m_runtime = runtime;
     m_stopping = std::move(started.stopping);
-    return true;
+    return {};
 }
 
 bool ServerHost::stop()

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/modetable.h"
+#include "core/result.h"
 #include "core/serverlog.h"
 #include "http/exchangelog.h"
 #include "serverconfig.h"
@@ -26,17 +27,9 @@ public:
     explicit ServerHost(ServerConfig config, QObject *parent = nullptr);
     ~ServerHost() override;
 
-    enum class StartError
-    {
-        None,
-        BadArguments,
-        CannotListen
-    };
-
-    // Starts the thread and binds; returns once it accepts connections or has failed.
-    bool start();
-    QString errorString() const { return m_error; }
-    StartError startError() const { return m_startError; }
+    // Starts the thread and binds; returns once it accepts connections or has failed. A
+    // BadArgument failure means the configuration, not the machine, is at fault.
+    Result start();
     QHostAddress address() const { return m_address; }
     quint16 port() const { return m_port; }
     QString url() const;
@@ -70,8 +63,6 @@ private:
     std::shared_ptr<std::atomic<bool>> m_stopping; // ServerRuntime::stoppingFlag()
     bool m_abandoned = false; // stop() gave up on the server thread
     QObject *m_anchor = nullptr; // lives on m_thread
-    QString m_error;
-    StartError m_startError = StartError::None;
     QHostAddress m_address;
     quint16 m_port = 0;
 };

@@ -6,6 +6,7 @@
 #include "http/openfilelimit.h"
 #include "routes/databaseroutes.h"
 #include "routes/outboundroutes.h"
+#include "serverlogging.h"
 #include "trace/loopwatchdog.h"
 #include "trace/trace.h"
 #include "upstream/outbound.h"
@@ -43,16 +44,16 @@ ServerRuntime::~ServerRuntime()
         m_watchdog->stop();
 }
 
-ServerRuntime::StartResult ServerRuntime::start()
+Result ServerRuntime::start()
 {
     // The loop records the most events of any thread: give its ring room before its first one.
     trace::setRingCapacity(1 << 18);
     trace::setThreadName(QStringLiteral("server loop"));
-    if (const StartResult result = openDatabase(); !result.error.isEmpty())
-        return result;
+    if (Result opened = openDatabase(); !opened)
+        return opened;
     m_outbound = std::make_unique<upstream::Outbound>(m_config.outbound);
-    if (const QString error = m_outbound->start(); !error.isEmpty())
-        return { error, error.startsWith(u'-') };
+    if (Result started = m_outbound->start(); !started)
+        return started;
     addAllRoutes(m_router, m_course, m_scope, m_database.get(), m_outbound.get());
     std::vector<int> modeIndexByRoute;
     for (const Route &route : m_router.routes()) {
@@ -62,7 +63,8 @@ ServerRuntime::StartResult ServerRuntime::start()
     for (const QString &assignment : m_config.modeAssignments) {
         const QString error = m_modes.applyAssignment(assignment);
         if (!error.isEmpty())
-            return { QStringLiteral("--mode %1: %2").arg(assignment, error), true };
+            return Result::failure(
+                ErrorKind::BadArgument, QStringLiteral("--mode %1: %2").arg(assignment, error));
     }
     const ControlAccess controlAccess = ControlAccess::resolve(
         m_config.address, m_config.controlApiEnabled, m_config.controlToken, m_config.controlHosts);
@@ -85,12 +87,14 @@ ServerRuntime::StartResult ServerRuntime::start()
     m_tasks.setLoopWatchdog(m_watchdog.get());
     m_watchdog->start();
     if (!m_listener->start(m_config.address, m_config.port)) {
-        return { QStringLiteral("cannot listen on %1:%2: %3")
-                     .arg(m_config.address.toString())
-                     .arg(m_config.port)
-                     .arg(m_listener->errorString()) };
+        return Result::failure(ErrorKind::Io,
+            QStringLiteral("cannot listen on %1:%2: %3")
+                .arg(m_config.address.toString())
+                .arg(m_config.port)
+                .arg(m_listener->errorString()));
     }
     warnBeyondLoopback(controlAccess.mode());
+    qCDebug(lcCore) << "serving on" << port() << "with" << m_router.routes().size() << "routes";
     return {};
 }
 
@@ -132,18 +136,20 @@ void ServerRuntime::warnBeyondLoopback(ControlAccess::Mode controlMode)
     }
 }
 
-ServerRuntime::StartResult ServerRuntime::openDatabase()
+Result ServerRuntime::openDatabase()
 {
     const QString text
         = m_config.databaseUrl.isEmpty() ? db::defaultDatabaseUrl() : m_config.databaseUrl;
     const db::DatabaseUrlParse parsed = db::parseDatabaseUrl(text);
     if (!parsed)
-        return { QStringLiteral("--database: %1").arg(parsed.errorMessage), true };
+        return Result::failure(
+            ErrorKind::BadArgument, QStringLiteral("--database: %1").arg(parsed.errorMessage));
     m_database = std::make_unique<db::DatabasePool>(
         parsed.url, m_config.databasePoolMin, m_config.databasePoolMax);
     if (const auto opened = m_database->open(); !opened) {
         m_database.reset();
-        return { QStringLiteral("database unreachable: %1").arg(opened.errorMessage) };
+        return Result::failure(
+            ErrorKind::Io, QStringLiteral("database unreachable: %1").arg(opened.errorMessage));
     }
     return {};
 }

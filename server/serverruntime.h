@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/modetable.h"
+#include "core/result.h"
 #include "core/taskregistry.h"
 #include "core/workerpool.h"
 #include "http/connectionstats.h"
@@ -39,13 +40,9 @@ public:
         const ServerConfig &config, ServerLog &log, ModeTable &modes, http::ExchangeLog &exchanges);
     ~ServerRuntime() override;
 
-    struct StartResult
-    {
-        QString error; // empty on success
-        bool badArguments = false; // the configuration, not the machine, is at fault
-    };
-    // Applies --mode assignments and binds.
-    StartResult start();
+    // Applies --mode assignments and binds. A BadArgument failure means the configuration, not
+    // the machine, is at fault.
+    Result start();
     quint16 port() const;
     QHostAddress address() const;
     const http::ConnectionStats &stats() const { return m_stats; }
@@ -61,7 +58,7 @@ public:
     QCoro::Task<> shutdown();
 
 private:
-    StartResult openDatabase(); // connects, creates the schema, starts the pool's workers
+    Result openDatabase(); // connects, creates the schema, starts the pool's workers
     void warnBeyondLoopback(ControlAccess::Mode controlMode);
     void fitConnectionCapToOpenFileLimit();
 

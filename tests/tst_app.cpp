@@ -4,6 +4,7 @@
 
 #include "loadcontroller.h"
 #include "loadpanel.h"
+#include "logview.h"
 #include "mainwindow.h"
 #include "routespanel.h"
 #include "runstable.h"
@@ -21,6 +22,7 @@
 #include <QImage>
 #include <QLineEdit>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QProgressBar>
@@ -32,6 +34,7 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QToolButton>
 
 using namespace loopscope;
@@ -53,6 +56,8 @@ private slots:
     void startingAScenarioFollowsAgainItsLaterStepsDoNot();
     void badgeCountsRequestsWhilePaused();
     void helpKeysListsEveryKeyTheTimelineAccepts();
+    void failedExportShowsThePathAndTheReason_data();
+    void failedExportShowsThePathAndTheReason();
     void realAppPlaysAScenarioAndSavesAScreenshot();
 
 private:
@@ -319,6 +324,52 @@ void TestApp::helpKeysListsEveryKeyTheTimelineAccepts()
             QVERIFY2(press.isAccepted(), qPrintable(name));
         }
     }
+}
+
+void TestApp::failedExportShowsThePathAndTheReason_data()
+{
+    QTest::addColumn<QString>("action");
+    QTest::newRow("trace") << QStringLiteral("Trace (Chrome JSON, opens in Perfetto)…");
+    QTest::newRow("runs") << QStringLiteral("Runs table (CSV)…");
+    QTest::newRow("timeline image") << QStringLiteral("Timeline image (PNG)…");
+    QTest::newRow("window image") << QStringLiteral("Window image (PNG)…");
+}
+
+void TestApp::failedExportShowsThePathAndTheReason()
+{
+    QFETCH(QString, action);
+    QTemporaryDir dir;
+    // No such folder: the file cannot be created, whoever runs the test (root included).
+    const QString path = dir.filePath(QStringLiteral("no-such-folder/export.out"));
+    m_window->setExportPathForTest([&path](const QString &) { return path; });
+    QAction *export_ = nullptr;
+    for (QAction *candidate : m_window->exportActions()) {
+        if (candidate->text() == action)
+            export_ = candidate;
+    }
+    QVERIFY2(export_, qPrintable(action));
+
+    // The warning is modal: read and close it from inside its own event loop.
+    QString title;
+    QString text;
+    QTimer poll;
+    connect(&poll, &QTimer::timeout, this, [&] {
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        if (!box)
+            return;
+        title = box->windowTitle();
+        text = box->text();
+        box->close();
+    });
+    poll.start(10);
+    export_->trigger();
+    poll.stop();
+    QVERIFY2(title.endsWith(QStringLiteral("not exported")), qPrintable(title));
+    QVERIFY2(text.contains(path), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("No such file or directory")), qPrintable(text));
+    QTRY_VERIFY2(
+        m_window->log().toPlainText().contains(path), qPrintable(m_window->log().toPlainText()));
+    QVERIFY(!QFile::exists(path));
 }
 
 void TestApp::realAppPlaysAScenarioAndSavesAScreenshot()

@@ -9,6 +9,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -37,6 +38,7 @@ class TestCli : public QObject
 private slots:
     void invalidArgumentsExitWithUsage_data();
     void invalidArgumentsExitWithUsage();
+    void helpListsOnlyOptionsTheParserKnows();
     void portInUseFails();
     void headlessServesAndStopsOnSignal_data();
     void headlessServesAndStopsOnSignal();
@@ -109,6 +111,34 @@ void TestCli::invalidArgumentsExitWithUsage()
     QCOMPARE(process.exitCode(), 2);
     const QByteArray error = process.readAllStandardError();
     QVERIFY2(error.contains("Usage: loopscope"), error.constData());
+}
+
+void TestCli::helpListsOnlyOptionsTheParserKnows()
+{
+    QProcess help;
+    help.start(binary, { QStringLiteral("--help") });
+    QVERIFY(help.waitForFinished(15000));
+    QCOMPARE(help.exitCode(), 0);
+    const QString text = QString::fromUtf8(help.readAllStandardOutput());
+    // "  --port N   ...", "  -h, --help   ...": every option line, with its value's name if any.
+    static const QRegularExpression optionLine(
+        QStringLiteral("^  (?:-\\w, )?--([a-z-]+)( [A-Z=]+)?"),
+        QRegularExpression::MultilineOption);
+    QStringList everyOption { QStringLiteral("--version") }; // answers before any value is checked
+    int listed = 0;
+    for (auto it = optionLine.globalMatch(text); it.hasNext(); ++listed) {
+        const QRegularExpressionMatch match = it.next();
+        everyOption << u"--" + match.captured(1);
+        if (match.hasCaptured(2))
+            everyOption << QStringLiteral("1");
+    }
+    QVERIFY2(listed >= 30, qPrintable(text));
+    // One run with all of them: an option the help names but the parser does not know is a
+    // usage error (exit 2) before --version is looked at.
+    QProcess all;
+    all.start(binary, everyOption);
+    QVERIFY(all.waitForFinished(15000));
+    QVERIFY2(all.exitCode() == 0, all.readAllStandardError().constData());
 }
 
 void TestCli::portInUseFails()

@@ -268,9 +268,10 @@ void TestDatabase::startFailsClearly()
     config.port = 0;
     config.databaseUrl = url;
     ServerHost host(config);
-    QVERIFY(!host.start());
-    QVERIFY2(host.errorString().startsWith(message), qPrintable(host.errorString()));
-    QCOMPARE(host.startError() == ServerHost::StartError::BadArguments, badArguments);
+    const Result started = host.start();
+    QVERIFY(!started);
+    QVERIFY2(started.message().startsWith(message), qPrintable(started.message()));
+    QCOMPARE(started.kind() == ErrorKind::BadArgument, badArguments);
 }
 
 // --- live, both backends -------------------------------------------------------------------------

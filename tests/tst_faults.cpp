@@ -183,7 +183,7 @@ void TestFaults::clientsLeavingAtEveryPhase()
     config.outbound.filesDirectory = m_dir.filePath(QStringLiteral("files"));
     config.outbound.upstreamUrl = QStringLiteral("http://127.0.0.1:%1").arg(upstream.port());
     ServerHost host(config);
-    QVERIFY2(host.start(), qPrintable(host.errorString()));
+    QVERIFY2(host.start(), "server did not start");
     const quint16 port = host.port();
     const http::ConnectionStats &stats = *host.stats();
     // Generates the 1 MiB file once, so every writing phase finds it ready.

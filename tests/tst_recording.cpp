@@ -139,7 +139,7 @@ void TestRecording::initTestCase()
 void TestRecording::everyFieldReadsBack()
 {
     const recording::ReadResult read = recording::readRecording(m_valid);
-    QVERIFY2(read, qPrintable(read.errorMessage));
+    QVERIFY2(read, qPrintable(read.message()));
     const recording::Recording &r = read.recording;
     QCOMPARE(r.formatVersion, recording::format::kVersion);
     QCOMPARE(r.origin, trace::sessionOrigin());
@@ -276,8 +276,9 @@ void TestRecording::badFiles()
     QCOMPARE(writeFile(path, bytes), QString());
     const recording::ReadResult read = recording::readRecording(path);
     QVERIFY(!read);
-    QVERIFY2(read.errorMessage.startsWith(path + u':'), qPrintable(read.errorMessage));
-    QVERIFY2(read.errorMessage.contains(reason), qPrintable(read.errorMessage));
+    QCOMPARE(read.kind(), ErrorKind::BadData);
+    QVERIFY2(read.message().startsWith(path + u':'), qPrintable(read.message()));
+    QVERIFY2(read.message().contains(reason), qPrintable(read.message()));
 }
 
 void TestRecording::liveSessionDrawsTheSameTimeline()
@@ -289,7 +290,7 @@ void TestRecording::liveSessionDrawsTheSameTimeline()
     const QString path = m_dir.filePath(QStringLiteral("live.loopscope"));
     recording::LiveRecorder recorder;
     const auto started = recorder.start(path, {});
-    QVERIFY2(started, qPrintable(started.errorMessage));
+    QVERIFY2(started, qPrintable(started.message()));
     const auto host = startServer();
 
     QCOMPARE(fetchConcurrently(host->port(), "GET", "/async?delay=0.3", 5, 30000, "a").size(), 5);
@@ -301,7 +302,7 @@ void TestRecording::liveSessionDrawsTheSameTimeline()
     host->stop();
 
     const auto stopped = recorder.stop();
-    QVERIFY2(stopped, qPrintable(stopped.errorMessage));
+    QVERIFY2(stopped, qPrintable(stopped.message()));
     // Everything recorded reached the live model too, and every stall of it is attributed.
     QTRY_VERIFY(!live.stalls().empty()
         && std::none_of(live.stalls().begin(), live.stalls().end(),
@@ -309,7 +310,7 @@ void TestRecording::liveSessionDrawsTheSameTimeline()
     live.detach();
 
     recording::ReadResult read = recording::readRecording(path);
-    QVERIFY2(read, qPrintable(read.errorMessage));
+    QVERIFY2(read, qPrintable(read.message()));
     QCOMPARE(read.recording.lostEvents, 0u);
     read.recording.rebase(trace::sessionOrigin());
     viz::TimelineModel opened;

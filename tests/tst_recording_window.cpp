@@ -61,9 +61,10 @@ void TestRecordingWindow::savedSessionOpensAsItWasLive()
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("saved.loopscope"));
     const QStringList liveLines = window.log().toPlainText().split(u'\n'); // before the save
-    QCOMPARE(window.saveRecording(path), QString());
+    const Result saved = window.saveRecording(path);
+    QVERIFY2(saved, qPrintable(saved.message()));
     OpenedRecording opened = openRecording(path);
-    QVERIFY2(opened, qPrintable(opened.errorMessage));
+    QVERIFY2(opened, qPrintable(opened.message()));
     RecordingWindow &recorded = *opened.window;
     recorded.show();
     QVERIFY(QTest::qWaitForWindowExposed(&recorded));
@@ -113,7 +114,8 @@ void TestRecordingWindow::badFileIsRefusedWithItsReason()
     OpenedRecording opened = openRecording(missing);
     QVERIFY(!opened);
     QVERIFY(!opened.window);
-    QVERIFY2(opened.errorMessage.startsWith(missing + u':'), qPrintable(opened.errorMessage));
+    QVERIFY2(opened.message().startsWith(missing + u':'), qPrintable(opened.message()));
+    QCOMPARE(opened.kind(), ErrorKind::Io);
 
     const QString text = dir.filePath(QStringLiteral("notes.loopscope"));
     QFile file(text);
@@ -122,7 +124,7 @@ void TestRecordingWindow::badFileIsRefusedWithItsReason()
     file.close();
     opened = openRecording(text);
     QVERIFY(!opened);
-    QCOMPARE(opened.errorMessage, text + QStringLiteral(": not a Loopscope recording"));
+    QCOMPARE(opened.message(), text + QStringLiteral(": not a Loopscope recording"));
 }
 
 QTEST_MAIN(TestRecordingWindow)

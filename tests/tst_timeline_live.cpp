@@ -39,7 +39,7 @@ void TimelineLiveTest::realTraffic()
     ServerConfig config;
     config.port = 0;
     ServerHost host(config);
-    QVERIFY2(host.start(), qPrintable(host.errorString()));
+    QVERIFY2(host.start(), "server did not start");
 
     QNetworkAccessManager network;
     int sent = 0;

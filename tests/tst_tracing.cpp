@@ -119,7 +119,7 @@ void TestTracing::initTestCase()
     config.port = 0;
     config.databaseUrl = QStringLiteral("sqlite::memory:");
     m_host = std::make_unique<ServerHost>(config);
-    QVERIFY2(m_host->start(), qPrintable(m_host->errorString()));
+    QVERIFY2(m_host->start(), "server did not start");
 }
 
 void TestTracing::cleanupTestCase()
@@ -431,7 +431,7 @@ void TestTracing::exportToAClientThatStopsReadingStaysBounded()
     config.databaseUrl = QStringLiteral("sqlite::memory:");
     config.limits.keepAliveTimeout = std::chrono::seconds(1); // ends the test: the client idles
     ServerHost host(config);
-    QVERIFY2(host.start(), qPrintable(host.errorString()));
+    QVERIFY2(host.start(), "server did not start");
     const http::ConnectionStats &stats = *host.stats();
 
     const qint64 pid = QCoreApplication::applicationPid();

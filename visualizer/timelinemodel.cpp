@@ -5,11 +5,9 @@
 #include "subscription.h"
 #include "trace.h"
 
-#include <QtCore/QLoggingCategory>
+#include "visualizerlogging.h"
 
 #include <algorithm>
-
-Q_LOGGING_CATEGORY(lcTimeline, "loopscope.visualizer", QtWarningMsg)
 
 namespace loopscope::viz {
 

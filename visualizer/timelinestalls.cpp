@@ -6,12 +6,10 @@
 
 #include "trace.h"
 
-#include <QtCore/QLoggingCategory>
+#include "visualizerlogging.h"
 
 #include <algorithm>
 #include <limits>
-
-Q_DECLARE_LOGGING_CATEGORY(lcTimeline)
 
 namespace loopscope::viz {
 
@@ -88,8 +86,8 @@ void TimelineModel::attributeStall(std::uint64_t watchedId)
             affected.push_back(v.span);
         }
     }
-    qCDebug(lcTimeline) << "stall" << watchedId << "cut into" << pieces.size() << "stalls"
-                        << (ids.size() > 1 || first->attributed ? "again" : "");
+    qCDebug(lcVisualizer) << "stall" << watchedId << "cut into" << pieces.size() << "stalls"
+                          << (ids.size() > 1 || first->attributed ? "again" : "");
     const auto at = m_stalls.erase(first, last);
     m_stalls.insert(at, pieces.begin(), pieces.end());
     summariseCollateral(affected);

@@ -1,6 +1,7 @@
 #include "loadrunner.h"
 
 #include "loadengine.h"
+#include "loadlogging.h"
 
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -91,6 +92,8 @@ void LoadRunner::onEngineDone()
     }
     if (!m_result)
         m_lastError = m_result.errorMessage;
+    qCDebug(lcLoad).noquote() << "run finished:"
+                              << (m_result ? QStringLiteral("ok") : m_result.errorMessage);
     emitProgress();
     emit finished(m_result);
 }

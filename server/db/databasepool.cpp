@@ -1,6 +1,7 @@
 #include "databasepool.h"
 
 #include "schema.h"
+#include "serverlogging.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -61,6 +62,8 @@ DatabasePool::OpenResult DatabasePool::open()
         const int index = int(m_workers.size()) + 1;
         m_workers.emplace_back([this, index] { workerMain(index); });
     }
+    qCDebug(lcDb).noquote() << "opened" << m_url.displayText() << "with" << m_minSize
+                            << "workers, at most" << m_maxSize;
     return {};
 }
 

@@ -2,6 +2,7 @@
 
 #include "httpconnection.h"
 #include "refusedconnection.h"
+#include "serverlogging.h"
 #include "stampedread.h"
 
 #include <QDeadlineTimer>
@@ -58,12 +59,15 @@ bool HttpListener::start(const QHostAddress &address, quint16 port)
     // its connection not yet accepted: the wait before the server read it becomes visible.
     enableReceiveTimestamps(socketDescriptor());
     m_sweepTimer.start();
+    qCDebug(lcHttp) << "listening on" << serverAddress() << serverPort();
     return true;
 }
 
 void HttpListener::incomingConnection(qintptr socketDescriptor)
 {
     if (m_shuttingDown || static_cast<int>(m_connections.size()) >= m_limits.maxConnections) {
+        qCDebug(lcHttp) << "refusing a connection:"
+                        << (m_shuttingDown ? "shutting down" : "at the connection cap");
         RefusedConnection::refuse(socketDescriptor, this);
         ++m_stats.refusedConnections;
         return;

@@ -6,9 +6,9 @@
 #include "db/postservice.h"
 #include "routing/requestcontext.h"
 #include "routing/router.h"
+#include "serverlogging.h"
 
 #include <QJsonDocument>
-#include <QLoggingCategory>
 
 namespace loopscope {
 
@@ -16,8 +16,6 @@ using db::DbResult;
 using http::HttpResponse;
 
 namespace {
-
-Q_LOGGING_CATEGORY(lcDatabase, "loopscope.database")
 
 const Bounds delayBounds { 0.0, 60.0 };
 
@@ -236,7 +234,7 @@ struct DatabaseApi
         if (!pool)
             return noDatabase();
         pool->setPooling(pooling.toBool());
-        qCInfo(lcDatabase) << "connection pooling" << (pooling.toBool() ? "on" : "off");
+        qCInfo(lcDb) << "connection pooling" << (pooling.toBool() ? "on" : "off");
         return HttpResponse::json(describe());
     }
 };

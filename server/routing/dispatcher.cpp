@@ -2,6 +2,7 @@
 
 #include "core/modetable.h"
 #include "core/serverlog.h"
+#include "serverlogging.h"
 #include "trace/loopwatchdog.h"
 #include "trace/trace.h"
 
@@ -82,6 +83,8 @@ QCoro::Task<HttpResponse> Dispatcher::handle(http::IncomingRequest &incoming)
     trace::record(trace::Kind::RequestParsed, incoming.span, m_routeLabels[match.routeIndex], 0,
         static_cast<std::int64_t>(context.variant));
     trace::record(trace::Kind::HandlerStarted, incoming.span);
+    qCDebug(lcRoutes).noquote() << incoming.requestId << route.key() << "as"
+                                << variantName(context.variant);
     co_return co_await route.handler(context);
 }
 

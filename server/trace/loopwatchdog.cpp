@@ -1,5 +1,7 @@
 #include "loopwatchdog.h"
 
+#include "tracelogging.h"
+
 #include <QtCore/QCoreApplication>
 #include <QtCore/QEvent>
 #include <QtCore/QThread>
@@ -214,6 +216,7 @@ void LoopWatchdog::run()
                 stallStart = postedAt;
                 record(Kind::LoopStallBegin, stallId, 0, 0, stallStart);
                 m_stalled.store(true, std::memory_order_release);
+                qCDebug(lcTrace) << "loop stalled since" << stallStart << "ns";
                 Q_EMIT stallStarted(stallStart);
             }
             // Poll for the answer; before the threshold, wake right at it.

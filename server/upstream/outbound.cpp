@@ -19,25 +19,28 @@ Outbound::~Outbound()
         m_simulator->stop();
 }
 
-QString Outbound::start()
+Result Outbound::start()
 {
     if (!m_config.upstreamUrl.isEmpty()) {
         const QUrl url(m_config.upstreamUrl, QUrl::StrictMode);
         if (!url.isValid() || url.host().isEmpty()
             || (url.scheme() != u"http" && url.scheme() != u"https"))
-            return QStringLiteral("--upstream expects an http:// or https:// URL, got '%1'")
-                .arg(m_config.upstreamUrl);
+            return Result::failure(ErrorKind::BadArgument,
+                QStringLiteral("--upstream expects an http:// or https:// URL, got '%1'")
+                    .arg(m_config.upstreamUrl));
         m_base = url.adjusted(QUrl::StripTrailingSlash | QUrl::RemoveQuery | QUrl::RemoveFragment);
     }
     if (m_config.startSimulator) {
         m_simulator = std::make_unique<UpstreamSimulator>(m_config.simulator);
         if (!m_simulator->start(0))
-            return QStringLiteral("upstream simulator: %1").arg(m_simulator->errorString());
+            return Result::failure(ErrorKind::Io,
+                QStringLiteral("upstream simulator: %1").arg(m_simulator->errorString()));
         if (m_base.isEmpty())
             m_base = m_simulator->url();
     }
     if (m_base.isEmpty())
-        return QStringLiteral("no upstream: the simulator is off and --upstream is not set");
+        return Result::failure(ErrorKind::BadArgument,
+            QStringLiteral("no upstream: the simulator is off and --upstream is not set"));
     return {};
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/result.h"
+
 #include "datafiles.h"
 #include "httpclient.h"
 #include "outboundconfig.h"
@@ -19,8 +21,8 @@ public:
     explicit Outbound(OutboundConfig config);
     ~Outbound();
 
-    // Starts the simulator and checks --upstream; an error text on failure.
-    QString start();
+    // Starts the simulator and checks --upstream.
+    Result start();
 
     const OutboundConfig &config() const { return m_config; }
     UpstreamSimulator *simulator() { return m_simulator.get(); }

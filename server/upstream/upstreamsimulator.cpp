@@ -5,6 +5,7 @@
 #include "http/httplimits.h"
 #include "http/httpparser.h"
 #include "routing/queryparams.h"
+#include "serverlogging.h"
 #include "trace/trace.h"
 
 #include <QJsonArray>
@@ -336,6 +337,8 @@ bool UpstreamSimulator::start(quint16 port)
         started->set_value(ok);
     });
     const bool ok = result.get();
+    qCDebug(lcOutbound) << "upstream simulator" << (ok ? "listening on port" : "failed on port")
+                        << m_port;
     if (!ok) {
         m_thread.quit();
         m_thread.wait();

@@ -87,7 +87,7 @@ void fileFigures(int requests, const QString &path)
     recording::ReadResult read = recording::readRecording(path);
     const double readSeconds = clock.nsecsElapsed() / 1e9;
     if (!read) {
-        note(read.errorMessage);
+        note(read.message());
         return;
     }
     figure("recording_read", readSeconds * 1000, "ms");

@@ -48,7 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     if (read) {
         recording::summarize(read.recording, qint64(size));
         checkEncodesBack(read.recording.events, read.recording.origin);
-    } else if (!read.errorMessage.startsWith(name + QStringLiteral(": "))) {
+    } else if (!read.message().startsWith(name + QStringLiteral(": "))) {
         fail("an error that does not name the file");
     }
 

@@ -180,8 +180,8 @@ Harness::Harness()
                 ++m_loggedErrors > 20 ? "further errors not shown" : qPrintable(line));
         });
     m_runtime = new ServerRuntime(m_config, m_log, m_modes, m_exchanges);
-    if (const ServerRuntime::StartResult started = m_runtime->start(); !started.error.isEmpty())
-        fail("the server did not start", started.error.toUtf8());
+    if (const Result started = m_runtime->start(); !started)
+        fail("the server did not start", started.message().toUtf8());
     m_handler = m_runtime->requestHandler();
     m_budgetTimer.setSingleShot(true);
     m_budgetTimer.setTimerType(Qt::PreciseTimer);

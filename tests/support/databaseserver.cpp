@@ -15,8 +15,8 @@ std::unique_ptr<ServerHost> startDatabaseServer(
     config.databasePoolMin = poolMin;
     config.databasePoolMax = poolMax;
     auto host = std::make_unique<ServerHost>(config);
-    if (!host->start())
-        qWarning("server did not start: %s", qPrintable(host->errorString()));
+    if (const Result started = host->start(); !started)
+        qWarning("server did not start: %s", qPrintable(started.message()));
     return host;
 }
 

@@ -15,8 +15,8 @@ inline std::unique_ptr<ServerHost> startServer(ServerConfig config = {})
     if (config.databaseUrl.isEmpty())
         config.databaseUrl = QStringLiteral("sqlite::memory:");
     auto host = std::make_unique<ServerHost>(config);
-    if (!host->start())
-        qFatal("server did not start: %s", qPrintable(host->errorString()));
+    if (const Result started = host->start(); !started)
+        qFatal("server did not start: %s", qPrintable(started.message()));
     return host;
 }
 

@@ -1,0 +1,7 @@
+#include "loadlogging.h"
+
+namespace loopscope {
+
+Q_LOGGING_CATEGORY(lcLoad, "loopscope.load", QtInfoMsg)
+
+} // namespace loopscope

@@ -1,0 +1,7 @@
+#include "recordinglogging.h"
+
+namespace loopscope {
+
+Q_LOGGING_CATEGORY(lcRecording, "loopscope.recording", QtInfoMsg)
+
+} // namespace loopscope
