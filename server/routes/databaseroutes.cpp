@@ -4,6 +4,7 @@
 #include "db/databasepool.h"
 #include "db/itemservice.h"
 #include "db/postservice.h"
+#include "http/validationerror.h"
 #include "routing/requestcontext.h"
 #include "routing/router.h"
 
@@ -98,16 +99,10 @@ struct DatabaseApi
             co_return failure;
         }
         if (!outcome.value.errors.isEmpty())
-            co_return HttpResponse::json(
-                QJsonObject { { QStringLiteral("detail"), outcome.value.errors } }, 422);
+            co_return http::validationErrors(outcome.value.errors);
         if (outcome.value.imported == 0) {
-            co_return HttpResponse::json(
-                QJsonObject { { QStringLiteral("detail"),
-                    QJsonArray { QJsonObject {
-                        { QStringLiteral("loc"), QJsonArray { QStringLiteral("body") } },
-                        { QStringLiteral("msg"), QStringLiteral("no rows to import") },
-                        { QStringLiteral("type"), QStringLiteral("value_error.missing") } } } } },
-                422);
+            co_return http::validationError(http::bodyLocation(),
+                QStringLiteral("no rows to import"), QStringLiteral("value_error.missing"));
         }
         co_return HttpResponse::json(
             QJsonObject { { QStringLiteral("imported"), outcome.value.imported } });
@@ -223,15 +218,9 @@ struct DatabaseApi
         const QJsonValue pooling = document.object().value(QStringLiteral("pooling"));
         if (parseError.error != QJsonParseError::NoError || !document.isObject()
             || !pooling.isBool()) {
-            return HttpResponse::json(
-                QJsonObject { { QStringLiteral("detail"),
-                    QJsonArray { QJsonObject {
-                        { QStringLiteral("loc"),
-                            QJsonArray { QStringLiteral("body"), QStringLiteral("pooling") } },
-                        { QStringLiteral("msg"),
-                            QStringLiteral("expected {\"pooling\": true|false}") },
-                        { QStringLiteral("type"), QStringLiteral("type_error.bool") } } } } },
-                422);
+            return http::validationError(http::bodyLocation(QStringLiteral("pooling")),
+                QStringLiteral("expected {\"pooling\": true|false}"),
+                QStringLiteral("type_error.bool"));
         }
         if (!pool)
             return noDatabase();

@@ -1,6 +1,7 @@
 #include "outboundroutes.h"
 
 #include "core/workerpool.h"
+#include "http/validationerror.h"
 #include "routing/requestcontext.h"
 #include "routing/router.h"
 #include "trace/trace.h"
@@ -26,16 +27,6 @@ HttpResponse unavailable()
     return HttpResponse::detail(503, QStringLiteral("outbound I/O is not running"));
 }
 
-// FastAPI's 422 for one bad query value.
-HttpResponse queryError(const QJsonArray &location, const QString &message, const QString &type)
-{
-    return HttpResponse::json(
-        QJsonObject { { QStringLiteral("detail"),
-            QJsonArray { QJsonObject { { QStringLiteral("loc"), location },
-                { QStringLiteral("msg"), message }, { QStringLiteral("type"), type } } } } },
-        422);
-}
-
 // ?client=per-call|shared: a new client (and connection) per call, as the course's dashboard
 // does, or the long-lived pooled one, as its scraper does.
 std::optional<bool> perCallClient(RequestContext &context, HttpResponse *error)
@@ -46,7 +37,7 @@ std::optional<bool> perCallClient(RequestContext &context, HttpResponse *error)
         return false;
     if (client == u"per-call")
         return true;
-    *error = queryError({ QStringLiteral("query"), QStringLiteral("client") },
+    *error = http::validationError({ QStringLiteral("query"), QStringLiteral("client") },
         QStringLiteral("value is not a valid enumeration member; permitted: 'per-call', 'shared'"),
         QStringLiteral("type_error.enum"));
     return std::nullopt;
@@ -96,7 +87,7 @@ QCoro::Task<HttpResponse> weather(RequestContext &context, Outbound *outbound)
         co_return params.errorResponse();
     const std::optional<QString> citySegment = Outbound::pathSegment(*city);
     if (!citySegment) {
-        co_return queryError({ QStringLiteral("path"), QStringLiteral("city") },
+        co_return http::validationError({ QStringLiteral("path"), QStringLiteral("city") },
             QStringLiteral("a city cannot be a dot segment"), QStringLiteral("value_error"));
     }
     const QUrl url = outbound->endpoint(QStringLiteral("/v1/") + *citySegment);
@@ -218,7 +209,7 @@ QCoro::Task<HttpResponse> scrape(RequestContext &context, Outbound *outbound)
     for (int i = 0; i < given.size(); ++i) {
         const QUrl url(given[i], QUrl::StrictMode);
         if (const QString why = outbound->checkAllowed(url); !why.isEmpty())
-            co_return queryError({ QStringLiteral("query"), QStringLiteral("url"), i },
+            co_return http::validationError({ QStringLiteral("query"), QStringLiteral("url"), i },
                 QStringLiteral("%1: '%2'").arg(why, given[i]), QStringLiteral("value_error.url"));
         urls << url;
     }
@@ -327,19 +318,6 @@ QJsonObject describeUpstream(Outbound &outbound)
     return out;
 }
 
-HttpResponse bodyError(const QString &field, const QString &message)
-{
-    QJsonArray location { QStringLiteral("body") };
-    if (!field.isEmpty())
-        location.append(field);
-    return HttpResponse::json(
-        QJsonObject { { QStringLiteral("detail"),
-            QJsonArray { QJsonObject { { QStringLiteral("loc"), location },
-                { QStringLiteral("msg"), message },
-                { QStringLiteral("type"), QStringLiteral("value_error") } } } } },
-        422);
-}
-
 HttpResponse putUpstream(RequestContext &context, Outbound *outbound)
 {
     if (!outbound)
@@ -351,7 +329,7 @@ HttpResponse putUpstream(RequestContext &context, Outbound *outbound)
     const QJsonDocument document
         = QJsonDocument::fromJson(context.incoming.request.body, &parseError);
     if (parseError.error != QJsonParseError::NoError || !document.isObject())
-        return bodyError({},
+        return http::validationError(http::bodyLocation(),
             QStringLiteral(
                 "expected a JSON object, e.g. {\"latency_ms\": 100, "
                 "\"jitter_ms\": 0, \"failure_rate\": 0.1, \"failure_mode\": \"mixed\"}"));
@@ -362,22 +340,24 @@ HttpResponse putUpstream(RequestContext &context, Outbound *outbound)
         const QJsonValue value = it.value();
         if (key == u"latency_ms" || key == u"jitter_ms") {
             if (!value.isDouble() || value.toDouble() < 0 || value.toDouble() > 600000)
-                return bodyError(key, QStringLiteral("expected milliseconds from 0 to 600000"));
+                return http::validationError(http::bodyLocation(key),
+                    QStringLiteral("expected milliseconds from 0 to 600000"));
             (key == u"latency_ms" ? settings.latencyMs : settings.jitterMs)
                 = qRound(value.toDouble());
         } else if (key == u"failure_rate") {
             if (!value.isDouble() || value.toDouble() < 0 || value.toDouble() > 1)
-                return bodyError(key, QStringLiteral("expected a number from 0 to 1"));
+                return http::validationError(
+                    http::bodyLocation(key), QStringLiteral("expected a number from 0 to 1"));
             settings.failureRate = value.toDouble();
         } else if (key == u"failure_mode") {
             if (!upstream::SimulatorSettings::failureModes().contains(value.toString()))
-                return bodyError(key,
+                return http::validationError(http::bodyLocation(key),
                     QStringLiteral("expected one of: %1")
                         .arg(upstream::SimulatorSettings::failureModes().join(
                             QStringLiteral(", "))));
             settings.failureMode = value.toString();
         } else {
-            return bodyError(key, QStringLiteral("unknown field"));
+            return http::validationError(http::bodyLocation(key), QStringLiteral("unknown field"));
         }
     }
     simulator->setSettings(settings);

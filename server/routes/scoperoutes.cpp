@@ -5,6 +5,7 @@
 #include "core/workerpool.h"
 #include "http/connectionstats.h"
 #include "http/httplimits.h"
+#include "http/validationerror.h"
 #include "openapi.h"
 #include "routing/requestcontext.h"
 #include "routing/router.h"
@@ -30,45 +31,33 @@ QJsonObject describeMode(const ModeTable::Entry &entry)
         { QStringLiteral("variants"), QJsonArray::fromStringList(variantNames(entry.allowed)) } };
 }
 
-HttpResponse bodyError(const QString &field, const QString &message, const QString &type)
-{
-    QJsonArray location { QStringLiteral("body") };
-    if (!field.isEmpty())
-        location.append(field);
-    return HttpResponse::json(
-        QJsonObject { { QStringLiteral("detail"),
-            QJsonArray { QJsonObject { { QStringLiteral("loc"), location },
-                { QStringLiteral("msg"), message }, { QStringLiteral("type"), type } } } } },
-        422);
-}
-
 HttpResponse putMode(RequestContext &context, ModeTable &modes)
 {
     QJsonParseError parseError;
     const QJsonDocument document
         = QJsonDocument::fromJson(context.incoming.request.body, &parseError);
     if (parseError.error != QJsonParseError::NoError || !document.isObject())
-        return bodyError({},
+        return http::validationError(http::bodyLocation(),
             QStringLiteral("expected a JSON object {\"route\": ..., \"variant\": ...}"),
             QStringLiteral("value_error.jsondecode"));
     const QJsonObject body = document.object();
     for (const QString &field : { QStringLiteral("route"), QStringLiteral("variant") }) {
         if (!body.value(field).isString())
-            return bodyError(
-                field, QStringLiteral("field required"), QStringLiteral("value_error.missing"));
+            return http::validationError(http::bodyLocation(field),
+                QStringLiteral("field required"), QStringLiteral("value_error.missing"));
     }
     const QString route = body.value(QStringLiteral("route")).toString();
     const QString variant = body.value(QStringLiteral("variant")).toString();
     switch (modes.set(route, variant)) {
     case ModeTable::SetResult::UnknownRoute:
-        return bodyError(QStringLiteral("route"), QStringLiteral("unknown route '%1'").arg(route),
-            QStringLiteral("value_error"));
+        return http::validationError(http::bodyLocation(QStringLiteral("route")),
+            QStringLiteral("unknown route '%1'").arg(route), QStringLiteral("value_error"));
     case ModeTable::SetResult::UnknownVariant:
-        return bodyError(QStringLiteral("variant"),
+        return http::validationError(http::bodyLocation(QStringLiteral("variant")),
             QStringLiteral("unknown variant '%1' (async, threadpool, blocking)").arg(variant),
             QStringLiteral("value_error"));
     case ModeTable::SetResult::NotAllowed:
-        return bodyError(QStringLiteral("variant"),
+        return http::validationError(http::bodyLocation(QStringLiteral("variant")),
             QStringLiteral("route '%1' offers only: %2")
                 .arg(route,
                     variantNames(modes.entry(modes.indexOf(route)).allowed)

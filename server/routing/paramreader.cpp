@@ -1,5 +1,7 @@
 #include "paramreader.h"
 
+#include "http/validationerror.h"
+
 #include <QJsonObject>
 #include <QRegularExpression>
 #include <cmath>
@@ -47,11 +49,7 @@ QJsonValue limitValue(double limit)
 void ParamReader::addError(const QString &location, const QString &name, const QString &message,
     const QString &type, const QJsonObject &context)
 {
-    QJsonObject error { { QStringLiteral("loc"), QJsonArray { location, name } },
-        { QStringLiteral("msg"), message }, { QStringLiteral("type"), type } };
-    if (!context.isEmpty())
-        error.insert(QStringLiteral("ctx"), context);
-    m_errors.append(error);
+    m_errors.append(http::validationIssue(QJsonArray { location, name }, message, type, context));
 }
 
 void ParamReader::rejectQuery(const QString &name, const QString &message, const QString &type)
@@ -169,7 +167,7 @@ std::optional<double> ParamReader::queryNumber(
 
 http::HttpResponse ParamReader::errorResponse() const
 {
-    return http::HttpResponse::json(QJsonObject { { QStringLiteral("detail"), m_errors } }, 422);
+    return http::validationErrors(m_errors);
 }
 
 } // namespace loopscope
