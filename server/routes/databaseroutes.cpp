@@ -65,7 +65,7 @@ HttpResponse noDatabase()
 
 struct DatabaseApi
 {
-    db::DatabasePool *pool = nullptr;
+    db::DatabasePool *pool = nullptr; // null without a database: see needing()
     std::unique_ptr<db::ItemService> items;
     std::unique_ptr<db::PostService> posts;
 
@@ -76,8 +76,6 @@ struct DatabaseApi
         const auto delay = params.queryNumber(QStringLiteral("delay"), 0.0, delayBounds);
         if (!params.ok())
             co_return params.errorResponse();
-        if (!pool)
-            co_return noDatabase();
         auto itemTask = items->getItem(context, *itemId, *delay); // named: see dbCall
         const auto item = co_await itemTask;
         co_return foundOr404(item, context, QStringLiteral("Item not found"));
@@ -89,8 +87,6 @@ struct DatabaseApi
         if (!type.isEmpty() && !type.startsWith("text/csv") && !type.startsWith("text/plain"))
             co_return HttpResponse::detail(
                 415, QStringLiteral("Unsupported Media Type: send text/csv"));
-        if (!pool)
-            co_return noDatabase();
         auto outcomeTask
             = items->importCsv(context, context.incoming.request.body); // named: see dbCall
         const auto outcome = co_await outcomeTask;
@@ -116,8 +112,6 @@ struct DatabaseApi
         const auto author = params.queryString(QStringLiteral("author"));
         if (!params.ok())
             co_return params.errorResponse();
-        if (!pool)
-            co_return noDatabase();
         auto postTask = posts->createPost(context, *title, *content, *author); // named: see dbCall
         const auto post = co_await postTask;
         if (auto failed = failureResponse(post, context)) {
@@ -135,8 +129,6 @@ struct DatabaseApi
         const auto delay = params.queryNumber(QStringLiteral("delay"), 0.0, delayBounds);
         if (!params.ok())
             co_return params.errorResponse();
-        if (!pool)
-            co_return noDatabase();
         auto listTask = posts->listPosts(context, *skip, *limit, *delay); // named: see dbCall
         const auto list = co_await listTask;
         if (auto failed = failureResponse(list, context)) {
@@ -153,8 +145,6 @@ struct DatabaseApi
         const auto delay = params.queryNumber(QStringLiteral("delay"), 0.0, delayBounds);
         if (!params.ok())
             co_return params.errorResponse();
-        if (!pool)
-            co_return noDatabase();
         auto postTask = posts->getPost(context, *postId, *delay); // named: see dbCall
         const auto post = co_await postTask;
         co_return foundOr404(post, context, QStringLiteral("Post not found"));
@@ -168,8 +158,6 @@ struct DatabaseApi
         const auto content = params.queryString(QStringLiteral("content"));
         if (!params.ok())
             co_return params.errorResponse();
-        if (!pool)
-            co_return noDatabase();
         auto postTask = posts->updatePost(context, *postId, *title, *content); // named: see dbCall
         const auto post = co_await postTask;
         co_return foundOr404(post, context, QStringLiteral("Post not found"));
@@ -181,8 +169,6 @@ struct DatabaseApi
         const auto postId = params.pathInt(QStringLiteral("post_id"));
         if (!params.ok())
             co_return params.errorResponse();
-        if (!pool)
-            co_return noDatabase();
         auto deletedTask = posts->deletePost(context, *postId); // named: see dbCall
         const auto deleted = co_await deletedTask;
         if (auto failed = failureResponse(deleted, context)) {
@@ -222,8 +208,6 @@ struct DatabaseApi
                 QStringLiteral("expected {\"pooling\": true|false}"),
                 QStringLiteral("type_error.bool"));
         }
-        if (!pool)
-            return noDatabase();
         pool->setPooling(pooling.toBool());
         qCInfo(lcDatabase) << "connection pooling" << (pooling.toBool() ? "on" : "off");
         return HttpResponse::json(describe());
@@ -240,25 +224,28 @@ void addDatabaseRoutes(Router &router, db::DatabasePool *pool)
         api->items = std::make_unique<db::ItemService>(*pool);
         api->posts = std::make_unique<db::PostService>(*pool);
     }
+    auto needsDatabase = [pool](Route route) {
+        return needing(std::move(route), QStringLiteral("database"), pool != nullptr, noDatabase());
+    };
     const ParamDoc postId = ParamDoc::path(QStringLiteral("post_id"));
     const ParamDoc title = ParamDoc::query(QStringLiteral("title"), QStringLiteral("string"), true);
     const ParamDoc content
         = ParamDoc::query(QStringLiteral("content"), QStringLiteral("string"), true);
 
-    router.add({ "GET", QStringLiteral("/items/{item_id}"),
+    router.add(needsDatabase({ "GET", QStringLiteral("/items/{item_id}"),
         QStringLiteral("asyncpg pool.fetchrow: one item by id; 404 when unknown"), allVariants,
         HandlerVariant::Async, { ParamDoc::path(QStringLiteral("item_id")), delayDoc() },
-        [api](RequestContext &c) { return api->getItem(c); } });
-    router.add({ "POST", QStringLiteral("/items/import"),
+        [api](RequestContext &c) { return api->getItem(c); } }));
+    router.add(needsDatabase({ "POST", QStringLiteral("/items/import"),
         QStringLiteral("CSV upload (name,price rows): validated, inserted in one transaction"),
         allVariants, HandlerVariant::Async, {},
-        [api](RequestContext &c) { return api->importItems(c); } });
-    router.add({ "POST", QStringLiteral("/posts/"), QStringLiteral("PostService.create_post"),
-        allVariants, HandlerVariant::Async,
+        [api](RequestContext &c) { return api->importItems(c); } }));
+    router.add(needsDatabase({ "POST", QStringLiteral("/posts/"),
+        QStringLiteral("PostService.create_post"), allVariants, HandlerVariant::Async,
         { title, content,
             ParamDoc::query(QStringLiteral("author"), QStringLiteral("string"), true) },
-        [api](RequestContext &c) { return api->createPost(c); } });
-    router.add({ "GET", QStringLiteral("/posts/"),
+        [api](RequestContext &c) { return api->createPost(c); } }));
+    router.add(needsDatabase({ "GET", QStringLiteral("/posts/"),
         QStringLiteral("PostService.get_all_posts (offset/limit)"), allVariants,
         HandlerVariant::Async,
         { ParamDoc::query(
@@ -266,19 +253,19 @@ void addDatabaseRoutes(Router &router, db::DatabasePool *pool)
             ParamDoc::query(
                 QStringLiteral("limit"), QStringLiteral("integer"), false, QStringLiteral("10")),
             delayDoc() },
-        [api](RequestContext &c) { return api->listPosts(c); } });
-    router.add({ "GET", QStringLiteral("/posts/{post_id}"),
+        [api](RequestContext &c) { return api->listPosts(c); } }));
+    router.add(needsDatabase({ "GET", QStringLiteral("/posts/{post_id}"),
         QStringLiteral("PostService.get_post; 404 when unknown"), allVariants,
         HandlerVariant::Async, { postId, delayDoc() },
-        [api](RequestContext &c) { return api->getPost(c); } });
-    router.add({ "PUT", QStringLiteral("/posts/{post_id}"),
+        [api](RequestContext &c) { return api->getPost(c); } }));
+    router.add(needsDatabase({ "PUT", QStringLiteral("/posts/{post_id}"),
         QStringLiteral("PostService.update_post; 404 when unknown"), allVariants,
         HandlerVariant::Async, { postId, title, content },
-        [api](RequestContext &c) { return api->updatePost(c); } });
-    router.add({ "DELETE", QStringLiteral("/posts/{post_id}"),
+        [api](RequestContext &c) { return api->updatePost(c); } }));
+    router.add(needsDatabase({ "DELETE", QStringLiteral("/posts/{post_id}"),
         QStringLiteral("PostService.delete_post; 404 when unknown"), allVariants,
         HandlerVariant::Async, { postId },
-        [api](RequestContext &c) { return api->deletePost(c); } });
+        [api](RequestContext &c) { return api->deletePost(c); } }));
 
     const QString control = QStringLiteral("/_scope/database");
     router.add(Route::control("GET", control,
@@ -286,10 +273,10 @@ void addDatabaseRoutes(Router &router, db::DatabasePool *pool)
         [api](RequestContext &) -> QCoro::Task<HttpResponse> {
             co_return HttpResponse::json(api->describe());
         }));
-    router.add(Route::control("PUT", control,
+    router.add(needsDatabase(Route::control("PUT", control,
         QStringLiteral("Connection pooling on or off: {\"pooling\": false} opens a "
                        "connection per request"),
-        [api](RequestContext &c) -> QCoro::Task<HttpResponse> { co_return api->putSettings(c); }));
+        [api](RequestContext &c) -> QCoro::Task<HttpResponse> { co_return api->putSettings(c); })));
 }
 
 } // namespace loopscope

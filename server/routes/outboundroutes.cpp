@@ -22,11 +22,6 @@ using upstream::Outbound;
 
 namespace {
 
-HttpResponse unavailable()
-{
-    return HttpResponse::detail(503, QStringLiteral("outbound I/O is not running"));
-}
-
 // ?client=per-call|shared: a new client (and connection) per call, as the course's dashboard
 // does, or the long-lived pooled one, as its scraper does.
 std::optional<bool> perCallClient(RequestContext &context, HttpResponse *error)
@@ -77,10 +72,8 @@ QString failureText(const FetchResult &result)
     return result ? QStringLiteral("HTTP %1").arg(result.status) : result.error;
 }
 
-QCoro::Task<HttpResponse> weather(RequestContext &context, Outbound *outbound)
+QCoro::Task<HttpResponse> weather(RequestContext &context, Outbound &outbound)
 {
-    if (!outbound)
-        co_return unavailable();
     ParamReader params = context.params();
     const auto city = params.pathString(QStringLiteral("city"));
     if (!params.ok())
@@ -90,8 +83,8 @@ QCoro::Task<HttpResponse> weather(RequestContext &context, Outbound *outbound)
         co_return http::validationError({ QStringLiteral("path"), QStringLiteral("city") },
             QStringLiteral("a city cannot be a dot segment"), QStringLiteral("value_error"));
     }
-    const QUrl url = outbound->endpoint(QStringLiteral("/v1/") + *citySegment);
-    const FetchResult result = co_await fetch(context, *outbound, url, 10s, false);
+    const QUrl url = outbound.endpoint(QStringLiteral("/v1/") + *citySegment);
+    const FetchResult result = co_await fetch(context, outbound, url, 10s, false);
     if (!result || result.status != 200)
         co_return HttpResponse::detail(
             502, QStringLiteral("weather service failed: %1").arg(failureText(result)));
@@ -104,10 +97,8 @@ QCoro::Task<HttpResponse> weather(RequestContext &context, Outbound *outbound)
         QJsonObject { { QStringLiteral("city"), *city }, { QStringLiteral("temperature"), temp } });
 }
 
-QCoro::Task<HttpResponse> dashboard(RequestContext &context, Outbound *outbound)
+QCoro::Task<HttpResponse> dashboard(RequestContext &context, Outbound &outbound)
 {
-    if (!outbound)
-        co_return unavailable();
     HttpResponse error;
     const auto perCall = perCallClient(context, &error);
     if (!perCall)
@@ -120,13 +111,13 @@ QCoro::Task<HttpResponse> dashboard(RequestContext &context, Outbound *outbound)
         std::vector<QCoro::Task<FetchResult>> calls;
         for (const QString &name : names)
             calls.push_back(
-                fetch(context, *outbound, outbound->endpoint(u'/' + name), 10s, *perCall));
+                fetch(context, outbound, outbound.endpoint(u'/' + name), 10s, *perCall));
         for (auto &call : calls)
             results.push_back(co_await call);
     } else {
         for (const QString &name : names) {
-            const QUrl url = outbound->endpoint(u'/' + name);
-            results.push_back(co_await fetch(context, *outbound, url, 10s, *perCall));
+            const QUrl url = outbound.endpoint(u'/' + name);
+            results.push_back(co_await fetch(context, outbound, url, 10s, *perCall));
         }
     }
     QJsonObject body;
@@ -185,10 +176,8 @@ QCoro::Task<QJsonObject> scrapeOne(RequestContext &context, Outbound &outbound, 
     co_return scrapeResult(url.toString(), result);
 }
 
-QCoro::Task<HttpResponse> scrape(RequestContext &context, Outbound *outbound)
+QCoro::Task<HttpResponse> scrape(RequestContext &context, Outbound &outbound)
 {
-    if (!outbound)
-        co_return unavailable();
     ParamReader params = context.params();
     const auto timeout = params.queryNumber(QStringLiteral("timeout"), 10.0, { 0.001, 120.0 });
     const auto concurrency = params.queryInt(QStringLiteral("concurrency"), 10, { 1.0, 1000.0 });
@@ -204,11 +193,11 @@ QCoro::Task<HttpResponse> scrape(RequestContext &context, Outbound *outbound)
     if (given.isEmpty()) {
         // The course's five jsonplaceholder URLs, on the upstream.
         for (const char *path : { "/posts/1", "/posts/2", "/posts/3", "/comments/1", "/albums/1" })
-            urls << outbound->endpoint(QString::fromLatin1(path));
+            urls << outbound.endpoint(QString::fromLatin1(path));
     }
     for (int i = 0; i < given.size(); ++i) {
         const QUrl url(given[i], QUrl::StrictMode);
-        if (const QString why = outbound->checkAllowed(url); !why.isEmpty())
+        if (const QString why = outbound.checkAllowed(url); !why.isEmpty())
             co_return http::validationError({ QStringLiteral("query"), QStringLiteral("url"), i },
                 QStringLiteral("%1: '%2'").arg(why, given[i]), QStringLiteral("value_error.url"));
         urls << url;
@@ -222,13 +211,13 @@ QCoro::Task<HttpResponse> scrape(RequestContext &context, Outbound *outbound)
         upstream::AsyncSemaphore semaphore { int(*concurrency) };
         std::vector<QCoro::Task<QJsonObject>> tasks;
         for (const QUrl &url : urls)
-            tasks.push_back(scrapeOne(context, *outbound, url, perUrl, *perCall, semaphore));
+            tasks.push_back(scrapeOne(context, outbound, url, perUrl, *perCall, semaphore));
         for (auto &task : tasks)
             results.append(co_await task);
     } else {
         // The `requests` version: one after another.
         for (const QUrl &url : urls) {
-            const FetchResult result = co_await fetch(context, *outbound, url, perUrl, *perCall);
+            const FetchResult result = co_await fetch(context, outbound, url, perUrl, *perCall);
             results.append(scrapeResult(url.toString(), result));
         }
     }
@@ -238,15 +227,13 @@ QCoro::Task<HttpResponse> scrape(RequestContext &context, Outbound *outbound)
             { QStringLiteral("results"), results } });
 }
 
-QCoro::Task<HttpResponse> serveFile(RequestContext &context, Outbound *outbound)
+QCoro::Task<HttpResponse> serveFile(RequestContext &context, Outbound &outbound)
 {
-    if (!outbound)
-        co_return unavailable();
     ParamReader params = context.params();
     const auto name = params.pathString(QStringLiteral("name"));
     if (!params.ok())
         co_return params.errorResponse();
-    upstream::DataFiles &files = outbound->files();
+    upstream::DataFiles &files = outbound.files();
     const auto path = files.resolve(*name);
     if (!path)
         co_return HttpResponse::detail(404, QStringLiteral("File not found"));
@@ -318,11 +305,9 @@ QJsonObject describeUpstream(Outbound &outbound)
     return out;
 }
 
-HttpResponse putUpstream(RequestContext &context, Outbound *outbound)
+HttpResponse putUpstream(RequestContext &context, Outbound &outbound)
 {
-    if (!outbound)
-        return unavailable();
-    upstream::UpstreamSimulator *simulator = outbound->simulator();
+    upstream::UpstreamSimulator *simulator = outbound.simulator();
     if (!simulator)
         return HttpResponse::detail(409, QStringLiteral("the simulator is not running"));
     QJsonParseError parseError;
@@ -361,27 +346,31 @@ HttpResponse putUpstream(RequestContext &context, Outbound *outbound)
         }
     }
     simulator->setSettings(settings);
-    return HttpResponse::json(describeUpstream(*outbound));
+    return HttpResponse::json(describeUpstream(outbound));
 }
 
 } // namespace
 
 void addOutboundRoutes(Router &router, Outbound *outbound)
 {
-    router.add({ "GET", QStringLiteral("/weather/{city}"),
+    auto needsOutbound = [outbound](Route route) {
+        return needing(std::move(route), QStringLiteral("outbound"), outbound != nullptr,
+            HttpResponse::detail(503, QStringLiteral("outbound I/O is not running")));
+    };
+    router.add(needsOutbound({ "GET", QStringLiteral("/weather/{city}"),
         QStringLiteral("httpx.AsyncClient().get(weather API); 502 when the upstream fails"),
         allVariants, HandlerVariant::Async,
         { ParamDoc::path(QStringLiteral("city"), QStringLiteral("string")) },
-        [outbound](RequestContext &c) { return weather(c, outbound); } });
+        [outbound](RequestContext &c) { return weather(c, *outbound); } }));
     const ParamDoc client = ParamDoc::query(QStringLiteral("client"), QStringLiteral("string"),
         false, QStringLiteral("shared"),
         QStringLiteral("per-call (a new client per request) or shared (one pooled client)"));
-    router.add({ "GET", QStringLiteral("/dashboard"),
+    router.add(needsOutbound({ "GET", QStringLiteral("/dashboard"),
         QStringLiteral(
             "asyncio.gather of /users, /posts, /comments (async); one after another otherwise"),
         allVariants, HandlerVariant::Async, { client },
-        [outbound](RequestContext &c) { return dashboard(c, outbound); } });
-    router.add({ "GET", QStringLiteral("/scrape"),
+        [outbound](RequestContext &c) { return dashboard(c, *outbound); } }));
+    router.add(needsOutbound({ "GET", QStringLiteral("/scrape"),
         QStringLiteral(
             "The async scraper exercise: concurrent fetches with timings, per-URL timeout "
             "and errors, bounded semaphore; blocking fetches one by one like requests"),
@@ -393,28 +382,28 @@ void addOutboundRoutes(Router &router, Outbound *outbound)
             ParamDoc::query(QStringLiteral("concurrency"), QStringLiteral("integer"), false,
                 QStringLiteral("10"), QStringLiteral("asyncio.Semaphore size"), 1, 1000),
             client },
-        [outbound](RequestContext &c) { return scrape(c, outbound); } });
-    router.add({ "GET", QStringLiteral("/files/{name}"),
+        [outbound](RequestContext &c) { return scrape(c, *outbound); } }));
+    router.add(needsOutbound({ "GET", QStringLiteral("/files/{name}"),
         QStringLiteral(
             "aiofiles: read a data file in chunks off the loop (async), whole on a pool thread, "
             "or on the loop (blocking); 1mb.txt, 10mb.txt, 100mb.txt"),
         allVariants, HandlerVariant::Async,
         { ParamDoc::path(QStringLiteral("name"), QStringLiteral("string")) },
-        [outbound](RequestContext &c) { return serveFile(c, outbound); } });
+        [outbound](RequestContext &c) { return serveFile(c, *outbound); } }));
 
     const QString control = QStringLiteral("/_scope/upstream");
-    router.add(Route::control("GET", control,
+    router.add(needsOutbound(Route::control("GET", control,
         QStringLiteral(
             "The upstream simulator's settings and counters, the client pool, the allow list"),
         [outbound](RequestContext &) -> QCoro::Task<HttpResponse> {
-            co_return outbound ? HttpResponse::json(describeUpstream(*outbound)) : unavailable();
-        }));
-    router.add(Route::control("PUT", control,
+            co_return HttpResponse::json(describeUpstream(*outbound));
+        })));
+    router.add(needsOutbound(Route::control("PUT", control,
         QStringLiteral("Change the simulator: {\"latency_ms\", \"jitter_ms\", \"failure_rate\", "
                        "\"failure_mode\"}"),
         [outbound](RequestContext &context) -> QCoro::Task<HttpResponse> {
-            co_return putUpstream(context, outbound);
-        }));
+            co_return putUpstream(context, *outbound);
+        })));
 }
 
 } // namespace loopscope

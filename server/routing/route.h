@@ -1,7 +1,7 @@
 #pragma once
 
-#include "trace/handlervariant.h"
 #include "http/httpresponse.h"
+#include "trace/handlervariant.h"
 
 #include <QCoro/QCoroTask>
 #include <QString>
@@ -61,6 +61,9 @@ struct Route
         ControlApi // the /_scope/ API: see ControlAccess
     };
     Access access = Access::Public;
+    // The service the route cannot work without ("database", "outbound"); empty when none.
+    // Set by needing(), which also decides the answer while the service is absent.
+    QString needs = QString();
 
     QString key() const { return QString::fromLatin1(method) + u' ' + pattern; }
     bool isControlApi() const { return access == Access::ControlApi; }
@@ -85,5 +88,10 @@ struct Route
         return route;
     }
 };
+
+// `route`, which cannot work without `service`. Decided once, when the routes are wired: with
+// the service absent, the route answers `unavailable` (a 503) and its handler is never called,
+// so no handler tests for the service.
+Route needing(Route route, QString service, bool present, http::HttpResponse unavailable);
 
 } // namespace loopscope
