@@ -20,15 +20,18 @@ namespace {
 
 Q_LOGGING_CATEGORY(lcDatabase, "loopscope.database")
 
-const Bounds delayBounds { 0.0, 60.0 };
-
-ParamDoc delayDoc()
-{
-    return ParamDoc::query(QStringLiteral("delay"), QStringLiteral("number"), false,
-        QStringLiteral("0"),
-        QStringLiteral("seconds the query takes (pg_sleep; a worker sleep on SQLite)"),
-        delayBounds.ge, delayBounds.le);
-}
+const Param delayParam
+    = Param::query(QStringLiteral("delay"), QStringLiteral("number"), false, QStringLiteral("0"),
+        QStringLiteral("seconds the query takes (pg_sleep; a worker sleep on SQLite)"), 0, 60);
+const Param itemIdParam = Param::path(QStringLiteral("item_id"));
+const Param postIdParam = Param::path(QStringLiteral("post_id"));
+const Param titleParam = Param::query(QStringLiteral("title"), QStringLiteral("string"), true);
+const Param contentParam = Param::query(QStringLiteral("content"), QStringLiteral("string"), true);
+const Param authorParam = Param::query(QStringLiteral("author"), QStringLiteral("string"), true);
+const Param skipParam = Param::query(QStringLiteral("skip"), QStringLiteral("integer"), false,
+    QStringLiteral("0"), QStringLiteral("rows to skip"), 0);
+const Param limitParam = Param::query(QStringLiteral("limit"), QStringLiteral("integer"), false,
+    QStringLiteral("10"), QStringLiteral("rows to return at most"), 0);
 
 // A database that cannot be reached is the server's problem of the moment (503, try again); a
 // failed statement is a bug (500, logged).
@@ -72,8 +75,8 @@ struct DatabaseApi
     QCoro::Task<HttpResponse> getItem(RequestContext &context)
     {
         ParamReader params = context.params();
-        const auto itemId = params.pathInt(QStringLiteral("item_id"));
-        const auto delay = params.queryNumber(QStringLiteral("delay"), 0.0, delayBounds);
+        const auto itemId = params.integer(itemIdParam);
+        const auto delay = params.number(delayParam);
         if (!params.ok())
             co_return params.errorResponse();
         auto itemTask = items->getItem(context, *itemId, *delay); // named: see dbCall
@@ -107,9 +110,9 @@ struct DatabaseApi
     QCoro::Task<HttpResponse> createPost(RequestContext &context)
     {
         ParamReader params = context.params();
-        const auto title = params.queryString(QStringLiteral("title"));
-        const auto content = params.queryString(QStringLiteral("content"));
-        const auto author = params.queryString(QStringLiteral("author"));
+        const auto title = params.string(titleParam);
+        const auto content = params.string(contentParam);
+        const auto author = params.string(authorParam);
         if (!params.ok())
             co_return params.errorResponse();
         auto postTask = posts->createPost(context, *title, *content, *author); // named: see dbCall
@@ -124,9 +127,9 @@ struct DatabaseApi
     QCoro::Task<HttpResponse> listPosts(RequestContext &context)
     {
         ParamReader params = context.params();
-        const auto skip = params.queryInt(QStringLiteral("skip"), 0, { 0.0, std::nullopt });
-        const auto limit = params.queryInt(QStringLiteral("limit"), 10, { 0.0, std::nullopt });
-        const auto delay = params.queryNumber(QStringLiteral("delay"), 0.0, delayBounds);
+        const auto skip = params.integer(skipParam);
+        const auto limit = params.integer(limitParam);
+        const auto delay = params.number(delayParam);
         if (!params.ok())
             co_return params.errorResponse();
         auto listTask = posts->listPosts(context, *skip, *limit, *delay); // named: see dbCall
@@ -141,8 +144,8 @@ struct DatabaseApi
     QCoro::Task<HttpResponse> getPost(RequestContext &context)
     {
         ParamReader params = context.params();
-        const auto postId = params.pathInt(QStringLiteral("post_id"));
-        const auto delay = params.queryNumber(QStringLiteral("delay"), 0.0, delayBounds);
+        const auto postId = params.integer(postIdParam);
+        const auto delay = params.number(delayParam);
         if (!params.ok())
             co_return params.errorResponse();
         auto postTask = posts->getPost(context, *postId, *delay); // named: see dbCall
@@ -153,9 +156,9 @@ struct DatabaseApi
     QCoro::Task<HttpResponse> updatePost(RequestContext &context)
     {
         ParamReader params = context.params();
-        const auto postId = params.pathInt(QStringLiteral("post_id"));
-        const auto title = params.queryString(QStringLiteral("title"));
-        const auto content = params.queryString(QStringLiteral("content"));
+        const auto postId = params.integer(postIdParam);
+        const auto title = params.string(titleParam);
+        const auto content = params.string(contentParam);
         if (!params.ok())
             co_return params.errorResponse();
         auto postTask = posts->updatePost(context, *postId, *title, *content); // named: see dbCall
@@ -166,7 +169,7 @@ struct DatabaseApi
     QCoro::Task<HttpResponse> deletePost(RequestContext &context)
     {
         ParamReader params = context.params();
-        const auto postId = params.pathInt(QStringLiteral("post_id"));
+        const auto postId = params.integer(postIdParam);
         if (!params.ok())
             co_return params.errorResponse();
         auto deletedTask = posts->deletePost(context, *postId); // named: see dbCall
@@ -227,44 +230,34 @@ void addDatabaseRoutes(Router &router, db::DatabasePool *pool)
     auto needsDatabase = [pool](Route route) {
         return needing(std::move(route), QStringLiteral("database"), pool != nullptr, noDatabase());
     };
-    const ParamDoc postId = ParamDoc::path(QStringLiteral("post_id"));
-    const ParamDoc title = ParamDoc::query(QStringLiteral("title"), QStringLiteral("string"), true);
-    const ParamDoc content
-        = ParamDoc::query(QStringLiteral("content"), QStringLiteral("string"), true);
 
     router.add(needsDatabase({ "GET", QStringLiteral("/items/{item_id}"),
         QStringLiteral("asyncpg pool.fetchrow: one item by id; 404 when unknown"), allVariants,
-        HandlerVariant::Async, { ParamDoc::path(QStringLiteral("item_id")), delayDoc() },
+        HandlerVariant::Async, { itemIdParam, delayParam },
         [api](RequestContext &c) { return api->getItem(c); } }));
     router.add(needsDatabase({ "POST", QStringLiteral("/items/import"),
         QStringLiteral("CSV upload (name,price rows): validated, inserted in one transaction"),
         allVariants, HandlerVariant::Async, {},
         [api](RequestContext &c) { return api->importItems(c); } }));
-    router.add(needsDatabase({ "POST", QStringLiteral("/posts/"),
-        QStringLiteral("PostService.create_post"), allVariants, HandlerVariant::Async,
-        { title, content,
-            ParamDoc::query(QStringLiteral("author"), QStringLiteral("string"), true) },
-        [api](RequestContext &c) { return api->createPost(c); } }));
+    router.add(needsDatabase(
+        { "POST", QStringLiteral("/posts/"), QStringLiteral("PostService.create_post"), allVariants,
+            HandlerVariant::Async, { titleParam, contentParam, authorParam },
+            [api](RequestContext &c) { return api->createPost(c); } }));
     router.add(needsDatabase({ "GET", QStringLiteral("/posts/"),
         QStringLiteral("PostService.get_all_posts (offset/limit)"), allVariants,
-        HandlerVariant::Async,
-        { ParamDoc::query(
-              QStringLiteral("skip"), QStringLiteral("integer"), false, QStringLiteral("0")),
-            ParamDoc::query(
-                QStringLiteral("limit"), QStringLiteral("integer"), false, QStringLiteral("10")),
-            delayDoc() },
+        HandlerVariant::Async, { skipParam, limitParam, delayParam },
         [api](RequestContext &c) { return api->listPosts(c); } }));
     router.add(needsDatabase({ "GET", QStringLiteral("/posts/{post_id}"),
         QStringLiteral("PostService.get_post; 404 when unknown"), allVariants,
-        HandlerVariant::Async, { postId, delayDoc() },
+        HandlerVariant::Async, { postIdParam, delayParam },
         [api](RequestContext &c) { return api->getPost(c); } }));
     router.add(needsDatabase({ "PUT", QStringLiteral("/posts/{post_id}"),
         QStringLiteral("PostService.update_post; 404 when unknown"), allVariants,
-        HandlerVariant::Async, { postId, title, content },
+        HandlerVariant::Async, { postIdParam, titleParam, contentParam },
         [api](RequestContext &c) { return api->updatePost(c); } }));
     router.add(needsDatabase({ "DELETE", QStringLiteral("/posts/{post_id}"),
         QStringLiteral("PostService.delete_post; 404 when unknown"), allVariants,
-        HandlerVariant::Async, { postId },
+        HandlerVariant::Async, { postIdParam },
         [api](RequestContext &c) { return api->deletePost(c); } }));
 
     const QString control = QStringLiteral("/_scope/database");

@@ -22,12 +22,24 @@ using upstream::Outbound;
 
 namespace {
 
+const Param cityParam = Param::path(QStringLiteral("city"), QStringLiteral("string"));
+const Param fileNameParam = Param::path(QStringLiteral("name"), QStringLiteral("string"));
+const Param clientParam = Param::query(QStringLiteral("client"), QStringLiteral("string"), false,
+    QStringLiteral("shared"),
+    QStringLiteral("per-call (a new client per request) or shared (one pooled client)"));
+const Param urlParam = Param::query(QStringLiteral("url"), QStringLiteral("string"), false, {},
+    QStringLiteral("repeatable; http:// to loopback, the upstream or --allow-host"));
+const Param timeoutParam = Param::query(QStringLiteral("timeout"), QStringLiteral("number"), false,
+    QStringLiteral("10"), QStringLiteral("seconds per URL"), 0.001, 120);
+const Param concurrencyParam
+    = Param::query(QStringLiteral("concurrency"), QStringLiteral("integer"), false,
+        QStringLiteral("10"), QStringLiteral("asyncio.Semaphore size"), 1, 1000);
+
 // ?client=per-call|shared: a new client (and connection) per call, as the course's dashboard
 // does, or the long-lived pooled one, as its scraper does.
 std::optional<bool> perCallClient(RequestContext &context, HttpResponse *error)
 {
-    const QString client
-        = context.query.value(QStringLiteral("client")).value_or(QStringLiteral("shared"));
+    const QString client = context.params().string(clientParam).value_or(clientParam.defaultValue);
     if (client == u"shared")
         return false;
     if (client == u"per-call")
@@ -75,7 +87,7 @@ QString failureText(const FetchResult &result)
 QCoro::Task<HttpResponse> weather(RequestContext &context, Outbound &outbound)
 {
     ParamReader params = context.params();
-    const auto city = params.pathString(QStringLiteral("city"));
+    const auto city = params.string(cityParam);
     if (!params.ok())
         co_return params.errorResponse();
     const std::optional<QString> citySegment = Outbound::pathSegment(*city);
@@ -179,8 +191,8 @@ QCoro::Task<QJsonObject> scrapeOne(RequestContext &context, Outbound &outbound, 
 QCoro::Task<HttpResponse> scrape(RequestContext &context, Outbound &outbound)
 {
     ParamReader params = context.params();
-    const auto timeout = params.queryNumber(QStringLiteral("timeout"), 10.0, { 0.001, 120.0 });
-    const auto concurrency = params.queryInt(QStringLiteral("concurrency"), 10, { 1.0, 1000.0 });
+    const auto timeout = params.number(timeoutParam);
+    const auto concurrency = params.integer(concurrencyParam);
     if (!params.ok())
         co_return params.errorResponse();
     HttpResponse error;
@@ -189,7 +201,7 @@ QCoro::Task<HttpResponse> scrape(RequestContext &context, Outbound &outbound)
         co_return error;
 
     QList<QUrl> urls;
-    const QStringList given = context.query.values(QStringLiteral("url"));
+    const QStringList given = context.query.values(urlParam.name);
     if (given.isEmpty()) {
         // The course's five jsonplaceholder URLs, on the upstream.
         for (const char *path : { "/posts/1", "/posts/2", "/posts/3", "/comments/1", "/albums/1" })
@@ -230,7 +242,7 @@ QCoro::Task<HttpResponse> scrape(RequestContext &context, Outbound &outbound)
 QCoro::Task<HttpResponse> serveFile(RequestContext &context, Outbound &outbound)
 {
     ParamReader params = context.params();
-    const auto name = params.pathString(QStringLiteral("name"));
+    const auto name = params.string(fileNameParam);
     if (!params.ok())
         co_return params.errorResponse();
     upstream::DataFiles &files = outbound.files();
@@ -359,36 +371,25 @@ void addOutboundRoutes(Router &router, Outbound *outbound)
     };
     router.add(needsOutbound({ "GET", QStringLiteral("/weather/{city}"),
         QStringLiteral("httpx.AsyncClient().get(weather API); 502 when the upstream fails"),
-        allVariants, HandlerVariant::Async,
-        { ParamDoc::path(QStringLiteral("city"), QStringLiteral("string")) },
+        allVariants, HandlerVariant::Async, { cityParam },
         [outbound](RequestContext &c) { return weather(c, *outbound); } }));
-    const ParamDoc client = ParamDoc::query(QStringLiteral("client"), QStringLiteral("string"),
-        false, QStringLiteral("shared"),
-        QStringLiteral("per-call (a new client per request) or shared (one pooled client)"));
     router.add(needsOutbound({ "GET", QStringLiteral("/dashboard"),
         QStringLiteral(
             "asyncio.gather of /users, /posts, /comments (async); one after another otherwise"),
-        allVariants, HandlerVariant::Async, { client },
+        allVariants, HandlerVariant::Async, { clientParam },
         [outbound](RequestContext &c) { return dashboard(c, *outbound); } }));
     router.add(needsOutbound({ "GET", QStringLiteral("/scrape"),
         QStringLiteral(
             "The async scraper exercise: concurrent fetches with timings, per-URL timeout "
             "and errors, bounded semaphore; blocking fetches one by one like requests"),
         allVariants, HandlerVariant::Async,
-        { ParamDoc::query(QStringLiteral("url"), QStringLiteral("string"), false, {},
-              QStringLiteral("repeatable; http:// to loopback, the upstream or --allow-host")),
-            ParamDoc::query(QStringLiteral("timeout"), QStringLiteral("number"), false,
-                QStringLiteral("10"), QStringLiteral("seconds per URL"), 0.001, 120),
-            ParamDoc::query(QStringLiteral("concurrency"), QStringLiteral("integer"), false,
-                QStringLiteral("10"), QStringLiteral("asyncio.Semaphore size"), 1, 1000),
-            client },
+        { urlParam, timeoutParam, concurrencyParam, clientParam },
         [outbound](RequestContext &c) { return scrape(c, *outbound); } }));
     router.add(needsOutbound({ "GET", QStringLiteral("/files/{name}"),
         QStringLiteral(
             "aiofiles: read a data file in chunks off the loop (async), whole on a pool thread, "
             "or on the loop (blocking); 1mb.txt, 10mb.txt, 100mb.txt"),
-        allVariants, HandlerVariant::Async,
-        { ParamDoc::path(QStringLiteral("name"), QStringLiteral("string")) },
+        allVariants, HandlerVariant::Async, { fileNameParam },
         [outbound](RequestContext &c) { return serveFile(c, *outbound); } }));
 
     const QString control = QStringLiteral("/_scope/upstream");

@@ -125,21 +125,20 @@ QByteArray serverCounters(
     return text;
 }
 
+const Param lastParam = Param::query(QStringLiteral("last"), QStringLiteral("number"), false, {},
+    QStringLiteral("only the last S seconds"), 0.001, 86400);
+const Param sinceParam = Param::query(QStringLiteral("since"), QStringLiteral("integer"), false, {},
+    QStringLiteral("from this trace-clock time (ns, as in the trace's events)"), 0);
+const Param untilParam = Param::query(QStringLiteral("until"), QStringLiteral("integer"), false, {},
+    QStringLiteral("up to this trace-clock time (ns)"), 0);
+
 // GET /_scope/trace: which part of the window (FastAPI's 422 for bad values), then a stream.
 HttpResponse exportTrace(RequestContext &context, ScopeState &state)
 {
     ParamReader params = context.params();
-    const auto given
-        = [&context](const QString &name) { return context.query.value(name).has_value(); };
-    std::optional<double> last;
-    std::optional<qint64> since;
-    std::optional<qint64> until;
-    if (given(QStringLiteral("last")))
-        last = params.queryNumber(QStringLiteral("last"), std::nullopt, { 0.001, 86400.0 });
-    if (given(QStringLiteral("since")))
-        since = params.queryInt(QStringLiteral("since"), std::nullopt, { 0.0, {} });
-    if (given(QStringLiteral("until")))
-        until = params.queryInt(QStringLiteral("until"), std::nullopt, { 0.0, {} });
+    const std::optional<double> last = params.number(lastParam);
+    const std::optional<qint64> since = params.integer(sinceParam);
+    const std::optional<qint64> until = params.integer(untilParam);
     if (params.ok() && last && (since || until))
         params.rejectQuery(
             QStringLiteral("last"), QStringLiteral("give either last or since/until, not both"));
@@ -200,12 +199,7 @@ void addScopeRoutes(Router &router, ScopeState &state)
         [&state](RequestContext &context) -> QCoro::Task<HttpResponse> {
             co_return exportTrace(context, state);
         });
-    traceRoute.params = { ParamDoc::query(QStringLiteral("last"), QStringLiteral("number"), false,
-                              {}, QStringLiteral("only the last S seconds"), 0.001, 86400),
-        ParamDoc::query(QStringLiteral("since"), QStringLiteral("integer"), false, {},
-            QStringLiteral("from this trace-clock time (ns, as in the trace's events)"), 0),
-        ParamDoc::query(QStringLiteral("until"), QStringLiteral("integer"), false, {},
-            QStringLiteral("up to this trace-clock time (ns)"), 0) };
+    traceRoute.params = { lastParam, sinceParam, untilParam };
     router.add(std::move(traceRoute));
     internal("GET", QStringLiteral("/_scope/metrics"),
         QStringLiteral("Prometheus text: requests, latency histogram, loop stalls, drops"),

@@ -165,6 +165,42 @@ std::optional<double> ParamReader::queryNumber(
         QStringLiteral("value is not a valid float"), QStringLiteral("type_error.float"));
 }
 
+bool ParamReader::absentWithoutDefault(const Param &param) const
+{
+    return param.in == Param::In::Query && param.optionalWithoutDefault()
+        && !m_query.value(param.name);
+}
+
+std::optional<qint64> ParamReader::integer(const Param &param)
+{
+    const Bounds bounds { param.minimum, param.maximum };
+    if (param.in == Param::In::Path)
+        return pathInt(param.name, bounds);
+    if (absentWithoutDefault(param))
+        return std::nullopt;
+    return queryInt(
+        param.name, param.required ? std::nullopt : parseInteger(param.defaultValue), bounds);
+}
+
+std::optional<double> ParamReader::number(const Param &param)
+{
+    const Bounds bounds { param.minimum, param.maximum };
+    if (absentWithoutDefault(param))
+        return std::nullopt;
+    return queryNumber(
+        param.name, param.required ? std::nullopt : parseNumber(param.defaultValue), bounds);
+}
+
+std::optional<QString> ParamReader::string(const Param &param)
+{
+    if (param.in == Param::In::Path)
+        return pathString(param.name);
+    if (absentWithoutDefault(param))
+        return std::nullopt;
+    return queryString(
+        param.name, param.required ? std::nullopt : std::optional<QString>(param.defaultValue));
+}
+
 http::HttpResponse ParamReader::errorResponse() const
 {
     return http::validationErrors(m_errors);
