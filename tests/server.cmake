@@ -29,3 +29,6 @@ loopscope_add_test(tst_routing_security
 # No co_return moves from storage that outlives the coroutine (QCoro 0.8 moves such lvalues).
 loopscope_add_test(tst_coreturn LABELS "server")
 target_compile_definitions(tst_coreturn PRIVATE LOOPSCOPE_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+loopscope_add_test(tst_params
+    LIBS loopscope_server Qt6::Network
+    LABELS "server;threaded")

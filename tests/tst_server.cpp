@@ -13,6 +13,7 @@
 #include "http/httplistener.h"
 #include "routing/dispatcher.h"
 #include "serverhost.h"
+#include "serverruntime.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -75,6 +76,7 @@ private slots:
     void endpoints();
     void usersRoundTrip();
     void apiDocsDescribeEveryRoute();
+    void everyRouteNeedingAServiceAnswers503WithoutIt();
     void modesSwitchOverHttp();
     void abCompletes_data();
     void abCompletes();
@@ -242,6 +244,52 @@ void TestServer::apiDocsDescribeEveryRoute()
     QCOMPARE(page.status, 200);
     QVERIFY(page.header("content-type").startsWith("text/html"));
     QVERIFY(page.body.contains("/openapi.json"));
+}
+
+// The route table as a server without a database or outbound I/O wires it: every route that
+// declares a service it needs answers that service's 503, whatever its parameters, and never
+// reaches a handler that would use the missing service.
+void TestServer::everyRouteNeedingAServiceAnswers503WithoutIt()
+{
+    ServerLog log;
+    ModeTable modes;
+    TaskRegistry tasks { log };
+    http::ConnectionStats stats;
+    WorkerPool pool { 1 };
+    http::HttpLimits limits;
+    CourseState course;
+    ScopeState scope { modes, tasks, stats, pool, limits };
+    ServerServices services { pool, tasks, log, modes };
+    Router router;
+    addAllRoutes(router, course, scope, nullptr, nullptr);
+
+    const QHash<QString, QString> unavailable {
+        { QStringLiteral("database"),
+            QStringLiteral("Database unavailable: no database configured") },
+        { QStringLiteral("outbound"), QStringLiteral("outbound I/O is not running") },
+    };
+    QHash<QString, int> checked;
+    for (const Route &route : router.routes()) {
+        if (route.needs.isEmpty())
+            continue;
+        QVERIFY2(unavailable.contains(route.needs), qPrintable(route.key()));
+        http::IncomingRequest incoming;
+        incoming.request.method = route.method;
+        incoming.request.path = route.pattern.toUtf8();
+        RequestContext context { incoming, route, {}, {}, route.defaultVariant, services };
+        const http::HttpResponse response = QCoro::waitFor(route.handler(context));
+        QVERIFY2(response.status == 503, qPrintable(route.key()));
+        QCOMPARE(QJsonDocument::fromJson(response.body)
+                     .object()
+                     .value(QStringLiteral("detail"))
+                     .toString(),
+            unavailable.value(route.needs));
+        ++checked[route.needs];
+    }
+    // The items and posts routes and the pooling switch; weather, dashboard, scrape, files and
+    // the simulator's two control routes.
+    QCOMPARE(checked.value(QStringLiteral("database")), 8);
+    QCOMPARE(checked.value(QStringLiteral("outbound")), 6);
 }
 
 void TestServer::modesSwitchOverHttp()

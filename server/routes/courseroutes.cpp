@@ -34,14 +34,30 @@ HttpResponse tooManyTasks(const RequestContext &context)
     return response;
 }
 
-const ParamDoc delayDoc = ParamDoc::query(QStringLiteral("delay"), QStringLiteral("number"), false,
+// The largest n of /cpu: about 10 s of CPU for one request here (n = 20,000,000 took 10.2 s
+// on one core of the 2-core VM; 200,000,000 would take over 5 minutes). Cancelled work stops
+// within a slice anyway, but one request must not hold a pool thread longer than that.
+constexpr qint64 maxPrimeLimit = 20'000'000;
+
+const Param delayParam = Param::query(QStringLiteral("delay"), QStringLiteral("number"), false,
     QStringLiteral("2"), QStringLiteral("seconds to wait"), 0, 60);
+const Param usernameParam
+    = Param::query(QStringLiteral("username"), QStringLiteral("string"), true);
+const Param emailParam = Param::query(QStringLiteral("email"), QStringLiteral("string"), true);
+const Param userIdParam = Param::path(QStringLiteral("user_id"));
+const Param productNameParam = Param::query(QStringLiteral("name"), QStringLiteral("string"), true);
+const Param priceParam = Param::query(QStringLiteral("price"), QStringLiteral("number"), true);
+const Param productIdParam = Param::path(QStringLiteral("product_id"));
+const Param primeLimitParam
+    = Param::query(QStringLiteral("n"), QStringLiteral("integer"), false, QStringLiteral("2000000"),
+        QStringLiteral("count primes below n (at most %1: about 10 s of CPU)").arg(maxPrimeLimit),
+        1, double(maxPrimeLimit));
 
 Route::Handler sleepEndpoint(QString message)
 {
     return [message](RequestContext &context) -> QCoro::Task<HttpResponse> {
         ParamReader params = context.params();
-        const auto delay = params.queryNumber(QStringLiteral("delay"), 2.0, { 0.0, 60.0 });
+        const auto delay = params.number(delayParam);
         if (!params.ok())
             co_return params.errorResponse();
         const auto duration = std::chrono::milliseconds(qRound64(*delay * 1000.0));
@@ -55,8 +71,8 @@ Route::Handler sleepEndpoint(QString message)
 QCoro::Task<HttpResponse> createUser(RequestContext &context, UserService &users)
 {
     ParamReader params = context.params();
-    const auto username = params.queryString(QStringLiteral("username"));
-    const auto email = params.queryString(QStringLiteral("email"));
+    const auto username = params.string(usernameParam);
+    const auto email = params.string(emailParam);
     if (!params.ok())
         co_return params.errorResponse();
     co_return HttpResponse::json(co_await users.createUser(context, *username, *email));
@@ -65,7 +81,7 @@ QCoro::Task<HttpResponse> createUser(RequestContext &context, UserService &users
 QCoro::Task<HttpResponse> getUser(RequestContext &context, UserService &users)
 {
     ParamReader params = context.params();
-    const auto userId = params.pathInt(QStringLiteral("user_id"));
+    const auto userId = params.integer(userIdParam);
     if (!params.ok())
         co_return params.errorResponse();
     const auto user = co_await users.getUser(context, *userId);
@@ -89,8 +105,8 @@ QCoro::Task<std::invoke_result_t<Operation>> onVariantThread(RequestContext &con
 QCoro::Task<HttpResponse> createProduct(RequestContext &context, ProductService &products)
 {
     ParamReader params = context.params();
-    const auto name = params.queryString(QStringLiteral("name"));
-    const auto price = params.queryNumber(QStringLiteral("price"));
+    const auto name = params.string(productNameParam);
+    const auto price = params.number(priceParam);
     if (!params.ok())
         co_return params.errorResponse();
     TaskSlot slot = context.services.tasks.reserve();
@@ -110,7 +126,7 @@ QCoro::Task<HttpResponse> createProduct(RequestContext &context, ProductService 
 QCoro::Task<HttpResponse> getProduct(RequestContext &context, ProductService &products)
 {
     ParamReader params = context.params();
-    const auto productId = params.pathInt(QStringLiteral("product_id"));
+    const auto productId = params.integer(productIdParam);
     if (!params.ok())
         co_return params.errorResponse();
     const auto product
@@ -144,8 +160,8 @@ QCoro::Task<HttpResponse> startTask(RequestContext &context)
 QCoro::Task<HttpResponse> signup(RequestContext &context)
 {
     ParamReader params = context.params();
-    const auto username = params.queryString(QStringLiteral("username"));
-    const auto email = params.queryString(QStringLiteral("email"));
+    const auto username = params.string(usernameParam);
+    const auto email = params.string(emailParam);
     if (!params.ok())
         co_return params.errorResponse();
     // One slot for the pair: log_signup follows the email as its follow-up (see
@@ -184,11 +200,6 @@ std::uint32_t computeLabel()
     return label;
 }
 
-// The largest n of /cpu: about 10 s of CPU for one request here (n = 20,000,000 took 10.2 s
-// on one core of the 2-core VM; 200,000,000 would take over 5 minutes). Cancelled work stops
-// within a slice anyway, but one request must not hold a pool thread longer than that.
-constexpr qint64 maxPrimeLimit = 20'000'000;
-
 HttpResponse cpuCancelled()
 {
     // Seen only when the server stopped waiting: a departed client's answer is dropped.
@@ -199,8 +210,7 @@ HttpResponse cpuCancelled()
 QCoro::Task<HttpResponse> cpuBound(RequestContext &context)
 {
     ParamReader params = context.params();
-    const auto n = params.queryInt(
-        QStringLiteral("n"), 2'000'000, { 1.0, static_cast<double>(maxPrimeLimit) });
+    const auto n = params.integer(primeLimitParam);
     if (!params.ok())
         co_return params.errorResponse();
     const WorkCancel cancel = context.cancellation();
@@ -251,37 +261,32 @@ void addCourseRoutes(Router &router, CourseState &state)
 {
     UserService &users = state.users;
     ProductService &products = state.products;
-    const ParamDoc username
-        = ParamDoc::query(QStringLiteral("username"), QStringLiteral("string"), true);
-    const ParamDoc email = ParamDoc::query(QStringLiteral("email"), QStringLiteral("string"), true);
 
     router.add({ "GET", QStringLiteral("/sync"),
         QStringLiteral("A def route: time.sleep(2), run on the thread pool"), allVariants,
-        HandlerVariant::ThreadPool, { delayDoc },
+        HandlerVariant::ThreadPool, { delayParam },
         sleepEndpoint(QStringLiteral("Synchronous endpoint completed")) });
     router.add({ "GET", QStringLiteral("/async"),
         QStringLiteral("An async def route: await asyncio.sleep(2)"), allVariants,
-        HandlerVariant::Async, { delayDoc },
+        HandlerVariant::Async, { delayParam },
         sleepEndpoint(QStringLiteral("Asynchronous endpoint completed")) });
     router.add({ "POST", QStringLiteral("/users/"),
         QStringLiteral("UserService.create_user: a 100 ms simulated write"), allVariants,
-        HandlerVariant::Async, { username, email },
+        HandlerVariant::Async, { usernameParam, emailParam },
         [&users](RequestContext &c) { return createUser(c, users); } });
     router.add({ "GET", QStringLiteral("/users/{user_id}"),
         QStringLiteral("UserService.get_user: a 50 ms simulated read; 404 when unknown"),
-        allVariants, HandlerVariant::Async, { ParamDoc::path(QStringLiteral("user_id")) },
+        allVariants, HandlerVariant::Async, { userIdParam },
         [&users](RequestContext &c) { return getUser(c, users); } });
     const std::uint8_t asyncOrPool
         = variantBit(HandlerVariant::Async) | variantBit(HandlerVariant::ThreadPool);
     router.add({ "POST", QStringLiteral("/products/"),
         QStringLiteral("ProductService.create_product; logs 'Product created' 3 s later"),
-        asyncOrPool, HandlerVariant::Async,
-        { ParamDoc::query(QStringLiteral("name"), QStringLiteral("string"), true),
-            ParamDoc::query(QStringLiteral("price"), QStringLiteral("number"), true) },
+        asyncOrPool, HandlerVariant::Async, { productNameParam, priceParam },
         [&products](RequestContext &c) { return createProduct(c, products); } });
     router.add({ "GET", QStringLiteral("/products/{product_id}"),
         QStringLiteral("ProductService.get_product; 404 when unknown"), asyncOrPool,
-        HandlerVariant::Async, { ParamDoc::path(QStringLiteral("product_id")) },
+        HandlerVariant::Async, { productIdParam },
         [&products](RequestContext &c) { return getProduct(c, products); } });
     router.add({ "GET", QStringLiteral("/products/"),
         QStringLiteral("ProductService.list_products"), asyncOrPool, HandlerVariant::Async, {},
@@ -291,17 +296,12 @@ void addCourseRoutes(Router &router, CourseState &state)
         variantBit(HandlerVariant::Async), HandlerVariant::Async, {}, startTask });
     router.add({ "POST", QStringLiteral("/signup"),
         QStringLiteral("BackgroundTasks: welcome email (3 s), then signup log (1 s)"),
-        variantBit(HandlerVariant::Async), HandlerVariant::Async, { username, email }, signup });
+        variantBit(HandlerVariant::Async), HandlerVariant::Async, { usernameParam, emailParam },
+        signup });
     router.add({ "GET", QStringLiteral("/cpu"),
         QStringLiteral("CPU-bound work (counting primes below n): blocking stalls the loop, "
                        "threadpool offloads it, async yields between slices"),
-        allVariants, HandlerVariant::ThreadPool,
-        { ParamDoc::query(QStringLiteral("n"), QStringLiteral("integer"), false,
-            QStringLiteral("2000000"),
-            QStringLiteral("count primes below n (at most %1: about 10 s of CPU)")
-                .arg(maxPrimeLimit),
-            1, double(maxPrimeLimit)) },
-        cpuBound });
+        allVariants, HandlerVariant::ThreadPool, { primeLimitParam }, cpuBound });
 }
 
 } // namespace loopscope

@@ -4,6 +4,7 @@
 #include "db/databasepool.h"
 #include "db/itemservice.h"
 #include "db/postservice.h"
+#include "http/validationerror.h"
 #include "routing/requestcontext.h"
 #include "routing/router.h"
 #include "serverlogging.h"
@@ -17,15 +18,18 @@ using http::HttpResponse;
 
 namespace {
 
-const Bounds delayBounds { 0.0, 60.0 };
-
-ParamDoc delayDoc()
-{
-    return ParamDoc::query(QStringLiteral("delay"), QStringLiteral("number"), false,
-        QStringLiteral("0"),
-        QStringLiteral("seconds the query takes (pg_sleep; a worker sleep on SQLite)"),
-        delayBounds.ge, delayBounds.le);
-}
+const Param delayParam
+    = Param::query(QStringLiteral("delay"), QStringLiteral("number"), false, QStringLiteral("0"),
+        QStringLiteral("seconds the query takes (pg_sleep; a worker sleep on SQLite)"), 0, 60);
+const Param itemIdParam = Param::path(QStringLiteral("item_id"));
+const Param postIdParam = Param::path(QStringLiteral("post_id"));
+const Param titleParam = Param::query(QStringLiteral("title"), QStringLiteral("string"), true);
+const Param contentParam = Param::query(QStringLiteral("content"), QStringLiteral("string"), true);
+const Param authorParam = Param::query(QStringLiteral("author"), QStringLiteral("string"), true);
+const Param skipParam = Param::query(QStringLiteral("skip"), QStringLiteral("integer"), false,
+    QStringLiteral("0"), QStringLiteral("rows to skip"), 0);
+const Param limitParam = Param::query(QStringLiteral("limit"), QStringLiteral("integer"), false,
+    QStringLiteral("10"), QStringLiteral("rows to return at most"), 0);
 
 // A database that cannot be reached is the server's problem of the moment (503, try again); a
 // failed statement is a bug (500, logged).
@@ -62,19 +66,17 @@ HttpResponse noDatabase()
 
 struct DatabaseApi
 {
-    db::DatabasePool *pool = nullptr;
+    db::DatabasePool *pool = nullptr; // null without a database: see needing()
     std::unique_ptr<db::ItemService> items;
     std::unique_ptr<db::PostService> posts;
 
     QCoro::Task<HttpResponse> getItem(RequestContext &context)
     {
         ParamReader params = context.params();
-        const auto itemId = params.pathInt(QStringLiteral("item_id"));
-        const auto delay = params.queryNumber(QStringLiteral("delay"), 0.0, delayBounds);
+        const auto itemId = params.integer(itemIdParam);
+        const auto delay = params.number(delayParam);
         if (!params.ok())
             co_return params.errorResponse();
-        if (!pool)
-            co_return noDatabase();
         auto itemTask = items->getItem(context, *itemId, *delay); // named: see dbCall
         const auto item = co_await itemTask;
         co_return foundOr404(item, context, QStringLiteral("Item not found"));
@@ -86,8 +88,6 @@ struct DatabaseApi
         if (!type.isEmpty() && !type.startsWith("text/csv") && !type.startsWith("text/plain"))
             co_return HttpResponse::detail(
                 415, QStringLiteral("Unsupported Media Type: send text/csv"));
-        if (!pool)
-            co_return noDatabase();
         auto outcomeTask
             = items->importCsv(context, context.incoming.request.body); // named: see dbCall
         const auto outcome = co_await outcomeTask;
@@ -96,16 +96,10 @@ struct DatabaseApi
             co_return failure;
         }
         if (!outcome.value.errors.isEmpty())
-            co_return HttpResponse::json(
-                QJsonObject { { QStringLiteral("detail"), outcome.value.errors } }, 422);
+            co_return http::validationErrors(outcome.value.errors);
         if (outcome.value.imported == 0) {
-            co_return HttpResponse::json(
-                QJsonObject { { QStringLiteral("detail"),
-                    QJsonArray { QJsonObject {
-                        { QStringLiteral("loc"), QJsonArray { QStringLiteral("body") } },
-                        { QStringLiteral("msg"), QStringLiteral("no rows to import") },
-                        { QStringLiteral("type"), QStringLiteral("value_error.missing") } } } } },
-                422);
+            co_return http::validationError(http::bodyLocation(),
+                QStringLiteral("no rows to import"), QStringLiteral("value_error.missing"));
         }
         co_return HttpResponse::json(
             QJsonObject { { QStringLiteral("imported"), outcome.value.imported } });
@@ -114,13 +108,11 @@ struct DatabaseApi
     QCoro::Task<HttpResponse> createPost(RequestContext &context)
     {
         ParamReader params = context.params();
-        const auto title = params.queryString(QStringLiteral("title"));
-        const auto content = params.queryString(QStringLiteral("content"));
-        const auto author = params.queryString(QStringLiteral("author"));
+        const auto title = params.string(titleParam);
+        const auto content = params.string(contentParam);
+        const auto author = params.string(authorParam);
         if (!params.ok())
             co_return params.errorResponse();
-        if (!pool)
-            co_return noDatabase();
         auto postTask = posts->createPost(context, *title, *content, *author); // named: see dbCall
         const auto post = co_await postTask;
         if (auto failed = failureResponse(post, context)) {
@@ -133,13 +125,11 @@ struct DatabaseApi
     QCoro::Task<HttpResponse> listPosts(RequestContext &context)
     {
         ParamReader params = context.params();
-        const auto skip = params.queryInt(QStringLiteral("skip"), 0, { 0.0, std::nullopt });
-        const auto limit = params.queryInt(QStringLiteral("limit"), 10, { 0.0, std::nullopt });
-        const auto delay = params.queryNumber(QStringLiteral("delay"), 0.0, delayBounds);
+        const auto skip = params.integer(skipParam);
+        const auto limit = params.integer(limitParam);
+        const auto delay = params.number(delayParam);
         if (!params.ok())
             co_return params.errorResponse();
-        if (!pool)
-            co_return noDatabase();
         auto listTask = posts->listPosts(context, *skip, *limit, *delay); // named: see dbCall
         const auto list = co_await listTask;
         if (auto failed = failureResponse(list, context)) {
@@ -152,12 +142,10 @@ struct DatabaseApi
     QCoro::Task<HttpResponse> getPost(RequestContext &context)
     {
         ParamReader params = context.params();
-        const auto postId = params.pathInt(QStringLiteral("post_id"));
-        const auto delay = params.queryNumber(QStringLiteral("delay"), 0.0, delayBounds);
+        const auto postId = params.integer(postIdParam);
+        const auto delay = params.number(delayParam);
         if (!params.ok())
             co_return params.errorResponse();
-        if (!pool)
-            co_return noDatabase();
         auto postTask = posts->getPost(context, *postId, *delay); // named: see dbCall
         const auto post = co_await postTask;
         co_return foundOr404(post, context, QStringLiteral("Post not found"));
@@ -166,13 +154,11 @@ struct DatabaseApi
     QCoro::Task<HttpResponse> updatePost(RequestContext &context)
     {
         ParamReader params = context.params();
-        const auto postId = params.pathInt(QStringLiteral("post_id"));
-        const auto title = params.queryString(QStringLiteral("title"));
-        const auto content = params.queryString(QStringLiteral("content"));
+        const auto postId = params.integer(postIdParam);
+        const auto title = params.string(titleParam);
+        const auto content = params.string(contentParam);
         if (!params.ok())
             co_return params.errorResponse();
-        if (!pool)
-            co_return noDatabase();
         auto postTask = posts->updatePost(context, *postId, *title, *content); // named: see dbCall
         const auto post = co_await postTask;
         co_return foundOr404(post, context, QStringLiteral("Post not found"));
@@ -181,11 +167,9 @@ struct DatabaseApi
     QCoro::Task<HttpResponse> deletePost(RequestContext &context)
     {
         ParamReader params = context.params();
-        const auto postId = params.pathInt(QStringLiteral("post_id"));
+        const auto postId = params.integer(postIdParam);
         if (!params.ok())
             co_return params.errorResponse();
-        if (!pool)
-            co_return noDatabase();
         auto deletedTask = posts->deletePost(context, *postId); // named: see dbCall
         const auto deleted = co_await deletedTask;
         if (auto failed = failureResponse(deleted, context)) {
@@ -221,18 +205,10 @@ struct DatabaseApi
         const QJsonValue pooling = document.object().value(QStringLiteral("pooling"));
         if (parseError.error != QJsonParseError::NoError || !document.isObject()
             || !pooling.isBool()) {
-            return HttpResponse::json(
-                QJsonObject { { QStringLiteral("detail"),
-                    QJsonArray { QJsonObject {
-                        { QStringLiteral("loc"),
-                            QJsonArray { QStringLiteral("body"), QStringLiteral("pooling") } },
-                        { QStringLiteral("msg"),
-                            QStringLiteral("expected {\"pooling\": true|false}") },
-                        { QStringLiteral("type"), QStringLiteral("type_error.bool") } } } } },
-                422);
+            return http::validationError(http::bodyLocation(QStringLiteral("pooling")),
+                QStringLiteral("expected {\"pooling\": true|false}"),
+                QStringLiteral("type_error.bool"));
         }
-        if (!pool)
-            return noDatabase();
         pool->setPooling(pooling.toBool());
         qCInfo(lcDb) << "connection pooling" << (pooling.toBool() ? "on" : "off");
         return HttpResponse::json(describe());
@@ -249,45 +225,38 @@ void addDatabaseRoutes(Router &router, db::DatabasePool *pool)
         api->items = std::make_unique<db::ItemService>(*pool);
         api->posts = std::make_unique<db::PostService>(*pool);
     }
-    const ParamDoc postId = ParamDoc::path(QStringLiteral("post_id"));
-    const ParamDoc title = ParamDoc::query(QStringLiteral("title"), QStringLiteral("string"), true);
-    const ParamDoc content
-        = ParamDoc::query(QStringLiteral("content"), QStringLiteral("string"), true);
+    auto needsDatabase = [pool](Route route) {
+        return needing(std::move(route), QStringLiteral("database"), pool != nullptr, noDatabase());
+    };
 
-    router.add({ "GET", QStringLiteral("/items/{item_id}"),
+    router.add(needsDatabase({ "GET", QStringLiteral("/items/{item_id}"),
         QStringLiteral("asyncpg pool.fetchrow: one item by id; 404 when unknown"), allVariants,
-        HandlerVariant::Async, { ParamDoc::path(QStringLiteral("item_id")), delayDoc() },
-        [api](RequestContext &c) { return api->getItem(c); } });
-    router.add({ "POST", QStringLiteral("/items/import"),
+        HandlerVariant::Async, { itemIdParam, delayParam },
+        [api](RequestContext &c) { return api->getItem(c); } }));
+    router.add(needsDatabase({ "POST", QStringLiteral("/items/import"),
         QStringLiteral("CSV upload (name,price rows): validated, inserted in one transaction"),
         allVariants, HandlerVariant::Async, {},
-        [api](RequestContext &c) { return api->importItems(c); } });
-    router.add({ "POST", QStringLiteral("/posts/"), QStringLiteral("PostService.create_post"),
-        allVariants, HandlerVariant::Async,
-        { title, content,
-            ParamDoc::query(QStringLiteral("author"), QStringLiteral("string"), true) },
-        [api](RequestContext &c) { return api->createPost(c); } });
-    router.add({ "GET", QStringLiteral("/posts/"),
+        [api](RequestContext &c) { return api->importItems(c); } }));
+    router.add(needsDatabase(
+        { "POST", QStringLiteral("/posts/"), QStringLiteral("PostService.create_post"), allVariants,
+            HandlerVariant::Async, { titleParam, contentParam, authorParam },
+            [api](RequestContext &c) { return api->createPost(c); } }));
+    router.add(needsDatabase({ "GET", QStringLiteral("/posts/"),
         QStringLiteral("PostService.get_all_posts (offset/limit)"), allVariants,
-        HandlerVariant::Async,
-        { ParamDoc::query(
-              QStringLiteral("skip"), QStringLiteral("integer"), false, QStringLiteral("0")),
-            ParamDoc::query(
-                QStringLiteral("limit"), QStringLiteral("integer"), false, QStringLiteral("10")),
-            delayDoc() },
-        [api](RequestContext &c) { return api->listPosts(c); } });
-    router.add({ "GET", QStringLiteral("/posts/{post_id}"),
+        HandlerVariant::Async, { skipParam, limitParam, delayParam },
+        [api](RequestContext &c) { return api->listPosts(c); } }));
+    router.add(needsDatabase({ "GET", QStringLiteral("/posts/{post_id}"),
         QStringLiteral("PostService.get_post; 404 when unknown"), allVariants,
-        HandlerVariant::Async, { postId, delayDoc() },
-        [api](RequestContext &c) { return api->getPost(c); } });
-    router.add({ "PUT", QStringLiteral("/posts/{post_id}"),
+        HandlerVariant::Async, { postIdParam, delayParam },
+        [api](RequestContext &c) { return api->getPost(c); } }));
+    router.add(needsDatabase({ "PUT", QStringLiteral("/posts/{post_id}"),
         QStringLiteral("PostService.update_post; 404 when unknown"), allVariants,
-        HandlerVariant::Async, { postId, title, content },
-        [api](RequestContext &c) { return api->updatePost(c); } });
-    router.add({ "DELETE", QStringLiteral("/posts/{post_id}"),
+        HandlerVariant::Async, { postIdParam, titleParam, contentParam },
+        [api](RequestContext &c) { return api->updatePost(c); } }));
+    router.add(needsDatabase({ "DELETE", QStringLiteral("/posts/{post_id}"),
         QStringLiteral("PostService.delete_post; 404 when unknown"), allVariants,
-        HandlerVariant::Async, { postId },
-        [api](RequestContext &c) { return api->deletePost(c); } });
+        HandlerVariant::Async, { postIdParam },
+        [api](RequestContext &c) { return api->deletePost(c); } }));
 
     const QString control = QStringLiteral("/_scope/database");
     router.add(Route::control("GET", control,
@@ -295,10 +264,10 @@ void addDatabaseRoutes(Router &router, db::DatabasePool *pool)
         [api](RequestContext &) -> QCoro::Task<HttpResponse> {
             co_return HttpResponse::json(api->describe());
         }));
-    router.add(Route::control("PUT", control,
+    router.add(needsDatabase(Route::control("PUT", control,
         QStringLiteral("Connection pooling on or off: {\"pooling\": false} opens a "
                        "connection per request"),
-        [api](RequestContext &c) -> QCoro::Task<HttpResponse> { co_return api->putSettings(c); }));
+        [api](RequestContext &c) -> QCoro::Task<HttpResponse> { co_return api->putSettings(c); })));
 }
 
 } // namespace loopscope

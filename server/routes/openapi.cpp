@@ -1,8 +1,8 @@
 #include "openapi.h"
 
-#include "trace/handlervariant.h"
 #include "routing/requestcontext.h"
 #include "routing/router.h"
+#include "trace/handlervariant.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -24,7 +24,7 @@ QString titleCase(const QString &name)
     return words.join(u' ');
 }
 
-QJsonObject parameter(const ParamDoc &doc)
+QJsonObject parameter(const Param &doc)
 {
     QJsonObject schema { { QStringLiteral("type"), doc.type },
         { QStringLiteral("title"), titleCase(doc.name) } };
@@ -40,7 +40,7 @@ QJsonObject parameter(const ParamDoc &doc)
         schema.insert(QStringLiteral("maximum"), *doc.maximum);
     QJsonObject object { { QStringLiteral("name"), doc.name },
         { QStringLiteral("in"),
-            doc.in == ParamDoc::In::Path ? QStringLiteral("path") : QStringLiteral("query") },
+            doc.in == Param::In::Path ? QStringLiteral("path") : QStringLiteral("query") },
         { QStringLiteral("required"), doc.required }, { QStringLiteral("schema"), schema } };
     if (!doc.description.isEmpty())
         object.insert(QStringLiteral("description"), doc.description);
@@ -106,9 +106,9 @@ QJsonObject operation(const Route &route)
 {
     QJsonArray parameters;
     bool hasPathParameter = false;
-    for (const ParamDoc &doc : route.params) {
+    for (const Param &doc : route.params) {
         parameters.append(parameter(doc));
-        hasPathParameter = hasPathParameter || doc.in == ParamDoc::In::Path;
+        hasPathParameter = hasPathParameter || doc.in == Param::In::Path;
     }
     QJsonObject responses { { QStringLiteral("200"),
         QJsonObject { { QStringLiteral("description"), QStringLiteral("Successful Response") },

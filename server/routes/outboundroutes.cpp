@@ -1,6 +1,7 @@
 #include "outboundroutes.h"
 
 #include "core/workerpool.h"
+#include "http/validationerror.h"
 #include "routing/requestcontext.h"
 #include "routing/router.h"
 #include "trace/trace.h"
@@ -21,32 +22,29 @@ using upstream::Outbound;
 
 namespace {
 
-HttpResponse unavailable()
-{
-    return HttpResponse::detail(503, QStringLiteral("outbound I/O is not running"));
-}
-
-// FastAPI's 422 for one bad query value.
-HttpResponse queryError(const QJsonArray &location, const QString &message, const QString &type)
-{
-    return HttpResponse::json(
-        QJsonObject { { QStringLiteral("detail"),
-            QJsonArray { QJsonObject { { QStringLiteral("loc"), location },
-                { QStringLiteral("msg"), message }, { QStringLiteral("type"), type } } } } },
-        422);
-}
+const Param cityParam = Param::path(QStringLiteral("city"), QStringLiteral("string"));
+const Param fileNameParam = Param::path(QStringLiteral("name"), QStringLiteral("string"));
+const Param clientParam = Param::query(QStringLiteral("client"), QStringLiteral("string"), false,
+    QStringLiteral("shared"),
+    QStringLiteral("per-call (a new client per request) or shared (one pooled client)"));
+const Param urlParam = Param::query(QStringLiteral("url"), QStringLiteral("string"), false, {},
+    QStringLiteral("repeatable; http:// to loopback, the upstream or --allow-host"));
+const Param timeoutParam = Param::query(QStringLiteral("timeout"), QStringLiteral("number"), false,
+    QStringLiteral("10"), QStringLiteral("seconds per URL"), 0.001, 120);
+const Param concurrencyParam
+    = Param::query(QStringLiteral("concurrency"), QStringLiteral("integer"), false,
+        QStringLiteral("10"), QStringLiteral("asyncio.Semaphore size"), 1, 1000);
 
 // ?client=per-call|shared: a new client (and connection) per call, as the course's dashboard
 // does, or the long-lived pooled one, as its scraper does.
 std::optional<bool> perCallClient(RequestContext &context, HttpResponse *error)
 {
-    const QString client
-        = context.query.value(QStringLiteral("client")).value_or(QStringLiteral("shared"));
+    const QString client = context.params().string(clientParam).value_or(clientParam.defaultValue);
     if (client == u"shared")
         return false;
     if (client == u"per-call")
         return true;
-    *error = queryError({ QStringLiteral("query"), QStringLiteral("client") },
+    *error = http::validationError({ QStringLiteral("query"), QStringLiteral("client") },
         QStringLiteral("value is not a valid enumeration member; permitted: 'per-call', 'shared'"),
         QStringLiteral("type_error.enum"));
     return std::nullopt;
@@ -86,21 +84,19 @@ QString failureText(const FetchResult &result)
     return result ? QStringLiteral("HTTP %1").arg(result.status) : result.error;
 }
 
-QCoro::Task<HttpResponse> weather(RequestContext &context, Outbound *outbound)
+QCoro::Task<HttpResponse> weather(RequestContext &context, Outbound &outbound)
 {
-    if (!outbound)
-        co_return unavailable();
     ParamReader params = context.params();
-    const auto city = params.pathString(QStringLiteral("city"));
+    const auto city = params.string(cityParam);
     if (!params.ok())
         co_return params.errorResponse();
     const std::optional<QString> citySegment = Outbound::pathSegment(*city);
     if (!citySegment) {
-        co_return queryError({ QStringLiteral("path"), QStringLiteral("city") },
+        co_return http::validationError({ QStringLiteral("path"), QStringLiteral("city") },
             QStringLiteral("a city cannot be a dot segment"), QStringLiteral("value_error"));
     }
-    const QUrl url = outbound->endpoint(QStringLiteral("/v1/") + *citySegment);
-    const FetchResult result = co_await fetch(context, *outbound, url, 10s, false);
+    const QUrl url = outbound.endpoint(QStringLiteral("/v1/") + *citySegment);
+    const FetchResult result = co_await fetch(context, outbound, url, 10s, false);
     if (!result || result.status != 200)
         co_return HttpResponse::detail(
             502, QStringLiteral("weather service failed: %1").arg(failureText(result)));
@@ -113,10 +109,8 @@ QCoro::Task<HttpResponse> weather(RequestContext &context, Outbound *outbound)
         QJsonObject { { QStringLiteral("city"), *city }, { QStringLiteral("temperature"), temp } });
 }
 
-QCoro::Task<HttpResponse> dashboard(RequestContext &context, Outbound *outbound)
+QCoro::Task<HttpResponse> dashboard(RequestContext &context, Outbound &outbound)
 {
-    if (!outbound)
-        co_return unavailable();
     HttpResponse error;
     const auto perCall = perCallClient(context, &error);
     if (!perCall)
@@ -129,13 +123,13 @@ QCoro::Task<HttpResponse> dashboard(RequestContext &context, Outbound *outbound)
         std::vector<QCoro::Task<FetchResult>> calls;
         for (const QString &name : names)
             calls.push_back(
-                fetch(context, *outbound, outbound->endpoint(u'/' + name), 10s, *perCall));
+                fetch(context, outbound, outbound.endpoint(u'/' + name), 10s, *perCall));
         for (auto &call : calls)
             results.push_back(co_await call);
     } else {
         for (const QString &name : names) {
-            const QUrl url = outbound->endpoint(u'/' + name);
-            results.push_back(co_await fetch(context, *outbound, url, 10s, *perCall));
+            const QUrl url = outbound.endpoint(u'/' + name);
+            results.push_back(co_await fetch(context, outbound, url, 10s, *perCall));
         }
     }
     QJsonObject body;
@@ -194,13 +188,11 @@ QCoro::Task<QJsonObject> scrapeOne(RequestContext &context, Outbound &outbound, 
     co_return scrapeResult(url.toString(), result);
 }
 
-QCoro::Task<HttpResponse> scrape(RequestContext &context, Outbound *outbound)
+QCoro::Task<HttpResponse> scrape(RequestContext &context, Outbound &outbound)
 {
-    if (!outbound)
-        co_return unavailable();
     ParamReader params = context.params();
-    const auto timeout = params.queryNumber(QStringLiteral("timeout"), 10.0, { 0.001, 120.0 });
-    const auto concurrency = params.queryInt(QStringLiteral("concurrency"), 10, { 1.0, 1000.0 });
+    const auto timeout = params.number(timeoutParam);
+    const auto concurrency = params.integer(concurrencyParam);
     if (!params.ok())
         co_return params.errorResponse();
     HttpResponse error;
@@ -209,16 +201,16 @@ QCoro::Task<HttpResponse> scrape(RequestContext &context, Outbound *outbound)
         co_return error;
 
     QList<QUrl> urls;
-    const QStringList given = context.query.values(QStringLiteral("url"));
+    const QStringList given = context.query.values(urlParam.name);
     if (given.isEmpty()) {
         // The course's five jsonplaceholder URLs, on the upstream.
         for (const char *path : { "/posts/1", "/posts/2", "/posts/3", "/comments/1", "/albums/1" })
-            urls << outbound->endpoint(QString::fromLatin1(path));
+            urls << outbound.endpoint(QString::fromLatin1(path));
     }
     for (int i = 0; i < given.size(); ++i) {
         const QUrl url(given[i], QUrl::StrictMode);
-        if (const QString why = outbound->checkAllowed(url); !why.isEmpty())
-            co_return queryError({ QStringLiteral("query"), QStringLiteral("url"), i },
+        if (const QString why = outbound.checkAllowed(url); !why.isEmpty())
+            co_return http::validationError({ QStringLiteral("query"), QStringLiteral("url"), i },
                 QStringLiteral("%1: '%2'").arg(why, given[i]), QStringLiteral("value_error.url"));
         urls << url;
     }
@@ -231,13 +223,13 @@ QCoro::Task<HttpResponse> scrape(RequestContext &context, Outbound *outbound)
         upstream::AsyncSemaphore semaphore { int(*concurrency) };
         std::vector<QCoro::Task<QJsonObject>> tasks;
         for (const QUrl &url : urls)
-            tasks.push_back(scrapeOne(context, *outbound, url, perUrl, *perCall, semaphore));
+            tasks.push_back(scrapeOne(context, outbound, url, perUrl, *perCall, semaphore));
         for (auto &task : tasks)
             results.append(co_await task);
     } else {
         // The `requests` version: one after another.
         for (const QUrl &url : urls) {
-            const FetchResult result = co_await fetch(context, *outbound, url, perUrl, *perCall);
+            const FetchResult result = co_await fetch(context, outbound, url, perUrl, *perCall);
             results.append(scrapeResult(url.toString(), result));
         }
     }
@@ -247,15 +239,13 @@ QCoro::Task<HttpResponse> scrape(RequestContext &context, Outbound *outbound)
             { QStringLiteral("results"), results } });
 }
 
-QCoro::Task<HttpResponse> serveFile(RequestContext &context, Outbound *outbound)
+QCoro::Task<HttpResponse> serveFile(RequestContext &context, Outbound &outbound)
 {
-    if (!outbound)
-        co_return unavailable();
     ParamReader params = context.params();
-    const auto name = params.pathString(QStringLiteral("name"));
+    const auto name = params.string(fileNameParam);
     if (!params.ok())
         co_return params.errorResponse();
-    upstream::DataFiles &files = outbound->files();
+    upstream::DataFiles &files = outbound.files();
     const auto path = files.resolve(*name);
     if (!path)
         co_return HttpResponse::detail(404, QStringLiteral("File not found"));
@@ -327,31 +317,16 @@ QJsonObject describeUpstream(Outbound &outbound)
     return out;
 }
 
-HttpResponse bodyError(const QString &field, const QString &message)
+HttpResponse putUpstream(RequestContext &context, Outbound &outbound)
 {
-    QJsonArray location { QStringLiteral("body") };
-    if (!field.isEmpty())
-        location.append(field);
-    return HttpResponse::json(
-        QJsonObject { { QStringLiteral("detail"),
-            QJsonArray { QJsonObject { { QStringLiteral("loc"), location },
-                { QStringLiteral("msg"), message },
-                { QStringLiteral("type"), QStringLiteral("value_error") } } } } },
-        422);
-}
-
-HttpResponse putUpstream(RequestContext &context, Outbound *outbound)
-{
-    if (!outbound)
-        return unavailable();
-    upstream::UpstreamSimulator *simulator = outbound->simulator();
+    upstream::UpstreamSimulator *simulator = outbound.simulator();
     if (!simulator)
         return HttpResponse::detail(409, QStringLiteral("the simulator is not running"));
     QJsonParseError parseError;
     const QJsonDocument document
         = QJsonDocument::fromJson(context.incoming.request.body, &parseError);
     if (parseError.error != QJsonParseError::NoError || !document.isObject())
-        return bodyError({},
+        return http::validationError(http::bodyLocation(),
             QStringLiteral(
                 "expected a JSON object, e.g. {\"latency_ms\": 100, "
                 "\"jitter_ms\": 0, \"failure_rate\": 0.1, \"failure_mode\": \"mixed\"}"));
@@ -362,79 +337,74 @@ HttpResponse putUpstream(RequestContext &context, Outbound *outbound)
         const QJsonValue value = it.value();
         if (key == u"latency_ms" || key == u"jitter_ms") {
             if (!value.isDouble() || value.toDouble() < 0 || value.toDouble() > 600000)
-                return bodyError(key, QStringLiteral("expected milliseconds from 0 to 600000"));
+                return http::validationError(http::bodyLocation(key),
+                    QStringLiteral("expected milliseconds from 0 to 600000"));
             (key == u"latency_ms" ? settings.latencyMs : settings.jitterMs)
                 = qRound(value.toDouble());
         } else if (key == u"failure_rate") {
             if (!value.isDouble() || value.toDouble() < 0 || value.toDouble() > 1)
-                return bodyError(key, QStringLiteral("expected a number from 0 to 1"));
+                return http::validationError(
+                    http::bodyLocation(key), QStringLiteral("expected a number from 0 to 1"));
             settings.failureRate = value.toDouble();
         } else if (key == u"failure_mode") {
             if (!upstream::SimulatorSettings::failureModes().contains(value.toString()))
-                return bodyError(key,
+                return http::validationError(http::bodyLocation(key),
                     QStringLiteral("expected one of: %1")
                         .arg(upstream::SimulatorSettings::failureModes().join(
                             QStringLiteral(", "))));
             settings.failureMode = value.toString();
         } else {
-            return bodyError(key, QStringLiteral("unknown field"));
+            return http::validationError(http::bodyLocation(key), QStringLiteral("unknown field"));
         }
     }
     simulator->setSettings(settings);
-    return HttpResponse::json(describeUpstream(*outbound));
+    return HttpResponse::json(describeUpstream(outbound));
 }
 
 } // namespace
 
 void addOutboundRoutes(Router &router, Outbound *outbound)
 {
-    router.add({ "GET", QStringLiteral("/weather/{city}"),
+    auto needsOutbound = [outbound](Route route) {
+        return needing(std::move(route), QStringLiteral("outbound"), outbound != nullptr,
+            HttpResponse::detail(503, QStringLiteral("outbound I/O is not running")));
+    };
+    router.add(needsOutbound({ "GET", QStringLiteral("/weather/{city}"),
         QStringLiteral("httpx.AsyncClient().get(weather API); 502 when the upstream fails"),
-        allVariants, HandlerVariant::Async,
-        { ParamDoc::path(QStringLiteral("city"), QStringLiteral("string")) },
-        [outbound](RequestContext &c) { return weather(c, outbound); } });
-    const ParamDoc client = ParamDoc::query(QStringLiteral("client"), QStringLiteral("string"),
-        false, QStringLiteral("shared"),
-        QStringLiteral("per-call (a new client per request) or shared (one pooled client)"));
-    router.add({ "GET", QStringLiteral("/dashboard"),
+        allVariants, HandlerVariant::Async, { cityParam },
+        [outbound](RequestContext &c) { return weather(c, *outbound); } }));
+    router.add(needsOutbound({ "GET", QStringLiteral("/dashboard"),
         QStringLiteral(
             "asyncio.gather of /users, /posts, /comments (async); one after another otherwise"),
-        allVariants, HandlerVariant::Async, { client },
-        [outbound](RequestContext &c) { return dashboard(c, outbound); } });
-    router.add({ "GET", QStringLiteral("/scrape"),
+        allVariants, HandlerVariant::Async, { clientParam },
+        [outbound](RequestContext &c) { return dashboard(c, *outbound); } }));
+    router.add(needsOutbound({ "GET", QStringLiteral("/scrape"),
         QStringLiteral(
             "The async scraper exercise: concurrent fetches with timings, per-URL timeout "
             "and errors, bounded semaphore; blocking fetches one by one like requests"),
         allVariants, HandlerVariant::Async,
-        { ParamDoc::query(QStringLiteral("url"), QStringLiteral("string"), false, {},
-              QStringLiteral("repeatable; http:// to loopback, the upstream or --allow-host")),
-            ParamDoc::query(QStringLiteral("timeout"), QStringLiteral("number"), false,
-                QStringLiteral("10"), QStringLiteral("seconds per URL"), 0.001, 120),
-            ParamDoc::query(QStringLiteral("concurrency"), QStringLiteral("integer"), false,
-                QStringLiteral("10"), QStringLiteral("asyncio.Semaphore size"), 1, 1000),
-            client },
-        [outbound](RequestContext &c) { return scrape(c, outbound); } });
-    router.add({ "GET", QStringLiteral("/files/{name}"),
+        { urlParam, timeoutParam, concurrencyParam, clientParam },
+        [outbound](RequestContext &c) { return scrape(c, *outbound); } }));
+    router.add(needsOutbound({ "GET", QStringLiteral("/files/{name}"),
         QStringLiteral(
             "aiofiles: read a data file in chunks off the loop (async), whole on a pool thread, "
             "or on the loop (blocking); 1mb.txt, 10mb.txt, 100mb.txt"),
-        allVariants, HandlerVariant::Async,
-        { ParamDoc::path(QStringLiteral("name"), QStringLiteral("string")) },
-        [outbound](RequestContext &c) { return serveFile(c, outbound); } });
+        allVariants, HandlerVariant::Async, { fileNameParam },
+        [outbound](RequestContext &c) { return serveFile(c, *outbound); } }));
 
     const QString control = QStringLiteral("/_scope/upstream");
-    router.add(Route::control("GET", control,
+    router.add(needsOutbound(Route::control("GET", control,
         QStringLiteral(
             "The upstream simulator's settings and counters, the client pool, the allow list"),
         [outbound](RequestContext &) -> QCoro::Task<HttpResponse> {
-            co_return outbound ? HttpResponse::json(describeUpstream(*outbound)) : unavailable();
-        }));
-    router.add(Route::control("PUT", control,
+            co_return HttpResponse::json(describeUpstream(*outbound));
+        })));
+    router.add(needsOutbound(Route::control("PUT", control,
         QStringLiteral("Change the simulator: {\"latency_ms\", \"jitter_ms\", \"failure_rate\", "
                        "\"failure_mode\"}"),
         [outbound](RequestContext &context) -> QCoro::Task<HttpResponse> {
-            co_return putUpstream(context, outbound);
-        }));
+            co_return putUpstream(context, *outbound);
+        })));
 }
 
 } // namespace loopscope

@@ -5,6 +5,7 @@
 #include "core/workerpool.h"
 #include "http/connectionstats.h"
 #include "http/httplimits.h"
+#include "http/validationerror.h"
 #include "openapi.h"
 #include "routing/requestcontext.h"
 #include "routing/router.h"
@@ -30,45 +31,33 @@ QJsonObject describeMode(const ModeTable::Entry &entry)
         { QStringLiteral("variants"), QJsonArray::fromStringList(variantNames(entry.allowed)) } };
 }
 
-HttpResponse bodyError(const QString &field, const QString &message, const QString &type)
-{
-    QJsonArray location { QStringLiteral("body") };
-    if (!field.isEmpty())
-        location.append(field);
-    return HttpResponse::json(
-        QJsonObject { { QStringLiteral("detail"),
-            QJsonArray { QJsonObject { { QStringLiteral("loc"), location },
-                { QStringLiteral("msg"), message }, { QStringLiteral("type"), type } } } } },
-        422);
-}
-
 HttpResponse putMode(RequestContext &context, ModeTable &modes)
 {
     QJsonParseError parseError;
     const QJsonDocument document
         = QJsonDocument::fromJson(context.incoming.request.body, &parseError);
     if (parseError.error != QJsonParseError::NoError || !document.isObject())
-        return bodyError({},
+        return http::validationError(http::bodyLocation(),
             QStringLiteral("expected a JSON object {\"route\": ..., \"variant\": ...}"),
             QStringLiteral("value_error.jsondecode"));
     const QJsonObject body = document.object();
     for (const QString &field : { QStringLiteral("route"), QStringLiteral("variant") }) {
         if (!body.value(field).isString())
-            return bodyError(
-                field, QStringLiteral("field required"), QStringLiteral("value_error.missing"));
+            return http::validationError(http::bodyLocation(field),
+                QStringLiteral("field required"), QStringLiteral("value_error.missing"));
     }
     const QString route = body.value(QStringLiteral("route")).toString();
     const QString variant = body.value(QStringLiteral("variant")).toString();
     switch (modes.set(route, variant)) {
     case ModeTable::SetResult::UnknownRoute:
-        return bodyError(QStringLiteral("route"), QStringLiteral("unknown route '%1'").arg(route),
-            QStringLiteral("value_error"));
+        return http::validationError(http::bodyLocation(QStringLiteral("route")),
+            QStringLiteral("unknown route '%1'").arg(route), QStringLiteral("value_error"));
     case ModeTable::SetResult::UnknownVariant:
-        return bodyError(QStringLiteral("variant"),
+        return http::validationError(http::bodyLocation(QStringLiteral("variant")),
             QStringLiteral("unknown variant '%1' (async, threadpool, blocking)").arg(variant),
             QStringLiteral("value_error"));
     case ModeTable::SetResult::NotAllowed:
-        return bodyError(QStringLiteral("variant"),
+        return http::validationError(http::bodyLocation(QStringLiteral("variant")),
             QStringLiteral("route '%1' offers only: %2")
                 .arg(route,
                     variantNames(modes.entry(modes.indexOf(route)).allowed)
@@ -136,21 +125,20 @@ QByteArray serverCounters(
     return text;
 }
 
+const Param lastParam = Param::query(QStringLiteral("last"), QStringLiteral("number"), false, {},
+    QStringLiteral("only the last S seconds"), 0.001, 86400);
+const Param sinceParam = Param::query(QStringLiteral("since"), QStringLiteral("integer"), false, {},
+    QStringLiteral("from this trace-clock time (ns, as in the trace's events)"), 0);
+const Param untilParam = Param::query(QStringLiteral("until"), QStringLiteral("integer"), false, {},
+    QStringLiteral("up to this trace-clock time (ns)"), 0);
+
 // GET /_scope/trace: which part of the window (FastAPI's 422 for bad values), then a stream.
 HttpResponse exportTrace(RequestContext &context, ScopeState &state)
 {
     ParamReader params = context.params();
-    const auto given
-        = [&context](const QString &name) { return context.query.value(name).has_value(); };
-    std::optional<double> last;
-    std::optional<qint64> since;
-    std::optional<qint64> until;
-    if (given(QStringLiteral("last")))
-        last = params.queryNumber(QStringLiteral("last"), std::nullopt, { 0.001, 86400.0 });
-    if (given(QStringLiteral("since")))
-        since = params.queryInt(QStringLiteral("since"), std::nullopt, { 0.0, {} });
-    if (given(QStringLiteral("until")))
-        until = params.queryInt(QStringLiteral("until"), std::nullopt, { 0.0, {} });
+    const std::optional<double> last = params.number(lastParam);
+    const std::optional<qint64> since = params.integer(sinceParam);
+    const std::optional<qint64> until = params.integer(untilParam);
     if (params.ok() && last && (since || until))
         params.rejectQuery(
             QStringLiteral("last"), QStringLiteral("give either last or since/until, not both"));
@@ -211,12 +199,7 @@ void addScopeRoutes(Router &router, ScopeState &state)
         [&state](RequestContext &context) -> QCoro::Task<HttpResponse> {
             co_return exportTrace(context, state);
         });
-    traceRoute.params = { ParamDoc::query(QStringLiteral("last"), QStringLiteral("number"), false,
-                              {}, QStringLiteral("only the last S seconds"), 0.001, 86400),
-        ParamDoc::query(QStringLiteral("since"), QStringLiteral("integer"), false, {},
-            QStringLiteral("from this trace-clock time (ns, as in the trace's events)"), 0),
-        ParamDoc::query(QStringLiteral("until"), QStringLiteral("integer"), false, {},
-            QStringLiteral("up to this trace-clock time (ns)"), 0) };
+    traceRoute.params = { lastParam, sinceParam, untilParam };
     router.add(std::move(traceRoute));
     internal("GET", QStringLiteral("/_scope/metrics"),
         QStringLiteral("Prometheus text: requests, latency histogram, loop stalls, drops"),

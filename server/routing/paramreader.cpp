@@ -1,5 +1,7 @@
 #include "paramreader.h"
 
+#include "http/validationerror.h"
+
 #include <QJsonObject>
 #include <QRegularExpression>
 #include <cmath>
@@ -47,11 +49,7 @@ QJsonValue limitValue(double limit)
 void ParamReader::addError(const QString &location, const QString &name, const QString &message,
     const QString &type, const QJsonObject &context)
 {
-    QJsonObject error { { QStringLiteral("loc"), QJsonArray { location, name } },
-        { QStringLiteral("msg"), message }, { QStringLiteral("type"), type } };
-    if (!context.isEmpty())
-        error.insert(QStringLiteral("ctx"), context);
-    m_errors.append(error);
+    m_errors.append(http::validationIssue(QJsonArray { location, name }, message, type, context));
 }
 
 void ParamReader::rejectQuery(const QString &name, const QString &message, const QString &type)
@@ -167,9 +165,45 @@ std::optional<double> ParamReader::queryNumber(
         QStringLiteral("value is not a valid float"), QStringLiteral("type_error.float"));
 }
 
+bool ParamReader::absentWithoutDefault(const Param &param) const
+{
+    return param.in == Param::In::Query && param.optionalWithoutDefault()
+        && !m_query.value(param.name);
+}
+
+std::optional<qint64> ParamReader::integer(const Param &param)
+{
+    const Bounds bounds { param.minimum, param.maximum };
+    if (param.in == Param::In::Path)
+        return pathInt(param.name, bounds);
+    if (absentWithoutDefault(param))
+        return std::nullopt;
+    return queryInt(
+        param.name, param.required ? std::nullopt : parseInteger(param.defaultValue), bounds);
+}
+
+std::optional<double> ParamReader::number(const Param &param)
+{
+    const Bounds bounds { param.minimum, param.maximum };
+    if (absentWithoutDefault(param))
+        return std::nullopt;
+    return queryNumber(
+        param.name, param.required ? std::nullopt : parseNumber(param.defaultValue), bounds);
+}
+
+std::optional<QString> ParamReader::string(const Param &param)
+{
+    if (param.in == Param::In::Path)
+        return pathString(param.name);
+    if (absentWithoutDefault(param))
+        return std::nullopt;
+    return queryString(
+        param.name, param.required ? std::nullopt : std::optional<QString>(param.defaultValue));
+}
+
 http::HttpResponse ParamReader::errorResponse() const
 {
-    return http::HttpResponse::json(QJsonObject { { QStringLiteral("detail"), m_errors } }, 422);
+    return http::validationErrors(m_errors);
 }
 
 } // namespace loopscope

@@ -15,10 +15,8 @@ struct Bounds
     std::optional<double> le;
 };
 
-// Reads and validates path and query parameters in declaration order, collecting every error
-// into FastAPI's 422 body (the pydantic v1 shape of Debian's python3-fastapi:
-// {"detail": [{"loc": ["query", "email"], "msg": "field required", "type":
-// "value_error.missing"}]}).
+// Reads and validates path and query parameters in the order read, collecting every error
+// into one FastAPI 422 (http::validationErrors).
 class ParamReader
 {
 public:
@@ -26,6 +24,13 @@ public:
         : m_path(path)
         , m_query(query)
     { }
+
+    // Reads a route's declared parameter as its declaration says: path or query, its type, its
+    // bounds, its default. Handlers read through these, so what they accept is what
+    // /openapi.json says.
+    std::optional<qint64> integer(const Param &param);
+    std::optional<double> number(const Param &param);
+    std::optional<QString> string(const Param &param);
 
     std::optional<qint64> pathInt(const QString &name, Bounds bounds = {});
     std::optional<QString> pathString(const QString &name);
@@ -46,6 +51,7 @@ public:
     http::HttpResponse errorResponse() const;
 
 private:
+    bool absentWithoutDefault(const Param &param) const;
     std::optional<QString> pathRaw(const QString &name);
     template <typename T, typename Parse>
     std::optional<T> queryTyped(const QString &name, std::optional<T> defaultValue, Bounds bounds,

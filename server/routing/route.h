@@ -1,7 +1,7 @@
 #pragma once
 
-#include "trace/handlervariant.h"
 #include "http/httpresponse.h"
+#include "trace/handlervariant.h"
 
 #include <QCoro/QCoroTask>
 #include <QString>
@@ -12,8 +12,10 @@ namespace loopscope {
 
 struct RequestContext;
 
-// What /openapi.json and /docs say about a parameter; also documents the route table.
-struct ParamDoc
+// A route's parameter, declared once: the handler reads it through this declaration
+// (ParamReader::integer/number/string: where it is, its type, bounds and default), and
+// /openapi.json and /docs describe it from the same one, so the two cannot disagree.
+struct Param
 {
     enum class In
     {
@@ -29,13 +31,16 @@ struct ParamDoc
     std::optional<double> minimum; // inclusive bounds, as validated (FastAPI's ge/le)
     std::optional<double> maximum;
 
-    static ParamDoc query(const QString &name, const QString &type, bool required,
+    // Absent, not required and without a default: the handler gets no value, and no error.
+    bool optionalWithoutDefault() const { return !required && defaultValue.isEmpty(); }
+
+    static Param query(const QString &name, const QString &type, bool required,
         const QString &defaultValue = {}, const QString &description = {},
         std::optional<double> minimum = {}, std::optional<double> maximum = {})
     {
         return { name, In::Query, type, required, defaultValue, description, minimum, maximum };
     }
-    static ParamDoc path(const QString &name, const QString &type = QStringLiteral("integer"))
+    static Param path(const QString &name, const QString &type = QStringLiteral("integer"))
     {
         return { name, In::Path, type, true, {}, {}, {}, {} };
     }
@@ -50,7 +55,7 @@ struct Route
     QString summary;
     std::uint8_t variants = variantBit(HandlerVariant::Async);
     HandlerVariant defaultVariant = HandlerVariant::Async;
-    QList<ParamDoc> params;
+    QList<Param> params;
     Handler handler;
     bool internal = false; // Loopscope's own (control API, docs): no variants, not the course's
     // Who may call it. Decided on the route a request matched, never on its raw target, so no
@@ -61,6 +66,9 @@ struct Route
         ControlApi // the /_scope/ API: see ControlAccess
     };
     Access access = Access::Public;
+    // The service the route cannot work without ("database", "outbound"); empty when none.
+    // Set by needing(), which also decides the answer while the service is absent.
+    QString needs = QString();
 
     QString key() const { return QString::fromLatin1(method) + u' ' + pattern; }
     bool isControlApi() const { return access == Access::ControlApi; }
@@ -85,5 +93,10 @@ struct Route
         return route;
     }
 };
+
+// `route`, which cannot work without `service`. Decided once, when the routes are wired: with
+// the service absent, the route answers `unavailable` (a 503) and its handler is never called,
+// so no handler tests for the service.
+Route needing(Route route, QString service, bool present, http::HttpResponse unavailable);
 
 } // namespace loopscope
