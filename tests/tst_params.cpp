@@ -1,14 +1,8 @@
 // Every declared parameter, through the live server: its bounds are what the handler enforces
 // and what /openapi.json says, found by walking the route table rather than listing routes.
 #include "support/httptestclient.h"
+#include "support/routetable.h"
 #include "support/serverfixture.h"
-
-#include "core/modetable.h"
-#include "core/serverlog.h"
-#include "core/taskregistry.h"
-#include "core/workerpool.h"
-#include "http/connectionstats.h"
-#include "serverruntime.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -21,21 +15,6 @@ using namespace loopscope;
 using namespace loopscope::testing;
 
 namespace {
-
-// The route table as the server builds it; only read, its handlers are never called.
-struct Table
-{
-    ServerLog log;
-    ModeTable modes;
-    TaskRegistry tasks { log };
-    http::ConnectionStats stats;
-    WorkerPool pool { 1 };
-    http::HttpLimits limits;
-    CourseState course;
-    ScopeState scope { modes, tasks, stats, pool, limits };
-    Router router;
-    Table() { addAllRoutes(router, course, scope, nullptr, nullptr); }
-};
 
 QString formatted(double value)
 {
@@ -111,7 +90,7 @@ private slots:
     void everyParameterIsInTheOpenApiDocument();
 
 private:
-    Table m_table;
+    RouteTable m_table; // only read: its handlers are never called
     std::unique_ptr<ServerHost> m_host;
 };
 

@@ -2,6 +2,7 @@
 #include "support/hangguard.h"
 #include "support/httptestclient.h"
 #include "support/rawsocket.h"
+#include "support/routetable.h"
 #include "support/serverfixture.h"
 #include "support/traceevidence.h"
 
@@ -251,17 +252,9 @@ void TestServer::apiDocsDescribeEveryRoute()
 // reaches a handler that would use the missing service.
 void TestServer::everyRouteNeedingAServiceAnswers503WithoutIt()
 {
-    ServerLog log;
-    ModeTable modes;
-    TaskRegistry tasks { log };
-    http::ConnectionStats stats;
-    WorkerPool pool { 1 };
-    http::HttpLimits limits;
-    CourseState course;
-    ScopeState scope { modes, tasks, stats, pool, limits };
-    ServerServices services { pool, tasks, log, modes };
-    Router router;
-    addAllRoutes(router, course, scope, nullptr, nullptr);
+    RouteTable table;
+    ServerServices services { table.pool, table.tasks, table.log, table.modes };
+    const Router &router = table.router;
 
     const QHash<QString, QString> unavailable {
         { QStringLiteral("database"),

@@ -6,13 +6,8 @@
 // characters are percent-encoded and in which hex case) or a raw request head of four lines:
 // method, target, Host, the rest as Content-Type then Authorization.
 
-#include "core/modetable.h"
-#include "core/serverlog.h"
-#include "core/taskregistry.h"
-#include "core/workerpool.h"
-#include "http/connectionstats.h"
 #include "routing/controlaccess.h"
-#include "serverruntime.h"
+#include "support/routetable.h"
 
 #include <QCoreApplication>
 #include <QUrl>
@@ -34,22 +29,12 @@ namespace {
 const QByteArray token = QByteArrayLiteral("fuzz-t0ken");
 
 // The real route table; handlers are never called, so their state only has to exist.
-struct Table
+struct Table : testing::RouteTable
 {
-    ServerLog log;
-    ModeTable modes;
-    TaskRegistry tasks { log };
-    http::ConnectionStats stats;
-    WorkerPool pool { 1 };
-    http::HttpLimits limits;
-    CourseState course;
-    ScopeState scope { modes, tasks, stats, pool, limits };
-    Router router;
     std::vector<int> controlRoutes;
 
     Table()
     {
-        addAllRoutes(router, course, scope, nullptr, nullptr);
         for (std::size_t i = 0; i < router.routes().size(); ++i) {
             if (router.routes()[i].isControlApi())
                 controlRoutes.push_back(static_cast<int>(i));
