@@ -110,10 +110,12 @@ int runHeadless(const AppOptions &options)
         }
     }
     if (!options.traceOut.isEmpty()) {
-        if (const Result written = writeTrace(options.traceOut); !written)
+        if (const Result written = writeTrace(options.traceOut); !written) {
             printLine(QStringLiteral("loopscope: %1").arg(written.message()), stderr);
-        else
+            code = exitCode(written.kind()); // the file asked for is not there: say so
+        } else {
             printLine(QStringLiteral("trace written to %1").arg(options.traceOut));
+        }
     }
     printLine(QStringLiteral("stopped"));
     return code;

@@ -133,8 +133,10 @@ int runWindow(int argc, char **argv, const AppOptions &options)
         std::_Exit(1);
     }
     if (!options.traceOut.isEmpty()) {
-        if (const Result written = writeTrace(options.traceOut); !written)
+        if (const Result written = writeTrace(options.traceOut); !written) {
             std::fprintf(stderr, "loopscope: %s\n", qPrintable(written.message()));
+            return code ? code : exitCode(written.kind());
+        }
     }
     return code;
 }

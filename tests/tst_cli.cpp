@@ -49,6 +49,7 @@ private slots:
     void stuckWorkerThreadDoesNotHoldTheExit();
     void blockedLoopDoesNotHoldTheExit();
     void traceOutWritesTheTraceOnExit();
+    void traceOutThatCannotBeWrittenFailsTheExit();
     void recordUnderSigtermGivesACompleteFile();
     void infoRefusesWhatIsNotARecording();
 };
@@ -384,6 +385,24 @@ void TestCli::traceOutWritesTheTraceOnExit()
             found = true;
     }
     QVERIFY(found);
+}
+
+// The trace asked for is not there: the exit code says so (a script must not go on as if it
+// were), and stderr says which file and why.
+void TestCli::traceOutThatCannotBeWrittenFailsTheExit()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("missing-folder/trace.json"));
+    QProcess process;
+    const quint16 port = startHeadless(process, { QStringLiteral("--trace-out"), path });
+    QVERIFY(port != 0);
+    process.terminate();
+    QVERIFY(process.waitForFinished(15000));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 1);
+    QVERIFY(!QFile::exists(path));
+    const QByteArray error = process.readAllStandardError();
+    QVERIFY2(error.contains(QByteArray("cannot write " + path.toUtf8())), error.constData());
 }
 
 void TestCli::recordUnderSigtermGivesACompleteFile()
