@@ -286,31 +286,14 @@ struct ChromeTraceWriter::State
     void writeTail(QByteArray &out) const;
 };
 
-// The events the loop-wide pass writes (see writeLoopWide): the watchdog's and the lag samples,
-// and what opens and ends a request, for the in-flight counter.
+// The events the loop-wide pass writes (see writeLoopWide): the loop-wide ones (watchdog, lag
+// samples), and what opens and ends a request, for the in-flight counter.
 static bool isLoopWidePass(const DecodedEvent &d)
 {
-    switch (d.step) {
-    case Step::Open:
-    case Step::Respond:
-    case Step::Close:
-        return d.span == SpanKind::Request;
-    case Step::StallBegin:
-    case Step::StallEnd:
-    case Step::Lag:
+    if (isLoopWide(d.step))
         return true;
-    case Step::Parse:
-    case Step::RequestId:
-    case Step::Arrive:
-    case Step::StartHandler:
-    case Step::StartOnWorker:
-    case Step::Suspend:
-    case Step::Resume:
-    case Step::BlockBegin:
-    case Step::BlockEnd:
-        return false;
-    }
-    return false;
+    return d.span == SpanKind::Request
+        && (d.step == Step::Open || d.step == Step::Respond || d.step == Step::Close);
 }
 
 void ChromeTraceWriter::State::writeHead(QByteArray &out)
