@@ -5,7 +5,7 @@ PACKAGES := $(shell grep -v '^\s*\#' packaging/debian-packages.txt | grep -v '^\
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build run test check check-asan check-tsan fuzz bench package clean
+.PHONY: all deps build run test check check-asan check-tsan fuzz bench lint package clean
 
 all: build
 
@@ -45,6 +45,12 @@ fuzz: deps
 	cmake --preset fuzz
 	cmake --build --preset fuzz
 	tests/fuzz/run-fuzzers $(FUZZ_SECONDS)
+
+# clang-tidy's chosen checks (.clang-tidy) over every production source; kept out of `make test`
+# because it takes minutes on two cores and finds defects, not regressions of behaviour.
+lint: deps
+	cmake --preset lint > /dev/null
+	run-clang-tidy -quiet -p build/lint -j $$(nproc) '^$(CURDIR)/(app|recording|server|visualizer)/.*\.cpp$$'
 
 bench: build
 	@for b in $(BUILD_DIR)/tests/bench/bench_*; do echo "== $$b"; $$b || exit 1; done

@@ -23,9 +23,15 @@ int exitCode(ErrorKind kind)
 
 namespace {
 
-// Applies one value of an option to the options; an error text when the value is refused.
-// Flags get an empty value.
-using Apply = std::function<QString(const QString &value, AppOptions &options)>;
+// Applies one value of an option to the options; a BadArgument naming the option when the value
+// is refused. Flags get an empty value.
+using Apply = std::function<Result(const QString &value, AppOptions &options)>;
+
+// An option's value refused: the command line is at fault, so the exit status is 2.
+Result refused(QString message)
+{
+    return Result::failure(ErrorKind::BadArgument, std::move(message));
+}
 
 // One command-line option: the parser learns it, the usage text describes it and the parse
 // applies it, all from this row.
@@ -60,15 +66,15 @@ template <typename Field> using Target = std::function<Field &(AppOptions &)>;
 
 Apply countIn(const QString &name, int lowest, int highest, Target<int> target)
 {
-    return [=](const QString &value, AppOptions &options) -> QString {
+    return [=](const QString &value, AppOptions &options) -> Result {
         bool ok = false;
         const int count = value.toInt(&ok);
         if (!ok || count < lowest || count > highest)
-            return QStringLiteral("--%1 expects %2 to %3, got '%4'")
-                .arg(name)
-                .arg(lowest)
-                .arg(highest)
-                .arg(value);
+            return refused(QStringLiteral("--%1 expects %2 to %3, got '%4'")
+                               .arg(name)
+                               .arg(lowest)
+                               .arg(highest)
+                               .arg(value));
         target(options) = count;
         return {};
     };
@@ -76,11 +82,11 @@ Apply countIn(const QString &name, int lowest, int highest, Target<int> target)
 
 Apply milliseconds(const QString &name, Target<int> target)
 {
-    return [=](const QString &value, AppOptions &options) -> QString {
+    return [=](const QString &value, AppOptions &options) -> Result {
         bool ok = false;
         const int ms = value.toInt(&ok);
         if (!ok || ms < 0)
-            return QStringLiteral("--%1 expects milliseconds, got '%2'").arg(name, value);
+            return refused(QStringLiteral("--%1 expects milliseconds, got '%2'").arg(name, value));
         target(options) = ms;
         return {};
     };
@@ -88,12 +94,12 @@ Apply milliseconds(const QString &name, Target<int> target)
 
 Apply timeoutSeconds(const QString &name, Target<std::chrono::milliseconds> target)
 {
-    return [=](const QString &value, AppOptions &options) -> QString {
+    return [=](const QString &value, AppOptions &options) -> Result {
         bool ok = false;
         const double seconds = value.toDouble(&ok);
         if (!ok || !(seconds >= 0.01 && seconds <= 86400))
-            return QStringLiteral("--%1 expects seconds from 0.01 to 86400, got '%2'")
-                .arg(name, value);
+            return refused(QStringLiteral("--%1 expects seconds from 0.01 to 86400, got '%2'")
+                               .arg(name, value));
         target(options) = std::chrono::milliseconds(qRound64(seconds * 1000));
         return {};
     };
@@ -101,11 +107,12 @@ Apply timeoutSeconds(const QString &name, Target<std::chrono::milliseconds> targ
 
 Apply byteCount(const QString &name, Target<qint64> target)
 {
-    return [=](const QString &value, AppOptions &options) -> QString {
+    return [=](const QString &value, AppOptions &options) -> Result {
         const std::optional<qint64> bytes = parseByteCount(value);
         if (!bytes)
-            return QStringLiteral("--%1 expects a byte count such as 4096, 16K or 1M, got '%2'")
-                .arg(name, value);
+            return refused(
+                QStringLiteral("--%1 expects a byte count such as 4096, 16K or 1M, got '%2'")
+                    .arg(name, value));
         target(options) = *bytes;
         return {};
     };
@@ -114,17 +121,17 @@ Apply byteCount(const QString &name, Target<qint64> target)
 Apply numberIn(
     const QString &name, double lowest, double highest, Target<std::optional<double>> target)
 {
-    return [=](const QString &value, AppOptions &options) -> QString {
+    return [=](const QString &value, AppOptions &options) -> Result {
         if (options.openRecording.isEmpty())
-            return QStringLiteral("--%1 needs a recording to open").arg(name);
+            return refused(QStringLiteral("--%1 needs a recording to open").arg(name));
         bool ok = false;
         const double number = value.toDouble(&ok);
         if (!ok || !(number >= lowest && number <= highest))
-            return QStringLiteral("--%1 expects %2 to %3, got '%4'")
-                .arg(name)
-                .arg(lowest)
-                .arg(highest)
-                .arg(value);
+            return refused(QStringLiteral("--%1 expects %2 to %3, got '%4'")
+                               .arg(name)
+                               .arg(lowest)
+                               .arg(highest)
+                               .arg(value));
         target(options) = number;
         return {};
     };
@@ -132,7 +139,7 @@ Apply numberIn(
 
 Apply text(Target<QString> target)
 {
-    return [=](const QString &value, AppOptions &options) -> QString {
+    return [=](const QString &value, AppOptions &options) -> Result {
         target(options) = value;
         return {};
     };
@@ -140,7 +147,7 @@ Apply text(Target<QString> target)
 
 Apply appended(Target<QStringList> target)
 {
-    return [=](const QString &value, AppOptions &options) -> QString {
+    return [=](const QString &value, AppOptions &options) -> Result {
         target(options).append(value);
         return {};
     };
@@ -155,29 +162,31 @@ const std::vector<OptionRow> &optionTable()
     static const std::vector<OptionRow> rows {
         { { QStringLiteral("headless") }, {},
             QStringLiteral("serve without a window; stop with Ctrl+C or SIGTERM"), {},
-            [](const QString &, O &o) -> QString {
+            [](const QString &, O &o) -> Result {
                 o.headless = true;
                 return {};
             } },
         { { QStringLiteral("port") }, QStringLiteral("N"),
             QStringLiteral("port to listen on (default 8000; 0 picks a free one)"), {},
-            [](const QString &value, O &o) -> QString {
+            [](const QString &value, O &o) -> Result {
                 bool ok = false;
                 const uint port = value.toUInt(&ok);
                 if (!ok || port > 65535)
-                    return QStringLiteral("--port expects 0 to 65535, got '%1'").arg(value);
+                    return refused(
+                        QStringLiteral("--port expects 0 to 65535, got '%1'").arg(value));
                 o.server.port = static_cast<quint16>(port);
                 o.portGiven = true;
                 return {};
             } },
         { { QStringLiteral("bind") }, QStringLiteral("ADDR"),
             QStringLiteral("address to bind (default 127.0.0.1)"), {},
-            [](const QString &value, O &o) -> QString {
+            [](const QString &value, O &o) -> Result {
                 QHostAddress address;
                 if (value == u"localhost")
                     address = QHostAddress::LocalHost;
                 else if (!address.setAddress(value))
-                    return QStringLiteral("--bind expects an IP address, got '%1'").arg(value);
+                    return refused(
+                        QStringLiteral("--bind expects an IP address, got '%1'").arg(value));
                 o.server.address = address;
                 return {};
             } },
@@ -188,7 +197,7 @@ const std::vector<OptionRow> &optionTable()
                            "postgresql://USER:PASS@HOST:PORT/DB (?min_size=5&max_size=20);\n"
                            "default: loopscope.db in the user's data directory"),
             {},
-            [](const QString &value, O &o) -> QString {
+            [](const QString &value, O &o) -> Result {
                 o.server.databaseUrl = value;
                 o.databaseGiven = true;
                 return {};
@@ -197,9 +206,10 @@ const std::vector<OptionRow> &optionTable()
             QStringLiteral("run ROUTE as VARIANT (async, threadpool, blocking);\n"
                            "ROUTE is \"GET /async\", \"/async\" or \"*\"; repeatable"),
             {},
-            [](const QString &value, O &o) -> QString {
+            [](const QString &value, O &o) -> Result {
                 if (!value.contains(u'='))
-                    return QStringLiteral("--mode expects ROUTE=VARIANT, got '%1'").arg(value);
+                    return refused(
+                        QStringLiteral("--mode expects ROUTE=VARIANT, got '%1'").arg(value));
                 o.server.modeAssignments.append(value); // checked when the server starts
                 return {};
             } },
@@ -222,12 +232,13 @@ const std::vector<OptionRow> &optionTable()
                 [](O &o) -> int & { return o.server.outbound.simulator.jitterMs; }) },
         { { QStringLiteral("upstream-failure-rate") }, QStringLiteral("R"),
             QStringLiteral("share of simulator requests that fail, 0..1 (default 0)"), {},
-            [](const QString &value, O &o) -> QString {
+            [](const QString &value, O &o) -> Result {
                 bool ok = false;
                 const double rate = value.toDouble(&ok);
                 if (!ok || rate < 0 || rate > 1)
-                    return QStringLiteral("--upstream-failure-rate expects 0 to 1, got '%1'")
-                        .arg(value);
+                    return refused(
+                        QStringLiteral("--upstream-failure-rate expects 0 to 1, got '%1'")
+                            .arg(value));
                 o.server.outbound.simulator.failureRate = rate;
                 return {};
             } },
@@ -239,11 +250,12 @@ const std::vector<OptionRow> &optionTable()
                 [](O &o) -> qint64 & { return o.server.outbound.maxBodyBytes; }) },
         { { QStringLiteral("task-grace") }, QStringLiteral("MS"),
             QStringLiteral("grace for background tasks at shutdown (default 2000)"), {},
-            [](const QString &value, O &o) -> QString {
+            [](const QString &value, O &o) -> Result {
                 bool ok = false;
                 const int ms = value.toInt(&ok);
                 if (!ok || ms < 0)
-                    return QStringLiteral("--task-grace expects milliseconds, got '%1'").arg(value);
+                    return refused(
+                        QStringLiteral("--task-grace expects milliseconds, got '%1'").arg(value));
                 o.server.taskGrace = std::chrono::milliseconds(ms);
                 return {};
             } },
@@ -292,15 +304,15 @@ const std::vector<OptionRow> &optionTable()
                            "(or set LOOPSCOPE_CONTROL_TOKEN); without a token the API is\n"
                            "open on loopback and off when bound beyond it"),
             control,
-            [](const QString &value, O &o) -> QString {
+            [](const QString &value, O &o) -> Result {
                 if (value.isEmpty())
-                    return QStringLiteral("--control-token expects a non-empty token");
+                    return refused(QStringLiteral("--control-token expects a non-empty token"));
                 o.server.controlToken = value.toUtf8();
                 return {};
             } },
         { { QStringLiteral("no-control-api") }, {},
             QStringLiteral("turn the /_scope/ control API off"), {},
-            [](const QString &, O &o) -> QString {
+            [](const QString &, O &o) -> Result {
                 o.server.controlApiEnabled = false;
                 return {};
             } },
@@ -313,13 +325,14 @@ const std::vector<OptionRow> &optionTable()
             QStringLiteral("seconds of trace kept for the timeline and exports, 10 to 3600\n"
                            "(default 300, or the window's saved setting)"),
             other,
-            [](const QString &value, O &o) -> QString {
+            [](const QString &value, O &o) -> Result {
                 bool ok = false;
                 const int seconds = value.toInt(&ok);
                 // The same bounds as the window's setting.
                 if (!ok || seconds < 10 || seconds > 3600)
-                    return QStringLiteral("--trace-retention expects 10 to 3600 seconds, got '%1'")
-                        .arg(value);
+                    return refused(
+                        QStringLiteral("--trace-retention expects 10 to 3600 seconds, got '%1'")
+                            .arg(value));
                 o.traceRetention = std::chrono::seconds(seconds);
                 return {};
             } },
@@ -334,10 +347,10 @@ const std::vector<OptionRow> &optionTable()
             QStringLiteral("list the scenarios of the Scenarios menu"), {}, {} },
         { { QStringLiteral("scenario") }, QStringLiteral("NAME"),
             QStringLiteral("play a scenario once the window is up"), {},
-            [](const QString &value, O &o) -> QString {
+            [](const QString &value, O &o) -> Result {
                 if (!findScenario(value))
-                    return QStringLiteral("unknown scenario '%1' (see --list-scenarios)")
-                        .arg(value);
+                    return refused(
+                        QStringLiteral("unknown scenario '%1' (see --list-scenarios)").arg(value));
                 o.scenario = value;
                 return {};
             } },
@@ -450,8 +463,8 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         const QStringList values
             = row.valueName.isEmpty() ? QStringList { QString() } : parser.values(name);
         for (const QString &value : values) {
-            if (const QString error = row.apply(value, options); !error.isEmpty())
-                return usageError(error);
+            if (const Result applied = row.apply(value, options); !applied)
+                return usageError(applied.message());
         }
     }
 

@@ -143,13 +143,13 @@ Result ServerRuntime::openDatabase()
     const db::DatabaseUrlParse parsed = db::parseDatabaseUrl(text);
     if (!parsed)
         return Result::failure(
-            ErrorKind::BadArgument, QStringLiteral("--database: %1").arg(parsed.errorMessage));
+            ErrorKind::BadArgument, QStringLiteral("--database: %1").arg(parsed.message()));
     m_database = std::make_unique<db::DatabasePool>(
         parsed.url, m_config.databasePoolMin, m_config.databasePoolMax);
-    if (const auto opened = m_database->open(); !opened) {
+    if (const Result opened = m_database->open(); !opened) {
         m_database.reset();
         return Result::failure(
-            ErrorKind::Io, QStringLiteral("database unreachable: %1").arg(opened.errorMessage));
+            ErrorKind::Io, QStringLiteral("database unreachable: %1").arg(opened.message()));
     }
     return {};
 }

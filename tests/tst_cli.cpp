@@ -1,4 +1,5 @@
 // The `loopscope` executable as a user runs it: arguments, the listening line, signals.
+#include "support/hangguard.h"
 #include "support/headlessserver.h"
 #include "support/httptestclient.h"
 #include "support/rawsocket.h"
@@ -107,7 +108,7 @@ void TestCli::invalidArgumentsExitWithUsage()
     QFETCH(QStringList, arguments);
     QProcess process;
     process.start(binary, arguments);
-    QVERIFY(process.waitForFinished(15000));
+    QVERIFY(process.waitForFinished(hangGuardMs(15000)));
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
     QCOMPARE(process.exitCode(), 2);
     const QByteArray error = process.readAllStandardError();
@@ -118,7 +119,7 @@ void TestCli::helpListsOnlyOptionsTheParserKnows()
 {
     QProcess help;
     help.start(binary, { QStringLiteral("--help") });
-    QVERIFY(help.waitForFinished(15000));
+    QVERIFY(help.waitForFinished(hangGuardMs(15000)));
     QCOMPARE(help.exitCode(), 0);
     const QString text = QString::fromUtf8(help.readAllStandardOutput());
     // "  --port N   ...", "  -h, --help   ...": every option line, with its value's name if any.
@@ -138,7 +139,7 @@ void TestCli::helpListsOnlyOptionsTheParserKnows()
     // usage error (exit 2) before --version is looked at.
     QProcess all;
     all.start(binary, everyOption);
-    QVERIFY(all.waitForFinished(15000));
+    QVERIFY(all.waitForFinished(hangGuardMs(15000)));
     QVERIFY2(all.exitCode() == 0, all.readAllStandardError().constData());
 }
 
@@ -150,7 +151,7 @@ void TestCli::portInUseFails()
     process.start(binary,
         { QStringLiteral("--headless"), QStringLiteral("--port"),
             QString::number(occupier.serverPort()) });
-    QVERIFY(process.waitForFinished(15000));
+    QVERIFY(process.waitForFinished(hangGuardMs(15000)));
     QCOMPARE(process.exitCode(), 1);
     QVERIFY(process.readAllStandardError().contains("cannot listen"));
 }
@@ -173,23 +174,23 @@ void TestCli::headlessServesAndStopsOnSignal()
     // A request in flight when the signal arrives is still answered.
     QTcpSocket inFlight;
     inFlight.connectToHost(QHostAddress::LocalHost, port);
-    QVERIFY(inFlight.waitForConnected(5000));
+    QVERIFY(inFlight.waitForConnected(hangGuardMs(5000)));
     inFlight.write("GET /async?delay=0.5 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-    QVERIFY(inFlight.waitForBytesWritten(5000));
+    QVERIFY(inFlight.waitForBytesWritten(hangGuardMs(5000)));
     // The request is in its handler before the signal: the server counts it with the probe.
     QTRY_VERIFY(
         fetch(port, "GET", "/_scope/health").json().object().value(u"in_flight").toInt() == 2);
     ::kill(static_cast<pid_t>(process.processId()), signalNumber);
 
     QByteArray answer;
-    while (inFlight.waitForReadyRead(5000))
+    while (inFlight.waitForReadyRead(hangGuardMs(5000)))
         answer += inFlight.readAll();
     answer += inFlight.readAll();
     const auto responses = splitResponses(answer);
     QCOMPARE(responses.size(), 1);
     QCOMPARE(responses.at(0).status, 200);
 
-    QVERIFY(process.waitForFinished(15000));
+    QVERIFY(process.waitForFinished(hangGuardMs(15000)));
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
     QCOMPARE(process.exitCode(), 0);
     QVERIFY(process.readAllStandardOutput().contains("stopped"));
@@ -208,7 +209,7 @@ void TestCli::modeFlagApplies()
     QVERIFY(
         modes.contains(R"("route":"GET /products/","variant":"async")")); // has no blocking variant
     process.terminate();
-    QVERIFY(process.waitForFinished(15000));
+    QVERIFY(process.waitForFinished(hangGuardMs(15000)));
     QCOMPARE(process.exitCode(), 0);
 }
 
@@ -237,7 +238,7 @@ void TestCli::limitAndTokenOptionsApply()
     QCOMPARE(upstream.responses.value(0).json().object().value(QStringLiteral("max_body_bytes")),
         QJsonValue(512 * 1024));
     process.terminate();
-    QVERIFY(process.waitForFinished(15000));
+    QVERIFY(process.waitForFinished(hangGuardMs(15000)));
     QCOMPARE(process.exitCode(), 0);
 }
 
@@ -265,10 +266,11 @@ void TestCli::backgroundTaskCapRefusesWholeRequests()
     QVERIFY(metrics.contains("loopscope_limit{name=\"max_background_tasks\"} 2\n"));
     // The cap is on tasks at once: once they end, requests start tasks again.
     QTRY_COMPARE_WITH_TIMEOUT(
-        fetch(port, "GET", "/_scope/tasks").json().object().value(u"running").toInt(), 0, 30000);
+        fetch(port, "GET", "/_scope/tasks").json().object().value(u"running").toInt(), 0,
+        hangGuardMs(30000));
     QCOMPARE(fetch(port, "GET", "/start-task").status, 200);
     process.terminate();
-    QVERIFY(process.waitForFinished(15000));
+    QVERIFY(process.waitForFinished(hangGuardMs(15000)));
     QCOMPARE(process.exitCode(), 0);
 }
 
@@ -289,19 +291,20 @@ void TestCli::departedClientsCpuWorkFreesThePool()
         QVERIFY(client->send("GET /cpu?n=20000000 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
         clients.push_back(std::move(client));
     }
-    QTRY_COMPARE_WITH_TIMEOUT(inFlight(), poolThreads + 1, 30000); // and the probe itself
+    QTRY_COMPARE_WITH_TIMEOUT(
+        inFlight(), poolThreads + 1, hangGuardMs(30000)); // and the probe itself
     // Every client leaves at once. A reset, not a FIN: a FIN may be a half-close from a client
     // still reading, whose answer is due.
     for (auto &client : clients)
         client->reset();
 
     // Their work stops: every handler ends, and a `def` route finds a free pool thread.
-    QTRY_COMPARE_WITH_TIMEOUT(inFlight(), 1, 120000);
-    const TestResponse sync = fetch(port, "GET", "/sync?delay=0.05", {}, 120000);
+    QTRY_COMPARE_WITH_TIMEOUT(inFlight(), 1, hangGuardMs(120000));
+    const TestResponse sync = fetch(port, "GET", "/sync?delay=0.05", {}, hangGuardMs(120000));
     QCOMPARE(sync.status, 200);
 
     ::kill(static_cast<pid_t>(process.processId()), SIGTERM);
-    QVERIFY(process.waitForFinished(120000));
+    QVERIFY(process.waitForFinished(hangGuardMs(120000)));
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
     QCOMPARE(process.exitCode(), 0);
     QVERIFY(process.readAllStandardOutput().contains("stopped"));
@@ -316,16 +319,16 @@ void TestCli::stuckWorkerThreadDoesNotHoldTheExit()
     {
         QTcpSocket client;
         client.connectToHost(QHostAddress::LocalHost, port);
-        QVERIFY(client.waitForConnected(5000));
+        QVERIFY(client.waitForConnected(hangGuardMs(5000)));
         client.write("GET /sync?delay=60 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-        QVERIFY(client.waitForBytesWritten(5000));
+        QVERIFY(client.waitForBytesWritten(hangGuardMs(5000)));
         QTRY_COMPARE(
             fetch(port, "GET", "/_scope/health").json().object().value(u"in_flight").toInt(), 2);
     }
     ::kill(static_cast<pid_t>(process.processId()), SIGTERM);
     // The pool gets its grace, then is abandoned: the process ends cleanly, long before 60 s
     // (the suite's time limit is the bound; the log line says why it ended).
-    QVERIFY(process.waitForFinished(120000));
+    QVERIFY(process.waitForFinished(hangGuardMs(120000)));
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
     QCOMPARE(process.exitCode(), 0);
     QVERIFY(process.readAllStandardError().contains("worker thread(s) still busy"));
@@ -341,15 +344,15 @@ void TestCli::blockedLoopDoesNotHoldTheExit()
     // time.sleep(60) on the server loop itself: not even the shutdown can run until it ends.
     QTcpSocket client;
     client.connectToHost(QHostAddress::LocalHost, port);
-    QVERIFY(client.waitForConnected(5000));
+    QVERIFY(client.waitForConnected(hangGuardMs(5000)));
     // Pipelined behind a probe: the loop parses both in one go, so once the probe's answer
     // arrives the loop has gone on into the sleep (nothing else can tell: it answers no more).
     client.write("GET /_scope/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
                  "GET /sync?delay=60 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-    QVERIFY(client.waitForReadyRead(20000));
+    QVERIFY(client.waitForReadyRead(hangGuardMs(20000)));
     ::kill(static_cast<pid_t>(process.processId()), SIGTERM);
     // The process keeps its promise to stop: past the stop deadline it exits, and says why.
-    QVERIFY(process.waitForFinished(120000));
+    QVERIFY(process.waitForFinished(hangGuardMs(120000)));
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
     QCOMPARE(process.exitCode(), 1);
     QVERIFY(process.readAllStandardError().contains("the server did not stop within 17 s"));
@@ -368,7 +371,7 @@ void TestCli::traceOutWritesTheTraceOnExit()
         1);
     QCOMPARE(answered.responses.size(), 1);
     process.terminate();
-    QVERIFY(process.waitForFinished(15000));
+    QVERIFY(process.waitForFinished(hangGuardMs(15000)));
     QCOMPARE(process.exitCode(), 0);
     QFile file(path);
     QVERIFY(file.open(QIODevice::ReadOnly));
@@ -397,7 +400,7 @@ void TestCli::traceOutThatCannotBeWrittenFailsTheExit()
     const quint16 port = startHeadless(process, { QStringLiteral("--trace-out"), path });
     QVERIFY(port != 0);
     process.terminate();
-    QVERIFY(process.waitForFinished(15000));
+    QVERIFY(process.waitForFinished(hangGuardMs(15000)));
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
     QCOMPARE(process.exitCode(), 1);
     QVERIFY(!QFile::exists(path));
@@ -417,7 +420,7 @@ void TestCli::recordUnderSigtermGivesACompleteFile()
     QCOMPARE(answers.size(), 12);
     QCOMPARE(fetch(port, "GET", "/start-task").status, 200);
     ::kill(static_cast<pid_t>(process.processId()), SIGTERM);
-    QVERIFY(process.waitForFinished(15000));
+    QVERIFY(process.waitForFinished(hangGuardMs(15000)));
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
     QCOMPARE(process.exitCode(), 0);
     const QByteArray out = process.readAllStandardOutput();
@@ -425,7 +428,7 @@ void TestCli::recordUnderSigtermGivesACompleteFile()
 
     QProcess info;
     info.start(binary, { QStringLiteral("info"), path });
-    QVERIFY(info.waitForFinished(15000));
+    QVERIFY(info.waitForFinished(hangGuardMs(15000)));
     QCOMPARE(info.exitCode(), 0);
     const QJsonObject summary = QJsonDocument::fromJson(info.readAllStandardOutput()).object();
     QCOMPARE(summary.value(QStringLiteral("format_version")).toInt(), 1);
@@ -444,7 +447,7 @@ void TestCli::recordUnderSigtermGivesACompleteFile()
     environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
     window.setProcessEnvironment(environment);
     window.start(binary, { path, QStringLiteral("--screenshot"), shot });
-    QVERIFY(window.waitForFinished(30000));
+    QVERIFY(window.waitForFinished(hangGuardMs(30000)));
     QCOMPARE(window.exitCode(), 0);
     QVERIFY(!window.readAllStandardOutput().contains("listening on"));
     QFile png(shot);
@@ -463,7 +466,7 @@ void TestCli::infoRefusesWhatIsNotARecording()
     file.close();
     QProcess info;
     info.start(binary, { QStringLiteral("info"), path });
-    QVERIFY(info.waitForFinished(15000));
+    QVERIFY(info.waitForFinished(hangGuardMs(15000)));
     QCOMPARE(info.exitCode(), 1);
     const QByteArray error = info.readAllStandardError();
     QVERIFY2(error.contains(QByteArray(path.toUtf8() + ": not a Loopscope recording")),

@@ -203,7 +203,8 @@ void TestDatabase::urlParsing()
     const db::DatabaseUrlParse parsed = db::parseDatabaseUrl(url);
     QCOMPARE(bool(parsed), valid);
     if (!valid) {
-        QVERIFY2(parsed.errorMessage.contains(error), qPrintable(parsed.errorMessage));
+        QVERIFY2(parsed.message().contains(error), qPrintable(parsed.message()));
+        QCOMPARE(parsed.kind(), ErrorKind::BadArgument);
         return;
     }
     QCOMPARE(parsed.url.backendName(), backend);

@@ -5,6 +5,7 @@
 // SQLite is a file in the process: it has no server to lose; tst_faults covers its file.
 #include "support/databaseserver.h"
 #include "support/directconnection.h"
+#include "support/hangguard.h"
 #include "support/httptestclient.h"
 #include "support/postgresfixture.h"
 #include "support/writeload.h"
@@ -88,7 +89,7 @@ void TestDatabaseOutage::outageAnswers503AndRecovers()
     QCOMPARE(fetch(port, "GET", "/_scope/database").status, 200);
 
     QVERIFY2(m_postgres.startServer(), qPrintable(m_postgres.errorMessage()));
-    QTRY_COMPARE_WITH_TIMEOUT(fetch(port, "GET", "/items/1").status, 200, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(fetch(port, "GET", "/items/1").status, 200, hangGuardMs(20000));
     // Every connection of the pool came back, not only the first.
     const QList<TestResponse> after = fetchConcurrently(port, "GET", "/items/2?delay=0.05", 40);
     for (const TestResponse &response : after)
@@ -124,26 +125,27 @@ void TestDatabaseOutage::killedMidLoadLosesNoAnsweredWrite()
     QElapsedTimer clock;
     clock.start();
     WriteLoad load(port, 4, clock);
-    QTRY_VERIFY2_WITH_TIMEOUT(load.count(200) >= 40, qPrintable(load.summary()), 30000);
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        load.count(200) >= 40, qPrintable(load.summary()), hangGuardMs(30000));
 
     // A read that is certainly inside PostgreSQL when it dies, whatever the writers are doing.
     TestResponse slowRead;
     std::atomic<qint64> slowReadAnsweredMs { 0 };
     std::jthread slowReader([&] {
-        slowRead = fetch(port, "GET", "/items/1?delay=30", {}, 60000);
+        slowRead = fetch(port, "GET", "/items/1?delay=30", {}, hangGuardMs(60000));
         slowReadAnsweredMs = clock.elapsed();
     });
     {
         // One connection for the whole wait: under this load each new one takes a while.
         DirectConnection observer(url);
-        QTRY_VERIFY_WITH_TIMEOUT(observer.sleepingBackends() >= 1, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(observer.sleepingBackends() >= 1, hangGuardMs(10000));
     }
 
     const qint64 killedAtMs = clock.elapsed();
     QVERIFY2(m_postgres.stopServer(PostgresFixture::StopMode::Immediate),
         qPrintable(m_postgres.errorMessage()));
     const qint64 downAtMs = clock.elapsed(); // the postmaster is gone
-    QTRY_VERIFY_WITH_TIMEOUT(slowReadAnsweredMs.load() > 0, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(slowReadAnsweredMs.load() > 0, hangGuardMs(20000));
     slowReader.join();
     QCOMPARE(slowRead.status, 503);
     QVERIFY2(isDatabaseUnavailable(slowRead), slowRead.body.constData());
@@ -154,12 +156,14 @@ void TestDatabaseOutage::killedMidLoadLosesNoAnsweredWrite()
     QVERIFY(slowReadAnsweredMs >= killedAtMs);
     QVERIFY(!m_postgres.isRunning());
     // Writes sent while it is down are refused as unavailable.
-    QTRY_VERIFY2_WITH_TIMEOUT(load.count(503, downAtMs) >= 10, qPrintable(load.summary()), 20000);
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        load.count(503, downAtMs) >= 10, qPrintable(load.summary()), hangGuardMs(20000));
 
     const qint64 restartAtMs = clock.elapsed();
     QVERIFY2(m_postgres.startServer(), qPrintable(m_postgres.errorMessage()));
     const qint64 upAtMs = clock.elapsed(); // crash recovery done, accepting connections
-    QTRY_VERIFY2_WITH_TIMEOUT(load.count(200, upAtMs) >= 40, qPrintable(load.summary()), 30000);
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        load.count(200, upAtMs) >= 40, qPrintable(load.summary()), hangGuardMs(30000));
     load.stop();
     const qint64 stoppedAtMs = clock.elapsed();
     const std::vector<WriteAnswer> answers = load.answers();
@@ -345,7 +349,7 @@ void TestDatabaseOutage::clusterDoesNotOutliveAnAbortedTest()
 {
     QProcess probe;
     probe.start(QStringLiteral(LOOPSCOPE_POSTGRES_ABORT_PROBE));
-    QVERIFY(probe.waitForFinished(120000));
+    QVERIFY(probe.waitForFinished(hangGuardMs(120000)));
     QVERIFY2(probe.exitStatus() == QProcess::CrashExit, probe.readAllStandardError().constData());
     const QList<QByteArray> printed = probe.readAllStandardOutput().trimmed().split(' ');
     QCOMPARE(printed.size(), 2);
@@ -354,11 +358,11 @@ void TestDatabaseOutage::clusterDoesNotOutliveAnAbortedTest()
     QVERIFY(port != 0);
     QVERIFY(directory.contains(u"loopscope-pg-"));
 
-    QTRY_VERIFY_WITH_TIMEOUT(!QFileInfo::exists(directory), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(!QFileInfo::exists(directory), hangGuardMs(30000));
     // Stopped before its directory went: nothing listens on its port any more.
     QTcpSocket socket;
     socket.connectToHost(QHostAddress::LocalHost, port);
-    QVERIFY(!socket.waitForConnected(5000));
+    QVERIFY(!socket.waitForConnected(hangGuardMs(5000)));
 }
 
 QTEST_GUILESS_MAIN(TestDatabaseOutage)

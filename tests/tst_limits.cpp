@@ -1,5 +1,6 @@
 // The server's limits against hostile and careless clients, on a live server: each answer,
 // each counter in /_scope/metrics, and who may use the control API.
+#include "support/hangguard.h"
 #include "support/httptestclient.h"
 #include "support/processstatus.h"
 #include "support/rawsocket.h"
@@ -204,7 +205,7 @@ void TestLimits::slowClientGets408()
     QCOMPARE(responses.constFirst().status, 408);
     QVERIFY(closed);
     QCOMPARE(host->stats()->rejected(http::Rejection::RequestTimeout), 1u);
-    QTRY_COMPARE_WITH_TIMEOUT(host->stats()->openConnections.load(), 0, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(host->stats()->openConnections.load(), 0, hangGuardMs(5000));
 }
 
 void TestLimits::idleKeepAliveConnectionsClose()
@@ -215,15 +216,16 @@ void TestLimits::idleKeepAliveConnectionsClose()
 
     QTcpSocket used;
     used.connectToHost(QHostAddress::LocalHost, host->port());
-    QVERIFY(used.waitForConnected(5000));
+    QVERIFY(used.waitForConnected(hangGuardMs(5000)));
     used.write("GET /_scope/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-    QTRY_VERIFY_WITH_TIMEOUT(used.bytesAvailable() > 0, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(used.bytesAvailable() > 0, hangGuardMs(5000));
     QTcpSocket neverUsed;
     neverUsed.connectToHost(QHostAddress::LocalHost, host->port());
-    QVERIFY(neverUsed.waitForConnected(5000));
+    QVERIFY(neverUsed.waitForConnected(hangGuardMs(5000)));
 
-    QTRY_COMPARE_WITH_TIMEOUT(used.state(), QAbstractSocket::UnconnectedState, 5000);
-    QTRY_COMPARE_WITH_TIMEOUT(neverUsed.state(), QAbstractSocket::UnconnectedState, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(used.state(), QAbstractSocket::UnconnectedState, hangGuardMs(5000));
+    QTRY_COMPARE_WITH_TIMEOUT(
+        neverUsed.state(), QAbstractSocket::UnconnectedState, hangGuardMs(5000));
     QCOMPARE(splitResponses(used.readAll()).constFirst().status, 200);
     QCOMPARE(host->stats()->idleTimeouts.load(), 2u);
     QCOMPARE(metric(metricsOf(host->port()), "loopscope_connections_idle_closed_total"), 2.0);
@@ -240,9 +242,9 @@ void TestLimits::connectionCapRefusesThenRecovers()
     for (int i = 0; i < 3; ++i) {
         held.push_back(std::make_unique<QTcpSocket>());
         held.back()->connectToHost(QHostAddress::LocalHost, host->port());
-        QVERIFY(held.back()->waitForConnected(5000));
+        QVERIFY(held.back()->waitForConnected(hangGuardMs(5000)));
     }
-    QTRY_COMPARE_WITH_TIMEOUT(stats.openConnections.load(), 3, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(stats.openConnections.load(), 3, hangGuardMs(5000));
 
     const TestResponse refused = fetch(host->port(), "GET", "/_scope/health");
     QCOMPARE(refused.status, 503);
@@ -251,7 +253,7 @@ void TestLimits::connectionCapRefusesThenRecovers()
     QCOMPARE(stats.refusedConnections.load(), 1u);
 
     held.front()->disconnectFromHost();
-    QTRY_COMPARE_WITH_TIMEOUT(stats.openConnections.load(), 2, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(stats.openConnections.load(), 2, hangGuardMs(5000));
     QCOMPARE(fetch(host->port(), "GET", "/_scope/health").status, 200);
     QCOMPARE(stats.refusedConnections.load(), 1u);
 }
@@ -272,8 +274,8 @@ void TestLimits::clientThatStopsReadingIsPausedThenDropped()
     QVERIFY(client.send(
         QByteArray("GET /openapi.json HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").repeated(requests)));
 
-    QTRY_COMPARE_WITH_TIMEOUT(stats.idleTimeouts.load(), 1u, 15000);
-    QTRY_COMPARE_WITH_TIMEOUT(stats.openConnections.load(), 0, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(stats.idleTimeouts.load(), 1u, hangGuardMs(15000));
+    QTRY_COMPARE_WITH_TIMEOUT(stats.openConnections.load(), 0, hangGuardMs(5000));
     QVERIFY2(stats.requests.load() < quint64(requests) / 2,
         qPrintable(QStringLiteral("%1 requests were read").arg(stats.requests.load())));
     QCOMPARE(stats.inFlightRequests.load(), 0);
@@ -295,11 +297,11 @@ void TestLimits::readyAnswersBehindASlowOneCountAgainstTheCap()
         + "GET /openapi.json HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     QVERIFY(client.send(requests));
     QTRY_VERIFY_WITH_TIMEOUT(
-        stats.requests.load() >= 2 && stats.inFlightRequests.load() == 1, 5000);
+        stats.requests.load() >= 2 && stats.inFlightRequests.load() == 1, hangGuardMs(5000));
     // 64 KiB hold four of them: reading stops there, not at the 32-answer pipeline limit.
     QVERIFY2(stats.requests.load() <= 1 + 5,
         qPrintable(QStringLiteral("%1 requests were started").arg(stats.requests.load())));
-    const QList<TestResponse> answers = splitResponses(client.readUntilClosed(30000));
+    const QList<TestResponse> answers = splitResponses(client.readUntilClosed(hangGuardMs(30000)));
     QCOMPARE(answers.size(), 1 + behind);
     for (const TestResponse &answer : answers)
         QCOMPARE(answer.status, 200);
@@ -350,7 +352,7 @@ void TestLimits::clientsThatDoNotReadALargeFileCostTheCap()
     // what they cost: about the cap and a chunk each (5 MiB) instead of the file (96 MiB) each.
     QTRY_VERIFY_WITH_TIMEOUT(
         (peakKiB = qMax(peakKiB, rssKb(pid)), stats.idleTimeouts.load() >= quint64(connections)),
-        60000);
+        hangGuardMs(60000));
     if (rssBoundsHold()) {
         QVERIFY2(peakKiB - beforeKiB < 64 * 1024,
             qPrintable(QStringLiteral("RSS %1 -> %2 KiB").arg(beforeKiB).arg(peakKiB)));
@@ -520,7 +522,7 @@ void TestLimits::halfClosedClientIsAnswered()
     QVERIFY2(answers.at(0).status < 300, answers.at(0).body.constData());
     QCOMPARE(answers.at(1).status, 200);
     QVERIFY(closed);
-    QTRY_COMPARE_WITH_TIMEOUT(host->stats()->openConnections.load(), 0, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(host->stats()->openConnections.load(), 0, hangGuardMs(5000));
 }
 
 void TestLimits::controlApiCanBeTurnedOff()

@@ -4,6 +4,8 @@
 // blocking segment painted red) and, with LOOPSCOPE_TIMELINE_SCREENSHOT=FILE.png,
 // saves what the user would see.
 
+#include "support/hangguard.h"
+
 #include "requestinspector.h"
 #include "serverhost.h"
 #include "timelinemodel.h"
@@ -23,6 +25,7 @@
 
 using namespace loopscope;
 using namespace loopscope::viz;
+using loopscope::testing::hangGuardMs;
 
 class TimelineLiveTest : public QObject
 {
@@ -93,19 +96,19 @@ void TimelineLiveTest::realTraffic()
     at(1000, [&] { get(QStringLiteral("/async?delay=2"), "v1"); });
     at(1100, [&] { get(QStringLiteral("/async?delay=2"), "v2"); });
     at(1200, [&] { get(QStringLiteral("/async?delay=2"), "v3"); });
-    QTRY_VERIFY_WITH_TIMEOUT(running({ "v1", "v2", "v3" }), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(running({ "v1", "v2", "v3" }), hangGuardMs(20000));
     QCOMPARE(host.modes().set(QStringLiteral("GET /async"), QStringLiteral("blocking")),
         ModeTable::SetResult::Ok);
     get(QStringLiteral("/async?delay=0.8"), "blocker");
     // Flipped back while the blocker still holds the loop: what is sent now waits unread in
     // its socket, and runs async once read.
-    QTRY_VERIFY_WITH_TIMEOUT(running({ "blocker" }), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(running({ "blocker" }), hangGuardMs(20000));
     QCOMPARE(host.modes().set(QStringLiteral("GET /async"), QStringLiteral("async")),
         ModeTable::SetResult::Ok);
     get(QStringLiteral("/async?delay=0.4"), "b1");
     at(100, [&] { get(QStringLiteral("/async?delay=0.4"), "b2"); });
 
-    QTRY_COMPARE_WITH_TIMEOUT(finished, 12, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(finished, 12, hangGuardMs(20000));
     QCOMPARE(sent, 12);
     for (const int status : statuses)
         QVERIFY(status == 200 || status == 404); // user 1 may not exist: a 404 is still a request
@@ -120,7 +123,7 @@ void TimelineLiveTest::realTraffic()
         }
         return nullptr;
     };
-    QTRY_VERIFY_WITH_TIMEOUT(blame() != nullptr, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(blame() != nullptr, hangGuardMs(5000));
     const LoopStall *stall = blame();
     QVERIFY(stall->blamesCall());
     QVERIFY2(stall->end - stall->begin > 600'000'000,

@@ -43,19 +43,19 @@ DatabasePool::~DatabasePool()
     m_loopConnection.reset();
 }
 
-DatabasePool::OpenResult DatabasePool::open()
+Result DatabasePool::open()
 {
     DbConnection connection(m_url);
-    QString error;
-    if (!connection.open(&error))
-        return { error };
+    if (Result opened = connection.open(); !opened)
+        return opened;
     try {
         createSchema(connection);
         seedItems(connection);
     } catch (const DbFailure &failure) {
         connection.rollbackIfActive();
-        return { QStringLiteral("cannot create the schema in %1: %2")
-                     .arg(m_url.displayText(), failure.message()) };
+        return Result::failure(ErrorKind::Io,
+            QStringLiteral("cannot create the schema in %1: %2")
+                .arg(m_url.displayText(), failure.message()));
     }
     std::lock_guard lock(m_mutex);
     while (int(m_workers.size()) < m_minSize) {
@@ -86,7 +86,8 @@ void DatabasePool::workerMain(int index)
 {
     trace::setThreadName(QStringLiteral("database worker %1").arg(index));
     DbConnection connection(m_url);
-    connection.open(); // as asyncpg opens min_size connections up front; a failure retries per job
+    // As asyncpg opens min_size connections up front; a failure retries per job.
+    static_cast<void>(connection.open());
     for (;;) {
         PendingJob job;
         {
@@ -142,9 +143,8 @@ DatabasePool::Outcome DatabasePool::attempt(DbConnection &connection,
     if (access == Access::Write && connection.isPostgres() && connection.isOpen()
         && connection.idleFor() > checkAfterIdle)
         connection.checkAlive(); // closes a dead connection: open() below makes a new one
-    QString error;
-    if (!connection.open(&error))
-        return { error, true, false };
+    if (const Result opened = connection.open(); !opened)
+        return { opened.message(), true, false };
     try {
         body(connection);
         return {};
@@ -154,7 +154,7 @@ DatabasePool::Outcome DatabasePool::attempt(DbConnection &connection,
             return { failure.message(), false, false };
         // The connection died under the job (a server restart, a network cut). A read is safe
         // to replay once on a new connection; a write may have committed, so it reports.
-        const bool retry = firstAttempt && access == Access::Read && connection.open();
+        const bool retry = firstAttempt && access == Access::Read && bool(connection.open());
         return {
             QStringLiteral("connection to %1 lost: %2").arg(m_url.displayText(), failure.message()),
             true, retry

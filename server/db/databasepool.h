@@ -42,14 +42,9 @@ public:
     DatabasePool(const DatabasePool &) = delete;
     DatabasePool &operator=(const DatabasePool &) = delete;
 
-    struct OpenResult
-    {
-        QString errorMessage;
-        explicit operator bool() const { return errorMessage.isEmpty(); }
-    };
     // Connects once on the calling thread, creates the schema and seeds it, then starts the
     // minimum number of workers. Blocking: meant for server start-up, before it listens.
-    OpenResult open();
+    Result open();
 
     // Runs job(DbConnection &) on a database worker; resumes the awaiting coroutine on its
     // own thread. The job may throw DbFailure; the result says what happened.

@@ -17,7 +17,8 @@ const QString usage
 DatabaseUrlParse failure(const QString &text, const QString &why)
 {
     DatabaseUrlParse result;
-    result.errorMessage = QStringLiteral("bad database URL '%1': %2 (%3)").arg(text, why, usage);
+    static_cast<Result &>(result) = Result::failure(ErrorKind::BadArgument,
+        QStringLiteral("bad database URL '%1': %2 (%3)").arg(text, why, usage));
     return result;
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/result.h"
+
 #include <QString>
 
 namespace loopscope::db {
@@ -33,11 +35,10 @@ struct DatabaseUrl
     QString displayText() const;
 };
 
-struct DatabaseUrlParse
+// A BadArgument naming the URL and what is wrong with it, or the URL.
+struct DatabaseUrlParse : Result
 {
     DatabaseUrl url;
-    QString errorMessage;
-    explicit operator bool() const { return errorMessage.isEmpty(); }
 };
 
 DatabaseUrlParse parseDatabaseUrl(const QString &text);

@@ -42,10 +42,10 @@ quint64 DbConnection::openedTotal()
     return openedCounter.load(std::memory_order_relaxed);
 }
 
-bool DbConnection::open(QString *errorMessage)
+Result DbConnection::open()
 {
     if (m_open)
-        return true;
+        return {};
     if (!m_database.isValid()) {
         if (m_url.isPostgres()) {
             m_database = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_name);
@@ -67,11 +67,9 @@ bool DbConnection::open(QString *errorMessage)
         QDir().mkpath(QFileInfo(m_url.sqlitePath).absolutePath());
     }
     if (!m_database.open()) {
-        if (errorMessage) {
-            *errorMessage = QStringLiteral("cannot open %1: %2")
-                                .arg(m_url.displayText(), describe(m_database.lastError()));
-        }
-        return false;
+        return Result::failure(ErrorKind::Io,
+            QStringLiteral("cannot open %1: %2")
+                .arg(m_url.displayText(), describe(m_database.lastError())));
     }
     m_open = true;
     m_lastUsed = std::chrono::steady_clock::now();
@@ -85,13 +83,11 @@ bool DbConnection::open(QString *errorMessage)
             execute(QStringLiteral("SET client_min_messages TO WARNING"));
         }
     } catch (const DbFailure &failure) {
-        if (errorMessage)
-            *errorMessage = QStringLiteral("cannot set up %1: %2")
-                                .arg(m_url.displayText(), failure.message());
         close();
-        return false;
+        return Result::failure(ErrorKind::Io,
+            QStringLiteral("cannot set up %1: %2").arg(m_url.displayText(), failure.message()));
     }
-    return true;
+    return {};
 }
 
 void DbConnection::close()

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/result.h"
+
 #include "databaseurl.h"
 
 #include <QHash>
@@ -35,8 +37,9 @@ public:
     DbConnection(const DbConnection &) = delete;
     DbConnection &operator=(const DbConnection &) = delete;
 
-    // Opens (or reopens after a loss) and applies the per-connection settings.
-    bool open(QString *errorMessage = nullptr);
+    // Opens (or reopens after a loss) and applies the per-connection settings; an Io failure
+    // naming the database (password masked) and why.
+    Result open();
     bool isOpen() const { return m_open; }
     void close();
     // After a failed statement: is the server still there? A dead connection is closed so the
