@@ -26,7 +26,7 @@ int LaneAllocator::add(Nanos freeSince)
 
 void LaneAllocator::setFreeSince(int lane, Nanos freeSince)
 {
-    std::size_t node = std::size_t(m_capacity + lane);
+    std::size_t node = std::size_t(m_capacity) + std::size_t(lane);
     m_tree[node] = freeSince;
     for (node /= 2; node >= 1; node /= 2)
         m_tree[node] = std::min(m_tree[2 * node], m_tree[2 * node + 1]);
@@ -43,7 +43,7 @@ void LaneAllocator::grow()
     const int capacity = std::max(8, m_capacity * 2);
     std::vector<Nanos> tree(std::size_t(2 * capacity), kBusy);
     for (int lane = 0; lane < m_size; ++lane)
-        tree[std::size_t(capacity + lane)] = freeSince(lane);
+        tree[std::size_t(capacity) + std::size_t(lane)] = freeSince(lane);
     for (std::size_t node = std::size_t(capacity) - 1; node >= 1; --node)
         tree[node] = std::min(tree[2 * node], tree[2 * node + 1]);
     m_tree = std::move(tree);

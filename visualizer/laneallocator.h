@@ -25,7 +25,7 @@ public:
     // Appends a lane; returns its index.
     int add(Nanos freeSince);
     void setFreeSince(int lane, Nanos freeSince);
-    Nanos freeSince(int lane) const { return m_tree[std::size_t(m_capacity + lane)]; }
+    Nanos freeSince(int lane) const { return m_tree[std::size_t(m_capacity) + std::size_t(lane)]; }
     // Keeps the first `lanes` lanes.
     void truncate(int lanes);
 
