@@ -3,7 +3,6 @@
 #include "core/precisesleep.h"
 #include "core/serverlog.h"
 #include "core/taskregistry.h"
-#include "core/workerpool.h"
 #include "primecount.h"
 #include "routing/requestcontext.h"
 #include "routing/router.h"
@@ -91,15 +90,15 @@ QCoro::Task<HttpResponse> getUser(RequestContext &context, UserService &users)
     co_return HttpResponse::json(*user);
 }
 
-// Runs a product operation where the variant says: on the loop (async) or on a pool thread,
-// as FastAPI runs a `def` route.
+// Runs a product operation where the variant says: called on the loop (async, no I/O to await)
+// or on a pool thread, as FastAPI runs a `def` route.
 template <typename Operation>
-QCoro::Task<std::invoke_result_t<Operation>> onVariantThread(RequestContext &context, Operation op)
+QCoro::Task<std::invoke_result_t<Operation &>> onVariantThread(
+    RequestContext &context, Operation op)
 {
     static const std::uint32_t label = trace::label("ProductService (def route)");
-    if (context.variant == HandlerVariant::ThreadPool)
-        co_return co_await context.services.pool.run(std::move(op), context.incoming.span, label);
-    co_return op();
+    auto task = context.offload(label, std::move(op), RunOnLoop {});
+    co_return co_await task;
 }
 
 QCoro::Task<HttpResponse> createProduct(RequestContext &context, ProductService &products)
@@ -215,39 +214,27 @@ QCoro::Task<HttpResponse> cpuBound(RequestContext &context)
         co_return params.errorResponse();
     const WorkCancel cancel = context.cancellation();
     auto cancelled = [cancel] { return cancel.requested(); };
-    std::optional<qint64> primes = 0;
-    switch (context.variant) {
-    case HandlerVariant::ThreadPool: {
-        // Named, not a temporary inside co_await: the job holds shared pointers, and GCC 12
-        // destroys such a temporary twice (a corrupted heap).
-        auto job = [limit = *n, cancelled] { return countPrimesUnless(limit, cancelled); };
-        auto task
-            = context.services.pool.run(std::move(job), context.incoming.span, computeLabel());
-        primes = co_await task;
-        break;
-    }
-    case HandlerVariant::Blocking:
-        // Only a stopping server can cancel it: the loop it blocks cannot see the client leave.
-        context.blockingBegins(computeLabel());
-        primes = countPrimesUnless(*n, cancelled);
-        context.blockingEnds(computeLabel());
-        break;
-    case HandlerVariant::Async: {
-        // async def with cooperative yields: the loop stays responsive, the request takes longer.
+    // threadpool: on a pool thread; blocking: on the loop, which only a stopping server can then
+    // cancel (the loop it blocks cannot see the client leave).
+    auto count = [limit = *n, cancelled] { return countPrimesUnless(limit, cancelled); };
+    // async def with cooperative yields: the loop stays responsive, the request takes longer.
+    auto countYielding = [&context, limit = *n, cancelled]() -> QCoro::Task<std::optional<qint64>> {
         static const std::uint32_t yieldLabel = trace::label("await asyncio.sleep(0)");
-        for (qint64 from = 2; from <= *n; from += primeSlice) {
-            if (cancelled()) {
-                primes.reset();
-                break;
-            }
-            *primes += countPrimes(from, std::min(*n, from + primeSlice - 1));
+        qint64 primes = 0;
+        for (qint64 from = 2; from <= limit; from += primeSlice) {
+            if (cancelled())
+                co_return std::nullopt;
+            primes += countPrimes(from, std::min(limit, from + primeSlice - 1));
             context.awaitBegins(yieldLabel);
             co_await PreciseSleep(0ms);
             context.awaitEnds(yieldLabel);
         }
-        break;
-    }
-    }
+        co_return std::optional<qint64>(primes);
+    };
+    // Named, not a temporary inside co_await: the jobs hold shared pointers, and GCC 12 destroys
+    // such a temporary twice (a corrupted heap).
+    auto task = context.offload(computeLabel(), std::move(count), std::move(countYielding));
+    const std::optional<qint64> primes = co_await task;
     if (!primes)
         co_return cpuCancelled();
     co_return HttpResponse::json(

@@ -1,14 +1,10 @@
 #pragma once
 
-#include "trace/handlervariant.h"
+#include "core/offloader.h"
 #include "http/bodysource.h"
 
 #include <QString>
 #include <memory>
-
-namespace loopscope {
-class WorkerPool;
-}
 
 namespace loopscope::upstream {
 
@@ -51,9 +47,7 @@ private:
     std::shared_ptr<FileHandle> m_file;
     const qint64 m_size;
     qint64 m_offset = 0;
-    const HandlerVariant m_variant;
-    WorkerPool &m_pool;
-    const quint64 m_span;
+    Offloader m_waits;
 };
 
 } // namespace loopscope::upstream
