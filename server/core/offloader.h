@@ -5,10 +5,33 @@
 #include "workerpool.h"
 
 #include <QCoro/QCoroTask>
+#include <QString>
+#include <stdexcept>
 #include <type_traits>
 #include <vector>
 
 namespace loopscope {
+
+class ServerLog;
+
+// What Python would say of an awaitable the no-await variant forgets: the coroutine's name in
+// its RuntimeWarning, and the error raised where its result is used instead (none for one whose
+// result nobody uses, as `asyncio.sleep`'s).
+struct PythonAwaitable
+{
+    QLatin1StringView coroutine;
+    QLatin1StringView errorWhenUsed = {};
+};
+
+// Thrown where the no-await variant uses a result it never awaited (Python's error as what());
+// the dispatcher answers it as Starlette answers an unhandled exception.
+class NeverAwaited : public std::runtime_error
+{
+public:
+    explicit NeverAwaited(const QString &pythonError)
+        : std::runtime_error(pythonError.toStdString())
+    { }
+};
 
 // What the async variant does with a job that has no awaitable form of its own.
 struct RunOnLoop // quick work (no I/O): an `async def` simply calls it
@@ -24,10 +47,11 @@ struct AwaitOnPool // the awaitable form runs the same call on a thread and awai
 class Offloader
 {
 public:
-    Offloader(HandlerVariant variant, WorkerPool &pool, std::uint64_t span)
+    Offloader(HandlerVariant variant, WorkerPool &pool, std::uint64_t span, ServerLog *log)
         : m_variant(variant)
-        , m_pool(pool)
+        , m_pool(&pool)
         , m_span(span)
+        , m_log(log)
     { }
 
     HandlerVariant variant() const { return m_variant; }
@@ -36,12 +60,14 @@ public:
     // - async: awaits `asyncForm()` (a timer, the database pool, the async client), which records
     //   its own awaits; or the job itself, per the RunOnLoop / AwaitOnPool tags;
     // - threadpool: `job` on the worker pool, awaited (a `def` route; traced as a pool job);
-    // - blocking: `job` right here on the loop thread, traced as a blocking call.
+    // - blocking: `job` right here on the loop thread, traced as a blocking call;
+    // - no-await: the awaitable form is never made, let alone awaited (`python` says what Python
+    //   would warn and raise); a job an async def simply calls still runs.
     // Callers keep the returned task in a named local before awaiting it: GCC 12 destroys a
     // temporary with a non-trivial destructor twice when it sits in a co_await expression.
     template <typename Job, typename AsyncForm = RunOnLoop>
-    auto offload(std::uint32_t label, Job job, AsyncForm asyncForm = {})
-        -> QCoro::Task<std::invoke_result_t<Job &>>
+    auto offload(std::uint32_t label, Job job, AsyncForm asyncForm = {},
+        PythonAwaitable python = {}) -> QCoro::Task<std::invoke_result_t<Job &>>
     {
         using Result = std::invoke_result_t<Job &>;
         switch (m_variant) {
@@ -49,14 +75,14 @@ public:
             if constexpr (std::is_same_v<AsyncForm, RunOnLoop>) {
                 co_return job();
             } else if constexpr (std::is_same_v<AsyncForm, AwaitOnPool>) {
-                auto task = m_pool.run(std::move(job), m_span, label);
+                auto task = m_pool->run(std::move(job), m_span, label);
                 co_return co_await task;
             } else {
                 auto task = asyncForm();
                 co_return co_await task;
             }
         case HandlerVariant::ThreadPool: {
-            auto task = m_pool.run(std::move(job), m_span, label);
+            auto task = m_pool->run(std::move(job), m_span, label);
             co_return co_await task;
         }
         case HandlerVariant::Blocking:
@@ -71,6 +97,40 @@ public:
                 trace::record(trace::Kind::BlockingEnd, m_span, label);
                 co_return result;
             }
+        case HandlerVariant::NoAwait:
+            if constexpr (std::is_same_v<AsyncForm, RunOnLoop>) {
+                co_return job(); // nothing is awaited, so nothing is forgotten
+            } else if constexpr (std::is_void_v<Result>) {
+                forget(python);
+                co_return;
+            } else {
+                forget(python);
+                throw NeverAwaited(usedError(python));
+            }
+        }
+    }
+
+    // `await call()` of a coroutine the route's own code calls (a service method): awaited in
+    // every variant but no-await, where it is never made (nor run), as Python's
+    // `user = service.create_user(...)` without `await`.
+    template <typename Call>
+    auto awaitCall(PythonAwaitable python, Call call)
+        -> QCoro::Task<typename std::invoke_result_t<Call &>::value_type>
+    {
+        using Result = typename std::invoke_result_t<Call &>::value_type;
+        switch (m_variant) {
+        case HandlerVariant::Async:
+        case HandlerVariant::ThreadPool:
+        case HandlerVariant::Blocking: {
+            auto task = call();
+            co_return co_await task;
+        }
+        case HandlerVariant::NoAwait:
+            forget(python);
+            if constexpr (std::is_void_v<Result>)
+                co_return;
+            else
+                throw NeverAwaited(usedError(python));
         }
     }
 
@@ -83,7 +143,8 @@ public:
     {
         std::vector<typename std::invoke_result_t<Call &, qsizetype>::value_type> results;
         switch (m_variant) {
-        case HandlerVariant::Async: {
+        case HandlerVariant::Async:
+        case HandlerVariant::NoAwait: { // the gather is awaited; its calls forget their awaits
             std::vector<std::invoke_result_t<Call &, qsizetype>> started;
             for (qsizetype i = 0; i < count; ++i)
                 started.push_back(call(i));
@@ -103,9 +164,16 @@ public:
     }
 
 private:
-    const HandlerVariant m_variant;
-    WorkerPool &m_pool;
-    const std::uint64_t m_span;
+    // The no-await variant drops an awaitable: Python's RuntimeWarning in the server log, and a
+    // trace mark on the request (a task spawned and cancelled at once, never run, labelled with
+    // the warning), so the timeline shows the coroutine that never ran.
+    void forget(PythonAwaitable python) const;
+    static QString usedError(PythonAwaitable python);
+
+    HandlerVariant m_variant;
+    WorkerPool *m_pool;
+    std::uint64_t m_span;
+    ServerLog *m_log;
 };
 
 } // namespace loopscope

@@ -74,7 +74,14 @@ QCoro::Task<HttpResponse> createUser(RequestContext &context, UserService &users
     const auto email = params.string(emailParam);
     if (!params.ok())
         co_return params.errorResponse();
-    co_return HttpResponse::json(co_await users.createUser(context, *username, *email));
+    // The course's `user = await user_service.create_user(username, email)`; without the await
+    // FastAPI is handed the coroutine object to serialise.
+    const PythonAwaitable python { QLatin1StringView("UserService.create_user"),
+        QLatin1StringView("ValueError: [TypeError(\"'coroutine' object is not iterable\"), "
+                          "TypeError('vars() argument must have __dict__ attribute')]") };
+    auto creating
+        = context.awaitCall(python, [&] { return users.createUser(context, *username, *email); });
+    co_return HttpResponse::json(co_await creating);
 }
 
 QCoro::Task<HttpResponse> getUser(RequestContext &context, UserService &users)
@@ -249,21 +256,22 @@ void addCourseRoutes(Router &router, CourseState &state)
     UserService &users = state.users;
     ProductService &products = state.products;
 
+    const std::uint8_t withNoAwait = standardVariants | variantBit(HandlerVariant::NoAwait);
     router.add({ "GET", QStringLiteral("/sync"),
-        QStringLiteral("A def route: time.sleep(2), run on the thread pool"), allVariants,
+        QStringLiteral("A def route: time.sleep(2), run on the thread pool"), standardVariants,
         HandlerVariant::ThreadPool, { delayParam },
         sleepEndpoint(QStringLiteral("Synchronous endpoint completed")) });
     router.add({ "GET", QStringLiteral("/async"),
-        QStringLiteral("An async def route: await asyncio.sleep(2)"), allVariants,
+        QStringLiteral("An async def route: await asyncio.sleep(2)"), withNoAwait,
         HandlerVariant::Async, { delayParam },
         sleepEndpoint(QStringLiteral("Asynchronous endpoint completed")) });
     router.add({ "POST", QStringLiteral("/users/"),
-        QStringLiteral("UserService.create_user: a 100 ms simulated write"), allVariants,
+        QStringLiteral("UserService.create_user: a 100 ms simulated write"), withNoAwait,
         HandlerVariant::Async, { usernameParam, emailParam },
         [&users](RequestContext &c) { return createUser(c, users); } });
     router.add({ "GET", QStringLiteral("/users/{user_id}"),
         QStringLiteral("UserService.get_user: a 50 ms simulated read; 404 when unknown"),
-        allVariants, HandlerVariant::Async, { userIdParam },
+        standardVariants, HandlerVariant::Async, { userIdParam },
         [&users](RequestContext &c) { return getUser(c, users); } });
     const std::uint8_t asyncOrPool
         = variantBit(HandlerVariant::Async) | variantBit(HandlerVariant::ThreadPool);
@@ -288,7 +296,7 @@ void addCourseRoutes(Router &router, CourseState &state)
     router.add({ "GET", QStringLiteral("/cpu"),
         QStringLiteral("CPU-bound work (counting primes below n): blocking stalls the loop, "
                        "threadpool offloads it, async yields between slices"),
-        allVariants, HandlerVariant::ThreadPool, { primeLimitParam }, cpuBound });
+        standardVariants, HandlerVariant::ThreadPool, { primeLimitParam }, cpuBound });
 }
 
 } // namespace loopscope

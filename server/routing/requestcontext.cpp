@@ -18,7 +18,8 @@ QCoro::Task<> RequestContext::simulatedIo(std::chrono::milliseconds duration, co
         co_await PreciseSleep(duration);
         awaitEnds(traceLabel);
     };
-    auto wait = offload(traceLabel, std::move(sleep), std::move(awaitedSleep));
+    auto wait = offload(traceLabel, std::move(sleep), std::move(awaitedSleep),
+        PythonAwaitable { QLatin1StringView("sleep") });
     co_await wait;
 }
 

@@ -45,7 +45,7 @@ struct RequestContext
     HandlerVariant variant;
     ServerServices &services;
     // How this request waits, by its variant: the one place that decides (see offload).
-    Offloader waits { variant, services.pool, incoming.span };
+    Offloader waits { variant, services.pool, incoming.span, &services.log };
 
     ParamReader params() const { return ParamReader(path, query); }
     // Whether this request's work should stop (its client left, or the server is stopping).
@@ -54,9 +54,15 @@ struct RequestContext
     // A call that would block, run the way the route's variant waits; `asyncForm` is its awaitable
     // form where one exists (Offloader::offload). Every route waits through this or gather.
     template <typename Job, typename AsyncForm = RunOnLoop>
-    auto offload(std::uint32_t label, Job job, AsyncForm asyncForm = {})
+    auto offload(
+        std::uint32_t label, Job job, AsyncForm asyncForm = {}, PythonAwaitable python = {})
     {
-        return waits.offload(label, std::move(job), std::move(asyncForm));
+        return waits.offload(label, std::move(job), std::move(asyncForm), python);
+    }
+    // `await call()` of the route's own coroutine, forgotten in the no-await variant.
+    template <typename Call> auto awaitCall(PythonAwaitable python, Call call)
+    {
+        return waits.awaitCall(python, std::move(call));
     }
     // asyncio.gather where the variant awaits, one call after another otherwise.
     template <typename Call> auto gather(qsizetype count, Call call)

@@ -31,11 +31,10 @@ QByteArray FileHandle::read(qint64 offset, qint64 length) const
     return chunk;
 }
 
-FileBody::FileBody(std::shared_ptr<FileHandle> file, qint64 size, HandlerVariant variant,
-    WorkerPool &pool, quint64 span)
+FileBody::FileBody(std::shared_ptr<FileHandle> file, qint64 size, Offloader waits)
     : m_file(std::move(file))
     , m_size(size)
-    , m_waits(variant, pool, span)
+    , m_waits(waits)
 { }
 
 std::uint32_t FileBody::readLabel(HandlerVariant variant)
@@ -44,6 +43,7 @@ std::uint32_t FileBody::readLabel(HandlerVariant variant)
     static const std::uint32_t plain = trace::label("f.read(1 MiB)");
     switch (variant) {
     case HandlerVariant::Async:
+    case HandlerVariant::NoAwait:
         return aiofiles;
     case HandlerVariant::ThreadPool:
     case HandlerVariant::Blocking:

@@ -34,8 +34,8 @@ class FileBody : public http::BodySource
 public:
     static constexpr qint64 kChunkBytes = 1 << 20;
 
-    FileBody(std::shared_ptr<FileHandle> file, qint64 size, HandlerVariant variant,
-        WorkerPool &pool, quint64 span);
+    // `waits` is the request's: how its variant reads.
+    FileBody(std::shared_ptr<FileHandle> file, qint64 size, Offloader waits);
 
     qint64 size() const override { return m_size; }
     QCoro::Task<std::optional<QByteArray>> next() override;
