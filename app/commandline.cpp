@@ -203,7 +203,7 @@ const std::vector<OptionRow> &optionTable()
                 return {};
             } },
         { { QStringLiteral("mode") }, QStringLiteral("ROUTE=VARIANT"),
-            QStringLiteral("run ROUTE as VARIANT (async, threadpool, blocking);\n"
+            QStringLiteral("run ROUTE as VARIANT (async, threadpool, blocking, no-await);\n"
                            "ROUTE is \"GET /async\", \"/async\" or \"*\"; repeatable"),
             {},
             [](const QString &value, O &o) -> Result {

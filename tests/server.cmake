@@ -32,3 +32,7 @@ target_compile_definitions(tst_coreturn PRIVATE LOOPSCOPE_SOURCE_DIR="${PROJECT_
 loopscope_add_test(tst_params
     LIBS loopscope_server Qt6::Network
     LABELS "server;threaded")
+# The no-await variant: the forgotten `await` on /async, POST /users/ and /dashboard.
+loopscope_add_test(tst_noawait
+    LIBS loopscope_server Qt6::Network
+    LABELS "server;threaded")

@@ -1,6 +1,7 @@
 // The live server on its own thread, driven by real clients on loopback: raw sockets, ab.
 #include "support/hangguard.h"
 #include "support/httptestclient.h"
+#include "support/logcollector.h"
 #include "support/rawsocket.h"
 #include "support/routetable.h"
 #include "support/serverfixture.h"
@@ -47,25 +48,6 @@ ConcurrentResult timedConcurrently(quint16 port, const QByteArray &target, int c
         result.statuses << response.status;
     return result;
 }
-
-// Collects the server log on the test thread (queued: the log is emitted on the server loop).
-class LogCollector : public QObject
-{
-public:
-    explicit LogCollector(ServerLog &log)
-    {
-        connect(&log, &ServerLog::message, this,
-            [this](const QString &, const QString &line) { m_lines << line; });
-    }
-    bool contains(const QString &text) const
-    {
-        return std::any_of(m_lines.begin(), m_lines.end(),
-            [&text](const QString &line) { return line.contains(text); });
-    }
-
-private:
-    QStringList m_lines;
-};
 
 } // namespace
 
@@ -176,7 +158,7 @@ void TestServer::endpoints_data()
         << QByteArray("PUT") << QByteArray("/_scope/modes")
         << QByteArray(R"({"route":"GET /async","variant":"fast"})") << 422
         << QByteArray(
-               R"j({"detail":[{"loc":["body","variant"],"msg":"unknown variant 'fast' (async, threadpool, blocking)","type":"value_error"}]})j");
+               R"j({"detail":[{"loc":["body","variant"],"msg":"unknown variant 'fast' (async, threadpool, blocking, no-await)","type":"value_error"}]})j");
 }
 
 void TestServer::endpoints()
@@ -232,7 +214,7 @@ void TestServer::apiDocsDescribeEveryRoute()
                  .value(QStringLiteral("maximum"))
                  .toDouble(),
         60.0);
-    QCOMPARE(getAsync.value(QStringLiteral("x-variants")).toArray().size(), 3);
+    QCOMPARE(getAsync.value(QStringLiteral("x-variants")).toArray().size(), 4); // and no-await
     const QJsonObject getUser = paths.value(QStringLiteral("/users/{user_id}"))
                                     .toObject()
                                     .value(QStringLiteral("get"))

@@ -45,8 +45,8 @@ QString ModeTable::applyAssignment(const QString &assignment)
     const QString variantText = assignment.mid(equals + 1).trimmed();
     const auto variant = variantFromName(variantText);
     if (!variant)
-        return QStringLiteral("unknown variant '%1' (async, threadpool, blocking)")
-            .arg(variantText);
+        return QStringLiteral("unknown variant '%1' (%2)")
+            .arg(variantText, variantNames(allVariants).join(QStringLiteral(", ")));
 
     int matched = 0;
     for (int index = 0; index < size(); ++index) {

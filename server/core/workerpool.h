@@ -30,6 +30,10 @@ public:
             m_pool->waitForDone();
     }
 
+    // Whether the calling thread is one of a worker pool's (a thread-local connection is then its
+    // own), rather than the server loop.
+    static bool onWorkerThread() { return workerThreadFlag(); }
+
     int maxThreads() const { return m_maxThreads; }
     int activeThreads() const { return m_pool ? m_pool->activeThreadCount() : 0; }
 
@@ -83,9 +87,14 @@ public:
     }
 
 private:
+    static bool &workerThreadFlag()
+    {
+        thread_local bool worker = false;
+        return worker;
+    }
     static void nameWorkerThread()
     {
-        thread_local bool named = false;
+        bool &named = workerThreadFlag();
         if (!named) {
             trace::setThreadName(QStringLiteral("sync worker pool"));
             named = true;

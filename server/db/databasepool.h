@@ -52,14 +52,12 @@ public:
     auto run(Job job, Access access, std::uint64_t awaitingSpan, std::uint32_t label)
         -> QCoro::Task<DbResult<std::invoke_result_t<Job &, DbConnection &>>>;
 
-    // The same job on the sync worker pool (FastAPI's `def` route with a sync driver).
+    // The same job on the calling thread, blocking it: a sync driver called from a `def` route on
+    // a sync worker pool thread (a lazily opened connection per thread), or from an async route
+    // on the loop thread (the blocking variant).
     template <typename Job>
-    auto runOnThreadPool(WorkerPool &pool, Job job, Access access, std::uint64_t awaitingSpan,
-        std::uint32_t label) -> QCoro::Task<DbResult<std::invoke_result_t<Job &, DbConnection &>>>;
-
-    // The same job right here: a sync driver called from an async route on the loop thread.
-    template <typename Job>
-    auto runHere(Job job, Access access) -> DbResult<std::invoke_result_t<Job &, DbConnection &>>;
+    auto runOnCallingThread(Job &job, Access access)
+        -> DbResult<std::invoke_result_t<Job &, DbConnection &>>;
 
     // Off: every job opens (and closes) its own connection, the course's "not using connection
     // pools" mistake.
@@ -87,7 +85,7 @@ private:
     void enqueue(PendingJob job);
     void workerMain(int index);
     DbConnection &threadConnection(); // this pool's connection on the calling pool thread
-    DbConnection &loopConnection();
+    DbConnection &loopConnection(); // the loop thread's, for the blocking variant
 
     // Runs `job` on `connection` (or on a fresh one when pooling is off), reconnecting first if
     // the connection was lost, and turns failures into a DbResult.
@@ -170,26 +168,12 @@ auto DatabasePool::run(Job job, Access access, std::uint64_t awaitingSpan, std::
 }
 
 template <typename Job>
-auto DatabasePool::runOnThreadPool(
-    WorkerPool &pool, Job job, Access access, std::uint64_t awaitingSpan, std::uint32_t label)
-    -> QCoro::Task<DbResult<std::invoke_result_t<Job &, DbConnection &>>>
-{
-    using T = std::invoke_result_t<Job &, DbConnection &>;
-    auto onPoolThread = [this, job = std::move(job), access]() mutable {
-        return execute<T>(threadConnection(), job, access);
-    };
-    auto task
-        = pool.run(std::move(onPoolThread), awaitingSpan, label); // not inside co_await: see dbCall
-    auto result = co_await task;
-    co_return result;
-}
-
-template <typename Job>
-auto DatabasePool::runHere(Job job, Access access)
+auto DatabasePool::runOnCallingThread(Job &job, Access access)
     -> DbResult<std::invoke_result_t<Job &, DbConnection &>>
 {
     using T = std::invoke_result_t<Job &, DbConnection &>;
-    return execute<T>(loopConnection(), job, access);
+    return execute<T>(
+        WorkerPool::onWorkerThread() ? threadConnection() : loopConnection(), job, access);
 }
 
 } // namespace loopscope::db

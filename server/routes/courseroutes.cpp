@@ -3,7 +3,6 @@
 #include "core/precisesleep.h"
 #include "core/serverlog.h"
 #include "core/taskregistry.h"
-#include "core/workerpool.h"
 #include "primecount.h"
 #include "routing/requestcontext.h"
 #include "routing/router.h"
@@ -75,7 +74,14 @@ QCoro::Task<HttpResponse> createUser(RequestContext &context, UserService &users
     const auto email = params.string(emailParam);
     if (!params.ok())
         co_return params.errorResponse();
-    co_return HttpResponse::json(co_await users.createUser(context, *username, *email));
+    // The course's `user = await user_service.create_user(username, email)`; without the await
+    // FastAPI is handed the coroutine object to serialise.
+    const PythonAwaitable python { QLatin1StringView("UserService.create_user"),
+        QLatin1StringView("ValueError: [TypeError(\"'coroutine' object is not iterable\"), "
+                          "TypeError('vars() argument must have __dict__ attribute')]") };
+    auto creating
+        = context.awaitCall(python, [&] { return users.createUser(context, *username, *email); });
+    co_return HttpResponse::json(co_await creating);
 }
 
 QCoro::Task<HttpResponse> getUser(RequestContext &context, UserService &users)
@@ -91,15 +97,15 @@ QCoro::Task<HttpResponse> getUser(RequestContext &context, UserService &users)
     co_return HttpResponse::json(*user);
 }
 
-// Runs a product operation where the variant says: on the loop (async) or on a pool thread,
-// as FastAPI runs a `def` route.
+// Runs a product operation where the variant says: called on the loop (async, no I/O to await)
+// or on a pool thread, as FastAPI runs a `def` route.
 template <typename Operation>
-QCoro::Task<std::invoke_result_t<Operation>> onVariantThread(RequestContext &context, Operation op)
+QCoro::Task<std::invoke_result_t<Operation &>> onVariantThread(
+    RequestContext &context, Operation op)
 {
     static const std::uint32_t label = trace::label("ProductService (def route)");
-    if (context.variant == HandlerVariant::ThreadPool)
-        co_return co_await context.services.pool.run(std::move(op), context.incoming.span, label);
-    co_return op();
+    auto task = context.offload(label, std::move(op), RunOnLoop {});
+    co_return co_await task;
 }
 
 QCoro::Task<HttpResponse> createProduct(RequestContext &context, ProductService &products)
@@ -215,39 +221,27 @@ QCoro::Task<HttpResponse> cpuBound(RequestContext &context)
         co_return params.errorResponse();
     const WorkCancel cancel = context.cancellation();
     auto cancelled = [cancel] { return cancel.requested(); };
-    std::optional<qint64> primes = 0;
-    switch (context.variant) {
-    case HandlerVariant::ThreadPool: {
-        // Named, not a temporary inside co_await: the job holds shared pointers, and GCC 12
-        // destroys such a temporary twice (a corrupted heap).
-        auto job = [limit = *n, cancelled] { return countPrimesUnless(limit, cancelled); };
-        auto task
-            = context.services.pool.run(std::move(job), context.incoming.span, computeLabel());
-        primes = co_await task;
-        break;
-    }
-    case HandlerVariant::Blocking:
-        // Only a stopping server can cancel it: the loop it blocks cannot see the client leave.
-        context.blockingBegins(computeLabel());
-        primes = countPrimesUnless(*n, cancelled);
-        context.blockingEnds(computeLabel());
-        break;
-    case HandlerVariant::Async: {
-        // async def with cooperative yields: the loop stays responsive, the request takes longer.
+    // threadpool: on a pool thread; blocking: on the loop, which only a stopping server can then
+    // cancel (the loop it blocks cannot see the client leave).
+    auto count = [limit = *n, cancelled] { return countPrimesUnless(limit, cancelled); };
+    // async def with cooperative yields: the loop stays responsive, the request takes longer.
+    auto countYielding = [&context, limit = *n, cancelled]() -> QCoro::Task<std::optional<qint64>> {
         static const std::uint32_t yieldLabel = trace::label("await asyncio.sleep(0)");
-        for (qint64 from = 2; from <= *n; from += primeSlice) {
-            if (cancelled()) {
-                primes.reset();
-                break;
-            }
-            *primes += countPrimes(from, std::min(*n, from + primeSlice - 1));
+        qint64 primes = 0;
+        for (qint64 from = 2; from <= limit; from += primeSlice) {
+            if (cancelled())
+                co_return std::nullopt;
+            primes += countPrimes(from, std::min(limit, from + primeSlice - 1));
             context.awaitBegins(yieldLabel);
             co_await PreciseSleep(0ms);
             context.awaitEnds(yieldLabel);
         }
-        break;
-    }
-    }
+        co_return std::optional<qint64>(primes);
+    };
+    // Named, not a temporary inside co_await: the jobs hold shared pointers, and GCC 12 destroys
+    // such a temporary twice (a corrupted heap).
+    auto task = context.offload(computeLabel(), std::move(count), std::move(countYielding));
+    const std::optional<qint64> primes = co_await task;
     if (!primes)
         co_return cpuCancelled();
     co_return HttpResponse::json(
@@ -262,21 +256,22 @@ void addCourseRoutes(Router &router, CourseState &state)
     UserService &users = state.users;
     ProductService &products = state.products;
 
+    const std::uint8_t withNoAwait = standardVariants | variantBit(HandlerVariant::NoAwait);
     router.add({ "GET", QStringLiteral("/sync"),
-        QStringLiteral("A def route: time.sleep(2), run on the thread pool"), allVariants,
+        QStringLiteral("A def route: time.sleep(2), run on the thread pool"), standardVariants,
         HandlerVariant::ThreadPool, { delayParam },
         sleepEndpoint(QStringLiteral("Synchronous endpoint completed")) });
     router.add({ "GET", QStringLiteral("/async"),
-        QStringLiteral("An async def route: await asyncio.sleep(2)"), allVariants,
+        QStringLiteral("An async def route: await asyncio.sleep(2)"), withNoAwait,
         HandlerVariant::Async, { delayParam },
         sleepEndpoint(QStringLiteral("Asynchronous endpoint completed")) });
     router.add({ "POST", QStringLiteral("/users/"),
-        QStringLiteral("UserService.create_user: a 100 ms simulated write"), allVariants,
+        QStringLiteral("UserService.create_user: a 100 ms simulated write"), withNoAwait,
         HandlerVariant::Async, { usernameParam, emailParam },
         [&users](RequestContext &c) { return createUser(c, users); } });
     router.add({ "GET", QStringLiteral("/users/{user_id}"),
         QStringLiteral("UserService.get_user: a 50 ms simulated read; 404 when unknown"),
-        allVariants, HandlerVariant::Async, { userIdParam },
+        standardVariants, HandlerVariant::Async, { userIdParam },
         [&users](RequestContext &c) { return getUser(c, users); } });
     const std::uint8_t asyncOrPool
         = variantBit(HandlerVariant::Async) | variantBit(HandlerVariant::ThreadPool);
@@ -301,7 +296,7 @@ void addCourseRoutes(Router &router, CourseState &state)
     router.add({ "GET", QStringLiteral("/cpu"),
         QStringLiteral("CPU-bound work (counting primes below n): blocking stalls the loop, "
                        "threadpool offloads it, async yields between slices"),
-        allVariants, HandlerVariant::ThreadPool, { primeLimitParam }, cpuBound });
+        standardVariants, HandlerVariant::ThreadPool, { primeLimitParam }, cpuBound });
 }
 
 } // namespace loopscope

@@ -230,31 +230,31 @@ void addDatabaseRoutes(Router &router, db::DatabasePool *pool)
     };
 
     router.add(needsDatabase({ "GET", QStringLiteral("/items/{item_id}"),
-        QStringLiteral("asyncpg pool.fetchrow: one item by id; 404 when unknown"), allVariants,
+        QStringLiteral("asyncpg pool.fetchrow: one item by id; 404 when unknown"), standardVariants,
         HandlerVariant::Async, { itemIdParam, delayParam },
         [api](RequestContext &c) { return api->getItem(c); } }));
     router.add(needsDatabase({ "POST", QStringLiteral("/items/import"),
         QStringLiteral("CSV upload (name,price rows): validated, inserted in one transaction"),
-        allVariants, HandlerVariant::Async, {},
+        standardVariants, HandlerVariant::Async, {},
         [api](RequestContext &c) { return api->importItems(c); } }));
     router.add(needsDatabase(
-        { "POST", QStringLiteral("/posts/"), QStringLiteral("PostService.create_post"), allVariants,
-            HandlerVariant::Async, { titleParam, contentParam, authorParam },
+        { "POST", QStringLiteral("/posts/"), QStringLiteral("PostService.create_post"),
+            standardVariants, HandlerVariant::Async, { titleParam, contentParam, authorParam },
             [api](RequestContext &c) { return api->createPost(c); } }));
     router.add(needsDatabase({ "GET", QStringLiteral("/posts/"),
-        QStringLiteral("PostService.get_all_posts (offset/limit)"), allVariants,
+        QStringLiteral("PostService.get_all_posts (offset/limit)"), standardVariants,
         HandlerVariant::Async, { skipParam, limitParam, delayParam },
         [api](RequestContext &c) { return api->listPosts(c); } }));
     router.add(needsDatabase({ "GET", QStringLiteral("/posts/{post_id}"),
-        QStringLiteral("PostService.get_post; 404 when unknown"), allVariants,
+        QStringLiteral("PostService.get_post; 404 when unknown"), standardVariants,
         HandlerVariant::Async, { postIdParam, delayParam },
         [api](RequestContext &c) { return api->getPost(c); } }));
     router.add(needsDatabase({ "PUT", QStringLiteral("/posts/{post_id}"),
-        QStringLiteral("PostService.update_post; 404 when unknown"), allVariants,
+        QStringLiteral("PostService.update_post; 404 when unknown"), standardVariants,
         HandlerVariant::Async, { postIdParam, titleParam, contentParam },
         [api](RequestContext &c) { return api->updatePost(c); } }));
     router.add(needsDatabase({ "DELETE", QStringLiteral("/posts/{post_id}"),
-        QStringLiteral("PostService.delete_post; 404 when unknown"), allVariants,
+        QStringLiteral("PostService.delete_post; 404 when unknown"), standardVariants,
         HandlerVariant::Async, { postIdParam },
         [api](RequestContext &c) { return api->deletePost(c); } }));
 

@@ -159,7 +159,8 @@ QJsonObject openApiDocument(const Router &router)
                 { QStringLiteral("version"), QStringLiteral("0.1.0") },
                 { QStringLiteral("description"),
                     QStringLiteral("Every example of the course, each route switchable between "
-                                   "async, threadpool and blocking variants (x-variants).") } } },
+                                   "async, threadpool and blocking variants, and no-await where "
+                                   "the forgotten await is shown (x-variants).") } } },
         { QStringLiteral("paths"), paths }, { QStringLiteral("components"), components() } };
 }
 

@@ -1,6 +1,5 @@
 #include "outboundroutes.h"
 
-#include "core/workerpool.h"
 #include "http/validationerror.h"
 #include "routing/requestcontext.h"
 #include "routing/router.h"
@@ -50,32 +49,32 @@ std::optional<bool> perCallClient(RequestContext &context, HttpResponse *error)
     return std::nullopt;
 }
 
-// One GET the way the route's variant does I/O: awaited on the loop (async), a blocking
-// call on a pool thread (threadpool), or a blocking call on the loop (blocking).
-// Lambdas with non-trivial captures are named locals, never temporaries inside a co_await:
-// GCC 12 destroys such temporaries twice.
+// One GET the way the route's variant does I/O (RequestContext::offload): awaited on the loop
+// (async), a blocking call on a pool thread (threadpool), or a blocking call on the loop
+// (blocking). Lambdas with non-trivial captures are named locals, never temporaries inside a
+// co_await: GCC 12 destroys such temporaries twice.
 QCoro::Task<FetchResult> fetch(RequestContext &context, Outbound &outbound, QUrl url,
     std::chrono::milliseconds timeout, bool perCall)
 {
     const std::uint32_t label = outbound.label(url);
     const qint64 maxBody = outbound.config().maxBodyBytes;
     const upstream::FetchOptions options { timeout, context.incoming.span, label, maxBody };
-    FetchResult result;
-    if (context.variant == HandlerVariant::Async) {
+    auto blockingGet
+        = [url, timeout, maxBody] { return upstream::blockingGet(url, timeout, maxBody); };
+    auto asyncGet = [&outbound, url, options, perCall]() -> QCoro::Task<FetchResult> {
         if (perCall) {
             upstream::HttpClient client(outbound.config().connectionsPerHost);
-            result = co_await client.get(url, options);
-        } else {
-            result = co_await outbound.client().get(url, options);
+            FetchResult result = co_await client.get(url, options);
+            co_return result;
         }
-    } else if (context.variant == HandlerVariant::ThreadPool) {
-        auto job = [url, timeout, maxBody] { return upstream::blockingGet(url, timeout, maxBody); };
-        result = co_await context.services.pool.run(std::move(job), context.incoming.span, label);
-    } else {
-        context.blockingBegins(label);
-        result = upstream::blockingGet(url, timeout, maxBody); // stalls the loop: the lesson
-        context.blockingEnds(label);
-    }
+        FetchResult result = co_await outbound.client().get(url, options);
+        co_return result;
+    };
+    // The course's fetch_users: `response = await client.get(...)`, then `response.json()`.
+    const PythonAwaitable python { QLatin1StringView("AsyncClient.get"),
+        QLatin1StringView("AttributeError: 'coroutine' object has no attribute 'json'") };
+    auto task = context.offload(label, std::move(blockingGet), std::move(asyncGet), python);
+    FetchResult result = co_await task;
     co_return result;
 }
 
@@ -117,21 +116,12 @@ QCoro::Task<HttpResponse> dashboard(RequestContext &context, Outbound &outbound)
         co_return error;
     const QStringList names { QStringLiteral("users"), QStringLiteral("posts"),
         QStringLiteral("comments") };
-    std::vector<FetchResult> results;
-    if (context.variant == HandlerVariant::Async) {
-        // asyncio.gather: tasks start eagerly, so all three are in flight before the first await.
-        std::vector<QCoro::Task<FetchResult>> calls;
-        for (const QString &name : names)
-            calls.push_back(
-                fetch(context, outbound, outbound.endpoint(u'/' + name), 10s, *perCall));
-        for (auto &call : calls)
-            results.push_back(co_await call);
-    } else {
-        for (const QString &name : names) {
-            const QUrl url = outbound.endpoint(u'/' + name);
-            results.push_back(co_await fetch(context, outbound, url, 10s, *perCall));
-        }
-    }
+    // asyncio.gather: in the async variant all three are in flight before the first await.
+    auto fetchNamed = [&context, &outbound, &names, perCall = *perCall](qsizetype i) {
+        return fetch(context, outbound, outbound.endpoint(u'/' + names[i]), 10s, perCall);
+    };
+    auto gathered = context.gather(names.size(), std::move(fetchNamed));
+    const std::vector<FetchResult> results = co_await gathered;
     QJsonObject body;
     for (std::size_t i = 0; i < results.size(); ++i) {
         const FetchResult &result = results[i];
@@ -218,21 +208,17 @@ QCoro::Task<HttpResponse> scrape(RequestContext &context, Outbound &outbound)
     const auto perUrl = std::chrono::milliseconds(qMax<qint64>(1, qRound64(*timeout * 1000.0)));
     QElapsedTimer total;
     total.start();
+    // Bounded by the semaphore where the variant awaits; the `requests` version, one after
+    // another, never waits on it.
+    upstream::AsyncSemaphore semaphore { int(*concurrency) };
+    auto scrapeAt = [&, perCall = *perCall](qsizetype i) {
+        return scrapeOne(context, outbound, urls[i], perUrl, perCall, semaphore);
+    };
+    auto gathered = context.gather(urls.size(), std::move(scrapeAt));
+    const std::vector<QJsonObject> scraped = co_await gathered;
     QJsonArray results;
-    if (context.variant == HandlerVariant::Async) {
-        upstream::AsyncSemaphore semaphore { int(*concurrency) };
-        std::vector<QCoro::Task<QJsonObject>> tasks;
-        for (const QUrl &url : urls)
-            tasks.push_back(scrapeOne(context, outbound, url, perUrl, *perCall, semaphore));
-        for (auto &task : tasks)
-            results.append(co_await task);
-    } else {
-        // The `requests` version: one after another.
-        for (const QUrl &url : urls) {
-            const FetchResult result = co_await fetch(context, outbound, url, perUrl, *perCall);
-            results.append(scrapeResult(url.toString(), result));
-        }
-    }
+    for (const QJsonObject &result : scraped)
+        results.append(result);
     co_return HttpResponse::json(
         QJsonObject { { QStringLiteral("total_time"), rounded(total.nsecsElapsed() / 1e9) },
             { QStringLiteral("urls_fetched"), int(urls.size()) },
@@ -262,27 +248,16 @@ QCoro::Task<HttpResponse> serveFile(RequestContext &context, Outbound &outbound)
     const HandlerVariant variant = context.variant;
     const std::uint32_t readLabel = upstream::FileBody::readLabel(variant);
     auto file = std::make_shared<upstream::FileHandle>(*path);
-    qint64 size = -1;
-    switch (variant) {
-    case HandlerVariant::Async:
-    case HandlerVariant::ThreadPool: {
-        auto measure = [file] { return file->size(); };
-        size = co_await context.services.pool.run(
-            std::move(measure), context.incoming.span, readLabel);
-        break;
-    }
-    case HandlerVariant::Blocking:
-        size = file->size();
-        break;
-    }
+    auto measure = [file] { return file->size(); };
+    auto measuring = context.offload(readLabel, std::move(measure), AwaitOnPool {});
+    const qint64 size = co_await measuring;
     if (size < 0)
         co_return HttpResponse::detail(404, QStringLiteral("File not found"));
     const QByteArray type = path->endsWith(QLatin1StringView(".txt"))
         ? QByteArrayLiteral("text/plain; charset=utf-8")
         : QByteArrayLiteral("application/octet-stream");
-    co_return HttpResponse::streamed(std::make_shared<upstream::FileBody>(std::move(file), size,
-                                         variant, context.services.pool, context.incoming.span),
-        type);
+    co_return HttpResponse::streamed(
+        std::make_shared<upstream::FileBody>(std::move(file), size, context.waits), type);
 }
 
 QJsonObject describeUpstream(Outbound &outbound)
@@ -371,25 +346,25 @@ void addOutboundRoutes(Router &router, Outbound *outbound)
     };
     router.add(needsOutbound({ "GET", QStringLiteral("/weather/{city}"),
         QStringLiteral("httpx.AsyncClient().get(weather API); 502 when the upstream fails"),
-        allVariants, HandlerVariant::Async, { cityParam },
+        standardVariants, HandlerVariant::Async, { cityParam },
         [outbound](RequestContext &c) { return weather(c, *outbound); } }));
     router.add(needsOutbound({ "GET", QStringLiteral("/dashboard"),
         QStringLiteral(
             "asyncio.gather of /users, /posts, /comments (async); one after another otherwise"),
-        allVariants, HandlerVariant::Async, { clientParam },
-        [outbound](RequestContext &c) { return dashboard(c, *outbound); } }));
+        standardVariants | variantBit(HandlerVariant::NoAwait), HandlerVariant::Async,
+        { clientParam }, [outbound](RequestContext &c) { return dashboard(c, *outbound); } }));
     router.add(needsOutbound({ "GET", QStringLiteral("/scrape"),
         QStringLiteral(
             "The async scraper exercise: concurrent fetches with timings, per-URL timeout "
             "and errors, bounded semaphore; blocking fetches one by one like requests"),
-        allVariants, HandlerVariant::Async,
+        standardVariants, HandlerVariant::Async,
         { urlParam, timeoutParam, concurrencyParam, clientParam },
         [outbound](RequestContext &c) { return scrape(c, *outbound); } }));
     router.add(needsOutbound({ "GET", QStringLiteral("/files/{name}"),
         QStringLiteral(
             "aiofiles: read a data file in chunks off the loop (async), whole on a pool thread, "
             "or on the loop (blocking); 1mb.txt, 10mb.txt, 100mb.txt"),
-        allVariants, HandlerVariant::Async, { fileNameParam },
+        standardVariants, HandlerVariant::Async, { fileNameParam },
         [outbound](RequestContext &c) { return serveFile(c, *outbound); } }));
 
     const QString control = QStringLiteral("/_scope/upstream");

@@ -54,7 +54,8 @@ HttpResponse putMode(RequestContext &context, ModeTable &modes)
             QStringLiteral("unknown route '%1'").arg(route), QStringLiteral("value_error"));
     case ModeTable::SetResult::UnknownVariant:
         return http::validationError(http::bodyLocation(QStringLiteral("variant")),
-            QStringLiteral("unknown variant '%1' (async, threadpool, blocking)").arg(variant),
+            QStringLiteral("unknown variant '%1' (%2)")
+                .arg(variant, variantNames(allVariants).join(QStringLiteral(", "))),
             QStringLiteral("value_error"));
     case ModeTable::SetResult::NotAllowed:
         return http::validationError(http::bodyLocation(QStringLiteral("variant")),

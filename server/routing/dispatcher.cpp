@@ -85,7 +85,26 @@ QCoro::Task<HttpResponse> Dispatcher::handle(http::IncomingRequest &incoming)
     trace::record(trace::Kind::HandlerStarted, incoming.span);
     qCDebug(lcRoutes).noquote() << incoming.requestId << route.key() << "as"
                                 << variantName(context.variant);
-    co_return co_await route.handler(context);
+    try {
+        auto handling = route.handler(context);
+        HttpResponse response = co_await handling;
+        co_return response;
+    } catch (const NeverAwaited &used) {
+        co_return neverAwaitedUsed(incoming, QString::fromUtf8(used.what()));
+    }
+}
+
+HttpResponse Dispatcher::neverAwaitedUsed(
+    const http::IncomingRequest &request, const QString &error)
+{
+    // What uvicorn logs and Starlette's ServerErrorMiddleware answers for an exception a route
+    // raises: the Python error, and a plain-text 500.
+    m_services.log.error(QStringLiteral("Exception in ASGI application (%1 %2, request %3): %4")
+                             .arg(QString::fromLatin1(request.request.method),
+                                 QString::fromUtf8(request.request.path),
+                                 QString::fromLatin1(request.requestId), error));
+    return HttpResponse::text(QByteArrayLiteral("Internal Server Error"),
+        QByteArrayLiteral("text/plain; charset=utf-8"), 500);
 }
 
 std::optional<HttpResponse> Dispatcher::refusalBeforeBody(const http::HttpRequest &head)

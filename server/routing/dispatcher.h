@@ -31,6 +31,9 @@ public:
     void setLoopWatchdog(trace::LoopWatchdog *watchdog) { m_watchdog = watchdog; }
 
 private:
+    // A route used a result the no-await variant never awaited (NeverAwaited).
+    http::HttpResponse neverAwaitedUsed(const http::IncomingRequest &request, const QString &error);
+
     const Router &m_router;
     ServerServices &m_services;
     std::vector<int> m_modeIndexByRoute; // -1 for routes without variants

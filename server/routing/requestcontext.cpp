@@ -2,7 +2,6 @@
 
 #include "core/precisesleep.h"
 #include "core/taskregistry.h"
-#include "core/workerpool.h"
 #include "trace/trace.h"
 
 #include <thread>
@@ -13,22 +12,15 @@ QCoro::Task<> RequestContext::simulatedIo(std::chrono::milliseconds duration, co
 {
     const QByteArray text = label.toUtf8();
     const std::uint32_t traceLabel = trace::label(std::string_view(text.constData(), text.size()));
-    switch (variant) {
-    case HandlerVariant::Async:
+    auto sleep = [duration] { std::this_thread::sleep_for(duration); };
+    auto awaitedSleep = [this, duration, traceLabel]() -> QCoro::Task<> {
         awaitBegins(traceLabel);
         co_await PreciseSleep(duration);
         awaitEnds(traceLabel);
-        break;
-    case HandlerVariant::ThreadPool:
-        co_await services.pool.run(
-            [duration] { std::this_thread::sleep_for(duration); }, incoming.span, traceLabel);
-        break;
-    case HandlerVariant::Blocking:
-        blockingBegins(traceLabel);
-        std::this_thread::sleep_for(duration); // deliberately stalls the loop: that is the lesson
-        blockingEnds(traceLabel);
-        break;
-    }
+    };
+    auto wait = offload(traceLabel, std::move(sleep), std::move(awaitedSleep),
+        PythonAwaitable { QLatin1StringView("sleep") });
+    co_await wait;
 }
 
 void RequestContext::awaitBegins(std::uint32_t label) const

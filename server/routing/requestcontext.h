@@ -1,12 +1,13 @@
 #pragma once
 
-#include "trace/handlervariant.h"
+#include "core/offloader.h"
 #include "core/workcancel.h"
 #include "http/requesthandler.h"
 #include "paramreader.h"
 #include "queryparams.h"
 #include "route.h"
 #include "router.h"
+#include "trace/handlervariant.h"
 
 #include <QCoro/QCoroTask>
 #include <chrono>
@@ -43,13 +44,34 @@ struct RequestContext
     QueryParams query;
     HandlerVariant variant;
     ServerServices &services;
+    // How this request waits, by its variant: the one place that decides (see offload).
+    Offloader waits { variant, services.pool, incoming.span, &services.log };
 
     ParamReader params() const { return ParamReader(path, query); }
     // Whether this request's work should stop (its client left, or the server is stopping).
     WorkCancel cancellation() const { return { incoming.clientGone, services.stopping }; }
 
-    // A simulated I/O wait done the way the route's variant does it: awaited on a timer (async),
-    // slept on a pool thread and awaited (threadpool), or slept on the loop thread (blocking).
+    // A call that would block, run the way the route's variant waits; `asyncForm` is its awaitable
+    // form where one exists (Offloader::offload). Every route waits through this or gather.
+    template <typename Job, typename AsyncForm = RunOnLoop>
+    auto offload(
+        std::uint32_t label, Job job, AsyncForm asyncForm = {}, PythonAwaitable python = {})
+    {
+        return waits.offload(label, std::move(job), std::move(asyncForm), python);
+    }
+    // `await call()` of the route's own coroutine, forgotten in the no-await variant.
+    template <typename Call> auto awaitCall(PythonAwaitable python, Call call)
+    {
+        return waits.awaitCall(python, std::move(call));
+    }
+    // asyncio.gather where the variant awaits, one call after another otherwise.
+    template <typename Call> auto gather(qsizetype count, Call call)
+    {
+        return waits.gather(count, std::move(call));
+    }
+
+    // A simulated I/O wait (offload of a sleep): awaited on a timer (async), slept on a pool
+    // thread and awaited (threadpool), or slept on the loop thread (blocking).
     QCoro::Task<> simulatedIo(std::chrono::milliseconds duration, const QString &label);
 
     // Trace records for this request's own awaits and blocking calls.

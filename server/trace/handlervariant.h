@@ -16,11 +16,12 @@ enum class HandlerVariant : std::uint8_t
     Async, // `async def` + `await`: the coroutine suspends, the loop serves others
     ThreadPool, // `def` route: synchronous code on the 40-thread pool, the loop awaits it
     Blocking, // `async def` + `time.sleep`: synchronous code on the loop, the loop stalls
+    NoAwait, // `async def` calling a coroutine without `await`: created, dropped, never run
 };
 
 // Every variant, in the order of the README's table and the routes panel's columns.
-inline constexpr std::array allHandlerVariants
-    = { HandlerVariant::Async, HandlerVariant::ThreadPool, HandlerVariant::Blocking };
+inline constexpr std::array allHandlerVariants = { HandlerVariant::Async,
+    HandlerVariant::ThreadPool, HandlerVariant::Blocking, HandlerVariant::NoAwait };
 
 inline constexpr std::uint8_t variantBit(HandlerVariant v)
 {
@@ -32,6 +33,10 @@ inline constexpr std::uint8_t allVariants = [] {
         mask |= variantBit(v);
     return mask;
 }();
+// The ways a route's code can be written to wait; `no-await` (the forgotten `await`) is offered
+// only by the routes that show that mistake.
+inline constexpr std::uint8_t standardVariants = variantBit(HandlerVariant::Async)
+    | variantBit(HandlerVariant::ThreadPool) | variantBit(HandlerVariant::Blocking);
 
 inline QString variantName(HandlerVariant v)
 {
@@ -42,6 +47,8 @@ inline QString variantName(HandlerVariant v)
         return QStringLiteral("threadpool");
     case HandlerVariant::Blocking:
         return QStringLiteral("blocking");
+    case HandlerVariant::NoAwait:
+        return QStringLiteral("no-await");
     }
     return {};
 }

@@ -1,6 +1,5 @@
 #include "filebody.h"
 
-#include "core/workerpool.h"
 #include "trace/trace.h"
 
 #include <QFile>
@@ -32,13 +31,10 @@ QByteArray FileHandle::read(qint64 offset, qint64 length) const
     return chunk;
 }
 
-FileBody::FileBody(std::shared_ptr<FileHandle> file, qint64 size, HandlerVariant variant,
-    WorkerPool &pool, quint64 span)
+FileBody::FileBody(std::shared_ptr<FileHandle> file, qint64 size, Offloader waits)
     : m_file(std::move(file))
     , m_size(size)
-    , m_variant(variant)
-    , m_pool(pool)
-    , m_span(span)
+    , m_waits(waits)
 { }
 
 std::uint32_t FileBody::readLabel(HandlerVariant variant)
@@ -47,6 +43,7 @@ std::uint32_t FileBody::readLabel(HandlerVariant variant)
     static const std::uint32_t plain = trace::label("f.read(1 MiB)");
     switch (variant) {
     case HandlerVariant::Async:
+    case HandlerVariant::NoAwait:
         return aiofiles;
     case HandlerVariant::ThreadPool:
     case HandlerVariant::Blocking:
@@ -60,22 +57,11 @@ QCoro::Task<std::optional<QByteArray>> FileBody::next()
     if (m_offset >= m_size)
         co_return QByteArray();
     const qint64 length = qMin(kChunkBytes, m_size - m_offset);
-    const std::uint32_t label = readLabel(m_variant);
-    QByteArray part;
-    switch (m_variant) {
-    case HandlerVariant::Async:
-    case HandlerVariant::ThreadPool: {
-        auto read
-            = [file = m_file, offset = m_offset, length] { return file->read(offset, length); };
-        part = co_await m_pool.run(std::move(read), m_span, label);
-        break;
-    }
-    case HandlerVariant::Blocking:
-        trace::record(trace::Kind::BlockingBegin, m_span, label);
-        part = m_file->read(m_offset, length); // on the loop: nobody else is served meanwhile
-        trace::record(trace::Kind::BlockingEnd, m_span, label);
-        break;
-    }
+    // async awaits the read on the pool (aiofiles), threadpool runs it there, blocking reads on
+    // the loop, which nobody else is served from meanwhile.
+    auto read = [file = m_file, offset = m_offset, length] { return file->read(offset, length); };
+    auto reading = m_waits.offload(readLabel(m_waits.variant()), std::move(read), AwaitOnPool {});
+    const QByteArray part = co_await reading;
     if (part.size() != length)
         co_return std::nullopt; // the file shrank or failed under us: the length was promised
     m_offset += length;

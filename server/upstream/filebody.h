@@ -1,14 +1,10 @@
 #pragma once
 
-#include "trace/handlervariant.h"
+#include "core/offloader.h"
 #include "http/bodysource.h"
 
 #include <QString>
 #include <memory>
-
-namespace loopscope {
-class WorkerPool;
-}
 
 namespace loopscope::upstream {
 
@@ -38,8 +34,8 @@ class FileBody : public http::BodySource
 public:
     static constexpr qint64 kChunkBytes = 1 << 20;
 
-    FileBody(std::shared_ptr<FileHandle> file, qint64 size, HandlerVariant variant,
-        WorkerPool &pool, quint64 span);
+    // `waits` is the request's: how its variant reads.
+    FileBody(std::shared_ptr<FileHandle> file, qint64 size, Offloader waits);
 
     qint64 size() const override { return m_size; }
     QCoro::Task<std::optional<QByteArray>> next() override;
@@ -51,9 +47,7 @@ private:
     std::shared_ptr<FileHandle> m_file;
     const qint64 m_size;
     qint64 m_offset = 0;
-    const HandlerVariant m_variant;
-    WorkerPool &m_pool;
-    const quint64 m_span;
+    Offloader m_waits;
 };
 
 } // namespace loopscope::upstream
