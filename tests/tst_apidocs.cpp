@@ -239,6 +239,21 @@ void TestApiDocs::openApiDocumentPassesTheValidator()
 
 void TestApiDocs::everyDeclaredExampleFitsItsSchema()
 {
+    // A name is one model: two routes naming the same payload declare the same shape.
+    QHash<QString, QJsonObject> models;
+    for (const Route &route : m_table.router.routes()) {
+        for (const Payload *payload :
+            { route.requestBody ? &*route.requestBody : nullptr, &route.answer }) {
+            if (!payload || payload->name.isEmpty())
+                continue;
+            const auto known = models.constFind(payload->name);
+            if (known != models.cend())
+                QVERIFY2(*known == payload->schema, qPrintable(payload->name));
+            models.insert(payload->name, payload->schema);
+        }
+    }
+    QVERIFY(models.size() >= 10);
+
     int examples = 0;
     for (const Route &route : m_table.router.routes()) {
         if (!route.requestBody)
@@ -425,6 +440,14 @@ void TestApiDocs::referencePageListsEveryRoute()
         }
     }
     QVERIFY(html.contains(QStringLiteral("id=\"schema-HTTPValidationError\"")));
+    // Every link within the page lands on an anchor of the page.
+    static const QRegularExpression link(QStringLiteral("href=\"#([^\"]+)\""));
+    int links = 0;
+    for (auto match = link.globalMatch(html); match.hasNext(); ++links) {
+        const QString target = match.next().captured(1);
+        QVERIFY2(html.contains(QStringLiteral("id=\"%1\"").arg(target)), qPrintable(target));
+    }
+    QVERIFY(links > 2 * int(m_table.router.routes().size()));
     QVERIFY(html.contains(QStringLiteral("Variants: async, threadpool, blocking")));
     // Self-contained: nothing is loaded from anywhere, nothing runs.
     QVERIFY(!html.contains(QStringLiteral("<script"), Qt::CaseInsensitive));

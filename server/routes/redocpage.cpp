@@ -141,7 +141,9 @@ QString contentText(const QJsonObject &content)
     return html;
 }
 
-QString operationSection(const QString &path, const QString &method, const QJsonObject &operation)
+// `switchAnchor`: where the variant switch (PUT /_scope/modes) is described; empty when it is not.
+QString operationSection(const QString &path, const QString &method, const QJsonObject &operation,
+    const QString &switchAnchor)
 {
     const QString id
         = anchor(QStringLiteral("op-"), operation.value(QStringLiteral("operationId")).toString());
@@ -154,10 +156,13 @@ QString operationSection(const QString &path, const QString &method, const QJson
         QStringList variants;
         for (const QJsonValue &variant : operation.value(QStringLiteral("x-variants")).toArray())
             variants << escaped(variant.toString());
-        html += QStringLiteral("<p class=\"variants\">Variants: %1 (default: %2); switch with "
-                               "<a href=\"#op-put__scope_modes\">PUT /_scope/modes</a>.</p>")
+        html += QStringLiteral("<p class=\"variants\">Variants: %1 (default: %2)")
                     .arg(variants.join(QStringLiteral(", ")),
                         escaped(operation.value(QStringLiteral("x-default-variant")).toString()));
+        if (!switchAnchor.isEmpty())
+            html += QStringLiteral("; switch with <a href=\"#%1\">PUT /_scope/modes</a>")
+                        .arg(switchAnchor);
+        html += QStringLiteral(".</p>");
     }
     html += parametersSection(operation.value(QStringLiteral("parameters")).toArray());
     const QJsonObject body = operation.value(QStringLiteral("requestBody")).toObject();
@@ -186,6 +191,7 @@ nav a { display: block; text-decoration: none; color: inherit; padding: 0.1em 0;
 main { padding: 1em 2em; max-width: 60em; }
 section { border-bottom: 1px solid var(--line); padding: 0.5em 0 1em; }
 h3 a { color: inherit; text-decoration: none; }
+h2.tag { text-transform: capitalize; border-bottom: 2px solid var(--line); margin-top: 1.5em; }
 .method { font-weight: 700; text-transform: uppercase; font-size: 0.85em; }
 .get { color: #2f7ed8; } .post { color: #3a9b4b; } .put { color: #c68a00; } .delete { color: #c0392b; }
 table { border-collapse: collapse; margin: 0.4em 0; }
@@ -206,10 +212,18 @@ QByteArray referencePage(const QJsonObject &openApi)
                                     .toObject()
                                     .value(QStringLiteral("schemas"))
                                     .toObject();
-    // The side index groups routes by tag, in the order the tags first appear.
-    QStringList tags;
+    const QString modesSwitch = paths.value(QStringLiteral("/_scope/modes"))
+                                    .toObject()
+                                    .value(QStringLiteral("put"))
+                                    .toObject()
+                                    .value(QStringLiteral("operationId"))
+                                    .toString();
+    const QString switchAnchor
+        = modesSwitch.isEmpty() ? QString() : anchor(QStringLiteral("op-"), modesSwitch);
+    // Routes grouped by tag, the course's first, then in the order the tags first appear.
+    QStringList tags { QStringLiteral("course") };
     QHash<QString, QString> index;
-    QString sections;
+    QHash<QString, QString> sections;
     for (auto path = paths.begin(); path != paths.end(); ++path) {
         const QJsonObject item = path.value().toObject();
         for (auto method = item.begin(); method != item.end(); ++method) {
@@ -223,12 +237,18 @@ QByteArray referencePage(const QJsonObject &openApi)
                                 operation.value(QStringLiteral("operationId")).toString()),
                            escaped(method.key()), escaped(method.key().toUpper()),
                            escaped(path.key()));
-            sections += operationSection(path.key(), method.key(), operation);
+            sections[tag] += operationSection(path.key(), method.key(), operation, switchAnchor);
         }
     }
     QString nav;
-    for (const QString &tag : tags)
+    QString routes;
+    for (const QString &tag : tags) {
+        if (!index.contains(tag))
+            continue;
         nav += QStringLiteral("<h2>") + escaped(tag) + QStringLiteral("</h2>") + index.value(tag);
+        routes += QStringLiteral("<h2 class=\"tag\">") + escaped(tag) + QStringLiteral("</h2>")
+            + sections.value(tag);
+    }
     nav += QStringLiteral("<h2>Schemas</h2>");
     QString models;
     for (auto it = schemas.begin(); it != schemas.end(); ++it) {
@@ -246,10 +266,10 @@ QByteArray referencePage(const QJsonObject &openApi)
     const QString body
         = QStringLiteral("</style></head><body><nav><b>%1</b> %2%3</nav><main><h1>%1</h1><p>%4</p>"
                          "<p>Schema: <a href=\"/openapi.json\">/openapi.json</a> · try the routes "
-                         "in <a href=\"/docs\">/docs</a>.</p><h2>Routes</h2>%5<h2>Schemas</h2>%6"
+                         "in <a href=\"/docs\">/docs</a>.</p>%5<h2 class=\"tag\">Schemas</h2>%6"
                          "</main></body></html>")
               .arg(title, escaped(info.value(QStringLiteral("version")).toString()), nav,
-                  escaped(info.value(QStringLiteral("description")).toString()), sections, models);
+                  escaped(info.value(QStringLiteral("description")).toString()), routes, models);
     const QString page = head + QLatin1String(style) + body;
     return page.toUtf8();
 }
