@@ -112,6 +112,13 @@ QJsonObject closedObject(const QJsonObject &properties, const QStringList &requi
 
 } // namespace schema
 
+Payload Payload::message()
+{
+    return json(QStringLiteral("Message"),
+        schema::object(
+            { { QStringLiteral("message"), schema::string() } }, { QStringLiteral("message") }));
+}
+
 namespace {
 
 // pydantic v1's words for a value of the wrong type.

@@ -67,15 +67,7 @@ struct Payload
             std::move(example) };
     }
     // {"message": "..."}, the answer of many routes.
-    static Payload message()
-    {
-        return json(QStringLiteral("Message"),
-            { { QStringLiteral("type"), QStringLiteral("object") },
-                { QStringLiteral("properties"),
-                    QJsonObject { { QStringLiteral("message"),
-                        QJsonObject { { QStringLiteral("type"), QStringLiteral("string") } } } } },
-                { QStringLiteral("required"), QJsonArray { QStringLiteral("message") } } });
-    }
+    static Payload message();
     static Payload text(QStringList mediaTypes, QJsonValue example = {})
     {
         return { std::move(mediaTypes), {},
