@@ -36,3 +36,9 @@ loopscope_add_test(tst_params
 loopscope_add_test(tst_noawait
     LIBS loopscope_server Qt6::Network
     LABELS "server;threaded")
+# The API's description: request bodies and answers declared beside each route, /openapi.json
+# (and the OpenAPI 3.0 validator where present), /docs' "Try it" and the /redoc reference.
+loopscope_add_test(tst_apidocs
+    LIBS loopscope_server Qt6::Network
+    LABELS "server;threaded")
+target_compile_definitions(tst_apidocs PRIVATE LOOPSCOPE_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

@@ -52,6 +52,34 @@ const Param primeLimitParam
         QStringLiteral("count primes below n (at most %1: about 10 s of CPU)").arg(maxPrimeLimit),
         1, double(maxPrimeLimit));
 
+// What the routes answer, as /openapi.json describes them.
+const Payload messageAnswer = Payload::json(QStringLiteral("Message"),
+    schema::object(
+        { { QStringLiteral("message"), schema::string() } }, { QStringLiteral("message") }));
+const Payload userAnswer = Payload::json(QStringLiteral("User"),
+    schema::object({ { QStringLiteral("id"), schema::integer() },
+                       { QStringLiteral("username"), schema::string() },
+                       { QStringLiteral("email"), schema::string() } },
+        { QStringLiteral("id"), QStringLiteral("username"), QStringLiteral("email") }));
+const Payload productAnswer = Payload::json(QStringLiteral("Product"),
+    schema::object(
+        { { QStringLiteral("id"), schema::integer() }, { QStringLiteral("name"), schema::string() },
+            { QStringLiteral("price"), schema::number() } },
+        { QStringLiteral("id"), QStringLiteral("name"), QStringLiteral("price") }));
+const Payload productListAnswer
+    = Payload::json({}, schema::arrayOf(schema::reference(productAnswer.name)));
+const Payload signupAnswer = Payload::json(QStringLiteral("Signup"),
+    schema::object({ { QStringLiteral("message"), schema::string() },
+                       { QStringLiteral("note"), schema::string() } },
+        { QStringLiteral("message"), QStringLiteral("note") }));
+const Payload primeCountAnswer = Payload::json(QStringLiteral("PrimeCount"),
+    schema::object(
+        { { QStringLiteral("n"), schema::integer() },
+            { QStringLiteral("primes"), schema::integer(QStringLiteral("primes below n")) },
+            { QStringLiteral("variant"),
+                schema::oneOf(schema::string(), variantNames(allVariants)) } },
+        { QStringLiteral("n"), QStringLiteral("primes"), QStringLiteral("variant") }));
+
 Route::Handler sleepEndpoint(QString message)
 {
     return [message](RequestContext &context) -> QCoro::Task<HttpResponse> {
@@ -257,46 +285,58 @@ void addCourseRoutes(Router &router, CourseState &state)
     ProductService &products = state.products;
 
     const std::uint8_t withNoAwait = standardVariants | variantBit(HandlerVariant::NoAwait);
-    router.add({ "GET", QStringLiteral("/sync"),
+    router.add(Route { "GET", QStringLiteral("/sync"),
         QStringLiteral("A def route: time.sleep(2), run on the thread pool"), standardVariants,
         HandlerVariant::ThreadPool, { delayParam },
-        sleepEndpoint(QStringLiteral("Synchronous endpoint completed")) });
-    router.add({ "GET", QStringLiteral("/async"),
+        sleepEndpoint(QStringLiteral("Synchronous endpoint completed")) }
+                   .answering(messageAnswer));
+    router.add(Route { "GET", QStringLiteral("/async"),
         QStringLiteral("An async def route: await asyncio.sleep(2)"), withNoAwait,
         HandlerVariant::Async, { delayParam },
-        sleepEndpoint(QStringLiteral("Asynchronous endpoint completed")) });
-    router.add({ "POST", QStringLiteral("/users/"),
+        sleepEndpoint(QStringLiteral("Asynchronous endpoint completed")) }
+                   .answering(messageAnswer));
+    router.add(Route { "POST", QStringLiteral("/users/"),
         QStringLiteral("UserService.create_user: a 100 ms simulated write"), withNoAwait,
-        HandlerVariant::Async, { usernameParam, emailParam },
-        [&users](RequestContext &c) { return createUser(c, users); } });
-    router.add({ "GET", QStringLiteral("/users/{user_id}"),
+        HandlerVariant::Async, { usernameParam, emailParam }, [&users](RequestContext &c) {
+            return createUser(c, users);
+        } }.answering(userAnswer));
+    router.add(Route { "GET", QStringLiteral("/users/{user_id}"),
         QStringLiteral("UserService.get_user: a 50 ms simulated read; 404 when unknown"),
-        standardVariants, HandlerVariant::Async, { userIdParam },
-        [&users](RequestContext &c) { return getUser(c, users); } });
+        standardVariants, HandlerVariant::Async, { userIdParam }, [&users](RequestContext &c) {
+            return getUser(c, users);
+        } }.answering(userAnswer));
     const std::uint8_t asyncOrPool
         = variantBit(HandlerVariant::Async) | variantBit(HandlerVariant::ThreadPool);
-    router.add({ "POST", QStringLiteral("/products/"),
+    router.add(Route { "POST", QStringLiteral("/products/"),
         QStringLiteral("ProductService.create_product; logs 'Product created' 3 s later"),
         asyncOrPool, HandlerVariant::Async, { productNameParam, priceParam },
-        [&products](RequestContext &c) { return createProduct(c, products); } });
-    router.add({ "GET", QStringLiteral("/products/{product_id}"),
+        [&products](RequestContext &c) {
+            return createProduct(c, products);
+        } }.answering(productAnswer));
+    router.add(Route { "GET", QStringLiteral("/products/{product_id}"),
         QStringLiteral("ProductService.get_product; 404 when unknown"), asyncOrPool,
-        HandlerVariant::Async, { productIdParam },
-        [&products](RequestContext &c) { return getProduct(c, products); } });
-    router.add({ "GET", QStringLiteral("/products/"),
+        HandlerVariant::Async, { productIdParam }, [&products](RequestContext &c) {
+            return getProduct(c, products);
+        } }.answering(productAnswer));
+    router.add(Route { "GET", QStringLiteral("/products/"),
         QStringLiteral("ProductService.list_products"), asyncOrPool, HandlerVariant::Async, {},
-        [&products](RequestContext &c) { return listProducts(c, products); } });
-    router.add({ "GET", QStringLiteral("/start-task"),
+        [&products](RequestContext &c) {
+            return listProducts(c, products);
+        } }.answering(productListAnswer));
+    router.add(Route { "GET", QStringLiteral("/start-task"),
         QStringLiteral("asyncio.create_task: a 5 s task, response sent immediately"),
-        variantBit(HandlerVariant::Async), HandlerVariant::Async, {}, startTask });
-    router.add({ "POST", QStringLiteral("/signup"),
+        variantBit(HandlerVariant::Async), HandlerVariant::Async, {}, startTask }
+                   .answering(messageAnswer));
+    router.add(Route { "POST", QStringLiteral("/signup"),
         QStringLiteral("BackgroundTasks: welcome email (3 s), then signup log (1 s)"),
         variantBit(HandlerVariant::Async), HandlerVariant::Async, { usernameParam, emailParam },
-        signup });
-    router.add({ "GET", QStringLiteral("/cpu"),
+        signup }
+                   .answering(signupAnswer));
+    router.add(Route { "GET", QStringLiteral("/cpu"),
         QStringLiteral("CPU-bound work (counting primes below n): blocking stalls the loop, "
                        "threadpool offloads it, async yields between slices"),
-        standardVariants, HandlerVariant::ThreadPool, { primeLimitParam }, cpuBound });
+        standardVariants, HandlerVariant::ThreadPool, { primeLimitParam }, cpuBound }
+                   .answering(primeCountAnswer));
 }
 
 } // namespace loopscope

@@ -31,6 +31,46 @@ const Param skipParam = Param::query(QStringLiteral("skip"), QStringLiteral("int
 const Param limitParam = Param::query(QStringLiteral("limit"), QStringLiteral("integer"), false,
     QStringLiteral("10"), QStringLiteral("rows to return at most"), 0);
 
+// The bodies the routes read and answer, as /openapi.json describes them.
+const Payload itemAnswer = Payload::json(QStringLiteral("Item"),
+    schema::object(
+        { { QStringLiteral("id"), schema::integer() }, { QStringLiteral("name"), schema::string() },
+            { QStringLiteral("price"), schema::number() } },
+        { QStringLiteral("id"), QStringLiteral("name"), QStringLiteral("price") }));
+const Payload csvItems = Payload::text({ QStringLiteral("text/csv"), QStringLiteral("text/plain") },
+    QStringLiteral("name,price\nWidget,9.99\nGadget,19.5\n"));
+const Payload importAnswer = Payload::json(QStringLiteral("ImportResult"),
+    schema::object(
+        { { QStringLiteral("imported"), schema::integer(QStringLiteral("rows inserted")) } },
+        { QStringLiteral("imported") }));
+const Payload postAnswer = Payload::json(QStringLiteral("Post"),
+    schema::object({ { QStringLiteral("id"), schema::integer() },
+                       { QStringLiteral("title"), schema::string() },
+                       { QStringLiteral("content"), schema::string() },
+                       { QStringLiteral("author"), schema::string() } },
+        { QStringLiteral("id"), QStringLiteral("title"), QStringLiteral("content"),
+            QStringLiteral("author") }));
+const Payload postListAnswer
+    = Payload::json({}, schema::arrayOf(schema::reference(postAnswer.name)));
+const Payload poolingSwitch = Payload::json(QStringLiteral("PoolingSwitch"),
+    schema::closedObject({ { QStringLiteral("pooling"),
+                             schema::boolean(QStringLiteral("false: a connection per request")) } },
+        { QStringLiteral("pooling") }),
+    QJsonObject { { QStringLiteral("pooling"), false } });
+const Payload databaseAnswer = Payload::json(QStringLiteral("DatabaseState"),
+    schema::object(
+        { { QStringLiteral("configured"),
+              schema::boolean(QStringLiteral("present (false) only without a database")) },
+            { QStringLiteral("backend"), schema::string() },
+            { QStringLiteral("url"), schema::string() },
+            { QStringLiteral("pooling"), schema::boolean() },
+            { QStringLiteral("min_size"), schema::integer() },
+            { QStringLiteral("max_size"), schema::integer() },
+            { QStringLiteral("workers"), schema::integer() },
+            { QStringLiteral("busy"), schema::integer() },
+            { QStringLiteral("queued"), schema::integer() },
+            { QStringLiteral("connections_opened"), schema::integer() } }));
+
 // A database that cannot be reached is the server's problem of the moment (503, try again); a
 // failed statement is a bug (500, logged).
 template <typename T>
@@ -84,12 +124,11 @@ struct DatabaseApi
 
     QCoro::Task<HttpResponse> importItems(RequestContext &context)
     {
-        const QByteArray type = context.incoming.request.header("content-type").toLower();
-        if (!type.isEmpty() && !type.startsWith("text/csv") && !type.startsWith("text/plain"))
-            co_return HttpResponse::detail(
-                415, QStringLiteral("Unsupported Media Type: send text/csv"));
-        auto outcomeTask
-            = items->importCsv(context, context.incoming.request.body); // named: see dbCall
+        BodyReader body(context.route, context.incoming.request);
+        const QByteArray csv = body.bytes();
+        if (!body.ok())
+            co_return body.errorResponse();
+        auto outcomeTask = items->importCsv(context, csv); // named: see dbCall
         const auto outcome = co_await outcomeTask;
         if (auto failed = failureResponse(outcome, context)) {
             HttpResponse failure = std::move(*failed);
@@ -199,16 +238,10 @@ struct DatabaseApi
 
     HttpResponse putSettings(RequestContext &context)
     {
-        QJsonParseError parseError;
-        const QJsonDocument document
-            = QJsonDocument::fromJson(context.incoming.request.body, &parseError);
-        const QJsonValue pooling = document.object().value(QStringLiteral("pooling"));
-        if (parseError.error != QJsonParseError::NoError || !document.isObject()
-            || !pooling.isBool()) {
-            return http::validationError(http::bodyLocation(QStringLiteral("pooling")),
-                QStringLiteral("expected {\"pooling\": true|false}"),
-                QStringLiteral("type_error.bool"));
-        }
+        BodyReader body(context.route, context.incoming.request);
+        const QJsonValue pooling = body.object().value(QStringLiteral("pooling"));
+        if (!body.ok())
+            return body.errorResponse();
         pool->setPooling(pooling.toBool());
         qCInfo(lcDb) << "connection pooling" << (pooling.toBool() ? "on" : "off");
         return HttpResponse::json(describe());
@@ -229,45 +262,55 @@ void addDatabaseRoutes(Router &router, db::DatabasePool *pool)
         return needing(std::move(route), QStringLiteral("database"), pool != nullptr, noDatabase());
     };
 
-    router.add(needsDatabase({ "GET", QStringLiteral("/items/{item_id}"),
+    router.add(needsDatabase(Route { "GET", QStringLiteral("/items/{item_id}"),
         QStringLiteral("asyncpg pool.fetchrow: one item by id; 404 when unknown"), standardVariants,
-        HandlerVariant::Async, { itemIdParam, delayParam },
-        [api](RequestContext &c) { return api->getItem(c); } }));
-    router.add(needsDatabase({ "POST", QStringLiteral("/items/import"),
+        HandlerVariant::Async, { itemIdParam, delayParam }, [api](RequestContext &c) {
+            return api->getItem(c);
+        } }.answering(itemAnswer)));
+    router.add(needsDatabase(Route { "POST", QStringLiteral("/items/import"),
         QStringLiteral("CSV upload (name,price rows): validated, inserted in one transaction"),
         standardVariants, HandlerVariant::Async, {},
-        [api](RequestContext &c) { return api->importItems(c); } }));
-    router.add(needsDatabase(
-        { "POST", QStringLiteral("/posts/"), QStringLiteral("PostService.create_post"),
-            standardVariants, HandlerVariant::Async, { titleParam, contentParam, authorParam },
-            [api](RequestContext &c) { return api->createPost(c); } }));
-    router.add(needsDatabase({ "GET", QStringLiteral("/posts/"),
+        [api](RequestContext &c) { return api->importItems(c); } }
+                                 .accepting(csvItems)
+                                 .answering(importAnswer)));
+    router.add(needsDatabase(Route { "POST", QStringLiteral("/posts/"),
+        QStringLiteral("PostService.create_post"), standardVariants, HandlerVariant::Async,
+        { titleParam, contentParam, authorParam }, [api](RequestContext &c) {
+            return api->createPost(c);
+        } }.answering(postAnswer)));
+    router.add(needsDatabase(Route { "GET", QStringLiteral("/posts/"),
         QStringLiteral("PostService.get_all_posts (offset/limit)"), standardVariants,
-        HandlerVariant::Async, { skipParam, limitParam, delayParam },
-        [api](RequestContext &c) { return api->listPosts(c); } }));
-    router.add(needsDatabase({ "GET", QStringLiteral("/posts/{post_id}"),
+        HandlerVariant::Async, { skipParam, limitParam, delayParam }, [api](RequestContext &c) {
+            return api->listPosts(c);
+        } }.answering(postListAnswer)));
+    router.add(needsDatabase(Route { "GET", QStringLiteral("/posts/{post_id}"),
         QStringLiteral("PostService.get_post; 404 when unknown"), standardVariants,
-        HandlerVariant::Async, { postIdParam, delayParam },
-        [api](RequestContext &c) { return api->getPost(c); } }));
-    router.add(needsDatabase({ "PUT", QStringLiteral("/posts/{post_id}"),
+        HandlerVariant::Async, { postIdParam, delayParam }, [api](RequestContext &c) {
+            return api->getPost(c);
+        } }.answering(postAnswer)));
+    router.add(needsDatabase(Route { "PUT", QStringLiteral("/posts/{post_id}"),
         QStringLiteral("PostService.update_post; 404 when unknown"), standardVariants,
-        HandlerVariant::Async, { postIdParam, titleParam, contentParam },
-        [api](RequestContext &c) { return api->updatePost(c); } }));
-    router.add(needsDatabase({ "DELETE", QStringLiteral("/posts/{post_id}"),
+        HandlerVariant::Async, { postIdParam, titleParam, contentParam }, [api](RequestContext &c) {
+            return api->updatePost(c);
+        } }.answering(postAnswer)));
+    router.add(needsDatabase(Route { "DELETE", QStringLiteral("/posts/{post_id}"),
         QStringLiteral("PostService.delete_post; 404 when unknown"), standardVariants,
-        HandlerVariant::Async, { postIdParam },
-        [api](RequestContext &c) { return api->deletePost(c); } }));
+        HandlerVariant::Async, { postIdParam }, [api](RequestContext &c) {
+            return api->deletePost(c);
+        } }.answering(Payload::message())));
 
     const QString control = QStringLiteral("/_scope/database");
     router.add(Route::control("GET", control,
         QStringLiteral("Database backend, pool size and load, the pooling switch"),
         [api](RequestContext &) -> QCoro::Task<HttpResponse> {
             co_return HttpResponse::json(api->describe());
-        }));
+        }).answering(databaseAnswer));
     router.add(needsDatabase(Route::control("PUT", control,
         QStringLiteral("Connection pooling on or off: {\"pooling\": false} opens a "
                        "connection per request"),
-        [api](RequestContext &c) -> QCoro::Task<HttpResponse> { co_return api->putSettings(c); })));
+        [api](RequestContext &c) -> QCoro::Task<HttpResponse> { co_return api->putSettings(c); })
+                                 .accepting(poolingSwitch)
+                                 .answering(databaseAnswer)));
 }
 
 } // namespace loopscope

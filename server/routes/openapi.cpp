@@ -1,5 +1,6 @@
 #include "openapi.h"
 
+#include "redocpage.h"
 #include "routing/requestcontext.h"
 #include "routing/router.h"
 #include "trace/handlervariant.h"
@@ -55,10 +56,42 @@ QJsonObject jsonContent(const QJsonObject &schema)
 
 QJsonObject reference(const QString &name)
 {
-    return { { QStringLiteral("$ref"), QString(QStringLiteral("#/components/schemas/") + name) } };
+    return schema::reference(name);
 }
 
-QJsonObject components()
+// A payload's schema as an operation shows it: a reference to its component when named.
+QJsonObject content(const Payload &payload)
+{
+    QJsonObject media { { QStringLiteral("schema"),
+        payload.name.isEmpty() ? payload.schema : reference(payload.name) } };
+    if (!payload.example.isUndefined() && !payload.example.isNull())
+        media.insert(QStringLiteral("example"), payload.example);
+    QJsonObject object;
+    for (const QString &type : payload.mediaTypes)
+        object.insert(type, media);
+    return object;
+}
+
+// FastAPI titles a model's fields after their names ("user_id" -> "User Id"), nested ones too.
+QJsonObject titled(QJsonObject schema)
+{
+    QJsonObject properties = schema.value(QStringLiteral("properties")).toObject();
+    for (auto it = properties.begin(); it != properties.end(); ++it) {
+        QJsonObject property = titled(it.value().toObject());
+        if (!property.contains(QStringLiteral("$ref"))
+            && !property.contains(QStringLiteral("title")))
+            property.insert(QStringLiteral("title"), titleCase(it.key()));
+        it.value() = property;
+    }
+    if (!properties.isEmpty())
+        schema.insert(QStringLiteral("properties"), properties);
+    if (schema.contains(QStringLiteral("items")))
+        schema.insert(
+            QStringLiteral("items"), titled(schema.value(QStringLiteral("items")).toObject()));
+    return schema;
+}
+
+QJsonObject components(const Router &router)
 {
     const QJsonObject validationError { { QStringLiteral("title"),
                                             QStringLiteral("ValidationError") },
@@ -96,10 +129,20 @@ QJsonObject components()
             QJsonObject { { QStringLiteral("detail"),
                 QJsonObject { { QStringLiteral("title"), QStringLiteral("Detail") },
                     { QStringLiteral("type"), QStringLiteral("string") } } } } } };
-    return { { QStringLiteral("schemas"),
-        QJsonObject { { QStringLiteral("ValidationError"), validationError },
-            { QStringLiteral("HTTPValidationError"), httpValidationError },
-            { QStringLiteral("HTTPError"), httpError } } } };
+    QJsonObject schemas { { QStringLiteral("ValidationError"), validationError },
+        { QStringLiteral("HTTPValidationError"), httpValidationError },
+        { QStringLiteral("HTTPError"), httpError } };
+    for (const Route &route : router.routes()) {
+        for (const Payload *payload :
+            { route.requestBody ? &*route.requestBody : nullptr, &route.answer }) {
+            if (payload && !payload->name.isEmpty()) {
+                QJsonObject model = titled(payload->schema);
+                model.insert(QStringLiteral("title"), payload->name);
+                schemas.insert(payload->name, model);
+            }
+        }
+    }
+    return { { QStringLiteral("schemas"), schemas } };
 }
 
 QJsonObject operation(const Route &route)
@@ -110,19 +153,29 @@ QJsonObject operation(const Route &route)
         parameters.append(parameter(doc));
         hasPathParameter = hasPathParameter || doc.in == Param::In::Path;
     }
-    QJsonObject responses { { QStringLiteral("200"),
-        QJsonObject { { QStringLiteral("description"), QStringLiteral("Successful Response") },
-            { QStringLiteral("content"), jsonContent({}) } } } };
+    auto response = [](const QString &description, const QJsonObject &media) {
+        QJsonObject object { { QStringLiteral("description"), description } };
+        if (!media.isEmpty())
+            object.insert(QStringLiteral("content"), media);
+        return object;
+    };
+    QJsonObject responses { { QString::number(route.answerStatus),
+        response(route.answerStatus == 201 ? QStringLiteral("Created")
+                                           : QStringLiteral("Successful Response"),
+            content(route.answer)) } };
+    const QJsonObject httpError = jsonContent(reference(QStringLiteral("HTTPError")));
     if (hasPathParameter)
-        responses.insert(QStringLiteral("404"),
-            QJsonObject { { QStringLiteral("description"), QStringLiteral("Not Found") },
-                { QStringLiteral("content"),
-                    jsonContent(reference(QStringLiteral("HTTPError"))) } });
-    if (!route.params.isEmpty())
+        responses.insert(QStringLiteral("404"), response(QStringLiteral("Not Found"), httpError));
+    if (route.requestBody && !route.requestBody->isJson())
+        responses.insert(
+            QStringLiteral("415"), response(QStringLiteral("Unsupported Media Type"), httpError));
+    if (!route.params.isEmpty() || route.requestBody)
         responses.insert(QStringLiteral("422"),
-            QJsonObject { { QStringLiteral("description"), QStringLiteral("Validation Error") },
-                { QStringLiteral("content"),
-                    jsonContent(reference(QStringLiteral("HTTPValidationError"))) } });
+            response(QStringLiteral("Validation Error"),
+                jsonContent(reference(QStringLiteral("HTTPValidationError")))));
+    if (!route.needs.isEmpty())
+        responses.insert(QStringLiteral("503"),
+            response(QStringLiteral("Service Unavailable: no %1").arg(route.needs), httpError));
     QString operationId = route.key().toLower();
     operationId.replace(QRegularExpression(QStringLiteral("[^a-z0-9]+")), QStringLiteral("_"));
     QJsonObject object { { QStringLiteral("summary"), route.summary },
@@ -134,6 +187,10 @@ QJsonObject operation(const Route &route)
         { QStringLiteral("responses"), responses } };
     if (!parameters.isEmpty())
         object.insert(QStringLiteral("parameters"), parameters);
+    if (route.requestBody)
+        object.insert(QStringLiteral("requestBody"),
+            QJsonObject { { QStringLiteral("required"), true },
+                { QStringLiteral("content"), content(*route.requestBody) } });
     if (!route.internal) {
         object.insert(
             QStringLiteral("x-variants"), QJsonArray::fromStringList(variantNames(route.variants)));
@@ -161,29 +218,37 @@ QJsonObject openApiDocument(const Router &router)
                     QStringLiteral("Every example of the course, each route switchable between "
                                    "async, threadpool and blocking variants, and no-await where "
                                    "the forgotten await is shown (x-variants).") } } },
-        { QStringLiteral("paths"), paths }, { QStringLiteral("components"), components() } };
+        { QStringLiteral("paths"), paths }, { QStringLiteral("components"), components(router) } };
 }
 
 void addDocsRoutes(Router &router)
 {
-    auto add = [&router](QString path, QString summary, Route::Handler handler) {
-        router.add(Route::docs("GET", std::move(path), std::move(summary), std::move(handler)));
+    auto add = [&router](QString path, QString summary, Payload answer, Route::Handler handler) {
+        router.add(Route::docs("GET", std::move(path), std::move(summary), std::move(handler))
+                       .answering(std::move(answer)));
     };
+    const Payload html = Payload::text({ QStringLiteral("text/html") });
     const Router *table = &router;
     add(QStringLiteral("/openapi.json"), QStringLiteral("This API as OpenAPI 3"),
+        Payload::json({}, schema::anyObject(QStringLiteral("an OpenAPI 3.0 document"))),
         [table](RequestContext &) -> QCoro::Task<HttpResponse> {
             // Built on first use: the route table is complete by then and never changes.
             static const QByteArray document
                 = QJsonDocument(openApiDocument(*table)).toJson(QJsonDocument::Compact);
             co_return HttpResponse::text(document, "application/json");
         });
-    add(QStringLiteral("/docs"), QStringLiteral("Interactive API docs"),
+    add(QStringLiteral("/docs"), QStringLiteral("Interactive API docs"), html,
         [](RequestContext &) -> QCoro::Task<HttpResponse> {
             static const QByteArray page = [] {
                 QFile file(QStringLiteral(":/loopscope/docs.html"));
                 return file.open(QIODevice::ReadOnly) ? file.readAll()
                                                       : QByteArray("docs page missing");
             }();
+            co_return HttpResponse::text(page, "text/html; charset=utf-8");
+        });
+    add(QStringLiteral("/redoc"), QStringLiteral("API reference: every route, body and answer"),
+        html, [table](RequestContext &) -> QCoro::Task<HttpResponse> {
+            static const QByteArray page = referencePage(openApiDocument(*table));
             co_return HttpResponse::text(page, "text/html; charset=utf-8");
         });
 }

@@ -10,7 +10,8 @@ class Router;
 // responses (200, 404/422 with their bodies), and each route's variants as `x-variants`.
 QJsonObject openApiDocument(const Router &router);
 
-// GET /openapi.json and GET /docs (an interactive page with a try-it form per route).
+// GET /openapi.json, GET /docs (an interactive page with a try-it form per route) and GET
+// /redoc (a reference page).
 void addDocsRoutes(Router &router);
 
 } // namespace loopscope

@@ -21,6 +21,52 @@ using upstream::Outbound;
 
 namespace {
 
+// The bodies the routes read and answer, as /openapi.json describes them.
+const Payload weatherAnswer = Payload::json(QStringLiteral("Weather"),
+    schema::object({ { QStringLiteral("city"), schema::string() },
+                       { QStringLiteral("temperature"), schema::number() } },
+        { QStringLiteral("city"), QStringLiteral("temperature") }));
+const Payload dashboardAnswer = Payload::json(QStringLiteral("Dashboard"),
+    schema::object({ { QStringLiteral("users_count"), schema::integer() },
+        { QStringLiteral("posts_count"), schema::integer() },
+        { QStringLiteral("comments_count"), schema::integer() } }));
+const Payload scrapeAnswer = Payload::json(QStringLiteral("ScrapeReport"),
+    schema::object(
+        { { QStringLiteral("total_time"), schema::number(QStringLiteral("seconds")) },
+            { QStringLiteral("urls_fetched"), schema::integer() },
+            { QStringLiteral("results"),
+                schema::arrayOf(schema::object(
+                    { { QStringLiteral("url"), schema::string() },
+                        { QStringLiteral("status"),
+                            schema::string(QStringLiteral("the HTTP status, or \"error\"")) },
+                        { QStringLiteral("response_time"), schema::number() },
+                        { QStringLiteral("content_length"), schema::integer() },
+                        { QStringLiteral("error"), schema::string() } },
+                    { QStringLiteral("url"), QStringLiteral("status"),
+                        QStringLiteral("response_time") })) } },
+        { QStringLiteral("total_time"), QStringLiteral("urls_fetched"),
+            QStringLiteral("results") }));
+const Payload fileAnswer
+    = Payload::text({ QStringLiteral("text/plain"), QStringLiteral("application/octet-stream") });
+const Payload upstreamAnswer = Payload::json(QStringLiteral("UpstreamState"),
+    schema::object({ { QStringLiteral("upstream"), schema::string() },
+        { QStringLiteral("allowed_hosts"), schema::arrayOf(schema::string()) },
+        { QStringLiteral("client"), schema::anyObject(QStringLiteral("the client pool")) },
+        { QStringLiteral("files_directory"), schema::string() },
+        { QStringLiteral("max_body_bytes"), schema::integer() },
+        { QStringLiteral("simulator"),
+            schema::nullable(schema::anyObject(QStringLiteral("settings and counters"))) } }));
+const Payload upstreamChange = Payload::json(QStringLiteral("UpstreamChange"),
+    schema::closedObject(
+        { { QStringLiteral("latency_ms"), schema::bounded(schema::number(), 0, 600000) },
+            { QStringLiteral("jitter_ms"), schema::bounded(schema::number(), 0, 600000) },
+            { QStringLiteral("failure_rate"), schema::bounded(schema::number(), 0, 1) },
+            { QStringLiteral("failure_mode"),
+                schema::oneOf(schema::string(), upstream::SimulatorSettings::failureModes()) } }),
+    QJsonObject { { QStringLiteral("latency_ms"), 100 }, { QStringLiteral("jitter_ms"), 0 },
+        { QStringLiteral("failure_rate"), 0.1 },
+        { QStringLiteral("failure_mode"), QStringLiteral("mixed") } });
+
 const Param cityParam = Param::path(QStringLiteral("city"), QStringLiteral("string"));
 const Param fileNameParam = Param::path(QStringLiteral("name"), QStringLiteral("string"));
 const Param clientParam = Param::query(QStringLiteral("client"), QStringLiteral("string"), false,
@@ -297,41 +343,19 @@ HttpResponse putUpstream(RequestContext &context, Outbound &outbound)
     upstream::UpstreamSimulator *simulator = outbound.simulator();
     if (!simulator)
         return HttpResponse::detail(409, QStringLiteral("the simulator is not running"));
-    QJsonParseError parseError;
-    const QJsonDocument document
-        = QJsonDocument::fromJson(context.incoming.request.body, &parseError);
-    if (parseError.error != QJsonParseError::NoError || !document.isObject())
-        return http::validationError(http::bodyLocation(),
-            QStringLiteral(
-                "expected a JSON object, e.g. {\"latency_ms\": 100, "
-                "\"jitter_ms\": 0, \"failure_rate\": 0.1, \"failure_mode\": \"mixed\"}"));
-    const QJsonObject body = document.object();
+    BodyReader reader(context.route, context.incoming.request);
+    const QJsonObject body = reader.object(); // its fields, bounds and modes checked
+    if (!reader.ok())
+        return reader.errorResponse();
     upstream::SimulatorSettings settings = simulator->settings();
-    for (auto it = body.begin(); it != body.end(); ++it) {
-        const QString key = it.key();
-        const QJsonValue value = it.value();
-        if (key == u"latency_ms" || key == u"jitter_ms") {
-            if (!value.isDouble() || value.toDouble() < 0 || value.toDouble() > 600000)
-                return http::validationError(http::bodyLocation(key),
-                    QStringLiteral("expected milliseconds from 0 to 600000"));
-            (key == u"latency_ms" ? settings.latencyMs : settings.jitterMs)
-                = qRound(value.toDouble());
-        } else if (key == u"failure_rate") {
-            if (!value.isDouble() || value.toDouble() < 0 || value.toDouble() > 1)
-                return http::validationError(
-                    http::bodyLocation(key), QStringLiteral("expected a number from 0 to 1"));
-            settings.failureRate = value.toDouble();
-        } else if (key == u"failure_mode") {
-            if (!upstream::SimulatorSettings::failureModes().contains(value.toString()))
-                return http::validationError(http::bodyLocation(key),
-                    QStringLiteral("expected one of: %1")
-                        .arg(upstream::SimulatorSettings::failureModes().join(
-                            QStringLiteral(", "))));
-            settings.failureMode = value.toString();
-        } else {
-            return http::validationError(http::bodyLocation(key), QStringLiteral("unknown field"));
-        }
-    }
+    if (body.contains(QStringLiteral("latency_ms")))
+        settings.latencyMs = qRound(body.value(QStringLiteral("latency_ms")).toDouble());
+    if (body.contains(QStringLiteral("jitter_ms")))
+        settings.jitterMs = qRound(body.value(QStringLiteral("jitter_ms")).toDouble());
+    if (body.contains(QStringLiteral("failure_rate")))
+        settings.failureRate = body.value(QStringLiteral("failure_rate")).toDouble();
+    if (body.contains(QStringLiteral("failure_mode")))
+        settings.failureMode = body.value(QStringLiteral("failure_mode")).toString();
     simulator->setSettings(settings);
     return HttpResponse::json(describeUpstream(outbound));
 }
@@ -344,28 +368,33 @@ void addOutboundRoutes(Router &router, Outbound *outbound)
         return needing(std::move(route), QStringLiteral("outbound"), outbound != nullptr,
             HttpResponse::detail(503, QStringLiteral("outbound I/O is not running")));
     };
-    router.add(needsOutbound({ "GET", QStringLiteral("/weather/{city}"),
+    router.add(needsOutbound(Route { "GET", QStringLiteral("/weather/{city}"),
         QStringLiteral("httpx.AsyncClient().get(weather API); 502 when the upstream fails"),
-        standardVariants, HandlerVariant::Async, { cityParam },
-        [outbound](RequestContext &c) { return weather(c, *outbound); } }));
-    router.add(needsOutbound({ "GET", QStringLiteral("/dashboard"),
+        standardVariants, HandlerVariant::Async, { cityParam }, [outbound](RequestContext &c) {
+            return weather(c, *outbound);
+        } }.answering(weatherAnswer)));
+    router.add(needsOutbound(Route { "GET", QStringLiteral("/dashboard"),
         QStringLiteral(
             "asyncio.gather of /users, /posts, /comments (async); one after another otherwise"),
         standardVariants | variantBit(HandlerVariant::NoAwait), HandlerVariant::Async,
-        { clientParam }, [outbound](RequestContext &c) { return dashboard(c, *outbound); } }));
-    router.add(needsOutbound({ "GET", QStringLiteral("/scrape"),
+        { clientParam }, [outbound](RequestContext &c) {
+            return dashboard(c, *outbound);
+        } }.answering(dashboardAnswer)));
+    router.add(needsOutbound(Route { "GET", QStringLiteral("/scrape"),
         QStringLiteral(
             "The async scraper exercise: concurrent fetches with timings, per-URL timeout "
             "and errors, bounded semaphore; blocking fetches one by one like requests"),
         standardVariants, HandlerVariant::Async,
-        { urlParam, timeoutParam, concurrencyParam, clientParam },
-        [outbound](RequestContext &c) { return scrape(c, *outbound); } }));
-    router.add(needsOutbound({ "GET", QStringLiteral("/files/{name}"),
+        { urlParam, timeoutParam, concurrencyParam, clientParam }, [outbound](RequestContext &c) {
+            return scrape(c, *outbound);
+        } }.answering(scrapeAnswer)));
+    router.add(needsOutbound(Route { "GET", QStringLiteral("/files/{name}"),
         QStringLiteral(
             "aiofiles: read a data file in chunks off the loop (async), whole on a pool thread, "
             "or on the loop (blocking); 1mb.txt, 10mb.txt, 100mb.txt"),
-        standardVariants, HandlerVariant::Async, { fileNameParam },
-        [outbound](RequestContext &c) { return serveFile(c, *outbound); } }));
+        standardVariants, HandlerVariant::Async, { fileNameParam }, [outbound](RequestContext &c) {
+            return serveFile(c, *outbound);
+        } }.answering(fileAnswer)));
 
     const QString control = QStringLiteral("/_scope/upstream");
     router.add(needsOutbound(Route::control("GET", control,
@@ -373,13 +402,15 @@ void addOutboundRoutes(Router &router, Outbound *outbound)
             "The upstream simulator's settings and counters, the client pool, the allow list"),
         [outbound](RequestContext &) -> QCoro::Task<HttpResponse> {
             co_return HttpResponse::json(describeUpstream(*outbound));
-        })));
+        }).answering(upstreamAnswer)));
     router.add(needsOutbound(Route::control("PUT", control,
         QStringLiteral("Change the simulator: {\"latency_ms\", \"jitter_ms\", \"failure_rate\", "
                        "\"failure_mode\"}"),
         [outbound](RequestContext &context) -> QCoro::Task<HttpResponse> {
             co_return putUpstream(context, *outbound);
-        })));
+        })
+                                 .accepting(upstreamChange)
+                                 .answering(upstreamAnswer)));
 }
 
 } // namespace loopscope

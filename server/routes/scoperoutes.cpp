@@ -31,21 +31,64 @@ QJsonObject describeMode(const ModeTable::Entry &entry)
         { QStringLiteral("variants"), QJsonArray::fromStringList(variantNames(entry.allowed)) } };
 }
 
+// The bodies the routes read and answer, as /openapi.json describes them.
+const QJsonObject variantSchema = schema::string(QStringLiteral("async, threadpool or blocking"));
+const Payload modeAnswer = Payload::json(QStringLiteral("RouteMode"),
+    schema::object({ { QStringLiteral("route"), schema::string(QStringLiteral("\"GET /async\"")) },
+                       { QStringLiteral("variant"), variantSchema },
+                       { QStringLiteral("default"), variantSchema },
+                       { QStringLiteral("variants"), schema::arrayOf(variantSchema) } },
+        { QStringLiteral("route"), QStringLiteral("variant"), QStringLiteral("default"),
+            QStringLiteral("variants") }));
+const Payload modesAnswer = Payload::json(QStringLiteral("RouteModes"),
+    schema::object(
+        { { QStringLiteral("routes"), schema::arrayOf(schema::reference(modeAnswer.name)) } },
+        { QStringLiteral("routes") }));
+// The variant is checked by the handler: it says which variants the route offers.
+const Payload modeChange = Payload::json(QStringLiteral("ModeChange"),
+    schema::object({ { QStringLiteral("route"),
+                         schema::string(QStringLiteral("a route as \"METHOD /path\"")) },
+                       { QStringLiteral("variant"), variantSchema } },
+        { QStringLiteral("route"), QStringLiteral("variant") }),
+    QJsonObject { { QStringLiteral("route"), QStringLiteral("GET /async") },
+        { QStringLiteral("variant"), QStringLiteral("blocking") } });
+const Payload healthAnswer = Payload::json(QStringLiteral("Health"),
+    schema::object({ { QStringLiteral("status"), schema::string() },
+        { QStringLiteral("uptime_s"), schema::number() },
+        { QStringLiteral("in_flight"), schema::integer() },
+        { QStringLiteral("open_connections"), schema::integer() },
+        { QStringLiteral("requests"), schema::integer() },
+        { QStringLiteral("background_tasks"), schema::integer() } }));
+const Payload traceAnswer = Payload::json(QStringLiteral("ChromeTrace"),
+    schema::object({ { QStringLiteral("traceEvents"),
+        schema::arrayOf(schema::anyObject(QStringLiteral("a Chrome Trace Event"))) } }));
+const Payload metricsAnswer = Payload::text({ QStringLiteral("text/plain") });
+const Payload stallsAnswer = Payload::json(QStringLiteral("StallReport"),
+    schema::object(
+        { { QStringLiteral("stalls"),
+            schema::arrayOf(schema::object({ { QStringLiteral("start_ns"), schema::integer() },
+                { QStringLiteral("end_ns"), schema::integer() },
+                { QStringLiteral("open"), schema::boolean() },
+                { QStringLiteral("cause"), schema::string() },
+                { QStringLiteral("culprit"),
+                    schema::nullable(
+                        schema::anyObject(QStringLiteral("the request that held the loop"))) },
+                { QStringLiteral("arrivals"), schema::integer() },
+                { QStringLiteral("waited_ns"), schema::integer() },
+                { QStringLiteral("victims"), schema::arrayOf(schema::anyObject()) } })) } },
+        { QStringLiteral("stalls") }));
+const Payload tasksAnswer = Payload::json(QStringLiteral("BackgroundTasks"),
+    schema::object({ { QStringLiteral("running"), schema::integer() },
+        { QStringLiteral("tasks"),
+            schema::arrayOf(
+                schema::anyObject(QStringLiteral("one task: id, name, state, parent"))) } }));
+
 HttpResponse putMode(RequestContext &context, ModeTable &modes)
 {
-    QJsonParseError parseError;
-    const QJsonDocument document
-        = QJsonDocument::fromJson(context.incoming.request.body, &parseError);
-    if (parseError.error != QJsonParseError::NoError || !document.isObject())
-        return http::validationError(http::bodyLocation(),
-            QStringLiteral("expected a JSON object {\"route\": ..., \"variant\": ...}"),
-            QStringLiteral("value_error.jsondecode"));
-    const QJsonObject body = document.object();
-    for (const QString &field : { QStringLiteral("route"), QStringLiteral("variant") }) {
-        if (!body.value(field).isString())
-            return http::validationError(http::bodyLocation(field),
-                QStringLiteral("field required"), QStringLiteral("value_error.missing"));
-    }
+    BodyReader reader(context.route, context.incoming.request);
+    const QJsonObject body = reader.object();
+    if (!reader.ok())
+        return reader.errorResponse();
     const QString route = body.value(QStringLiteral("route")).toString();
     const QString variant = body.value(QStringLiteral("variant")).toString();
     switch (modes.set(route, variant)) {
@@ -162,15 +205,16 @@ HttpResponse exportTrace(RequestContext &context, ScopeState &state)
 
 void addScopeRoutes(Router &router, ScopeState &state)
 {
-    auto internal
-        = [&router](QByteArray method, QString path, QString summary, Route::Handler handler) {
-              router.add(Route::control(
-                  std::move(method), std::move(path), std::move(summary), std::move(handler)));
-          };
+    auto internal = [&router](QByteArray method, QString path, QString summary, Payload answer,
+                        Route::Handler handler) {
+        router.add(Route::control(
+            std::move(method), std::move(path), std::move(summary), std::move(handler))
+                       .answering(std::move(answer)));
+    };
 
     addDocsRoutes(router);
     internal("GET", QStringLiteral("/_scope/health"), QStringLiteral("Liveness and load figures"),
-        [&state](RequestContext &) -> QCoro::Task<HttpResponse> {
+        healthAnswer, [&state](RequestContext &) -> QCoro::Task<HttpResponse> {
             co_return HttpResponse::json(
                 QJsonObject { { QStringLiteral("status"), QStringLiteral("ok") },
                     { QStringLiteral("uptime_s"),
@@ -181,19 +225,21 @@ void addScopeRoutes(Router &router, ScopeState &state)
                     { QStringLiteral("background_tasks"), state.tasks.runningCount() } });
         });
     internal("GET", QStringLiteral("/_scope/modes"),
-        QStringLiteral("Every route with its variant and the variants it offers"),
+        QStringLiteral("Every route with its variant and the variants it offers"), modesAnswer,
         [&state](RequestContext &) -> QCoro::Task<HttpResponse> {
             QJsonArray routes;
             for (int i = 0; i < state.modes.size(); ++i)
                 routes.append(describeMode(state.modes.entry(i)));
             co_return HttpResponse::json(QJsonObject { { QStringLiteral("routes"), routes } });
         });
-    internal("PUT", QStringLiteral("/_scope/modes"),
+    router.add(Route::control("PUT", QStringLiteral("/_scope/modes"),
         QStringLiteral(
             "Switch one route's variant: {\"route\": \"GET /async\", \"variant\": \"blocking\"}"),
         [&state](RequestContext &context) -> QCoro::Task<HttpResponse> {
             co_return putMode(context, state.modes);
-        });
+        })
+                   .accepting(modeChange)
+                   .answering(modeAnswer));
     Route traceRoute = Route::control("GET", QStringLiteral("/_scope/trace"),
         QStringLiteral("Chrome Trace Event JSON of the retained window (open in Perfetto), "
                        "streamed; ?last=S or ?since=NS&until=NS for a part of it"),
@@ -201,10 +247,11 @@ void addScopeRoutes(Router &router, ScopeState &state)
             co_return exportTrace(context, state);
         });
     traceRoute.params = { lastParam, sinceParam, untilParam };
+    traceRoute.answer = traceAnswer;
     router.add(std::move(traceRoute));
     internal("GET", QStringLiteral("/_scope/metrics"),
         QStringLiteral("Prometheus text: requests, latency histogram, loop stalls, drops"),
-        [&state](RequestContext &) -> QCoro::Task<HttpResponse> {
+        metricsAnswer, [&state](RequestContext &) -> QCoro::Task<HttpResponse> {
             QByteArray text = co_await state.pool.run(
                 [] {
                     trace::TraceHub::instance().flush();
@@ -217,7 +264,7 @@ void addScopeRoutes(Router &router, ScopeState &state)
         });
     internal("GET", QStringLiteral("/_scope/stalls"),
         QStringLiteral("Loop stalls of the retained window: cause, culprit, every victim's wait"),
-        [&state](RequestContext &) -> QCoro::Task<HttpResponse> {
+        stallsAnswer, [&state](RequestContext &) -> QCoro::Task<HttpResponse> {
             // Attributing a whole window walks every span: never on the loop.
             QByteArray json = co_await state.pool.run(
                 [] {
@@ -230,7 +277,7 @@ void addScopeRoutes(Router &router, ScopeState &state)
             co_return HttpResponse::text(std::move(json), "application/json");
         });
     internal("GET", QStringLiteral("/_scope/tasks"),
-        QStringLiteral("Background tasks: running first, then the last 1000 ended"),
+        QStringLiteral("Background tasks: running first, then the last 1000 ended"), tasksAnswer,
         [&state](RequestContext &) -> QCoro::Task<HttpResponse> {
             co_return HttpResponse::json(
                 QJsonObject { { QStringLiteral("running"), state.tasks.runningCount() },
