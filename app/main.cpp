@@ -9,6 +9,7 @@
 #include "scenariorunner.h"
 #include "scenarios.h"
 #include "serverhost.h"
+#include "serversampler.h"
 #include "trace/sessionclock.h"
 #include "trace/tracehub.h"
 #include "unixsignals.h"
@@ -63,20 +64,24 @@ void captureWhenAsked(MainWindow &window, const AppOptions &options)
         return;
     }
     const bool quitWhenDone = options.check || !options.screenshot.isEmpty();
-    QObject::connect(&window, &MainWindow::scenarioFinished, &window,
-        [&window, quitWhenDone, check = options.check, path = options.screenshot] {
-            int code = 0;
-            if (check) {
-                const QList<ClaimResult> &claims = window.lastScenarioOutcome().claims;
-                std::printf("%s", qPrintable(checkReport(claims)));
-                std::fflush(stdout);
-                code = checkExitCode(claims);
-            }
-            if (!path.isEmpty() && !saveWindow(window, path))
-                code = 1;
-            if (quitWhenDone)
-                QApplication::exit(code);
-        });
+    auto report = [&window, quitWhenDone, check = options.check, path = options.screenshot] {
+        int code = 0;
+        if (check) {
+            const QList<ClaimResult> &claims = window.lastScenarioOutcome().claims;
+            std::printf("%s", qPrintable(checkReport(claims)));
+            std::fflush(stdout);
+            code = checkExitCode(claims);
+        }
+        if (!path.isEmpty() && !saveWindow(window, path))
+            code = 1;
+        if (quitWhenDone)
+            QApplication::exit(code);
+    };
+    // After the next sample, so the charts and the status bar show the lesson's end too.
+    QObject::connect(&window, &MainWindow::scenarioFinished, &window, [&window, report] {
+        QObject::connect(
+            &window.sampler(), &ServerSampler::sampled, &window, report, Qt::SingleShotConnection);
+    });
     QTimer::singleShot(0, &window, [&window, name = options.scenario] {
         if (const QString error = window.runScenario(*findScenario(name)); !error.isEmpty()) {
             std::fprintf(stderr, "loopscope: scenario not started: %s\n", qPrintable(error));
