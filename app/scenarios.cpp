@@ -129,7 +129,8 @@ QList<Scenario> buildScenarios()
     list << Scenario { QStringLiteral("gather"), QStringLiteral("Sequential vs gathered API calls"),
         QStringLiteral("The scraper's five upstream calls (100 ms each), awaited one after "
                        "another (Semaphore(1)) or together with asyncio.gather.\n"
-                       "Watch the five await bars follow each other, then overlap."),
+                       "Watch each request shrink from five calls' time to one's, while the loop "
+                       "only awaits."),
         { step(QStringLiteral("await one after another"), { QStringLiteral("GET /scrape=async") },
               QStringLiteral("GET /scrape"), "GET", "/scrape?concurrency=1", 20, 2),
             step(QStringLiteral("asyncio.gather"), { QStringLiteral("GET /scrape=async") },
