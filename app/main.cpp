@@ -56,10 +56,13 @@ bool saveWindow(QWidget &window, const QString &path)
 void captureWhenAsked(MainWindow &window, const AppOptions &options)
 {
     if (options.scenario.isEmpty()) {
-        if (!options.screenshot.isEmpty()) {
-            QTimer::singleShot(0, &window, [&window, path = options.screenshot] {
-                QApplication::exit(saveWindow(window, path) ? 0 : 1);
-            });
+        if (!options.screenshot.isEmpty()) { // once the charts have a sample
+            QObject::connect(
+                &window.sampler(), &ServerSampler::sampled, &window,
+                [&window, path = options.screenshot] {
+                    QApplication::exit(saveWindow(window, path) ? 0 : 1);
+                },
+                Qt::SingleShotConnection);
         }
         return;
     }
