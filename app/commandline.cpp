@@ -354,6 +354,15 @@ const std::vector<OptionRow> &optionTable()
                 o.scenario = value;
                 return {};
             } },
+        { { QStringLiteral("check") }, {},
+            QStringLiteral("with --scenario: print each of its claims (expected, measured,\n"
+                           "PASS or FAIL) once it ran, then quit; exit status 1 when one\n"
+                           "failed"),
+            {},
+            [](const QString &, O &o) -> QString {
+                o.check = true;
+                return {};
+            } },
         { { QStringLiteral("at") }, QStringLiteral("S"),
             QStringLiteral("with a recording: put the play head at S seconds (its session\n"
                            "clock) and show the session as it was then"),
@@ -486,6 +495,8 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     if (options.headless && (!options.scenario.isEmpty() || !options.screenshot.isEmpty()))
         return usageError(
             QStringLiteral("--scenario and --screenshot need the window, not --headless"));
+    if (options.check && options.scenario.isEmpty())
+        return usageError(QStringLiteral("--check needs a --scenario to check"));
     return result;
 }
 

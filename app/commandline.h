@@ -25,6 +25,7 @@ struct AppOptions
     std::optional<std::chrono::seconds> traceRetention;
     QString scenario; // played once the window is up
     QString screenshot; // PNG of the window, taken after the scenario ran; then the app quits
+    bool check = false; // --check: print the scenario's claims checked, quit with whether all held
 };
 
 struct CommandLineResult

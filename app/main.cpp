@@ -6,8 +6,10 @@
 #include "mainwindow.h"
 #include "recordingwindow.h"
 #include "replaycontrols.h"
+#include "scenariorunner.h"
 #include "scenarios.h"
 #include "serverhost.h"
+#include "serversampler.h"
 #include "trace/sessionclock.h"
 #include "trace/tracehub.h"
 #include "unixsignals.h"
@@ -37,31 +39,52 @@ void setApplicationIdentity()
     QCoreApplication::setApplicationVersion(QStringLiteral(LOOPSCOPE_VERSION));
 }
 
-// --screenshot: saves the window after `delay`, then quits with whether it was saved.
-void saveWindowAfter(QWidget &window, const QString &path, std::chrono::milliseconds delay)
+// --screenshot: saves the window as it is now; false when the file could not be written.
+bool saveWindow(QWidget &window, const QString &path)
 {
-    QTimer::singleShot(delay, &window, [&window, path] {
-        const bool saved = window.grab().save(path);
-        std::printf("%s %s\n", saved ? "screenshot saved to" : "could not save screenshot to",
-            qPrintable(path));
-        std::fflush(stdout);
-        QApplication::exit(saved ? 0 : 1);
-    });
+    // The layout the last change asked for (a banner that grew), before the picture.
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+    const bool saved = window.grab().save(path);
+    std::printf("%s %s\n", saved ? "screenshot saved to" : "could not save screenshot to",
+        qPrintable(path));
+    std::fflush(stdout);
+    return saved;
 }
 
-// --scenario and --screenshot: play the scenario, then save the window and quit.
+// --scenario, --check and --screenshot: play the scenario; once its last effect is on screen,
+// print its claims, save the window, and quit with whether all of it went well.
 void captureWhenAsked(MainWindow &window, const AppOptions &options)
 {
-    auto capture = [&window, path = options.screenshot] {
-        // Let the last answers, log lines and a chart sample reach the screen first.
-        if (!path.isEmpty())
-            saveWindowAfter(window, path, std::chrono::milliseconds(1500));
-    };
     if (options.scenario.isEmpty()) {
-        capture();
+        if (!options.screenshot.isEmpty()) { // once the charts have a sample
+            QObject::connect(
+                &window.sampler(), &ServerSampler::sampled, &window,
+                [&window, path = options.screenshot] {
+                    QApplication::exit(saveWindow(window, path) ? 0 : 1);
+                },
+                Qt::SingleShotConnection);
+        }
         return;
     }
-    QObject::connect(&window, &MainWindow::scenarioFinished, &window, capture);
+    const bool quitWhenDone = options.check || !options.screenshot.isEmpty();
+    auto report = [&window, quitWhenDone, check = options.check, path = options.screenshot] {
+        int code = 0;
+        if (check) {
+            const QList<ClaimResult> &claims = window.lastScenarioOutcome().claims;
+            std::printf("%s", qPrintable(checkReport(claims)));
+            std::fflush(stdout);
+            code = checkExitCode(claims);
+        }
+        if (!path.isEmpty() && !saveWindow(window, path))
+            code = 1;
+        if (quitWhenDone)
+            QApplication::exit(code);
+    };
+    // After the next sample, so the charts and the status bar show the lesson's end too.
+    QObject::connect(&window, &MainWindow::scenarioFinished, &window, [&window, report] {
+        QObject::connect(
+            &window.sampler(), &ServerSampler::sampled, &window, report, Qt::SingleShotConnection);
+    });
     QTimer::singleShot(0, &window, [&window, name = options.scenario] {
         if (const QString error = window.runScenario(*findScenario(name)); !error.isEmpty()) {
             std::fprintf(stderr, "loopscope: scenario not started: %s\n", qPrintable(error));
@@ -89,8 +112,11 @@ int runRecording(int argc, char **argv, const AppOptions &options)
     if (options.playHead)
         window.replayControls().seek(trace::fromSessionSeconds(*options.playHead));
     window.show();
-    if (!options.screenshot.isEmpty())
-        saveWindowAfter(*opened.window, options.screenshot, {}); // all of it is there at once
+    if (!options.screenshot.isEmpty()) { // all of it is there at once
+        QTimer::singleShot(0, &window, [&window, path = options.screenshot] {
+            QApplication::exit(saveWindow(window, path) ? 0 : 1);
+        });
+    }
     return QApplication::exec();
 }
 

@@ -60,7 +60,11 @@ MainWindow::MainWindow(ServerHost &host, QWidget *parent)
     m_cursor = new viz::TimeCursor(this);
     m_sampler = new ServerSampler(host, this);
     m_load = new LoadController(host, this);
-    m_scenarios = new ScenarioRunner(*m_load, host.modes(), this);
+    // A lesson ends with its last effect: its background tasks done and drawn.
+    auto lessonSettled = [this] {
+        return m_host.backgroundTasksRunning() == 0 && !m_timelineModel->hasOpenWork();
+    };
+    m_scenarios = new ScenarioRunner(*m_load, host.modes(), lessonSettled, this);
 
     auto *left = new QSplitter(Qt::Vertical, this);
     m_routes = new RoutesPanel(host.modes(), left);
@@ -126,6 +130,7 @@ MainWindow::MainWindow(ServerHost &host, QWidget *parent)
     connect(m_scenarios, &ScenarioRunner::finished, this, [this](const QString &title) {
         statusBar()->showMessage(tr("Scenario done: %1").arg(title), 5000);
         m_bottomTabs->setCurrentWidget(m_runs);
+        showScenarioOutcome(m_scenarios->outcome());
         emit scenarioFinished(title);
     });
     connect(m_scenarios, &ScenarioRunner::failed, this, [this](const QString &message) {
@@ -154,6 +159,7 @@ QWidget *MainWindow::createTimelineArea()
     auto *layout = new QVBoxLayout(area);
     layout->setContentsMargins(0, 0, 0, 0);
     m_scenarioBanner = new QLabel(area);
+    m_scenarioBanner->setObjectName(QStringLiteral("scenarioBanner"));
     m_scenarioBanner->setWordWrap(true);
     m_scenarioBanner->setVisible(false);
     m_scenarioBanner->setFrameShape(QFrame::StyledPanel);
@@ -312,6 +318,26 @@ QString MainWindow::runScenario(const Scenario &scenario)
         m_scenarioBanner->setVisible(true);
     }
     return error;
+}
+
+const ScenarioOutcome &MainWindow::lastScenarioOutcome() const
+{
+    return m_scenarios->outcome();
+}
+
+void MainWindow::showScenarioOutcome(const ScenarioOutcome &outcome)
+{
+    // The whole lesson on the timeline, from its first request to its last effect.
+    const trace::Nanos margin = (outcome.end - outcome.begin) / 20;
+    m_timeline->zoom()->setRange(outcome.begin - margin, outcome.end + margin);
+    QString claims;
+    for (const ClaimResult &claim : outcome.claims) {
+        claims += (claim.passed ? QStringLiteral("<br>&#x2713; ") : QStringLiteral("<br>&#x2717; "))
+            + claim.text.toHtmlEscaped() + QStringLiteral(": expected ")
+            + claim.expected.toHtmlEscaped() + QStringLiteral(", measured <b>")
+            + claim.measured.toHtmlEscaped() + QStringLiteral("</b>");
+    }
+    m_scenarioBanner->setText(m_scenarioBanner->text() + claims);
 }
 
 QList<QAction *> MainWindow::exportActions() const

@@ -24,6 +24,7 @@ class ScenarioRunner;
 class ServerHost;
 class ServerSampler;
 struct Scenario;
+struct ScenarioOutcome;
 struct ServerSample;
 namespace viz {
 class RequestInspector;
@@ -43,6 +44,8 @@ public:
 
     // Plays a scenario; returns an error text, empty when it started.
     QString runScenario(const Scenario &scenario);
+    // The claims and time range of the scenario that finished last.
+    const ScenarioOutcome &lastScenarioOutcome() const;
     LoadController &loadController() { return *m_load; }
     RunsTable &runsTable() { return *m_runs; }
     LoadPanel &loadPanel() { return *m_loadPanel; }
@@ -84,6 +87,8 @@ private:
     // A failed export is shown (a warning naming the file and the reason) and logged.
     void reportExport(const QString &what, const QString &path, const Result &written);
     void createSettingsMenu();
+    // Frames the lesson's time range and adds its checked claims to the banner.
+    void showScenarioOutcome(const ScenarioOutcome &outcome);
     QWidget *createInspectorTab();
     void showExchange(quint64 span);
 

@@ -3,16 +3,18 @@
 #include "core/modetable.h"
 #include "loadcontroller.h"
 
-#include <QTimer>
-
 namespace loopscope {
 
-ScenarioRunner::ScenarioRunner(LoadController &controller, ModeTable &modes, QObject *parent)
+ScenarioRunner::ScenarioRunner(
+    LoadController &controller, ModeTable &modes, Settled settled, QObject *parent)
     : QObject(parent)
     , m_controller(controller)
     , m_modes(modes)
+    , m_settled(std::move(settled))
 {
     connect(&m_controller, &LoadController::runFinished, this, &ScenarioRunner::onRunFinished);
+    m_settlePoll.setInterval(kSettlePoll);
+    connect(&m_settlePoll, &QTimer::timeout, this, &ScenarioRunner::awaitLastEffect);
 }
 
 QString ScenarioRunner::start(const Scenario &scenario)
@@ -25,6 +27,8 @@ QString ScenarioRunner::start(const Scenario &scenario)
     }
     m_scenario = &scenario;
     m_step = 0;
+    m_runs.clear();
+    m_outcome = { scenario.title, {}, trace::nowNs(), 0 };
     emit started(scenario.title);
     runStep();
     return {};
@@ -66,17 +70,37 @@ void ScenarioRunner::applyModes(const QStringList &assignments)
     emit modesChanged();
 }
 
-void ScenarioRunner::onRunFinished(const RunSummary &)
+void ScenarioRunner::onRunFinished(const RunSummary &summary)
 {
-    if (!m_scenario)
-        return; // a manual run
+    if (!m_scenario || m_step >= m_scenario->steps.size())
+        return; // a manual run, maybe while the lesson settles
+    m_runs << summary;
     if (++m_step < m_scenario->steps.size()) {
         runStep();
         return;
     }
-    const QString title = m_scenario->title;
+    m_settleDeadline = trace::nowNs()
+        + std::chrono::duration_cast<std::chrono::nanoseconds>(kSettleLimit).count();
+    awaitLastEffect();
+}
+
+void ScenarioRunner::awaitLastEffect()
+{
+    if (m_settled && !m_settled() && trace::nowNs() < m_settleDeadline) {
+        m_settlePoll.start();
+        return;
+    }
+    m_settlePoll.stop();
+    // Queued: what the last effect posted to this thread (its log line) is handled first.
+    QMetaObject::invokeMethod(this, &ScenarioRunner::finish, Qt::QueuedConnection);
+}
+
+void ScenarioRunner::finish()
+{
+    m_outcome.end = trace::nowNs();
+    m_outcome.claims = checkClaims(m_scenario->claims, m_runs);
     m_scenario = nullptr;
-    emit finished(title);
+    emit finished(m_outcome.title);
 }
 
 } // namespace loopscope

@@ -2,42 +2,73 @@
 
 #include "scenarios.h"
 
+#include "loadcontroller.h"
+#include "trace/trace.h"
+
 #include <QObject>
+#include <QTimer>
+#include <functional>
 
 namespace loopscope {
 
-class LoadController;
 class ModeTable;
-struct RunSummary;
 
-// Plays a scenario: for each step, sets its variants, fires its load, waits for the run.
+// What a played scenario showed: its claims checked, and the time it took on the trace clock,
+// from its first request to its last effect.
+struct ScenarioOutcome
+{
+    QString title;
+    QList<ClaimResult> claims;
+    trace::Nanos begin = 0;
+    trace::Nanos end = 0;
+};
+
+// Plays a scenario: for each step, sets its variants, fires its load, waits for the run; then
+// waits for the lesson's last effect (its background tasks, their log lines) and checks its
+// claims on the runs.
 class ScenarioRunner : public QObject
 {
     Q_OBJECT
 public:
-    ScenarioRunner(LoadController &controller, ModeTable &modes, QObject *parent = nullptr);
+    // True once nothing the lesson started still runs; polled after the last run. Its bound:
+    // kSettleLimit.
+    using Settled = std::function<bool()>;
+    static constexpr std::chrono::milliseconds kSettlePoll { 50 };
+    static constexpr std::chrono::seconds kSettleLimit { 30 };
+
+    ScenarioRunner(LoadController &controller, ModeTable &modes, Settled settled = {},
+        QObject *parent = nullptr);
 
     // Returns an error text, empty when the scenario started.
     QString start(const Scenario &scenario);
     bool isRunning() const { return m_scenario != nullptr; }
+    // The last scenario that finished.
+    const ScenarioOutcome &outcome() const { return m_outcome; }
 
 signals:
     void started(const QString &scenarioTitle); // before its first step
     void stepStarted(const QString &scenarioTitle, const QString &stepLabel);
     void modesChanged();
-    void finished(const QString &scenarioTitle);
+    void finished(const QString &scenarioTitle); // outcome() has its claims
     void failed(const QString &message);
 
 private:
     void runStep();
     void applyModes(const QStringList &assignments);
     void onRunFinished(const RunSummary &summary);
+    void awaitLastEffect();
+    void finish();
 
     LoadController &m_controller;
     ModeTable &m_modes;
     const Scenario *m_scenario = nullptr;
     int m_step = 0;
     quint64 m_stepRuns = 0; // counts the steps started, so a late switch knows its own run
+    Settled m_settled;
+    QList<RunSummary> m_runs; // this scenario's, one per step
+    ScenarioOutcome m_outcome;
+    QTimer m_settlePoll;
+    trace::Nanos m_settleDeadline = 0;
 };
 
 } // namespace loopscope

@@ -18,21 +18,61 @@ ScenarioStep step(QString label, QStringList modes, QString route, QByteArray me
     return s;
 }
 
+// A figure of one step the course gives: `expected`, accepted from `low` to `high`.
+ScenarioClaim claim(QString text, ClaimMeasure measure, int step, double expected, double low,
+    double high = ScenarioClaim::kUnbounded)
+{
+    ScenarioClaim c;
+    c.text = std::move(text);
+    c.figure = { measure, step };
+    c.expected = expected;
+    c.low = low;
+    c.high = high;
+    return c;
+}
+
+// The same, as the ratio of two figures.
+ScenarioClaim ratio(QString text, ClaimFigure figure, ClaimFigure over, double expected, double low,
+    double high = ScenarioClaim::kUnbounded)
+{
+    ScenarioClaim c = claim(std::move(text), figure.measure, figure.step, expected, low, high);
+    c.over = over;
+    return c;
+}
+
+using M = ClaimMeasure;
+
+// Tolerances are loose enough for a busy 2-core machine; lower bounds are the physics (a 2 s
+// sleep cannot answer sooner), upper bounds what the lesson stops being true beyond.
 QList<Scenario> buildScenarios()
 {
     QList<Scenario> list;
-    // Delays are shortened from the course's 2 s so each scenario ends within about 20 s.
+    // The course's own example, at its own figures: 10 users, 2 s each.
     list << Scenario { QStringLiteral("sync-vs-async"),
-        QStringLiteral("Sync vs async (ab -n 100 -c 10)"),
-        QStringLiteral("A def route runs on the 40-thread pool, an async def route awaits: both "
-                       "serve 10 at a time.\n"
-                       "Watch pool jobs under /sync and await gaps under /async; compare "
-                       "requests/s in the runs table."),
-        { step(QStringLiteral("def route (thread pool)"),
-              { QStringLiteral("GET /sync=threadpool") }, QStringLiteral("GET /sync"), "GET",
-              "/sync?delay=0.5", 100, 10),
-            step(QStringLiteral("async def + await"), { QStringLiteral("GET /async=async") },
-                QStringLiteral("GET /async"), "GET", "/async?delay=0.5", 100, 10) } };
+        QStringLiteral("Sync vs async: 10 users, 2 s each"),
+        QStringLiteral(
+            "The course's \"the last user waits 20 s\" holds for time.sleep inside async def: "
+            "a def route runs on FastAPI's 40-thread pool, and all 10 answer in about 2 s.\n"
+            "Watch the red blocking bars queue one after another, then pool jobs and await gaps "
+            "side by side."),
+        { step(QStringLiteral("time.sleep(2) in async def"),
+              { QStringLiteral("GET /async=blocking") }, QStringLiteral("GET /async"), "GET",
+              "/async?delay=2", 10, 10),
+            step(QStringLiteral("def + time.sleep(2) (40-thread pool)"),
+                { QStringLiteral("GET /sync=threadpool") }, QStringLiteral("GET /sync"), "GET",
+                "/sync?delay=2", 10, 10),
+            step(QStringLiteral("async def + await asyncio.sleep(2)"),
+                { QStringLiteral("GET /async=async") }, QStringLiteral("GET /async"), "GET",
+                "/async?delay=2", 10, 10) },
+        { claim(QStringLiteral("time.sleep in async def: the last of 10 users waits 20 seconds"),
+              M::MaxLatency, 0, 20, 19.5, 26),
+            claim(QStringLiteral("def route, 40-thread pool: the last of 10 users waits about 2 "
+                                 "s, not 20"),
+                M::MaxLatency, 1, 2, 1.95, 4),
+            claim(QStringLiteral("await asyncio.sleep: all 10 users get a response in roughly 2 "
+                                 "seconds total"),
+                M::MaxLatency, 2, 2, 1.95, 4) } };
+    // Delays below are shortened from the course's 2 s so each scenario ends within about 20 s.
     list << Scenario { QStringLiteral("sleep-in-async"),
         QStringLiteral("time.sleep in an async def"),
         QStringLiteral(
@@ -42,7 +82,13 @@ QList<Scenario> buildScenarios()
         { step(QStringLiteral("time.sleep in async def"), { QStringLiteral("GET /async=blocking") },
               QStringLiteral("GET /async"), "GET", "/async?delay=0.5", 20, 10),
             step(QStringLiteral("await asyncio.sleep"), { QStringLiteral("GET /async=async") },
-                QStringLiteral("GET /async"), "GET", "/async?delay=0.5", 20, 10) } };
+                QStringLiteral("GET /async"), "GET", "/async?delay=0.5", 20, 10) },
+        { claim(QStringLiteral("time.sleep(0.5) blocks the entire thread: one request at a time, "
+                               "2 requests/s"),
+              M::RequestsPerSecond, 0, 2, 1.5, 2.05),
+            ratio(QStringLiteral("await asyncio.sleep(0.5) lets 10 users sleep at once: 10 times "
+                                 "the requests/s"),
+                { M::RequestsPerSecond, 1 }, { M::RequestsPerSecond, 0 }, 10, 5, 12) } };
     // The same route flipped from await asyncio.sleep to time.sleep under load: the async part
     // serves the ten clients at once, then each blocking call makes the nine others wait.
     ScenarioStep flip = step(QStringLiteral("flip to time.sleep under load"),
@@ -57,7 +103,12 @@ QList<Scenario> buildScenarios()
             "time.sleep(0.5).\n"
             "Watch each blocking call (red) keep the other clients' requests unread in their "
             "sockets (lilac): one culprit per call, every victim on its lane."),
-        { flip } };
+        { flip },
+        { claim(QStringLiteral("before the flip, each user waits only its own 0.5 s sleep"),
+              M::MinLatency, 0, 0.5, 0.49, 1),
+            claim(QStringLiteral("after it, a user waits for the 9 others' time.sleep too: 10 x "
+                                 "0.5 s"),
+                M::MaxLatency, 0, 5, 4, 8) } };
     list << Scenario { QStringLiteral("blocking-driver"),
         QStringLiteral("Blocking database driver"),
         QStringLiteral(
@@ -68,15 +119,28 @@ QList<Scenario> buildScenarios()
               "/users/?username=ada&email=ada%40example.com", 50, 10),
             step(QStringLiteral("async driver"), { QStringLiteral("POST /users/=async") },
                 QStringLiteral("POST /users/"), "POST",
-                "/users/?username=ada&email=ada%40example.com", 50, 10) } };
+                "/users/?username=ada&email=ada%40example.com", 500, 50) },
+        { claim(QStringLiteral("a 100 ms query on a synchronous worker: about 10 requests per "
+                               "second"),
+              M::RequestsPerSecond, 0, 10, 7, 10.2),
+            claim(QStringLiteral("the same query awaited: hundreds of requests per second"),
+                M::RequestsPerSecond, 1, 0, 200) } };
+    // Like with like: both steps await their calls on the loop; only the gathering differs.
     list << Scenario { QStringLiteral("gather"), QStringLiteral("Sequential vs gathered API calls"),
-        QStringLiteral("Three upstream calls, awaited together with gather or one after another.\n"
-                       "Watch the three await bars overlap (async) or follow each other."),
-        { step(QStringLiteral("asyncio.gather"), { QStringLiteral("GET /dashboard=async") },
-              QStringLiteral("GET /dashboard"), "GET", "/dashboard", 50, 10),
-            step(QStringLiteral("one after another"),
-                { QStringLiteral("GET /dashboard=threadpool") }, QStringLiteral("GET /dashboard"),
-                "GET", "/dashboard", 50, 10) } };
+        QStringLiteral("The scraper's five upstream calls (100 ms each), awaited one after "
+                       "another (Semaphore(1)) or together with asyncio.gather.\n"
+                       "Watch each request shrink from five calls' time to one's, while the loop "
+                       "only awaits."),
+        { step(QStringLiteral("await one after another"), { QStringLiteral("GET /scrape=async") },
+              QStringLiteral("GET /scrape"), "GET", "/scrape?concurrency=1", 20, 2),
+            step(QStringLiteral("asyncio.gather"), { QStringLiteral("GET /scrape=async") },
+                QStringLiteral("GET /scrape"), "GET", "/scrape?concurrency=10", 20, 2) },
+        { claim(QStringLiteral("one after another: the sum of the five calls"), M::MedianLatency, 0,
+              0.5, 0.49, 1),
+            claim(QStringLiteral("gathered: about the time of the slowest one"), M::MedianLatency,
+                1, 0.1, 0.098, 0.35),
+            ratio(QStringLiteral("gather cuts the wait about 5 times"), { M::MedianLatency, 0 },
+                { M::MedianLatency, 1 }, 5, 2.5, 5.5) } };
     list << Scenario { QStringLiteral("cpu-bound"), QStringLiteral("CPU-bound work on the loop"),
         QStringLiteral(
             "Counting primes on the loop freezes every other request; on the pool it does not.\n"
@@ -85,7 +149,15 @@ QList<Scenario> buildScenarios()
               QStringLiteral("GET /cpu"), "GET", "/cpu?n=300000", 20, 4),
             step(QStringLiteral("CPU on the thread pool"),
                 { QStringLiteral("GET /cpu=threadpool") }, QStringLiteral("GET /cpu"), "GET",
-                "/cpu?n=300000", 20, 4) } };
+                "/cpu?n=300000", 20, 4) },
+        { ratio(QStringLiteral("CPU work blocks the event loop: 4 users are served one at a "
+                               "time, the last waits several times the first"),
+              { M::MaxLatency, 0 }, { M::MinLatency, 0 }, 4, 1.8, 6),
+            // With CPython's GIL the pool only frees the loop; without it, threads also add
+            // cores.
+            ratio(QStringLiteral("on the thread pool the loop stays free, with no fewer "
+                                 "requests/s"),
+                { M::RequestsPerSecond, 1 }, { M::RequestsPerSecond, 0 }, 0, 0.8) } };
     list << Scenario { QStringLiteral("background-tasks"),
         QStringLiteral("Background tasks outliving requests"),
         QStringLiteral(
@@ -93,14 +165,26 @@ QList<Scenario> buildScenarios()
             "Watch the task lanes run on after their requests ended, and 'Product created' in the "
             "log."),
         { step(QStringLiteral("create products"), { QStringLiteral("POST /products/=async") },
-            QStringLiteral("POST /products/"), "POST", "/products/?name=lamp&price=9.5", 20, 5) } };
+            QStringLiteral("POST /products/"), "POST", "/products/?name=lamp&price=9.5", 20, 5) },
+        { claim(QStringLiteral("the endpoint returns immediately, without waiting for its 3 s "
+                               "task"),
+            M::MaxLatency, 0, 0, 0, 1.5) } };
     list << Scenario { QStringLiteral("pool-exhaustion"),
         QStringLiteral("Thread pool exhaustion (more than 40 concurrent def-route requests)"),
         QStringLiteral("80 clients on a def route that sleeps 1 s: only 40 pool threads, so half "
                        "of them queue.\n"
-                       "Watch the queued segments before each pool job and p99 at twice p50."),
+                       "Watch the queued segments before each pool job: the first 40 answer in "
+                       "1 s, the rest in 2 s."),
         { step(QStringLiteral("80 clients, 40 threads"), { QStringLiteral("GET /sync=threadpool") },
-            QStringLiteral("GET /sync"), "GET", "/sync?delay=1", 160, 80) } };
+            QStringLiteral("GET /sync"), "GET", "/sync?delay=1", 160, 80) },
+        { claim(QStringLiteral("the first 40 users get a thread at once: about 1 s"), M::MinLatency,
+              0, 1, 0.98, 2),
+            // A ratio: a burst of 80 connections on a busy machine delays both alike.
+            ratio(QStringLiteral("the rest wait for a free thread first: twice as long"),
+                { M::MaxLatency, 0 }, { M::MinLatency, 0 }, 2, 1.5, 2.6),
+            claim(QStringLiteral("40 threads, 1 s each: at most 40 requests/s, whatever the 80 "
+                                 "users"),
+                M::RequestsPerSecond, 0, 40, 25, 40.5) } };
     return list;
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "scenarioclaims.h"
+
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -33,6 +35,7 @@ struct Scenario
     QString title; // the menu entry
     QString watch; // two lines for the user
     QList<ScenarioStep> steps;
+    QList<ScenarioClaim> claims; // what the course says the steps show, checked on their runs
 };
 
 const QList<Scenario> &scenarios();

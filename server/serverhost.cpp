@@ -45,6 +45,11 @@ bool ServerHost::loopStalled() const
     return m_runtime && m_runtime->watchdog() && m_runtime->watchdog()->stalled();
 }
 
+int ServerHost::backgroundTasksRunning() const
+{
+    return m_runtime ? m_runtime->tasks().runningCountFromAnyThread() : 0;
+}
+
 Result ServerHost::start()
 {
     if (m_runtime)

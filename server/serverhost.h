@@ -43,6 +43,8 @@ public:
     // Latest heartbeat lag of the server loop and whether it is stalled right now (any thread).
     qint64 loopLagNs() const;
     bool loopStalled() const;
+    // Background tasks running now (any thread): a lesson is over once its tasks are.
+    int backgroundTasksRunning() const;
     // The thread the server loop runs on: tests put probes on it (an EventLoopChecker).
     QThread *loopThread() { return &m_thread; }
 

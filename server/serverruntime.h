@@ -47,6 +47,7 @@ public:
     QHostAddress address() const;
     const http::ConnectionStats &stats() const { return m_stats; }
     const trace::LoopWatchdog *watchdog() const { return m_watchdog.get(); }
+    const TaskRegistry &tasks() const { return m_tasks; }
     // What the connections hand their requests to (after start()); fuzzers feed it directly.
     http::RequestHandler *requestHandler() { return m_dispatcher.get(); }
     // Set when the server stops waiting for the work in flight (see ServerServices::stopping);

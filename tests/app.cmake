@@ -29,6 +29,10 @@ loopscope_add_test(tst_clock WIDGETS
 loopscope_add_test(tst_runs WIDGETS
     LIBS loopscope_app Qt6::Network
     LABELS "app")
+# A scenario's claims, checked on its runs, and --check's report and exit status.
+loopscope_add_test(tst_scenarioclaims
+    LIBS loopscope_app
+    LABELS "app")
 # File > Save recording… then open: the same timeline, stalls, blame and log as live.
 loopscope_add_test(tst_recording_window WIDGETS
     LIBS loopscope_app Qt6::Network

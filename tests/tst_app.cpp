@@ -8,6 +8,7 @@
 #include "mainwindow.h"
 #include "routespanel.h"
 #include "runstable.h"
+#include "scenariorunner.h"
 #include "scenarios.h"
 #include "serverhost.h"
 
@@ -20,6 +21,7 @@
 #include "trace/tracehub.h"
 
 #include <QImage>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -54,6 +56,7 @@ private slots:
     void timelineControlsOnScreenAtEveryWidth();
     void startingARunFollowsAgain();
     void startingAScenarioFollowsAgainItsLaterStepsDoNot();
+    void scenarioEndsWithItsLastEffectFramedAndChecked();
     void badgeCountsRequestsWhilePaused();
     void helpKeysListsEveryKeyTheTimelineAccepts();
     void failedExportShowsThePathAndTheReason_data();
@@ -273,6 +276,36 @@ void TestApp::startingAScenarioFollowsAgainItsLaterStepsDoNot()
     QVERIFY(done.wait(hangGuardMs(60000)));
     QCOMPARE(runs.count(), 2);
     QVERIFY(!m_window->timeline().zoom()->isFollowing());
+}
+
+// Done means the lesson's last effect happened: the products' 3 s tasks ended and logged, and
+// the timeline frames the scenario from its first request to then; the banner lists the claims.
+void TestApp::scenarioEndsWithItsLastEffectFramedAndChecked()
+{
+    const Scenario *scenario = findScenario(QStringLiteral("background-tasks"));
+    QVERIFY(scenario);
+    QSignalSpy done(m_window.get(), &MainWindow::scenarioFinished);
+    QVERIFY(m_window->runScenario(*scenario).isEmpty());
+    QVERIFY(done.wait(hangGuardMs(60000)));
+    QCOMPARE(m_host->backgroundTasksRunning(), 0);
+    const qsizetype created
+        = m_window->log().toPlainText().count(QStringLiteral("Product created"));
+    QCOMPARE(created, scenario->steps.front().requests);
+    const ScenarioOutcome &outcome = m_window->lastScenarioOutcome();
+    const RunSummary &run = m_window->loadController().runs().constLast();
+    // The tasks log 3 s after their requests: the lesson lasts at least that past the load.
+    QVERIFY(outcome.end - (run.startedAt + run.result.elapsedNs) >= 2'900'000'000);
+    const viz::TimeMapping &shown = m_window->timeline().zoom()->mapping();
+    QVERIFY(shown.start() <= outcome.begin);
+    QVERIFY(shown.end() >= outcome.end);
+    QVERIFY(shown.duration() < 2 * (outcome.end - outcome.begin));
+    QCOMPARE(outcome.claims.size(), scenario->claims.size());
+    QVERIFY2(outcome.claims.constFirst().passed, qPrintable(outcome.claims.constFirst().measured));
+    const QLabel *banner = m_window->findChild<QLabel *>(QStringLiteral("scenarioBanner"));
+    QVERIFY(banner);
+    QVERIFY2(
+        banner->text().contains(QStringLiteral("&#x2713; ") + scenario->claims.constFirst().text),
+        qPrintable(banner->text()));
 }
 
 void TestApp::badgeCountsRequestsWhilePaused()

@@ -53,6 +53,7 @@ private slots:
     void traceOutThatCannotBeWrittenFailsTheExit();
     void recordUnderSigtermGivesACompleteFile();
     void infoRefusesWhatIsNotARecording();
+    void checkPrintsEachClaimAndItsVerdict();
 };
 
 void TestCli::invalidArgumentsExitWithUsage_data()
@@ -99,6 +100,7 @@ void TestCli::invalidArgumentsExitWithUsage_data()
         << QStringList { QStringLiteral("--at"), QStringLiteral("3") };
     QTest::newRow("replay speed beyond 4x") << QStringList { QStringLiteral("x.loopscope"),
         QStringLiteral("--speed"), QStringLiteral("9") };
+    QTest::newRow("check without a scenario") << QStringList { QStringLiteral("--check") };
     QTest::newRow("two recordings to open")
         << QStringList { QStringLiteral("a.loopscope"), QStringLiteral("b.loopscope") };
 }
@@ -472,6 +474,41 @@ void TestCli::infoRefusesWhatIsNotARecording()
     QVERIFY2(error.contains(QByteArray(path.toUtf8() + ": not a Loopscope recording")),
         error.constData());
     QVERIFY(info.readAllStandardOutput().isEmpty());
+}
+
+// --check plays the scenario in the window and prints one line per claim, then the counts; its
+// exit status says whether every claim held (a failing claim's status: tst_scenarioclaims).
+void TestCli::checkPrintsEachClaimAndItsVerdict()
+{
+    QProcess window;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    window.setProcessEnvironment(environment);
+    window.start(binary,
+        { QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--database"),
+            QStringLiteral("sqlite::memory:"), QStringLiteral("--scenario"),
+            QStringLiteral("background-tasks"), QStringLiteral("--check") });
+    QVERIFY(window.waitForFinished(hangGuardMs(90000)));
+    const QString output = QString::fromUtf8(window.readAllStandardOutput());
+    QCOMPARE(window.exitStatus(), QProcess::NormalExit);
+    const QStringList lines = output.split(u'\n', Qt::SkipEmptyParts);
+    // After the listening and window lines: the claims, then the counts.
+    const QRegularExpression claimLine(
+        QStringLiteral("^.+ \\| expected .+ \\| measured .+ \\| (PASS|FAIL)$"));
+    qsizetype claims = 0;
+    qsizetype failed = 0;
+    for (const QString &line : lines) {
+        if (const auto match = claimLine.match(line); match.hasMatch()) {
+            ++claims;
+            failed += match.captured(1) == u"FAIL" ? 1 : 0;
+        }
+    }
+    QVERIFY2(claims >= 1, qPrintable(output));
+    QCOMPARE(
+        lines.constLast(), QStringLiteral("%1 passed, %2 failed").arg(claims - failed).arg(failed));
+    QCOMPARE(window.exitCode(), failed ? 1 : 0);
+    // The lesson's claim holds here: the endpoint answers long before its 3 s task.
+    QVERIFY2(failed == 0, qPrintable(output));
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -109,6 +109,7 @@ quint64 TaskRegistry::start(const QString &name, const QString &parentRoute,
     trace::record(trace::Kind::TaskSpawned, task->span,
         trace::label(std::string_view(nameText.constData(), nameText.size())), parentSpan);
     m_running.push_back(task);
+    m_runningNow.store(int(m_running.size()), std::memory_order_release);
     run(std::move(task));
     return m_nextId;
 }
@@ -139,6 +140,7 @@ QCoro::Task<> TaskRegistry::run(std::shared_ptr<Running> task)
     }
     remember(task->record);
     std::erase(m_running, task);
+    m_runningNow.store(int(m_running.size()), std::memory_order_release);
     if (m_running.empty())
         emit allTasksEnded();
 }

@@ -5,6 +5,7 @@
 #include <QCoro/QCoroTask>
 #include <QJsonArray>
 #include <QObject>
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -96,6 +97,8 @@ public:
     void setLoopWatchdog(trace::LoopWatchdog *watchdog) { m_watchdog = watchdog; }
 
     int runningCount() const { return static_cast<int>(m_running.size()); }
+    // The same count, readable from any thread: the window waits on it for a lesson's tasks.
+    int runningCountFromAnyThread() const { return m_runningNow.load(std::memory_order_acquire); }
     int maxRunning() const { return m_maxRunning; }
     quint64 refusedCount() const { return m_refused; } // reserve() at the cap
     QJsonArray toJson() const;
@@ -116,6 +119,7 @@ private:
 
     ServerLog &m_log;
     std::vector<std::shared_ptr<Running>> m_running;
+    std::atomic<int> m_runningNow { 0 }; // m_running.size(), published for other threads
     std::deque<Record> m_ended; // bounded history for /_scope/tasks
     quint64 m_nextId = 0;
     const int m_maxRunning;

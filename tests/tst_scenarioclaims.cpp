@@ -1,0 +1,145 @@
+// A scenario's claims checked on its runs: a figure inside its range passes, outside it fails
+// and fails `--check`'s exit status; ratios divide two steps; failed requests fail the claim;
+// every scenario's claims name its own steps.
+#include "loadcontroller.h"
+#include "scenarioclaims.h"
+#include "scenarios.h"
+
+#include <QTest>
+
+using namespace loopscope;
+
+namespace {
+
+// A run whose requests took `latenciesSeconds`, at `requestsPerSecond`.
+RunSummary run(
+    std::initializer_list<double> latenciesSeconds, double requestsPerSecond, qint64 failures = 0)
+{
+    RunSummary summary;
+    for (const double seconds : latenciesSeconds)
+        summary.result.latency.record(qRound64(seconds * 1e9));
+    summary.completed = qint64(latenciesSeconds.size());
+    summary.failures = failures;
+    summary.requestsPerSecond = requestsPerSecond;
+    return summary;
+}
+
+ScenarioClaim lastUserWaits(double low, double high)
+{
+    ScenarioClaim claim;
+    claim.text = QStringLiteral("the last of 10 users waits 20 seconds");
+    claim.figure = { ClaimMeasure::MaxLatency, 0 };
+    claim.expected = 20;
+    claim.low = low;
+    claim.high = high;
+    return claim;
+}
+
+} // namespace
+
+class TestScenarioClaims : public QObject
+{
+    Q_OBJECT
+private slots:
+    void aFigureInsideItsRangePasses();
+    void aFigureOutsideItsRangeFailsTheExitStatus();
+    void aRatioDividesTwoSteps();
+    void failedRequestsFailTheClaim();
+    void aStepThatDidNotRunIsNoMeasurement();
+    void theReportIsOneLinePerClaimThenTheCounts();
+    void everyScenarioClaimsSomethingOfItsOwnSteps();
+};
+
+void TestScenarioClaims::aFigureInsideItsRangePasses()
+{
+    const QList<RunSummary> runs { run({ 2.0, 4.0, 20.02 }, 0.5) };
+    const ClaimResult result = checkClaim(lastUserWaits(19.5, 26), runs);
+    QVERIFY(result.passed);
+    QCOMPARE(result.measured, QStringLiteral("20 s"));
+    QCOMPARE(result.expected, QStringLiteral("about 20 s (19.5 s to 26 s)"));
+    QCOMPARE(checkExitCode({ result }), 0);
+}
+
+void TestScenarioClaims::aFigureOutsideItsRangeFailsTheExitStatus()
+{
+    // The def route's pool: the last of 10 users waits 2 s, and the course's 20 s fails.
+    const QList<RunSummary> runs { run({ 2.0, 2.01 }, 5) };
+    const ClaimResult failed = checkClaim(lastUserWaits(19.5, 26), runs);
+    QVERIFY(!failed.passed);
+    QCOMPARE(failed.measured, QStringLiteral("2.01 s"));
+    const ClaimResult passed = checkClaim(lastUserWaits(1.9, 4), runs);
+    QVERIFY(passed.passed);
+    QCOMPARE(checkExitCode({ passed, failed }), 1);
+    QCOMPARE(checkExitCode({ passed }), 0);
+}
+
+void TestScenarioClaims::aRatioDividesTwoSteps()
+{
+    ScenarioClaim claim;
+    claim.text = QStringLiteral("gather cuts the wait about 5 times");
+    claim.figure = { ClaimMeasure::MedianLatency, 0 };
+    claim.over = ClaimFigure { ClaimMeasure::MedianLatency, 1 };
+    claim.expected = 5;
+    claim.low = 2.5;
+    claim.high = 5.5;
+    const QList<RunSummary> runs { run({ 0.5, 0.5, 0.5 }, 4), run({ 0.1, 0.1, 0.1 }, 20) };
+    const ClaimResult result = checkClaim(claim, runs);
+    QVERIFY2(result.passed, qPrintable(result.measured));
+    QVERIFY2(result.measured.endsWith(u'x'), qPrintable(result.measured));
+    QVERIFY(result.measured.startsWith(u'5') || result.measured.startsWith(u'4'));
+    // Reversed, the ratio is a fifth: out of range.
+    std::swap(claim.figure, *claim.over);
+    QVERIFY(!checkClaim(claim, runs).passed);
+}
+
+void TestScenarioClaims::failedRequestsFailTheClaim()
+{
+    const QList<RunSummary> runs { run({ 20.0 }, 0.05, 3) };
+    const ClaimResult result = checkClaim(lastUserWaits(19.5, 26), runs);
+    QVERIFY(!result.passed);
+    QVERIFY2(
+        result.measured.contains(QStringLiteral("3 requests failed")), qPrintable(result.measured));
+}
+
+void TestScenarioClaims::aStepThatDidNotRunIsNoMeasurement()
+{
+    const ClaimResult result = checkClaim(lastUserWaits(19.5, 26), {});
+    QVERIFY(!result.passed);
+    QCOMPARE(result.measured, QStringLiteral("no run"));
+}
+
+void TestScenarioClaims::theReportIsOneLinePerClaimThenTheCounts()
+{
+    const QList<RunSummary> runs { run({ 20.0 }, 0.05) };
+    const QList<ClaimResult> results
+        = checkClaims({ lastUserWaits(19.5, 26), lastUserWaits(1.9, 4) }, runs);
+    const QStringList lines = checkReport(results).split(u'\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 3);
+    QCOMPARE(lines.at(0),
+        QStringLiteral("the last of 10 users waits 20 seconds | expected about 20 s (19.5 s to "
+                       "26 s) | measured 20 s | PASS"));
+    QVERIFY(lines.at(1).endsWith(QStringLiteral("| measured 20 s | FAIL")));
+    QCOMPARE(lines.at(2), QStringLiteral("1 passed, 1 failed"));
+}
+
+void TestScenarioClaims::everyScenarioClaimsSomethingOfItsOwnSteps()
+{
+    for (const Scenario &scenario : scenarios()) {
+        QVERIFY2(!scenario.claims.isEmpty(), qPrintable(scenario.name));
+        for (const ScenarioClaim &claim : scenario.claims) {
+            const QString where = scenario.name + u": " + claim.text;
+            QVERIFY2(claim.figure.step >= 0 && claim.figure.step < scenario.steps.size(),
+                qPrintable(where));
+            if (claim.over)
+                QVERIFY2(claim.over->step >= 0 && claim.over->step < scenario.steps.size(),
+                    qPrintable(where));
+            QVERIFY2(claim.low <= claim.high, qPrintable(where));
+            if (claim.expected > 0)
+                QVERIFY2(
+                    claim.expected >= claim.low && claim.expected <= claim.high, qPrintable(where));
+        }
+    }
+}
+
+QTEST_GUILESS_MAIN(TestScenarioClaims)
+#include "tst_scenarioclaims.moc"
