@@ -109,6 +109,7 @@ void TestTraceImport::liveExportDrawsTheSameTimeline()
 
     // The requests sent with an id, each as it was live.
     int compared = 0;
+    viz::Nanos lastClosed = 0;
     for (const std::uint64_t span : live.requestOrder()) {
         const viz::TimelineSpan *a = live.find(span);
         QVERIFY(a);
@@ -138,10 +139,15 @@ void TestTraceImport::liveExportDrawsTheSameTimeline()
                 viz::TimelineModel::labelText(a->segments[s].label));
         }
         QVERIFY2(b->collateral.delay == a->collateral.delay, what.constData());
+        lastClosed = std::max(lastClosed, a->end);
         ++compared;
     }
     QCOMPARE(compared, 13);
-    QCOMPARE(opened.stalls().size(), live.stalls().size());
+    // The export may hold one more stall than the live model took: one while it was written (a
+    // loaded machine), after every request compared here had closed.
+    QVERIFY(opened.stalls().size() >= live.stalls().size());
+    for (std::size_t i = live.stalls().size(); i < opened.stalls().size(); ++i)
+        QVERIFY(opened.stalls()[i].begin >= lastClosed);
     for (std::size_t i = 0; i < live.stalls().size(); ++i) {
         const viz::LoopStall &a = live.stalls()[i];
         const viz::LoopStall &b = opened.stalls()[i];
