@@ -1,5 +1,6 @@
 #include "sessionrecords.h"
 
+#include "appsettings.h"
 #include "core/modetable.h"
 #include "trace/realtimeclock.h"
 #include "trace/sessionclock.h"
@@ -15,6 +16,7 @@ namespace {
 const QString kKind = QStringLiteral("kind");
 const QString kAt = QStringLiteral("at");
 const QString kRealtimeOffset = QStringLiteral("realtime_offset_ns");
+const QString kTheme = QStringLiteral("theme");
 
 // Session nanoseconds of a trace-clock time, and back onto a clock whose session began at origin.
 qint64 sessionNs(trace::Nanos at)
@@ -47,7 +49,14 @@ QJsonObject meta(const QString &source, const QString &serverUrl, const ModeTabl
         { QStringLiteral("server_url"), serverUrl },
         { QStringLiteral("routes_at_start"), routes },
         { kRealtimeOffset, QString::number(trace::realtimeOffsetNs()) },
+        { kTheme, AppSettings::load().theme },
     };
+}
+
+QString theme(const QJsonObject &meta)
+{
+    const QString recorded = meta.value(kTheme).toString();
+    return recorded.isEmpty() ? AppSettings::load().theme : recorded;
 }
 
 QJsonObject logLine(const QString &level, const QString &line, trace::Nanos at)

@@ -24,6 +24,9 @@ inline constexpr QLatin1StringView kRun { "run" };
 inline constexpr QLatin1StringView kSample { "sample" };
 
 QJsonObject meta(const QString &source, const QString &serverUrl, const ModeTable &modes);
+// The theme the session was drawn with (meta's "theme"), for a window that opens it on its own;
+// the user's when the meta has none.
+QString theme(const QJsonObject &meta);
 QJsonObject logLine(const QString &level, const QString &line, trace::Nanos at);
 // A finished load run, as the runs table shows it (at = its start).
 QJsonObject run(const RunSummary &summary);

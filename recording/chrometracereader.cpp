@@ -152,14 +152,20 @@ private:
 
     Nanos timeOf(double micros)
     {
-        if (m_error.isEmpty() && !(std::abs(micros) <= kMaxMicros))
-            m_error = QStringLiteral("\"ts\" %1 is out of range").arg(micros);
+        if (!(std::abs(micros) <= kMaxMicros)) {
+            if (m_error.isEmpty())
+                m_error = QStringLiteral("\"ts\" %1 is out of range").arg(micros);
+            return m_origin; // never computed from a value out of range
+        }
         return m_origin + Nanos(std::llround(micros * 1000.0));
     }
     Nanos durationOf(double micros)
     {
-        if (m_error.isEmpty() && !(micros >= 0 && micros <= kMaxMicros))
-            m_error = QStringLiteral("\"dur\" %1 is out of range").arg(micros);
+        if (!(micros >= 0 && micros <= kMaxMicros)) {
+            if (m_error.isEmpty())
+                m_error = QStringLiteral("\"dur\" %1 is out of range").arg(micros);
+            return 0;
+        }
         return Nanos(std::llround(micros * 1000.0));
     }
     // The recorded label id of a slice's name; 0 for the exporter's name of "no label".

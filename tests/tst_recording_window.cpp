@@ -5,14 +5,17 @@
 #include "support/httptestclient.h"
 #include "support/serverfixture.h"
 
+#include "appsettings.h"
 #include "livecharts.h"
 #include "loadcontroller.h"
 #include "logview.h"
 #include "mainwindow.h"
+#include "recordingreader.h"
 #include "recordingwindow.h"
 #include "replay.h"
 #include "runstable.h"
 #include "serverhost.h"
+#include "sessionrecords.h"
 #include "timelinemodel.h"
 #include "timelineview.h"
 #include "zoomstate.h"
@@ -187,6 +190,12 @@ void TestRecordingWindow::savedRunsAndChartsOpenAsTheyWere()
     QVERIFY2(saved, qPrintable(saved.message()));
     OpenedRecording opened = openRecording(path);
     QVERIFY2(opened, qPrintable(opened.message()));
+
+    // The theme it was drawn with goes with it, for `loopscope FILE` to draw it the same.
+    const recording::ReadResult read = recording::readRecording(path);
+    QVERIFY2(read, qPrintable(read.message()));
+    QCOMPARE(sessionrecords::theme(read.recording.meta), AppSettings::load().theme);
+    QVERIFY(read.recording.meta.contains(QStringLiteral("theme")));
 
     QCOMPARE(liveRows.size(), 2);
     QVERIFY2(liveRows[0].contains(u"async→blocking"), qPrintable(liveRows[0]));
