@@ -54,6 +54,7 @@ private Q_SLOTS:
     void liveExportDrawsTheSameTimeline();
     void badExports_data();
     void badExports();
+    void damagedExportsNeverCrash();
     void recordingsStillOpen();
 
 private:
@@ -245,6 +246,66 @@ void TestTraceImport::badExports()
     QCOMPARE(read.kind(), ErrorKind::BadData);
     QVERIFY2(read.message().startsWith(path + QStringLiteral(": ") + problem),
         qPrintable(read.message()));
+}
+
+void TestTraceImport::damagedExportsNeverCrash()
+{
+    // A small export of every slice kind, as the exporter writes it.
+    const QByteArray events
+        = "{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":1,\"tid\":0,\"ts\":0.000,"
+          "\"args\":{\"name\":\"server loop\"}},"
+          "{\"ph\":\"b\",\"name\":\"unread in socket\",\"cat\":\"request\",\"pid\":1,"
+          "\"tid\":0,\"ts\":0.500,\"id\":\"0x5\"},"
+          "{\"ph\":\"e\",\"name\":\"unread in socket\",\"cat\":\"request\",\"pid\":1,"
+          "\"tid\":0,\"ts\":1.000,\"id\":\"0x5\"},"
+          "{\"ph\":\"b\",\"name\":\"GET /x\",\"cat\":\"request\",\"pid\":1,\"tid\":0,"
+          "\"ts\":1.000,\"id\":\"0x5\",\"args\":{\"status\":200,\"bytes\":10,"
+          "\"request_id\":\"r1\",\"connection\":1,\"variant\":1,\"sent_ns\":1000000500}},"
+          "{\"ph\":\"b\",\"name\":\"pool\",\"cat\":\"request\",\"pid\":1,\"tid\":0,"
+          "\"ts\":3.000,\"id\":\"0x5\"},"
+          "{\"ph\":\"e\",\"name\":\"pool\",\"cat\":\"request\",\"pid\":1,\"tid\":0,"
+          "\"ts\":9.000,\"id\":\"0x5\"},"
+          "{\"ph\":\"e\",\"name\":\"GET /x\",\"cat\":\"request\",\"pid\":1,\"tid\":0,"
+          "\"ts\":10.000,\"id\":\"0x5\"},"
+          "{\"ph\":\"X\",\"name\":\"GET /x\",\"cat\":\"run\",\"pid\":1,\"tid\":0,"
+          "\"ts\":2.000,\"dur\":1.000,\"args\":{\"span\":\"0x5\"}},"
+          "{\"ph\":\"X\",\"name\":\"pool\",\"cat\":\"job\",\"pid\":1,\"tid\":3,"
+          "\"ts\":3.500,\"dur\":5.000,\"args\":{\"job\":\"0x7\",\"parent\":\"0x5\"}},"
+          "{\"ph\":\"s\",\"name\":\"pool\",\"cat\":\"job\",\"pid\":1,\"tid\":0,"
+          "\"ts\":3.000,\"id\":\"0x7\"},"
+          "{\"ph\":\"b\",\"name\":\"t\",\"cat\":\"task\",\"pid\":1,\"tid\":0,"
+          "\"ts\":4.000,\"id\":\"0x9\",\"args\":{\"parent\":\"0x0\",\"outcome\":\"open\"}},"
+          "{\"ph\":\"X\",\"name\":\"time.sleep\",\"cat\":\"blocking\",\"pid\":1,"
+          "\"tid\":0,\"ts\":9.100,\"dur\":0.300,\"args\":{\"span\":\"0x5\"}},"
+          "{\"ph\":\"C\",\"name\":\"loop lag\",\"pid\":1,\"tid\":2,\"ts\":9.500,"
+          "\"args\":{\"ms\":0.250}},"
+          "{\"ph\":\"X\",\"name\":\"loop stall\",\"cat\":\"stall\",\"pid\":1,\"tid\":2,"
+          "\"ts\":9.100,\"dur\":0.300}";
+    const QByteArray whole = exportOf(events);
+    const QString name = QStringLiteral("cut.json");
+    const recording::ReadResult read = recording::parseChromeTrace(whole, name);
+    QVERIFY2(read, qPrintable(read.message()));
+    // The request's eleven events, the job's three, the open task's spawn, a lag sample and the
+    // stall's two.
+    QCOMPARE(read.recording.events.size(), std::size_t(18));
+    // Cut anywhere, or with any byte changed: read, or refused naming the file, never a crash,
+    // and what is read is in time order.
+    const auto check = [&](const QByteArray &bytes) {
+        const recording::ReadResult r = recording::parseChromeTrace(bytes, name);
+        if (!r)
+            return r.message().startsWith(name + QStringLiteral(": "));
+        return std::is_sorted(r.recording.events.begin(), r.recording.events.end(),
+            [](const trace::Event &a, const trace::Event &b) { return a.time < b.time; });
+    };
+    for (qsizetype cut = 0; cut < whole.size(); ++cut)
+        QVERIFY2(check(whole.left(cut)), qPrintable(QString::number(cut)));
+    for (qsizetype at = 0; at < whole.size(); ++at) {
+        for (const char c : { '0', '"', '}', '-', 'x' }) {
+            QByteArray changed = whole;
+            changed[at] = c;
+            QVERIFY2(check(changed), qPrintable(QStringLiteral("%1 at %2").arg(c).arg(at)));
+        }
+    }
 }
 
 void TestTraceImport::recordingsStillOpen()
