@@ -405,7 +405,7 @@ QString usageText()
     QString text = QStringLiteral(
         "Usage: loopscope [--headless] [--port N] [--bind ADDR] [--database URL] [--mode "
         "ROUTE=VARIANT]...\n"
-        "       loopscope FILE.loopscope [--at S] [--speed X] [--screenshot FILE]\n"
+        "       loopscope FILE.loopscope|TRACE.json [--at S] [--speed X] [--screenshot FILE]\n"
         "       loopscope info FILE.loopscope\n"
         "       loopscope load URL [-n N] [-c C] [-k] [--rate R] [--duration S] [--json FILE]\n"
         "\n");

@@ -6,6 +6,7 @@
 #include "recordingreader.h"
 #include "recordingsummary.h"
 #include "serverhost.h"
+#include "serversampler.h"
 #include "sessionrecords.h"
 #include "trace/sessionclock.h"
 #include "trace/tracehub.h"
@@ -79,6 +80,12 @@ int runHeadless(const AppOptions &options)
         QObject::connect(&host.log(), &ServerLog::message, &recorder,
             [&recorder](const QString &level, const QString &line, qint64 at) {
                 recorder.addRecord(sessionrecords::logLine(level, line, at));
+            });
+        // The server's samples, as the window's charts take them: the recording draws its charts.
+        auto *sampler = new ServerSampler(host, &recorder);
+        QObject::connect(
+            sampler, &ServerSampler::sampled, &recorder, [&recorder](const ServerSample &sample) {
+                recorder.addRecord(sessionrecords::sample(sample, load::LoadSnapshot {}));
             });
         QObject::connect(
             &recorder, &recording::LiveRecorder::failed, qApp, [](const QString &error) {

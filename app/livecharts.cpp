@@ -13,8 +13,13 @@
 namespace loopscope {
 
 LiveCharts::LiveCharts(const LoadController &load, viz::TimeCursor &cursor, QWidget *parent)
+    : LiveCharts(cursor, parent)
+{
+    m_load = &load;
+}
+
+LiveCharts::LiveCharts(viz::TimeCursor &cursor, QWidget *parent)
     : QWidget(parent)
-    , m_load(load)
     , m_cursor(cursor)
 {
     auto *grid = new QGridLayout(this);
@@ -95,6 +100,11 @@ void LiveCharts::plotValues(double seconds, const Values &values)
 
 void LiveCharts::addSample(const ServerSample &sample)
 {
+    addSampleWithLoad(sample, m_load ? m_load->snapshot() : load::LoadSnapshot {});
+}
+
+void LiveCharts::addSampleWithLoad(const ServerSample &sample, const load::LoadSnapshot &snapshot)
+{
     // Requests/s over the last second: a quarter-second count is too jumpy to read.
     m_requestHistory.emplace_back(sample.at, sample.requests);
     while (m_requestHistory.size() > 1
@@ -102,7 +112,6 @@ void LiveCharts::addSample(const ServerSample &sample)
         m_requestHistory.pop_front();
     const double span
         = double(m_requestHistory.back().first - m_requestHistory.front().first) / 1e9;
-    const load::LoadSnapshot snapshot = m_load.snapshot();
     const Values values {
         span > 0 ? double(m_requestHistory.back().second - m_requestHistory.front().second) / span
                  : 0,

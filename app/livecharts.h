@@ -15,6 +15,9 @@ namespace loopscope {
 
 class LoadController;
 struct ServerSample;
+namespace load {
+struct LoadSnapshot;
+}
 namespace viz {
 class TimeCursor;
 }
@@ -30,9 +33,13 @@ public:
     static constexpr double kWindowSeconds = 60;
 
     LiveCharts(const LoadController &load, viz::TimeCursor &cursor, QWidget *parent = nullptr);
+    // The charts of a recorded session: no load generator, its figures come with each sample.
+    explicit LiveCharts(viz::TimeCursor &cursor, QWidget *parent = nullptr);
 
     // Plots a sample at its session time, with the load generator's latency of now.
     void addSample(const ServerSample &sample);
+    // The same with the load generator's figures of that instant, as a recording keeps them.
+    void addSampleWithLoad(const ServerSample &sample, const load::LoadSnapshot &load);
 
 private:
     struct Plot
@@ -49,7 +56,7 @@ private:
     void plotValues(double seconds, const Values &values);
     void append(Plot &plot, int index, double seconds, double value);
 
-    const LoadController &m_load;
+    const LoadController *m_load = nullptr; // none for a recording
     viz::TimeCursor &m_cursor;
     Plot m_throughput;
     Plot m_latency;

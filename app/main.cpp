@@ -1,4 +1,5 @@
 #include "appsettings.h"
+#include "chrometracereader.h"
 #include "commandline.h"
 #include "exportfile.h"
 #include "headless.h"
@@ -10,6 +11,7 @@
 #include "scenarios.h"
 #include "serverhost.h"
 #include "serversampler.h"
+#include "sessionrecords.h"
 #include "trace/sessionclock.h"
 #include "trace/tracehub.h"
 #include "unixsignals.h"
@@ -100,13 +102,14 @@ int runRecording(int argc, char **argv, const AppOptions &options)
     setApplicationIdentity();
     UnixSignals stopSignals({ SIGINT, SIGTERM });
     QObject::connect(&stopSignals, &UnixSignals::received, &app, &QApplication::quit);
-    applyTheme(AppSettings::load().theme);
-    OpenedRecording opened = openRecording(options.openRecording);
-    if (!opened) {
-        std::fprintf(stderr, "loopscope: %s\n", qPrintable(opened.message()));
-        return exitCode(opened.kind());
+    recording::ReadResult read = recording::readRecordingOrTrace(options.openRecording);
+    if (!read) {
+        std::fprintf(stderr, "loopscope: %s\n", qPrintable(read.message()));
+        return exitCode(read.kind());
     }
-    RecordingWindow &window = *opened.window;
+    // Drawn as it was: the charts take their theme from the palette when they are made.
+    applyTheme(sessionrecords::theme(read.recording.meta));
+    RecordingWindow window(std::move(read.recording), options.openRecording);
     if (options.replaySpeed)
         window.replayControls().setSpeed(*options.replaySpeed);
     if (options.playHead)

@@ -7,6 +7,7 @@
 #include "loadcontroller.h"
 #include "loadpanel.h"
 #include "logview.h"
+#include "recordingformat.h"
 #include "recordingwindow.h"
 #include "recordingwriter.h"
 #include "requestinspector.h"
@@ -44,12 +45,15 @@
 #include <QVBoxLayout>
 
 #include <limits>
+#include <set>
 
 namespace loopscope {
 
 namespace {
 // A log of a long session stays small; a recording keeps its newest lines.
 constexpr qsizetype kLogRecordCapacity = 100'000;
+// The charts' samples, four a second: the last hour of them.
+constexpr qsizetype kSampleRecordCapacity = 4 * 3600;
 } // namespace
 
 MainWindow::MainWindow(ServerHost &host, QWidget *parent)
@@ -111,6 +115,8 @@ MainWindow::MainWindow(ServerHost &host, QWidget *parent)
             m_logRecords.append(sessionrecords::logLine(level, line, at));
         });
     connect(m_load, &LoadController::runFinished, m_runs, &RunsTable::addRun);
+    connect(m_load, &LoadController::runFinished, this,
+        [this](const RunSummary &summary) { m_runRecords.append(sessionrecords::run(summary)); });
     connect(m_loadPanel, &LoadPanel::message, this,
         [this](const QString &text) { statusBar()->showMessage(text, 5000); });
     connect(m_scenarios, &ScenarioRunner::modesChanged, m_routes, &RoutesPanel::refresh);
@@ -139,7 +145,14 @@ MainWindow::MainWindow(ServerHost &host, QWidget *parent)
 
     // The status bar and the charts show the same samples: one figure per instant.
     connect(m_sampler, &ServerSampler::sampled, this, &MainWindow::showStatus);
-    connect(m_sampler, &ServerSampler::sampled, m_charts, &LiveCharts::addSample);
+    // One load snapshot for the plot and the recording's copy: a point drawn is a point saved.
+    connect(m_sampler, &ServerSampler::sampled, this, [this](const ServerSample &sample) {
+        const load::LoadSnapshot load = m_load->snapshot();
+        m_charts->addSampleWithLoad(sample, load);
+        if (m_sampleRecords.size() >= kSampleRecordCapacity)
+            m_sampleRecords.removeFirst();
+        m_sampleRecords.append(sessionrecords::sample(sample, load));
+    });
     m_sampler->sample();
 
     const QSettings settings;
@@ -188,6 +201,11 @@ void MainWindow::createMenus()
     file->addAction(
         tr("&Open recording…"), QKeySequence::Open, this, &MainWindow::openRecordingFile);
     file->addAction(tr("&Save recording…"), QKeySequence::Save, this, &MainWindow::saveRecordingAs);
+    file->addAction(tr("&Replay the live session…"), this, [this] {
+        RecordingWindow *replay = replayLiveSession();
+        replay->setAttribute(Qt::WA_DeleteOnClose);
+        replay->show();
+    });
     file->addSeparator();
     QMenu *exportMenu = m_exportMenu = file->addMenu(tr("&Export"));
     exportMenu->addAction(
@@ -414,9 +432,45 @@ Result MainWindow::saveRecording(const QString &path)
             return written;
         page.clear();
     }
-    if (Result written = writer.writeRecords(m_logRecords); !written)
-        return written;
+    for (const QJsonArray *records : { &m_logRecords, &m_runRecords, &m_sampleRecords }) {
+        if (Result written = writer.writeRecords(*records); !written)
+            return written;
+    }
     return writer.finish();
+}
+
+RecordingWindow *MainWindow::replayLiveSession()
+{
+    auto &hub = trace::TraceHub::instance();
+    hub.flush();
+    recording::Recording session;
+    session.formatVersion = recording::format::kVersion;
+    session.meta = sessionrecords::meta(QStringLiteral("window"), m_host.url(), m_host.modes());
+    session.origin = trace::sessionOrigin();
+    const auto nextPage = hub.retainedPages(0, std::numeric_limits<trace::Nanos>::max(), 65536);
+    std::vector<trace::Event> page;
+    std::set<std::uint32_t> labels;
+    while (nextPage(page)) {
+        for (const trace::Event &e : page) {
+            if (e.label)
+                labels.insert(e.label);
+        }
+        session.events.insert(session.events.end(), page.begin(), page.end());
+        page.clear();
+    }
+    // This process's own ids and names: the recording window maps them onto themselves.
+    for (const std::uint32_t label : labels)
+        session.labels.emplace_back(label, trace::labelText(label));
+    session.threads = trace::threads();
+    for (const QJsonArray *records : { &m_logRecords, &m_runRecords, &m_sampleRecords }) {
+        for (const QJsonValue &record : *records)
+            session.records.append(record);
+    }
+    const QString title
+        = tr("live session up to %1")
+              .arg(trace::formatSessionTime(
+                  session.events.empty() ? trace::nowNs() : session.events.back().time));
+    return new RecordingWindow(std::move(session), title, this);
 }
 
 void MainWindow::saveRecordingAs()
@@ -433,8 +487,8 @@ void MainWindow::saveRecordingAs()
 
 void MainWindow::openRecordingFile()
 {
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open recording"), {}, tr("Loopscope recordings (*.loopscope);;All files (*)"));
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open recording"), {},
+        tr("Loopscope recordings and trace exports (*.loopscope *.json);;All files (*)"));
     if (path.isEmpty())
         return;
     OpenedRecording opened = openRecording(path);

@@ -18,6 +18,7 @@ class LiveCharts;
 class LoadController;
 class LoadPanel;
 class LogView;
+class RecordingWindow;
 class RoutesPanel;
 class RunsTable;
 class ScenarioRunner;
@@ -55,9 +56,12 @@ public:
     ServerSampler &sampler() { return *m_sampler; }
     viz::TimeCursor &timeCursor() { return *m_cursor; }
     QString statusText() const;
-    // File > Save recording…: what the window shows (the retained trace and the log) as a
-    // .loopscope file.
+    // File > Save recording…: what the window shows (the retained trace, the log, the runs and
+    // the charts) as a .loopscope file.
     Result saveRecording(const QString &path);
+    // File > Replay the live session…: what a saved recording would hold, as it is now, in a
+    // recording window (not shown yet) with its replay bar; the live window goes on.
+    RecordingWindow *replayLiveSession();
 
     // File > Export's actions, for tests to trigger.
     QList<QAction *> exportActions() const;
@@ -110,6 +114,8 @@ private:
     QLabel *m_scenarioBanner = nullptr;
     QLabel *m_status = nullptr;
     QJsonArray m_logRecords; // the log as a recording keeps it, newest kLogRecordCapacity
+    QJsonArray m_runRecords; // the runs table's rows, as a recording keeps them
+    QJsonArray m_sampleRecords; // the charts' samples, newest kSampleRecordCapacity
     QMenu *m_exportMenu = nullptr;
     std::function<QString(const QString &caption)> m_exportPathForTest;
 };

@@ -1,10 +1,12 @@
 #include "recordingwindow.h"
 
+#include "chrometracereader.h"
+#include "livecharts.h"
 #include "logview.h"
-#include "recordingreader.h"
 #include "replay.h"
 #include "replaycontrols.h"
 #include "requestinspector.h"
+#include "runstable.h"
 #include "sessionrecords.h"
 #include "timecursor.h"
 #include "timelinekeysdialog.h"
@@ -59,8 +61,12 @@ RecordingWindow::RecordingWindow(
     m_inspector->setTimeCursor(m_cursor);
     m_log = new LogView(*m_cursor, m_tabs);
     m_log->setRealtimeOffset(sessionrecords::realtimeOffset(m_recording.meta, shift));
+    m_runs = new RunsTable(*m_cursor, m_tabs);
+    m_charts = new LiveCharts(*m_cursor, m_tabs);
     m_tabs->addTab(m_inspector, tr("Inspector"));
     m_tabs->addTab(m_log, tr("Log"));
+    m_tabs->addTab(m_runs, tr("Runs"));
+    m_tabs->addTab(m_charts, tr("Charts"));
     split->addWidget(timelineArea);
     split->addWidget(m_tabs);
     split->setStretchFactor(0, 3);
@@ -72,8 +78,13 @@ RecordingWindow::RecordingWindow(
     });
 
     for (const QJsonValue &value : std::as_const(m_recording.records)) {
-        if (const auto line = sessionrecords::readLogLine(value.toObject(), m_recording.origin))
+        const QJsonObject record = value.toObject();
+        if (const auto line = sessionrecords::readLogLine(record, m_recording.origin))
             m_log->append(line->level, line->text, line->at);
+        else if (const auto run = sessionrecords::readRun(record, m_recording.origin))
+            m_runs->addRun(*run);
+        else if (const auto sample = sessionrecords::readSample(record, m_recording.origin))
+            m_charts->addSampleWithLoad(sample->server, sample->load);
     }
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
@@ -81,14 +92,17 @@ RecordingWindow::RecordingWindow(
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&Keys and mouse…"), this, [this] { viz::showTimelineKeys(this); });
     const QJsonObject &meta = m_recording.meta;
-    statusBar()->showMessage(
-        tr("Recorded %1 from %2 · %3 events%4")
-            .arg(meta.value(QStringLiteral("created")).toString(),
-                meta.value(QStringLiteral("server_url")).toString())
-            .arg(events)
-            .arg(m_recording.lostEvents
-                    ? tr(" · %1 events lost while recording").arg(m_recording.lostEvents)
-                    : QString()));
+    if (meta.value(QStringLiteral("source")).toString() == u"chrome_trace")
+        statusBar()->showMessage(tr("Chrome trace export · %1 events").arg(events));
+    else
+        statusBar()->showMessage(
+            tr("Recorded %1 from %2 · %3 events%4")
+                .arg(meta.value(QStringLiteral("created")).toString(),
+                    meta.value(QStringLiteral("server_url")).toString())
+                .arg(events)
+                .arg(m_recording.lostEvents
+                        ? tr(" · %1 events lost while recording").arg(m_recording.lostEvents)
+                        : QString()));
     resize(1440, 900);
 }
 
@@ -96,7 +110,7 @@ RecordingWindow::~RecordingWindow() = default;
 
 OpenedRecording openRecording(const QString &path)
 {
-    recording::ReadResult read = recording::readRecording(path);
+    recording::ReadResult read = recording::readRecordingOrTrace(path);
     if (!read)
         return { read, nullptr };
     return { {}, std::make_unique<RecordingWindow>(std::move(read.recording), path) };

@@ -11,7 +11,9 @@ class QTabWidget;
 
 namespace loopscope {
 
+class LiveCharts;
 class LogView;
+class RunsTable;
 namespace viz {
 class Replay;
 class ReplayControls;
@@ -21,9 +23,10 @@ class TimelineModel;
 class TimelineView;
 } // namespace viz
 
-// A recording opened for a second look: the timeline, the inspector and the log as they were
-// live, on the recording's own session clock, with no server behind them. The whole recording is
-// in view when it opens; the replay bar plays it again at any speed from any instant.
+// A recording opened for a second look: the timeline, the inspector, the log, the runs and the
+// charts as they were live, on the recording's own session clock, with no server behind them. The
+// whole recording is in view when it opens; the replay bar plays it again at any speed from any
+// instant.
 class RecordingWindow : public QMainWindow
 {
     Q_OBJECT
@@ -34,6 +37,8 @@ public:
     viz::TimelineModel &model() { return *m_model; }
     viz::TimelineView &timeline() { return *m_timeline; }
     LogView &log() { return *m_log; }
+    RunsTable &runsTable() { return *m_runs; }
+    LiveCharts &charts() { return *m_charts; }
     viz::Replay &replay() { return *m_replay; }
     viz::ReplayControls &replayControls() { return *m_replayControls; }
 
@@ -46,6 +51,8 @@ private:
     viz::TimelineView *m_timeline = nullptr;
     viz::RequestInspector *m_inspector = nullptr;
     LogView *m_log = nullptr;
+    RunsTable *m_runs = nullptr;
+    LiveCharts *m_charts = nullptr;
     QTabWidget *m_tabs = nullptr;
 };
 
@@ -54,7 +61,8 @@ struct OpenedRecording : Result
 {
     std::unique_ptr<RecordingWindow> window;
 };
-// Reads a .loopscope file into a window (not shown yet).
+// Reads a .loopscope file, or a Chrome trace that /_scope/trace exported, into a window (not
+// shown yet).
 OpenedRecording openRecording(const QString &path);
 
 } // namespace loopscope

@@ -54,6 +54,7 @@ private slots:
     void recordUnderSigtermGivesACompleteFile();
     void infoRefusesWhatIsNotARecording();
     void checkPrintsEachClaimAndItsVerdict();
+    void traceExportOpensInTheWindow();
 };
 
 void TestCli::invalidArgumentsExitWithUsage_data()
@@ -509,6 +510,47 @@ void TestCli::checkPrintsEachClaimAndItsVerdict()
     QCOMPARE(window.exitCode(), failed ? 1 : 0);
     // The lesson's claim holds here: the endpoint answers long before its 3 s task.
     QVERIFY2(failed == 0, qPrintable(output));
+}
+
+void TestCli::traceExportOpensInTheWindow()
+{
+    QTemporaryDir dir;
+    QProcess process;
+    const quint16 port = startHeadless(process);
+    QVERIFY(port != 0);
+    QCOMPARE(fetchConcurrently(port, "GET", "/async?delay=0.05", 4).size(), 4);
+    const TestResponse exported = fetch(port, "GET", "/_scope/trace");
+    QCOMPARE(exported.status, 200);
+    ::kill(static_cast<pid_t>(process.processId()), SIGTERM);
+    QVERIFY(process.waitForFinished(hangGuardMs(15000)));
+    const QString path = dir.filePath(QStringLiteral("trace.json"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(exported.body);
+    file.close();
+
+    // `loopscope TRACE.json` draws it in the recording window, with no server started.
+    const QString shot = dir.filePath(QStringLiteral("shot.png"));
+    QProcess window;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    window.setProcessEnvironment(environment);
+    window.start(binary, { path, QStringLiteral("--screenshot"), shot });
+    QVERIFY(window.waitForFinished(hangGuardMs(30000)));
+    QCOMPARE(window.exitCode(), 0);
+    QVERIFY(!window.readAllStandardOutput().contains("listening on"));
+    QVERIFY(QFileInfo(shot).size() > 10'000);
+
+    // JSON that is not the export: one line naming the file and the problem, exit status 1.
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write("{\"traceEvents\": []}");
+    file.close();
+    window.start(binary, { path });
+    QVERIFY(window.waitForFinished(hangGuardMs(30000)));
+    QCOMPARE(window.exitCode(), 1);
+    const QByteArray error = window.readAllStandardError();
+    QVERIFY2(error.contains(QByteArray(path.toUtf8() + ": not a Loopscope trace export")),
+        error.constData());
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -5,14 +5,24 @@
 #include "support/httptestclient.h"
 #include "support/serverfixture.h"
 
+#include "appsettings.h"
+#include "livecharts.h"
+#include "loadcontroller.h"
 #include "logview.h"
 #include "mainwindow.h"
+#include "recordingreader.h"
 #include "recordingwindow.h"
+#include "replay.h"
+#include "runstable.h"
 #include "serverhost.h"
+#include "sessionrecords.h"
 #include "timelinemodel.h"
 #include "timelineview.h"
 #include "zoomstate.h"
 
+#include <QChartView>
+#include <QLineSeries>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -24,6 +34,8 @@ class TestRecordingWindow : public QObject
     Q_OBJECT
 private Q_SLOTS:
     void savedSessionOpensAsItWasLive();
+    void savedRunsAndChartsOpenAsTheyWere();
+    void liveSessionReplaysItsRetainedWindow();
     void badFileIsRefusedWithItsReason();
 };
 
@@ -32,6 +44,34 @@ namespace {
 viz::TimelineModel &liveModel(MainWindow &window)
 {
     return *window.timeline().model();
+}
+
+QStringList rowsOf(const QTableWidget &table)
+{
+    QStringList rows;
+    for (int row = 0; row < table.rowCount(); ++row) {
+        QStringList cells;
+        for (int column = 0; column < table.columnCount(); ++column) {
+            const QTableWidgetItem *cell = table.item(row, column);
+            cells << (cell ? QString(cell->text() + u'|' + cell->data(Qt::UserRole).toString())
+                           : QString());
+        }
+        rows << cells.join(u'\t');
+    }
+    return rows;
+}
+
+// Every plotted point of every chart, by chart title and series name.
+QMap<QString, QList<QPointF>> pointsOf(const QWidget &charts)
+{
+    QMap<QString, QList<QPointF>> points;
+    for (const QChartView *view : charts.findChildren<QChartView *>()) {
+        for (const QAbstractSeries *series : view->chart()->series()) {
+            if (const auto *line = qobject_cast<const QLineSeries *>(series))
+                points[view->chart()->title() + u'/' + line->name()] = line->points();
+        }
+    }
+    return points;
 }
 
 } // namespace
@@ -107,6 +147,134 @@ void TestRecordingWindow::savedSessionOpensAsItWasLive()
             qPrintable(line + QStringLiteral(" not in:\n") + recordedLog));
 }
 
+void TestRecordingWindow::savedRunsAndChartsOpenAsTheyWere()
+{
+    const auto host = startServer();
+    MainWindow window(*host);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QSignalSpy finished(&window.loadController(), &LoadController::runFinished);
+
+    // A run whose route flips from async to blocking half way: the row tells both variants.
+    load::LoadPlan plan;
+    load::RequestTemplate request;
+    request.target = "/async?delay=0.05";
+    plan.requests = { request };
+    plan.totalRequests = 40;
+    plan.concurrency = 2;
+    QString error;
+    QVERIFY2(window.loadController().start(
+                 QStringLiteral("flip"), QStringLiteral("GET /async"), plan, &error),
+        qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(window.loadController().snapshot().done >= 10, 30000);
+    QCOMPARE(host->modes().set(QStringLiteral("GET /async"), QStringLiteral("blocking")),
+        ModeTable::SetResult::Ok);
+    QVERIFY(finished.wait(60000));
+    // A second, open-loop run stopped by its duration.
+    plan.totalRequests = 0;
+    plan.rate = 50;
+    plan.duration = std::chrono::milliseconds(400);
+    QVERIFY2(window.loadController().start(
+                 QStringLiteral("rate"), QStringLiteral("GET /async"), plan, &error),
+        qPrintable(error));
+    QVERIFY(finished.wait(60000));
+    // The charts took samples during the runs.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        pointsOf(window.charts()).value(QStringLiteral("Requests/s/served")).size() >= 3, 20000);
+
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("runs.loopscope"));
+    const QStringList liveRows = rowsOf(window.runsTable());
+    const auto livePoints = pointsOf(window.charts()); // the samples taken before the save
+    const Result saved = window.saveRecording(path);
+    QVERIFY2(saved, qPrintable(saved.message()));
+    OpenedRecording opened = openRecording(path);
+    QVERIFY2(opened, qPrintable(opened.message()));
+
+    // The theme it was drawn with goes with it, for `loopscope FILE` to draw it the same.
+    const recording::ReadResult read = recording::readRecording(path);
+    QVERIFY2(read, qPrintable(read.message()));
+    QCOMPARE(sessionrecords::theme(read.recording.meta), AppSettings::load().theme);
+    QVERIFY(read.recording.meta.contains(QStringLiteral("theme")));
+
+    QCOMPARE(liveRows.size(), 2);
+    QVERIFY2(liveRows[0].contains(u"async→blocking"), qPrintable(liveRows[0]));
+    QCOMPARE(rowsOf(opened.window->runsTable()), liveRows);
+    const auto recordedPoints = pointsOf(opened.window->charts());
+    QCOMPARE(recordedPoints.keys(), livePoints.keys());
+    for (auto it = livePoints.begin(); it != livePoints.end(); ++it) {
+        // A sample may have been plotted between the save and the comparison: the saved ones
+        // are the live ones up to the save.
+        const QList<QPointF> &recordedSeries = recordedPoints.value(it.key());
+        QVERIFY2(recordedSeries.size() >= it.value().size(), qPrintable(it.key()));
+        QCOMPARE(recordedSeries.mid(0, it.value().size()), it.value());
+    }
+}
+
+void TestRecordingWindow::liveSessionReplaysItsRetainedWindow()
+{
+    const auto host = startServer();
+    MainWindow window(*host);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QCOMPARE(host->modes().set(QStringLiteral("GET /async"), QStringLiteral("blocking")),
+        ModeTable::SetResult::Ok);
+    QCOMPARE(
+        fetchConcurrently(host->port(), "GET", "/async?delay=0.2", 3, 30000, "r-", true).size(), 3);
+    viz::TimelineModel &live = liveModel(window);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        std::any_of(live.stalls().begin(), live.stalls().end(),
+            [](const viz::LoopStall &s) { return s.blamesCall() && !s.isOpen(); })
+            && std::count_if(live.requestOrder().begin(), live.requestOrder().end(),
+                   [&](auto id) {
+                       const viz::TimelineSpan *s = live.find(id);
+                       return s && !s->isOpen() && s->requestId.startsWith("r-");
+                   })
+                == 3,
+        20000);
+
+    std::unique_ptr<RecordingWindow> replayed(window.replayLiveSession());
+    replayed->show();
+    QVERIFY(QTest::qWaitForWindowExposed(replayed.get()));
+    viz::TimelineModel &model = replayed->model();
+    // This test's requests as the live timeline drew them (the retained window also holds the
+    // earlier tests'), with the live window still following.
+    int compared = 0;
+    for (const auto id : model.requestOrder()) {
+        const viz::TimelineSpan *b = model.find(id);
+        QVERIFY(b);
+        if (!b->requestId.startsWith("r-"))
+            continue;
+        const viz::TimelineSpan *a = live.find(id);
+        QVERIFY(a);
+        QCOMPARE(b->begin, a->begin);
+        QCOMPARE(b->started, a->started);
+        QCOMPARE(b->end, a->end);
+        ++compared;
+    }
+    QCOMPARE(compared, 3);
+    QVERIFY(window.timeline().zoom()->isFollowing());
+
+    // The play head in the middle of the blocking call's stall: the loop is the culprit's, the
+    // others wait unread or queued, as the live trace says.
+    const auto stall = std::find_if(live.stalls().begin(), live.stalls().end(),
+        [](const viz::LoopStall &s) { return s.blamesCall() && !s.isOpen(); });
+    const viz::Nanos middle = stall->begin + (stall->end - stall->begin) / 2;
+    replayed->replay().seek(middle);
+    QCOMPARE(replayed->replay().position(), middle);
+    const viz::ReplayState state = replayed->replay().state();
+    const viz::ReplayState expected = viz::replayStateAt(live, middle);
+    QCOMPARE(state.onLoop, stall->culprit);
+    QVERIFY(state.loopBlocked);
+    QCOMPARE(state.onLoop, expected.onLoop);
+    QVERIFY(state.unread == expected.unread);
+    QVERIFY(state.queued == expected.queued);
+    QVERIFY(state.awaiting == expected.awaiting);
+    QVERIFY(state.inFlight() >= 2);
+    // The replayed model holds the trace up to the play head only.
+    QCOMPARE(model.now(), middle);
+}
+
 void TestRecordingWindow::badFileIsRefusedWithItsReason()
 {
     QTemporaryDir dir;
@@ -124,7 +292,9 @@ void TestRecordingWindow::badFileIsRefusedWithItsReason()
     file.close();
     opened = openRecording(text);
     QVERIFY(!opened);
-    QCOMPARE(opened.message(), text + QStringLiteral(": not a Loopscope recording"));
+    QVERIFY2(opened.message().startsWith(
+                 text + QStringLiteral(": neither a Loopscope recording nor JSON")),
+        qPrintable(opened.message()));
 }
 
 QTEST_MAIN(TestRecordingWindow)

@@ -2,7 +2,10 @@
 // never crashes, over-reads or allocates what a damaged size asks for. What it accepts, the event
 // codec writes back and reads again to the very same events. The same bytes also go to the event
 // decoder alone: inside a file every block is compressed, which mutations rarely keep valid.
+// And to the reader of the Chrome trace export (File > Open takes both): what it accepts comes out
+// in time order, as the timeline and the replay need it, and encodes back like a recording.
 
+#include "chrometracereader.h"
 #include "eventcodec.h"
 #include "recordingreader.h"
 #include "recordingsummary.h"
@@ -55,5 +58,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     std::vector<trace::Event> events;
     if (recording::decodeEvents(bytes, 1'000'000, events))
         checkEncodesBack(events, 1'000'000);
+
+    const recording::ReadResult trace = recording::parseChromeTrace(bytes, name);
+    if (trace) {
+        const std::vector<trace::Event> &read = trace.recording.events;
+        for (std::size_t i = 1; i < read.size(); ++i) {
+            if (read[i].time < read[i - 1].time)
+                fail("a trace export read back out of time order");
+        }
+        checkEncodesBack(read, trace.recording.origin);
+    } else if (!trace.message().startsWith(name + QStringLiteral(": "))) {
+        fail("a trace export's error that does not name the file");
+    }
     return 0;
 }
