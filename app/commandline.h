@@ -3,6 +3,7 @@
 #include "core/result.h"
 #include "serverconfig.h"
 
+#include <QSize>
 #include <QStringList>
 #include <chrono>
 #include <optional>
@@ -25,6 +26,8 @@ struct AppOptions
     std::optional<std::chrono::seconds> traceRetention;
     QString scenario; // played once the window is up
     QString screenshot; // PNG of the window, taken after the scenario ran; then the app quits
+    QString theme; // --theme light|dark|system for this run (not saved); empty: the saved one
+    QSize windowSize; // --size WxH: the window's size, so a screenshot is reproducible
 };
 
 struct CommandLineResult

@@ -77,13 +77,15 @@ int runRecording(int argc, char **argv, const AppOptions &options)
     setApplicationIdentity();
     UnixSignals stopSignals({ SIGINT, SIGTERM });
     QObject::connect(&stopSignals, &UnixSignals::received, &app, &QApplication::quit);
-    applyTheme(AppSettings::load().theme);
+    applyTheme(options.theme.isEmpty() ? AppSettings::load().theme : options.theme);
     OpenedRecording opened = openRecording(options.openRecording);
     if (!opened) {
         std::fprintf(stderr, "loopscope: %s\n", qPrintable(opened.message()));
         return exitCode(opened.kind());
     }
     RecordingWindow &window = *opened.window;
+    if (options.windowSize.isValid())
+        window.resize(options.windowSize);
     if (options.replaySpeed)
         window.replayControls().setSpeed(*options.replaySpeed);
     if (options.playHead)
@@ -102,7 +104,7 @@ int runWindow(int argc, char **argv, const AppOptions &options)
     UnixSignals stopSignals({ SIGINT, SIGTERM });
     QObject::connect(&stopSignals, &UnixSignals::received, &app, &QApplication::quit);
     const AppSettings settings = AppSettings::load();
-    applyTheme(settings.theme);
+    applyTheme(options.theme.isEmpty() ? settings.theme : options.theme);
     trace::TraceHub::instance().setRetention(
         options.traceRetention.value_or(std::chrono::seconds(settings.retentionSeconds)));
     ServerConfig config = options.server;
@@ -118,6 +120,8 @@ int runWindow(int argc, char **argv, const AppOptions &options)
     std::printf("listening on %s\n", qPrintable(host.url()));
     std::fflush(stdout);
     MainWindow window(host);
+    if (options.windowSize.isValid())
+        window.resize(options.windowSize);
     window.show();
     // The first loop iteration after show() is when the window is on screen: report start-up time.
     QTimer::singleShot(0, &window, [] {
