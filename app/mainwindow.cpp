@@ -186,6 +186,9 @@ QWidget *MainWindow::createTimelineArea()
     split->addWidget(m_charts);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
+    // The same 3:2 from the start: the timeline's large size hint would otherwise squeeze the
+    // charts on a large screen.
+    split->setSizes({ 300, 200 });
     layout->addWidget(split, 1);
     return area;
 }
