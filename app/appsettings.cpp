@@ -1,12 +1,50 @@
 #include "appsettings.h"
 
 #include <QApplication>
+#include <QPainter>
 #include <QPalette>
+#include <QProxyStyle>
 #include <QSettings>
 #include <QStyle>
 #include <QStyleFactory>
+#include <QStyleOption>
 
 namespace loopscope {
+
+namespace {
+// Fusion draws a radio's or check box's rim a shade darker than the window: on a dark window the
+// rim of an unselected one vanishes against its fill. This adds a rim in the text colour, faint
+// enough to stay a rim, whenever the palette is dark.
+class VisibleIndicatorStyle : public QProxyStyle
+{
+public:
+    VisibleIndicatorStyle()
+        : QProxyStyle(QStyleFactory::create(QStringLiteral("Fusion")))
+    { }
+
+    void drawPrimitive(PrimitiveElement element, const QStyleOption *option, QPainter *painter,
+        const QWidget *widget) const override
+    {
+        QProxyStyle::drawPrimitive(element, option, painter, widget);
+        const bool indicator
+            = element == PE_IndicatorRadioButton || element == PE_IndicatorCheckBox;
+        if (!indicator || option->palette.window().color().lightness() >= 128)
+            return;
+        QColor rim = option->palette.text().color();
+        rim.setAlpha(option->state & State_Enabled ? 150 : 70);
+        painter->save();
+        painter->setRenderHint(QPainter::Antialiasing);
+        painter->setPen(QPen(rim, 1));
+        painter->setBrush(Qt::NoBrush);
+        const QRectF box = QRectF(option->rect).adjusted(1.5, 1.5, -1.5, -1.5);
+        if (element == PE_IndicatorRadioButton)
+            painter->drawEllipse(box);
+        else
+            painter->drawRoundedRect(box, 2, 2);
+        painter->restore();
+    }
+};
+} // namespace
 
 AppSettings AppSettings::load()
 {
@@ -34,7 +72,7 @@ void applyTheme(const QString &theme)
 {
     static const QPalette systemPalette = QApplication::palette();
     if (theme == u"dark") {
-        QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+        QApplication::setStyle(new VisibleIndicatorStyle);
         QPalette dark;
         dark.setColor(QPalette::Window, QColor(37, 37, 40));
         dark.setColor(QPalette::WindowText, QColor(230, 230, 230));

@@ -3,6 +3,7 @@
 #include "scenarios.h"
 
 #include <QCommandLineParser>
+#include <QRegularExpression>
 #include <functional>
 #include <optional>
 #include <vector>
@@ -377,6 +378,31 @@ const std::vector<OptionRow> &optionTable()
             QStringLiteral("save a PNG of the window after the scenario ran (or the\n"
                            "recording opened), then quit"),
             {}, text([](O &o) -> QString & { return o.screenshot; }) },
+        { { QStringLiteral("theme") }, QStringLiteral("NAME"),
+            QStringLiteral("light, dark or system for this run (the saved theme otherwise)"), {},
+            [](const QString &value, O &o) -> QString {
+                if (value != u"light" && value != u"dark" && value != u"system")
+                    return QStringLiteral("--theme expects light, dark or system, got '%1'")
+                        .arg(value);
+                o.theme = value;
+                return {};
+            } },
+        { { QStringLiteral("size") }, QStringLiteral("SIZE"),
+            QStringLiteral("the window's size as WxH, e.g. 1024x700 (a screenshot has\n"
+                           "exactly that size)"),
+            {},
+            [](const QString &value, O &o) -> QString {
+                static const QRegularExpression form(QStringLiteral("^(\\d{3,5})x(\\d{3,5})$"));
+                const QRegularExpressionMatch match = form.match(value);
+                const int width = match.captured(1).toInt();
+                const int height = match.captured(2).toInt();
+                if (!match.hasMatch() || width < 640 || height < 480 || width > 8192
+                    || height > 8192)
+                    return QStringLiteral("--size expects WxH from 640x480 to 8192x8192, got '%1'")
+                        .arg(value);
+                o.windowSize = QSize(width, height);
+                return {};
+            } },
         { { QStringLiteral("h"), QStringLiteral("help") }, {}, QStringLiteral("show this help"), {},
             {} },
         { { QStringLiteral("version") }, {}, QStringLiteral("show the version"), {}, {} },
@@ -492,9 +518,11 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         options.server.controlToken = qgetenv("LOOPSCOPE_CONTROL_TOKEN");
     if (!options.openRecording.isEmpty() && !options.scenario.isEmpty())
         return usageError(QStringLiteral("a recording is shown as it was: no --scenario with it"));
-    if (options.headless && (!options.scenario.isEmpty() || !options.screenshot.isEmpty()))
-        return usageError(
-            QStringLiteral("--scenario and --screenshot need the window, not --headless"));
+    if (options.headless
+        && (!options.scenario.isEmpty() || !options.screenshot.isEmpty() || !options.theme.isEmpty()
+            || options.windowSize.isValid()))
+        return usageError(QStringLiteral(
+            "--scenario, --screenshot, --theme and --size need the window, not --headless"));
     if (options.check && options.scenario.isEmpty())
         return usageError(QStringLiteral("--check needs a --scenario to check"));
     return result;

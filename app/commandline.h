@@ -3,6 +3,7 @@
 #include "core/result.h"
 #include "serverconfig.h"
 
+#include <QSize>
 #include <QStringList>
 #include <chrono>
 #include <optional>
@@ -26,6 +27,8 @@ struct AppOptions
     QString scenario; // played once the window is up
     QString screenshot; // PNG of the window, taken after the scenario ran; then the app quits
     bool check = false; // --check: print the scenario's claims checked, quit with whether all held
+    QString theme; // --theme light|dark|system for this run (not saved); empty: the saved one
+    QSize windowSize; // --size WxH: the window's size, so a screenshot is reproducible
 };
 
 struct CommandLineResult

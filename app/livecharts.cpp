@@ -6,9 +6,14 @@
 #include "trace/sessionclock.h"
 
 #include <QChart>
+#include <QGraphicsLayout>
 #include <QGridLayout>
+#include <QLegend>
 #include <QLineSeries>
 #include <QValueAxis>
+
+#include <cmath>
+#include <limits>
 
 namespace loopscope {
 
@@ -24,20 +29,94 @@ LiveCharts::LiveCharts(viz::TimeCursor &cursor, QWidget *parent)
 {
     auto *grid = new QGridLayout(this);
     grid->setContentsMargins(0, 0, 0, 0);
+    grid->setSpacing(2);
     m_throughput = addPlot(tr("Requests/s"), tr("req/s"), { tr("served") });
+    // p99 first so it is drawn underneath: it is the widest swing and would hide the others.
     m_latency
-        = addPlot(tr("Latency (built-in load)"), tr("ms"), { tr("p50"), tr("p95"), tr("p99") });
+        = addPlot(tr("Latency (built-in load)"), tr("ms"), { tr("p99"), tr("p95"), tr("p50") });
     // The server counts only what it has read; while the loop is blocked the built-in load's
     // clients have more out, waiting unread in their sockets: both lines, side by side.
-    m_inFlight = addPlot(tr("In-flight requests"), tr("requests"),
-        { tr("read by the server"), tr("sent by the built-in load") });
+    m_inFlight = addPlot(
+        tr("In-flight requests"), tr("requests"), { tr("read by server"), tr("sent, unanswered") });
     m_lag = addPlot(tr("Loop lag"), tr("ms"), { tr("lag") });
-    const QList<Plot *> plots { &m_throughput, &m_latency, &m_inFlight, &m_lag };
-    for (int i = 0; i < plots.size(); ++i) {
-        auto *view = new ChartCursorView(plots[i]->chart, m_cursor, this);
-        view->setMinimumHeight(140);
+    const QList<Plot *> all = plots();
+    for (int i = 0; i < all.size(); ++i) {
+        auto *view = new ChartCursorView(all[i]->chart, m_cursor, this);
+        view->setMinimumHeight(100);
         grid->addWidget(view, i / 2, i % 2);
+        applyPalette(*all[i]);
+        fitAxes(*all[i]);
     }
+}
+
+double LiveCharts::niceStep(double span, int maxTicks)
+{
+    if (!(span > 0) || maxTicks < 1)
+        return 1;
+    const double raw = span / maxTicks;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+    for (const double factor : { 1.0, 2.0, 5.0 }) {
+        // A hair of slack: 0.3 / 3 must give 0.1, not 0.2 from rounding.
+        if (factor * magnitude >= raw * (1 - 1e-9))
+            return factor * magnitude;
+    }
+    return 10 * magnitude;
+}
+
+void LiveCharts::applyPalette(Plot &plot)
+{
+    const QPalette colours = palette();
+    const bool dark = colours.window().color().lightness() < 128;
+    plot.chart->setTheme(dark ? QChart::ChartThemeDark : QChart::ChartThemeLight);
+    // The window's own colours, so the charts sit in the theme rather than on a themed card.
+    plot.chart->setBackgroundBrush(colours.base());
+    plot.chart->setBackgroundRoundness(0);
+    // A theme brings its own fonts: smaller ones leave the plot more room.
+    QFont small = font();
+    small.setPointSizeF(small.pointSizeF() * 0.85);
+    plot.chart->setTitleFont(small);
+    plot.chart->legend()->setFont(small);
+    plot.chart->setTitleBrush(colours.text());
+    plot.chart->legend()->setLabelColor(colours.text().color());
+    QColor grid = colours.text().color();
+    grid.setAlpha(40);
+    for (QValueAxis *axis : { plot.x, plot.y }) {
+        axis->setLabelsBrush(colours.text());
+        axis->setTitleBrush(colours.text());
+        axis->setGridLineColor(grid);
+        axis->setLinePenColor(grid);
+        axis->setLabelsFont(small);
+        axis->setTitleFont(small);
+    }
+    // p50 on top, widest; p95 dashed; p99 underneath, thin: all three stay visible where they
+    // meet.
+    if (&plot == &m_latency) {
+        const qreal widths[] = { 1.5, 2.0, 2.5 };
+        const Qt::PenStyle styles[] = { Qt::SolidLine, Qt::DashLine, Qt::SolidLine };
+        for (int i = 0; i < plot.series.size(); ++i) {
+            QPen pen = plot.series[i]->pen();
+            pen.setWidthF(widths[i]);
+            pen.setStyle(styles[i]);
+            plot.series[i]->setPen(pen);
+        }
+    }
+}
+
+void LiveCharts::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange) {
+        for (Plot *plot : plots())
+            applyPalette(*plot);
+    }
+}
+
+void LiveCharts::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    // The number of ticks that fit changes with the width.
+    for (Plot *plot : plots())
+        fitAxes(*plot);
 }
 
 LiveCharts::Plot LiveCharts::addPlot(
@@ -46,18 +125,17 @@ LiveCharts::Plot LiveCharts::addPlot(
     Plot plot;
     plot.chart = new QChart;
     plot.chart->setTitle(title);
-    plot.chart->setTheme(palette().window().color().lightness() < 128 ? QChart::ChartThemeDark
-                                                                      : QChart::ChartThemeLight);
     plot.chart->legend()->setVisible(names.size() > 1);
-    plot.chart->setMargins(QMargins(2, 2, 2, 2));
+    // Every pixel for the plot: at 1024×700 a chart is a hundred-odd pixels tall.
+    plot.chart->setMargins(QMargins(2, 0, 2, 0));
+    plot.chart->layout()->setContentsMargins(0, 0, 0, 0);
+
     plot.x = new QValueAxis;
-    plot.x->setRange(0, kWindowSeconds);
-    plot.x->setLabelFormat(QStringLiteral("%.0f s"));
     plot.x->setTickType(QValueAxis::TicksDynamic);
     plot.x->setTickAnchor(0);
-    plot.x->setTickInterval(10);
     plot.y = new QValueAxis;
-    plot.y->setRange(0, 1);
+    plot.y->setTickType(QValueAxis::TicksDynamic);
+    plot.y->setTickAnchor(0);
     plot.y->setTitleText(unit);
     plot.chart->addAxis(plot.x, Qt::AlignBottom);
     plot.chart->addAxis(plot.y, Qt::AlignLeft);
@@ -78,21 +156,50 @@ void LiveCharts::append(Plot &plot, int index, double seconds, double value)
     series->append(seconds, value);
     while (series->count() > 0 && series->at(0).x() < seconds - kWindowSeconds)
         series->remove(0);
-    double top = 1;
+    fitAxes(plot);
+}
+
+void LiveCharts::fitAxes(Plot &plot)
+{
+    // The data's own extent: x from the oldest point kept to the newest (at least a few seconds,
+    // so the first samples do not fill the plot edge to edge), y from 0 to the highest value.
+    double first = std::numeric_limits<double>::max();
+    double last = std::numeric_limits<double>::lowest();
+    double top = 0;
     for (QLineSeries *s : plot.series) {
-        for (const QPointF &point : s->points())
+        for (const QPointF &point : s->points()) {
+            first = std::min(first, point.x());
+            last = std::max(last, point.x());
             top = std::max(top, point.y());
+        }
     }
-    plot.y->setRange(0, top * 1.1);
-    plot.x->setRange(std::max(0.0, seconds - kWindowSeconds), std::max(kWindowSeconds, seconds));
+    constexpr double kShortestSpan = 10;
+    if (first > last)
+        first = last = 0; // no data yet
+    double right = std::max(last, first + kShortestSpan);
+    double left = std::max(0.0, std::min(first, right - kShortestSpan));
+    // Room for one label per ~80 px across and ~20 px up.
+    const QRectF area = plot.chart->plotArea();
+    const int across = std::max(2, int((area.width() > 0 ? area.width() : 300) / 80));
+    const int up = std::max(3, int((area.height() > 0 ? area.height() : 100) / 20));
+    const double xStep = niceStep(right - left, across);
+    plot.x->setRange(left, right);
+    plot.x->setTickInterval(xStep);
+    plot.x->setLabelFormat(xStep >= 1 ? QStringLiteral("%.0f s") : QStringLiteral("%.1f s"));
+    const double yStep = niceStep(top > 0 ? top * 1.05 : 1, up);
+    const double yTop = std::max(yStep, std::ceil(top * 1.05 / yStep) * yStep);
+    plot.y->setRange(0, yTop);
+    plot.y->setTickInterval(yStep);
+    const int decimals = std::max(0, int(-std::floor(std::log10(yStep) + 1e-9)));
+    plot.y->setLabelFormat(QStringLiteral("%.") + QString::number(decimals) + u'f');
 }
 
 void LiveCharts::plotValues(double seconds, const Values &values)
 {
     append(m_throughput, 0, seconds, values[0]);
-    append(m_latency, 0, seconds, values[1]);
+    append(m_latency, 2, seconds, values[1]); // p50, drawn last
     append(m_latency, 1, seconds, values[2]);
-    append(m_latency, 2, seconds, values[3]);
+    append(m_latency, 0, seconds, values[3]); // p99, drawn first
     append(m_inFlight, 0, seconds, values[4]);
     append(m_lag, 0, seconds, values[5]);
     append(m_inFlight, 1, seconds, values[6]);

@@ -10,6 +10,8 @@
 class QLineSeries;
 class QChart;
 class QValueAxis;
+class QEvent;
+class QResizeEvent;
 
 namespace loopscope {
 
@@ -22,10 +24,12 @@ namespace viz {
 class TimeCursor;
 }
 
-// Four live plots over the last minute: requests/s, latency p50/p99, in-flight requests and
+// Four live plots over the last minute: requests/s, latency p50/p95/p99, in-flight requests and
 // loop lag, fed by the window's server samples (the status bar shows the same ones) and the load
 // generator. The x axis is session seconds, the timeline's axis: one instant has one x here and
-// there, and the window's time cursor is drawn on each plot.
+// there, and the window's time cursor is drawn on each plot. Both axes span the data shown, with
+// round ticks (1, 2 or 5 × 10^k) spaced so their labels do not collide; the charts take the
+// window's palette, dark included.
 class LiveCharts : public QWidget
 {
     Q_OBJECT
@@ -41,6 +45,13 @@ public:
     // The same with the load generator's figures of that instant, as a recording keeps them.
     void addSampleWithLoad(const ServerSample &sample, const load::LoadSnapshot &load);
 
+    // The round step (1, 2 or 5 × 10^k) that cuts `span` into at most `maxTicks` intervals.
+    static double niceStep(double span, int maxTicks);
+
+protected:
+    void changeEvent(QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+
 private:
     struct Plot
     {
@@ -55,6 +66,9 @@ private:
     Plot addPlot(const QString &title, const QString &unit, const QStringList &names);
     void plotValues(double seconds, const Values &values);
     void append(Plot &plot, int index, double seconds, double value);
+    void fitAxes(Plot &plot);
+    void applyPalette(Plot &plot);
+    QList<Plot *> plots() { return { &m_throughput, &m_latency, &m_inFlight, &m_lag }; }
 
     const LoadController *m_load = nullptr; // none for a recording
     viz::TimeCursor &m_cursor;

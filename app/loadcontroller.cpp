@@ -28,6 +28,7 @@ bool LoadController::start(
     }
     m_label = label;
     m_route = route;
+    m_plan = plan;
     m_startedAt = trace::nowNs();
     const int index = m_host.modes().indexOf(route);
     m_variant = index < 0 ? QString() : variantName(m_host.modes().variant(index));
@@ -61,6 +62,7 @@ void LoadController::onFinished(const load::LoadResult &result)
     summary.requestsPerSecond = result.requestsPerSecond();
     summary.p50Ms = double(result.latency.valueAtPercentile(50)) / 1e6;
     summary.p99Ms = double(result.latency.valueAtPercentile(99)) / 1e6;
+    summary.maxMs = double(result.latency.max()) / 1e6;
     summary.result = result;
     m_runs << summary;
     emit runFinished(summary);

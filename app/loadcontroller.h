@@ -26,6 +26,7 @@ struct RunSummary
     double requestsPerSecond = 0;
     double p50Ms = 0;
     double p99Ms = 0;
+    double maxMs = 0; // the slowest request, exact (not a histogram bucket)
     load::LoadResult result;
 };
 
@@ -43,6 +44,10 @@ public:
     bool isRunning() const { return m_runner.isRunning(); }
     load::LoadSnapshot snapshot() const { return m_runner.snapshot(); }
     const QList<RunSummary> &runs() const { return m_runs; }
+    // The run going on (or the last one): what the load panel shows, whoever started it.
+    const load::LoadPlan &plan() const { return m_plan; }
+    const QString &route() const { return m_route; }
+    const QString &label() const { return m_label; }
 
 signals:
     void runStarted(const QString &label);
@@ -56,6 +61,7 @@ private:
     load::LoadRunner m_runner;
     QString m_label;
     QString m_route;
+    load::LoadPlan m_plan;
     QString m_variant;
     trace::Nanos m_startedAt = 0; // when start() read the variant
     QList<RunSummary> m_runs;

@@ -16,7 +16,43 @@
 #include <QRegularExpression>
 #include <QSpinBox>
 
+#include <algorithm>
+#include <functional>
+
 namespace loopscope {
+
+namespace {
+// A request count typed past the maximum is taken as the maximum, and the panel says so, instead
+// of the spin box silently refusing the digits that do not fit.
+class RequestCountBox : public QSpinBox
+{
+public:
+    using QSpinBox::QSpinBox;
+    std::function<void(const QString &typed)> onCapped;
+
+protected:
+    QValidator::State validate(QString &input, int &pos) const override
+    {
+        return isPastMaximum(input) ? QValidator::Intermediate : QSpinBox::validate(input, pos);
+    }
+    void fixup(QString &input) const override
+    {
+        if (!isPastMaximum(input))
+            return QSpinBox::fixup(input);
+        if (onCapped)
+            onCapped(input.trimmed());
+        input = QString::number(maximum());
+    }
+
+private:
+    bool isPastMaximum(const QString &input) const
+    {
+        bool isNumber = false;
+        const qlonglong typed = input.trimmed().toLongLong(&isNumber);
+        return isNumber && typed > maximum();
+    }
+};
+} // namespace
 
 QByteArray exampleTarget(const QString &routeKey)
 {
@@ -55,8 +91,14 @@ LoadPanel::LoadPanel(LoadController &controller, const ModeTable &modes, QWidget
     models->addWidget(m_openLoop);
     form->addRow(tr("Model"), models);
 
-    m_requests = new QSpinBox(this);
-    m_requests->setRange(0, 10'000'000);
+    auto *requests = new RequestCountBox(this);
+    requests->onCapped = [this](const QString &typed) {
+        const QString text = tr("Requests capped at %1 (%2 asked)").arg(kMaxRequests).arg(typed);
+        m_progressText->setText(text);
+        emit message(text);
+    };
+    m_requests = requests;
+    m_requests->setRange(0, kMaxRequests);
     m_requests->setValue(100);
     m_requests->setSpecialValueText(tr("no limit"));
     m_concurrency = new QSpinBox(this);
@@ -87,6 +129,7 @@ LoadPanel::LoadPanel(LoadController &controller, const ModeTable &modes, QWidget
     form->addRow(buttons);
     m_progress = new QProgressBar(this);
     m_progressText = new QLabel(tr("idle"), this);
+    m_progressText->setWordWrap(true);
     form->addRow(m_progress);
     form->addRow(m_progressText);
 
@@ -95,7 +138,10 @@ LoadPanel::LoadPanel(LoadController &controller, const ModeTable &modes, QWidget
     connect(m_start, &QPushButton::clicked, this, &LoadPanel::start);
     connect(m_stop, &QPushButton::clicked, &m_controller, &LoadController::stop);
     connect(&m_controller, &LoadController::progress, this, &LoadPanel::onProgress);
-    connect(&m_controller, &LoadController::runFinished, this, [this] { setRunning(false); });
+    connect(&m_controller, &LoadController::runStarted, this, &LoadPanel::onRunStarted);
+    connect(&m_controller, &LoadController::runFinished, this, [this](const RunSummary &run) {
+        onRunFinished(run.stopped, run.completed, run.result.elapsedSeconds());
+    });
     onRouteChosen(m_route->currentIndex());
 }
 
@@ -120,39 +166,91 @@ void LoadPanel::start()
     plan.rate = m_openLoop->isChecked() ? m_rate->value() : 0;
     QString error;
     if (!m_controller.start(tr("manual"), route, plan, &error)) {
-        emit message(tr("Load not started: %1").arg(error));
+        const QString text = tr("Load not started: %1").arg(error);
+        m_progressText->setText(text);
+        emit message(text);
+    }
+}
+
+QString LoadPanel::progressText() const
+{
+    return m_progressText->text();
+}
+
+void LoadPanel::showPlan(const QString &route, const QByteArray &target)
+{
+    // The fields say what runs now, even when a scenario chose it.
+    const QSignalBlocker blockRoute(m_route);
+    if (const int index = m_route->findText(route); index >= 0)
+        m_route->setCurrentIndex(index);
+    m_target->setText(QString::fromUtf8(target));
+    const load::LoadPlan &plan = m_controller.plan();
+    m_requests->setValue(int(std::min<qint64>(plan.totalRequests, kMaxRequests)));
+    m_concurrency->setValue(plan.concurrency);
+    m_openLoop->setChecked(plan.isOpenLoop());
+    m_closedLoop->setChecked(!plan.isOpenLoop());
+    if (plan.isOpenLoop())
+        m_rate->setValue(plan.rate);
+    m_duration->setValue(double(plan.duration.count()) / 1e9);
+    m_keepAlive->setChecked(plan.keepAlive);
+}
+
+void LoadPanel::onRunStarted(const QString &label)
+{
+    const load::LoadPlan &plan = m_controller.plan();
+    showPlan(
+        m_controller.route(), plan.requests.isEmpty() ? QByteArray() : plan.requests[0].target);
+    m_runLabel = label;
+    m_runDurationSeconds = double(plan.duration.count()) / 1e9;
+    m_progress->setRange(0, 100);
+    m_progress->setValue(0);
+    m_progressText->setText(tr("%1: starting").arg(label));
+    setRunning(true);
+}
+
+void LoadPanel::onRunFinished(bool stopped, qint64 completed, double elapsedSeconds)
+{
+    setRunning(false);
+    const QString took = QString::number(elapsedSeconds, 'f', 1);
+    if (stopped) {
+        // The bar stays where Stop left it: the run did not do all it planned.
+        m_progressText->setText(
+            tr("%1: stopped after %2 requests, %3 s").arg(m_runLabel).arg(completed).arg(took));
         return;
     }
-    m_progress->setRange(0, plan.totalRequests > 0 ? 100 : 0);
-    m_progress->setValue(0);
-    setRunning(true);
+    m_progress->setValue(100);
+    m_progressText->setText(
+        tr("%1: done, %2 requests in %3 s").arg(m_runLabel).arg(completed).arg(took));
+}
+
+double LoadPanel::progressFraction(
+    qint64 done, qint64 total, double elapsedSeconds, double durationSeconds)
+{
+    double fraction = 0;
+    if (total > 0)
+        fraction = double(done) / double(total);
+    if (durationSeconds > 0)
+        fraction = std::max(fraction, elapsedSeconds / durationSeconds);
+    return std::clamp(fraction, 0.0, 1.0);
 }
 
 void LoadPanel::setRunning(bool running)
 {
     m_start->setEnabled(!running);
     m_stop->setEnabled(running);
-    if (!running) {
-        if (m_progress->maximum() == 0)
-            m_progress->setRange(0, 100);
-        m_progress->setValue(100);
-        m_progressText->setText(tr("done"));
-    }
 }
 
 void LoadPanel::onProgress(qint64 done, qint64 total, double elapsedSeconds, double etaSeconds)
 {
-    if (total > 0) {
-        m_progress->setRange(0, 100);
-        m_progress->setValue(int(100 * done / total));
-    }
-    m_progressText->setText(etaSeconds >= 0
-            ? tr("%1 / %2 requests · %3 s elapsed · ETA %4 s")
-                  .arg(done)
-                  .arg(total)
-                  .arg(elapsedSeconds, 0, 'f', 1)
-                  .arg(etaSeconds, 0, 'f', 1)
-            : tr("%1 requests · %2 s elapsed").arg(done).arg(elapsedSeconds, 0, 'f', 1));
+    m_progress->setValue(
+        qRound(100 * progressFraction(done, total, elapsedSeconds, m_runDurationSeconds)));
+    const QString counted
+        = total > 0 ? tr("%1 / %2 requests").arg(done).arg(total) : tr("%1 requests").arg(done);
+    QString text = tr("%1: %2 · %3 s elapsed")
+                       .arg(m_runLabel, counted, QString::number(elapsedSeconds, 'f', 1));
+    if (etaSeconds >= 0)
+        text += tr(" · ETA %1 s").arg(etaSeconds, 0, 'f', 1);
+    m_progressText->setText(text);
 }
 
 } // namespace loopscope

@@ -107,9 +107,13 @@ int runRecording(int argc, char **argv, const AppOptions &options)
         std::fprintf(stderr, "loopscope: %s\n", qPrintable(read.message()));
         return exitCode(read.kind());
     }
-    // Drawn as it was: the charts take their theme from the palette when they are made.
-    applyTheme(sessionrecords::theme(read.recording.meta));
+    // Drawn as it was, unless --theme says otherwise: the charts take their theme from the
+    // palette when they are made.
+    applyTheme(
+        options.theme.isEmpty() ? sessionrecords::theme(read.recording.meta) : options.theme);
     RecordingWindow window(std::move(read.recording), options.openRecording);
+    if (options.windowSize.isValid())
+        window.resize(options.windowSize);
     if (options.replaySpeed)
         window.replayControls().setSpeed(*options.replaySpeed);
     if (options.playHead)
@@ -131,7 +135,7 @@ int runWindow(int argc, char **argv, const AppOptions &options)
     UnixSignals stopSignals({ SIGINT, SIGTERM });
     QObject::connect(&stopSignals, &UnixSignals::received, &app, &QApplication::quit);
     const AppSettings settings = AppSettings::load();
-    applyTheme(settings.theme);
+    applyTheme(options.theme.isEmpty() ? settings.theme : options.theme);
     trace::TraceHub::instance().setRetention(
         options.traceRetention.value_or(std::chrono::seconds(settings.retentionSeconds)));
     ServerConfig config = options.server;
@@ -147,6 +151,8 @@ int runWindow(int argc, char **argv, const AppOptions &options)
     std::printf("listening on %s\n", qPrintable(host.url()));
     std::fflush(stdout);
     MainWindow window(host);
+    if (options.windowSize.isValid())
+        window.resize(options.windowSize);
     window.show();
     // The first loop iteration after show() is when the window is on screen: report start-up time.
     QTimer::singleShot(0, &window, [] {

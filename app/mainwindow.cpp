@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "aboutbox.h"
 #include "applogging.h"
 #include "appsettings.h"
 #include "exportfile.h"
@@ -30,6 +31,8 @@
 #include <QApplication>
 #include <QFileDialog>
 #include <QFontDatabase>
+#include <QFrame>
+#include <QHBoxLayout>
 #include <QInputDialog>
 #include <QJsonDocument>
 #include <QLabel>
@@ -42,6 +45,8 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <limits>
@@ -94,6 +99,8 @@ MainWindow::MainWindow(ServerHost &host, QWidget *parent)
     middle->addWidget(m_bottomTabs);
     middle->setStretchFactor(0, 3);
     middle->setStretchFactor(1, 1);
+    // At 1024×700 the runs table still shows a few runs and the inspector a few events.
+    m_bottomTabs->setMinimumHeight(150);
 
     auto *main = new QSplitter(Qt::Horizontal, this);
     main->addWidget(left);
@@ -102,8 +109,17 @@ MainWindow::MainWindow(ServerHost &host, QWidget *parent)
     main->setSizes({ 380, 1000 });
     setCentralWidget(main);
 
+    // Messages on the left, taking what the server's figures leave: a permanent widget stretched
+    // over the whole bar would hide every message.
+    m_message = new QLabel(this);
+    m_message->setObjectName(QStringLiteral("statusMessage"));
+    m_message->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    statusBar()->addWidget(m_message, 1);
+    m_messageExpiry = new QTimer(this);
+    m_messageExpiry->setSingleShot(true);
+    connect(m_messageExpiry, &QTimer::timeout, m_message, &QLabel::clear);
     m_status = new QLabel(this);
-    statusBar()->addPermanentWidget(m_status, 1);
+    statusBar()->addPermanentWidget(m_status);
     createMenus();
 
     // One slot for the view and the recording's copy: a line on screen is a line saved.
@@ -118,29 +134,32 @@ MainWindow::MainWindow(ServerHost &host, QWidget *parent)
     connect(m_load, &LoadController::runFinished, this,
         [this](const RunSummary &summary) { m_runRecords.append(sessionrecords::run(summary)); });
     connect(m_loadPanel, &LoadPanel::message, this,
-        [this](const QString &text) { statusBar()->showMessage(text, 5000); });
+        [this](const QString &text) { showMessage(text, 5000); });
     connect(m_scenarios, &ScenarioRunner::modesChanged, m_routes, &RoutesPanel::refresh);
     // New traffic the user started is what they want to watch: follow it even if they had paused.
     // A scenario's later steps leave a paused view alone, so a look back is not pulled away.
+    // A manual run is not the scenario's (nor the first-run hint's): the banner goes.
     connect(m_load, &LoadController::runStarted, this, [this] {
-        if (!m_scenarios->isRunning())
+        if (!m_scenarios->isRunning()) {
             m_timeline->setFollowing(true);
+            m_banner->hide();
+        }
     });
     connect(m_scenarios, &ScenarioRunner::started, m_timeline,
         [this] { m_timeline->setFollowing(true); });
     connect(m_scenarios, &ScenarioRunner::stepStarted, this,
         [this](const QString &, const QString &step) {
             m_loadPanel->setRunning(true);
-            statusBar()->showMessage(tr("Running: %1").arg(step));
+            showMessage(tr("Running: %1").arg(step));
         });
     connect(m_scenarios, &ScenarioRunner::finished, this, [this](const QString &title) {
-        statusBar()->showMessage(tr("Scenario done: %1").arg(title), 5000);
+        showMessage(tr("Scenario done: %1").arg(title), 5000);
         m_bottomTabs->setCurrentWidget(m_runs);
         showScenarioOutcome(m_scenarios->outcome());
         emit scenarioFinished(title);
     });
     connect(m_scenarios, &ScenarioRunner::failed, this, [this](const QString &message) {
-        statusBar()->showMessage(tr("Scenario stopped: %1").arg(message), 8000);
+        showMessage(tr("Scenario stopped: %1").arg(message), 8000);
     });
 
     // The status bar and the charts show the same samples: one figure per instant.
@@ -171,19 +190,13 @@ QWidget *MainWindow::createTimelineArea()
     auto *area = new QWidget(this);
     auto *layout = new QVBoxLayout(area);
     layout->setContentsMargins(0, 0, 0, 0);
-    m_scenarioBanner = new QLabel(area);
-    m_scenarioBanner->setObjectName(QStringLiteral("scenarioBanner"));
-    m_scenarioBanner->setWordWrap(true);
-    m_scenarioBanner->setVisible(false);
-    m_scenarioBanner->setFrameShape(QFrame::StyledPanel);
-    m_scenarioBanner->setMargin(6);
-    layout->addWidget(m_scenarioBanner);
+    layout->addWidget(createBanner(area));
     auto *split = new QSplitter(Qt::Vertical, area);
     m_timelineModel = new viz::TimelineModel(this);
     // The model drains the trace once per frame on its own timer.
     m_timelineModel->attach(trace::TraceHub::instance().subscribe(1 << 20));
     m_timeline = new viz::TimelineView(m_timelineModel, split);
-    m_timeline->setMinimumHeight(260);
+    m_timeline->setMinimumHeight(180);
     m_timeline->setTimeCursor(m_cursor);
     m_charts = new LiveCharts(*m_load, *m_cursor, split);
     layout->addWidget(new viz::TimelineControls(m_timeline, area));
@@ -191,8 +204,54 @@ QWidget *MainWindow::createTimelineArea()
     split->addWidget(m_charts);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
+    // The same 3:2 from the start: the timeline's large size hint would otherwise squeeze the
+    // charts on a large screen.
+    split->setSizes({ 300, 200 });
     layout->addWidget(split, 1);
     return area;
+}
+
+QWidget *MainWindow::createBanner(QWidget *parent)
+{
+    m_banner = new QFrame(parent);
+    m_banner->setObjectName(QStringLiteral("banner"));
+    m_banner->setFrameShape(QFrame::StyledPanel);
+    auto *row = new QHBoxLayout(m_banner);
+    row->setContentsMargins(6, 4, 4, 4);
+    m_bannerText = new QLabel(m_banner);
+    m_bannerText->setWordWrap(true);
+    m_bannerText->setTextFormat(Qt::RichText);
+    connect(m_bannerText, &QLabel::linkActivated, this, [this](const QString &link) {
+        const Scenario *scenario = findScenario(link.section(u':', 1));
+        if (!scenario)
+            return;
+        if (const QString error = runScenario(*scenario); !error.isEmpty())
+            showMessage(tr("Scenario not started: %1").arg(error), 8000);
+    });
+    auto *close = new QToolButton(m_banner);
+    close->setObjectName(QStringLiteral("closeBanner"));
+    close->setText(QStringLiteral("✕"));
+    close->setToolTip(tr("Close"));
+    close->setAutoRaise(true);
+    connect(close, &QToolButton::clicked, m_banner, &QWidget::hide);
+    row->addWidget(m_bannerText, 1);
+    row->addWidget(close, 0, Qt::AlignTop);
+    // Before anything ran, the banner says where to start.
+    if (!scenarios().isEmpty()) {
+        const Scenario &first = scenarios().constFirst();
+        m_bannerText->setText(
+            tr("<b>New here?</b> Start with the first lesson: <a href=\"scenario:%1\">Scenarios ▸ "
+               "%2</a>")
+                .arg(first.name, first.title.toHtmlEscaped()));
+    } else {
+        m_banner->hide();
+    }
+    return m_banner;
+}
+
+QString MainWindow::bannerText() const
+{
+    return m_banner->isVisible() ? m_bannerText->text() : QString();
 }
 
 void MainWindow::createMenus()
@@ -225,13 +284,14 @@ void MainWindow::createMenus()
         action->setToolTip(scenario.watch);
         connect(action, &QAction::triggered, this, [this, &scenario] {
             if (const QString error = runScenario(scenario); !error.isEmpty())
-                statusBar()->showMessage(tr("Scenario not started: %1").arg(error), 8000);
+                showMessage(tr("Scenario not started: %1").arg(error), 8000);
         });
     }
     scenarioMenu->setToolTipsVisible(true);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&Keys and mouse…"), this, [this] { viz::showTimelineKeys(this); });
+    help->addAction(tr("&About Loopscope…"), this, [this] { showAbout(this); });
 }
 
 QWidget *MainWindow::createInspectorTab()
@@ -279,7 +339,7 @@ void MainWindow::createSettingsMenu()
         if (ok) {
             settings.port = port;
             settings.save();
-            statusBar()->showMessage(tr("Port %1 applies at the next start").arg(port), 5000);
+            showMessage(tr("Port %1 applies at the next start").arg(port), 5000);
         }
     });
     menu->addAction(tr("Database…"), this, [this] {
@@ -292,7 +352,7 @@ void MainWindow::createSettingsMenu()
         if (ok) {
             settings.databaseUrl = url.trimmed();
             settings.save();
-            statusBar()->showMessage(tr("The database applies at the next start"), 5000);
+            showMessage(tr("The database applies at the next start"), 5000);
         }
     });
     menu->addAction(tr("Trace retention…"), this, [this] {
@@ -331,9 +391,9 @@ QString MainWindow::runScenario(const Scenario &scenario)
 {
     const QString error = m_scenarios->start(scenario);
     if (error.isEmpty()) {
-        m_scenarioBanner->setText(u"<b>" + scenario.title.toHtmlEscaped() + u"</b><br>"
+        m_bannerText->setText(u"<b>" + scenario.title.toHtmlEscaped() + u"</b><br>"
             + scenario.watch.toHtmlEscaped().replace(u'\n', QStringLiteral("<br>")));
-        m_scenarioBanner->setVisible(true);
+        m_banner->setVisible(true);
     }
     return error;
 }
@@ -355,7 +415,8 @@ void MainWindow::showScenarioOutcome(const ScenarioOutcome &outcome)
             + claim.expected.toHtmlEscaped() + QStringLiteral(", measured <b>")
             + claim.measured.toHtmlEscaped() + QStringLiteral("</b>");
     }
-    m_scenarioBanner->setText(m_scenarioBanner->text() + claims);
+    m_bannerText->setText(m_bannerText->text() + claims);
+    m_banner->setVisible(true);
 }
 
 QList<QAction *> MainWindow::exportActions() const
@@ -368,6 +429,21 @@ QString MainWindow::statusText() const
     return m_status->text();
 }
 
+void MainWindow::showMessage(const QString &text, int timeoutMs)
+{
+    m_message->setText(text);
+    m_message->setToolTip(text); // the whole of it when the bar is too narrow
+    if (timeoutMs > 0)
+        m_messageExpiry->start(timeoutMs);
+    else
+        m_messageExpiry->stop();
+}
+
+QString MainWindow::messageText() const
+{
+    return m_message->text();
+}
+
 void MainWindow::showStatus(const ServerSample &sample)
 {
     const auto &hub = trace::TraceHub::instance();
@@ -375,14 +451,16 @@ void MainWindow::showStatus(const ServerSample &sample)
         ? tr("SQLite in the data directory")
         : QString(m_host.config().databaseUrl)
               .replace(QRegularExpression(QStringLiteral(":[^:@/]*@")), QStringLiteral(":***@"));
-    m_status->setText(tr("Listening on %1  ·  database: %6  ·  in flight: %2  ·  "
-                         "loop lag: %3 ms%4  ·  dropped trace events: %5")
+    // Short enough to leave the messages room at 1024 px; the rest is in the tooltip.
+    m_status->setText(tr("%1  ·  in flight: %2  ·  loop lag: %3 ms%4  ·  dropped events: %5")
                           .arg(m_host.url())
                           .arg(sample.inFlight)
                           .arg(sample.loopLagNs / 1e6, 0, 'f', 1)
                           .arg(sample.loopStalled ? tr(" (STALLED)") : QString())
-                          .arg(hub.droppedEvents() + hub.subscriberDroppedEvents())
-                          .arg(database));
+                          .arg(hub.droppedEvents() + hub.subscriberDroppedEvents()));
+    m_status->setToolTip(tr("Listening on %1\nDatabase: %2\nDropped events: trace events lost "
+                            "because a buffer was full")
+                             .arg(m_host.url(), database));
 }
 
 QString MainWindow::askExportPath(
@@ -396,7 +474,7 @@ QString MainWindow::askExportPath(
 void MainWindow::reportExport(const QString &what, const QString &path, const Result &written)
 {
     if (written) {
-        statusBar()->showMessage(tr("%1 exported to %2").arg(what, path), 5000);
+        showMessage(tr("%1 exported to %2").arg(what, path), 5000);
         return;
     }
     qCWarning(lcApp).noquote() << what << "not exported:" << written.message();
@@ -482,7 +560,7 @@ void MainWindow::saveRecordingAs()
     if (const Result saved = saveRecording(path); !saved)
         QMessageBox::warning(this, tr("Recording not saved"), saved.message());
     else
-        statusBar()->showMessage(tr("Recording saved to %1").arg(path), 5000);
+        showMessage(tr("Recording saved to %1").arg(path), 5000);
 }
 
 void MainWindow::openRecordingFile()
@@ -512,7 +590,7 @@ void MainWindow::exportRuns()
 void MainWindow::exportLastResult()
 {
     if (m_load->runs().isEmpty()) {
-        statusBar()->showMessage(tr("No load run yet"), 4000);
+        showMessage(tr("No load run yet"), 4000);
         return;
     }
     const QString path = askExportPath(

@@ -7,10 +7,12 @@
 
 #include <functional>
 
+class QFrame;
 class QLabel;
 class QMenu;
 class QPlainTextEdit;
 class QTabWidget;
+class QTimer;
 
 namespace loopscope {
 
@@ -56,6 +58,11 @@ public:
     ServerSampler &sampler() { return *m_sampler; }
     viz::TimeCursor &timeCursor() { return *m_cursor; }
     QString statusText() const;
+    // A message in the status bar, left of the server's figures; 0 keeps it until the next one.
+    void showMessage(const QString &text, int timeoutMs = 0);
+    QString messageText() const;
+    // What the banner over the timeline says; empty when it is closed or hidden.
+    QString bannerText() const;
     // File > Save recording…: what the window shows (the retained trace, the log, the runs and
     // the charts) as a .loopscope file.
     Result saveRecording(const QString &path);
@@ -78,6 +85,7 @@ signals:
 private:
     void createMenus();
     QWidget *createTimelineArea();
+    QWidget *createBanner(QWidget *parent);
     void showStatus(const ServerSample &sample);
     void exportTrace();
     void saveRecordingAs();
@@ -111,8 +119,11 @@ private:
     RunsTable *m_runs = nullptr;
     LogView *m_log = nullptr;
     QTabWidget *m_bottomTabs = nullptr;
-    QLabel *m_scenarioBanner = nullptr;
-    QLabel *m_status = nullptr;
+    QFrame *m_banner = nullptr; // the first-run hint, then the scenario's lesson; closable
+    QLabel *m_bannerText = nullptr;
+    QLabel *m_status = nullptr; // the server's figures, always shown
+    QLabel *m_message = nullptr; // what just happened
+    QTimer *m_messageExpiry = nullptr;
     QJsonArray m_logRecords; // the log as a recording keeps it, newest kLogRecordCapacity
     QJsonArray m_runRecords; // the runs table's rows, as a recording keeps them
     QJsonArray m_sampleRecords; // the charts' samples, newest kSampleRecordCapacity

@@ -34,8 +34,12 @@ RoutesPanel::RoutesPanel(ModeTable &modes, QWidget *parent)
         for (HandlerVariant variant : allHandlerVariants) {
             auto *button = new QRadioButton(this);
             button->setObjectName(entry.route + u'=' + variantName(variant));
-            button->setEnabled(entry.allowed & variantBit(variant));
-            button->setToolTip(tr("Run %1 as %2").arg(entry.route, variantName(variant)));
+            const bool offered = entry.allowed & variantBit(variant);
+            button->setEnabled(offered);
+            // A greyed-out circle says why it is off, not what it would do.
+            button->setToolTip(offered ? tr("Run %1 as %2").arg(entry.route, variantName(variant))
+                                       : tr("Off: %1 does not offer a %2 variant")
+                                             .arg(entry.route, variantName(variant)));
             group->addButton(button);
             setCellWidget(row, 1 + static_cast<int>(variant), button);
             connect(button, &QRadioButton::toggled, this,

@@ -11,9 +11,9 @@ namespace loopscope {
 RunsTable::RunsTable(viz::TimeCursor &cursor, QWidget *parent)
     : QTableWidget(0, kColumnCount, parent)
 {
-    setHorizontalHeaderLabels(
-        { tr("Run"), tr("Route"), tr("Variant"), tr("Requests/s"), tr("p50 (ms)"), tr("p99 (ms)"),
-            tr("Failures"), tr("Plan"), tr("Started (session)"), tr("Took (s)"), tr("Ended") });
+    setHorizontalHeaderLabels({ tr("Run"), tr("Route"), tr("Variant"), tr("Requests/s"),
+        tr("p50 (ms)"), tr("p99 (ms)"), tr("Max (ms)"), tr("Failures"), tr("Plan"),
+        tr("Started (session)"), tr("Took (s)"), tr("Ended") });
     verticalHeader()->hide();
     setEditTriggers(QAbstractItemView::NoEditTriggers);
     horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -54,7 +54,8 @@ QString RunsTable::planText(const RunSummary &summary)
 
 void RunsTable::addRun(const RunSummary &summary)
 {
-    const int row = rowCount();
+    // Newest on top: the run just finished is the one the user looks for.
+    const int row = 0;
     insertRow(row);
     auto number = [](double value, int decimals) {
         auto *item = new QTableWidgetItem(QString::number(value, 'f', decimals));
@@ -84,6 +85,7 @@ void RunsTable::addRun(const RunSummary &summary)
     setItem(row, RateColumn, number(summary.requestsPerSecond, 1));
     setItem(row, P50Column, number(summary.p50Ms, 1));
     setItem(row, P99Column, number(summary.p99Ms, 1));
+    setItem(row, MaxColumn, number(summary.maxMs, 1));
     setItem(row, FailuresColumn, number(double(summary.failures), 0));
     setItem(row, PlanColumn, new QTableWidgetItem(planText(summary)));
     auto *started = new QTableWidgetItem(trace::formatSessionTime(summary.startedAt));
@@ -91,7 +93,7 @@ void RunsTable::addRun(const RunSummary &summary)
     setItem(row, StartedColumn, started);
     setItem(row, TookColumn, number(summary.result.elapsedSeconds(), 2));
     setItem(row, EndedColumn, new QTableWidgetItem(summary.stopped ? tr("stopped") : tr("done")));
-    scrollToBottom();
+    scrollToTop();
 }
 
 QString RunsTable::toCsv() const

@@ -9,10 +9,10 @@ namespace viz {
 class TimeCursor;
 }
 
-// The last runs side by side: route, the variant (or variants) that really ran, requests/s, p50,
-// p99, failures, the plan (n, c, rate, duration), when the run started on the session clock, how
-// long it took and whether it was stopped. Clicking a run moves the time cursor to its start, or
-// clicking its variant to its first flip.
+// The last runs side by side, newest on top: route, the variant (or variants) that really ran,
+// requests/s, p50, p99, the slowest request, failures, the plan (n, c, rate, duration), when the
+// run started on the session clock, how long it took and whether it was stopped. Clicking a run
+// moves the time cursor to its start, or clicking its variant to its first flip.
 class RunsTable : public QTableWidget
 {
     Q_OBJECT
@@ -25,6 +25,7 @@ public:
         RateColumn,
         P50Column,
         P99Column,
+        MaxColumn,
         FailuresColumn,
         PlanColumn,
         StartedColumn,

@@ -2,6 +2,9 @@
 #include "support/hangguard.h"
 #include "support/httptestclient.h"
 
+#include "appsettings.h"
+#include "chartcursorview.h"
+#include "livecharts.h"
 #include "loadcontroller.h"
 #include "loadpanel.h"
 #include "logview.h"
@@ -11,18 +14,25 @@
 #include "scenariorunner.h"
 #include "scenarios.h"
 #include "serverhost.h"
+#include "serversampler.h"
 
 #include "timelinecontrols.h"
 #include "timelinekeys.h"
 #include "timelinekeysdialog.h"
 #include "timelinemodel.h"
 #include "timelineview.h"
+#include "trace/sessionclock.h"
 #include "trace/spanindex.h"
 #include "trace/tracehub.h"
 
+#include <QChart>
+#include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QImage>
 #include <QLabel>
+#include <QLegend>
 #include <QLineEdit>
+#include <QLineSeries>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPlainTextEdit>
@@ -38,6 +48,7 @@
 #include <QTest>
 #include <QTimer>
 #include <QToolButton>
+#include <QValueAxis>
 
 using namespace loopscope;
 using namespace loopscope::testing;
@@ -62,8 +73,22 @@ private slots:
     void failedExportShowsThePathAndTheReason_data();
     void failedExportShowsThePathAndTheReason();
     void realAppPlaysAScenarioAndSavesAScreenshot();
+    void statusMessagesAreShownBesideTheServerFigures();
+    void aTargetThatIsNotAPathIsRefusedVisibly();
+    void aDurationRunHasAnEtaWithinItsDurationAndProgresses();
+    void aStoppedRunSaysStopped();
+    void aRequestCountPastTheMaximumIsCappedVisibly();
+    void aScenarioShowsItsPlanInTheLoadPanel();
+    void theBannerHintsCloseAndLeavesOnAManualRun();
+    void chartTicksAreRoundAndFollowTheData();
+    void theDarkThemeDarkensChartsAndKeepsRadiosVisible();
+    void greyedOutVariantsSayWhyTheyAreOff();
+    void helpAboutNamesTheVersionLicenceAndReadme();
+    void atTheSmallestSizeEveryPanelKeepsItsRoom();
 
 private:
+    QPushButton *loadButton(const QString &text) const;
+    void startFromThePanel(const QString &target, int requests, int concurrency, double seconds);
     viz::TimelineControls *timelineControls() const;
     void pauseTimeline();
 
@@ -86,6 +111,37 @@ void TestApp::cleanup()
 {
     m_window.reset();
     m_host.reset();
+    applyTheme(QStringLiteral("light")); // a case that went dark leaves the others light
+}
+
+QPushButton *TestApp::loadButton(const QString &text) const
+{
+    for (QPushButton *button : m_window->loadPanel().findChildren<QPushButton *>()) {
+        if (button->text() == text)
+            return button;
+    }
+    return nullptr;
+}
+
+// Fills the load panel's fields (route GET /async) and clicks Start.
+void TestApp::startFromThePanel(
+    const QString &target, int requests, int concurrency, double seconds)
+{
+    LoadPanel &panel = m_window->loadPanel();
+    auto *route = panel.findChild<QComboBox *>();
+    QVERIFY(route);
+    route->setCurrentText(QStringLiteral("GET /async"));
+    panel.findChild<QLineEdit *>()->setText(target);
+    const auto spins = panel.findChildren<QSpinBox *>();
+    QCOMPARE(spins.size(), 2);
+    spins.at(0)->setValue(requests);
+    spins.at(1)->setValue(concurrency);
+    const auto decimals = panel.findChildren<QDoubleSpinBox *>();
+    QCOMPARE(decimals.size(), 2); // rate, duration
+    decimals.at(1)->setValue(seconds);
+    QPushButton *start = loadButton(QStringLiteral("Start"));
+    QVERIFY(start);
+    start->click();
 }
 
 void TestApp::flippingAVariantReachesTheServer()
@@ -149,13 +205,20 @@ void TestApp::scenarioSetsItsStateAndFillsTheTable()
         m_window->findChild<QRadioButton *>(QStringLiteral("GET /cpu=threadpool"))->isChecked());
     const RunsTable &runs = m_window->runsTable();
     QCOMPARE(runs.rowCount(), 2);
-    QCOMPARE(runs.item(0, 2)->text(), QStringLiteral("blocking"));
-    QCOMPARE(runs.item(1, 2)->text(), QStringLiteral("threadpool"));
+    // Newest on top.
+    QCOMPARE(runs.item(0, RunsTable::VariantColumn)->text(), QStringLiteral("threadpool"));
+    QCOMPARE(runs.item(1, RunsTable::VariantColumn)->text(), QStringLiteral("blocking"));
     for (int row = 0; row < 2; ++row) {
-        QCOMPARE(runs.item(row, 6)->text(), QStringLiteral("0")); // failures
-        QVERIFY(runs.item(row, 3)->text().toDouble() > 0); // requests/s
+        QCOMPARE(runs.item(row, RunsTable::FailuresColumn)->text(), QStringLiteral("0"));
+        QVERIFY(runs.item(row, RunsTable::RateColumn)->text().toDouble() > 0);
+        // The slowest request is no faster than the 99th percentile.
+        QVERIFY(runs.item(row, RunsTable::MaxColumn)->text().toDouble()
+            >= runs.item(row, RunsTable::P99Column)->text().toDouble());
+        QVERIFY(runs.item(row, RunsTable::MaxColumn)->text().toDouble() > 0);
     }
     QVERIFY(runs.toCsv().startsWith(QStringLiteral("Run,Route,Variant,Requests/s")));
+    QVERIFY2(
+        m_window->messageText().startsWith(u"Scenario done"), qPrintable(m_window->messageText()));
 }
 
 void TestApp::inspectorShowsTheSelectedRequestAndResponse()
@@ -301,11 +364,9 @@ void TestApp::scenarioEndsWithItsLastEffectFramedAndChecked()
     QVERIFY(shown.duration() < 2 * (outcome.end - outcome.begin));
     QCOMPARE(outcome.claims.size(), scenario->claims.size());
     QVERIFY2(outcome.claims.constFirst().passed, qPrintable(outcome.claims.constFirst().measured));
-    const QLabel *banner = m_window->findChild<QLabel *>(QStringLiteral("scenarioBanner"));
-    QVERIFY(banner);
-    QVERIFY2(
-        banner->text().contains(QStringLiteral("&#x2713; ") + scenario->claims.constFirst().text),
-        qPrintable(banner->text()));
+    const QString banner = m_window->bannerText();
+    QVERIFY2(banner.contains(QStringLiteral("&#x2713; ") + scenario->claims.constFirst().text),
+        qPrintable(banner));
 }
 
 void TestApp::badgeCountsRequestsWhilePaused()
@@ -421,13 +482,23 @@ void TestApp::realAppPlaysAScenarioAndSavesAScreenshot()
             QStringLiteral(LOOPSCOPE_BINARY), QStringLiteral("--port"), QStringLiteral("0"),
             QStringLiteral("--database"), QStringLiteral("sqlite::memory:"),
             QStringLiteral("--scenario"), QStringLiteral("background-tasks"),
-            QStringLiteral("--screenshot"), png });
+            QStringLiteral("--screenshot"), png, QStringLiteral("--size"),
+            QStringLiteral("1024x700"), QStringLiteral("--theme"), QStringLiteral("dark") });
     QVERIFY(app.waitForFinished(90000));
     QVERIFY2(app.exitCode() == 0, app.readAllStandardError().constData());
     QVERIFY(app.readAllStandardOutput().contains("screenshot saved to"));
     const QImage image(png);
     QVERIFY(!image.isNull());
-    QVERIFY(image.width() >= 800 && image.height() >= 500);
+    QCOMPARE(image.size(), QSize(1024, 700)); // --size: exactly
+    // --theme dark: the window's background is dark, most of the frame too.
+    QVERIFY(image.pixelColor(image.width() - 3, image.height() / 2).lightness() < 100);
+    int dark = 0;
+    int sampled = 0;
+    for (int y = 0; y < image.height(); y += 11) {
+        for (int x = 0; x < image.width(); x += 11, ++sampled)
+            dark += image.pixelColor(x, y).lightness() < 100 ? 1 : 0;
+    }
+    QVERIFY2(dark > sampled * 3 / 4, qPrintable(QStringLiteral("%1 of %2").arg(dark).arg(sampled)));
     // Not a blank frame: many distinct colours.
     QSet<QRgb> colours;
     for (int y = 0; y < image.height(); y += 7) {
@@ -435,6 +506,286 @@ void TestApp::realAppPlaysAScenarioAndSavesAScreenshot()
             colours.insert(image.pixel(x, y));
     }
     QVERIFY(colours.size() > 20);
+}
+
+void TestApp::statusMessagesAreShownBesideTheServerFigures()
+{
+    m_window->resize(1024, 700);
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    QTRY_VERIFY(!m_window->statusText().isEmpty()); // the server's figures are up
+    auto *message = m_window->findChild<QLabel *>(QStringLiteral("statusMessage"));
+    QVERIFY(message);
+    const QString text = QStringLiteral("Running: time.sleep in async def");
+    m_window->showMessage(text);
+    QCOMPARE(m_window->messageText(), text);
+    QTRY_VERIFY(message->isVisible());
+    // Whole, on screen: not squeezed to nothing by the figures beside it.
+    QTRY_VERIFY2(message->width() >= message->fontMetrics().horizontalAdvance(text),
+        qPrintable(QStringLiteral("%1 px").arg(message->width())));
+    QVERIFY(message->visibleRegion().boundingRect().width() >= message->width() - 1);
+    const QRect inWindow(message->mapTo(m_window.get(), QPoint(0, 0)), message->size());
+    QVERIFY(m_window->rect().contains(inWindow));
+}
+
+void TestApp::aTargetThatIsNotAPathIsRefusedVisibly()
+{
+    QSignalSpy started(&m_window->loadController(), &LoadController::runStarted);
+    startFromThePanel(QStringLiteral("not a path"), 10, 1, 0);
+    QCOMPARE(started.count(), 0);
+    QVERIFY2(m_window->messageText().startsWith(u"Load not started"),
+        qPrintable(m_window->messageText()));
+    QVERIFY(m_window->messageText().contains(u"starting with /"));
+    // The panel says it too, where the user looks after clicking Start.
+    QVERIFY(m_window->loadPanel().progressText().startsWith(u"Load not started"));
+    QVERIFY(loadButton(QStringLiteral("Start"))->isEnabled());
+}
+
+void TestApp::aDurationRunHasAnEtaWithinItsDurationAndProgresses()
+{
+    // A count that would take hours at this pace; the 2 s duration ends the run first.
+    QSignalSpy finished(&m_window->loadController(), &LoadController::runFinished);
+    startFromThePanel(QStringLiteral("/async?delay=0.02"), LoadPanel::kMaxRequests, 2, 2.0);
+    auto *progress = m_window->loadPanel().findChild<QProgressBar *>();
+    static const QRegularExpression eta(QStringLiteral(R"(ETA ([0-9.]+) s)"));
+    QTRY_VERIFY_WITH_TIMEOUT(eta.match(m_window->loadPanel().progressText()).hasMatch()
+            && m_window->loadController().snapshot().done > 4,
+        hangGuardMs(10000));
+    const QString shown = m_window->loadPanel().progressText();
+    QVERIFY2(eta.match(shown).captured(1).toDouble() <= 2.0, qPrintable(shown));
+    // The bar moves with time, though the count is nowhere near its end.
+    QTRY_VERIFY_WITH_TIMEOUT(progress->value() >= 10, hangGuardMs(10000));
+    QVERIFY(finished.wait(hangGuardMs(30000)));
+    QCOMPARE(progress->value(), 100);
+    QVERIFY2(m_window->loadPanel().progressText().contains(u"done"),
+        qPrintable(m_window->loadPanel().progressText()));
+    // Progress by whichever bound ends the run first.
+    QCOMPARE(LoadPanel::progressFraction(10, 1000, 1.0, 2.0), 0.5);
+    QCOMPARE(LoadPanel::progressFraction(900, 1000, 1.0, 2.0), 0.9);
+    QCOMPARE(LoadPanel::progressFraction(5, 0, 3.0, 2.0), 1.0);
+}
+
+void TestApp::aStoppedRunSaysStopped()
+{
+    QSignalSpy finished(&m_window->loadController(), &LoadController::runFinished);
+    startFromThePanel(QStringLiteral("/async?delay=0.05"), 100000, 2, 0);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->loadController().snapshot().done >= 4, hangGuardMs(10000));
+    QPushButton *stop = loadButton(QStringLiteral("Stop"));
+    QVERIFY(stop->isEnabled());
+    stop->click();
+    QVERIFY(finished.wait(hangGuardMs(30000)));
+    const QString shown = m_window->loadPanel().progressText();
+    QVERIFY2(shown.contains(u"stopped") && !shown.contains(u"done"), qPrintable(shown));
+    QVERIFY(m_window->loadPanel().findChild<QProgressBar *>()->value() < 100);
+    QCOMPARE(m_window->runsTable().item(0, RunsTable::EndedColumn)->text(), u"stopped");
+}
+
+void TestApp::aRequestCountPastTheMaximumIsCappedVisibly()
+{
+    auto *requests = m_window->loadPanel().findChildren<QSpinBox *>().at(0);
+    requests->setFocus();
+    requests->selectAll();
+    QTest::keyClicks(requests, QStringLiteral("999999999999"));
+    QTest::keyClick(requests, Qt::Key_Return);
+    QCOMPARE(requests->value(), LoadPanel::kMaxRequests);
+    const QString shown = m_window->loadPanel().progressText();
+    QVERIFY2(shown.contains(u"capped") && shown.contains(u"999999999999"), qPrintable(shown));
+    QVERIFY(m_window->messageText().contains(u"capped"));
+}
+
+void TestApp::aScenarioShowsItsPlanInTheLoadPanel()
+{
+    const Scenario *scenario = findScenario(QStringLiteral("sleep-in-async"));
+    QVERIFY(scenario);
+    const ScenarioStep &first = scenario->steps.constFirst();
+    QSignalSpy started(&m_window->loadController(), &LoadController::runStarted);
+    QSignalSpy done(m_window.get(), &MainWindow::scenarioFinished);
+    QVERIFY(m_window->runScenario(*scenario).isEmpty());
+    QVERIFY(started.count() >= 1);
+    LoadPanel &panel = m_window->loadPanel();
+    QCOMPARE(panel.findChild<QComboBox *>()->currentText(), first.route);
+    QCOMPARE(panel.findChild<QLineEdit *>()->text(), QString::fromUtf8(first.target));
+    QCOMPARE(qint64(panel.findChildren<QSpinBox *>().at(0)->value()), first.requests);
+    QCOMPARE(panel.findChildren<QSpinBox *>().at(1)->value(), first.concurrency);
+    QVERIFY2(panel.progressText().startsWith(first.label), qPrintable(panel.progressText()));
+    QVERIFY(!loadButton(QStringLiteral("Start"))->isEnabled());
+    QVERIFY(done.wait(hangGuardMs(60000)));
+}
+
+void TestApp::theBannerHintsCloseAndLeavesOnAManualRun()
+{
+    // First run: where to start.
+    QVERIFY2(m_window->bannerText().contains(u"New here"), qPrintable(m_window->bannerText()));
+    QVERIFY(m_window->bannerText().contains(scenarios().constFirst().title.toHtmlEscaped()));
+    auto *close = m_window->findChild<QToolButton *>(QStringLiteral("closeBanner"));
+    QVERIFY(close);
+    close->click();
+    QVERIFY(m_window->bannerText().isEmpty());
+    // A scenario brings it back with its lesson...
+    const Scenario *scenario = findScenario(QStringLiteral("gather"));
+    QVERIFY(scenario);
+    QSignalSpy done(m_window.get(), &MainWindow::scenarioFinished);
+    QVERIFY(m_window->runScenario(*scenario).isEmpty());
+    QVERIFY(m_window->bannerText().contains(scenario->title.toHtmlEscaped()));
+    QVERIFY(done.wait(hangGuardMs(60000)));
+    // ...which a later manual run takes away.
+    QSignalSpy finished(&m_window->loadController(), &LoadController::runFinished);
+    startFromThePanel(QStringLiteral("/async?delay=0"), 3, 1, 0);
+    QVERIFY(m_window->bannerText().isEmpty());
+    QVERIFY(finished.wait(hangGuardMs(30000)));
+}
+
+void TestApp::chartTicksAreRoundAndFollowTheData()
+{
+    const auto isRound = [](double step) {
+        const double mantissa = step / std::pow(10.0, std::floor(std::log10(step) + 1e-9));
+        return std::abs(mantissa - 1) < 1e-6 || std::abs(mantissa - 2) < 1e-6
+            || std::abs(mantissa - 5) < 1e-6;
+    };
+    for (const double span : { 6034.8, 3017.4, 5662.9, 0.37, 1.0, 59.0, 12.5 }) {
+        for (const int ticks : { 2, 4, 7 }) {
+            const double step = LiveCharts::niceStep(span, ticks);
+            QVERIFY2(isRound(step), qPrintable(QString::number(step)));
+            QVERIFY(span / step <= ticks + 1e-9);
+        }
+    }
+    QCOMPARE(LiveCharts::niceStep(6034.8, 4), 2000.0);
+
+    // The charts' size in a 1024×700 window, fed only these samples (the window's own sampler
+    // would add the present's).
+    LiveCharts charts(m_window->loadController(), m_window->timeCursor());
+    charts.resize(590, 230);
+    charts.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&charts));
+    // Twenty seconds of lag samples, the worst 6034.8 ms, from 200 s into the session.
+    const trace::Nanos start = trace::fromSessionSeconds(200);
+    for (int i = 0; i <= 20; ++i) {
+        ServerSample sample;
+        sample.at = start + trace::Nanos(i) * 1'000'000'000;
+        sample.loopLagNs = i == 10 ? 6'034'800'000 : 1'000'000 * (i + 1);
+        sample.inFlight = i;
+        charts.addSample(sample);
+    }
+    QCoreApplication::processEvents();
+    const auto views = charts.findChildren<ChartCursorView *>();
+    QCOMPARE(views.size(), 4);
+    for (ChartCursorView *view : views) {
+        const QString title = view->chart()->title();
+        auto *x = qobject_cast<QValueAxis *>(view->chart()->axes(Qt::Horizontal).constFirst());
+        auto *y = qobject_cast<QValueAxis *>(view->chart()->axes(Qt::Vertical).constFirst());
+        QVERIFY2(isRound(x->tickInterval()), qPrintable(title));
+        QVERIFY2(isRound(y->tickInterval()), qPrintable(title));
+        // The top is a whole number of steps above zero, over the highest value.
+        QCOMPARE(y->min(), 0.0);
+        const double steps = y->max() / y->tickInterval();
+        QVERIFY2(std::abs(steps - std::round(steps)) < 1e-6, qPrintable(title));
+        double highest = 0;
+        for (QAbstractSeries *series : view->chart()->series()) {
+            for (const QPointF &point : qobject_cast<QLineSeries *>(series)->points())
+                highest = std::max(highest, point.y());
+        }
+        QVERIFY2(y->max() >= highest, qPrintable(title));
+        // x spans the data (200 s to 220 s), not a fixed minute from zero.
+        QVERIFY2(x->min() >= 199 && x->max() <= 221,
+            qPrintable(QStringLiteral("%1: %2..%3").arg(title).arg(x->min()).arg(x->max())));
+        // Labels do not collide: each has its own room across the plot.
+        const double labels = (x->max() - x->min()) / x->tickInterval();
+        const QString widest = QString::asprintf(qPrintable(x->labelFormat()), x->max());
+        QVERIFY2(labels * (view->fontMetrics().horizontalAdvance(widest) + 8)
+                <= view->chart()->plotArea().width(),
+            qPrintable(QStringLiteral("%1: %2 labels of %3").arg(title).arg(labels).arg(widest)));
+    }
+}
+
+void TestApp::theDarkThemeDarkensChartsAndKeepsRadiosVisible()
+{
+    applyTheme(QStringLiteral("dark"));
+    QCoreApplication::processEvents();
+    const auto views = m_window->charts().findChildren<ChartCursorView *>();
+    QCOMPARE(views.size(), 4);
+    for (ChartCursorView *view : views) {
+        QVERIFY2(view->chart()->backgroundBrush().color().lightness() < 80,
+            qPrintable(view->chart()->title()));
+        const QImage shot = view->grab().toImage();
+        QVERIFY(shot.pixelColor(shot.width() / 2, shot.height() / 2).lightness() < 80);
+    }
+    // An unselected radio still shows its circle: light pixels on the dark cell.
+    auto *radio = m_window->findChild<QRadioButton *>(QStringLiteral("GET /async=threadpool"));
+    QVERIFY(radio && radio->isEnabled() && !radio->isChecked());
+    const QImage circle = radio->grab().toImage();
+    int light = 0;
+    for (int y = 0; y < circle.height(); ++y) {
+        for (int x = 0; x < circle.width(); ++x)
+            light += circle.pixelColor(x, y).lightness() > 110 ? 1 : 0;
+    }
+    QVERIFY2(light >= 10, qPrintable(QStringLiteral("%1 light pixels").arg(light)));
+}
+
+void TestApp::greyedOutVariantsSayWhyTheyAreOff()
+{
+    auto *off = m_window->findChild<QRadioButton *>(QStringLiteral("GET /products/=blocking"));
+    QVERIFY(off && !off->isEnabled());
+    QVERIFY2(off->toolTip().contains(u"does not offer"), qPrintable(off->toolTip()));
+    QVERIFY(!off->toolTip().startsWith(u"Run "));
+    auto *on = m_window->findChild<QRadioButton *>(QStringLiteral("GET /async=blocking"));
+    QVERIFY(on && on->isEnabled());
+    QVERIFY(on->toolTip().startsWith(u"Run GET /async as blocking"));
+}
+
+void TestApp::helpAboutNamesTheVersionLicenceAndReadme()
+{
+    QAction *about = nullptr;
+    for (QAction *menu : m_window->menuBar()->actions()) {
+        if (menu->text() != u"&Help")
+            continue;
+        for (QAction *action : menu->menu()->actions()) {
+            if (action->text().startsWith(u"&About"))
+                about = action;
+        }
+    }
+    QVERIFY(about);
+    about->trigger();
+    auto *box = m_window->findChild<QMessageBox *>(QStringLiteral("aboutBox"));
+    QVERIFY(box);
+    QTRY_VERIFY(box->isVisible());
+    static const QRegularExpression version(QStringLiteral(R"(Loopscope \d+\.\d+)"));
+    QVERIFY2(version.match(box->text()).hasMatch(), qPrintable(box->text()));
+    QVERIFY(box->text().contains(u"GPL-3.0-or-later"));
+    for (const char *section : { "The window", "Recordings", "Headless server" })
+        QVERIFY2(box->text().contains(QLatin1String(section)), section);
+    box->close();
+}
+
+void TestApp::atTheSmallestSizeEveryPanelKeepsItsRoom()
+{
+    m_window->resize(1024, 700);
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    QTRY_COMPARE(m_window->size(), QSize(1024, 700));
+    RunsTable &runs = m_window->runsTable();
+    for (int i = 0; i < 4; ++i) {
+        RunSummary run;
+        run.label = QStringLiteral("run %1").arg(i);
+        runs.addRun(run);
+    }
+    auto *tabs = m_window->findChild<QTabWidget *>();
+    tabs->setCurrentWidget(&runs);
+    QCoreApplication::processEvents();
+    // More than one run in view.
+    QVERIFY2(runs.viewport()->height() >= 2 * runs.rowHeight(0) + runs.rowHeight(0) / 2,
+        qPrintable(QStringLiteral("%1 px for rows of %2")
+                       .arg(runs.viewport()->height())
+                       .arg(runs.rowHeight(0))));
+    // The charts' legends are whole: every series' name inside its chart.
+    for (ChartCursorView *view : m_window->charts().findChildren<ChartCursorView *>()) {
+        if (!view->chart()->legend()->isVisible())
+            continue;
+        const QRectF legend = view->chart()->legend()->geometry();
+        QVERIFY2(view->chart()->rect().contains(legend), qPrintable(view->chart()->title()));
+        qreal needed = 0;
+        for (QAbstractSeries *series : view->chart()->series())
+            needed += view->fontMetrics().horizontalAdvance(series->name()) + 20;
+        QVERIFY2(legend.width() >= needed || legend.height() > 1.5 * view->fontMetrics().height(),
+            qPrintable(view->chart()->title()));
+    }
 }
 
 QTEST_MAIN(TestApp)

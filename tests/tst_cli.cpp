@@ -102,6 +102,14 @@ void TestCli::invalidArgumentsExitWithUsage_data()
     QTest::newRow("replay speed beyond 4x") << QStringList { QStringLiteral("x.loopscope"),
         QStringLiteral("--speed"), QStringLiteral("9") };
     QTest::newRow("check without a scenario") << QStringList { QStringLiteral("--check") };
+    QTest::newRow("unknown theme")
+        << QStringList { QStringLiteral("--theme"), QStringLiteral("sepia") };
+    QTest::newRow("size without x")
+        << QStringList { QStringLiteral("--size"), QStringLiteral("1024") };
+    QTest::newRow("size below 640x480")
+        << QStringList { QStringLiteral("--size"), QStringLiteral("320x200") };
+    QTest::newRow("theme with headless") << QStringList { QStringLiteral("--headless"),
+        QStringLiteral("--theme"), QStringLiteral("dark") };
     QTest::newRow("two recordings to open")
         << QStringList { QStringLiteral("a.loopscope"), QStringLiteral("b.loopscope") };
 }

@@ -35,6 +35,7 @@ private slots:
     void aFlipDuringARunIsRecorded();
     void aStoppedRunSaysSo();
     void theFlipScenarioSwitchesWhileItsLoadRuns();
+    void theNewestRunIsOnTopInView();
 
 private:
     RunSummary finishedRun();
@@ -213,6 +214,30 @@ void TestRuns::theFlipScenarioSwitchesWhileItsLoadRuns()
                 .item(0, RunsTable::VariantColumn)
                 ->text()
                 .startsWith(u"async→blocking at "));
+}
+
+void TestRuns::theNewestRunIsOnTopInView()
+{
+    RunsTable &table = m_window->runsTable();
+    table.resize(600, 120); // a few rows' room: older runs scroll away, not the newest
+    for (int i = 1; i <= 12; ++i) {
+        RunSummary run;
+        run.label = QStringLiteral("run %1").arg(i);
+        run.route = QStringLiteral("GET /async");
+        run.result.plan.totalRequests = 10 * i;
+        run.result.plan.concurrency = i;
+        run.maxMs = 100.0 * i;
+        run.stopped = i == 12;
+        table.addRun(run);
+    }
+    QCOMPARE(table.rowCount(), 12);
+    QCOMPARE(table.item(0, RunsTable::RunColumn)->text(), QStringLiteral("run 12"));
+    QCOMPARE(table.item(0, RunsTable::MaxColumn)->text(), QStringLiteral("1200.0"));
+    QCOMPARE(table.item(0, RunsTable::PlanColumn)->text(), QStringLiteral("-n 120 -c 12"));
+    QCOMPARE(table.item(0, RunsTable::EndedColumn)->text(), QStringLiteral("stopped"));
+    QCOMPARE(table.item(11, RunsTable::RunColumn)->text(), QStringLiteral("run 1"));
+    const QRect newest = table.visualItemRect(table.item(0, RunsTable::RunColumn));
+    QVERIFY(table.viewport()->rect().contains(newest));
 }
 
 QTEST_MAIN(TestRuns)

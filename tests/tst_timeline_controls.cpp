@@ -88,6 +88,7 @@ private Q_SLOTS:
     void badgeCountsRequestsRecordedWhilePaused();
     void everyTableKeyIsHandledAndNothingElse();
     void keysDialogListsTheTable();
+    void aFreshSessionsAxisStartsAtZero();
 };
 
 void TimelineControlsTest::startsLive()
@@ -221,6 +222,31 @@ void TimelineControlsTest::keysDialogListsTheTable()
     }
     for (const TimelineGesture &gesture : timelineGestures())
         QVERIFY(shown.contains(gesture.gesture + u'\t' + gesture.action));
+}
+
+void TimelineControlsTest::aFreshSessionsAxisStartsAtZero()
+{
+    // One second into the session, nothing recorded: the live view shows 0 s to 10 s, not the
+    // seconds before the session began.
+    TimelineModel model;
+    model.setClock([] { return TimelineModel::origin() + 1 * s; });
+    TimelineView view(&model);
+    view.resize(800, 300);
+    QVERIFY(view.zoom()->isFollowing());
+    QCOMPARE(view.zoom()->mapping().start(), TimelineModel::origin());
+    QCOMPARE(view.zoom()->mapping().duration(), ZoomState::kDefaultDuration);
+
+    // Later, the live edge is now again, with its margin.
+    ZoomState zoom;
+    zoom.setOrigin(T0);
+    zoom.follow(T0 + 2 * s);
+    QCOMPARE(zoom.mapping().start(), T0);
+    zoom.follow(T0 + 60 * s);
+    const Nanos d = zoom.mapping().duration();
+    QCOMPARE(zoom.mapping().end(), T0 + 60 * s + d / 50);
+    // A replay's clock before this session's origin is followed as it is.
+    zoom.follow(T0 - 100 * s);
+    QVERIFY(zoom.mapping().start() < T0 - 100 * s);
 }
 
 QTEST_MAIN(TimelineControlsTest)

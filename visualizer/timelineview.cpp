@@ -45,6 +45,7 @@ TimelineView::TimelineView(TimelineModel *model, QWidget *parent)
     connect(&m_zoom, &ZoomState::followingChanged, this, &TimelineView::scheduleRepaint);
     m_zoom.setGeometry(0, width());
     m_zoom.setBounds(m_model->earliest(), m_model->now());
+    m_zoom.setOrigin(m_model->origin());
     m_zoom.follow(m_model->now());
 }
 

@@ -118,7 +118,10 @@ void ZoomState::follow(Nanos now)
         return;
     // A small margin right of now so the growing edge of open bars is visible.
     const Nanos d = m_mapping.duration();
-    const TimeMapping next = m_mapping.withRange(now - d + d / 50, now + d / 50);
+    Nanos start = now - d + d / 50;
+    if (now >= m_origin) // a replay's clock may run before this session's origin
+        start = std::max(start, m_origin);
+    const TimeMapping next = m_mapping.withRange(start, start + d);
     if (next != m_mapping) {
         m_mapping = next;
         Q_EMIT changed();

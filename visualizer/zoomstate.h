@@ -4,6 +4,8 @@
 
 #include <QtCore/QObject>
 
+#include <limits>
+
 namespace loopscope::viz {
 
 // Which slice of time the timeline shows and whether it follows the live edge.
@@ -42,6 +44,9 @@ public:
     void setFollowing(bool following);
     // Live edge moved: keep the duration, put now at the right edge.
     void follow(Nanos now);
+    // The axis' zero: while less than a view's duration has passed since it, following shows
+    // from zero on, so a fresh session's axis reads 0 s, 2 s, … rather than time before it began.
+    void setOrigin(Nanos origin) { m_origin = origin; }
 
 Q_SIGNALS:
     void changed();
@@ -54,6 +59,7 @@ private:
     TimeMapping m_mapping { 0, kDefaultDuration, 0, 1000 };
     Nanos m_lo = 0;
     Nanos m_hi = 0;
+    Nanos m_origin = std::numeric_limits<Nanos>::min();
     bool m_following = true;
 };
 

@@ -87,10 +87,14 @@ LoadSnapshot LoadStats::snapshot(qint64 nowNs, qint64 planned, double durationSe
     s.total = planned;
     s.errors = m_result.failed + m_result.errors[size_t(ErrorKind::Status)];
     s.elapsedSeconds = double(nowNs) / 1e9;
+    // Whichever bound comes first ends the run: a count that would take hours does not outlast
+    // a 15 s duration.
     if (planned > 0 && s.done > 0)
         s.etaSeconds = s.elapsedSeconds * double(planned - s.done) / double(s.done);
-    else if (durationSeconds > 0)
-        s.etaSeconds = std::max(0.0, durationSeconds - s.elapsedSeconds);
+    if (durationSeconds > 0) {
+        const double byDuration = std::max(0.0, durationSeconds - s.elapsedSeconds);
+        s.etaSeconds = s.etaSeconds < 0 ? byDuration : std::min(s.etaSeconds, byDuration);
+    }
     // Until a second has passed, extrapolate from what there is.
     s.currentRps = m_result.series.isEmpty() && s.elapsedSeconds > 0
         ? double(m_secondRequests) / s.elapsedSeconds
