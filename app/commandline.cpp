@@ -360,7 +360,7 @@ const std::vector<OptionRow> &optionTable()
                            "PASS or FAIL) once it ran, then quit; exit status 1 when one\n"
                            "failed"),
             {},
-            [](const QString &, O &o) -> QString {
+            [](const QString &, O &o) -> Result {
                 o.check = true;
                 return {};
             } },
@@ -380,10 +380,10 @@ const std::vector<OptionRow> &optionTable()
             {}, text([](O &o) -> QString & { return o.screenshot; }) },
         { { QStringLiteral("theme") }, QStringLiteral("NAME"),
             QStringLiteral("light, dark or system for this run (the saved theme otherwise)"), {},
-            [](const QString &value, O &o) -> QString {
+            [](const QString &value, O &o) -> Result {
                 if (value != u"light" && value != u"dark" && value != u"system")
-                    return QStringLiteral("--theme expects light, dark or system, got '%1'")
-                        .arg(value);
+                    return refused(QStringLiteral("--theme expects light, dark or system, got '%1'")
+                                       .arg(value));
                 o.theme = value;
                 return {};
             } },
@@ -391,15 +391,16 @@ const std::vector<OptionRow> &optionTable()
             QStringLiteral("the window's size as WxH, e.g. 1024x700 (a screenshot has\n"
                            "exactly that size)"),
             {},
-            [](const QString &value, O &o) -> QString {
+            [](const QString &value, O &o) -> Result {
                 static const QRegularExpression form(QStringLiteral("^(\\d{3,5})x(\\d{3,5})$"));
                 const QRegularExpressionMatch match = form.match(value);
                 const int width = match.captured(1).toInt();
                 const int height = match.captured(2).toInt();
                 if (!match.hasMatch() || width < 640 || height < 480 || width > 8192
                     || height > 8192)
-                    return QStringLiteral("--size expects WxH from 640x480 to 8192x8192, got '%1'")
-                        .arg(value);
+                    return refused(
+                        QStringLiteral("--size expects WxH from 640x480 to 8192x8192, got '%1'")
+                            .arg(value));
                 o.windowSize = QSize(width, height);
                 return {};
             } },

@@ -89,6 +89,7 @@ QJsonObject run(const RunSummary &summary)
         { QStringLiteral("failures"), summary.failures },
         { QStringLiteral("requests_per_second"), summary.requestsPerSecond },
         { QStringLiteral("p50_ms"), summary.p50Ms }, { QStringLiteral("p99_ms"), summary.p99Ms },
+        { QStringLiteral("max_ms"), summary.maxMs },
         { QStringLiteral("elapsed_ns"), summary.result.elapsedNs },
         { QStringLiteral("plan"), planObject } };
 }
@@ -147,6 +148,7 @@ std::optional<RunSummary> readRun(const QJsonObject &record, trace::Nanos origin
     summary.requestsPerSecond = record.value(QStringLiteral("requests_per_second")).toDouble();
     summary.p50Ms = record.value(QStringLiteral("p50_ms")).toDouble();
     summary.p99Ms = record.value(QStringLiteral("p99_ms")).toDouble();
+    summary.maxMs = record.value(QStringLiteral("max_ms")).toDouble();
     summary.result.elapsedNs = record.value(QStringLiteral("elapsed_ns")).toInteger();
     summary.result.stopped = summary.stopped;
     const QJsonObject plan = record.value(QStringLiteral("plan")).toObject();

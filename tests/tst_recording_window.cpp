@@ -198,7 +198,9 @@ void TestRecordingWindow::savedRunsAndChartsOpenAsTheyWere()
     QVERIFY(read.recording.meta.contains(QStringLiteral("theme")));
 
     QCOMPARE(liveRows.size(), 2);
-    QVERIFY2(liveRows[0].contains(u"async→blocking"), qPrintable(liveRows[0]));
+    // Newest on top: the flipped run is the older one, below the open-loop run.
+    QVERIFY2(liveRows[1].contains(u"async→blocking"), qPrintable(liveRows[1]));
+    QVERIFY2(liveRows[0].contains(u"--rate 50"), qPrintable(liveRows[0]));
     QCOMPARE(rowsOf(opened.window->runsTable()), liveRows);
     const auto recordedPoints = pointsOf(opened.window->charts());
     QCOMPARE(recordedPoints.keys(), livePoints.keys());

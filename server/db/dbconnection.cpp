@@ -119,7 +119,7 @@ QSqlQuery &DbConnection::prepared(const QString &sql)
         statement.setForwardOnly(true);
         if (!statement.prepare(sql))
             throw DbFailure(describe(statement.lastError()));
-        it = m_statements.insert(sql, std::move(statement));
+        it = m_statements.insert(sql, statement); // QHash copies: it has no insert by move
     }
     return *it;
 }

@@ -254,7 +254,7 @@ QByteArray TraceHub::prometheusText() const
             "loopscope_trace_memory_bytes{part=\"rings\"} "
         + QByteArray::number(qulonglong(RingRegistry::instance().bytesHeld()))
         + "\nloopscope_trace_memory_bytes{part=\"window\"} "
-        + QByteArray::number(qulonglong(windowEvents * sizeof(Event))) + '\n';
+        + QByteArray::number(qulonglong(windowEvents) * sizeof(Event)) + '\n';
     return text;
 }
 
