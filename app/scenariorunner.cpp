@@ -3,6 +3,8 @@
 #include "core/modetable.h"
 #include "loadcontroller.h"
 
+#include <memory>
+
 namespace loopscope {
 
 ScenarioRunner::ScenarioRunner(
@@ -56,10 +58,19 @@ void ScenarioRunner::runStep()
     }
     const quint64 run = ++m_stepRuns;
     if (!step.modesDuringRun.isEmpty()) {
-        QTimer::singleShot(step.modesAfter, this, [this, run, modes = step.modesDuringRun] {
-            if (m_scenario && m_stepRuns == run && m_controller.isRunning())
+        auto switched = std::make_shared<QMetaObject::Connection>();
+        *switched = connect(&m_controller, &LoadController::progress, this,
+            [this, run, switched, threshold = step.modesAfterCompleted,
+                modes = step.modesDuringRun](qint64 done) {
+                if (!m_scenario || m_stepRuns != run || !m_controller.isRunning()) {
+                    disconnect(*switched);
+                    return;
+                }
+                if (done < threshold)
+                    return;
+                disconnect(*switched);
                 applyModes(modes);
-        });
+            });
     }
 }
 

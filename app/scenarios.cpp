@@ -95,11 +95,12 @@ QList<Scenario> buildScenarios()
         { QStringLiteral("GET /async=async") }, QStringLiteral("GET /async"), "GET",
         "/async?delay=0.5", 40, 10);
     flip.modesDuringRun = { QStringLiteral("GET /async=blocking") };
-    flip.modesAfter = std::chrono::milliseconds(1500);
+    flip.modesAfterCompleted = 10; // the first round: 30 requests are still to come
+
     list << Scenario { QStringLiteral("flip-under-load"),
         QStringLiteral("Flip to time.sleep while the load runs"),
         QStringLiteral(
-            "10 clients on await asyncio.sleep(0.5); after 1.5 s the route becomes "
+            "10 clients on await asyncio.sleep(0.5); after 10 answers the route becomes "
             "time.sleep(0.5).\n"
             "Watch each blocking call (red) keep the other clients' requests unread in their "
             "sockets (lilac): one culprit per call, every victim on its lane."),

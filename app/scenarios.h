@@ -22,10 +22,11 @@ struct ScenarioStep
     int concurrency = 10;
     double rate = 0; // > 0: open loop
     bool keepAlive = false;
-    // Variants switched while the load runs, this long after it started: the lesson seen live,
-    // with every client in flight at the switch.
+    // Variants switched while the load runs, once this many of its requests were answered: the
+    // lesson seen live, with every client in flight at the switch. A count, not a time, so a slow
+    // machine still switches inside the run.
     QStringList modesDuringRun;
-    std::chrono::milliseconds modesAfter { 0 };
+    qint64 modesAfterCompleted = 0;
 };
 
 // A lesson of the course, reproduced with one click: variants, load, and what to watch.
