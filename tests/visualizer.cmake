@@ -15,6 +15,12 @@ loopscope_add_test(tst_timeline_victims WIDGETS
 loopscope_add_test(tst_timeline_live WIDGETS
     LIBS loopscope_visualizer loopscope_server Qt6::Network
     LABELS "visualizer;server;threaded")
+# Lanes that do not fit scroll, a group folds into one row by a click on its title, and a
+# selected request is linked by an arrow to the task it spawned.
+loopscope_add_test(tst_timeline_lanes WIDGETS
+    SOURCES support/timelineevents.h
+    LIBS loopscope_visualizer
+    LABELS "visualizer")
 # Live/paused and jump to now, the badge of what was recorded while paused, and the keys
 # table that the key handler and Help > Keys share.
 loopscope_add_test(tst_timeline_controls WIDGETS

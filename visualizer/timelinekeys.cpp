@@ -36,6 +36,9 @@ void runTimelineCommand(ZoomState &zoom, TimelineCommand command)
     case TimelineCommand::ToggleFollowing:
         zoom.setFollowing(!zoom.isFollowing());
         return;
+    case TimelineCommand::LanesPageUp:
+    case TimelineCommand::LanesPageDown:
+        return;
     }
 }
 
@@ -59,6 +62,8 @@ const std::vector<TimelineKey> &timelineKeys()
         { C::GoToEnd, { Qt::Key_End }, QStringLiteral("show the newest data, paused") },
         { C::Follow, { Qt::Key_F }, QStringLiteral("jump to now and follow it (live)") },
         { C::ToggleFollowing, { Qt::Key_Space }, QStringLiteral("pause or go live") },
+        { C::LanesPageUp, { Qt::Key_PageUp }, QStringLiteral("scroll the lanes up a page") },
+        { C::LanesPageDown, { Qt::Key_PageDown }, QStringLiteral("scroll the lanes down a page") },
     };
     return keys;
 }
@@ -87,7 +92,12 @@ const std::vector<TimelineGesture> &timelineGestures()
         { QStringLiteral("Shift+left-drag or right-drag"),
             QStringLiteral("zoom to the dragged span of time (pauses)") },
         { QStringLiteral("Click a bar"),
-            QStringLiteral("select the request: the inspector shows it") },
+            QStringLiteral("select the request: the inspector shows it, and arrows link it to "
+                           "the tasks and jobs it started") },
+        { QStringLiteral("Shift+wheel or the scroll bar"),
+            QStringLiteral("scroll the lanes when they do not all fit") },
+        { QStringLiteral("Click a group's title"),
+            QStringLiteral("fold its lanes into one row, or unfold them") },
         { QStringLiteral("Hover"), QStringLiteral("tooltip: the request, its states and stalls") },
     };
     return gestures;

@@ -19,8 +19,11 @@ enum class TimelineCommand
     GoToEnd,
     Follow,
     ToggleFollowing,
+    LanesPageUp, // the lanes, not time: TimelineView::run scrolls them
+    LanesPageDown,
 };
 
+// The commands that move time; the lanes' commands leave the zoom state alone.
 void runTimelineCommand(ZoomState &zoom, TimelineCommand command);
 
 // Every key the timeline accepts: the key handler looks keys up here and Help > Keys lists this

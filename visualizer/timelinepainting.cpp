@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace loopscope::viz {
 
@@ -53,13 +54,19 @@ void TimelineView::paintEvent(QPaintEvent *)
     }
 
     relayout();
+    const QRect viewport = lanesViewport();
+    p.setClipRect(viewport);
     paintRowBackgrounds(p);
+    p.setClipping(false);
     const int gridBottom = m_rows.empty()
         ? lanesBottom()
         : std::min(lanesBottom(), m_rows.back().y + m_rows.back().height);
     paintAxis(p, m, gridBottom);
     paintHealth(p, m, now);
+    p.setClipRect(viewport);
     paintLanes(p, m, now);
+    paintFlowArrows(p, m, now);
+    p.setClipping(false);
 
     if (m_zoom.isFollowing()) {
         const int x = int(m.toX(now));
@@ -170,15 +177,21 @@ void TimelineView::paintHealth(QPainter &p, const TimeMapping &m, Nanos now)
 
 void TimelineView::paintRowBackgrounds(QPainter &p)
 {
-    const int bottom = lanesBottom();
+    const QRect viewport = lanesViewport();
     for (const Row &row : m_rows) {
-        if (row.y >= bottom)
+        if (row.y >= viewport.top() + viewport.height())
             break;
-        if (row.lane < 0) {
+        if (row.y + row.height <= viewport.top())
+            continue;
+        if (row.lane == kHeaderRow) {
             p.fillRect(QRect(0, row.y, width(), row.height), m_palette.headerBrush);
             p.setPen(m_palette.textPen);
-            const QString title = groupTitle(row.group) + QStringLiteral("  (")
-                + QString::number(m_model->laneCount(row.group)) + QStringLiteral(" lanes)");
+            const bool folded = isGroupFolded(row.group);
+            const QString title = (folded ? QStringLiteral("▸ ") : QStringLiteral("▾ "))
+                + groupTitle(row.group) + QStringLiteral("  (")
+                + QString::number(m_model->laneCount(row.group))
+                + (folded ? QStringLiteral(" lanes in one row — click to unfold)")
+                          : QStringLiteral(" lanes)"));
             p.drawText(
                 QRect(4, row.y, width() - 8, row.height), Qt::AlignVCenter | Qt::AlignLeft, title);
         } else if (row.lane % 2 == 1 && row.height >= 6) {
@@ -199,12 +212,22 @@ void TimelineView::paintLanes(QPainter &p, const TimeMapping &m, Nanos now)
     m_selectedSlot
         = selected ? std::uint32_t(selected - m_model->spanStorage().data()) : UINT32_MAX;
 
-    const int bottom = lanesBottom();
+    const QRect viewport = lanesViewport();
     for (const Row &row : m_rows) {
-        if (row.y >= bottom)
+        if (row.y >= viewport.top() + viewport.height())
             break;
-        if (row.lane >= 0)
+        if (row.y + row.height <= viewport.top() || row.lane == kHeaderRow)
+            continue;
+        if (row.lane != kFoldedRow) {
             paintLane(m, row, now);
+            continue;
+        }
+        // A folded group: its lanes drawn over one another, without the texts that would
+        // overprint each other.
+        const bool labels = std::exchange(m_labels, false);
+        for (int lane = 0; lane < m_model->laneCount(row.group); ++lane)
+            paintLane(m, { row.group, lane, row.y, row.height }, now);
+        m_labels = labels;
     }
 
     // One call per colour: the raster engine fills a batch of rectangles far

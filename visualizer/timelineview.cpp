@@ -9,18 +9,13 @@
 #include <QtGui/QMouseEvent>
 #include <QtGui/QPainter>
 #include <QtGui/QWheelEvent>
+#include <QtWidgets/QScrollBar>
 #include <QtWidgets/QToolTip>
 
 #include <algorithm>
 #include <cmath>
 
 namespace loopscope::viz {
-
-namespace {
-constexpr LaneGroup kGroups[]
-    = { LaneGroup::Loop, LaneGroup::Pool, LaneGroup::Database, LaneGroup::Tasks };
-
-} // namespace
 
 TimelineView::TimelineView(TimelineModel *model, QWidget *parent)
     : QWidget(parent)
@@ -38,6 +33,9 @@ TimelineView::TimelineView(TimelineModel *model, QWidget *parent)
         update();
     });
     m_sinceLastPaint.start();
+    m_lanesScrollBar = new QScrollBar(Qt::Vertical, this);
+    m_lanesScrollBar->hide();
+    connect(m_lanesScrollBar, &QScrollBar::valueChanged, this, &TimelineView::scrollLanesTo);
     m_legendHeight = timelineLegendHeight(fontMetrics(), width());
     connect(m_model, &TimelineModel::changed, this, &TimelineView::onModelChanged);
     connect(m_model, &TimelineModel::reset, this, [this] { m_selected = 0; });
@@ -91,6 +89,7 @@ void TimelineView::selectSpan(std::uint64_t span)
 
 void TimelineView::onModelChanged()
 {
+    syncLanesScrollBar();
     const Nanos now = m_model->now();
     m_zoom.setBounds(m_model->earliest(), now);
     if (m_zoom.isFollowing()) {
@@ -130,73 +129,11 @@ QRect TimelineView::healthRect() const
     return { 0, 0, width(), kHealthHeight };
 }
 
-void TimelineView::relayout() const
-{
-    if (m_layoutRevision == m_model->revision() && m_layoutSize == size())
-        return;
-    m_layoutRevision = m_model->revision();
-    m_layoutSize = size();
-    m_rows.clear();
-    int groups = 0, lanes = 0;
-    for (const LaneGroup g : kGroups) {
-        if (m_model->laneCount(g) > 0) {
-            ++groups;
-            lanes += m_model->laneCount(g);
-        }
-    }
-    const int top = kHealthHeight + kAxisHeight;
-    const int available = lanesBottom() - top - groups * kHeaderHeight;
-    m_laneHeight = lanes == 0 ? kMaxLaneHeight
-                              : std::clamp(available / lanes, kMinLaneHeight, kMaxLaneHeight);
-    int y = top;
-    for (const LaneGroup g : kGroups) {
-        const int count = m_model->laneCount(g);
-        if (count == 0)
-            continue;
-        m_rows.push_back({ g, -1, y, kHeaderHeight });
-        y += kHeaderHeight;
-        for (int lane = 0; lane < count; ++lane) {
-            m_rows.push_back({ g, lane, y, m_laneHeight });
-            y += m_laneHeight;
-        }
-    }
-}
-
-const std::vector<TimelineView::Row> &TimelineView::rows() const
-{
-    relayout();
-    return m_rows;
-}
-
-QRect TimelineView::laneRect(LaneGroup group, int lane) const
-{
-    for (const Row &r : rows()) {
-        if (r.group == group && r.lane == lane)
-            return { 0, r.y, width(), r.height };
-    }
-    return {};
-}
-
-std::uint64_t TimelineView::spanAt(QPoint pos) const
-{
-    for (const Row &r : rows()) {
-        if (r.lane < 0 || pos.y() < r.y || pos.y() >= r.y + r.height)
-            continue;
-        const TimeMapping &m = m_zoom.mapping();
-        const TimelineLane &lane = m_model->lane(r.group, r.lane);
-        const Nanos t = m.toTime(pos.x());
-        const Nanos tolerance = Nanos(std::ceil(m.nsPerPixel() * 2));
-        const std::size_t i = lane.hit(t, tolerance, m_model->now());
-        return i < lane.size() ? m_model->span(lane[i].slot).id : 0;
-    }
-    return 0;
-}
-
 void TimelineView::resizeEvent(QResizeEvent *event)
 {
     QWidget::resizeEvent(event);
     m_legendHeight = timelineLegendHeight(fontMetrics(), width());
-    m_zoom.setGeometry(0, width());
+    syncLanesScrollBar();
     scheduleRepaint();
 }
 
@@ -244,6 +181,10 @@ QString TimelineView::tooltipAt(QPoint pos) const
         text += QStringLiteral(" → ") + QString::number(s->status);
     if (s->variant)
         text += QStringLiteral("  [") + variantName(*s->variant) + QStringLiteral(" variant]");
+    if (const TimelineSpan *parent = s->parent ? m_model->find(s->parent) : nullptr)
+        text += (s->kind == SpanKind::Task ? QStringLiteral("\nspawned by ")
+                                           : QStringLiteral("\nawaited by "))
+            + m_model->displayName(*parent);
     const Nanos end = s->endOr(now);
     text += QStringLiteral("\ntotal ") + TimeMapping::formatDuration(end - s->begin)
         + (s->isOpen() ? QStringLiteral(" (still open)") : QString());
@@ -303,6 +244,12 @@ void TimelineView::wheelEvent(QWheelEvent *event)
         event->ignore();
         return;
     }
+    if (event->modifiers() & Qt::ShiftModifier) {
+        // One notch scrolls three lanes, as a list view does.
+        scrollLanesTo(m_lanesScroll - delta * 3 * m_laneHeight / 120);
+        event->accept();
+        return;
+    }
     m_zoom.setBounds(m_model->earliest(), m_model->now());
     // One notch (120) zooms by 1.25, smooth-scrolling touchpads proportionally less.
     m_zoom.zoomAt(event->position().x(), std::pow(1.25, delta / 120.0));
@@ -355,6 +302,11 @@ void TimelineView::mouseReleaseEvent(QMouseEvent *event)
             m_zoom.setRange(m.toTime(x0), m.toTime(x1));
         scheduleRepaint();
     } else if (drag == Drag::Pending && event->button() == Qt::LeftButton) {
+        if (const Row *row = rowAt(pos); row && row->lane == kHeaderRow) {
+            setGroupFolded(row->group, !isGroupFolded(row->group));
+            event->accept();
+            return;
+        }
         const std::uint64_t span = spanAt(pos);
         selectSpan(span);
         if (span)
@@ -365,6 +317,11 @@ void TimelineView::mouseReleaseEvent(QMouseEvent *event)
 
 void TimelineView::run(TimelineCommand command)
 {
+    if (command == TimelineCommand::LanesPageUp || command == TimelineCommand::LanesPageDown) {
+        const int page = std::max(lanesViewport().height() - m_laneHeight, m_laneHeight);
+        scrollLanesTo(m_lanesScroll + (command == TimelineCommand::LanesPageUp ? -page : page));
+        return;
+    }
     m_zoom.setBounds(m_model->earliest(), m_model->now());
     runTimelineCommand(m_zoom, command);
 }

@@ -9,6 +9,8 @@
 #include <QtCore/QTimer>
 #include <QtWidgets/QWidget>
 
+class QScrollBar;
+
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -32,7 +34,9 @@ public:
     static constexpr int kAxisHeight = 20;
     static constexpr int kHeaderHeight = 18;
     static constexpr int kMaxLaneHeight = 20;
-    static constexpr int kMinLaneHeight = 3;
+    // Below this the lanes scroll rather than shrink: a thinner bar cannot be told from its
+    // neighbours or hit with the mouse.
+    static constexpr int kMinLaneHeight = 5;
     static constexpr double kFoldPixels = 3.0;
     static constexpr double kDetailPixels = 12.0; // narrower bars show their dominant state only
     static constexpr std::size_t kMaxLabels = 200; // text is the costliest thing a frame draws
@@ -53,17 +57,30 @@ public:
     // The window's shared cursor: hovering sets it, and the view draws it wherever it was set.
     void setTimeCursor(TimeCursor *cursor);
 
-    // Layout queries, public for tests and for the app's overlays.
+    // Layout queries, public for tests and for the app's overlays. A row's y is where it is
+    // drawn, the lanes' scroll included: rows scrolled out of lanesViewport() are listed too.
+    static constexpr int kHeaderRow = -1;
+    static constexpr int kFoldedRow = -2; // every lane of a folded group, drawn in one row
     struct Row
     {
         LaneGroup group;
-        int lane; // -1 = the group's header
+        int lane; // a lane's index, kHeaderRow or kFoldedRow
         int y;
         int height;
     };
     const std::vector<Row> &rows() const;
+    // The lane's row, or the folded row holding it; empty when its group has no such lane.
     QRect laneRect(LaneGroup group, int lane) const;
     QRect healthRect() const;
+    QRect lanesViewport() const;
+
+    // Lanes that do not fit scroll (scroll bar, Shift+wheel, Page Up/Down); a group folds
+    // into one row by a click on its title.
+    int lanesScroll() const { return m_lanesScroll; }
+    int lanesScrollMaximum() const;
+    void scrollLanesTo(int y);
+    bool isGroupFolded(LaneGroup group) const;
+    void setGroupFolded(LaneGroup group, bool folded);
     // The span drawn at pos, or 0.
     std::uint64_t spanAt(QPoint pos) const;
 
@@ -96,6 +113,8 @@ private:
     void scheduleRepaint();
     void relayout() const;
     int lanesBottom() const;
+    void syncLanesScrollBar();
+    const Row *rowAt(QPoint pos) const;
 
     void paintHealth(QPainter &p, const TimeMapping &m, Nanos now);
     void paintAxis(QPainter &p, const TimeMapping &m, int gridBottom);
@@ -104,6 +123,7 @@ private:
     void paintLane(const TimeMapping &m, const Row &row, Nanos now);
     void paintSpan(
         const TimeMapping &m, const TimelineSpan &s, int y, int h, Nanos now, bool worker);
+    void paintFlowArrows(QPainter &p, const TimeMapping &m, Nanos now);
     static int brushFor(SegmentKind kind, bool worker);
     QString tooltipAt(QPoint pos) const;
 
@@ -122,7 +142,13 @@ private:
     mutable std::vector<Row> m_rows;
     mutable std::uint64_t m_layoutRevision = UINT64_MAX;
     mutable QSize m_layoutSize;
+    mutable int m_layoutScroll = -1;
+    mutable unsigned m_layoutFolded = 0;
     mutable int m_laneHeight = kMaxLaneHeight;
+    mutable int m_lanesContentHeight = 0;
+    int m_lanesScroll = 0;
+    unsigned m_foldedGroups = 0; // a bit per LaneGroup
+    QScrollBar *m_lanesScrollBar = nullptr;
 
     // Frame-local: stalls that intersect the view, for collateral underlines, and
     // everything a frame draws, batched per brush (reused, so no allocation per frame).
