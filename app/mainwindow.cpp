@@ -96,6 +96,15 @@ MainWindow::MainWindow(ServerHost &host, QWidget *parent)
             showExchange(span);
             m_bottomTabs->setCurrentWidget(inspectorTab);
         });
+    // Queued: the inspector is still in the click on the row that asked.
+    connect(
+        m_inspector, &viz::RequestInspector::spanRequested, this,
+        [this](quint64 span) {
+            m_timeline->selectSpan(span);
+            m_inspector->showSpan(span);
+            showExchange(span);
+        },
+        Qt::QueuedConnection);
     middle->addWidget(m_bottomTabs);
     middle->setStretchFactor(0, 3);
     middle->setStretchFactor(1, 1);

@@ -76,6 +76,14 @@ RecordingWindow::RecordingWindow(
         m_inspector->showSpan(span);
         m_tabs->setCurrentWidget(m_inspector);
     });
+    // Queued: the inspector is still in the click on the row that asked.
+    connect(
+        m_inspector, &viz::RequestInspector::spanRequested, this,
+        [this](quint64 span) {
+            m_timeline->selectSpan(span);
+            m_inspector->showSpan(span);
+        },
+        Qt::QueuedConnection);
 
     for (const QJsonValue &value : std::as_const(m_recording.records)) {
         const QJsonObject record = value.toObject();

@@ -135,6 +135,7 @@ private Q_SLOTS:
     void laterBatchMovesBeginAndRepaints();
     void lateVictimCutsTheStallAgain();
     void inspectorPlacesTheWaitAndItsCulprits();
+    void inspectorCollateralLeadsToItsCulprit();
     void inspectorSaysUnknown();
     void renderUnreadAndUnknownStart();
     void busyLoopStallIsNotRed();
@@ -483,6 +484,32 @@ void TimelineVictimsTest::inspectorPlacesTheWaitAndItsCulprits()
     QCOMPARE(detail[12],
         QStringLiteral("delayed 1.5 s by 3 stalls, the longest by GET /async #c0, blocking in "
                        "sleep 0.5s"));
+}
+
+void TimelineVictimsTest::inspectorCollateralLeadsToItsCulprit()
+{
+    TimelineModel model;
+    model.ingest(TenBehindBlockingCalls().events);
+    RequestInspector inspector(&model);
+    inspector.resize(900, 400);
+    inspector.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&inspector));
+    inspector.showSpan(TenBehindBlockingCalls::span(3));
+    QSignalSpy requested(&inspector, &RequestInspector::spanRequested);
+    // Each collateral row asks for the span that stalled the loop then: calls 0, 1 and 2.
+    std::vector<quint64> culprits;
+    for (int i = 0; i < inspector.topLevelItemCount(); ++i) {
+        QTreeWidgetItem *item = inspector.topLevelItem(i);
+        const QRect where = inspector.visualItemRect(item);
+        QTest::mouseClick(inspector.viewport(), Qt::LeftButton, Qt::NoModifier, where.center());
+        const bool collateral = item->text(RequestInspector::EventColumn) == u"collateral";
+        QCOMPARE(requested.size(), int(culprits.size()) + (collateral ? 1 : 0));
+        if (collateral)
+            culprits.push_back(requested.constLast().at(0).toULongLong());
+    }
+    QCOMPARE(culprits,
+        std::vector<quint64>({ TenBehindBlockingCalls::span(0), TenBehindBlockingCalls::span(1),
+            TenBehindBlockingCalls::span(2) }));
 }
 
 void TimelineVictimsTest::inspectorSaysUnknown()

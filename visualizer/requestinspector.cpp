@@ -18,6 +18,12 @@ RequestInspector::RequestInspector(TimelineModel *model, QWidget *parent)
     setRootIsDecorated(false);
     setUniformRowHeights(true);
     setAlternatingRowColors(true);
+    // A victim's collateral row leads to the span that stalled the loop.
+    connect(this, &QTreeWidget::itemClicked, this, [this](QTreeWidgetItem *item) {
+        const quint64 culprit = item->data(EventColumn, Qt::UserRole).toULongLong();
+        if (culprit != 0 && m_model->find(culprit))
+            Q_EMIT spanRequested(culprit);
+    });
     // An open request keeps growing; a closed one can still gain collateral
     // when a stall it lived through is attributed later.
     connect(model, &TimelineModel::changed, this, [this] {
@@ -77,11 +83,13 @@ void RequestInspector::refresh()
         QString event;
         Nanos took; // -1 = not a duration
         QString detail;
+        std::uint64_t culprit = 0; // a collateral row: the span that stalled the loop
     };
     std::vector<Row> rows;
-    const auto add = [&](Nanos at, const QString &event, Nanos took, const QString &detail) {
+    const auto add = [&](Nanos at, const QString &event, Nanos took, const QString &detail,
+                         std::uint64_t culprit = 0) {
         if (at > 0)
-            rows.push_back({ at, event, took, detail });
+            rows.push_back({ at, event, took, detail, culprit });
     };
     const bool job = s->kind == SpanKind::Job;
     const bool task = s->kind == SpanKind::Task;
@@ -147,7 +155,8 @@ void RequestInspector::refresh()
         const TimelineModel::StallCharge &c = charges[i];
         const Nanos at = std::max(c.stall->begin, s->begin);
         if (i < kMaxChargeRows) {
-            add(at, QStringLiteral("collateral"), c.waited, m_model->chargeText(c));
+            add(at, QStringLiteral("collateral"), c.waited, m_model->chargeText(c),
+                c.stall->culprit);
         } else {
             restAt = restAt ? restAt : at;
             restWaited += c.waited;
@@ -173,7 +182,7 @@ void RequestInspector::refresh()
     QList<QTreeWidgetItem *> items;
     // at 0: a row with no instant of its own (a total, an unknown time).
     const auto item = [&](const QString &event, Nanos at, const QString &sinceStart, Nanos took,
-                          const QString &detail) {
+                          const QString &detail, std::uint64_t culprit = 0) {
         auto *row = new QTreeWidgetItem;
         row->setText(EventColumn, event);
         if (at > 0)
@@ -182,6 +191,11 @@ void RequestInspector::refresh()
         if (took >= 0)
             row->setText(DurationColumn, TimeMapping::formatDuration(took));
         row->setText(DetailColumn, detail);
+        if (culprit != 0) {
+            row->setData(EventColumn, Qt::UserRole, quint64(culprit));
+            row->setToolTip(DetailColumn, QStringLiteral("Click to inspect the culprit"));
+            row->setToolTip(EventColumn, QStringLiteral("Click to inspect the culprit"));
+        }
         items.append(row);
     };
     if (request && s->issuedBy == IssuedBy::Unknown)
@@ -191,7 +205,7 @@ void RequestInspector::refresh()
                 "before the server read it is unknown (times below count from the read)"));
     for (const Row &r : rows)
         item(r.event, r.at, QStringLiteral("+") + TimeMapping::formatDuration(r.at - t0), r.took,
-            r.detail);
+            r.detail, r.culprit);
     if (charges.size() > 1)
         item(QStringLiteral("collateral in all"), 0, QString(), s->collateral.delay,
             m_model->collateralText(*s));

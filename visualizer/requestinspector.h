@@ -11,7 +11,8 @@ class TimelineModel;
 
 // The selected span's story as a list of its events, each at its session time (the timeline's
 // axis) and relative to the span's start, and what the loop's stalls did to it (or what it did
-// to others). Clicking a row moves the window's time cursor to that event.
+// to others). Clicking a row moves the window's time cursor to that event; clicking a
+// collateral row also asks for its culprit to be shown (spanRequested).
 class RequestInspector : public QTreeWidget
 {
     Q_OBJECT
@@ -33,6 +34,10 @@ public:
 public Q_SLOTS:
     void showSpan(quint64 span);
     void refresh();
+
+Q_SIGNALS:
+    // The reader asked to see another span: the culprit of a stall this one waited through.
+    void spanRequested(quint64 span);
 
 private:
     TimelineModel *m_model;
