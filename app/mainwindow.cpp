@@ -205,7 +205,7 @@ QWidget *MainWindow::createTimelineArea()
     // The model drains the trace once per frame on its own timer.
     m_timelineModel->attach(trace::TraceHub::instance().subscribe(1 << 20));
     m_timeline = new viz::TimelineView(m_timelineModel, split);
-    m_timeline->setMinimumHeight(240);
+    m_timeline->setMinimumHeight(180);
     m_timeline->setTimeCursor(m_cursor);
     m_charts = new LiveCharts(*m_load, *m_cursor, split);
     layout->addWidget(new viz::TimelineControls(m_timeline, area));
