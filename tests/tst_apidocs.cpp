@@ -93,6 +93,7 @@ private slots:
     void referencePageListsEveryRoute();
     void referencePageEscapesTheTable();
     void docsPageSendsTheDeclaredBody();
+    void failureAnswersAreDeclared();
 
 private:
     RouteTable m_table; // only read: its handlers are not called here
@@ -493,5 +494,57 @@ void TestApiDocs::docsPageSendsTheDeclaredBody()
     QVERIFY(page.body.contains("href=\"/redoc\""));
 }
 
-QTEST_GUILESS_MAIN(TestApiDocs)
+// The errors a handler answers on its own (not derived from the route's parameters or
+// services) are provoked for real, and each must be in /openapi.json under that operation.
+void TestApiDocs::failureAnswersAreDeclared()
+{
+    ServerConfig config;
+    config.maxBackgroundTasks = 1;
+    // Nothing listens on port 1: every upstream call fails.
+    config.outbound.upstreamUrl = QStringLiteral("http://127.0.0.1:1");
+    const std::unique_ptr<ServerHost> host = startServer(config);
+    const quint16 port = host->port();
+    struct Provoked
+    {
+        QString method, path, target;
+        int status;
+    };
+    QList<Provoked> provoked;
+    const auto call = [&](const QString &method, const QString &path, const QString &target) {
+        const TestResponse response = fetch(port, method.toLatin1(), target.toLatin1());
+        provoked.append({ method, path, target, response.status });
+    };
+    call(QStringLiteral("GET"), QStringLiteral("/start-task"), QStringLiteral("/start-task"));
+    call(QStringLiteral("GET"), QStringLiteral("/start-task"), QStringLiteral("/start-task"));
+    call(QStringLiteral("POST"), QStringLiteral("/signup"),
+        QStringLiteral("/signup?username=ada&email=ada@example.com"));
+    call(QStringLiteral("POST"), QStringLiteral("/products/"),
+        QStringLiteral("/products/?name=lamp&price=9.5"));
+    call(
+        QStringLiteral("GET"), QStringLiteral("/weather/{city}"), QStringLiteral("/weather/paris"));
+    call(QStringLiteral("GET"), QStringLiteral("/dashboard"), QStringLiteral("/dashboard"));
+    // The cap and the dead upstream did what they are for, so the statuses below are failures.
+    QCOMPARE(provoked[0].status, 200);
+    for (qsizetype i = 1; i < provoked.size(); ++i)
+        QVERIFY2(provoked[i].status >= 500, qPrintable(provoked[i].target));
+
+    const QJsonObject document = fetch(port, "GET", "/openapi.json").json().object();
+    const QJsonObject paths = document.value(QStringLiteral("paths")).toObject();
+    for (const Provoked &p : std::as_const(provoked)) {
+        const QJsonObject responses = paths.value(p.path)
+                                          .toObject()
+                                          .value(p.method.toLower())
+                                          .toObject()
+                                          .value(QStringLiteral("responses"))
+                                          .toObject();
+        const QString status = QString::number(p.status);
+        QVERIFY2(responses.contains(status),
+            qPrintable(p.method + u' ' + p.target + QStringLiteral(" answered ") + status
+                + QStringLiteral(", not declared")));
+        const QJsonObject declared = responses.value(status).toObject();
+        QVERIFY(!declared.value(QStringLiteral("description")).toString().isEmpty());
+    }
+}
+
+QTEST_MAIN(TestApiDocs)
 #include "tst_apidocs.moc"

@@ -33,6 +33,13 @@ HttpResponse tooManyTasks(const RequestContext &context)
     return response;
 }
 
+// How /openapi.json describes that answer.
+QString tooManyTasksDoc()
+{
+    return QStringLiteral(
+        "Service Unavailable: too many background tasks at once (Retry-After: 1)");
+}
+
 // The largest n of /cpu: about 10 s of CPU for one request here (n = 20,000,000 took 10.2 s
 // on one core of the 2-core VM; 200,000,000 would take over 5 minutes). Cancelled work stops
 // within a slice anyway, but one request must not hold a pool thread longer than that.
@@ -310,9 +317,9 @@ void addCourseRoutes(Router &router, CourseState &state)
     router.add(Route { "POST", QStringLiteral("/products/"),
         QStringLiteral("ProductService.create_product; logs 'Product created' 3 s later"),
         asyncOrPool, HandlerVariant::Async, { productNameParam, priceParam },
-        [&products](RequestContext &c) {
-            return createProduct(c, products);
-        } }.answering(productAnswer));
+        [&products](RequestContext &c) { return createProduct(c, products); } }
+                   .answering(productAnswer)
+                   .failing(503, tooManyTasksDoc()));
     router.add(Route { "GET", QStringLiteral("/products/{product_id}"),
         QStringLiteral("ProductService.get_product; 404 when unknown"), asyncOrPool,
         HandlerVariant::Async, { productIdParam }, [&products](RequestContext &c) {
@@ -326,12 +333,14 @@ void addCourseRoutes(Router &router, CourseState &state)
     router.add(Route { "GET", QStringLiteral("/start-task"),
         QStringLiteral("asyncio.create_task: a 5 s task, response sent immediately"),
         variantBit(HandlerVariant::Async), HandlerVariant::Async, {}, startTask }
-                   .answering(messageAnswer));
+                   .answering(messageAnswer)
+                   .failing(503, tooManyTasksDoc()));
     router.add(Route { "POST", QStringLiteral("/signup"),
         QStringLiteral("BackgroundTasks: welcome email (3 s), then signup log (1 s)"),
         variantBit(HandlerVariant::Async), HandlerVariant::Async, { usernameParam, emailParam },
         signup }
-                   .answering(signupAnswer));
+                   .answering(signupAnswer)
+                   .failing(503, tooManyTasksDoc()));
     router.add(Route { "GET", QStringLiteral("/cpu"),
         QStringLiteral("CPU-bound work (counting primes below n): blocking stalls the loop, "
                        "threadpool offloads it, async yields between slices"),

@@ -176,6 +176,15 @@ QJsonObject operation(const Route &route)
     if (!route.needs.isEmpty())
         responses.insert(QStringLiteral("503"),
             response(QStringLiteral("Service Unavailable: no %1").arg(route.needs), httpError));
+    for (const Route::Failure &failure : route.failures) {
+        const QString status = QString::number(failure.status);
+        const QString already
+            = responses.value(status).toObject().value(QStringLiteral("description")).toString();
+        responses.insert(status,
+            response(already.isEmpty() ? failure.description
+                                       : already + QStringLiteral("; or ") + failure.description,
+                httpError));
+    }
     QString operationId = route.key().toLower();
     operationId.replace(QRegularExpression(QStringLiteral("[^a-z0-9]+")), QStringLiteral("_"));
     QJsonObject object { { QStringLiteral("summary"), route.summary },

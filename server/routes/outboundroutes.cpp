@@ -370,16 +370,21 @@ void addOutboundRoutes(Router &router, Outbound *outbound)
     };
     router.add(needsOutbound(Route { "GET", QStringLiteral("/weather/{city}"),
         QStringLiteral("httpx.AsyncClient().get(weather API); 502 when the upstream fails"),
-        standardVariants, HandlerVariant::Async, { cityParam }, [outbound](RequestContext &c) {
-            return weather(c, *outbound);
-        } }.answering(weatherAnswer)));
+        standardVariants, HandlerVariant::Async, { cityParam },
+        [outbound](RequestContext &c) { return weather(c, *outbound); } }
+                                 .answering(weatherAnswer)
+                                 .failing(502,
+                                     QStringLiteral("Bad Gateway: the weather service failed or "
+                                                    "answered without a temperature"))));
     router.add(needsOutbound(Route { "GET", QStringLiteral("/dashboard"),
         QStringLiteral(
             "asyncio.gather of /users, /posts, /comments (async); one after another otherwise"),
         standardVariants | variantBit(HandlerVariant::NoAwait), HandlerVariant::Async,
-        { clientParam }, [outbound](RequestContext &c) {
-            return dashboard(c, *outbound);
-        } }.answering(dashboardAnswer)));
+        { clientParam }, [outbound](RequestContext &c) { return dashboard(c, *outbound); } }
+                                 .answering(dashboardAnswer)
+                                 .failing(502,
+                                     QStringLiteral("Bad Gateway: an upstream call failed or did "
+                                                    "not answer a list"))));
     router.add(needsOutbound(Route { "GET", QStringLiteral("/scrape"),
         QStringLiteral(
             "The async scraper exercise: concurrent fetches with timings, per-URL timeout "

@@ -135,6 +135,20 @@ struct Route
         answerStatus = status;
         return std::move(*this);
     }
+    // An error the handler answers beyond those /openapi.json derives from the route itself
+    // (404 for a path parameter, 422, 503 for a missing service): a failing upstream's 502, a
+    // full task table's 503. Its body is FastAPI's {"detail": ...}.
+    struct Failure
+    {
+        int status;
+        QString description;
+    };
+    QList<Failure> failures = QList<Failure>();
+    Route failing(int status, QString description) &&
+    {
+        failures.append({ status, std::move(description) });
+        return std::move(*this);
+    }
 
     QString key() const { return QString::fromLatin1(method) + u' ' + pattern; }
     bool isControlApi() const { return access == Access::ControlApi; }
