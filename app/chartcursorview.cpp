@@ -29,6 +29,14 @@ viz::TimeMapping ChartCursorView::timeAxis() const
         area.width() };
 }
 
+void ChartCursorView::setPlayHead(const viz::TimeCursor *playHead)
+{
+    m_playHead = playHead;
+    if (playHead)
+        connect(playHead, &viz::TimeCursor::changed, viewport(), qOverload<>(&QWidget::update));
+    viewport()->update();
+}
+
 QRectF ChartCursorView::plotRect() const
 {
     return mapFromScene(chart()->mapToScene(chart()->plotArea())).boundingRect();
@@ -37,16 +45,19 @@ QRectF ChartCursorView::plotRect() const
 void ChartCursorView::drawForeground(QPainter *painter, const QRectF &rect)
 {
     QChartView::drawForeground(painter, rect);
-    const auto instant = m_cursor.instant();
     const viz::TimeMapping axis = timeAxis();
-    if (!instant || !axis.isValid())
+    if (!axis.isValid())
         return;
     // The foreground is painted in scene coordinates; the axis is in view coordinates.
     painter->save();
     painter->setTransform(QTransform());
     const QRectF area = plotRect();
-    viz::paintTimeCursor(*painter, axis, *instant, int(area.top()), int(area.bottom()),
-        int(area.top()), palette().text().color());
+    if (const auto head = m_playHead ? m_playHead->instant() : std::nullopt)
+        viz::paintTimeCursor(*painter, axis, *head, int(area.top()), int(area.bottom()),
+            int(area.bottom()) - painter->fontMetrics().height(), palette().highlight().color());
+    if (const auto instant = m_cursor.instant())
+        viz::paintTimeCursor(*painter, axis, *instant, int(area.top()), int(area.bottom()),
+            int(area.top()), palette().text().color());
     painter->restore();
 }
 

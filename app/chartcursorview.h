@@ -11,7 +11,8 @@ class TimeCursor;
 }
 
 // A live chart whose x axis is session seconds (the timeline's axis): it draws the window's time
-// cursor, hovering sets it and clicking jumps the other views there.
+// cursor, hovering sets it and clicking jumps the other views there; in a replay it draws the
+// play head too.
 class ChartCursorView : public QChartView
 {
     Q_OBJECT
@@ -20,6 +21,8 @@ public:
 
     // The chart's plot area and x range as a time axis, in view coordinates.
     viz::TimeMapping timeAxis() const;
+    // A replay's play head, drawn beside the cursor in the highlight colour; none when null.
+    void setPlayHead(const viz::TimeCursor *playHead);
 
 protected:
     void drawForeground(QPainter *painter, const QRectF &rect) override;
@@ -30,6 +33,7 @@ private:
     QRectF plotRect() const; // in view coordinates
 
     viz::TimeCursor &m_cursor;
+    const viz::TimeCursor *m_playHead = nullptr;
 };
 
 } // namespace loopscope

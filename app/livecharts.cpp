@@ -42,11 +42,18 @@ LiveCharts::LiveCharts(viz::TimeCursor &cursor, QWidget *parent)
     const QList<Plot *> all = plots();
     for (int i = 0; i < all.size(); ++i) {
         auto *view = new ChartCursorView(all[i]->chart, m_cursor, this);
+        m_views.append(view);
         view->setMinimumHeight(100);
         grid->addWidget(view, i / 2, i % 2);
         applyPalette(*all[i]);
         fitAxes(*all[i]);
     }
+}
+
+void LiveCharts::setPlayHead(const viz::TimeCursor *playHead)
+{
+    for (ChartCursorView *view : std::as_const(m_views))
+        view->setPlayHead(playHead);
 }
 
 double LiveCharts::niceStep(double span, int maxTicks)

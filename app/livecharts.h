@@ -15,6 +15,7 @@ class QResizeEvent;
 
 namespace loopscope {
 
+class ChartCursorView;
 class LoadController;
 struct ServerSample;
 namespace load {
@@ -45,6 +46,9 @@ public:
     // The same with the load generator's figures of that instant, as a recording keeps them.
     void addSampleWithLoad(const ServerSample &sample, const load::LoadSnapshot &load);
 
+    // A replay's play head, drawn on every plot (null: none).
+    void setPlayHead(const viz::TimeCursor *playHead);
+
     // The round step (1, 2 or 5 × 10^k) that cuts `span` into at most `maxTicks` intervals.
     static double niceStep(double span, int maxTicks);
 
@@ -72,6 +76,7 @@ private:
 
     const LoadController *m_load = nullptr; // none for a recording
     viz::TimeCursor &m_cursor;
+    QList<ChartCursorView *> m_views;
     Plot m_throughput;
     Plot m_latency;
     Plot m_inFlight;

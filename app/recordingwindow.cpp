@@ -63,6 +63,11 @@ RecordingWindow::RecordingWindow(
     m_log->setRealtimeOffset(sessionrecords::realtimeOffset(m_recording.meta, shift));
     m_runs = new RunsTable(*m_cursor, m_tabs);
     m_charts = new LiveCharts(*m_cursor, m_tabs);
+    // The play head on the charts and the runs, where the timeline's "now" is.
+    auto *playHead = new viz::TimeCursor(this);
+    connect(m_replay, &viz::Replay::positionChanged, playHead, &viz::TimeCursor::setInstant);
+    m_charts->setPlayHead(playHead);
+    m_runs->setPlayHead(playHead);
     m_tabs->addTab(m_inspector, tr("Inspector"));
     m_tabs->addTab(m_log, tr("Log"));
     m_tabs->addTab(m_runs, tr("Runs"));

@@ -8,6 +8,11 @@
 
 namespace loopscope {
 
+namespace {
+// Where a run's end instant is kept, beside its start (Qt::UserRole) on the Started cell.
+constexpr int kEndedRole = Qt::UserRole + 1;
+} // namespace
+
 RunsTable::RunsTable(viz::TimeCursor &cursor, QWidget *parent)
     : QTableWidget(0, kColumnCount, parent)
 {
@@ -90,10 +95,48 @@ void RunsTable::addRun(const RunSummary &summary)
     setItem(row, PlanColumn, new QTableWidgetItem(planText(summary)));
     auto *started = new QTableWidgetItem(trace::formatSessionTime(summary.startedAt));
     started->setData(Qt::UserRole, qint64(summary.startedAt));
+    started->setData(
+        kEndedRole, qint64(summary.startedAt) + qint64(summary.result.elapsedSeconds() * 1e9));
     setItem(row, StartedColumn, started);
     setItem(row, TookColumn, number(summary.result.elapsedSeconds(), 2));
     setItem(row, EndedColumn, new QTableWidgetItem(summary.stopped ? tr("stopped") : tr("done")));
     scrollToTop();
+    showPlayHead();
+}
+
+void RunsTable::setPlayHead(const viz::TimeCursor *playHead)
+{
+    m_playHead = playHead;
+    if (playHead)
+        connect(playHead, &viz::TimeCursor::changed, this, &RunsTable::showPlayHead);
+    showPlayHead();
+}
+
+void RunsTable::showPlayHead()
+{
+    const auto at = m_playHead ? m_playHead->instant() : std::nullopt;
+    int found = -1;
+    for (int row = 0; at && row < rowCount() && found < 0; ++row) {
+        const QTableWidgetItem *started = item(row, StartedColumn);
+        if (started && started->data(Qt::UserRole).toLongLong() <= *at
+            && *at <= started->data(kEndedRole).toLongLong())
+            found = row;
+    }
+    if (found == m_playHeadRow)
+        return;
+    const auto paint = [this](int row, const QBrush &brush) {
+        for (int column = 0; row >= 0 && column < columnCount(); ++column) {
+            if (QTableWidgetItem *cell = item(row, column))
+                cell->setBackground(brush);
+        }
+    };
+    paint(m_playHeadRow, QBrush());
+    QColor under = palette().highlight().color();
+    under.setAlpha(70);
+    paint(found, under);
+    m_playHeadRow = found;
+    if (found >= 0)
+        scrollToItem(item(found, RunColumn));
 }
 
 QString RunsTable::toCsv() const

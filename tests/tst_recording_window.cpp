@@ -211,6 +211,23 @@ void TestRecordingWindow::savedRunsAndChartsOpenAsTheyWere()
         QVERIFY2(recordedSeries.size() >= it.value().size(), qPrintable(it.key()));
         QCOMPARE(recordedSeries.mid(0, it.value().size()), it.value());
     }
+
+    // Replayed, the run under way at the play head is the one highlighted, and none outside.
+    RunsTable &runs = opened.window->runsTable();
+    viz::Replay &replay = opened.window->replay();
+    QCOMPARE(runs.playHeadRow(), -1); // nothing has moved the play head yet
+    const auto startOf = [&runs](int row) {
+        return runs.item(row, RunsTable::StartedColumn)->data(Qt::UserRole).toLongLong();
+    };
+    const auto tookOf = [&runs](int row) {
+        return qint64(runs.item(row, RunsTable::TookColumn)->text().toDouble() * 1e9);
+    };
+    for (const int row : { 1, 0 }) {
+        replay.seek(startOf(row) + tookOf(row) / 2);
+        QCOMPARE(runs.playHeadRow(), row);
+    }
+    replay.seek(startOf(1) - 1);
+    QCOMPARE(runs.playHeadRow(), -1);
 }
 
 void TestRecordingWindow::liveSessionReplaysItsRetainedWindow()
