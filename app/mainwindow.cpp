@@ -3,6 +3,7 @@
 #include "aboutbox.h"
 #include "applogging.h"
 #include "appsettings.h"
+#include "coursecodeview.h"
 #include "exportfile.h"
 #include "livecharts.h"
 #include "loadcontroller.h"
@@ -90,11 +91,18 @@ MainWindow::MainWindow(ServerHost &host, QWidget *parent)
     m_bottomTabs->addTab(m_runs, tr("Runs"));
     m_bottomTabs->addTab(inspectorTab, tr("Inspector"));
     m_bottomTabs->addTab(m_log, tr("Log"));
+    m_code = new CourseCodeView(m_bottomTabs);
+    m_bottomTabs->addTab(m_code, tr("Code"));
+    connect(m_routes, &RoutesPanel::routeChosen, m_code, &CourseCodeView::showRoute);
     connect(
         m_timeline, &viz::TimelineView::requestSelected, this, [this, inspectorTab](quint64 span) {
             m_inspector->showSpan(span);
             showExchange(span);
             m_bottomTabs->setCurrentWidget(inspectorTab);
+            const viz::TimelineSpan *s = m_timelineModel->find(span);
+            if (s && s->kind == viz::SpanKind::Request && s->variant)
+                m_code->showRoute(
+                    viz::TimelineModel::labelText(s->label), variantName(*s->variant));
         });
     // Queued: the inspector is still in the click on the row that asked.
     connect(

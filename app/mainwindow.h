@@ -16,6 +16,7 @@ class QTimer;
 
 namespace loopscope {
 
+class CourseCodeView;
 class LiveCharts;
 class LoadController;
 class LoadPanel;
@@ -55,6 +56,8 @@ public:
     viz::TimelineView &timeline() { return *m_timeline; }
     LiveCharts &charts() { return *m_charts; }
     LogView &log() { return *m_log; }
+    CourseCodeView &courseCode() { return *m_code; }
+    RoutesPanel &routesPanel() { return *m_routes; }
     ServerSampler &sampler() { return *m_sampler; }
     viz::TimeCursor &timeCursor() { return *m_cursor; }
     QString statusText() const;
@@ -118,6 +121,7 @@ private:
     QPlainTextEdit *m_exchange = nullptr; // the selected request's headers and answer
     RunsTable *m_runs = nullptr;
     LogView *m_log = nullptr;
+    CourseCodeView *m_code = nullptr;
     QTabWidget *m_bottomTabs = nullptr;
     QFrame *m_banner = nullptr; // the first-run hint, then the scenario's lesson; closable
     QLabel *m_bannerText = nullptr;

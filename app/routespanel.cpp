@@ -11,6 +11,16 @@ namespace loopscope {
 namespace {
 // The route's name, then one column per variant.
 constexpr int variantColumns = int(allHandlerVariants.size());
+
+// The whole cell takes the click, not only the small circle at its left.
+class CellRadioButton : public QRadioButton
+{
+public:
+    using QRadioButton::QRadioButton;
+
+protected:
+    bool hitButton(const QPoint &pos) const override { return rect().contains(pos); }
+};
 } // namespace
 
 RoutesPanel::RoutesPanel(ModeTable &modes, QWidget *parent)
@@ -32,7 +42,7 @@ RoutesPanel::RoutesPanel(ModeTable &modes, QWidget *parent)
         setItem(row, 0, name);
         auto *group = new QButtonGroup(this);
         for (HandlerVariant variant : allHandlerVariants) {
-            auto *button = new QRadioButton(this);
+            auto *button = new CellRadioButton(this);
             button->setObjectName(entry.route + u'=' + variantName(variant));
             const bool offered = entry.allowed & variantBit(variant);
             button->setEnabled(offered);
@@ -47,8 +57,15 @@ RoutesPanel::RoutesPanel(ModeTable &modes, QWidget *parent)
                     if (on)
                         m_modes.set(route, variantName(variant));
                 });
+            connect(button, &QRadioButton::clicked, this, [this, route = entry.route, variant] {
+                emit routeChosen(route, variantName(variant));
+            });
         }
     }
+    connect(this, &QTableWidget::cellClicked, this, [this](int row, int column) {
+        if (column == 0)
+            emit routeChosen(m_modes.entry(row).route, variantName(m_modes.variant(row)));
+    });
     refresh();
 }
 

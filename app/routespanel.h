@@ -15,6 +15,10 @@ public:
     // Re-reads the variants (after a scenario or /_scope/modes changed them).
     void refresh();
 
+Q_SIGNALS:
+    // A route's name or one of its variants was clicked: the route, with the variant it runs.
+    void routeChosen(const QString &route, const QString &variant);
+
 private:
     ModeTable &m_modes;
 };

@@ -5,6 +5,11 @@ loopscope_add_test(tst_app WIDGETS
 target_compile_definitions(tst_app PRIVATE LOOPSCOPE_BINARY="$<TARGET_FILE:loopscope>")
 add_dependencies(tst_app loopscope)
 
+# The Code tab: the course's Python and the serving C++ for every route and variant.
+loopscope_add_test(tst_coursecode WIDGETS
+    LIBS loopscope_app Qt6::Network
+    LABELS "app")
+
 # Packaging metadata passes the validators desktop environments and software centres use.
 find_program(DESKTOP_FILE_VALIDATE desktop-file-validate)
 find_program(APPSTREAMCLI appstreamcli)
