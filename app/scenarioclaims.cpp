@@ -10,7 +10,16 @@ namespace {
 
 bool isLatency(ClaimMeasure measure)
 {
-    return measure != ClaimMeasure::RequestsPerSecond;
+    switch (measure) {
+    case ClaimMeasure::MedianLatency:
+    case ClaimMeasure::MaxLatency:
+    case ClaimMeasure::MinLatency:
+        return true;
+    case ClaimMeasure::RequestsPerSecond:
+    case ClaimMeasure::FailedShare:
+        break;
+    }
+    return false;
 }
 
 std::optional<double> measure(const ClaimFigure &figure, const QList<RunSummary> &runs)
@@ -30,6 +39,8 @@ std::optional<double> measure(const ClaimFigure &figure, const QList<RunSummary>
         return double(latency.max()) / 1e9;
     case ClaimMeasure::MinLatency:
         return double(latency.min()) / 1e9;
+    case ClaimMeasure::FailedShare:
+        return double(run.failures) / double(run.completed);
     }
     return std::nullopt;
 }
@@ -45,6 +56,8 @@ QString valueText(double value, const ScenarioClaim &claim)
 {
     if (claim.over)
         return number(value) + u'x';
+    if (claim.figure.measure == ClaimMeasure::FailedShare)
+        return number(value * 100.0) + QStringLiteral("% failed");
     if (!isLatency(claim.figure.measure))
         return number(value) + QStringLiteral(" req/s");
     if (value < 1.0)
@@ -54,6 +67,8 @@ QString valueText(double value, const ScenarioClaim &claim)
 
 QString expectedText(const ScenarioClaim &claim)
 {
+    if (claim.low == claim.high)
+        return valueText(claim.low, claim);
     QString range;
     if (claim.high == ScenarioClaim::kUnbounded)
         range = QStringLiteral("at least ") + valueText(claim.low, claim);
@@ -85,7 +100,10 @@ ClaimResult checkClaim(const ScenarioClaim &claim, const QList<RunSummary> &runs
     }
     result.measured = valueText(*value, claim);
     result.passed = *value >= claim.low && *value <= claim.high;
-    // A figure measured on failed requests says nothing of the lesson.
+    // A figure measured on failed requests says nothing of the lesson, unless the failures
+    // are the lesson.
+    if (claim.figure.measure == ClaimMeasure::FailedShare)
+        return result;
     qint64 failures = runs.at(claim.figure.step).failures;
     if (claim.over)
         failures += runs.at(claim.over->step).failures;

@@ -17,6 +17,7 @@ enum class ClaimMeasure
     MedianLatency, // p50, seconds
     MaxLatency, // the last user's wait, seconds
     MinLatency, // the first user's wait, seconds
+    FailedShare, // the share of requests that failed (an error status or no answer), 0 to 1
 };
 
 // One figure of one step's run.

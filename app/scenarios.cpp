@@ -186,6 +186,30 @@ QList<Scenario> buildScenarios()
             claim(QStringLiteral("40 threads, 1 s each: at most 40 requests/s, whatever the 80 "
                                  "users"),
                 M::RequestsPerSecond, 0, 40, 25, 40.5) } };
+    // The common mistake the course names first after blocking: a coroutine called without
+    // await is created and dropped; nothing of it runs.
+    list << Scenario { QStringLiteral("forgotten-await"), QStringLiteral("Forgetting await"),
+        QStringLiteral(
+            "asyncio.sleep(0.5) called without await answers at once: the sleep never ran. "
+            "user_service.create_user without await returns a coroutine, and every request "
+            "fails.\n"
+            "Watch the awaited requests' 0.5 s bars, then bars with no await at all, the "
+            "dropped coroutines as zero-length tasks, and the RuntimeWarnings in the log."),
+        { step(QStringLiteral("await asyncio.sleep(0.5)"), { QStringLiteral("GET /async=async") },
+              QStringLiteral("GET /async"), "GET", "/async?delay=0.5", 20, 5),
+            step(QStringLiteral("asyncio.sleep(0.5), no await"),
+                { QStringLiteral("GET /async=no-await") }, QStringLiteral("GET /async"), "GET",
+                "/async?delay=0.5", 20, 5),
+            step(QStringLiteral("create_user without await"),
+                { QStringLiteral("POST /users/=no-await") }, QStringLiteral("POST /users/"), "POST",
+                "/users/?username=ada&email=ada%40example.com", 20, 5) },
+        { claim(QStringLiteral("awaited, each request sleeps its 0.5 s"), M::MinLatency, 0, 0.5,
+              0.49, 2),
+            claim(QStringLiteral("without await the coroutine is never run: the answer comes "
+                                 "before any sleep"),
+                M::MaxLatency, 1, 0, 0, 0.25),
+            claim(QStringLiteral("a coroutine object instead of the user: every request fails"),
+                M::FailedShare, 2, 1, 1, 1) } };
     return list;
 }
 

@@ -45,6 +45,7 @@ private slots:
     void aFigureOutsideItsRangeFailsTheExitStatus();
     void aRatioDividesTwoSteps();
     void failedRequestsFailTheClaim();
+    void aShareOfFailuresIsMeasuredNotHeldAgainst();
     void aStepThatDidNotRunIsNoMeasurement();
     void theReportIsOneLinePerClaimThenTheCounts();
     void everyScenarioClaimsSomethingOfItsOwnSteps();
@@ -99,6 +100,21 @@ void TestScenarioClaims::failedRequestsFailTheClaim()
     QVERIFY(!result.passed);
     QVERIFY2(
         result.measured.contains(QStringLiteral("3 requests failed")), qPrintable(result.measured));
+}
+
+void TestScenarioClaims::aShareOfFailuresIsMeasuredNotHeldAgainst()
+{
+    ScenarioClaim everyOneFails;
+    everyOneFails.text = QStringLiteral("every request fails");
+    everyOneFails.figure = { ClaimMeasure::FailedShare, 0 };
+    everyOneFails.expected = everyOneFails.low = everyOneFails.high = 1;
+    const ClaimResult all = checkClaim(everyOneFails, { run({ 0.01, 0.01, 0.01, 0.01 }, 100, 4) });
+    QVERIFY2(all.passed, qPrintable(all.measured));
+    QCOMPARE(all.measured, QStringLiteral("100% failed"));
+    QCOMPARE(all.expected, QStringLiteral("100% failed"));
+    const ClaimResult some = checkClaim(everyOneFails, { run({ 0.01, 0.01, 0.01, 0.01 }, 100, 3) });
+    QVERIFY(!some.passed);
+    QCOMPARE(some.measured, QStringLiteral("75% failed"));
 }
 
 void TestScenarioClaims::aStepThatDidNotRunIsNoMeasurement()
