@@ -88,8 +88,9 @@ void captureWhenAsked(MainWindow &window, const AppOptions &options)
             &window.sampler(), &ServerSampler::sampled, &window, report, Qt::SingleShotConnection);
     });
     QTimer::singleShot(0, &window, [&window, name = options.scenario] {
-        if (const QString error = window.runScenario(*findScenario(name)); !error.isEmpty()) {
-            std::fprintf(stderr, "loopscope: scenario not started: %s\n", qPrintable(error));
+        if (const Result started = window.runScenario(*findScenario(name)); !started) {
+            std::fprintf(
+                stderr, "loopscope: scenario not started: %s\n", qPrintable(started.message()));
             QApplication::exit(1);
         }
     });

@@ -242,8 +242,8 @@ QWidget *MainWindow::createBanner(QWidget *parent)
         const Scenario *scenario = findScenario(link.section(u':', 1));
         if (!scenario)
             return;
-        if (const QString error = runScenario(*scenario); !error.isEmpty())
-            showMessage(tr("Scenario not started: %1").arg(error), 8000);
+        if (const Result started = runScenario(*scenario); !started)
+            showMessage(tr("Scenario not started: %1").arg(started.message()), 8000);
     });
     auto *close = new QToolButton(m_banner);
     close->setObjectName(QStringLiteral("closeBanner"));
@@ -300,8 +300,8 @@ void MainWindow::createMenus()
         QAction *action = scenarioMenu->addAction(scenario.title);
         action->setToolTip(scenario.watch);
         connect(action, &QAction::triggered, this, [this, &scenario] {
-            if (const QString error = runScenario(scenario); !error.isEmpty())
-                showMessage(tr("Scenario not started: %1").arg(error), 8000);
+            if (const Result started = runScenario(scenario); !started)
+                showMessage(tr("Scenario not started: %1").arg(started.message()), 8000);
         });
     }
     scenarioMenu->setToolTipsVisible(true);
@@ -404,15 +404,15 @@ void MainWindow::createSettingsMenu()
     }
 }
 
-QString MainWindow::runScenario(const Scenario &scenario)
+Result MainWindow::runScenario(const Scenario &scenario)
 {
-    const QString error = m_scenarios->start(scenario);
-    if (error.isEmpty()) {
+    Result started = m_scenarios->start(scenario);
+    if (started) {
         m_bannerText->setText(u"<b>" + scenario.title.toHtmlEscaped() + u"</b><br>"
             + scenario.watch.toHtmlEscaped().replace(u'\n', QStringLiteral("<br>")));
         m_banner->setVisible(true);
     }
-    return error;
+    return started;
 }
 
 const ScenarioOutcome &MainWindow::lastScenarioOutcome() const

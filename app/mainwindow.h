@@ -46,8 +46,8 @@ public:
     explicit MainWindow(ServerHost &host, QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    // Plays a scenario; returns an error text, empty when it started.
-    QString runScenario(const Scenario &scenario);
+    // Plays a scenario; a failure says why it did not start.
+    Result runScenario(const Scenario &scenario);
     // The claims and time range of the scenario that finished last.
     const ScenarioOutcome &lastScenarioOutcome() const;
     LoadController &loadController() { return *m_load; }

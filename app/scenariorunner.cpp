@@ -1,5 +1,6 @@
 #include "scenariorunner.h"
 
+#include "applogging.h"
 #include "core/modetable.h"
 #include "loadcontroller.h"
 
@@ -19,13 +20,14 @@ ScenarioRunner::ScenarioRunner(
     connect(&m_settlePoll, &QTimer::timeout, this, &ScenarioRunner::awaitLastEffect);
 }
 
-QString ScenarioRunner::start(const Scenario &scenario)
+Result ScenarioRunner::start(const Scenario &scenario)
 {
     if (m_scenario || m_controller.isRunning())
-        return tr("a run is already going");
+        return Result::failure(ErrorKind::BadArgument, tr("a run is already going"));
     for (const ScenarioStep &step : scenario.steps) {
         if (m_modes.indexOf(step.route) < 0)
-            return tr("this server has no route %1 yet").arg(step.route);
+            return Result::failure(
+                ErrorKind::BadArgument, tr("this server has no route %1 yet").arg(step.route));
     }
     m_scenario = &scenario;
     m_step = 0;
@@ -76,8 +78,11 @@ void ScenarioRunner::runStep()
 
 void ScenarioRunner::applyModes(const QStringList &assignments)
 {
-    for (const QString &assignment : assignments)
-        m_modes.applyAssignment(assignment);
+    // Built-in scenarios set only variants their routes offer (tst_scenarioclaims checks).
+    for (const QString &assignment : assignments) {
+        if (const Result applied = m_modes.applyAssignment(assignment); !applied)
+            qCWarning(lcApp, "scenario: %s", qPrintable(applied.message()));
+    }
     emit modesChanged();
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/result.h"
 #include "scenarios.h"
 
 #include "loadcontroller.h"
@@ -39,8 +40,8 @@ public:
     ScenarioRunner(LoadController &controller, ModeTable &modes, Settled settled = {},
         QObject *parent = nullptr);
 
-    // Returns an error text, empty when the scenario started.
-    QString start(const Scenario &scenario);
+    // A failure says why the scenario did not start.
+    Result start(const Scenario &scenario);
     bool isRunning() const { return m_scenario != nullptr; }
     // The last scenario that finished.
     const ScenarioOutcome &outcome() const { return m_outcome; }

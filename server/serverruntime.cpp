@@ -61,10 +61,9 @@ Result ServerRuntime::start()
             route.internal ? -1 : m_modes.add(route.key(), route.variants, route.defaultVariant));
     }
     for (const QString &assignment : m_config.modeAssignments) {
-        const QString error = m_modes.applyAssignment(assignment);
-        if (!error.isEmpty())
-            return Result::failure(
-                ErrorKind::BadArgument, QStringLiteral("--mode %1: %2").arg(assignment, error));
+        if (const Result applied = m_modes.applyAssignment(assignment); !applied)
+            return Result::failure(ErrorKind::BadArgument,
+                QStringLiteral("--mode %1: %2").arg(assignment, applied.message()));
     }
     const ControlAccess controlAccess = ControlAccess::resolve(
         m_config.address, m_config.controlApiEnabled, m_config.controlToken, m_config.controlHosts);

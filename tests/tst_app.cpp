@@ -204,7 +204,7 @@ void TestApp::scenarioSetsItsStateAndFillsTheTable()
     const Scenario *scenario = findScenario(QStringLiteral("cpu-bound"));
     QVERIFY(scenario);
     QSignalSpy done(m_window.get(), &MainWindow::scenarioFinished);
-    QVERIFY(m_window->runScenario(*scenario).isEmpty());
+    QVERIFY(m_window->runScenario(*scenario));
     QVERIFY(done.wait(hangGuardMs(60000)));
     // Its last step left the route on the pool, and the routes panel shows it.
     QCOMPARE(m_host->modes().variant(m_host->modes().indexOf(QStringLiteral("GET /cpu"))),
@@ -340,7 +340,7 @@ void TestApp::startingAScenarioFollowsAgainItsLaterStepsDoNot()
     pauseTimeline();
     QSignalSpy runs(&m_window->loadController(), &LoadController::runStarted);
     QSignalSpy done(m_window.get(), &MainWindow::scenarioFinished);
-    QVERIFY(m_window->runScenario(*scenario).isEmpty());
+    QVERIFY(m_window->runScenario(*scenario));
     QVERIFY(m_window->timeline().zoom()->isFollowing());
     // The user looks back during the first step: the second does not pull the view away.
     pauseTimeline();
@@ -356,7 +356,7 @@ void TestApp::scenarioEndsWithItsLastEffectFramedAndChecked()
     const Scenario *scenario = findScenario(QStringLiteral("background-tasks"));
     QVERIFY(scenario);
     QSignalSpy done(m_window.get(), &MainWindow::scenarioFinished);
-    QVERIFY(m_window->runScenario(*scenario).isEmpty());
+    QVERIFY(m_window->runScenario(*scenario));
     QVERIFY(done.wait(hangGuardMs(60000)));
     QCOMPARE(m_host->backgroundTasksRunning(), 0);
     const qsizetype created
@@ -607,7 +607,7 @@ void TestApp::aScenarioShowsItsPlanInTheLoadPanel()
     const ScenarioStep &first = scenario->steps.constFirst();
     QSignalSpy started(&m_window->loadController(), &LoadController::runStarted);
     QSignalSpy done(m_window.get(), &MainWindow::scenarioFinished);
-    QVERIFY(m_window->runScenario(*scenario).isEmpty());
+    QVERIFY(m_window->runScenario(*scenario));
     QVERIFY(started.count() >= 1);
     LoadPanel &panel = m_window->loadPanel();
     QCOMPARE(panel.findChild<QComboBox *>()->currentText(), first.route);
@@ -632,7 +632,7 @@ void TestApp::theBannerHintsCloseAndLeavesOnAManualRun()
     const Scenario *scenario = findScenario(QStringLiteral("gather"));
     QVERIFY(scenario);
     QSignalSpy done(m_window.get(), &MainWindow::scenarioFinished);
-    QVERIFY(m_window->runScenario(*scenario).isEmpty());
+    QVERIFY(m_window->runScenario(*scenario));
     QVERIFY(m_window->bannerText().contains(scenario->title.toHtmlEscaped()));
     QVERIFY(done.wait(hangGuardMs(60000)));
     // ...which a later manual run takes away.

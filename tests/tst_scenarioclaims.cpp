@@ -4,10 +4,12 @@
 #include "loadcontroller.h"
 #include "scenarioclaims.h"
 #include "scenarios.h"
+#include "support/routetable.h"
 
 #include <QTest>
 
 using namespace loopscope;
+using namespace loopscope::testing;
 
 namespace {
 
@@ -49,6 +51,7 @@ private slots:
     void aStepThatDidNotRunIsNoMeasurement();
     void theReportIsOneLinePerClaimThenTheCounts();
     void everyScenarioClaimsSomethingOfItsOwnSteps();
+    void everyScenarioSetsVariantsTheServerOffers();
 };
 
 void TestScenarioClaims::aFigureInsideItsRangePasses()
@@ -153,6 +156,27 @@ void TestScenarioClaims::everyScenarioClaimsSomethingOfItsOwnSteps()
             if (claim.expected > 0)
                 QVERIFY2(
                     claim.expected >= claim.low && claim.expected <= claim.high, qPrintable(where));
+        }
+    }
+}
+
+// A scenario's variant assignments are applied as it plays, with nobody to read an error: each
+// must be one the server's routes accept.
+void TestScenarioClaims::everyScenarioSetsVariantsTheServerOffers()
+{
+    RouteTable table;
+    ModeTable modes;
+    for (const Route &route : table.router.routes()) {
+        if (!route.internal)
+            modes.add(route.key(), route.variants, route.defaultVariant);
+    }
+    for (const Scenario &scenario : scenarios()) {
+        for (const ScenarioStep &step : scenario.steps) {
+            QVERIFY2(modes.indexOf(step.route) >= 0, qPrintable(scenario.name + u' ' + step.route));
+            for (const QString &assignment : step.modes + step.modesDuringRun) {
+                const Result applied = modes.applyAssignment(assignment);
+                QVERIFY2(applied, qPrintable(scenario.name + u": " + applied.message()));
+            }
         }
     }
 }

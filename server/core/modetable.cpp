@@ -36,17 +36,19 @@ ModeTable::SetResult ModeTable::set(const QString &route, const QString &variant
     return SetResult::Ok;
 }
 
-QString ModeTable::applyAssignment(const QString &assignment)
+Result ModeTable::applyAssignment(const QString &assignment)
 {
     const qsizetype equals = assignment.lastIndexOf(u'=');
     if (equals <= 0)
-        return QStringLiteral("expected ROUTE=VARIANT, got '%1'").arg(assignment);
+        return Result::failure(ErrorKind::BadArgument,
+            QStringLiteral("expected ROUTE=VARIANT, got '%1'").arg(assignment));
     const QString route = assignment.left(equals).trimmed();
     const QString variantText = assignment.mid(equals + 1).trimmed();
     const auto variant = variantFromName(variantText);
     if (!variant)
-        return QStringLiteral("unknown variant '%1' (%2)")
-            .arg(variantText, variantNames(allVariants).join(QStringLiteral(", ")));
+        return Result::failure(ErrorKind::BadArgument,
+            QStringLiteral("unknown variant '%1' (%2)")
+                .arg(variantText, variantNames(allVariants).join(QStringLiteral(", "))));
 
     int matched = 0;
     for (int index = 0; index < size(); ++index) {
@@ -59,7 +61,8 @@ QString ModeTable::applyAssignment(const QString &assignment)
         ++matched;
     }
     if (matched == 0)
-        return QStringLiteral("no route '%1' offers the variant '%2'").arg(route, variantText);
+        return Result::failure(ErrorKind::BadArgument,
+            QStringLiteral("no route '%1' offers the variant '%2'").arg(route, variantText));
     return {};
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/result.h"
 #include "trace/handlervariant.h"
 #include "trace/trace.h"
 
@@ -52,8 +53,8 @@ public:
     };
     SetResult set(const QString &route, const QString &variant);
     // "ROUTE=VARIANT" as given to --mode: ROUTE is "GET /async", "/async" (every method of that
-    // path) or "*" (every route that allows the variant). Returns an error text, empty when done.
-    QString applyAssignment(const QString &assignment);
+    // path) or "*" (every route that allows the variant). A BadArgument failure says why not.
+    Result applyAssignment(const QString &assignment);
 
     // The flips of one route's variant at times in [from, to] (trace clock), oldest first. Any
     // thread; flips are rare (a person or a script), so a lock is fine here, and the server

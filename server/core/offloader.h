@@ -110,6 +110,21 @@ public:
         }
     }
 
+    // The name of what the variant's code calls, for the trace: the awaitable library's where
+    // it awaits one (aiofiles), the blocking call's where its code is synchronous (f.read).
+    std::uint32_t callLabel(std::uint32_t awaitable, std::uint32_t blocking) const
+    {
+        switch (m_variant) {
+        case HandlerVariant::Async:
+        case HandlerVariant::NoAwait:
+            return awaitable;
+        case HandlerVariant::ThreadPool:
+        case HandlerVariant::Blocking:
+            return blocking;
+        }
+        return blocking;
+    }
+
     // `await call()` of a coroutine the route's own code calls (a service method): awaited in
     // every variant but no-await, where it is never made (nor run), as Python's
     // `user = service.create_user(...)` without `await`.

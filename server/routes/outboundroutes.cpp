@@ -291,8 +291,7 @@ QCoro::Task<HttpResponse> serveFile(RequestContext &context, Outbound &outbound)
 
     // Only the size is learnt here, where the variant does its I/O; the body is read a chunk at
     // a time while it is sent (FileBody), so no variant holds a whole file.
-    const HandlerVariant variant = context.variant;
-    const std::uint32_t readLabel = upstream::FileBody::readLabel(variant);
+    const std::uint32_t readLabel = upstream::FileBody::readLabel(context.waits);
     auto file = std::make_shared<upstream::FileHandle>(*path);
     auto measure = [file] { return file->size(); };
     auto measuring = context.offload(readLabel, std::move(measure), AwaitOnPool {});

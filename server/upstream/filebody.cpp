@@ -37,19 +37,11 @@ FileBody::FileBody(std::shared_ptr<FileHandle> file, qint64 size, Offloader wait
     , m_waits(waits)
 { }
 
-std::uint32_t FileBody::readLabel(HandlerVariant variant)
+std::uint32_t FileBody::readLabel(const Offloader &waits)
 {
     static const std::uint32_t aiofiles = trace::label("aiofiles read 1 MiB");
     static const std::uint32_t plain = trace::label("f.read(1 MiB)");
-    switch (variant) {
-    case HandlerVariant::Async:
-    case HandlerVariant::NoAwait:
-        return aiofiles;
-    case HandlerVariant::ThreadPool:
-    case HandlerVariant::Blocking:
-        return plain;
-    }
-    return plain;
+    return waits.callLabel(aiofiles, plain);
 }
 
 QCoro::Task<std::optional<QByteArray>> FileBody::next()
@@ -60,7 +52,7 @@ QCoro::Task<std::optional<QByteArray>> FileBody::next()
     // async awaits the read on the pool (aiofiles), threadpool runs it there, blocking reads on
     // the loop, which nobody else is served from meanwhile.
     auto read = [file = m_file, offset = m_offset, length] { return file->read(offset, length); };
-    auto reading = m_waits.offload(readLabel(m_waits.variant()), std::move(read), AwaitOnPool {});
+    auto reading = m_waits.offload(readLabel(m_waits), std::move(read), AwaitOnPool {});
     const QByteArray part = co_await reading;
     if (part.size() != length)
         co_return std::nullopt; // the file shrank or failed under us: the length was promised

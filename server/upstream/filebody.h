@@ -40,8 +40,8 @@ public:
     qint64 size() const override { return m_size; }
     QCoro::Task<std::optional<QByteArray>> next() override;
 
-    // The trace labels of one chunk's read, by variant.
-    static std::uint32_t readLabel(HandlerVariant variant);
+    // The trace label of one chunk's read, as the request's variant reads it.
+    static std::uint32_t readLabel(const Offloader &waits);
 
 private:
     std::shared_ptr<FileHandle> m_file;

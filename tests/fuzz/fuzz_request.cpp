@@ -225,7 +225,7 @@ void Harness::pump(const Batch &batch)
 
 void Harness::resetControls()
 {
-    m_modes.applyAssignment(QStringLiteral("*=async"));
+    [[maybe_unused]] const Result applied = m_modes.applyAssignment(QStringLiteral("*=async"));
     auto batch = std::make_shared<Batch>();
     const std::pair<const char *, const char *> settings[] = {
         { "/_scope/upstream",
