@@ -153,7 +153,7 @@ QList<Scenario> buildScenarios()
                 "/cpu?n=300000", 20, 4) },
         { ratio(QStringLiteral("CPU work blocks the event loop: 4 users are served one at a "
                                "time, the last waits several times the first"),
-              { M::MaxLatency, 0 }, { M::MinLatency, 0 }, 4, 1.8, 6),
+              { M::MaxLatency, 0 }, { M::MinLatency, 0 }, 4, 2.5, 6),
             // With CPython's GIL the pool only frees the loop; without it, threads also add
             // cores.
             ratio(QStringLiteral("on the thread pool the loop stays free, with no fewer "

@@ -49,6 +49,7 @@ Result ServerRuntime::start()
     // The loop records the most events of any thread: give its ring room before its first one.
     trace::setRingCapacity(1 << 18);
     trace::setThreadName(QStringLiteral("server loop"));
+    trace::prepareRing();
     if (Result opened = openDatabase(); !opened)
         return opened;
     m_outbound = std::make_unique<upstream::Outbound>(m_config.outbound);

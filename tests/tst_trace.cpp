@@ -177,6 +177,7 @@ private Q_SLOTS:
     void fullRingDropsAndNeverBlocks();
     void exitedThreadRingIsFreed();
     void ringIsResidentFromItsFirstEvent();
+    void preparedRingIsMadeBeforeAnyEvent();
     void labelsStableAcrossThreads();
     void requestIdTruncated();
     void threadNames();
@@ -361,6 +362,28 @@ void TraceTest::ringIsResidentFromItsFirstEvent()
     QVERIFY2(rssAfterKiB - rssBeforeKiB >= kRingKiB * 9 / 10,
         qPrintable(QStringLiteral("RSS %1 -> %2 KiB").arg(rssBeforeKiB).arg(rssAfterKiB)));
     QTRY_COMPARE(RingRegistry::instance().bytesHeld(), heldBefore); // freed with its thread
+}
+
+void TraceTest::preparedRingIsMadeBeforeAnyEvent()
+{
+    constexpr std::size_t kCapacity = 1 << 12;
+    const std::size_t heldBefore = RingRegistry::instance().bytesHeld();
+    std::size_t heldPrepared = 0;
+    std::size_t heldAfterEvent = 0;
+    bool capacityStillOpen = true;
+    std::thread([&] {
+        QVERIFY(setRingCapacity(kCapacity));
+        QVERIFY(prepareRing());
+        heldPrepared = RingRegistry::instance().bytesHeld();
+        capacityStillOpen = setRingCapacity(kCapacity * 2); // too late: the ring exists
+        record(Kind::TaskFinished, newSpanId());
+        heldAfterEvent = RingRegistry::instance().bytesHeld();
+    }).join();
+    // The ring, at its capacity, exists before the first event; the event makes no other.
+    QCOMPARE(heldPrepared - heldBefore, kCapacity * sizeof(Event));
+    QCOMPARE(heldAfterEvent, heldPrepared);
+    QVERIFY(!capacityStillOpen);
+    QTRY_COMPARE(RingRegistry::instance().bytesHeld(), heldBefore);
 }
 
 void TraceTest::labelsStableAcrossThreads()

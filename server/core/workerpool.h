@@ -97,6 +97,8 @@ private:
         bool &named = workerThreadFlag();
         if (!named) {
             trace::setThreadName(QStringLiteral("sync worker pool"));
+            // Before the job's first event, so its start is not the ring's making.
+            trace::prepareRing();
             named = true;
         }
     }

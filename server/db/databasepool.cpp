@@ -85,6 +85,7 @@ void DatabasePool::enqueue(PendingJob job)
 void DatabasePool::workerMain(int index)
 {
     trace::setThreadName(QStringLiteral("database worker %1").arg(index));
+    trace::prepareRing();
     DbConnection connection(m_url);
     // As asyncpg opens min_size connections up front; a failure retries per job.
     static_cast<void>(connection.open());

@@ -157,6 +157,7 @@ void LoopWatchdog::workFinished() noexcept
 void LoopWatchdog::run()
 {
     setThreadName(QStringLiteral("loop watchdog"));
+    prepareRing(); // a stall's first record must not wait for it
     using namespace std::chrono;
     const Nanos interval = nanoseconds(m_options.heartbeatInterval).count();
     const Nanos threshold = nanoseconds(m_options.stallThreshold).count();

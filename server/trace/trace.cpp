@@ -202,6 +202,11 @@ std::vector<ThreadInfo> threads()
     return RingRegistry::instance().threads();
 }
 
+bool prepareRing()
+{
+    return currentRing() != nullptr;
+}
+
 bool setRingCapacity(std::size_t events)
 {
     if (t_slot.ring || t_slot.exited)
