@@ -57,11 +57,14 @@ Result DatabasePool::open()
             QStringLiteral("cannot create the schema in %1: %2")
                 .arg(m_url.displayText(), failure.message()));
     }
-    std::lock_guard lock(m_mutex);
+    std::unique_lock lock(m_mutex);
     while (int(m_workers.size()) < m_minSize) {
         const int index = int(m_workers.size()) + 1;
         m_workers.emplace_back([this, index] { workerMain(index); });
     }
+    // Up front, not behind the first requests: a connection opened meanwhile would be counted
+    // against them (and, with asyncpg, the pool is ready when create_pool returns).
+    m_workerStarted.wait(lock, [this] { return m_started >= m_minSize; });
     qCDebug(lcDb).noquote() << "opened" << m_url.displayText() << "with" << m_minSize
                             << "workers, at most" << m_maxSize;
     return {};
@@ -89,6 +92,11 @@ void DatabasePool::workerMain(int index)
     DbConnection connection(m_url);
     // As asyncpg opens min_size connections up front; a failure retries per job.
     static_cast<void>(connection.open());
+    {
+        const std::lock_guard lock(m_mutex);
+        ++m_started;
+    }
+    m_workerStarted.notify_all();
     for (;;) {
         PendingJob job;
         {

@@ -112,6 +112,10 @@ private:
     std::condition_variable m_wake;
     std::deque<PendingJob> m_queue;
     std::vector<std::thread> m_workers;
+    // Workers that have made their first connection attempt: open() returns once the first
+    // min_size have, as `await asyncpg.create_pool(...)` returns with min_size connections open.
+    int m_started = 0;
+    std::condition_variable m_workerStarted;
     int m_busy = 0;
     bool m_stopping = false;
 
