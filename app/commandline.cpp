@@ -204,7 +204,8 @@ const std::vector<OptionRow> &optionTable()
                 return {};
             } },
         { { QStringLiteral("mode") }, QStringLiteral("ROUTE=VARIANT"),
-            QStringLiteral("run ROUTE as VARIANT (async, threadpool, blocking, no-await);\n"
+            QStringLiteral("run ROUTE as VARIANT (async, threadpool, blocking, no-await,\n"
+                           "processpool);\n"
                            "ROUTE is \"GET /async\", \"/async\" or \"*\"; repeatable"),
             {},
             [](const QString &value, O &o) -> Result {
@@ -212,6 +213,16 @@ const std::vector<OptionRow> &optionTable()
                     return refused(
                         QStringLiteral("--mode expects ROUTE=VARIANT, got '%1'").arg(value));
                 o.server.modeAssignments.append(value); // checked when the server starts
+                return {};
+            } },
+        { { QStringLiteral("gil") }, QStringLiteral("on|off"),
+            QStringLiteral("CPython's global interpreter lock (default on): CPU work on pool\n"
+                           "threads takes turns, switched every 5 ms, and the loop waits for it"),
+            {},
+            [](const QString &value, O &o) -> Result {
+                if (value != u"on" && value != u"off")
+                    return refused(QStringLiteral("--gil expects on or off, got '%1'").arg(value));
+                o.server.gil = value == u"on";
                 return {};
             } },
         { { QStringLiteral("upstream") }, QStringLiteral("URL"),

@@ -1,5 +1,6 @@
 #include "serverruntime.h"
 
+#include "core/gil.h"
 #include "core/serverlog.h"
 #include "db/databasepool.h"
 #include "http/httplistener.h"
@@ -11,7 +12,9 @@
 #include "trace/trace.h"
 #include "upstream/outbound.h"
 
+#include <QAbstractEventDispatcher>
 #include <QCoro/QCoroSignal>
+#include <QThread>
 
 namespace loopscope {
 
@@ -32,8 +35,10 @@ ServerRuntime::ServerRuntime(
     , m_modes(modes)
     , m_exchanges(exchanges)
     , m_pool(config.workerThreads)
+    // ProcessPoolExecutor's default: a worker process per core.
+    , m_processes(QThread::idealThreadCount(), QStringLiteral("process pool"))
     , m_tasks(log, config.maxBackgroundTasks)
-    , m_services { m_pool, m_tasks, m_log, m_modes }
+    , m_services { m_pool, m_processes, m_tasks, m_log, m_modes }
     , m_scope { m_modes, m_tasks, m_stats, m_pool, m_limits }
 { }
 
@@ -50,6 +55,11 @@ Result ServerRuntime::start()
     trace::setRingCapacity(1 << 18);
     trace::setThreadName(QStringLiteral("server loop"));
     trace::prepareRing();
+    Gil::process().setEnabled(m_config.gil);
+    // An idle asyncio loop sleeps in its poll without the GIL: let it go before every poll.
+    Gil::process().becomeLoopThread();
+    connect(QAbstractEventDispatcher::instance(), &QAbstractEventDispatcher::aboutToBlock, this,
+        [] { Gil::process().loopLetsGo(); });
     if (Result opened = openDatabase(); !opened)
         return opened;
     m_outbound = std::make_unique<upstream::Outbound>(m_config.outbound);
@@ -186,6 +196,9 @@ QCoro::Task<> ServerRuntime::shutdown()
                               .arg(m_listener->openConnections()));
     }
     co_await m_tasks.shutdown(m_config.taskGrace);
+    Gil::process().loopLetsGo(); // the jobs waited for next may need it to finish
+    // Cancelled calls kill their worker processes; the pools' threads then come back at once.
+    m_processes.stop(m_config.cancelGrace);
     if (const int abandoned = m_pool.stop(m_config.cancelGrace); abandoned > 0) {
         m_log.warning(QStringLiteral("%1 worker thread(s) still busy after %2 ms; abandoning them")
                           .arg(abandoned)

@@ -71,6 +71,7 @@ private:
     // Before everything that tells it of work: requests and tasks end when they are destroyed.
     std::unique_ptr<trace::LoopWatchdog> m_watchdog;
     WorkerPool m_pool;
+    WorkerPool m_processes;
     TaskRegistry m_tasks;
     std::unique_ptr<db::DatabasePool> m_database; // before the routes that use it
     std::unique_ptr<upstream::Outbound> m_outbound; // simulator and client, likewise

@@ -36,6 +36,10 @@ loopscope_add_test(tst_params
 loopscope_add_test(tst_noawait
     LIBS loopscope_server Qt6::Network
     LABELS "server;threaded")
+# CPython's GIL on the server's threads, and /cpu's processpool variant (worker processes).
+loopscope_add_test(tst_gil
+    LIBS loopscope_server Qt6::Network
+    LABELS "server;threaded")
 # The API's description: request bodies and answers declared beside each route, /openapi.json
 # (and the OpenAPI 3.0 validator where present), /docs' "Try it" and the /redoc reference.
 loopscope_add_test(tst_apidocs

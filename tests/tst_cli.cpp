@@ -135,7 +135,7 @@ void TestCli::helpListsOnlyOptionsTheParserKnows()
     const QString text = QString::fromUtf8(help.readAllStandardOutput());
     // "  --port N   ...", "  -h, --help   ...": every option line, with its value's name if any.
     static const QRegularExpression optionLine(
-        QStringLiteral("^  (?:-\\w, )?--([a-z-]+)( [A-Z=]+)?"),
+        QStringLiteral("^  (?:-\\w, )?--([a-z-]+)( [A-Za-z=|]+)?"),
         QRegularExpression::MultilineOption);
     QStringList everyOption { QStringLiteral("--version") }; // answers before any value is checked
     int listed = 0;

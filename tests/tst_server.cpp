@@ -158,7 +158,7 @@ void TestServer::endpoints_data()
         << QByteArray("PUT") << QByteArray("/_scope/modes")
         << QByteArray(R"({"route":"GET /async","variant":"fast"})") << 422
         << QByteArray(
-               R"j({"detail":[{"loc":["body","variant"],"msg":"unknown variant 'fast' (async, threadpool, blocking, no-await)","type":"value_error"}]})j");
+               R"j({"detail":[{"loc":["body","variant"],"msg":"unknown variant 'fast' (async, threadpool, blocking, no-await, processpool)","type":"value_error"}]})j");
 }
 
 void TestServer::endpoints()
@@ -235,7 +235,7 @@ void TestServer::apiDocsDescribeEveryRoute()
 void TestServer::everyRouteNeedingAServiceAnswers503WithoutIt()
 {
     RouteTable table;
-    ServerServices services { table.pool, table.tasks, table.log, table.modes };
+    ServerServices services { table.pool, table.processes, table.tasks, table.log, table.modes };
     const Router &router = table.router;
 
     const QHash<QString, QString> unavailable {
@@ -507,8 +507,9 @@ private:
     ServerLog m_log;
     ModeTable m_modes;
     WorkerPool m_pool { 2 };
+    WorkerPool m_processes { 1, QStringLiteral("process pool") };
     TaskRegistry m_tasks { m_log };
-    ServerServices m_services { m_pool, m_tasks, m_log, m_modes };
+    ServerServices m_services { m_pool, m_processes, m_tasks, m_log, m_modes };
     Router m_router;
     http::HttpLimits m_limits;
     http::ConnectionStats m_stats;

@@ -589,8 +589,10 @@ void TraceTest::decodeReadsTheVariantCode()
         decode(Kind::RequestParsed, 2).variant, std::optional(loopscope::HandlerVariant::Blocking));
     QCOMPARE(
         decode(Kind::RequestParsed, 3).variant, std::optional(loopscope::HandlerVariant::NoAwait));
+    QCOMPARE(decode(Kind::RequestParsed, 4).variant,
+        std::optional(loopscope::HandlerVariant::ProcessPool));
     // A code no variant has (a newer recording): no variant rather than a wrong one.
-    QVERIFY(!decode(Kind::RequestParsed, 4).variant);
+    QVERIFY(!decode(Kind::RequestParsed, 5).variant);
     QVERIFY(!decode(Kind::RequestParsed, -1).variant);
     // Only a route's event carries one.
     QVERIFY(!decode(Kind::ResponseWritten, 2).variant);

@@ -1,8 +1,10 @@
 #pragma once
 
+#include "gil.h"
 #include "trace/handlervariant.h"
 #include "trace/trace.h"
 #include "workerpool.h"
+#include "workerprocess.h"
 
 #include <QCoro/QCoroTask>
 #include <QString>
@@ -41,15 +43,26 @@ struct AwaitOnPool // the awaitable form runs the same call on a thread and awai
 {
 };
 
+// A job with a form for a worker process (`job.inWorkerProcess(process)`), which the processpool
+// variant runs instead: CPU work that ProcessPoolExecutor can take.
+template <typename Job>
+concept ProcessPoolJob = requires(Job job, WorkerProcess &process)
+{
+    job.inWorkerProcess(process);
+};
+
 // The one place that knows how each variant waits. Routes, services and bodies hand it the call
 // that would block and, where one exists, its awaitable form; they never look at the variant.
 // Each `switch` here has no `default`, so the compiler lists what a new variant must decide.
 class Offloader
 {
 public:
-    Offloader(HandlerVariant variant, WorkerPool &pool, std::uint64_t span, ServerLog *log)
+    // `processes` drives the worker processes of the processpool variant, a thread for each.
+    Offloader(HandlerVariant variant, WorkerPool &pool, WorkerPool &processes, std::uint64_t span,
+        ServerLog *log)
         : m_variant(variant)
         , m_pool(&pool)
+        , m_processes(&processes)
         , m_span(span)
         , m_log(log)
     { }
@@ -62,7 +75,9 @@ public:
     // - threadpool: `job` on the worker pool, awaited (a `def` route; traced as a pool job);
     // - blocking: `job` right here on the loop thread, traced as a blocking call;
     // - no-await: the awaitable form is never made, let alone awaited (`python` says what Python
-    //   would warn and raise); a job an async def simply calls still runs.
+    //   would warn and raise); a job an async def simply calls still runs;
+    // - processpool: the job's process form in a worker process, awaited (only routes whose job
+    //   has one offer the variant; any other job would run on the thread pool).
     // Callers keep the returned task in a named local before awaiting it: GCC 12 destroys a
     // temporary with a non-trivial destructor twice when it sits in a co_await expression.
     template <typename Job, typename AsyncForm = RunOnLoop>
@@ -85,18 +100,23 @@ public:
             auto task = m_pool->run(std::move(job), m_span, label);
             co_return co_await task;
         }
-        case HandlerVariant::Blocking:
-            // Deliberately on the loop thread: nobody else is served meanwhile, the lesson.
+        case HandlerVariant::Blocking: {
+            // Deliberately on the loop thread: nobody else is served meanwhile, the lesson. The
+            // call lets the GIL go, as time.sleep and I/O do (CPU work takes it back itself).
             trace::record(trace::Kind::BlockingBegin, m_span, label);
-            if constexpr (std::is_void_v<Result>) {
-                job();
-                trace::record(trace::Kind::BlockingEnd, m_span, label);
-                co_return;
-            } else {
-                Result result = job();
-                trace::record(trace::Kind::BlockingEnd, m_span, label);
-                co_return result;
-            }
+            Gil::process().loopLetsGo();
+            struct Done
+            {
+                std::uint64_t span;
+                std::uint32_t label;
+                ~Done()
+                {
+                    trace::record(trace::Kind::BlockingEnd, span, label);
+                    Gil::process().loopTakes(span);
+                }
+            } done { m_span, label };
+            co_return job();
+        }
         case HandlerVariant::NoAwait:
             if constexpr (std::is_same_v<AsyncForm, RunOnLoop>) {
                 co_return job(); // nothing is awaited, so nothing is forgotten
@@ -106,6 +126,17 @@ public:
             } else {
                 forget(python);
                 throw NeverAwaited(usedError(python));
+            }
+        case HandlerVariant::ProcessPool:
+            if constexpr (ProcessPoolJob<Job>) {
+                auto inProcess = [job = std::move(job)]() mutable {
+                    return job.inWorkerProcess(WorkerProcess::forThisThread());
+                };
+                auto task = m_processes->run(std::move(inProcess), m_span, label);
+                co_return co_await task;
+            } else {
+                auto task = m_pool->run(std::move(job), m_span, label);
+                co_return co_await task;
             }
         }
     }
@@ -120,6 +151,7 @@ public:
             return awaitable;
         case HandlerVariant::ThreadPool:
         case HandlerVariant::Blocking:
+        case HandlerVariant::ProcessPool:
             return blocking;
         }
         return blocking;
@@ -136,7 +168,8 @@ public:
         switch (m_variant) {
         case HandlerVariant::Async:
         case HandlerVariant::ThreadPool:
-        case HandlerVariant::Blocking: {
+        case HandlerVariant::Blocking:
+        case HandlerVariant::ProcessPool: {
             auto task = call();
             co_return co_await task;
         }
@@ -169,6 +202,7 @@ public:
         }
         case HandlerVariant::ThreadPool:
         case HandlerVariant::Blocking:
+        case HandlerVariant::ProcessPool:
             for (qsizetype i = 0; i < count; ++i) {
                 auto task = call(i);
                 results.push_back(co_await task);
@@ -187,6 +221,7 @@ private:
 
     HandlerVariant m_variant;
     WorkerPool *m_pool;
+    WorkerPool *m_processes;
     std::uint64_t m_span;
     ServerLog *m_log;
 };

@@ -16,13 +16,15 @@ namespace loopscope {
 class WorkerPool
 {
 public:
-    explicit WorkerPool(int threads = 40)
+    // `name` is its threads' name in the trace (what the timeline's tooltips say).
+    explicit WorkerPool(int threads = 40, QString name = QStringLiteral("sync worker pool"))
         : m_pool(std::make_unique<QThreadPool>())
         , m_maxThreads(threads)
+        , m_name(std::move(name))
     {
         m_pool->setMaxThreadCount(threads);
         m_pool->setExpiryTimeout(-1);
-        m_pool->setObjectName(QStringLiteral("sync worker pool"));
+        m_pool->setObjectName(m_name);
     }
     ~WorkerPool()
     {
@@ -33,6 +35,9 @@ public:
     // Whether the calling thread is one of a worker pool's (a thread-local connection is then its
     // own), rather than the server loop.
     static bool onWorkerThread() { return workerThreadFlag(); }
+    // The span of the job running on the calling pool thread; 0 elsewhere (its own waits, as
+    // for the GIL, are traced on it).
+    static std::uint64_t currentJob() { return currentJobSlot(); }
 
     int maxThreads() const { return m_maxThreads; }
     int activeThreads() const { return m_pool ? m_pool->activeThreadCount() : 0; }
@@ -61,14 +66,19 @@ public:
         trace::record(trace::Kind::JobQueued, jobSpan, label, awaitingSpan);
         if (awaitingSpan)
             trace::record(trace::Kind::AwaitSuspend, awaitingSpan, label, jobSpan);
-        auto traced = [job = std::move(job), jobSpan, label]() mutable {
-            nameWorkerThread();
+        auto traced = [job = std::move(job), jobSpan, label, name = m_name]() mutable {
+            nameWorkerThread(name);
             trace::record(trace::Kind::JobStarted, jobSpan, label);
+            currentJobSlot() = jobSpan;
             struct Finished
             {
                 std::uint64_t span;
                 std::uint32_t label;
-                ~Finished() { trace::record(trace::Kind::JobFinished, span, label); }
+                ~Finished()
+                {
+                    currentJobSlot() = 0;
+                    trace::record(trace::Kind::JobFinished, span, label);
+                }
             } finished { jobSpan, label };
             return job();
         };
@@ -92,11 +102,16 @@ private:
         thread_local bool worker = false;
         return worker;
     }
-    static void nameWorkerThread()
+    static std::uint64_t &currentJobSlot()
+    {
+        thread_local std::uint64_t job = 0;
+        return job;
+    }
+    static void nameWorkerThread(const QString &name)
     {
         bool &named = workerThreadFlag();
         if (!named) {
-            trace::setThreadName(QStringLiteral("sync worker pool"));
+            trace::setThreadName(name);
             // Before the job's first event, so its start is not the ring's making.
             trace::prepareRing();
             named = true;
@@ -105,6 +120,7 @@ private:
 
     std::unique_ptr<QThreadPool> m_pool;
     const int m_maxThreads;
+    const QString m_name;
 };
 
 } // namespace loopscope

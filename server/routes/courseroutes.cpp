@@ -1,5 +1,6 @@
 #include "courseroutes.h"
 
+#include "core/gil.h"
 #include "core/precisesleep.h"
 #include "core/serverlog.h"
 #include "core/taskregistry.h"
@@ -248,6 +249,30 @@ HttpResponse cpuCancelled()
         503, QStringLiteral("CPU work cancelled: the client left or the server is stopping"));
 }
 
+// /cpu's count as Python code runs it: holding the GIL, which it lets go every switch interval
+// to a thread that asks; or, in the processpool variant, in a worker process (no GIL there).
+struct PrimeCountJob
+{
+    qint64 limit;
+    WorkCancel cancel;
+    std::uint64_t request; // charged while the loop waits for the GIL this count holds
+
+    std::optional<qint64> operator()() const
+    {
+        const bool onPool = WorkerPool::onWorkerThread();
+        Gil::Hold gil(Gil::process(), onPool ? Gil::Waiter::Worker : Gil::Waiter::Loop, request,
+            WorkerPool::currentJob());
+        return countPrimesUnless(limit, [&] {
+            gil.checkpoint();
+            return cancel.requested();
+        });
+    }
+    std::optional<qint64> inWorkerProcess(WorkerProcess &process) const
+    {
+        return process.countPrimes(limit, cancel);
+    }
+};
+
 QCoro::Task<HttpResponse> cpuBound(RequestContext &context)
 {
     ParamReader params = context.params();
@@ -257,8 +282,8 @@ QCoro::Task<HttpResponse> cpuBound(RequestContext &context)
     const WorkCancel cancel = context.cancellation();
     auto cancelled = [cancel] { return cancel.requested(); };
     // threadpool: on a pool thread; blocking: on the loop, which only a stopping server can then
-    // cancel (the loop it blocks cannot see the client leave).
-    auto count = [limit = *n, cancelled] { return countPrimesUnless(limit, cancelled); };
+    // cancel (the loop it blocks cannot see the client leave); processpool: in a worker process.
+    PrimeCountJob count { *n, cancel, context.incoming.span };
     // async def with cooperative yields: the loop stays responsive, the request takes longer.
     auto countYielding = [&context, limit = *n, cancelled]() -> QCoro::Task<std::optional<qint64>> {
         static const std::uint32_t yieldLabel = trace::label("await asyncio.sleep(0)");
@@ -343,8 +368,10 @@ void addCourseRoutes(Router &router, CourseState &state)
                    .failing(503, tooManyTasksDoc()));
     router.add(Route { "GET", QStringLiteral("/cpu"),
         QStringLiteral("CPU-bound work (counting primes below n): blocking stalls the loop, "
-                       "threadpool offloads it, async yields between slices"),
-        standardVariants, HandlerVariant::ThreadPool, { primeLimitParam }, cpuBound }
+                       "threadpool offloads it (one core at a time under the GIL), processpool "
+                       "runs it in worker processes, async yields between slices"),
+        standardVariants | variantBit(HandlerVariant::ProcessPool), HandlerVariant::ThreadPool,
+        { primeLimitParam }, cpuBound }
                    .answering(primeCountAnswer));
 }
 

@@ -3,6 +3,7 @@
 #include "core/modetable.h"
 #include "core/taskregistry.h"
 #include "core/workerpool.h"
+#include "gilroutes.h"
 #include "http/connectionstats.h"
 #include "http/httplimits.h"
 #include "http/validationerror.h"
@@ -213,6 +214,7 @@ void addScopeRoutes(Router &router, ScopeState &state)
     };
 
     addDocsRoutes(router);
+    addGilRoutes(router);
     internal("GET", QStringLiteral("/_scope/health"), QStringLiteral("Liveness and load figures"),
         healthAnswer, [&state](RequestContext &) -> QCoro::Task<HttpResponse> {
             co_return HttpResponse::json(

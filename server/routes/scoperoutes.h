@@ -24,7 +24,7 @@ struct ScopeState
     qint64 startedMs = QDateTime::currentMSecsSinceEpoch();
 };
 
-// GET /_scope/health, GET|PUT /_scope/modes, GET /_scope/tasks, GET /_scope/trace,
+// GET /_scope/health, GET|PUT /_scope/modes, GET|PUT /_scope/gil, GET /_scope/tasks, GET /_scope/trace,
 // GET /_scope/metrics, GET /_scope/stalls, and the API's own docs: GET /openapi.json, GET /docs.
 void addScopeRoutes(Router &router, ScopeState &state);
 

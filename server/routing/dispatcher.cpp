@@ -1,5 +1,6 @@
 #include "dispatcher.h"
 
+#include "core/gil.h"
 #include "core/modetable.h"
 #include "core/serverlog.h"
 #include "serverlogging.h"
@@ -82,6 +83,8 @@ QCoro::Task<HttpResponse> Dispatcher::handle(http::IncomingRequest &incoming)
         modeIndex < 0 ? route.defaultVariant : m_services.modes.variant(modeIndex), m_services };
     trace::record(trace::Kind::RequestParsed, incoming.span, m_routeLabels[match.routeIndex], 0,
         static_cast<std::int64_t>(context.variant));
+    // Python code runs on the loop from here: it needs the GIL (let go before the next poll).
+    Gil::process().loopTakes(incoming.span);
     trace::record(trace::Kind::HandlerStarted, incoming.span);
     qCDebug(lcRoutes).noquote() << incoming.requestId << route.key() << "as"
                                 << variantName(context.variant);

@@ -1,5 +1,6 @@
 #include "requestcontext.h"
 
+#include "core/gil.h"
 #include "core/precisesleep.h"
 #include "core/taskregistry.h"
 #include "trace/trace.h"
@@ -30,6 +31,7 @@ void RequestContext::awaitBegins(std::uint32_t label) const
 
 void RequestContext::awaitEnds(std::uint32_t label) const
 {
+    Gil::process().loopTakes(incoming.span); // the resumed coroutine runs Python code again
     trace::record(trace::Kind::AwaitResume, incoming.span, label);
 }
 

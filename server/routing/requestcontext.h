@@ -26,6 +26,7 @@ class WorkerPool;
 struct ServerServices
 {
     WorkerPool &pool;
+    WorkerPool &processes; // drives the processpool variant's worker processes
     TaskRegistry &tasks;
     ServerLog &log;
     ModeTable &modes;
@@ -45,7 +46,7 @@ struct RequestContext
     HandlerVariant variant;
     ServerServices &services;
     // How this request waits, by its variant: the one place that decides (see offload).
-    Offloader waits { variant, services.pool, incoming.span, &services.log };
+    Offloader waits { variant, services.pool, services.processes, incoming.span, &services.log };
 
     ParamReader params() const { return ParamReader(path, query); }
     // Whether this request's work should stop (its client left, or the server is stopping).

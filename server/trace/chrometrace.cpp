@@ -240,6 +240,12 @@ void writeJob(JsonWriter &w, const SpanRecord &r, Nanos lastTime)
             w.arg("queued_ms", double(r.started - r.accepted) / 1e6);
         w.argsEnd();
         w.end();
+        // What the job waited for on its thread (the GIL), nested in its slice.
+        for (const AwaitRecord &a : r.awaits) {
+            w.begin("X", nameOr(a.label, "await"), "job", r.workerThread, a.suspend);
+            w.dur((a.resume ? a.resume : (r.closed ? r.closed : lastTime)) - a.suspend);
+            w.end();
+        }
     }
     if (r.accepted && r.started) {
         // Flow from the run that queued the job to the job's execution slice.

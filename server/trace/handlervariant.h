@@ -17,11 +17,13 @@ enum class HandlerVariant : std::uint8_t
     ThreadPool, // `def` route: synchronous code on the 40-thread pool, the loop awaits it
     Blocking, // `async def` + `time.sleep`: synchronous code on the loop, the loop stalls
     NoAwait, // `async def` calling a coroutine without `await`: created, dropped, never run
+    ProcessPool, // `await loop.run_in_executor(process_pool, f)`: CPU work in worker processes
 };
 
 // Every variant, in the order of the README's table and the routes panel's columns.
-inline constexpr std::array allHandlerVariants = { HandlerVariant::Async,
-    HandlerVariant::ThreadPool, HandlerVariant::Blocking, HandlerVariant::NoAwait };
+inline constexpr std::array allHandlerVariants
+    = { HandlerVariant::Async, HandlerVariant::ThreadPool, HandlerVariant::Blocking,
+          HandlerVariant::NoAwait, HandlerVariant::ProcessPool };
 
 inline constexpr std::uint8_t variantBit(HandlerVariant v)
 {
@@ -34,7 +36,7 @@ inline constexpr std::uint8_t allVariants = [] {
     return mask;
 }();
 // The ways a route's code can be written to wait; `no-await` (the forgotten `await`) is offered
-// only by the routes that show that mistake.
+// only by the routes that show that mistake, `processpool` only by CPU-bound work.
 inline constexpr std::uint8_t standardVariants = variantBit(HandlerVariant::Async)
     | variantBit(HandlerVariant::ThreadPool) | variantBit(HandlerVariant::Blocking);
 
@@ -49,6 +51,8 @@ inline QString variantName(HandlerVariant v)
         return QStringLiteral("blocking");
     case HandlerVariant::NoAwait:
         return QStringLiteral("no-await");
+    case HandlerVariant::ProcessPool:
+        return QStringLiteral("processpool");
     }
     return {};
 }

@@ -25,7 +25,8 @@ enum class Kind : std::uint8_t
 {
     RequestAccepted, // span=request, value=connection id
     RequestParsed, // span, label=route label e.g. "GET /async" (or "GET <unmatched>"),
-                   // value=variant index (0 async, 1 threadpool, 2 blocking, 3 no-await)
+                   // value=variant index (0 async, 1 threadpool, 2 blocking, 3 no-await,
+                   // 4 processpool)
     HandlerStarted, // span
     AwaitSuspend, // span, label e.g. "sleep 2s", "GET upstream/users", "db.fetchrow items"
     AwaitResume, // span, label

@@ -19,6 +19,7 @@ struct RouteTable
     TaskRegistry tasks { log };
     http::ConnectionStats stats;
     WorkerPool pool { 1 };
+    WorkerPool processes { 1, QStringLiteral("process pool") };
     http::HttpLimits limits;
     CourseState course;
     ScopeState scope { modes, tasks, stats, pool, limits };

@@ -1,0 +1,295 @@
+// CPython's rules on the server's C++ threads: the GIL (CPU work takes turns, the loop waits
+// for it, and the trace says who waited for whom) and the processpool variant (CPU work in
+// worker processes, which no GIL holds back). The throughput ratios are bench_gil's figures;
+// this suite proves the mechanisms.
+#include "support/httptestclient.h"
+#include "support/rawsocket.h"
+#include "support/serverfixture.h"
+#include "support/traceevidence.h"
+
+#include "core/gil.h"
+#include "routes/primecount.h"
+#include "trace/trace.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonObject>
+#include <QTest>
+#include <atomic>
+#include <future>
+#include <latch>
+#include <thread>
+#include <unistd.h>
+
+using namespace loopscope;
+using namespace loopscope::testing;
+
+namespace {
+
+void setCpuVariant(quint16 port, const QByteArray &variant)
+{
+    const TestResponse put = fetch(port, "PUT", "/_scope/modes",
+        QByteArray(R"({"route":"GET /cpu","variant":")" + variant + "\"}"));
+    QVERIFY2(put.status == 200, put.body.constData());
+}
+
+void setGil(quint16 port, bool enabled)
+{
+    const TestResponse put = fetch(
+        port, "PUT", "/_scope/gil", enabled ? R"({"enabled":true})" : R"({"enabled":false})");
+    QVERIFY2(put.status == 200, put.body.constData());
+}
+
+// The worker processes this process started (their names, as /proc truncates them: 15
+// characters), by pid.
+QList<qint64> workerProcesses()
+{
+    QList<qint64> pids;
+    const QString parent = QString::number(getpid());
+    for (const QString &entry : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
+        QFile stat(QStringLiteral("/proc/%1/stat").arg(entry));
+        if (!stat.open(QIODevice::ReadOnly))
+            continue;
+        const QString line = QString::fromLatin1(stat.readAll());
+        // pid (comm) state ppid ...
+        const qsizetype close = line.lastIndexOf(u')');
+        const QStringList fields = line.mid(close + 2).split(u' ');
+        if (line.contains(QLatin1StringView("(loopscope-cpu-w")) && fields.size() > 1
+            && fields[1] == parent)
+            pids << entry.toLongLong();
+    }
+    return pids;
+}
+
+// User plus system CPU time of a process, in seconds (fields 14 and 15 of /proc/PID/stat).
+double cpuSeconds(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return -1;
+    const QString line = QString::fromLatin1(stat.readAll());
+    const QStringList fields = line.mid(line.lastIndexOf(u')') + 2).split(u' ');
+    if (fields.size() < 13)
+        return -1;
+    return (fields[11].toDouble() + fields[12].toDouble()) / double(sysconf(_SC_CLK_TCK));
+}
+
+// The GIL waits the trace shows on the jobs of `route`'s requests since `since`.
+int gilWaitsOnJobs(const trace::SpanIndex &index, const QString &route, trace::Nanos since)
+{
+    std::vector<std::uint64_t> requests;
+    for (const trace::SpanRecord *r : requestSpansSince(index, route, since))
+        requests.push_back(r->span);
+    int waits = 0;
+    for (const trace::SpanRecord &record : index.records()) {
+        if (record.kind != trace::SpanKind::Job
+            || std::find(requests.begin(), requests.end(), record.parent) == requests.end())
+            continue;
+        for (const trace::AwaitRecord &a : record.awaits)
+            waits += trace::labelText(a.label) == u"waiting for the GIL";
+    }
+    return waits;
+}
+
+} // namespace
+
+class TestGil : public QObject
+{
+    Q_OBJECT
+private slots:
+    void threadsTakeTurnsUnderTheGil();
+    void withoutTheGilNothingIsHeld();
+    void theLoopWaitsForTheGilAndBlamesItsHolder();
+    void poolJobsWaitForTheGilOnlyWhileItIsOn();
+    void processPoolCountsInWorkerProcesses();
+    void processPoolKillsTheWorkerOfADepartedClient();
+    void controlApiSwitchesTheGil();
+    void cleanup() { Gil::process().setEnabled(true); }
+};
+
+// Two threads counting primes at once, each between checks asking whether it must let go: with
+// the GIL one is inside at a time, and they hand over many times (forced switching), not once.
+void TestGil::threadsTakeTurnsUnderTheGil()
+{
+    Gil &gil = Gil::process();
+    gil.setEnabled(true);
+    std::atomic<int> inside { 0 };
+    std::atomic<int> mostInside { 0 };
+    std::atomic<int> handOvers { 0 };
+    std::atomic<int> lastCounter { -1 };
+    std::atomic<qint64> primes { 0 }; // used, so the count is not optimised away
+    std::latch ready(2);
+    auto count = [&](int me) {
+        ready.arrive_and_wait();
+        Gil::Hold hold(gil, Gil::Waiter::Worker, 0, 0);
+        // Long enough for several 5 ms intervals even on an idle fast core.
+        for (qint64 from = 2'000'000; from < 2'400'000; from += checkSlice) {
+            hold.checkpoint();
+            const int now = ++inside;
+            int seen = mostInside.load();
+            while (now > seen && !mostInside.compare_exchange_weak(seen, now)) { }
+            if (lastCounter.exchange(me) != me)
+                ++handOvers;
+            primes += countPrimes(from, from + checkSlice - 1);
+            --inside;
+        }
+    };
+    const std::uint64_t switchesBefore = gil.switches();
+    std::thread first(count, 0);
+    std::thread second(count, 1);
+    first.join();
+    second.join();
+    QCOMPARE(mostInside.load(), 1);
+    QVERIFY(primes.load() > 0);
+    QVERIFY2(handOvers.load() >= 4,
+        qPrintable(QStringLiteral("only %1 hand-overs between two counting threads")
+                       .arg(handOvers.load())));
+    QVERIFY(gil.switches() - switchesBefore >= std::uint64_t(handOvers.load()));
+}
+
+void TestGil::withoutTheGilNothingIsHeld()
+{
+    Gil &gil = Gil::process();
+    gil.setEnabled(false);
+    const std::uint64_t switchesBefore = gil.switches();
+    {
+        Gil::Hold hold(gil, Gil::Waiter::Worker, 0, 0);
+        QVERIFY(!gil.heldHere());
+        hold.checkpoint();
+    }
+    QCOMPARE(gil.switches(), switchesBefore);
+    gil.setEnabled(true);
+    {
+        Gil::Hold hold(gil, Gil::Waiter::Worker, 0, 0);
+        QVERIFY(gil.heldHere());
+    }
+    QVERIFY(!gil.heldHere());
+}
+
+// A count on a pool thread holds the GIL; requests dispatched meanwhile make the loop wait for
+// it, and the trace charges that wait to the count's request, as a blocking call of its own.
+void TestGil::theLoopWaitsForTheGilAndBlamesItsHolder()
+{
+    const auto host = startServer();
+    setCpuVariant(host->port(), "threadpool");
+    const trace::Nanos since = trace::nowNs();
+    auto cpu = std::async(std::launch::async,
+        [port = host->port()] { return fetch(port, "GET", "/cpu?n=3000000", {}, 60000); });
+    int served = 0;
+    while (cpu.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready) {
+        QCOMPARE(fetch(host->port(), "GET", "/async?delay=0").status, 200);
+        ++served;
+    }
+    QCOMPARE(cpu.get().status, 200);
+
+    const trace::SpanIndex index = retainedSpans();
+    const auto counts = requestSpansSince(index, QStringLiteral("GET /cpu"), since);
+    QCOMPARE(counts.size(), std::size_t(1));
+    const std::vector<Interval> jobs
+        = jobIntervalsSince(index, QStringLiteral("count primes (CPU)"), since);
+    QCOMPARE(jobs.size(), std::size_t(1));
+    // Requests whose handler started while the count ran: the loop needed the GIL for each.
+    int dispatchedDuringCount = 0;
+    for (const trace::SpanRecord *r : requestSpansSince(index, QStringLiteral("GET /async"), since))
+        dispatchedDuringCount += r->started > jobs[0].first && r->started < jobs[0].second;
+    QVERIFY2(dispatchedDuringCount > 0, "no request was served while the count ran");
+    int loopWaits = 0;
+    for (const trace::BlockingRecord &b : counts[0]->blocking)
+        loopWaits += trace::labelText(b.label) == u"loop waits for the GIL";
+    QVERIFY2(loopWaits > 0,
+        qPrintable(QStringLiteral("%1 requests served during the count, none waited for its GIL")
+                       .arg(dispatchedDuringCount)));
+    // And only while the count held it: each wait began during its job (it ends when the loop
+    // thread wakes with the lock, which may be just after the job let it go and ended).
+    for (const trace::BlockingRecord &b : counts[0]->blocking) {
+        QVERIFY(b.begin >= jobs[0].first);
+        QVERIFY(b.begin < jobs[0].second);
+    }
+}
+
+void TestGil::poolJobsWaitForTheGilOnlyWhileItIsOn()
+{
+    const auto host = startServer();
+    setCpuVariant(host->port(), "threadpool");
+    const trace::Nanos withGil = trace::nowNs();
+    for (const TestResponse &r : fetchConcurrently(host->port(), "GET", "/cpu?n=1000000", 2))
+        QCOMPARE(r.status, 200);
+    QVERIFY(gilWaitsOnJobs(retainedSpans(), QStringLiteral("GET /cpu"), withGil) > 0);
+
+    setGil(host->port(), false);
+    const trace::Nanos withoutGil = trace::nowNs();
+    for (const TestResponse &r : fetchConcurrently(host->port(), "GET", "/cpu?n=1000000", 2))
+        QCOMPARE(r.status, 200);
+    QCOMPARE(gilWaitsOnJobs(retainedSpans(), QStringLiteral("GET /cpu"), withoutGil), 0);
+}
+
+void TestGil::processPoolCountsInWorkerProcesses()
+{
+    const auto host = startServer();
+    setCpuVariant(host->port(), "processpool");
+    const trace::Nanos since = trace::nowNs();
+    const TestResponse response = fetch(host->port(), "GET", "/cpu?n=100000");
+    QCOMPARE(response.status, 200);
+    const QJsonObject body = response.json().object();
+    QCOMPARE(body.value(u"primes").toInteger(), 9592); // π(100000)
+    QCOMPARE(body.value(u"variant").toString(), QStringLiteral("processpool"));
+    QCOMPARE(workerProcesses().size(), 1); // one process per call in flight, kept for the next
+
+    const trace::SpanIndex index = retainedSpans();
+    int jobs = 0;
+    for (const trace::SpanRecord &record : index.records()) {
+        if (record.kind == trace::SpanKind::Job && record.started >= since
+            && trace::labelText(record.label) == u"count primes (CPU)") {
+            ++jobs;
+            QCOMPARE(trace::threadName(record.workerThread), QStringLiteral("process pool"));
+            QVERIFY(record.awaits.empty()); // a process holds no GIL of ours
+        }
+    }
+    QCOMPARE(jobs, 1);
+}
+
+// A count nobody awaits any more must not hold a core: its worker process is killed, and the
+// next call gets a new one.
+void TestGil::processPoolKillsTheWorkerOfADepartedClient()
+{
+    const auto host = startServer();
+    setCpuVariant(host->port(), "processpool");
+    QCOMPARE(fetch(host->port(), "GET", "/cpu?n=1000").status, 200);
+    const QList<qint64> before = workerProcesses();
+    QCOMPARE(before.size(), 1);
+    {
+        // About 10 s of counting; the client leaves (a reset) once the worker is seen counting.
+        RawSocket client(host->port());
+        QVERIFY(client.isConnected());
+        QVERIFY(client.send("GET /cpu?n=20000000 HTTP/1.1\r\nHost: t\r\n\r\n"));
+        const double idle = cpuSeconds(before.front());
+        QTRY_VERIFY_WITH_TIMEOUT(cpuSeconds(before.front()) > idle + 0.05, 30000);
+        client.reset();
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(!workerProcesses().contains(before.front()), 30000);
+    const TestResponse next = fetch(host->port(), "GET", "/cpu?n=1000");
+    QCOMPARE(next.status, 200);
+    QCOMPARE(next.json().object().value(u"primes").toInteger(), 168);
+}
+
+void TestGil::controlApiSwitchesTheGil()
+{
+    const auto host = startServer();
+    QCOMPARE(fetch(host->port(), "GET", "/_scope/gil").json().object().value(u"enabled"),
+        QJsonValue(true));
+    setGil(host->port(), false);
+    QVERIFY(!Gil::process().enabled());
+    QCOMPARE(fetch(host->port(), "GET", "/_scope/gil").json().object().value(u"enabled"),
+        QJsonValue(false));
+    const TestResponse refused = fetch(host->port(), "PUT", "/_scope/gil", R"({"enabled":"no"})");
+    QCOMPARE(refused.status, 422);
+    QVERIFY(!Gil::process().enabled());
+    ServerConfig off;
+    off.gil = false;
+    Gil::process().setEnabled(true);
+    const auto second = startServer(off);
+    QVERIFY(!Gil::process().enabled()); // --gil off
+}
+
+QTEST_GUILESS_MAIN(TestGil)
+#include "tst_gil.moc"
