@@ -21,7 +21,6 @@
 #include <queue>
 #include <string>
 #include <sys/epoll.h>
-#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
@@ -32,8 +31,7 @@ namespace {
 
 struct Connection
 {
-    bool open = false;
-    std::uint64_t generation = 0; // tells a due answer whether its descriptor was reused
+    std::uint64_t generation = 0; // 0: closed; else tells a due answer its descriptor's owner
     bool waiting = false; // a delayed answer is pending; further input stays buffered
     bool keepAlive = false;
     bool wantsWrite = false; // EPOLLOUT is in the interest set
@@ -64,6 +62,12 @@ std::int64_t nowNs()
     timespec ts {};
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return std::int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+void watch(int operation, int fd, unsigned events)
+{
+    epoll_event event { .events = events, .data = { .fd = fd } };
+    epoll_ctl(epollFd, operation, fd, &event);
 }
 
 // The timer ticks only while answers are pending, so an idle or wrk-only server never wakes.
@@ -100,9 +104,7 @@ bool flush(int fd)
     }
     if (c.wantsWrite == c.output.empty()) { // changed only when it must: a syscall per answer
         c.wantsWrite = !c.output.empty();
-        epoll_event event { .events = EPOLLIN | (c.wantsWrite ? unsigned(EPOLLOUT) : 0u),
-            .data = { .fd = fd } };
-        epoll_ctl(epollFd, EPOLL_CTL_MOD, fd, &event);
+        watch(EPOLL_CTL_MOD, fd, EPOLLIN | (c.wantsWrite ? unsigned(EPOLLOUT) : 0u));
     }
     if (c.output.empty() && !c.keepAlive) {
         closeConnection(fd);
@@ -195,7 +197,7 @@ void answerDue()
         const DueAnswer due = dueAnswers.top();
         dueAnswers.pop();
         Connection &c = connections[due.fd];
-        if (!c.open || c.generation != due.generation)
+        if (c.generation != due.generation)
             continue; // closed (and perhaps reused) while it waited
         c.waiting = false;
         if (respond(due.fd, "200 OK", R"({"message":"Async endpoint completed"})"))
@@ -218,11 +220,8 @@ void acceptAll(int listenFd)
         lastAcceptNs = now;
         if (size_t(fd) >= connections.size())
             connections.resize(size_t(fd) * 2 + 1);
-        connections[fd] = Connection {};
-        connections[fd].open = true;
-        connections[fd].generation = nextGeneration++;
-        epoll_event event { .events = EPOLLIN, .data = { .fd = fd } };
-        epoll_ctl(epollFd, EPOLL_CTL_ADD, fd, &event);
+        connections[fd].generation = nextGeneration++; // closeConnection left it cleared
+        watch(EPOLL_CTL_ADD, fd, EPOLLIN);
     }
 }
 
@@ -230,26 +229,17 @@ void acceptAll(int listenFd)
 
 int main(int argc, char **argv)
 {
-    int port = -1;
-    for (int i = 1; i + 1 < argc; ++i) {
-        if (std::strcmp(argv[i], "--port") == 0)
-            port = std::atoi(argv[i + 1]);
-    }
+    const int port = argc == 3 && std::strcmp(argv[1], "--port") == 0 ? std::atoi(argv[2]) : 0;
     if (port <= 0 || port > 65535) {
         std::fprintf(stderr, "usage: floor_server --port P\n");
         return 2;
     }
-    // One descriptor per connection: take all the hard limit allows.
-    rlimit limit {};
-    getrlimit(RLIMIT_NOFILE, &limit);
-    limit.rlim_cur = limit.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &limit);
-
-    // SIGTERM arrives through the loop, so the exit is a normal return.
+    // SIGTERM arrives through the loop, so the exit is a normal return. (bench_server raises the
+    // open-file limit that 10,000 connections need; children inherit it.)
     sigset_t stopSignals;
     sigemptyset(&stopSignals);
-    sigaddset(&stopSignals, SIGTERM);
-    sigaddset(&stopSignals, SIGINT);
+    for (const int signal : { SIGTERM, SIGINT })
+        sigaddset(&stopSignals, signal);
     sigprocmask(SIG_BLOCK, &stopSignals, nullptr);
     const int signalFd = signalfd(-1, &stopSignals, SFD_NONBLOCK | SFD_CLOEXEC);
 
@@ -269,10 +259,8 @@ int main(int argc, char **argv)
     }
     epollFd = epoll_create1(EPOLL_CLOEXEC);
     timerFd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-    for (const int fd : { listenFd, timerFd, signalFd }) {
-        epoll_event event { .events = EPOLLIN, .data = { .fd = fd } };
-        epoll_ctl(epollFd, EPOLL_CTL_ADD, fd, &event);
-    }
+    for (const int fd : { listenFd, timerFd, signalFd })
+        watch(EPOLL_CTL_ADD, fd, EPOLLIN);
 
     std::vector<epoll_event> events(1024);
     for (;;) {
@@ -285,10 +273,11 @@ int main(int argc, char **argv)
                 acceptAll(listenFd);
             else if (fd == timerFd)
                 answerDue();
-            else if (size_t(fd) < connections.size() && connections[fd].open) {
+            else if (size_t(fd) < connections.size() && connections[fd].generation) {
                 if (events[i].events & EPOLLOUT)
                     flush(fd);
-                if (connections[fd].open && (events[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)))
+                if (connections[fd].generation
+                    && (events[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)))
                     readInput(fd);
             }
         }
