@@ -4,15 +4,16 @@
 //     framework at all, takes the same loads first. What it cannot beat is the kernel and the
 //     load tools on this machine, so Loopscope's and FastAPI's figures are also given as ratios
 //     to it (ratio_*_vs_floor; the longest-request ratios compare the warm bursts, the goal for
-//     Loopscope is <= 1.1). The floor also reports how fast it accepted each burst.
+//     Loopscope is <= 1.1). The floor also reports how fast it accepted each burst
+//     (`floor_*_accept_rate`: its largest run of accepts, each within 100 ms of the one before).
 //  1. 10,000 concurrent GET /async (2 s) with `ab -n 10000 -c 10000`, twice (cold, warm):
 //     failures, longest request, and server RSS growth per in-flight request; the same against
-//     the floor and FastAPI+uvicorn. Around each burst the kernel's TCP counters
-//     (/proc/net/netstat, /proc/net/snmp: listen-queue overflows and drops, SYN retransmits, SYN
-//     cookies, retransmitted segments) are read and their deltas printed (`*_listen_overflows`,
-//     ...): a dropped SYN is retried after 1 s, so nonzero deltas mean the kernel's backlog, not
-//     the server, set the longest request. They count the whole network namespace, so other traffic
-//     adds to them.
+//     the floor and FastAPI+uvicorn. Around each burst the kernel's TCP counters are read
+//     (/proc/net/netstat, /proc/net/snmp) and their deltas printed: listen-queue overflows and
+//     drops, SYN retransmits, SYN cookies sent, retransmitted segments (`*_listen_overflows`, ...).
+//     A dropped SYN is sent again 1 s later, so nonzero overflows, drops or SYN retransmits mean
+//     the kernel's backlog, not the server, set the longest request. The counters cover the whole
+//     network namespace: other traffic at the time adds to them.
 //  2. GET /products/1 with `wrk -t1 -c64 -d10s` against the floor, Loopscope and FastAPI+uvicorn
 //     (uvloop, httptools): requests/s of each and the ratios.
 // Usage: bench_server [--concurrent N] [--duration S]
@@ -121,8 +122,10 @@ void tcpCounterFigures(const QByteArray &prefix, const QMap<QByteArray, qint64> 
     }
 }
 
-// The floor's own count of connections accepted since the previous call, and the time from the
-// first to the last of them; -1 when it did not answer.
+// The floor's largest run of accepts since the previous call (each within 100 ms of the one
+// before, so ab's lone first request and SYNs retried a second later stay out): how many
+// connections, and the time from the first to the last of them; -1 when it did not answer.
+// A first call starts the count afresh.
 std::pair<double, double> floorAccepts(const Server &server)
 {
     const QString answer = run(QStringLiteral("curl"),
@@ -149,7 +152,7 @@ double concurrentAsync(Server &server, int concurrent, const QByteArray &prefix)
     const qint64 baseline = rssKb(pid);
     const bool isFloor = server.name == u"floor";
     if (isFloor)
-        floorAccepts(server); // starts its count afresh
+        floorAccepts(server);
 
     const QMap<QByteArray, qint64> countersBefore = tcpCounters();
     QProcess ab;
@@ -184,8 +187,8 @@ double concurrentAsync(Server &server, int concurrent, const QByteArray &prefix)
     if (isFloor) {
         const auto [accepted, spanS] = floorAccepts(server);
         if (accepted >= 0 && spanS >= 0) {
-            figure(QByteArray(p + "_accepted"), accepted, "connections");
-            figure(QByteArray(p + "_accept_span"), spanS, "s");
+            figure(QByteArray(p + "_accept_run"), accepted, "connections");
+            figure(QByteArray(p + "_accept_run_span"), spanS, "s");
             if (spanS > 0)
                 figure(QByteArray(p + "_accept_rate"), accepted / spanS, "connections/s");
         }
