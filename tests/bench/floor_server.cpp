@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <cctype>
 #include <cerrno>
+#include <cmath>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
@@ -158,8 +159,9 @@ void handleInput(int fd)
             stillOpen = respond(fd, "405 Method Not Allowed", R"({"detail":"GET only"})");
         } else if (path == "/async") {
             const size_t delayAt = target.find("delay=");
-            const double seconds
+            const double asked
                 = delayAt == target.npos ? 2.0 : std::strtod(target.c_str() + delayAt + 6, nullptr);
+            const double seconds = std::fmin(std::fmax(asked, 0.0), 3600.0); // NaN becomes 0
             c.waiting = true;
             dueAnswers.push({ nowNs() + std::int64_t(seconds * 1e9), fd, c.generation });
             armTimer(true);
@@ -281,7 +283,9 @@ int main(int argc, char **argv)
             else if (fd == timerFd)
                 answerDue();
             else if (size_t(fd) < connections.size() && connections[fd].generation) {
-                if (events[i].events & EPOLLOUT)
+                // Output pending, not just EPOLLOUT: the event may be stale, for a connection
+                // closed earlier in this batch whose descriptor accept4 has since reused.
+                if ((events[i].events & EPOLLOUT) && !connections[fd].output.empty())
                     flush(fd);
                 if (connections[fd].generation
                     && (events[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)))
