@@ -5,7 +5,8 @@
 //  GET /_floor/accepts  the largest run of accepts since the previous such request, each less than
 //                       100 ms after the one before: its size and its first-to-last time
 //  GET anything else    answers at once with a fixed JSON body (for wrk on /products/1)
-// Only the request line is read; bodies are not (anything but GET is answered 405 and closed).
+// Only the request line and Connection header count; bodies are not read, so anything but GET is
+// answered 405 and closed.
 // Usage: floor_server --port P   (prints nothing on success; exits 0 on SIGTERM or SIGINT)
 #include <algorithm>
 #include <arpa/inet.h>
@@ -213,7 +214,8 @@ void answerDue()
     armTimer(!dueAnswers.empty());
 }
 
-// Level-triggered: a burst is taken in one go; descriptors running out (EMFILE) just stops it.
+// Level-triggered: a burst is taken in one go. Out of descriptors (EMFILE), the rest stay queued
+// and the loop spins until one frees; bench_server raises the limit so that a burst fits.
 void acceptAll(int listenFd)
 {
     for (;;) {
