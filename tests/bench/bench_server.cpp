@@ -1,8 +1,21 @@
-// bench_server: the server core against its peers, in one run, on loopback only.
-//  1. 10,000 concurrent GET /async (2 s) with `ab -n 10000 -c 10000`: failures, longest
-//     request, and server RSS growth per in-flight request; the same against FastAPI+uvicorn.
-//  2. GET /products/1 with `wrk -t1 -c64 -d10s` against Loopscope and FastAPI+uvicorn
-//     (uvloop, httptools): requests/s of both and the ratio.
+// bench_server: the server core against its peers and against the machine's floor, in one run,
+// on loopback only.
+//  0. The floor: floor_server (floor_server.cpp), one epoll thread answering fixed JSON with no
+//     framework at all, takes the same loads first. What it cannot beat is the kernel and the
+//     load tools on this machine, so Loopscope's and FastAPI's figures are also given as ratios
+//     to it (ratio_*_vs_floor; the longest-request ratios compare the warm bursts, the goal for
+//     Loopscope is <= 1.1). The floor also reports how fast it accepted each burst
+//     (`floor_*_accept_rate`: its largest run of accepts, each within 100 ms of the one before).
+//  1. 10,000 concurrent GET /async (2 s) with `ab -n 10000 -c 10000`, twice (cold, warm):
+//     failures, longest request, and server RSS growth per in-flight request; the same against
+//     the floor and FastAPI+uvicorn. Around each burst the kernel's TCP counters are read
+//     (/proc/net/netstat, /proc/net/snmp) and their deltas printed: listen-queue overflows and
+//     drops, SYN retransmits, SYN cookies sent, retransmitted segments (`*_listen_overflows`, ...).
+//     A dropped SYN is sent again 1 s later, so nonzero overflows, drops or SYN retransmits mean
+//     the kernel's backlog, not the server, set the longest request. The counters cover the whole
+//     network namespace: other traffic at the time adds to them.
+//  2. GET /products/1 with `wrk -t1 -c64 -d10s` against the floor, Loopscope and FastAPI+uvicorn
+//     (uvloop, httptools): requests/s of each and the ratios.
 // Usage: bench_server [--concurrent N] [--duration S]
 #include <QCoreApplication>
 #include <QDeadlineTimer>
@@ -41,6 +54,16 @@ bool startLoopscope(Server &server)
     return server.process.waitForStarted() && waitForPort(server.port, 10000);
 }
 
+bool startFloor(Server &server)
+{
+    server.name = QStringLiteral("floor");
+    server.port = freePort();
+    server.process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    server.process.start(QStringLiteral(FLOOR_SERVER_BINARY),
+        { QStringLiteral("--port"), QString::number(server.port) });
+    return server.process.waitForStarted() && waitForPort(server.port, 10000);
+}
+
 bool startFastApi(Server &server)
 {
     server.name = QStringLiteral("fastapi");
@@ -58,10 +81,66 @@ bool startFastApi(Server &server)
     return server.process.waitForStarted() && waitForPort(server.port, 15000);
 }
 
+// The kernel's TCP counters by name ("TcpExtListenOverflows", "TcpRetransSegs"): both files hold
+// pairs of lines, "Prefix: Name1 Name2 ..." then "Prefix: value1 value2 ...".
+QMap<QByteArray, qint64> tcpCounters()
+{
+    QMap<QByteArray, qint64> counters;
+    for (const char *path : { "/proc/net/netstat", "/proc/net/snmp" }) {
+        QFile file(QString::fromLatin1(path));
+        if (!file.open(QIODevice::ReadOnly))
+            continue;
+        const QList<QByteArray> lines = file.readAll().split('\n');
+        for (qsizetype i = 0; i + 1 < lines.size(); i += 2) {
+            const QList<QByteArray> names = lines[i].simplified().split(' ');
+            const QList<QByteArray> values = lines[i + 1].simplified().split(' ');
+            if (names.size() != values.size() || !names[0].endsWith(':'))
+                continue;
+            const QByteArray prefix = names[0].chopped(1);
+            for (qsizetype j = 1; j < names.size(); ++j)
+                counters[prefix + names[j]] = values[j].toLongLong();
+        }
+    }
+    return counters;
+}
+
+// What the kernel did to the connections of one burst: the deltas of the counters that show a
+// full listen queue (overflows, drops), SYNs sent again after one, and SYN cookies.
+void tcpCounterFigures(const QByteArray &prefix, const QMap<QByteArray, qint64> &before,
+    const QMap<QByteArray, qint64> &after)
+{
+    static const std::pair<const char *, const char *> reported[] = {
+        { "TcpExtListenOverflows", "_listen_overflows" },
+        { "TcpExtListenDrops", "_listen_drops" },
+        { "TcpExtTCPSynRetrans", "_syn_retrans" },
+        { "TcpExtSyncookiesSent", "_syncookies_sent" },
+        { "TcpRetransSegs", "_retrans_segs" },
+    };
+    for (const auto &[counter, suffix] : reported) {
+        if (before.contains(counter) && after.contains(counter))
+            figure(QByteArray(prefix + suffix), double(after[counter] - before[counter]), "count");
+    }
+}
+
+// The floor's largest run of accepts since the previous call (each within 100 ms of the one
+// before, so ab's lone first request and SYNs retried a second later stay out): how many
+// connections, and the time from the first to the last of them; -1 when it did not answer.
+// A first call starts the count afresh.
+std::pair<double, double> floorAccepts(const Server &server)
+{
+    const QString answer = run(QStringLiteral("curl"),
+        { QStringLiteral("-s"),
+            QStringLiteral("http://127.0.0.1:%1/_floor/accepts").arg(server.port) },
+        10000);
+    return { captureNumber(answer, QStringLiteral("\"accepted\":(\\d+)")),
+        captureNumber(answer, QStringLiteral("\"span_s\":([\\d.]+)")) };
+}
+
 // ab -n N -c N against /async while sampling the server's RSS: the peak is N requests in flight.
-// `round` names the figures: the first round includes one-time heap growth, the second shows
-// what a server that has seen such a burst before needs for another.
-void concurrentAsync(Server &server, int concurrent, const QByteArray &prefix)
+// `prefix` names the figures: the first round includes one-time heap growth, the second shows
+// what a server that has seen such a burst before needs for another. The longest request in
+// seconds; -1 when ab failed.
+double concurrentAsync(Server &server, int concurrent, const QByteArray &prefix)
 {
     const qint64 pid = server.process.processId();
     // Warm up so allocator pools and the thread pool exist before the baseline.
@@ -71,7 +150,11 @@ void concurrentAsync(Server &server, int concurrent, const QByteArray &prefix)
         30000);
     QThread::msleep(300);
     const qint64 baseline = rssKb(pid);
+    const bool isFloor = server.name == u"floor";
+    if (isFloor)
+        floorAccepts(server);
 
+    const QMap<QByteArray, qint64> countersBefore = tcpCounters();
     QProcess ab;
     ab.setProcessChannelMode(QProcess::MergedChannels);
     ab.start(QStringLiteral("ab"),
@@ -81,6 +164,7 @@ void concurrentAsync(Server &server, int concurrent, const QByteArray &prefix)
     qint64 peak = baseline;
     while (!ab.waitForFinished(20))
         peak = std::max(peak, rssKb(pid));
+    const QMap<QByteArray, qint64> countersAfter = tcpCounters();
     const QString output = QString::fromLocal8Bit(ab.readAll());
     const double complete = captureNumber(output, QStringLiteral("Complete requests:\\s+(\\d+)"));
     const double failed = captureNumber(output, QStringLiteral("Failed requests:\\s+(\\d+)"));
@@ -88,7 +172,7 @@ void concurrentAsync(Server &server, int concurrent, const QByteArray &prefix)
     if (complete < 0) {
         note(QStringLiteral("%1: ab failed: %2")
                  .arg(QString::fromLatin1(prefix), output.right(400)));
-        return;
+        return -1;
     }
     const QByteArray &p = prefix;
     figure(QByteArray(p + "_concurrent_async_requests"), concurrent, "requests");
@@ -99,6 +183,17 @@ void concurrentAsync(Server &server, int concurrent, const QByteArray &prefix)
     figure(QByteArray(p + "_rss_peak"), peak / 1024.0, "MiB");
     figure(QByteArray(p + "_rss_per_inflight_request"),
         double(peak - baseline) * 1024.0 / concurrent, "bytes");
+    tcpCounterFigures(p, countersBefore, countersAfter);
+    if (isFloor) {
+        const auto [accepted, spanS] = floorAccepts(server);
+        if (accepted >= 0 && spanS >= 0) {
+            figure(QByteArray(p + "_accept_run"), accepted, "connections");
+            figure(QByteArray(p + "_accept_run_span"), spanS, "s");
+            if (spanS > 0)
+                figure(QByteArray(p + "_accept_rate"), accepted / spanS, "connections/s");
+        }
+    }
+    return longest < 0 ? -1 : longest / 1000.0;
 }
 
 double wrkProducts(Server &server, int seconds)
@@ -152,16 +247,36 @@ int main(int argc, char **argv)
              .arg(concurrent)
              .arg(seconds));
 
+    // A ratio of two figures, printed only when both were measured.
+    const auto ratio = [](const char *name, double value, double floorValue) {
+        if (value > 0 && floorValue > 0)
+            figure(name, value / floorValue, "x");
+    };
+
+    Server floor;
+    if (!startFloor(floor)) {
+        std::fprintf(stderr, "bench_server: floor_server did not start\n");
+        return 1;
+    }
+    const double floorColdLongest = concurrentAsync(floor, concurrent, "floor_cold");
+    const double floorLongest = concurrentAsync(floor, concurrent, "floor_warm");
+    const double floorRps = wrkProducts(floor, seconds);
+    figure("floor_products_wrk_rps", floorRps, "req/s");
+    stopProcess(floor.process);
+
     Server loopscope;
     if (!startLoopscope(loopscope)) {
         std::fprintf(stderr, "bench_server: loopscope did not start\n");
         return 1;
     }
-    concurrentAsync(loopscope, concurrent, "loopscope_cold");
-    concurrentAsync(loopscope, concurrent, "loopscope_warm");
+    const double loopscopeColdLongest = concurrentAsync(loopscope, concurrent, "loopscope_cold");
+    const double loopscopeLongest = concurrentAsync(loopscope, concurrent, "loopscope_warm");
     const double loopscopeRps = wrkProducts(loopscope, seconds);
     figure("loopscope_products_wrk_rps", loopscopeRps, "req/s");
     stopProcess(loopscope.process);
+    ratio("ratio_longest_loopscope_vs_floor", loopscopeLongest, floorLongest);
+    ratio("ratio_longest_cold_loopscope_vs_floor", loopscopeColdLongest, floorColdLongest);
+    ratio("ratio_products_rps_loopscope_vs_floor", loopscopeRps, floorRps);
 
     Server fastapi;
     if (!startFastApi(fastapi)) {
@@ -171,9 +286,12 @@ int main(int argc, char **argv)
     }
     const double fastapiRps = wrkProducts(fastapi, seconds);
     figure("fastapi_products_wrk_rps", fastapiRps, "req/s");
-    concurrentAsync(fastapi, concurrent, "fastapi_cold");
-    concurrentAsync(fastapi, concurrent, "fastapi_warm");
+    const double fastapiColdLongest = concurrentAsync(fastapi, concurrent, "fastapi_cold");
+    const double fastapiLongest = concurrentAsync(fastapi, concurrent, "fastapi_warm");
     stopProcess(fastapi.process);
+    ratio("ratio_longest_fastapi_vs_floor", fastapiLongest, floorLongest);
+    ratio("ratio_longest_cold_fastapi_vs_floor", fastapiColdLongest, floorColdLongest);
+    ratio("ratio_products_rps_fastapi_vs_floor", fastapiRps, floorRps);
     if (fastapiRps > 0 && loopscopeRps > 0)
         figure("ratio_products_rps_loopscope_vs_fastapi", loopscopeRps / fastapiRps, "x");
     return 0;
