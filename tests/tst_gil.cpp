@@ -3,6 +3,7 @@
 // worker processes, which no GIL holds back). The throughput ratios are bench_gil's figures;
 // this suite proves the mechanisms.
 #include "support/httptestclient.h"
+#include "support/processstatus.h"
 #include "support/rawsocket.h"
 #include "support/serverfixture.h"
 #include "support/traceevidence.h"
@@ -59,19 +60,6 @@ QList<qint64> workerProcesses()
             pids << entry.toLongLong();
     }
     return pids;
-}
-
-// User plus system CPU time of a process, in seconds (fields 14 and 15 of /proc/PID/stat).
-double cpuSeconds(qint64 pid)
-{
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return -1;
-    const QString line = QString::fromLatin1(stat.readAll());
-    const QStringList fields = line.mid(line.lastIndexOf(u')') + 2).split(u' ');
-    if (fields.size() < 13)
-        return -1;
-    return (fields[11].toDouble() + fields[12].toDouble()) / double(sysconf(_SC_CLK_TCK));
 }
 
 // The GIL waits the trace shows on the jobs of `route`'s requests since `since`.

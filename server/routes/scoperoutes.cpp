@@ -33,7 +33,8 @@ QJsonObject describeMode(const ModeTable::Entry &entry)
 }
 
 // The bodies the routes read and answer, as /openapi.json describes them.
-const QJsonObject variantSchema = schema::string(QStringLiteral("async, threadpool or blocking"));
+const QJsonObject variantSchema
+    = schema::string(variantNames(allVariants).join(QStringLiteral(", ")));
 const Payload modeAnswer = Payload::json(QStringLiteral("RouteMode"),
     schema::object({ { QStringLiteral("route"), schema::string(QStringLiteral("\"GET /async\"")) },
                        { QStringLiteral("variant"), variantSchema },

@@ -24,8 +24,9 @@ struct ScopeState
     qint64 startedMs = QDateTime::currentMSecsSinceEpoch();
 };
 
-// GET /_scope/health, GET|PUT /_scope/modes, GET|PUT /_scope/gil, GET /_scope/tasks, GET /_scope/trace,
-// GET /_scope/metrics, GET /_scope/stalls, and the API's own docs: GET /openapi.json, GET /docs.
+// GET /_scope/health, GET|PUT /_scope/modes, GET|PUT /_scope/gil, GET /_scope/tasks, GET
+// /_scope/trace, GET /_scope/metrics, GET /_scope/stalls, and the API's own docs: GET
+// /openapi.json, GET /docs.
 void addScopeRoutes(Router &router, ScopeState &state);
 
 } // namespace loopscope

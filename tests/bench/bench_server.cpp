@@ -217,6 +217,27 @@ double wrkProducts(Server &server, int seconds)
     return rps;
 }
 
+// The longest requests of a cold and a warm burst, and wrk's req/s.
+struct Measured
+{
+    double coldLongest = -1;
+    double warmLongest = -1;
+    double rps = -1;
+};
+
+// The bursts, then wrk, each figure prefixed with the server's name; stops the server after.
+Measured burstsThenWrk(Server &server, int concurrent, int seconds)
+{
+    const QByteArray name = server.name.toLatin1();
+    Measured m;
+    m.coldLongest = concurrentAsync(server, concurrent, name + "_cold");
+    m.warmLongest = concurrentAsync(server, concurrent, name + "_warm");
+    m.rps = wrkProducts(server, seconds);
+    figure(name + "_products_wrk_rps", m.rps, "req/s");
+    stopProcess(server.process);
+    return m;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -258,25 +279,19 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "bench_server: floor_server did not start\n");
         return 1;
     }
-    const double floorColdLongest = concurrentAsync(floor, concurrent, "floor_cold");
-    const double floorLongest = concurrentAsync(floor, concurrent, "floor_warm");
-    const double floorRps = wrkProducts(floor, seconds);
-    figure("floor_products_wrk_rps", floorRps, "req/s");
-    stopProcess(floor.process);
+    const Measured floorFigures = burstsThenWrk(floor, concurrent, seconds);
 
     Server loopscope;
     if (!startLoopscope(loopscope)) {
         std::fprintf(stderr, "bench_server: loopscope did not start\n");
         return 1;
     }
-    const double loopscopeColdLongest = concurrentAsync(loopscope, concurrent, "loopscope_cold");
-    const double loopscopeLongest = concurrentAsync(loopscope, concurrent, "loopscope_warm");
-    const double loopscopeRps = wrkProducts(loopscope, seconds);
-    figure("loopscope_products_wrk_rps", loopscopeRps, "req/s");
-    stopProcess(loopscope.process);
-    ratio("ratio_longest_loopscope_vs_floor", loopscopeLongest, floorLongest);
-    ratio("ratio_longest_cold_loopscope_vs_floor", loopscopeColdLongest, floorColdLongest);
-    ratio("ratio_products_rps_loopscope_vs_floor", loopscopeRps, floorRps);
+    const Measured loopscopeFigures = burstsThenWrk(loopscope, concurrent, seconds);
+    ratio(
+        "ratio_longest_loopscope_vs_floor", loopscopeFigures.warmLongest, floorFigures.warmLongest);
+    ratio("ratio_longest_cold_loopscope_vs_floor", loopscopeFigures.coldLongest,
+        floorFigures.coldLongest);
+    ratio("ratio_products_rps_loopscope_vs_floor", loopscopeFigures.rps, floorFigures.rps);
 
     Server fastapi;
     if (!startFastApi(fastapi)) {
@@ -289,10 +304,10 @@ int main(int argc, char **argv)
     const double fastapiColdLongest = concurrentAsync(fastapi, concurrent, "fastapi_cold");
     const double fastapiLongest = concurrentAsync(fastapi, concurrent, "fastapi_warm");
     stopProcess(fastapi.process);
-    ratio("ratio_longest_fastapi_vs_floor", fastapiLongest, floorLongest);
-    ratio("ratio_longest_cold_fastapi_vs_floor", fastapiColdLongest, floorColdLongest);
-    ratio("ratio_products_rps_fastapi_vs_floor", fastapiRps, floorRps);
-    if (fastapiRps > 0 && loopscopeRps > 0)
-        figure("ratio_products_rps_loopscope_vs_fastapi", loopscopeRps / fastapiRps, "x");
+    ratio("ratio_longest_fastapi_vs_floor", fastapiLongest, floorFigures.warmLongest);
+    ratio("ratio_longest_cold_fastapi_vs_floor", fastapiColdLongest, floorFigures.coldLongest);
+    ratio("ratio_products_rps_fastapi_vs_floor", fastapiRps, floorFigures.rps);
+    if (fastapiRps > 0 && loopscopeFigures.rps > 0)
+        figure("ratio_products_rps_loopscope_vs_fastapi", loopscopeFigures.rps / fastapiRps, "x");
     return 0;
 }

@@ -98,18 +98,4 @@ QMap<QString, int> openFdKinds(qint64 pid)
     return kinds;
 }
 
-double cpuSeconds(qint64 pid)
-{
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return -1;
-    // The command name in parentheses may hold spaces: fields are counted after its ')'.
-    const QByteArray line = stat.readAll();
-    const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
-    if (fields.size() < 13)
-        return -1;
-    // utime and stime are fields 14 and 15 of proc(5); the list starts at field 3.
-    return double(fields[11].toLongLong() + fields[12].toLongLong()) / double(sysconf(_SC_CLK_TCK));
-}
-
 } // namespace loopscope::bench

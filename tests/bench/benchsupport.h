@@ -32,7 +32,6 @@ int openFdCount(qint64 pid);
 // What those descriptors are, counted by kind: "socket", "pipe", "anon_inode:[eventfd]", or a
 // file's path.
 QMap<QString, int> openFdKinds(qint64 pid);
-// User plus system CPU time a process has used, in seconds; -1 when unknown.
-double cpuSeconds(qint64 pid);
+using testing::cpuSeconds; // user plus system CPU time of a process in seconds; -1 when unknown
 
 } // namespace loopscope::bench

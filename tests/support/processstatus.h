@@ -6,6 +6,8 @@ namespace loopscope::testing {
 
 // Resident set size of a process in KiB (VmRSS of /proc/PID/status); -1 when unknown.
 qint64 rssKb(qint64 pid);
+// User plus system CPU time a process has used, in seconds; -1 when unknown.
+double cpuSeconds(qint64 pid);
 
 // Whether an upper bound on RSS growth measures the code under test. Under a sanitizer it does
 // not: AddressSanitizer keeps freed memory in quarantine (256 MB by default) and both add shadow
