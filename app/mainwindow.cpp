@@ -3,6 +3,7 @@
 #include "aboutbox.h"
 #include "applogging.h"
 #include "appsettings.h"
+#include "core/gil.h"
 #include "coursecodeview.h"
 #include "exportfile.h"
 #include "livecharts.h"
@@ -383,6 +384,20 @@ void MainWindow::createSettingsMenu()
             settings.save();
             trace::TraceHub::instance().setRetention(std::chrono::seconds(seconds));
         }
+    });
+    // Live, like PUT /_scope/gil: the check follows whoever changed it last (a scenario step,
+    // the API), so it is read each time the menu opens.
+    QAction *gil = menu->addAction(tr("Python's GIL (CPU work on threads takes turns)"));
+    gil->setObjectName(QStringLiteral("gilAction"));
+    gil->setCheckable(true);
+    connect(menu, &QMenu::aboutToShow, gil, [gil] { gil->setChecked(Gil::process().enabled()); });
+    connect(gil, &QAction::toggled, this, [this](bool on) {
+        if (on == Gil::process().enabled())
+            return;
+        Gil::process().setEnabled(on);
+        showMessage(on ? tr("GIL on: CPU work on the thread pool takes turns")
+                       : tr("GIL off: CPU work on the thread pool runs in parallel"),
+            5000);
     });
     QMenu *themes = menu->addMenu(tr("Theme"));
     auto *group = new QActionGroup(themes);

@@ -1,6 +1,7 @@
 #include "scenariorunner.h"
 
 #include "applogging.h"
+#include "core/gil.h"
 #include "core/modetable.h"
 #include "loadcontroller.h"
 
@@ -30,6 +31,7 @@ Result ScenarioRunner::start(const Scenario &scenario)
                 ErrorKind::BadArgument, tr("this server has no route %1 yet").arg(step.route));
     }
     m_scenario = &scenario;
+    m_gilBefore = Gil::process().enabled();
     m_step = 0;
     m_runs.clear();
     m_outcome = { scenario.title, {}, trace::nowNs(), 0 };
@@ -41,6 +43,8 @@ Result ScenarioRunner::start(const Scenario &scenario)
 void ScenarioRunner::runStep()
 {
     const ScenarioStep &step = m_scenario->steps.at(m_step);
+    if (step.gil)
+        Gil::process().setEnabled(*step.gil);
     applyModes(step.modes);
     load::LoadPlan plan;
     load::RequestTemplate request;
@@ -54,7 +58,7 @@ void ScenarioRunner::runStep()
     QString error;
     emit stepStarted(m_scenario->title, step.label);
     if (!m_controller.start(step.label, step.route, plan, &error)) {
-        m_scenario = nullptr;
+        end();
         emit failed(error);
         return;
     }
@@ -115,8 +119,14 @@ void ScenarioRunner::finish()
 {
     m_outcome.end = trace::nowNs();
     m_outcome.claims = checkClaims(m_scenario->claims, m_runs);
-    m_scenario = nullptr;
+    end();
     emit finished(m_outcome.title);
+}
+
+void ScenarioRunner::end()
+{
+    Gil::process().setEnabled(m_gilBefore);
+    m_scenario = nullptr;
 }
 
 } // namespace loopscope

@@ -59,12 +59,14 @@ private:
     void onRunFinished(const RunSummary &summary);
     void awaitLastEffect();
     void finish();
+    void end(); // gives back what the scenario changed beyond its variants
 
     LoadController &m_controller;
     ModeTable &m_modes;
     const Scenario *m_scenario = nullptr;
     int m_step = 0;
     quint64 m_stepRuns = 0; // counts the steps started, so a late switch knows its own run
+    bool m_gilBefore = true; // the user's setting, given back at the end
     Settled m_settled;
     QList<RunSummary> m_runs; // this scenario's, one per step
     ScenarioOutcome m_outcome;

@@ -7,6 +7,7 @@
 #include <QStringList>
 
 #include <chrono>
+#include <optional>
 
 namespace loopscope {
 
@@ -15,6 +16,9 @@ struct ScenarioStep
 {
     QString label; // shown in the runs table
     QStringList modes; // "ROUTE=VARIANT", applied before the run
+    // CPython's GIL for this step and the next (unset: as it is); the user's setting comes back
+    // when the scenario ends.
+    std::optional<bool> gil;
     QString route; // route key whose variant the run measures, e.g. "GET /async"
     QByteArray method = QByteArrayLiteral("GET");
     QByteArray target; // path and query

@@ -17,6 +17,8 @@ loopscope_add_test(tst_tracing
 loopscope_add_test(tst_socketwait
     LIBS loopscope_server loopscope_load loopscope_visualizer Qt6::Network
     LABELS "server;trace;load;threaded")
+# The worker pool's hand-off of jobs and results between threads.
+loopscope_add_test(tst_workerpool LIBS loopscope_server LABELS "server;threaded")
 # Limits, hostile clients and the control API's access rules.
 loopscope_add_test(tst_limits
     LIBS loopscope_server Qt6::Network

@@ -4,6 +4,7 @@
 
 #include "appsettings.h"
 #include "chartcursorview.h"
+#include "core/gil.h"
 #include "livecharts.h"
 #include "loadcontroller.h"
 #include "loadpanel.h"
@@ -25,6 +26,7 @@
 #include "trace/spanindex.h"
 #include "trace/tracehub.h"
 
+#include <QAction>
 #include <QChart>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -70,6 +72,7 @@ private slots:
     void startingARunFollowsAgain();
     void startingAScenarioFollowsAgainItsLaterStepsDoNot();
     void scenarioEndsWithItsLastEffectFramedAndChecked();
+    void scenarioStepsSetTheGilThenGiveTheUsersSettingBack();
     void badgeCountsRequestsWhilePaused();
     void helpKeysListsEveryKeyTheTimelineAccepts();
     void failedExportShowsThePathAndTheReason_data();
@@ -375,6 +378,49 @@ void TestApp::scenarioEndsWithItsLastEffectFramedAndChecked()
     const QString banner = m_window->bannerText();
     QVERIFY2(banner.contains(QStringLiteral("&#x2713; ") + scenario->claims.constFirst().text),
         qPrintable(banner));
+}
+
+// A step's GIL holds for it and the next steps; after the lesson the user's own setting is back.
+void TestApp::scenarioStepsSetTheGilThenGiveTheUsersSettingBack()
+{
+    auto cpuStep = [](std::optional<bool> gil) {
+        ScenarioStep step;
+        step.label = QStringLiteral("count");
+        step.modes = { QStringLiteral("GET /cpu=threadpool") };
+        step.route = QStringLiteral("GET /cpu");
+        step.target = "/cpu?n=1000";
+        step.requests = 2;
+        step.concurrency = 2;
+        step.gil = gil;
+        return step;
+    };
+    Scenario scenario;
+    scenario.name = QStringLiteral("gil-steps");
+    scenario.title = QStringLiteral("GIL steps");
+    scenario.steps = { cpuStep(true), cpuStep(std::nullopt), cpuStep(false) };
+    auto *runner = m_window->findChild<ScenarioRunner *>();
+    QVERIFY(runner);
+    for (const bool users : { false, true }) {
+        Gil::process().setEnabled(users);
+        QList<bool> gilAtStep;
+        const auto seen = connect(runner, &ScenarioRunner::stepStarted, this,
+            [&gilAtStep] { gilAtStep << Gil::process().enabled(); });
+        QSignalSpy done(m_window.get(), &MainWindow::scenarioFinished);
+        QVERIFY(m_window->runScenario(scenario));
+        QVERIFY(done.wait(hangGuardMs(60000)));
+        disconnect(seen);
+        QCOMPARE(gilAtStep, QList<bool>({ true, true, false }));
+        QCOMPARE(Gil::process().enabled(), users);
+    }
+    // The Settings menu switches it live.
+    auto *toggle = m_window->findChild<QAction *>(QStringLiteral("gilAction"));
+    QVERIFY(toggle);
+    toggle->setChecked(true);
+    toggle->setChecked(false);
+    QVERIFY(!Gil::process().enabled());
+    QVERIFY2(m_window->messageText().startsWith(u"GIL off"), qPrintable(m_window->messageText()));
+    toggle->setChecked(true);
+    QVERIFY(Gil::process().enabled());
 }
 
 void TestApp::badgeCountsRequestsWhilePaused()

@@ -21,7 +21,7 @@ QString groupTitle(LaneGroup group)
     case LaneGroup::Loop:
         return QStringLiteral("Server loop — requests");
     case LaneGroup::Pool:
-        return QStringLiteral("Worker pool — thread-pool jobs");
+        return QStringLiteral("Worker pools — jobs off the loop (thread pool, process pool)");
     case LaneGroup::Database:
         return QStringLiteral("Database workers");
     case LaneGroup::Tasks:

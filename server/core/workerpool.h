@@ -1,12 +1,11 @@
 #pragma once
 
-#include <QCoro/QCoroFuture>
 #include <QCoro/QCoroTask>
 #include <QThreadPool>
-#include <QtConcurrent/QtConcurrentRun>
 #include <chrono>
 #include <memory>
 
+#include "poolhandoff.h"
 #include "trace/trace.h"
 
 namespace loopscope {
@@ -93,7 +92,7 @@ public:
                     trace::record(trace::Kind::AwaitResume, span, label, job);
             }
         } resumed { awaitingSpan, label, jobSpan };
-        co_return co_await QtConcurrent::run(m_pool.get(), std::move(traced));
+        co_return co_await PoolHandoff<std::invoke_result_t<Job>>::run(*m_pool, std::move(traced));
     }
 
 private:

@@ -68,8 +68,9 @@ void HttpListener::incomingConnection(qintptr socketDescriptor)
     if (m_shuttingDown || static_cast<int>(m_connections.size()) >= m_limits.maxConnections) {
         qCDebug(lcHttp) << "refusing a connection:"
                         << (m_shuttingDown ? "shutting down" : "at the connection cap");
-        RefusedConnection::refuse(socketDescriptor, this);
+        // Counted before the 503 is written: a client that has read it finds it counted.
         ++m_stats.refusedConnections;
+        RefusedConnection::refuse(socketDescriptor, this);
         return;
     }
     auto *connection
