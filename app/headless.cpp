@@ -59,6 +59,9 @@ int runHeadless(const AppOptions &options)
             printLine(text, info ? stdout : stderr);
         },
         Qt::DirectConnection);
+    recording::LiveRecorder recorder;
+    if (!options.recordTo.isEmpty())
+        recorder.capture(); // from before the first connection: a client need not wait for us
     if (const Result started = host.start(); !started) {
         printLine(QStringLiteral("loopscope: %1").arg(started.message()), stderr);
         if (started.kind() == ErrorKind::BadArgument)
@@ -67,7 +70,6 @@ int runHeadless(const AppOptions &options)
     }
     printLine(QStringLiteral("listening on %1").arg(host.url()));
 
-    recording::LiveRecorder recorder;
     if (!options.recordTo.isEmpty()) {
         const auto started = recorder.start(options.recordTo,
             sessionrecords::meta(QStringLiteral("headless"), host.url(), host.modes()));

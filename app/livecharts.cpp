@@ -226,12 +226,15 @@ void LiveCharts::addSampleWithLoad(const ServerSample &sample, const load::LoadS
         m_requestHistory.pop_front();
     const double span
         = double(m_requestHistory.back().first - m_requestHistory.front().first) / 1e9;
+    // While a run goes on, and once as it ends: its final snapshot holds its last completions.
+    const bool latencyCurrent = snapshot.running || m_loadWasRunning;
+    m_loadWasRunning = snapshot.running;
     const Values values {
         span > 0 ? double(m_requestHistory.back().second - m_requestHistory.front().second) / span
                  : 0,
-        snapshot.running ? snapshot.lastSecondP50Ns / 1e6 : 0,
-        snapshot.running ? snapshot.lastSecondP95Ns / 1e6 : 0,
-        snapshot.running ? snapshot.lastSecondP99Ns / 1e6 : 0,
+        latencyCurrent ? snapshot.lastSecondP50Ns / 1e6 : 0,
+        latencyCurrent ? snapshot.lastSecondP95Ns / 1e6 : 0,
+        latencyCurrent ? snapshot.lastSecondP99Ns / 1e6 : 0,
         double(sample.inFlight),
         sample.loopLagNs / 1e6,
         snapshot.running ? double(snapshot.sent - snapshot.done) : 0,

@@ -75,6 +75,7 @@ private:
     QList<Plot *> plots() { return { &m_throughput, &m_latency, &m_inFlight, &m_lag }; }
 
     const LoadController *m_load = nullptr; // none for a recording
+    bool m_loadWasRunning = false; // in the previous sample
     viz::TimeCursor &m_cursor;
     QList<ChartCursorView *> m_views;
     Plot m_throughput;

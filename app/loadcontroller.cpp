@@ -65,6 +65,7 @@ void LoadController::onFinished(const load::LoadResult &result)
     summary.maxMs = double(result.latency.max()) / 1e6;
     summary.result = result;
     m_runs << summary;
+    emit runEnding();
     emit runFinished(summary);
 }
 

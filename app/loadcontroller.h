@@ -52,6 +52,9 @@ public:
 signals:
     void runStarted(const QString &label);
     void progress(qint64 done, qint64 total, double elapsedSeconds, double etaSeconds);
+    // Just before runFinished, while snapshot() still holds the run's final figures: a sample
+    // taken now keeps its last completions (a scenario starts its next run on runFinished).
+    void runEnding();
     void runFinished(const loopscope::RunSummary &summary);
 
 private:

@@ -190,6 +190,7 @@ MainWindow::MainWindow(ServerHost &host, QWidget *parent)
             m_sampleRecords.removeFirst();
         m_sampleRecords.append(sessionrecords::sample(sample, load));
     });
+    connect(m_load, &LoadController::runEnding, m_sampler, &ServerSampler::sample);
     m_sampler->sample();
 
     const QSettings settings;

@@ -42,6 +42,20 @@ ScenarioClaim ratio(QString text, ClaimFigure figure, ClaimFigure over, double e
 
 using M = ClaimMeasure;
 
+// The course's dashboard of 10 microservices, each answering in 1 s, as a /scrape of 10 upstream
+// paths; `extra` is added to the query (a timeout), `last` replaces the 10th service.
+QByteArray tenServices(int concurrency, QByteArray extra = {}, QByteArray last = {})
+{
+    QByteArray target = "/scrape?concurrency=" + QByteArray::number(concurrency) + extra;
+    for (int i = 1; i <= 10; ++i) {
+        const QByteArray service = i == 10 && !last.isEmpty()
+            ? last
+            : "/posts/" + QByteArray::number(i) + "?latency_ms=1000";
+        target += "&url=" + service.toPercentEncoding("/");
+    }
+    return target;
+}
+
 // Tolerances are loose enough for a busy 2-core machine; lower bounds are the physics (a 2 s
 // sleep cannot answer sooner), upper bounds what the lesson stops being true beyond.
 QList<Scenario> buildScenarios()
@@ -142,6 +156,55 @@ QList<Scenario> buildScenarios()
                 1, 0.1, 0.098, 0.35),
             ratio(QStringLiteral("gather cuts the wait about 5 times"), { M::MedianLatency, 0 },
                 { M::MedianLatency, 1 }, 5, 2.5, 5.5) } };
+    // The course's "10 seconds to ~1 second", then its scraper challenges: a timeout per URL and
+    // a service that fails. One user, so the figures are the page's own load time.
+    list << Scenario { QStringLiteral("ten-services"),
+        QStringLiteral("A dashboard of 10 services: 10 s or 1 s"),
+        QStringLiteral(
+            "10 upstream services, 1 s each: awaited one after another the page takes 10 s; "
+            "gathered, 1 s. asyncio.wait_for bounds a service that hangs.\n"
+            "Watch the page's bar last 10 s, then 1 s, then 2 s; select one: the inspector lists "
+            "its ten GET upstream/posts calls, the hanging one ended by its timeout."),
+        { step(QStringLiteral("10 services one after another"),
+              { QStringLiteral("GET /scrape=async") }, QStringLiteral("GET /scrape"), "GET",
+              tenServices(1), 1, 1),
+            step(QStringLiteral("10 services gathered"), { QStringLiteral("GET /scrape=async") },
+                QStringLiteral("GET /scrape"), "GET", tenServices(10), 2, 1),
+            step(QStringLiteral("gathered, one hangs (timeout 2 s)"),
+                { QStringLiteral("GET /scrape=async") }, QStringLiteral("GET /scrape"), "GET",
+                tenServices(10, "&timeout=2", "/posts/10?fail=hang"), 2, 1) },
+        { claim(QStringLiteral("fetched one after another, 10 services take 10 seconds"),
+              M::MaxLatency, 0, 10, 9.9, 13),
+            claim(QStringLiteral("fetched concurrently, the load time falls to about 1 second"),
+                M::MaxLatency, 1, 1, 0.99, 2),
+            claim(QStringLiteral("a timeout per URL: a hanging service costs its 2 s, not the "
+                                 "page"),
+                M::MaxLatency, 2, 2, 1.99, 3.5),
+            claim(QStringLiteral("and the page still answers, that service marked as an error"),
+                M::FailedShare, 2, 0, 0, 0) } };
+    // The course writes its Semaphore(10) at module level: every user shares its 10 permits.
+    list << Scenario { QStringLiteral("global-semaphore"),
+        QStringLiteral("Semaphore(10): per request or shared by every user"),
+        QStringLiteral(
+            "4 users each load a page of 10 services (1 s each). A Semaphore(10) per request lets "
+            "all 40 calls go at once; the course's module-level one lets 10 go, whoever made "
+            "them.\n"
+            "Watch four 1 s bars, then bars ending 1 s apart: each user waits for the others' "
+            "permits (semaphore.acquire in the inspector)."),
+        { step(QStringLiteral("a Semaphore(10) per request"),
+              { QStringLiteral("GET /scrape=async") }, QStringLiteral("GET /scrape"), "GET",
+              tenServices(10, "&semaphore=request"), 4, 4),
+            step(QStringLiteral("one global Semaphore(10)"),
+                { QStringLiteral("GET /scrape=async") }, QStringLiteral("GET /scrape"), "GET",
+                tenServices(10, "&semaphore=global"), 4, 4) },
+        { claim(QStringLiteral("a semaphore per request bounds each page, not the server: all 4 "
+                               "pages in about 1 s"),
+              M::MaxLatency, 0, 1, 0.99, 2),
+            claim(QStringLiteral("Semaphore(10) shared: at most 10 requests to the services at "
+                                 "once, so 40 calls take 4 rounds"),
+                M::MaxLatency, 1, 4, 3.95, 6),
+            claim(QStringLiteral("the first user still gets its page in about 1 s"), M::MinLatency,
+                1, 1, 0.99, 2) } };
     list << Scenario { QStringLiteral("cpu-bound"), QStringLiteral("CPU-bound work on the loop"),
         QStringLiteral(
             "Counting primes on the loop freezes every other request; on the pool it does not.\n"

@@ -36,11 +36,19 @@ LiveRecorder::~LiveRecorder()
         static_cast<void>(stop());
 }
 
+void LiveRecorder::capture()
+{
+    if (!m_subscription)
+        m_subscription = trace::TraceHub::instance().subscribe(kSubscriptionCapacity);
+}
+
 Result LiveRecorder::start(const QString &path, const QJsonObject &meta)
 {
-    if (Result r = m_writer.open(path, meta, trace::sessionOrigin()); !r)
+    if (Result r = m_writer.open(path, meta, trace::sessionOrigin()); !r) {
+        m_subscription.reset();
         return r;
-    m_subscription = trace::TraceHub::instance().subscribe(kSubscriptionCapacity);
+    }
+    capture();
     m_timer.start();
     return {};
 }

@@ -26,6 +26,10 @@ public:
     explicit LiveRecorder(QObject *parent = nullptr);
     ~LiveRecorder() override;
 
+    // Starts taking the trace hub's events, to be written once start() has a file: called before
+    // the server accepts its first connection, no request it answers is missing from the file.
+    void capture();
+    // Opens the file and records into it (capturing from now, if capture() was not called).
     Result start(const QString &path, const QJsonObject &meta);
     // One of the window's records ({"kind", "at" in session ns, ...}), written with the next
     // block of events.

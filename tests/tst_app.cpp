@@ -86,6 +86,7 @@ private slots:
     void aScenarioShowsItsPlanInTheLoadPanel();
     void theBannerHintsCloseAndLeavesOnAManualRun();
     void chartTicksAreRoundAndFollowTheData();
+    void aRunShorterThanASecondStillReachesTheLatencyChart();
     void theDarkThemeDarkensChartsAndKeepsRadiosVisible();
     void greyedOutVariantsSayWhyTheyAreOff();
     void helpAboutNamesTheVersionLicenceAndReadme();
@@ -748,6 +749,32 @@ void TestApp::chartTicksAreRoundAndFollowTheData()
                 <= view->chart()->plotArea().width(),
             qPrintable(QStringLiteral("%1: %2 labels of %3").arg(title).arg(labels).arg(widest)));
     }
+}
+
+// Its requests all end in its first second, which never became a full one: the chart has their
+// latency from the run's final figures all the same.
+void TestApp::aRunShorterThanASecondStillReachesTheLatencyChart()
+{
+    QSignalSpy finished(&m_window->loadController(), &LoadController::runFinished);
+    startFromThePanel(QStringLiteral("/async?delay=0.3"), 2, 2, 0);
+    QVERIFY(finished.wait(hangGuardMs(30000)));
+    const RunSummary &run = m_window->loadController().runs().constLast();
+    QCOMPARE(run.completed, 2);
+    QVERIFY(run.result.elapsedNs < 1'000'000'000); // else a full second would carry it anyway
+    ChartCursorView *latency = nullptr;
+    for (ChartCursorView *view : m_window->charts().findChildren<ChartCursorView *>()) {
+        if (view->chart()->title().startsWith(u"Latency"))
+            latency = view;
+    }
+    QVERIFY(latency);
+    double highestP50 = 0;
+    for (QAbstractSeries *series : latency->chart()->series()) {
+        if (series->name() != u"p50")
+            continue;
+        for (const QPointF &point : qobject_cast<QLineSeries *>(series)->points())
+            highestP50 = std::max(highestP50, point.y());
+    }
+    QVERIFY2(highestP50 >= 300, QByteArray::number(highestP50).constData());
 }
 
 void TestApp::theDarkThemeDarkensChartsAndKeepsRadiosVisible()

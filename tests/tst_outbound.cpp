@@ -101,6 +101,10 @@ private slots:
     void scrapeHangingUrlTimesOutOthersIntact();
     void scrapeEveryUrlFailingStillAnswersTheList();
     void scrapeSemaphoreBoundsConcurrency();
+    void scrapeGlobalSemaphoreIsSharedByEveryRequest_data();
+    void scrapeGlobalSemaphoreIsSharedByEveryRequest();
+    void anUnknownChoiceIsRefusedWithWhatIsPermitted_data();
+    void anUnknownChoiceIsRefusedWithWhatIsPermitted();
     void scrapeOverCapBodyFailsOnlyThatUrl_data();
     void scrapeOverCapBodyFailsOnlyThatUrl();
     void scrapeRejectsHosts_data();
@@ -413,9 +417,10 @@ void TestOutbound::scrapeHangingUrlTimesOutOthersIntact()
 {
     auto server = startWithLatency();
     const QString base = simulatorUrl(server->port());
-    const QByteArray target
-        = "/scrape?timeout=0.5&url=" + encoded(base + QStringLiteral("/posts/1"))
-        + "&url=" + encoded(base + QStringLiteral("/comments/2?fail=hang"))
+    const QByteArray target = "/scrape?timeout=0.5&url="
+        + encoded(base + QStringLiteral("/posts/1"))
+        // A bare path is on the upstream.
+        + "&url=" + encoded(QStringLiteral("/comments/2?fail=hang"))
         + "&url=" + encoded(base + QStringLiteral("/albums/3"));
     int status = 0;
     qint64 elapsed = 0;
@@ -429,6 +434,8 @@ void TestOutbound::scrapeHangingUrlTimesOutOthersIntact()
         QVERIFY(results[i].toObject().value(QStringLiteral("content_length")).toInt() > 0);
     }
     const QJsonObject hung = results[1].toObject();
+    QCOMPARE(hung.value(QStringLiteral("url")).toString(),
+        base + QStringLiteral("/comments/2?fail=hang"));
     QCOMPARE(hung.value(QStringLiteral("status")).toString(), QStringLiteral("error"));
     QVERIFY2(hung.value(QStringLiteral("error")).toString().startsWith(u"ReadTimeout"),
         qPrintable(hung.value(QStringLiteral("error")).toString()));
@@ -470,6 +477,71 @@ void TestOutbound::scrapeSemaphoreBoundsConcurrency()
     QCOMPARE(upstreamCallsAtOnce(QStringLiteral("GET /scrape"), since), 2);
     const double total = body.value(QStringLiteral("total_time")).toDouble();
     QVERIFY2(total >= 3 * latencyMs / 1000.0 - 0.01, QByteArray::number(total).constData());
+}
+
+void TestOutbound::scrapeGlobalSemaphoreIsSharedByEveryRequest_data()
+{
+    QTest::addColumn<QByteArray>("semaphore");
+    QTest::addColumn<int>("atOnce");
+    // Three users, eight services each: a semaphore per request lets all 24 calls go at once;
+    // the course's module-level Semaphore(10) lets 10 go, whoever made them.
+    QTest::newRow("per request") << QByteArray("request") << 24;
+    QTest::newRow("global") << QByteArray("global") << 10;
+}
+
+void TestOutbound::scrapeGlobalSemaphoreIsSharedByEveryRequest()
+{
+    QFETCH(QByteArray, semaphore);
+    QFETCH(int, atOnce);
+    auto server = startWithLatency();
+    // 1 s per call: the three requests are in flight together however slowly they arrive.
+    QByteArray target = "/scrape?concurrency=10&semaphore=" + semaphore;
+    for (int i = 1; i <= 8; ++i)
+        target += "&url=" + encoded(QStringLiteral("/posts/%1?latency_ms=1000").arg(i));
+    const trace::Nanos since = trace::nowNs();
+    const QList<TestResponse> answers = fetchConcurrently(server->port(), "GET", target, 3);
+    QCOMPARE(answers.size(), 3);
+    for (const TestResponse &answer : answers)
+        QCOMPARE(answer.status, 200);
+    std::vector<Interval> calls;
+    const trace::SpanIndex index = retainedSpans();
+    for (const trace::SpanRecord *span :
+        requestSpansSince(index, QStringLiteral("GET /scrape"), since)) {
+        const std::vector<Interval> own = awaitIntervals(*span, trace::label("semaphore.acquire"));
+        calls.insert(calls.end(), own.begin(), own.end());
+    }
+    QCOMPARE(calls.size(), std::size_t(24));
+    QCOMPARE(maxOverlap(calls), atOnce);
+}
+
+void TestOutbound::anUnknownChoiceIsRefusedWithWhatIsPermitted_data()
+{
+    QTest::addColumn<QByteArray>("target");
+    QTest::addColumn<QString>("param");
+    QTest::addColumn<QString>("permitted");
+    QTest::newRow("scrape semaphore")
+        << QByteArray("/scrape?semaphore=shared") << QStringLiteral("semaphore")
+        << QStringLiteral("'request', 'global'");
+    QTest::newRow("dashboard client")
+        << QByteArray("/dashboard?client=pooled") << QStringLiteral("client")
+        << QStringLiteral("'shared', 'per-call'");
+}
+
+void TestOutbound::anUnknownChoiceIsRefusedWithWhatIsPermitted()
+{
+    QFETCH(QByteArray, target);
+    QFETCH(QString, param);
+    QFETCH(QString, permitted);
+    auto server = startWithLatency();
+    int status = 0;
+    const QJsonObject body = fetchJson(server->port(), target, &status);
+    QCOMPARE(status, 422);
+    const QJsonObject error = body.value(QStringLiteral("detail")).toArray().first().toObject();
+    QCOMPARE(error.value(QStringLiteral("loc")).toArray(),
+        QJsonArray({ QStringLiteral("query"), param }));
+    QCOMPARE(error.value(QStringLiteral("type")).toString(), QStringLiteral("type_error.enum"));
+    QVERIFY2(error.value(QStringLiteral("msg")).toString().endsWith(permitted),
+        qPrintable(error.value(QStringLiteral("msg")).toString()));
 }
 
 void TestOutbound::scrapeOverCapBodyFailsOnlyThatUrl_data()
@@ -522,7 +594,8 @@ void TestOutbound::scrapeRejectsHosts_data()
     QTest::newRow("other host") << QStringLiteral("http://example.com/");
     QTest::newRow("public ip") << QStringLiteral("http://93.184.216.34/");
     QTest::newRow("malformed") << QStringLiteral("http://[::1/");
-    QTest::newRow("no host") << QStringLiteral("/posts/1");
+    QTest::newRow("relative, no host") << QStringLiteral("posts/1");
+    QTest::newRow("another host, no scheme") << QStringLiteral("//example.com/posts/1");
     QTest::newRow("ftp") << QStringLiteral("ftp://127.0.0.1/");
 }
 

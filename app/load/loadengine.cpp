@@ -581,6 +581,7 @@ void LoadEngine::Private::runLoop()
     }
     for (LoadConnection &c : connections)
         c.close();
+    stats.closePartialSecond();
     publish(now, false);
 }
 

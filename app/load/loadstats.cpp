@@ -112,11 +112,15 @@ LoadSnapshot LoadStats::snapshot(qint64 nowNs, qint64 planned, double durationSe
     return s;
 }
 
-LoadResult LoadStats::take(qint64 elapsedNs)
+void LoadStats::closePartialSecond()
 {
-    // The last, partial second is part of the series too.
     if (m_secondRequests > 0)
         closeSecondsBefore(m_currentSecond + 1);
+}
+
+LoadResult LoadStats::take(qint64 elapsedNs)
+{
+    closePartialSecond();
     m_result.elapsedNs = elapsedNs;
     return std::move(m_result);
 }

@@ -21,6 +21,10 @@ public:
     void noteSent() { ++m_result.sent; }
 
     LoadSnapshot snapshot(qint64 nowNs, qint64 planned, double durationSeconds) const;
+    // At the run's end: its last, partial second joins the series, so the final snapshot's
+    // "last second" figures are those of its last completions (a run shorter than a second,
+    // or one whose slow requests all end at once, has no other).
+    void closePartialSecond();
     // Moves everything into a result; the stats are spent afterwards.
     LoadResult take(qint64 elapsedNs);
 

@@ -73,26 +73,53 @@ const Param clientParam = Param::query(QStringLiteral("client"), QStringLiteral(
     QStringLiteral("shared"),
     QStringLiteral("per-call (a new client per request) or shared (one pooled client)"));
 const Param urlParam = Param::query(QStringLiteral("url"), QStringLiteral("string"), false, {},
-    QStringLiteral("repeatable; http:// to loopback, the upstream or --allow-host"));
+    QStringLiteral("repeatable; http:// to loopback, the upstream or --allow-host; a path "
+                   "(/posts/1?latency_ms=1000) is on the upstream"));
 const Param timeoutParam = Param::query(QStringLiteral("timeout"), QStringLiteral("number"), false,
     QStringLiteral("10"), QStringLiteral("seconds per URL"), 0.001, 120);
-const Param concurrencyParam
-    = Param::query(QStringLiteral("concurrency"), QStringLiteral("integer"), false,
-        QStringLiteral("10"), QStringLiteral("asyncio.Semaphore size"), 1, 1000);
+const Param concurrencyParam = Param::query(QStringLiteral("concurrency"),
+    QStringLiteral("integer"), false, QStringLiteral("10"),
+    QStringLiteral("size of the request's own asyncio.Semaphore"), 1, 1000);
+const Param semaphoreParam = Param::query(QStringLiteral("semaphore"), QStringLiteral("string"),
+    false, QStringLiteral("request"),
+    QStringLiteral("request: a Semaphore(concurrency) of its own; global: the course's "
+                   "module-level Semaphore(10), shared by every request"));
+
+// A query parameter that takes one of `permitted` (its default when absent): its index, or a
+// 422 shaped like FastAPI's for an Enum parameter.
+std::optional<qsizetype> choice(
+    RequestContext &context, const Param &param, const QStringList &permitted, HttpResponse *error)
+{
+    const QString given = context.params().string(param).value_or(param.defaultValue);
+    if (const qsizetype index = permitted.indexOf(given); index >= 0)
+        return index;
+    QStringList quoted;
+    for (const QString &value : permitted)
+        quoted << u'\'' + value + u'\'';
+    *error = http::validationError({ QStringLiteral("query"), param.name },
+        QStringLiteral("value is not a valid enumeration member; permitted: ")
+            + quoted.join(QStringLiteral(", ")),
+        QStringLiteral("type_error.enum"));
+    return std::nullopt;
+}
 
 // ?client=per-call|shared: a new client (and connection) per call, as the course's dashboard
 // does, or the long-lived pooled one, as its scraper does.
 std::optional<bool> perCallClient(RequestContext &context, HttpResponse *error)
 {
-    const QString client = context.params().string(clientParam).value_or(clientParam.defaultValue);
-    if (client == u"shared")
-        return false;
-    if (client == u"per-call")
-        return true;
-    *error = http::validationError({ QStringLiteral("query"), QStringLiteral("client") },
-        QStringLiteral("value is not a valid enumeration member; permitted: 'per-call', 'shared'"),
-        QStringLiteral("type_error.enum"));
-    return std::nullopt;
+    const auto index = choice(
+        context, clientParam, { QStringLiteral("shared"), QStringLiteral("per-call") }, error);
+    if (!index)
+        return std::nullopt;
+    return *index == 1;
+}
+
+// The course's `semaphore = asyncio.Semaphore(10)` at module level: one for every request of a
+// server loop (a semaphore belongs to one thread; tests run several servers at once).
+upstream::AsyncSemaphore &moduleSemaphore()
+{
+    thread_local upstream::AsyncSemaphore semaphore { 10 };
+    return semaphore;
 }
 
 // One GET the way the route's variant does I/O (RequestContext::offload): awaited on the loop
@@ -217,10 +244,11 @@ QCoro::Task<QJsonObject> scrapeOne(RequestContext &context, Outbound &outbound, 
     if (waits)
         context.awaitBegins(waitLabel);
     co_await semaphore.acquire();
+    // Given back however the call ends: the module-level semaphore outlives the request.
+    const upstream::AsyncSemaphore::Permit permit { semaphore };
     if (waits)
         context.awaitEnds(waitLabel);
     const FetchResult result = co_await fetch(context, outbound, url, timeout, perCall);
-    semaphore.release();
     co_return scrapeResult(url.toString(), result);
 }
 
@@ -235,6 +263,10 @@ QCoro::Task<HttpResponse> scrape(RequestContext &context, Outbound &outbound)
     const auto perCall = perCallClient(context, &error);
     if (!perCall)
         co_return error;
+    const auto shared = choice(
+        context, semaphoreParam, { QStringLiteral("request"), QStringLiteral("global") }, &error);
+    if (!shared)
+        co_return error;
 
     QList<QUrl> urls;
     const QStringList given = context.query.values(urlParam.name);
@@ -244,7 +276,10 @@ QCoro::Task<HttpResponse> scrape(RequestContext &context, Outbound &outbound)
             urls << outbound.endpoint(QString::fromLatin1(path));
     }
     for (int i = 0; i < given.size(); ++i) {
-        const QUrl url(given[i], QUrl::StrictMode);
+        QUrl url(given[i], QUrl::StrictMode);
+        // A bare path names the upstream, so a lesson can list its services without its port.
+        if (url.isRelative() && given[i].startsWith(u'/') && !given[i].startsWith(u"//"))
+            url = outbound.base().resolved(url);
         if (const QString why = outbound.checkAllowed(url); !why.isEmpty())
             co_return http::validationError({ QStringLiteral("query"), QStringLiteral("url"), i },
                 QStringLiteral("%1: '%2'").arg(why, given[i]), QStringLiteral("value_error.url"));
@@ -256,7 +291,8 @@ QCoro::Task<HttpResponse> scrape(RequestContext &context, Outbound &outbound)
     total.start();
     // Bounded by the semaphore where the variant awaits; the `requests` version, one after
     // another, never waits on it.
-    upstream::AsyncSemaphore semaphore { int(*concurrency) };
+    upstream::AsyncSemaphore ownSemaphore { int(*concurrency) };
+    upstream::AsyncSemaphore &semaphore = *shared == 1 ? moduleSemaphore() : ownSemaphore;
     auto scrapeAt = [&, perCall = *perCall](qsizetype i) {
         return scrapeOne(context, outbound, urls[i], perUrl, perCall, semaphore);
     };
@@ -389,7 +425,8 @@ void addOutboundRoutes(Router &router, Outbound *outbound)
             "The async scraper exercise: concurrent fetches with timings, per-URL timeout "
             "and errors, bounded semaphore; blocking fetches one by one like requests"),
         standardVariants, HandlerVariant::Async,
-        { urlParam, timeoutParam, concurrencyParam, clientParam }, [outbound](RequestContext &c) {
+        { urlParam, timeoutParam, concurrencyParam, semaphoreParam, clientParam },
+        [outbound](RequestContext &c) {
             return scrape(c, *outbound);
         } }.answering(scrapeAnswer)));
     router.add(needsOutbound(Route { "GET", QStringLiteral("/files/{name}"),

@@ -47,6 +47,18 @@ public:
         next.resume();
     }
 
+    // An acquired permit, released when it goes out of scope.
+    struct Permit
+    {
+        explicit Permit(AsyncSemaphore &acquired)
+            : semaphore(acquired)
+        { }
+        AsyncSemaphore &semaphore;
+        Permit(const Permit &) = delete;
+        Permit &operator=(const Permit &) = delete;
+        ~Permit() { semaphore.release(); }
+    };
+
 private:
     int m_free;
     std::deque<std::coroutine_handle<>> m_waiters;
