@@ -166,6 +166,24 @@ void LiveCharts::append(Plot &plot, int index, double seconds, double value)
     fitAxes(plot);
 }
 
+namespace {
+
+// The axis lays out one label per tick at each change, so the range and the step never meet in
+// an order that asks for more ticks than either the old or the new axis has: a latency jumping
+// from 0 to 20 s against the old 0.2 ms step would lay out 100,000 labels, for minutes.
+void setRangeAndStep(QValueAxis &axis, double min, double max, double step)
+{
+    if (step >= axis.tickInterval()) {
+        axis.setTickInterval(step);
+        axis.setRange(min, max);
+    } else {
+        axis.setRange(min, max);
+        axis.setTickInterval(step);
+    }
+}
+
+} // namespace
+
 void LiveCharts::fitAxes(Plot &plot)
 {
     // The data's own extent: x from the oldest point kept to the newest (at least a few seconds,
@@ -190,13 +208,11 @@ void LiveCharts::fitAxes(Plot &plot)
     const int across = std::max(2, int((area.width() > 0 ? area.width() : 300) / 80));
     const int up = std::max(3, int((area.height() > 0 ? area.height() : 100) / 20));
     const double xStep = niceStep(right - left, across);
-    plot.x->setRange(left, right);
-    plot.x->setTickInterval(xStep);
+    setRangeAndStep(*plot.x, left, right, xStep);
     plot.x->setLabelFormat(xStep >= 1 ? QStringLiteral("%.0f s") : QStringLiteral("%.1f s"));
     const double yStep = niceStep(top > 0 ? top * 1.05 : 1, up);
     const double yTop = std::max(yStep, std::ceil(top * 1.05 / yStep) * yStep);
-    plot.y->setRange(0, yTop);
-    plot.y->setTickInterval(yStep);
+    setRangeAndStep(*plot.y, 0, yTop, yStep);
     const int decimals = std::max(0, int(-std::floor(std::log10(yStep) + 1e-9)));
     plot.y->setLabelFormat(QStringLiteral("%.") + QString::number(decimals) + u'f');
 }

@@ -8,6 +8,7 @@
 #include "livecharts.h"
 #include "loadcontroller.h"
 #include "loadpanel.h"
+#include "loadsnapshot.h"
 #include "logview.h"
 #include "mainwindow.h"
 #include "routespanel.h"
@@ -53,6 +54,7 @@
 #include <QToolButton>
 #include <QValueAxis>
 #include <algorithm>
+#include <array>
 
 using namespace loopscope;
 using namespace loopscope::testing;
@@ -87,6 +89,7 @@ private slots:
     void theBannerHintsCloseAndLeavesOnAManualRun();
     void chartTicksAreRoundAndFollowTheData();
     void aRunShorterThanASecondStillReachesTheLatencyChart();
+    void aJumpInLatencyNeverLaysOutThousandsOfTicks();
     void theDarkThemeDarkensChartsAndKeepsRadiosVisible();
     void greyedOutVariantsSayWhyTheyAreOff();
     void helpAboutNamesTheVersionLicenceAndReadme();
@@ -775,6 +778,42 @@ void TestApp::aRunShorterThanASecondStillReachesTheLatencyChart()
             highestP50 = std::max(highestP50, point.y());
     }
     QVERIFY2(highestP50 >= 300, QByteArray::number(highestP50).constData());
+}
+
+// A run's final point can take the latency from 0 to 20 s at once (sync-vs-async): no state of
+// an axis on the way may ask for more ticks than a plot shows, each one a laid-out label.
+void TestApp::aJumpInLatencyNeverLaysOutThousandsOfTicks()
+{
+    LiveCharts charts(m_window->timeCursor());
+    charts.resize(590, 230);
+    charts.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&charts));
+    double mostTicks = 0;
+    for (ChartCursorView *view : charts.findChildren<ChartCursorView *>()) {
+        for (QAbstractAxis *axis : view->chart()->axes()) {
+            auto *values = qobject_cast<QValueAxis *>(axis);
+            const auto count = [values, &mostTicks] {
+                if (values->tickInterval() > 0)
+                    mostTicks = std::max(
+                        mostTicks, (values->max() - values->min()) / values->tickInterval());
+            };
+            connect(values, &QValueAxis::rangeChanged, this, count);
+            connect(values, &QValueAxis::tickIntervalChanged, this, count);
+        }
+    }
+    const trace::Nanos start = trace::fromSessionSeconds(100);
+    const std::array<qint64, 7> latenciesMs { 0, 0, 20'000, 0, 5, 60'000, 1 };
+    for (std::size_t i = 0; i < latenciesMs.size(); ++i) {
+        const qint64 p50Ms = latenciesMs[i];
+        ServerSample sample;
+        sample.at = start + trace::Nanos(i) * 1'000'000'000;
+        load::LoadSnapshot load;
+        load.running = true;
+        load.lastSecondP50Ns = load.lastSecondP95Ns = load.lastSecondP99Ns = p50Ms * 1'000'000;
+        charts.addSampleWithLoad(sample, load);
+    }
+    QVERIFY(mostTicks > 0); // the axes were watched
+    QVERIFY2(mostTicks <= 100, QByteArray::number(mostTicks).constData());
 }
 
 void TestApp::theDarkThemeDarkensChartsAndKeepsRadiosVisible()

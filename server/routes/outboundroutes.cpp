@@ -263,10 +263,11 @@ QCoro::Task<HttpResponse> scrape(RequestContext &context, Outbound &outbound)
     const auto perCall = perCallClient(context, &error);
     if (!perCall)
         co_return error;
-    const auto shared = choice(
+    const auto semaphoreScope = choice(
         context, semaphoreParam, { QStringLiteral("request"), QStringLiteral("global") }, &error);
-    if (!shared)
+    if (!semaphoreScope)
         co_return error;
+    const bool moduleLevel = *semaphoreScope == 1;
 
     QList<QUrl> urls;
     const QStringList given = context.query.values(urlParam.name);
@@ -290,9 +291,9 @@ QCoro::Task<HttpResponse> scrape(RequestContext &context, Outbound &outbound)
     QElapsedTimer total;
     total.start();
     // Bounded by the semaphore where the variant awaits; the `requests` version, one after
-    // another, never waits on it.
+    // another, holds one permit at a time (it waits only for other requests' permits, global).
     upstream::AsyncSemaphore ownSemaphore { int(*concurrency) };
-    upstream::AsyncSemaphore &semaphore = *shared == 1 ? moduleSemaphore() : ownSemaphore;
+    upstream::AsyncSemaphore &semaphore = moduleLevel ? moduleSemaphore() : ownSemaphore;
     auto scrapeAt = [&, perCall = *perCall](qsizetype i) {
         return scrapeOne(context, outbound, urls[i], perUrl, perCall, semaphore);
     };
