@@ -12,6 +12,17 @@ QJsonObject validationIssue(const QJsonArray &location, const QString &message, 
     return issue;
 }
 
+QJsonObject enumIssue(const QJsonArray &location, const QJsonArray &members)
+{
+    QStringList quoted;
+    for (const QJsonValue &member : members)
+        quoted << u'\'' + member.toString() + u'\'';
+    return validationIssue(location,
+        QStringLiteral("value is not a valid enumeration member; permitted: %1")
+            .arg(quoted.join(QStringLiteral(", "))),
+        QStringLiteral("type_error.enum"), { { QStringLiteral("enum_values"), members } });
+}
+
 HttpResponse validationErrors(const QJsonArray &issues)
 {
     return HttpResponse::json(QJsonObject { { QStringLiteral("detail"), issues } }, 422);

@@ -16,6 +16,9 @@ namespace loopscope::http {
 QJsonObject validationIssue(const QJsonArray &location, const QString &message, const QString &type,
     const QJsonObject &context = {});
 
+// A value outside an Enum's members, as pydantic words it, listing them in "ctx".
+QJsonObject enumIssue(const QJsonArray &location, const QJsonArray &members);
+
 // The 422 of one or more entries made by validationIssue().
 HttpResponse validationErrors(const QJsonArray &issues);
 

@@ -93,13 +93,8 @@ std::optional<qsizetype> choice(
     const QString given = context.params().string(param).value_or(param.defaultValue);
     if (const qsizetype index = permitted.indexOf(given); index >= 0)
         return index;
-    QStringList quoted;
-    for (const QString &value : permitted)
-        quoted << u'\'' + value + u'\'';
-    *error = http::validationError({ QStringLiteral("query"), param.name },
-        QStringLiteral("value is not a valid enumeration member; permitted: ")
-            + quoted.join(QStringLiteral(", ")),
-        QStringLiteral("type_error.enum"));
+    *error = http::validationErrors({ http::enumIssue(
+        { QStringLiteral("query"), param.name }, QJsonArray::fromStringList(permitted)) });
     return std::nullopt;
 }
 

@@ -204,13 +204,7 @@ QJsonArray schemaIssues(const QJsonObject &schema, const QJsonValue &value, QJso
     }
     if (const QJsonArray allowed = schema.value(QStringLiteral("enum")).toArray();
         !allowed.isEmpty() && !allowed.contains(value)) {
-        QStringList names;
-        for (const QJsonValue &name : allowed)
-            names << u'\'' + name.toString() + u'\'';
-        issues.append(http::validationIssue(location,
-            QStringLiteral("value is not a valid enumeration member; permitted: %1")
-                .arg(names.join(QStringLiteral(", "))),
-            QStringLiteral("type_error.enum"), { { QStringLiteral("enum_values"), allowed } }));
+        issues.append(http::enumIssue(location, allowed));
     }
     if (value.isObject()) {
         const QJsonObject object = value.toObject();
