@@ -17,6 +17,7 @@ int exitCode(ErrorKind kind)
         return 2;
     case ErrorKind::BadData:
     case ErrorKind::Io:
+    case ErrorKind::Internal:
         return 1;
     }
     return 1;
@@ -213,6 +214,17 @@ const std::vector<OptionRow> &optionTable()
                     return refused(
                         QStringLiteral("--mode expects ROUTE=VARIANT, got '%1'").arg(value));
                 o.server.modeAssignments.append(value); // checked when the server starts
+                return {};
+            } },
+        { { QStringLiteral("set") }, QStringLiteral("NAME=VALUE"),
+            QStringLiteral("a live setting, as a scenario step sets it: gil.enabled,\n"
+                           "database.pooling, upstream.latency_ms, upstream.jitter_ms,\n"
+                           "upstream.failure_rate, upstream.failure_mode; repeatable"),
+            {},
+            [](const QString &value, O &o) -> Result {
+                if (!value.contains(u'='))
+                    return refused(QStringLiteral("--set expects NAME=VALUE, got '%1'").arg(value));
+                o.server.settingAssignments.append(value); // checked when the server starts
                 return {};
             } },
         { { QStringLiteral("gil") }, QStringLiteral("on|off"),

@@ -13,31 +13,24 @@ LoadController::LoadController(ServerHost &host, QObject *parent)
     connect(&m_runner, &load::LoadRunner::finished, this, &LoadController::onFinished);
 }
 
-bool LoadController::start(
-    const QString &label, const QString &route, load::LoadPlan plan, QString *error)
+Result LoadController::start(const QString &label, const QString &route, load::LoadPlan plan)
 {
-    if (m_runner.isRunning()) {
-        *error = QStringLiteral("a run is already going");
-        return false;
-    }
     plan.host = m_host.address().toString();
     plan.port = m_host.port();
-    if (const QString invalid = plan.validate(); !invalid.isEmpty()) {
-        *error = invalid;
-        return false;
-    }
+    if (m_runner.isRunning())
+        return Result::failure(ErrorKind::BadArgument, QStringLiteral("a run is already going"));
+    if (Result valid = plan.validate(); !valid)
+        return valid;
     m_label = label;
     m_route = route;
     m_plan = plan;
     m_startedAt = trace::nowNs();
     const int index = m_host.modes().indexOf(route);
     m_variant = index < 0 ? QString() : variantName(m_host.modes().variant(index));
-    if (!m_runner.start(plan)) {
-        *error = m_runner.lastError();
-        return false;
-    }
+    if (Result started = m_runner.start(plan); !started)
+        return started;
     emit runStarted(label);
-    return true;
+    return {};
 }
 
 void LoadController::onFinished(const load::LoadResult &result)

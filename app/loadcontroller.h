@@ -39,7 +39,8 @@ public:
     explicit LoadController(ServerHost &host, QObject *parent = nullptr);
 
     // `route` names the route whose variant the run measures (for the table).
-    bool start(const QString &label, const QString &route, load::LoadPlan plan, QString *error);
+    // A failure (BadArgument, saying why) when a run is going or the plan cannot run.
+    Result start(const QString &label, const QString &route, load::LoadPlan plan);
     void stop() { m_runner.stop(); }
     bool isRunning() const { return m_runner.isRunning(); }
     load::LoadSnapshot snapshot() const { return m_runner.snapshot(); }

@@ -164,9 +164,8 @@ void LoadPanel::start()
     plan.concurrency = m_concurrency->value();
     plan.keepAlive = m_keepAlive->isChecked();
     plan.rate = m_openLoop->isChecked() ? m_rate->value() : 0;
-    QString error;
-    if (!m_controller.start(tr("manual"), route, plan, &error)) {
-        const QString text = tr("Load not started: %1").arg(error);
+    if (const Result started = m_controller.start(tr("manual"), route, plan); !started) {
+        const QString text = tr("Load not started: %1").arg(started.message());
         m_progressText->setText(text);
         emit message(text);
     }

@@ -75,7 +75,7 @@ MainWindow::MainWindow(ServerHost &host, QWidget *parent)
     auto lessonSettled = [this] {
         return m_host.backgroundTasksRunning() == 0 && !m_timelineModel->hasOpenWork();
     };
-    m_scenarios = new ScenarioRunner(*m_load, host.modes(), lessonSettled, this);
+    m_scenarios = new ScenarioRunner(*m_load, host.modes(), host.settings(), lessonSettled, this);
 
     auto *left = new QSplitter(Qt::Vertical, this);
     m_routes = new RoutesPanel(host.modes(), left);
@@ -391,11 +391,17 @@ void MainWindow::createSettingsMenu()
     QAction *gil = menu->addAction(tr("Python's GIL (CPU work on threads takes turns)"));
     gil->setObjectName(QStringLiteral("gilAction"));
     gil->setCheckable(true);
-    connect(menu, &QMenu::aboutToShow, gil, [gil] { gil->setChecked(Gil::process().enabled()); });
-    connect(gil, &QAction::toggled, this, [this](bool on) {
-        if (on == Gil::process().enabled())
+    const QString gilSetting = QStringLiteral("gil.enabled");
+    connect(menu, &QMenu::aboutToShow, gil, [this, gil, gilSetting] {
+        gil->setChecked(m_host.settings().value(gilSetting).value_or(true).toBool());
+    });
+    connect(gil, &QAction::toggled, this, [this, gilSetting](bool on) {
+        if (on == m_host.settings().value(gilSetting).value_or(true).toBool())
             return;
-        Gil::process().setEnabled(on);
+        if (const Result set = m_host.settings().set(gilSetting, on); !set) {
+            showMessage(set.message(), 5000);
+            return;
+        }
         showMessage(on ? tr("GIL on: CPU work on the thread pool takes turns")
                        : tr("GIL off: CPU work on the thread pool runs in parallel"),
             5000);

@@ -1,19 +1,21 @@
 #include "scenariorunner.h"
 
 #include "applogging.h"
-#include "core/gil.h"
 #include "core/modetable.h"
 #include "loadcontroller.h"
+#include "routing/settingtable.h"
 
+#include <algorithm>
 #include <memory>
 
 namespace loopscope {
 
-ScenarioRunner::ScenarioRunner(
-    LoadController &controller, ModeTable &modes, Settled settled, QObject *parent)
+ScenarioRunner::ScenarioRunner(LoadController &controller, ModeTable &modes, SettingTable &settings,
+    Settled settled, QObject *parent)
     : QObject(parent)
     , m_controller(controller)
     , m_modes(modes)
+    , m_settings(settings)
     , m_settled(std::move(settled))
 {
     connect(&m_controller, &LoadController::runFinished, this, &ScenarioRunner::onRunFinished);
@@ -25,13 +27,25 @@ Result ScenarioRunner::start(const Scenario &scenario)
 {
     if (m_scenario || m_controller.isRunning())
         return Result::failure(ErrorKind::BadArgument, tr("a run is already going"));
+    QList<std::pair<QString, QJsonValue>> before;
     for (const ScenarioStep &step : scenario.steps) {
         if (m_modes.indexOf(step.route) < 0)
             return Result::failure(
                 ErrorKind::BadArgument, tr("this server has no route %1 yet").arg(step.route));
+        for (const QString &assignment : step.settings) {
+            const QString name = assignment.section(u'=', 0, 0);
+            const std::optional<QJsonValue> value = m_settings.value(name);
+            if (!value)
+                return Result::failure(ErrorKind::BadArgument,
+                    tr("this server has no setting %1 (no database or no upstream simulator?)")
+                        .arg(name));
+            if (std::none_of(before.begin(), before.end(),
+                    [&name](const auto &saved) { return saved.first == name; }))
+                before.append({ name, *value });
+        }
     }
     m_scenario = &scenario;
-    m_gilBefore = Gil::process().enabled();
+    m_settingsBefore = std::move(before);
     m_step = 0;
     m_runs.clear();
     m_outcome = { scenario.title, {}, trace::nowNs(), 0 };
@@ -43,8 +57,11 @@ Result ScenarioRunner::start(const Scenario &scenario)
 void ScenarioRunner::runStep()
 {
     const ScenarioStep &step = m_scenario->steps.at(m_step);
-    if (step.gil)
-        Gil::process().setEnabled(*step.gil);
+    if (const Result applied = applySettings(step.settings); !applied) {
+        end();
+        emit failed(applied.message());
+        return;
+    }
     applyModes(step.modes);
     load::LoadPlan plan;
     load::RequestTemplate request;
@@ -55,11 +72,10 @@ void ScenarioRunner::runStep()
     plan.concurrency = step.concurrency;
     plan.keepAlive = step.keepAlive;
     plan.rate = step.rate;
-    QString error;
     emit stepStarted(m_scenario->title, step.label);
-    if (!m_controller.start(step.label, step.route, plan, &error)) {
+    if (const Result started = m_controller.start(step.label, step.route, plan); !started) {
         end();
-        emit failed(error);
+        emit failed(started.message());
         return;
     }
     const quint64 run = ++m_stepRuns;
@@ -88,6 +104,15 @@ void ScenarioRunner::applyModes(const QStringList &assignments)
             qCWarning(lcApp, "scenario: %s", qPrintable(applied.message()));
     }
     emit modesChanged();
+}
+
+Result ScenarioRunner::applySettings(const QStringList &assignments)
+{
+    for (const QString &assignment : assignments) {
+        if (Result applied = m_settings.applyAssignment(assignment); !applied)
+            return applied;
+    }
+    return {};
 }
 
 void ScenarioRunner::onRunFinished(const RunSummary &summary)
@@ -125,7 +150,11 @@ void ScenarioRunner::finish()
 
 void ScenarioRunner::end()
 {
-    Gil::process().setEnabled(m_gilBefore);
+    for (const auto &[name, value] : m_settingsBefore) {
+        if (const Result restored = m_settings.set(name, value); !restored)
+            qCWarning(lcApp, "scenario: %s", qPrintable(restored.message()));
+    }
+    m_settingsBefore.clear();
     m_scenario = nullptr;
 }
 

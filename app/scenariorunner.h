@@ -6,6 +6,7 @@
 #include "loadcontroller.h"
 #include "trace/trace.h"
 
+#include <QJsonValue>
 #include <QObject>
 #include <QTimer>
 #include <functional>
@@ -13,6 +14,7 @@
 namespace loopscope {
 
 class ModeTable;
+class SettingTable;
 
 // What a played scenario showed: its claims checked, and the time it took on the trace clock,
 // from its first request to its last effect.
@@ -24,7 +26,8 @@ struct ScenarioOutcome
     trace::Nanos end = 0;
 };
 
-// Plays a scenario: for each step, sets its variants, fires its load, waits for the run; then
+// Plays a scenario: for each step, sets its variants and settings, fires its load, waits for the
+// run; then
 // waits for the lesson's last effect (its background tasks, their log lines) and checks its
 // claims on the runs.
 class ScenarioRunner : public QObject
@@ -37,8 +40,8 @@ public:
     static constexpr std::chrono::milliseconds kSettlePoll { 50 };
     static constexpr std::chrono::seconds kSettleLimit { 30 };
 
-    ScenarioRunner(LoadController &controller, ModeTable &modes, Settled settled = {},
-        QObject *parent = nullptr);
+    ScenarioRunner(LoadController &controller, ModeTable &modes, SettingTable &settings,
+        Settled settled = {}, QObject *parent = nullptr);
 
     // A failure says why the scenario did not start.
     Result start(const Scenario &scenario);
@@ -56,17 +59,20 @@ signals:
 private:
     void runStep();
     void applyModes(const QStringList &assignments);
+    Result applySettings(const QStringList &assignments);
     void onRunFinished(const RunSummary &summary);
     void awaitLastEffect();
     void finish();
-    void end(); // gives back what the scenario changed beyond its variants
+    void end(); // gives back the settings the scenario changed
 
     LoadController &m_controller;
     ModeTable &m_modes;
+    SettingTable &m_settings;
     const Scenario *m_scenario = nullptr;
     int m_step = 0;
     quint64 m_stepRuns = 0; // counts the steps started, so a late switch knows its own run
-    bool m_gilBefore = true; // the user's setting, given back at the end
+    // The user's value of each setting a step changes, given back at the end.
+    QList<std::pair<QString, QJsonValue>> m_settingsBefore;
     Settled m_settled;
     QList<RunSummary> m_runs; // this scenario's, one per step
     ScenarioOutcome m_outcome;

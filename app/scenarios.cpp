@@ -4,14 +4,15 @@ namespace loopscope {
 
 namespace {
 
-ScenarioStep step(QString label, QStringList modes, QString route, QByteArray method,
-    QByteArray target, qint64 requests, int concurrency)
+// A run of `route` ("GET /async") in one of its variants: the load sends the route's method.
+ScenarioStep step(QString label, const QString &route, const QString &variant, QByteArray target,
+    qint64 requests, int concurrency)
 {
     ScenarioStep s;
     s.label = std::move(label);
-    s.modes = std::move(modes);
-    s.route = std::move(route);
-    s.method = std::move(method);
+    s.modes = { route + u'=' + variant };
+    s.route = route;
+    s.method = route.section(u' ', 0, 0).toLatin1();
     s.target = std::move(target);
     s.requests = requests;
     s.concurrency = concurrency;
@@ -69,15 +70,12 @@ QList<Scenario> buildScenarios()
             "a def route runs on FastAPI's 40-thread pool, and all 10 answer in about 2 s.\n"
             "Watch the red blocking bars queue one after another, then pool jobs and await gaps "
             "side by side."),
-        { step(QStringLiteral("time.sleep(2) in async def"),
-              { QStringLiteral("GET /async=blocking") }, QStringLiteral("GET /async"), "GET",
-              "/async?delay=2", 10, 10),
+        { step(QStringLiteral("time.sleep(2) in async def"), QStringLiteral("GET /async"),
+              QStringLiteral("blocking"), "/async?delay=2", 10, 10),
             step(QStringLiteral("def + time.sleep(2) (40-thread pool)"),
-                { QStringLiteral("GET /sync=threadpool") }, QStringLiteral("GET /sync"), "GET",
-                "/sync?delay=2", 10, 10),
-            step(QStringLiteral("async def + await asyncio.sleep(2)"),
-                { QStringLiteral("GET /async=async") }, QStringLiteral("GET /async"), "GET",
-                "/async?delay=2", 10, 10) },
+                QStringLiteral("GET /sync"), QStringLiteral("threadpool"), "/sync?delay=2", 10, 10),
+            step(QStringLiteral("async def + await asyncio.sleep(2)"), QStringLiteral("GET /async"),
+                QStringLiteral("async"), "/async?delay=2", 10, 10) },
         { claim(QStringLiteral("time.sleep in async def: the last of 10 users waits 20 seconds"),
               M::MaxLatency, 0, 20, 19.5, 26),
             claim(QStringLiteral("def route, 40-thread pool: the last of 10 users waits about 2 "
@@ -93,10 +91,10 @@ QList<Scenario> buildScenarios()
             "Each request holds the loop for 0.5 s (red): the others wait behind it, whatever the "
             "concurrency.\n"
             "Watch the loop-health strip stall and the collateral delay on every waiting request."),
-        { step(QStringLiteral("time.sleep in async def"), { QStringLiteral("GET /async=blocking") },
-              QStringLiteral("GET /async"), "GET", "/async?delay=0.5", 20, 10),
-            step(QStringLiteral("await asyncio.sleep"), { QStringLiteral("GET /async=async") },
-                QStringLiteral("GET /async"), "GET", "/async?delay=0.5", 20, 10) },
+        { step(QStringLiteral("time.sleep in async def"), QStringLiteral("GET /async"),
+              QStringLiteral("blocking"), "/async?delay=0.5", 20, 10),
+            step(QStringLiteral("await asyncio.sleep"), QStringLiteral("GET /async"),
+                QStringLiteral("async"), "/async?delay=0.5", 20, 10) },
         { claim(QStringLiteral("time.sleep(0.5) blocks the entire thread: one request at a time, "
                                "2 requests/s"),
               M::RequestsPerSecond, 0, 2, 1.5, 2.05),
@@ -106,8 +104,7 @@ QList<Scenario> buildScenarios()
     // The same route flipped from await asyncio.sleep to time.sleep under load: the async part
     // serves the ten clients at once, then each blocking call makes the nine others wait.
     ScenarioStep flip = step(QStringLiteral("flip to time.sleep under load"),
-        { QStringLiteral("GET /async=async") }, QStringLiteral("GET /async"), "GET",
-        "/async?delay=0.5", 40, 10);
+        QStringLiteral("GET /async"), QStringLiteral("async"), "/async?delay=0.5", 40, 10);
     flip.modesDuringRun = { QStringLiteral("GET /async=blocking") };
     flip.modesAfterCompleted = 10; // the first round: 30 requests are still to come
 
@@ -129,12 +126,10 @@ QList<Scenario> buildScenarios()
         QStringLiteral(
             "The same 100 ms write, once through a blocking driver on the loop, once awaited.\n"
             "Watch requests/s fall to 10 and the loop stall with the blocking variant."),
-        { step(QStringLiteral("sync driver in async def"),
-              { QStringLiteral("POST /users/=blocking") }, QStringLiteral("POST /users/"), "POST",
-              "/users/?username=ada&email=ada%40example.com", 50, 10),
-            step(QStringLiteral("async driver"), { QStringLiteral("POST /users/=async") },
-                QStringLiteral("POST /users/"), "POST",
-                "/users/?username=ada&email=ada%40example.com", 500, 50) },
+        { step(QStringLiteral("sync driver in async def"), QStringLiteral("POST /users/"),
+              QStringLiteral("blocking"), "/users/?username=ada&email=ada%40example.com", 50, 10),
+            step(QStringLiteral("async driver"), QStringLiteral("POST /users/"),
+                QStringLiteral("async"), "/users/?username=ada&email=ada%40example.com", 500, 50) },
         { claim(QStringLiteral("a 100 ms query on a synchronous worker: about 10 requests per "
                                "second"),
               M::RequestsPerSecond, 0, 10, 7, 10.2),
@@ -146,10 +141,10 @@ QList<Scenario> buildScenarios()
                        "another (Semaphore(1)) or together with asyncio.gather.\n"
                        "Watch each request shrink from five calls' time to one's, while the loop "
                        "only awaits."),
-        { step(QStringLiteral("await one after another"), { QStringLiteral("GET /scrape=async") },
-              QStringLiteral("GET /scrape"), "GET", "/scrape?concurrency=1", 20, 2),
-            step(QStringLiteral("asyncio.gather"), { QStringLiteral("GET /scrape=async") },
-                QStringLiteral("GET /scrape"), "GET", "/scrape?concurrency=10", 20, 2) },
+        { step(QStringLiteral("await one after another"), QStringLiteral("GET /scrape"),
+              QStringLiteral("async"), "/scrape?concurrency=1", 20, 2),
+            step(QStringLiteral("asyncio.gather"), QStringLiteral("GET /scrape"),
+                QStringLiteral("async"), "/scrape?concurrency=10", 20, 2) },
         { claim(QStringLiteral("one after another: the sum of the five calls"), M::MedianLatency, 0,
               0.5, 0.49, 1),
             claim(QStringLiteral("gathered: about the time of the slowest one"), M::MedianLatency,
@@ -165,14 +160,13 @@ QList<Scenario> buildScenarios()
             "gathered, 1 s. asyncio.wait_for bounds a service that hangs.\n"
             "Watch the page's bar last 10 s, then 1 s, then 2 s; select one: the inspector lists "
             "its ten GET upstream/posts calls, the hanging one ended by its timeout."),
-        { step(QStringLiteral("10 services one after another"),
-              { QStringLiteral("GET /scrape=async") }, QStringLiteral("GET /scrape"), "GET",
-              tenServices(1), 1, 1),
-            step(QStringLiteral("10 services gathered"), { QStringLiteral("GET /scrape=async") },
-                QStringLiteral("GET /scrape"), "GET", tenServices(10), 2, 1),
-            step(QStringLiteral("gathered, one hangs (timeout 2 s)"),
-                { QStringLiteral("GET /scrape=async") }, QStringLiteral("GET /scrape"), "GET",
-                tenServices(10, "&timeout=2", "/posts/10?fail=hang"), 2, 1) },
+        { step(QStringLiteral("10 services one after another"), QStringLiteral("GET /scrape"),
+              QStringLiteral("async"), tenServices(1), 1, 1),
+            step(QStringLiteral("10 services gathered"), QStringLiteral("GET /scrape"),
+                QStringLiteral("async"), tenServices(10), 2, 1),
+            step(QStringLiteral("gathered, one hangs (timeout 2 s)"), QStringLiteral("GET /scrape"),
+                QStringLiteral("async"), tenServices(10, "&timeout=2", "/posts/10?fail=hang"), 2,
+                1) },
         { claim(QStringLiteral("fetched one after another, 10 services take 10 seconds"),
               M::MaxLatency, 0, 10, 9.9, 13),
             claim(QStringLiteral("fetched concurrently, the load time falls to about 1 second"),
@@ -191,12 +185,10 @@ QList<Scenario> buildScenarios()
             "them.\n"
             "Watch four 1 s bars, then bars ending 1 s apart: each user waits for the others' "
             "permits (semaphore.acquire in the inspector)."),
-        { step(QStringLiteral("a Semaphore(10) per request"),
-              { QStringLiteral("GET /scrape=async") }, QStringLiteral("GET /scrape"), "GET",
-              tenServices(10, "&semaphore=request"), 4, 4),
-            step(QStringLiteral("one global Semaphore(10)"),
-                { QStringLiteral("GET /scrape=async") }, QStringLiteral("GET /scrape"), "GET",
-                tenServices(10, "&semaphore=global"), 4, 4) },
+        { step(QStringLiteral("a Semaphore(10) per request"), QStringLiteral("GET /scrape"),
+              QStringLiteral("async"), tenServices(10, "&semaphore=request"), 4, 4),
+            step(QStringLiteral("one global Semaphore(10)"), QStringLiteral("GET /scrape"),
+                QStringLiteral("async"), tenServices(10, "&semaphore=global"), 4, 4) },
         { claim(QStringLiteral("a semaphore per request bounds each page, not the server: all 4 "
                                "pages in about 1 s"),
               M::MaxLatency, 0, 1, 0.99, 2),
@@ -205,16 +197,41 @@ QList<Scenario> buildScenarios()
                 M::MaxLatency, 1, 4, 3.95, 6),
             claim(QStringLiteral("the first user still gets its page in about 1 s"), M::MinLatency,
                 1, 1, 0.99, 2) } };
+    // The scraper's "add error handling for failed requests", against the dashboard's gather
+    // that has none: the same unreliable services, two ways to meet them.
+    ScenarioStep unguarded = step(QStringLiteral("gather, no error handling (dashboard)"),
+        QStringLiteral("GET /dashboard"), QStringLiteral("async"), "/dashboard", 200, 10);
+    unguarded.settings = { QStringLiteral("upstream.latency_ms=100"),
+        QStringLiteral("upstream.jitter_ms=0"), QStringLiteral("upstream.failure_rate=0.2"),
+        QStringLiteral("upstream.failure_mode=500") };
+    list << Scenario { QStringLiteral("failing-services"),
+        QStringLiteral("Failing services: one error fails the page, or only its own line"),
+        QStringLiteral(
+            "The upstream fails 1 call in 5 (a 500). The dashboard gathers 3 calls with no error "
+            "handling: one failure fails the whole page. The scraper wraps each fetch in "
+            "try/except: every page answers, the failures marked \"error\" inside it.\n"
+            "Watch the runs table: about half the dashboard's pages fail (502), none of the "
+            "scraper's; select a request on the timeline: the inspector lists its upstream "
+            "calls."),
+        { unguarded,
+            step(QStringLiteral("try/except per fetch (scrape)"), QStringLiteral("GET /scrape"),
+                QStringLiteral("async"), "/scrape", 200, 10) },
+        // 200 pages each: 1 - 0.8^3 = 0.49 has a standard deviation of 0.035 here, so the
+        // bounds are more than 5 of them away.
+        { claim(QStringLiteral("gathered without error handling, one failed call of three fails "
+                               "the page: about half the pages (1 - 0.8^3)"),
+              M::FailedShare, 0, 0.49, 0.3, 0.7),
+            claim(QStringLiteral("with try/except around each fetch, every page answers"),
+                M::FailedShare, 1, 0, 0, 0) } };
     list << Scenario { QStringLiteral("cpu-bound"), QStringLiteral("CPU-bound work on the loop"),
         QStringLiteral(
             "Counting primes on the loop freezes every other request; on the pool it does not.\n"
             "Watch the red bars and loop lag, then the pool jobs beside a loop that only waits "
             "for the GIL briefly (short red marks) to start each request."),
-        { step(QStringLiteral("CPU on the loop"), { QStringLiteral("GET /cpu=blocking") },
-              QStringLiteral("GET /cpu"), "GET", "/cpu?n=300000", 20, 4),
-            step(QStringLiteral("CPU on the thread pool"),
-                { QStringLiteral("GET /cpu=threadpool") }, QStringLiteral("GET /cpu"), "GET",
-                "/cpu?n=300000", 20, 4) },
+        { step(QStringLiteral("CPU on the loop"), QStringLiteral("GET /cpu"),
+              QStringLiteral("blocking"), "/cpu?n=300000", 20, 4),
+            step(QStringLiteral("CPU on the thread pool"), QStringLiteral("GET /cpu"),
+                QStringLiteral("threadpool"), "/cpu?n=300000", 20, 4) },
         { ratio(QStringLiteral("CPU work blocks the event loop: 4 users are served one at a "
                                "time, the last waits several times the first"),
               { M::MaxLatency, 0 }, { M::MinLatency, 0 }, 4, 2.5, 6),
@@ -225,20 +242,16 @@ QList<Scenario> buildScenarios()
                 { M::RequestsPerSecond, 1 }, { M::RequestsPerSecond, 0 }, 0, 0.8) } };
     // The same pool, with and without the GIL, then the course's advice: a process pool.
     ScenarioStep gilOneThread = step(QStringLiteral("thread pool, 1 client, GIL"),
-        { QStringLiteral("GET /cpu=threadpool") }, QStringLiteral("GET /cpu"), "GET",
-        "/cpu?n=300000", 60, 1);
-    gilOneThread.gil = true;
+        QStringLiteral("GET /cpu"), QStringLiteral("threadpool"), "/cpu?n=300000", 60, 1);
+    gilOneThread.settings = { QStringLiteral("gil.enabled=on") };
     ScenarioStep gilTwoThreads = step(QStringLiteral("thread pool, 2 clients, GIL"),
-        { QStringLiteral("GET /cpu=threadpool") }, QStringLiteral("GET /cpu"), "GET",
-        "/cpu?n=300000", 100, 2);
+        QStringLiteral("GET /cpu"), QStringLiteral("threadpool"), "/cpu?n=300000", 100, 2);
     ScenarioStep noGil = step(QStringLiteral("thread pool, 2 clients, no GIL"),
-        { QStringLiteral("GET /cpu=threadpool") }, QStringLiteral("GET /cpu"), "GET",
-        "/cpu?n=300000", 100, 2);
-    noGil.gil = false;
+        QStringLiteral("GET /cpu"), QStringLiteral("threadpool"), "/cpu?n=300000", 100, 2);
+    noGil.settings = { QStringLiteral("gil.enabled=off") };
     ScenarioStep processes = step(QStringLiteral("process pool, 2 clients, GIL"),
-        { QStringLiteral("GET /cpu=processpool") }, QStringLiteral("GET /cpu"), "GET",
-        "/cpu?n=300000", 100, 2);
-    processes.gil = true;
+        QStringLiteral("GET /cpu"), QStringLiteral("processpool"), "/cpu?n=300000", 100, 2);
+    processes.settings = { QStringLiteral("gil.enabled=on") };
     list << Scenario { QStringLiteral("gil"),
         QStringLiteral("The GIL: threads take turns, processes count at once"),
         QStringLiteral(
@@ -265,8 +278,8 @@ QList<Scenario> buildScenarios()
             "Each product creation answers at once and leaves a task that logs 3 s later.\n"
             "Watch the task lanes run on after their requests ended, and 'Product created' in the "
             "log."),
-        { step(QStringLiteral("create products"), { QStringLiteral("POST /products/=async") },
-            QStringLiteral("POST /products/"), "POST", "/products/?name=lamp&price=9.5", 20, 5) },
+        { step(QStringLiteral("create products"), QStringLiteral("POST /products/"),
+            QStringLiteral("async"), "/products/?name=lamp&price=9.5", 20, 5) },
         { claim(QStringLiteral("the endpoint returns immediately, without waiting for its 3 s "
                                "task"),
             M::MaxLatency, 0, 0, 0, 1.5) } };
@@ -276,8 +289,8 @@ QList<Scenario> buildScenarios()
                        "of them queue.\n"
                        "Watch the queued segments before each pool job: the first 40 answer in "
                        "1 s, the rest in 2 s."),
-        { step(QStringLiteral("80 clients, 40 threads"), { QStringLiteral("GET /sync=threadpool") },
-            QStringLiteral("GET /sync"), "GET", "/sync?delay=1", 160, 80) },
+        { step(QStringLiteral("80 clients, 40 threads"), QStringLiteral("GET /sync"),
+            QStringLiteral("threadpool"), "/sync?delay=1", 160, 80) },
         { claim(QStringLiteral("the first 40 users get a thread at once: about 1 s"), M::MinLatency,
               0, 1, 0.98, 2),
             // A ratio: a burst of 80 connections on a busy machine delays both alike.
@@ -295,14 +308,13 @@ QList<Scenario> buildScenarios()
             "fails.\n"
             "Watch the awaited requests' 0.5 s bars, then bars with no await at all, the "
             "dropped coroutines as zero-length tasks, and the RuntimeWarnings in the log."),
-        { step(QStringLiteral("await asyncio.sleep(0.5)"), { QStringLiteral("GET /async=async") },
-              QStringLiteral("GET /async"), "GET", "/async?delay=0.5", 20, 5),
-            step(QStringLiteral("asyncio.sleep(0.5), no await"),
-                { QStringLiteral("GET /async=no-await") }, QStringLiteral("GET /async"), "GET",
-                "/async?delay=0.5", 20, 5),
-            step(QStringLiteral("create_user without await"),
-                { QStringLiteral("POST /users/=no-await") }, QStringLiteral("POST /users/"), "POST",
-                "/users/?username=ada&email=ada%40example.com", 20, 5) },
+        { step(QStringLiteral("await asyncio.sleep(0.5)"), QStringLiteral("GET /async"),
+              QStringLiteral("async"), "/async?delay=0.5", 20, 5),
+            step(QStringLiteral("asyncio.sleep(0.5), no await"), QStringLiteral("GET /async"),
+                QStringLiteral("no-await"), "/async?delay=0.5", 20, 5),
+            step(QStringLiteral("create_user without await"), QStringLiteral("POST /users/"),
+                QStringLiteral("no-await"), "/users/?username=ada&email=ada%40example.com", 20,
+                5) },
         { claim(QStringLiteral("awaited, each request sleeps its 0.5 s"), M::MinLatency, 0, 0.5,
               0.49, 2),
             claim(QStringLiteral("without await the coroutine is never run: the answer comes "

@@ -16,9 +16,10 @@ struct ScenarioStep
 {
     QString label; // shown in the runs table
     QStringList modes; // "ROUTE=VARIANT", applied before the run
-    // CPython's GIL for this step and the next (unset: as it is); the user's setting comes back
-    // when the scenario ends.
-    std::optional<bool> gil;
+    // "NAME=VALUE" of the server's settings (SettingTable: "gil.enabled=off",
+    // "upstream.failure_rate=0.5"), applied before the run and kept for the next steps; the
+    // user's values come back when the scenario ends.
+    QStringList settings;
     QString route; // route key whose variant the run measures, e.g. "GET /async"
     QByteArray method = QByteArrayLiteral("GET");
     QByteArray target; // path and query

@@ -59,14 +59,13 @@ QByteArray encodeEvents(std::span<const trace::Event> events, trace::Nanos origi
     return out;
 }
 
-DecodeResult decodeEvents(
-    QByteArrayView payload, trace::Nanos origin, std::vector<trace::Event> &out)
+Result decodeEvents(QByteArrayView payload, trace::Nanos origin, std::vector<trace::Event> &out)
 {
     ByteReader r(payload);
     const auto count = r.varint();
     // Every event takes at least 7 bytes: a count beyond that is a lie, not a reason to reserve.
     if (!count || *count > std::uint64_t(r.remaining()) / 7)
-        return { QStringLiteral("event block: bad event count") };
+        return Result::failure(ErrorKind::BadData, QStringLiteral("event block: bad event count"));
     // Geometric growth: an exact reserve per block would copy everything read so far each time.
     if (const std::size_t needed = out.size() + *count; needed > out.capacity())
         out.reserve(std::max(needed, out.capacity() * 2));
@@ -74,10 +73,11 @@ DecodeResult decodeEvents(
     std::uint64_t previousSpan = 0;
     for (std::uint64_t i = 0; i < *count; ++i) {
         const auto fail = [&](const char *what) {
-            return DecodeResult { QStringLiteral("event block: event %1 of %2: %3")
-                                      .arg(i + 1)
-                                      .arg(*count)
-                                      .arg(QLatin1StringView(what)) };
+            return Result::failure(ErrorKind::BadData,
+                QStringLiteral("event block: event %1 of %2: %3")
+                    .arg(i + 1)
+                    .arg(*count)
+                    .arg(QLatin1StringView(what)));
         };
         trace::Event e {};
         const auto kind = r.u8();
@@ -121,7 +121,8 @@ DecodeResult decodeEvents(
         out.push_back(e);
     }
     if (!r.atEnd())
-        return { QStringLiteral("event block: %1 bytes after its last event").arg(r.remaining()) };
+        return Result::failure(ErrorKind::BadData,
+            QStringLiteral("event block: %1 bytes after its last event").arg(r.remaining()));
     return {};
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/result.h"
 #include "trace.h"
 
 #include <QtCore/QByteArray>
@@ -20,14 +21,9 @@ namespace loopscope::recording {
 // Event::kRequestIdCapacity). Deltas start again in every block, so each block reads alone.
 QByteArray encodeEvents(std::span<const trace::Event> events, trace::Nanos origin);
 
-struct DecodeResult
-{
-    QString errorMessage; // names what is wrong and at which event of the block
-    explicit operator bool() const { return errorMessage.isEmpty(); }
-};
-// Appends the block's events to out. Fails on anything the encoder cannot have written: an
-// unknown kind, a cut-off field, an over-long request id, bytes left over.
-DecodeResult decodeEvents(
-    QByteArrayView payload, trace::Nanos origin, std::vector<trace::Event> &out);
+// Appends the block's events to out. Fails (ErrorKind::BadData, naming the event of the block) on
+// anything the encoder cannot have written: an unknown kind, a cut-off field, an over-long
+// request id, bytes left over.
+Result decodeEvents(QByteArrayView payload, trace::Nanos origin, std::vector<trace::Event> &out);
 
 } // namespace loopscope::recording

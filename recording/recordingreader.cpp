@@ -231,8 +231,8 @@ QString Parser::readEvents(QByteArrayView raw)
 {
     std::vector<trace::Event> &events = m_result.recording.events;
     const std::size_t first = events.size();
-    if (const DecodeResult decoded = decodeEvents(raw, m_result.recording.origin, events); !decoded)
-        return decoded.errorMessage;
+    if (const Result decoded = decodeEvents(raw, m_result.recording.origin, events); !decoded)
+        return decoded.message();
     // One thread's events are recorded in order: a step back means a damaged or forged file,
     // and the views that take it would draw nonsense.
     for (std::size_t i = first; i < events.size(); ++i) {

@@ -14,6 +14,7 @@ struct ServerConfig
     QHostAddress address = QHostAddress::LocalHost;
     quint16 port = 8000; // 0 picks a free port
     QStringList modeAssignments; // "ROUTE=VARIANT", applied in order
+    QStringList settingAssignments; // "NAME=VALUE" of the SettingTable, after --gil and the rest
     http::HttpLimits limits;
     int workerThreads = 40; // FastAPI's thread pool for `def` routes
     // --gil on|off: CPython's global interpreter lock (core/gil.h); on, as CPython runs.

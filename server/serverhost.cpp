@@ -75,7 +75,7 @@ Result ServerHost::start()
     std::future<Started> startedFuture = startedPromise->get_future();
     postTo(m_anchor, [this, startedPromise] {
         Started started;
-        started.runtime = new ServerRuntime(m_config, m_log, m_modes, m_exchanges);
+        started.runtime = new ServerRuntime(m_config, m_log, m_modes, m_settings, m_exchanges);
         started.result = started.runtime->start();
         if (started.result) {
             started.address = started.runtime->address();

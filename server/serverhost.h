@@ -4,6 +4,7 @@
 #include "core/result.h"
 #include "core/serverlog.h"
 #include "http/exchangelog.h"
+#include "routing/settingtable.h"
 #include "serverconfig.h"
 
 #include <QObject>
@@ -36,6 +37,8 @@ public:
 
     const ServerConfig &config() const { return m_config; }
     ModeTable &modes() { return m_modes; }
+    // Live settings by name (GIL, database pooling, the upstream simulator); empty until start().
+    SettingTable &settings() { return m_settings; }
     ServerLog &log() { return m_log; }
     // Recent requests and answers for the inspector; off until enabled (it costs the loop time).
     http::ExchangeLog &exchanges() { return m_exchanges; }
@@ -58,6 +61,7 @@ public:
 private:
     ServerConfig m_config;
     ModeTable m_modes;
+    SettingTable m_settings;
     ServerLog m_log;
     http::ExchangeLog m_exchanges;
     QThread m_thread;

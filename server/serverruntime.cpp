@@ -22,28 +22,30 @@ void addAllRoutes(Router &router, CourseState &course, ScopeState &scope,
     db::DatabasePool *database, upstream::Outbound *outbound)
 {
     addCourseRoutes(router, course);
-    addDatabaseRoutes(router, database);
-    addOutboundRoutes(router, outbound);
+    addDatabaseRoutes(router, database, scope.settings);
+    addOutboundRoutes(router, outbound, scope.settings);
     addScopeRoutes(router, scope);
 }
 
-ServerRuntime::ServerRuntime(
-    const ServerConfig &config, ServerLog &log, ModeTable &modes, http::ExchangeLog &exchanges)
+ServerRuntime::ServerRuntime(const ServerConfig &config, ServerLog &log, ModeTable &modes,
+    SettingTable &settings, http::ExchangeLog &exchanges)
     : m_config(config)
     , m_limits(config.limits)
     , m_log(log)
     , m_modes(modes)
+    , m_settings(settings)
     , m_exchanges(exchanges)
     , m_pool(config.workerThreads)
     // ProcessPoolExecutor's default: a worker process per core.
     , m_processes(QThread::idealThreadCount(), QStringLiteral("process pool"))
     , m_tasks(log, config.maxBackgroundTasks)
     , m_services { m_pool, m_processes, m_tasks, m_log, m_modes }
-    , m_scope { m_modes, m_tasks, m_stats, m_pool, m_limits }
+    , m_scope { m_modes, m_settings, m_tasks, m_stats, m_pool, m_limits }
 { }
 
 ServerRuntime::~ServerRuntime()
 {
+    m_settings.clear(); // its groups write to the pool and the simulator, which go with this
     m_listener.reset(); // connections first: their handlers reference the dispatcher
     if (m_watchdog)
         m_watchdog->stop();
@@ -75,6 +77,11 @@ Result ServerRuntime::start()
         if (const Result applied = m_modes.applyAssignment(assignment); !applied)
             return Result::failure(ErrorKind::BadArgument,
                 QStringLiteral("--mode %1: %2").arg(assignment, applied.message()));
+    }
+    for (const QString &assignment : m_config.settingAssignments) {
+        if (const Result applied = m_settings.applyAssignment(assignment); !applied)
+            return Result::failure(ErrorKind::BadArgument,
+                QStringLiteral("--set %1: %2").arg(assignment, applied.message()));
     }
     const ControlAccess controlAccess = ControlAccess::resolve(
         m_config.address, m_config.controlApiEnabled, m_config.controlToken, m_config.controlHosts);

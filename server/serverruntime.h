@@ -9,6 +9,7 @@
 #include "routes/scoperoutes.h"
 #include "routing/dispatcher.h"
 #include "routing/router.h"
+#include "routing/settingtable.h"
 #include "serverconfig.h"
 
 #include <QObject>
@@ -36,8 +37,8 @@ class ServerRuntime : public QObject
 {
     Q_OBJECT
 public:
-    ServerRuntime(
-        const ServerConfig &config, ServerLog &log, ModeTable &modes, http::ExchangeLog &exchanges);
+    ServerRuntime(const ServerConfig &config, ServerLog &log, ModeTable &modes,
+        SettingTable &settings, http::ExchangeLog &exchanges);
     ~ServerRuntime() override;
 
     // Applies --mode assignments and binds. A BadArgument failure means the configuration, not
@@ -67,6 +68,7 @@ private:
     http::HttpLimits m_limits; // the configured ones, the connection cap fitted to the fd limit
     ServerLog &m_log;
     ModeTable &m_modes;
+    SettingTable &m_settings;
     http::ExchangeLog &m_exchanges;
     // Before everything that tells it of work: requests and tasks end when they are destroyed.
     std::unique_ptr<trace::LoopWatchdog> m_watchdog;

@@ -48,3 +48,5 @@ loopscope_add_test(tst_apidocs
     LIBS loopscope_server Qt6::Network
     LABELS "server;threaded")
 target_compile_definitions(tst_apidocs PRIVATE LOOPSCOPE_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+# The live settings by name: one schema check, one writer, shared by the API, window and lessons.
+loopscope_add_test(tst_settingtable LIBS loopscope_server LABELS "server")

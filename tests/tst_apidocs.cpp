@@ -94,6 +94,7 @@ private slots:
     void referencePageEscapesTheTable();
     void docsPageSendsTheDeclaredBody();
     void failureAnswersAreDeclared();
+    void everyDeclaredChoiceIsWhatTheHandlerAccepts();
 
 private:
     RouteTable m_table; // only read: its handlers are not called here
@@ -544,6 +545,47 @@ void TestApiDocs::failureAnswersAreDeclared()
         const QJsonObject declared = responses.value(status).toObject();
         QVERIFY(!declared.value(QStringLiteral("description")).toString().isEmpty());
     }
+}
+
+// A parameter declared with an enum is read through that declaration: a value outside it gets
+// FastAPI's enum 422, listing exactly the members /openapi.json lists.
+void TestApiDocs::everyDeclaredChoiceIsWhatTheHandlerAccepts()
+{
+    int checked = 0;
+    const QJsonObject paths = m_document.value(QStringLiteral("paths")).toObject();
+    for (auto path = paths.begin(); path != paths.end(); ++path) {
+        const QJsonObject get = path.value().toObject().value(QStringLiteral("get")).toObject();
+        if (path.key().contains(u'{'))
+            continue; // a path parameter would need a value of its own
+        for (const QJsonValue &value : get.value(QStringLiteral("parameters")).toArray()) {
+            const QJsonObject parameter = value.toObject();
+            const QJsonArray members = parameter.value(QStringLiteral("schema"))
+                                           .toObject()
+                                           .value(QStringLiteral("enum"))
+                                           .toArray();
+            if (members.isEmpty())
+                continue;
+            const QString name = parameter.value(QStringLiteral("name")).toString();
+            const QByteArray target = (path.key() + u'?' + name + u"=not-a-member").toUtf8();
+            const TestResponse response = fetch(m_host->port(), "GET", target);
+            QVERIFY2(response.status == 422, target.constData());
+            const QJsonObject issue = response.json()
+                                          .object()
+                                          .value(QStringLiteral("detail"))
+                                          .toArray()
+                                          .first()
+                                          .toObject();
+            QCOMPARE(issue.value(QStringLiteral("loc")).toArray(),
+                QJsonArray({ QStringLiteral("query"), name }));
+            QCOMPARE(issue.value(QStringLiteral("ctx"))
+                         .toObject()
+                         .value(QStringLiteral("enum_values"))
+                         .toArray(),
+                members);
+            ++checked;
+        }
+    }
+    QVERIFY2(checked >= 3, qPrintable(QString::number(checked))); // /dashboard and /scrape's
 }
 
 QTEST_MAIN(TestApiDocs)

@@ -12,6 +12,7 @@
 #include "logview.h"
 #include "mainwindow.h"
 #include "routespanel.h"
+#include "routing/settingtable.h"
 #include "runstable.h"
 #include "scenariorunner.h"
 #include "scenarios.h"
@@ -330,10 +331,9 @@ void TestApp::startingARunFollowsAgain()
     plan.requests = { request };
     plan.totalRequests = 5;
     QSignalSpy finished(&m_window->loadController(), &LoadController::runFinished);
-    QString error;
-    QVERIFY2(m_window->loadController().start(
-                 QStringLiteral("follow"), QStringLiteral("GET /async"), plan, &error),
-        qPrintable(error));
+    const Result started = m_window->loadController().start(
+        QStringLiteral("follow"), QStringLiteral("GET /async"), plan);
+    QVERIFY2(started, qPrintable(started.message()));
     QVERIFY(m_window->timeline().zoom()->isFollowing());
     QVERIFY(timelineControls()->liveButton()->isChecked());
     QVERIFY(finished.wait(hangGuardMs(30000)));
@@ -384,10 +384,11 @@ void TestApp::scenarioEndsWithItsLastEffectFramedAndChecked()
         qPrintable(banner));
 }
 
-// A step's GIL holds for it and the next steps; after the lesson the user's own setting is back.
+// A step's settings hold for it and the next steps; after the lesson the user's own values are
+// back, whichever group they belong to. A setting the server lacks stops the lesson at its start.
 void TestApp::scenarioStepsSetTheGilThenGiveTheUsersSettingBack()
 {
-    auto cpuStep = [](std::optional<bool> gil) {
+    auto cpuStep = [](QStringList settings) {
         ScenarioStep step;
         step.label = QStringLiteral("count");
         step.modes = { QStringLiteral("GET /cpu=threadpool") };
@@ -395,33 +396,49 @@ void TestApp::scenarioStepsSetTheGilThenGiveTheUsersSettingBack()
         step.target = "/cpu?n=1000";
         step.requests = 2;
         step.concurrency = 2;
-        step.gil = gil;
+        step.settings = std::move(settings);
         return step;
     };
     Scenario scenario;
     scenario.name = QStringLiteral("gil-steps");
     scenario.title = QStringLiteral("GIL steps");
-    scenario.steps = { cpuStep(true), cpuStep(std::nullopt), cpuStep(false) };
+    scenario.steps
+        = { cpuStep({ QStringLiteral("gil.enabled=on"), QStringLiteral("upstream.latency_ms=7") }),
+              cpuStep({}), cpuStep({ QStringLiteral("gil.enabled=off") }) };
     auto *runner = m_window->findChild<ScenarioRunner *>();
     QVERIFY(runner);
+    SettingTable &settings = m_host->settings();
+    const QString latency = QStringLiteral("upstream.latency_ms");
+    QVERIFY(settings.set(latency, 40));
     for (const bool users : { false, true }) {
-        Gil::process().setEnabled(users);
+        QVERIFY(settings.set(QStringLiteral("gil.enabled"), users));
         QList<bool> gilAtStep;
-        const auto seen = connect(runner, &ScenarioRunner::stepStarted, this,
-            [&gilAtStep] { gilAtStep << Gil::process().enabled(); });
+        QList<double> latencyAtStep;
+        const auto seen = connect(runner, &ScenarioRunner::stepStarted, this, [&] {
+            gilAtStep << Gil::process().enabled();
+            latencyAtStep << settings.value(latency).value_or(-1).toDouble();
+        });
         QSignalSpy done(m_window.get(), &MainWindow::scenarioFinished);
         QVERIFY(m_window->runScenario(scenario));
         QVERIFY(done.wait(hangGuardMs(60000)));
         disconnect(seen);
         QCOMPARE(gilAtStep, QList<bool>({ true, true, false }));
+        QCOMPARE(latencyAtStep, QList<double>({ 7, 7, 7 }));
         QCOMPARE(Gil::process().enabled(), users);
+        QCOMPARE(settings.value(latency).value_or(-1).toDouble(), 40.0);
     }
-    // The Settings menu switches it live.
+    QVERIFY(settings.set(latency, 0));
+    Scenario unknown = scenario;
+    unknown.steps.last().settings = { QStringLiteral("gil.speed=11") };
+    QVERIFY(!m_window->runScenario(unknown));
+    QVERIFY(!runner->isRunning());
+    // The Settings menu switches it live, through the same table.
     auto *toggle = m_window->findChild<QAction *>(QStringLiteral("gilAction"));
     QVERIFY(toggle);
     toggle->setChecked(true);
     toggle->setChecked(false);
     QVERIFY(!Gil::process().enabled());
+    QCOMPARE(settings.value(QStringLiteral("gil.enabled")), QJsonValue(false));
     QVERIFY2(m_window->messageText().startsWith(u"GIL off"), qPrintable(m_window->messageText()));
     toggle->setChecked(true);
     QVERIFY(Gil::process().enabled());

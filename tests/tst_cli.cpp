@@ -43,7 +43,7 @@ private slots:
     void portInUseFails();
     void headlessServesAndStopsOnSignal_data();
     void headlessServesAndStopsOnSignal();
-    void modeFlagApplies();
+    void modeAndSetFlagsApply();
     void limitAndTokenOptionsApply();
     void backgroundTaskCapRefusesWholeRequests();
     void departedClientsCpuWorkFreesThePool();
@@ -76,6 +76,14 @@ void TestCli::invalidArgumentsExitWithUsage_data()
     QTest::newRow("unknown variant")
         << QStringList { QStringLiteral("--headless"), QStringLiteral("--port"),
                QStringLiteral("0"), QStringLiteral("--mode"), QStringLiteral("*=fast") };
+    QTest::newRow("set without =") << QStringList { QStringLiteral("--headless"),
+        QStringLiteral("--set"), QStringLiteral("gil.enabled") };
+    QTest::newRow("unknown setting")
+        << QStringList { QStringLiteral("--headless"), QStringLiteral("--port"),
+               QStringLiteral("0"), QStringLiteral("--set"), QStringLiteral("gil.speed=2") };
+    QTest::newRow("setting out of its bounds") << QStringList { QStringLiteral("--headless"),
+        QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--set"),
+        QStringLiteral("upstream.failure_rate=2") };
     QTest::newRow("byte count with unknown suffix") << QStringList { QStringLiteral("--headless"),
         QStringLiteral("--max-body-bytes"), QStringLiteral("12Q") };
     QTest::newRow("zero upstream body cap") << QStringList { QStringLiteral("--headless"),
@@ -207,18 +215,28 @@ void TestCli::headlessServesAndStopsOnSignal()
     QVERIFY(process.readAllStandardOutput().contains("stopped"));
 }
 
-void TestCli::modeFlagApplies()
+void TestCli::modeAndSetFlagsApply()
 {
     QProcess process;
     const quint16 port = startHeadless(process,
         { QStringLiteral("--mode"), QStringLiteral("*=blocking"), QStringLiteral("--mode"),
-            QStringLiteral("GET /sync=async") });
+            QStringLiteral("GET /sync=async"), QStringLiteral("--set"),
+            QStringLiteral("upstream.latency_ms=7"), QStringLiteral("--set"),
+            QStringLiteral("gil.enabled=off") });
     QVERIFY(port != 0);
     const QByteArray modes = fetch(port, "GET", "/_scope/modes").body;
     QVERIFY(modes.contains(R"("route":"GET /async","variant":"blocking")"));
     QVERIFY(modes.contains(R"("route":"GET /sync","variant":"async")"));
     QVERIFY(
         modes.contains(R"("route":"GET /products/","variant":"async")")); // has no blocking variant
+    const QJsonObject upstream = fetch(port, "GET", "/_scope/upstream").json().object();
+    QCOMPARE(upstream.value(QStringLiteral("simulator"))
+                 .toObject()
+                 .value(QStringLiteral("latency_ms"))
+                 .toDouble(),
+        7.0);
+    const QJsonObject gil = fetch(port, "GET", "/_scope/gil").json().object();
+    QCOMPARE(gil.value(QStringLiteral("enabled")), QJsonValue(false));
     process.terminate();
     QVERIFY(process.waitForFinished(hangGuardMs(15000)));
     QCOMPARE(process.exitCode(), 0);

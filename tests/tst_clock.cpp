@@ -304,10 +304,9 @@ void TestClock::aFlipUnderLoadIsOneInstantEverywhere()
     plan.totalRequests = 40;
     plan.concurrency = 10;
     QSignalSpy finished(&window.loadController(), &LoadController::runFinished);
-    QString error;
-    QVERIFY2(window.loadController().start(
-                 QStringLiteral("manual"), QStringLiteral("GET /async"), plan, &error),
-        qPrintable(error));
+    const Result started = window.loadController().start(
+        QStringLiteral("manual"), QStringLiteral("GET /async"), plan);
+    QVERIFY2(started, qPrintable(started.message()));
     QTRY_VERIFY_WITH_TIMEOUT(window.loadController().snapshot().done >= 20, hangGuardMs(30000));
     QCOMPARE(fetch(host->port(), "POST", "/products/?name=lamp&price=9.5").status, 200);
     window.findChild<QRadioButton *>(QStringLiteral("GET /async=blocking"))->click();

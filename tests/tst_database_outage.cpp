@@ -189,7 +189,7 @@ void TestDatabaseOutage::killedMidLoadLosesNoAnsweredWrite()
     // Posts: every one answered 200 is stored with the answered id and title, and none twice (a
     // write is never replayed after a lost connection).
     const DirectRows posts = selectDirectly(url, QStringLiteral("SELECT id, title FROM posts"));
-    QVERIFY2(posts, qPrintable(posts.errorMessage));
+    QVERIFY2(posts, qPrintable(posts.message()));
     QHash<qint64, QString> storedTitle;
     QHash<QString, int> copies;
     for (const QVariantList &row : posts.rows) {
@@ -226,7 +226,7 @@ void TestDatabaseOutage::killedMidLoadLosesNoAnsweredWrite()
     const DirectRows imported = selectDirectly(url,
         QStringLiteral("SELECT substring(name from '^import-w[0-9]+-[0-9]+-'), COUNT(*) FROM items "
                        "WHERE name LIKE 'import-%' GROUP BY 1"));
-    QVERIFY2(imported, qPrintable(imported.errorMessage));
+    QVERIFY2(imported, qPrintable(imported.message()));
     QHash<QString, qint64> storedRows;
     for (const QVariantList &row : imported.rows)
         storedRows.insert(row.at(0).toString(), row.at(1).toLongLong());
@@ -301,14 +301,14 @@ void TestDatabaseOutage::writeCutOffBeforeItsCommitAnswers503()
             "END $$; CREATE CONSTRAINT TRIGGER die_at_commit AFTER INSERT ON posts DEFERRABLE "
             "INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.title = 'doomed') "
             "EXECUTE FUNCTION die_at_commit()"));
-    QVERIFY2(trigger, qPrintable(trigger.errorMessage));
+    QVERIFY2(trigger, qPrintable(trigger.message()));
 
     const TestResponse doomed = fetch(port, "POST", "/posts/?title=doomed&content=c&author=a");
     QVERIFY2(doomed.status == 503, doomed.body.constData());
     QVERIFY2(isDatabaseUnavailable(doomed), doomed.body.constData());
     const DirectRows stored
         = selectDirectly(url, QStringLiteral("SELECT COUNT(*) FROM posts WHERE title = 'doomed'"));
-    QVERIFY2(stored, qPrintable(stored.errorMessage));
+    QVERIFY2(stored, qPrintable(stored.message()));
     QCOMPARE(stored.rows.value(0).value(0).toLongLong(), 0);
 
     // The dead connection was dropped, not kept: the next write succeeds.

@@ -40,8 +40,8 @@ LoadResult runWithRunner(const LoadPlan &plan, int timeoutMs = 30000)
 {
     LoadRunner runner;
     QSignalSpy finished(&runner, &LoadRunner::finished);
-    if (!runner.start(plan)) {
-        qWarning() << "start failed:" << runner.lastError();
+    if (const loopscope::Result started = runner.start(plan); !started) {
+        qWarning() << "start failed:" << started.message();
         return {};
     }
     if (!finished.wait(timeoutMs))
@@ -241,7 +241,7 @@ void TestLoad::closedLoopCounts()
     plan.keepAlive = keepAlive;
 
     const LoadResult r = runWithRunner(plan);
-    QVERIFY2(r, qPrintable(r.errorMessage));
+    QVERIFY2(r, qPrintable(r.message()));
     QCOMPARE(r.records.size(), qsizetype(requests));
     QCOMPARE(r.sent, qint64(requests));
     QCOMPARE(r.completed, qint64(requests));
@@ -258,7 +258,7 @@ void TestLoad::closedLoopCounts()
     else
         QCOMPARE(server.connectionCount(), qint64(requests));
     for (const RequestRecord &rec : r.records) {
-        QCOMPARE(rec.error, ErrorKind::None);
+        QCOMPARE(rec.error, RequestError::None);
         QCOMPARE(rec.status, quint16(200));
         QCOMPARE(rec.intendedStartNs, rec.startNs); // closed loop
         QVERIFY(rec.startNs <= rec.connectNs && rec.connectNs <= rec.firstByteNs
@@ -400,7 +400,7 @@ void TestLoad::statusAndTimeoutErrors()
     plan.keepAlive = true;
     LoadResult r = runWithRunner(plan);
     QVERIFY(r);
-    QCOMPARE(r.errorCount(ErrorKind::Status), qint64(10));
+    QCOMPARE(r.errorCount(RequestError::Status), qint64(10));
     QCOMPARE(r.non2xx, qint64(10));
     QCOMPARE(r.failed, qint64(0));
 
@@ -411,7 +411,7 @@ void TestLoad::statusAndTimeoutErrors()
     plan.timeout = 200ms;
     r = runWithRunner(plan);
     QVERIFY(r);
-    QCOMPARE(r.errorCount(ErrorKind::Timeout), qint64(3));
+    QCOMPARE(r.errorCount(RequestError::Timeout), qint64(3));
     QCOMPARE(r.failed, qint64(3));
     QCOMPARE(r.records.size(), qsizetype(3));
     QVERIFY(r.elapsedNs >= 200'000'000); // the timeouts ended it, not the 3 s stall (above)
@@ -464,7 +464,7 @@ void TestLoad::stopCancelsAndReportsProgress()
     qInfo("stopped after %.3f s", r.elapsedSeconds());
     QVERIFY(r.elapsedSeconds() < 30); // before its planned end
     QCOMPARE(r.records.size(), qsizetype(r.sent)); // every request has its record
-    QCOMPARE(r.completed + r.errorCount(ErrorKind::Cancelled), r.sent);
+    QCOMPARE(r.completed + r.errorCount(RequestError::Cancelled), r.sent);
     QVERIFY(!runner.isRunning());
     QVERIFY(!runner.snapshot().running);
 }
@@ -480,8 +480,9 @@ void TestLoad::connectionRefused()
     std::thread worker([&] { r = engine.run(); });
     worker.join();
     QVERIFY(!r);
-    QVERIFY(r.errorMessage.contains(QStringLiteral("refused")));
-    QVERIFY(r.errorCount(ErrorKind::Connect) >= 1);
+    QCOMPARE(r.kind(), loopscope::ErrorKind::Io);
+    QVERIFY(r.message().contains(QStringLiteral("refused")));
+    QVERIFY(r.errorCount(RequestError::Connect) >= 1);
 
     const QString url = QStringLiteral("http://127.0.0.1:%1/").arg(plan.port);
     QCOMPARE(runLoadCommand({ url, QStringLiteral("-n"), QStringLiteral("5") }), 1);

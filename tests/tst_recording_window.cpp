@@ -162,10 +162,9 @@ void TestRecordingWindow::savedRunsAndChartsOpenAsTheyWere()
     plan.requests = { request };
     plan.totalRequests = 40;
     plan.concurrency = 2;
-    QString error;
-    QVERIFY2(window.loadController().start(
-                 QStringLiteral("flip"), QStringLiteral("GET /async"), plan, &error),
-        qPrintable(error));
+    const Result flip
+        = window.loadController().start(QStringLiteral("flip"), QStringLiteral("GET /async"), plan);
+    QVERIFY2(flip, qPrintable(flip.message()));
     QTRY_VERIFY_WITH_TIMEOUT(window.loadController().snapshot().done >= 10, 30000);
     QCOMPARE(host->modes().set(QStringLiteral("GET /async"), QStringLiteral("blocking")),
         ModeTable::SetResult::Ok);
@@ -174,9 +173,9 @@ void TestRecordingWindow::savedRunsAndChartsOpenAsTheyWere()
     plan.totalRequests = 0;
     plan.rate = 50;
     plan.duration = std::chrono::milliseconds(400);
-    QVERIFY2(window.loadController().start(
-                 QStringLiteral("rate"), QStringLiteral("GET /async"), plan, &error),
-        qPrintable(error));
+    const Result rate
+        = window.loadController().start(QStringLiteral("rate"), QStringLiteral("GET /async"), plan);
+    QVERIFY2(rate, qPrintable(rate.message()));
     QVERIFY(finished.wait(60000));
     // The charts took samples during the runs.
     QTRY_VERIFY_WITH_TIMEOUT(

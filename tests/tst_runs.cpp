@@ -70,12 +70,11 @@ bool TestRuns::startRun(qint64 requests, int concurrency)
     plan.requests = { request };
     plan.totalRequests = requests;
     plan.concurrency = concurrency;
-    QString error;
-    const bool started = m_window->loadController().start(
-        QStringLiteral("flip"), QStringLiteral("GET /async"), plan, &error);
+    const Result started = m_window->loadController().start(
+        QStringLiteral("flip"), QStringLiteral("GET /async"), plan);
     if (!started)
-        qWarning("run not started: %s", qPrintable(error));
-    return started;
+        qWarning("run not started: %s", qPrintable(started.message()));
+    return bool(started);
 }
 
 RunSummary TestRuns::finishedRun()

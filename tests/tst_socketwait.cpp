@@ -123,7 +123,7 @@ void TestSocketWait::builtInLoadShowsTheWaitInTheSocket()
     QVERIFY(finished.wait(120000)); // a hang guard: 20 requests take 10 s when they block
     QCOMPARE(setVariant(route, QStringLiteral("async")), 200);
     const load::LoadResult result = finished.at(0).at(0).value<load::LoadResult>();
-    QVERIFY2(result, qPrintable(result.errorMessage));
+    QVERIFY2(result, qPrintable(result.message()));
     QCOMPARE(result.records.size(), qsizetype(plan.totalRequests));
 
     qint64 measuredWait = 0;
@@ -145,7 +145,7 @@ void TestSocketWait::builtInLoadShowsTheWaitInTheSocket()
     QSet<quint64> ours;
     int unreadOnScreen = 0;
     for (const load::RequestRecord &record : result.records) {
-        QCOMPARE(record.error, load::ErrorKind::None);
+        QCOMPARE(record.error, load::RequestError::None);
         QCOMPARE(record.status, quint16(200));
         measuredWait += record.latencyNs() - serviceNs;
         const trace::SpanRecord *span

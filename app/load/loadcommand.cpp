@@ -72,11 +72,11 @@ LoadCommandLine parseLoadCommandLine(const QStringList &args)
     QString url;
     bool countGiven = false;
     auto fail = [&cl](const QString &message) {
-        if (cl.errorMessage.isEmpty())
-            cl.errorMessage = message;
+        if (cl) // the first problem is the one to tell
+            static_cast<Result &>(cl) = Result::failure(ErrorKind::BadArgument, message);
     };
 
-    for (qsizetype i = 0; i < args.size() && cl.errorMessage.isEmpty(); ++i) {
+    for (qsizetype i = 0; i < args.size() && cl; ++i) {
         QString arg = args[i];
         QString inlineValue;
         bool hasInline = false;
@@ -99,7 +99,7 @@ LoadCommandLine parseLoadCommandLine(const QStringList &args)
             const QString text = value();
             bool ok = false;
             const qint64 n = text.toLongLong(&ok);
-            if (cl.errorMessage.isEmpty() && (!ok || n < 1 || n > max))
+            if (cl && (!ok || n < 1 || n > max))
                 fail(QStringLiteral("%1 expects a whole number from 1 to %2, got '%3'")
                          .arg(arg)
                          .arg(max)
@@ -120,23 +120,22 @@ LoadCommandLine parseLoadCommandLine(const QStringList &args)
             const QString text = value();
             bool ok = false;
             plan.rate = text.toDouble(&ok);
-            if (cl.errorMessage.isEmpty() && (!ok || !(plan.rate > 0) || plan.rate > 1e7))
+            if (cl && (!ok || !(plan.rate > 0) || plan.rate > 1e7))
                 fail(QStringLiteral("--rate expects requests per second > 0, got '%1'").arg(text));
         } else if (arg == u"--duration" || arg == u"--timeout") {
             const QString text = value();
             const qint64 ns = parseSeconds(text);
-            if (cl.errorMessage.isEmpty() && ns < 0)
+            if (cl && ns < 0)
                 fail(QStringLiteral("%1 expects seconds > 0, got '%2'").arg(arg, text));
             (arg == u"--duration" ? plan.duration : plan.timeout) = std::chrono::nanoseconds(ns);
         } else if (arg == u"-m") {
             request.method = value().toUpper().toLatin1();
-            if (cl.errorMessage.isEmpty()
-                && (request.method.isEmpty() || request.method.contains(' ')))
+            if (cl && (request.method.isEmpty() || request.method.contains(' ')))
                 fail(QStringLiteral("-m expects a method such as GET or POST"));
         } else if (arg == u"-H") {
             const QString header = value();
             const qsizetype colon = header.indexOf(u':');
-            if (cl.errorMessage.isEmpty() && colon <= 0)
+            if (cl && colon <= 0)
                 fail(QStringLiteral("-H expects 'Name: value', got '%1'").arg(header));
             else
                 request.headers.append({ header.left(colon).trimmed().toLatin1(),
@@ -145,7 +144,7 @@ LoadCommandLine parseLoadCommandLine(const QStringList &args)
             request.body = value().toUtf8();
         } else if (arg == u"--json") {
             cl.jsonPath = value();
-            if (cl.errorMessage.isEmpty() && cl.jsonPath.isEmpty())
+            if (cl && cl.jsonPath.isEmpty())
                 fail(QStringLiteral("--json expects a file name"));
         } else if (arg.startsWith(u'-') && arg.size() > 1) {
             fail(QStringLiteral("unknown option %1").arg(arg));
@@ -155,7 +154,7 @@ LoadCommandLine parseLoadCommandLine(const QStringList &args)
             fail(QStringLiteral("more than one URL: '%1' and '%2'").arg(url, arg));
         }
     }
-    if (cl.help || !cl.errorMessage.isEmpty())
+    if (cl.help || !cl)
         return cl;
 
     if (url.isEmpty()) {
@@ -184,9 +183,8 @@ LoadCommandLine parseLoadCommandLine(const QStringList &args)
         plan.totalRequests = 1; // ab's default
     plan.maxRecords = 0; // the command reports aggregates only
 
-    const QString problem = plan.validate();
-    if (!problem.isEmpty())
-        fail(problem);
+    if (const Result valid = plan.validate(); !valid)
+        fail(valid.message());
     return cl;
 }
 
@@ -199,7 +197,7 @@ int runLoadCommand(const QStringList &args)
     }
     if (!cl) {
         print(stderr,
-            QStringLiteral("loopscope load: %1\n\n").arg(cl.errorMessage) + loadCommandUsage());
+            QStringLiteral("loopscope load: %1\n\n").arg(cl.message()) + loadCommandUsage());
         return 2;
     }
 
@@ -211,7 +209,7 @@ int runLoadCommand(const QStringList &args)
     worker.join();
 
     if (!result) {
-        print(stderr, QStringLiteral("loopscope load: %1\n").arg(result.errorMessage));
+        print(stderr, QStringLiteral("loopscope load: %1\n").arg(result.message()));
         return 1;
     }
     print(stdout, QStringLiteral("\n") + formatLoadReport(result));

@@ -7,13 +7,12 @@
 
 namespace loopscope::load {
 
-struct LoadCommandLine
+// A BadArgument when the arguments are invalid.
+struct LoadCommandLine : Result
 {
     LoadPlan plan;
     QString jsonPath;
     bool help = false;
-    QString errorMessage; // set when the arguments are invalid
-    explicit operator bool() const { return errorMessage.isEmpty(); }
 };
 
 // Parses `loopscope load` arguments (without the program name and "load").

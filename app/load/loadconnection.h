@@ -61,7 +61,7 @@ struct LoadConnection
     size_t sentTimeLength = 0;
     size_t sent = 0;
     HttpResponseParser parser;
-    ErrorKind pendingError = ErrorKind::None;
+    RequestError pendingError = RequestError::None;
 
     // Starts a non-blocking connect with TCP_NODELAY.
     ConnectOutcome connectTo(const sockaddr_storage &address, socklen_t addressLength);

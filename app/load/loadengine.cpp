@@ -95,7 +95,7 @@ struct LoadEngine::Private
         }
     }
 
-    QString setUp();
+    Result setUp();
     void runLoop();
     bool openLoop() const { return plan.isOpenLoop(); }
     bool canIssue(qint64 now) const;
@@ -104,11 +104,11 @@ struct LoadEngine::Private
     void openSocket(LoadConnection &c, qint64 now);
     void sendPending(LoadConnection &c, qint64 now);
     void retryOnFreshConnection(LoadConnection &c, qint64 now);
-    void deferFailure(size_t index, ErrorKind kind, int error);
+    void deferFailure(size_t index, RequestError kind, int error);
     void onEvent(size_t index, quint32 events, qint64 now);
     void onConnected(LoadConnection &c, qint64 now);
     void onReadable(size_t index, qint64 now);
-    void finish(size_t index, ErrorKind kind, qint64 now);
+    void finish(size_t index, RequestError kind, qint64 now);
     void processFailures(qint64 now);
     void scanTimeouts(qint64 now);
     void dispatchDue(qint64 now);
@@ -139,24 +139,27 @@ void LoadEngine::requestStop()
 
 LoadResult LoadEngine::run()
 {
-    QString error = d->plan.validate();
-    if (error.isEmpty())
-        error = d->setUp();
-    if (error.isEmpty())
+    Result ready = d->plan.validate();
+    if (ready)
+        ready = d->setUp();
+    if (ready)
         d->runLoop();
     LoadResult result = d->stats.take(d->lastEndNs);
     result.plan = d->plan;
     result.runId = d->runId;
     result.startSteadyNs = d->t0;
     result.stopped = d->cancelled;
-    result.errorMessage = error.isEmpty() ? d->fatal : error;
+    if (ready && !d->fatal.isEmpty())
+        ready = Result::failure(ErrorKind::Io, d->fatal);
+    static_cast<Result &>(result) = std::move(ready);
     return result;
 }
 
-QString LoadEngine::Private::setUp()
+Result LoadEngine::Private::setUp()
 {
     if (wakeFd < 0)
-        return QStringLiteral("eventfd: ") + QString::fromLocal8Bit(strerror(errno));
+        return Result::failure(
+            ErrorKind::Io, QStringLiteral("eventfd: ") + QString::fromLocal8Bit(strerror(errno)));
 
     addrinfo hints {};
     hints.ai_family = AF_UNSPEC;
@@ -166,8 +169,9 @@ QString LoadEngine::Private::setUp()
     const QByteArray port = QByteArray::number(plan.port);
     const int rc = getaddrinfo(plan.host.toUtf8().constData(), port.constData(), &hints, &found);
     if (rc != 0 || !found)
-        return QStringLiteral("cannot resolve %1: %2")
-            .arg(plan.host, QString::fromLocal8Bit(gai_strerror(rc)));
+        return Result::failure(ErrorKind::Io,
+            QStringLiteral("cannot resolve %1: %2")
+                .arg(plan.host, QString::fromLocal8Bit(gai_strerror(rc))));
     std::memcpy(&address, found->ai_addr, found->ai_addrlen);
     addressLength = found->ai_addrlen;
     freeaddrinfo(found);
@@ -182,7 +186,8 @@ QString LoadEngine::Private::setUp()
     epollFd = epoll_create1(EPOLL_CLOEXEC);
     timerFd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
     if (epollFd < 0 || timerFd < 0)
-        return QStringLiteral("epoll/timerfd: ") + QString::fromLocal8Bit(strerror(errno));
+        return Result::failure(ErrorKind::Io,
+            QStringLiteral("epoll/timerfd: ") + QString::fromLocal8Bit(strerror(errno)));
 
     for (const RequestTemplate &t : plan.requests) {
         prepared.push_back(PreparedRequest::render(t, plan, runId));
@@ -250,7 +255,7 @@ void LoadEngine::Private::begin(size_t index, qint64 intendedRel, qint64 now)
     c.rec.startNs = now - t0;
     c.writtenNs = -1;
     c.sent = 0;
-    c.pendingError = ErrorKind::None;
+    c.pendingError = RequestError::None;
     c.parser.reset(c.req->isHead);
     c.idLength = size_t(std::to_chars(c.id, c.id + sizeof c.id, c.rec.id).ptr - c.id);
     c.deadline = now + plan.timeout.count();
@@ -282,7 +287,7 @@ void LoadEngine::Private::openSocket(LoadConnection &c, qint64 now)
         watch(c, index, EPOLLOUT);
         return;
     case LoadConnection::ConnectOutcome::Failed:
-        deferFailure(index, ErrorKind::Connect, errno);
+        deferFailure(index, RequestError::Connect, errno);
         return;
     }
 }
@@ -317,7 +322,7 @@ void LoadEngine::Private::sendPending(LoadConnection &c, qint64 now)
             // The server closed an idle keep-alive connection: not its fault.
             retryOnFreshConnection(c, now);
         } else {
-            deferFailure(index, ErrorKind::Reset, errno);
+            deferFailure(index, RequestError::Reset, errno);
         }
         return;
     }
@@ -334,15 +339,15 @@ void LoadEngine::Private::retryOnFreshConnection(LoadConnection &c, qint64 now)
     openSocket(c, now);
 }
 
-void LoadEngine::Private::deferFailure(size_t index, ErrorKind kind, int error)
+void LoadEngine::Private::deferFailure(size_t index, RequestError kind, int error)
 {
     // Reported from the main loop, not here, so a refused connect cannot recurse
     // through finish() -> begin() -> connect() -> finish().
     LoadConnection &c = connections[index];
     c.pendingError = kind;
     failed.push_back(index);
-    if (kind == ErrorKind::Connect && error == ECONNREFUSED && !everConnected && plan.stopOnRefused
-        && fatal.isEmpty()) {
+    if (kind == RequestError::Connect && error == ECONNREFUSED && !everConnected
+        && plan.stopOnRefused && fatal.isEmpty()) {
         fatal = QStringLiteral("cannot connect to %1:%2: connection refused")
                     .arg(plan.host)
                     .arg(plan.port);
@@ -377,7 +382,7 @@ void LoadEngine::Private::onEvent(size_t index, quint32 events, qint64 now)
         socklen_t length = sizeof error;
         getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &error, &length);
         if (error != 0) {
-            deferFailure(index, ErrorKind::Connect, error);
+            deferFailure(index, RequestError::Connect, error);
             return;
         }
         watch(c, index, EPOLLIN);
@@ -386,7 +391,7 @@ void LoadEngine::Private::onEvent(size_t index, quint32 events, qint64 now)
     }
     if (c.state == LoadConnection::State::Sending && (events & EPOLLOUT))
         sendPending(c, now);
-    if (c.busy && c.fd >= 0 && c.pendingError == ErrorKind::None
+    if (c.busy && c.fd >= 0 && c.pendingError == RequestError::None
         && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
         onReadable(index, now);
 }
@@ -395,13 +400,13 @@ void LoadEngine::Private::onReadable(size_t index, qint64 now)
 {
     LoadConnection &c = connections[index];
     const auto statusKind
-        = [&c] { return c.parser.status() >= 400 ? ErrorKind::Status : ErrorKind::None; };
+        = [&c] { return c.parser.status() >= 400 ? RequestError::Status : RequestError::None; };
     switch (c.readAvailable(readBuffer.data(), readBuffer.size(), now - t0)) {
     case LoadConnection::ReadOutcome::Complete:
         finish(index, statusKind(), now);
         return;
     case LoadConnection::ReadOutcome::ProtocolError:
-        finish(index, ErrorKind::Protocol, now);
+        finish(index, RequestError::Protocol, now);
         return;
     case LoadConnection::ReadOutcome::WaitForMore:
         return;
@@ -417,25 +422,26 @@ void LoadEngine::Private::onReadable(size_t index, qint64 now)
     if (c.rec.reusedConnection && c.rec.bytes == 0 && !c.retried)
         retryOnFreshConnection(c, now);
     else
-        finish(index, ErrorKind::Reset, now);
+        finish(index, RequestError::Reset, now);
 }
 
-void LoadEngine::Private::finish(size_t index, ErrorKind kind, qint64 now)
+void LoadEngine::Private::finish(size_t index, RequestError kind, qint64 now)
 {
     LoadConnection &c = connections[index];
     c.rec.endNs = now - t0;
     c.rec.status = quint16(c.parser.status());
     c.rec.error = kind;
     stats.add(c.rec, c.writtenNs, c.parser.bodyBytes());
-    if (kind != ErrorKind::Cancelled)
+    if (kind != RequestError::Cancelled)
         lastEndNs = std::max(lastEndNs, c.rec.endNs);
     --inFlight;
     c.busy = false;
-    c.pendingError = ErrorKind::None;
+    c.pendingError = RequestError::None;
     c.deadline = kNever;
     c.state = LoadConnection::State::Idle;
-    const bool reuse = plan.keepAlive && (kind == ErrorKind::None || kind == ErrorKind::Status)
-        && c.parser.reusable() && !stopping;
+    const bool reuse = plan.keepAlive
+        && (kind == RequestError::None || kind == RequestError::Status) && c.parser.reusable()
+        && !stopping;
     if (!reuse)
         c.close();
     if (stopping)
@@ -454,7 +460,7 @@ void LoadEngine::Private::processFailures(qint64 now)
         const size_t index = failed.back();
         failed.pop_back();
         LoadConnection &c = connections[index];
-        if (c.busy && c.pendingError != ErrorKind::None)
+        if (c.busy && c.pendingError != RequestError::None)
             finish(index, c.pendingError, now);
     }
 }
@@ -466,8 +472,8 @@ void LoadEngine::Private::scanTimeouts(qint64 now)
         LoadConnection &c = connections[i];
         if (!c.busy)
             continue;
-        if (c.deadline <= now && c.pendingError == ErrorKind::None)
-            finish(i, ErrorKind::Timeout, now);
+        if (c.deadline <= now && c.pendingError == RequestError::None)
+            finish(i, RequestError::Timeout, now);
         else
             nextScan = std::min(nextScan, c.deadline);
     }
@@ -507,7 +513,7 @@ void LoadEngine::Private::cancelAll(qint64 now)
     failed.clear();
     for (size_t i = 0; i < connections.size(); ++i) {
         if (connections[i].busy)
-            finish(i, ErrorKind::Cancelled, now);
+            finish(i, RequestError::Cancelled, now);
     }
 }
 

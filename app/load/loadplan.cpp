@@ -14,36 +14,39 @@ qint64 LoadPlan::plannedRequests() const
     return totalRequests;
 }
 
-QString LoadPlan::validate() const
+Result LoadPlan::validate() const
 {
+    const auto invalid = [](const char *why) {
+        return Result::failure(ErrorKind::BadArgument, QString::fromUtf8(why));
+    };
     if (host.isEmpty())
-        return QStringLiteral("no host");
+        return invalid("no host");
     if (port == 0)
-        return QStringLiteral("no port");
+        return invalid("no port");
     if (requests.isEmpty())
-        return QStringLiteral("no request to send");
+        return invalid("no request to send");
     qint64 weights = 0;
     for (const RequestTemplate &r : requests) {
         if (r.weight < 0)
-            return QStringLiteral("negative weight");
+            return invalid("negative weight");
         if (r.method.isEmpty() || r.target.isEmpty() || !r.target.startsWith('/'))
-            return QStringLiteral("a request needs a method and a target starting with /");
+            return invalid("a request needs a method and a target starting with /");
         weights += r.weight;
     }
     if (weights <= 0)
-        return QStringLiteral("all weights are zero");
+        return invalid("all weights are zero");
     if (totalRequests < 0 || duration.count() < 0)
-        return QStringLiteral("negative request count or duration");
+        return invalid("negative request count or duration");
     if (totalRequests == 0 && duration.count() == 0)
-        return QStringLiteral("a run needs a request count or a duration");
+        return invalid("a run needs a request count or a duration");
     if (concurrency < 1 || concurrency > 10000)
-        return QStringLiteral("concurrency must be between 1 and 10000");
+        return invalid("concurrency must be between 1 and 10000");
     if (rate < 0 || !std::isfinite(rate))
-        return QStringLiteral("rate must be positive");
+        return invalid("rate must be positive");
     if (timeout.count() <= 0)
-        return QStringLiteral("timeout must be positive");
+        return invalid("timeout must be positive");
     if (maxRecords < 0)
-        return QStringLiteral("maxRecords must not be negative");
+        return invalid("maxRecords must not be negative");
     return {};
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/result.h"
+
 #include <QByteArray>
 #include <QList>
 #include <QString>
@@ -46,8 +48,8 @@ struct LoadPlan
     bool isOpenLoop() const { return rate > 0; }
     // Requests the run will send, or 0 when only the duration bounds it.
     qint64 plannedRequests() const;
-    // Empty when the plan can run; otherwise why not.
-    QString validate() const;
+    // Success when the plan can run; otherwise a BadArgument saying why not.
+    Result validate() const;
 };
 
 } // namespace loopscope::load

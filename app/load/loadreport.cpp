@@ -62,14 +62,14 @@ QString formatLoadReport(const LoadResult &r)
     out += line("Failed requests:", QString::number(r.failed));
     if (r.failed > 0) {
         out += QStringLiteral("   (Connect: %1, Timeout: %2, Reset: %3, Protocol: %4)\n")
-                   .arg(r.errorCount(ErrorKind::Connect))
-                   .arg(r.errorCount(ErrorKind::Timeout))
-                   .arg(r.errorCount(ErrorKind::Reset))
-                   .arg(r.errorCount(ErrorKind::Protocol));
+                   .arg(r.errorCount(RequestError::Connect))
+                   .arg(r.errorCount(RequestError::Timeout))
+                   .arg(r.errorCount(RequestError::Reset))
+                   .arg(r.errorCount(RequestError::Protocol));
     }
     out += line("Non-2xx responses:", QString::number(r.non2xx));
-    if (r.errorCount(ErrorKind::Cancelled) > 0)
-        out += line("Cancelled requests:", QString::number(r.errorCount(ErrorKind::Cancelled)));
+    if (r.errorCount(RequestError::Cancelled) > 0)
+        out += line("Cancelled requests:", QString::number(r.errorCount(RequestError::Cancelled)));
     out += line("Total transferred:", QStringLiteral("%1 bytes").arg(r.totalBytes));
     out += line("HTML transferred:", QStringLiteral("%1 bytes").arg(r.bodyBytes));
     const double rps = r.requestsPerSecond();

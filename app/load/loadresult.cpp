@@ -39,9 +39,9 @@ double LoadResult::requestsPerSecond() const
 QJsonObject LoadResult::toJson() const
 {
     QJsonObject errorsByKind;
-    for (int i = 1; i < kErrorKindCount; ++i)
+    for (int i = 1; i < kRequestErrorCount; ++i)
         errorsByKind.insert(
-            QString::fromLatin1(errorKindName(ErrorKind(i))), double(errors[size_t(i)]));
+            QString::fromLatin1(requestErrorName(RequestError(i))), double(errors[size_t(i)]));
 
     QJsonArray seriesJson;
     for (const SeriesPoint &p : series) {
@@ -85,7 +85,7 @@ QJsonObject LoadResult::toJson() const
         { QStringLiteral("responses"), double(responses) },
         { QStringLiteral("failed"), double(failed) },
         { QStringLiteral("non_2xx"), double(non2xx) },
-        { QStringLiteral("cancelled"), double(errorCount(ErrorKind::Cancelled)) },
+        { QStringLiteral("cancelled"), double(errorCount(RequestError::Cancelled)) },
         { QStringLiteral("stopped"), stopped },
         { QStringLiteral("requests_per_second"), requestsPerSecond() },
         { QStringLiteral("time_per_request_ms"),
@@ -115,8 +115,8 @@ QJsonObject LoadResult::toJson() const
         { QStringLiteral("processing"), histogramJson(processing) },
         { QStringLiteral("series"), seriesJson },
     };
-    if (!errorMessage.isEmpty())
-        out.insert(QStringLiteral("error"), errorMessage);
+    if (!*this)
+        out.insert(QStringLiteral("error"), message());
     return out;
 }
 

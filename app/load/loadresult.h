@@ -24,13 +24,10 @@ struct SeriesPoint
     qint64 p95Ns = 0;
 };
 
-// What a run produced. Errors without exceptions: a run that could not happen at
-// all (bad plan, unresolvable host, refused target) has an errorMessage.
-struct LoadResult
+// What a run produced. Errors without exceptions: a run that could not happen at all fails, as a
+// BadArgument for a bad plan and Io for an unresolvable host or a refused target.
+struct LoadResult : Result
 {
-    QString errorMessage;
-    explicit operator bool() const { return errorMessage.isEmpty(); }
-
     LoadPlan plan;
     QByteArray runId;
     qint64 startSteadyNs = 0; // steady clock at the run's time zero, to align with server traces
@@ -42,8 +39,8 @@ struct LoadResult
     qint64 responses = 0; // complete HTTP responses (any status)
     qint64 failed = 0; // connect + timeout + reset + protocol
     qint64 non2xx = 0;
-    std::array<qint64, kErrorKindCount> errors {};
-    qint64 errorCount(ErrorKind kind) const { return errors[size_t(kind)]; }
+    std::array<qint64, kRequestErrorCount> errors {};
+    qint64 errorCount(RequestError kind) const { return errors[size_t(kind)]; }
 
     qint64 totalBytes = 0; // response bytes, headers included
     qint64 bodyBytes = 0;

@@ -33,15 +33,12 @@ LoadRunner::~LoadRunner()
     ::close(m_doneFd);
 }
 
-bool LoadRunner::start(const LoadPlan &plan)
+Result LoadRunner::start(const LoadPlan &plan)
 {
-    if (isRunning()) {
-        m_lastError = QStringLiteral("a run is already in progress");
-        return false;
-    }
-    m_lastError = plan.validate();
-    if (!m_lastError.isEmpty())
-        return false;
+    if (isRunning())
+        return Result::failure(ErrorKind::BadArgument, QStringLiteral("a run is already going"));
+    if (Result valid = plan.validate(); !valid)
+        return valid;
 
     LoadSnapshot initial;
     initial.running = true;
@@ -58,7 +55,7 @@ bool LoadRunner::start(const LoadPlan &plan)
         [[maybe_unused]] const ssize_t n = ::write(m_doneFd, &one, sizeof one);
     });
     m_progressTimer.start();
-    return true;
+    return {};
 }
 
 void LoadRunner::stop()
@@ -90,10 +87,8 @@ void LoadRunner::onEngineDone()
         m_result = std::move(m_pending);
         m_pending = LoadResult {};
     }
-    if (!m_result)
-        m_lastError = m_result.errorMessage;
     qCDebug(lcLoad).noquote() << "run finished:"
-                              << (m_result ? QStringLiteral("ok") : m_result.errorMessage);
+                              << (m_result ? QStringLiteral("ok") : m_result.message());
     emitProgress();
     emit finished(m_result);
 }

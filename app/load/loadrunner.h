@@ -28,15 +28,13 @@ public:
     explicit LoadRunner(QObject *parent = nullptr);
     ~LoadRunner() override; // stops a run and waits for its thread
 
-    // False (and no signal) when a run is already going or the plan is invalid;
-    // lastError() says why.
-    bool start(const LoadPlan &plan);
+    // A failure (and no signal) when a run is already going or the plan is invalid.
+    Result start(const LoadPlan &plan);
     // Ends the run soon: nothing new is sent, in-flight requests end as Cancelled.
     // finished() follows.
     void stop();
 
     bool isRunning() const { return m_thread.joinable(); }
-    QString lastError() const { return m_lastError; }
     LoadSnapshot snapshot() const;
     const LoadResult &result() const { return m_result; }
 
@@ -64,7 +62,6 @@ private:
     int m_doneFd = -1;
     QSocketNotifier *m_doneNotifier = nullptr;
     LoadResult m_result;
-    QString m_lastError;
     QTimer m_progressTimer;
 };
 

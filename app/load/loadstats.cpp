@@ -7,10 +7,10 @@ namespace loopscope::load {
 namespace {
 constexpr qint64 kSecond = 1'000'000'000;
 
-bool isFailure(ErrorKind kind)
+bool isFailure(RequestError kind)
 {
-    return kind == ErrorKind::Connect || kind == ErrorKind::Timeout || kind == ErrorKind::Reset
-        || kind == ErrorKind::Protocol;
+    return kind == RequestError::Connect || kind == RequestError::Timeout
+        || kind == RequestError::Reset || kind == RequestError::Protocol;
 }
 } // namespace
 
@@ -28,7 +28,7 @@ void LoadStats::add(const RequestRecord &r, qint64 writtenNs, qint64 bodyBytes)
         ++m_result.recordsDropped;
 
     ++m_result.errors[size_t(r.error)];
-    if (r.error == ErrorKind::Cancelled)
+    if (r.error == RequestError::Cancelled)
         return; // never finished: not a latency, not a failure of the target
 
     ++m_result.completed;
@@ -59,7 +59,7 @@ void LoadStats::add(const RequestRecord &r, qint64 writtenNs, qint64 bodyBytes)
     if (second != m_currentSecond)
         closeSecondsBefore(second);
     ++m_secondRequests;
-    if (failed || r.error == ErrorKind::Status)
+    if (failed || r.error == RequestError::Status)
         ++m_secondErrors;
     if (!failed)
         m_secondLatency.record(r.latencyNs());
@@ -85,7 +85,7 @@ LoadSnapshot LoadStats::snapshot(qint64 nowNs, qint64 planned, double durationSe
     s.sent = m_result.sent;
     s.done = m_result.completed;
     s.total = planned;
-    s.errors = m_result.failed + m_result.errors[size_t(ErrorKind::Status)];
+    s.errors = m_result.failed + m_result.errors[size_t(RequestError::Status)];
     s.elapsedSeconds = double(nowNs) / 1e9;
     // Whichever bound comes first ends the run: a count that would take hours does not outlast
     // a 15 s duration.

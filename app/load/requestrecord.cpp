@@ -4,22 +4,22 @@
 
 namespace loopscope::load {
 
-const char *errorKindName(ErrorKind kind)
+const char *requestErrorName(RequestError kind)
 {
     switch (kind) {
-    case ErrorKind::None:
+    case RequestError::None:
         return "none";
-    case ErrorKind::Connect:
+    case RequestError::Connect:
         return "connect";
-    case ErrorKind::Timeout:
+    case RequestError::Timeout:
         return "timeout";
-    case ErrorKind::Reset:
+    case RequestError::Reset:
         return "reset";
-    case ErrorKind::Status:
+    case RequestError::Status:
         return "status";
-    case ErrorKind::Protocol:
+    case RequestError::Protocol:
         return "protocol";
-    case ErrorKind::Cancelled:
+    case RequestError::Cancelled:
         return "cancelled";
     }
     return "unknown";

@@ -5,7 +5,7 @@
 
 namespace loopscope::load {
 
-enum class ErrorKind : quint8
+enum class RequestError : quint8
 {
     None,
     Connect, // connect failed or was refused
@@ -15,9 +15,9 @@ enum class ErrorKind : quint8
     Protocol, // a response that is not HTTP/1.x we can parse
     Cancelled, // in flight when the run was stopped; not counted as failed
 };
-inline constexpr int kErrorKindCount = 7;
+inline constexpr int kRequestErrorCount = 7;
 
-const char *errorKindName(ErrorKind kind);
+const char *requestErrorName(RequestError kind);
 
 // One request, as oha keeps it: everything else is derived from these. Times are
 // nanoseconds on the steady clock since the run's start (LoadResult::startSteadyNs),
@@ -33,7 +33,7 @@ struct RequestRecord
     qint64 bytes = 0; // response bytes, headers included
     quint16 status = 0; // 0 without a status line
     quint16 templateIndex = 0; // which LoadPlan::requests entry
-    ErrorKind error = ErrorKind::None;
+    RequestError error = RequestError::None;
     bool reusedConnection = false;
 
     qint64 latencyNs() const { return endNs - intendedStartNs; } // coordinated omission corrected

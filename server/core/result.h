@@ -12,12 +12,13 @@ enum class ErrorKind
     BadArgument, // what the user asked for is wrong: an option, a URL, a mode assignment
     BadData, // the input is not what it claims to be: a damaged, foreign or newer file
     Io, // the system refused: a file not read or written, a port not bound, a peer unreachable
+    Internal, // a step that should have worked did not: a statement the database rejected
 };
 
 // What an operation that can fail returns: success, or an error kind and a message for a person
 // that names what failed (the file, the option, the address) and why. A value that comes with
 // success rides in a struct deriving from it (`struct ReadResult : Result { Recording
-// recording; }`), so every such answer is tested and read the same way.
+// recording; }` or `DbResult<T>`), so every such answer is tested and read the same way.
 class [[nodiscard]] Result
 {
 public:

@@ -153,24 +153,25 @@ DatabasePool::Outcome DatabasePool::attempt(DbConnection &connection,
         && connection.idleFor() > checkAfterIdle)
         connection.checkAlive(); // closes a dead connection: open() below makes a new one
     if (const Result opened = connection.open(); !opened)
-        return { opened.message(), true, false };
+        return { Result::failure(ErrorKind::Io, opened.message()), false };
     try {
         body(connection);
         return {};
     } catch (const DbFailure &failure) {
         connection.rollbackIfActive();
         if (connection.checkAlive())
-            return { failure.message(), false, false };
+            return { Result::failure(ErrorKind::Internal, failure.message()), false };
         // The connection died under the job (a server restart, a network cut). A read is safe
         // to replay once on a new connection; a write may have committed, so it reports.
         const bool retry = firstAttempt && access == Access::Read && bool(connection.open());
-        return {
-            QStringLiteral("connection to %1 lost: %2").arg(m_url.displayText(), failure.message()),
-            true, retry
-        };
+        return { Result::failure(ErrorKind::Io,
+                     QStringLiteral("connection to %1 lost: %2")
+                         .arg(m_url.displayText(), failure.message())),
+            retry };
     } catch (const std::exception &other) {
         connection.rollbackIfActive();
-        return { QString::fromLocal8Bit(other.what()), false, false };
+        return { Result::failure(ErrorKind::Internal, QString::fromLocal8Bit(other.what())),
+            false };
     }
 }
 

@@ -91,11 +91,10 @@ private:
     // the connection was lost, and turns failures into a DbResult.
     template <typename T, typename Job>
     DbResult<T> execute(DbConnection &connection, Job &job, Access access);
-    // The type-erased part of execute: returns an error, or empty when `attempt` succeeded.
+    // The type-erased part of execute: success, or the failure and whether to try once more.
     struct Outcome
     {
-        QString errorMessage;
-        bool unavailable = false;
+        Result result;
         bool retry = false;
     };
     Outcome attempt(DbConnection &connection, const std::function<void(DbConnection &)> &body,
@@ -138,8 +137,8 @@ DbResult<T> DatabasePool::execute(DbConnection &pooled, Job &job, Access access)
         const Outcome outcome = attempt(connection, body, access, first);
         if (outcome.retry)
             continue;
-        if (!outcome.errorMessage.isEmpty())
-            return DbResult<T>::failed(outcome.errorMessage, outcome.unavailable);
+        if (!outcome.result)
+            return { outcome.result, {} };
         return result;
     }
 }

@@ -1,25 +1,15 @@
 #pragma once
 
-#include <QString>
+#include "core/result.h"
 
 namespace loopscope::db {
 
-// What a database job hands back to the handler: its value, or why there is none.
-template <typename T> struct DbResult
+// What a database job hands back to the handler: its value, or why there is none. The kind tells
+// a database that could not be reached (ErrorKind::Io, a 503) from a statement it rejected
+// (ErrorKind::Internal, a 500).
+template <typename T> struct DbResult : Result
 {
     T value {};
-    QString errorMessage;
-    bool unavailable = false; // the database could not be reached (503), not a bad statement (500)
-
-    explicit operator bool() const { return errorMessage.isEmpty(); }
-
-    static DbResult failed(QString message, bool unreachable)
-    {
-        DbResult result;
-        result.errorMessage = std::move(message);
-        result.unavailable = unreachable;
-        return result;
-    }
 };
 
 } // namespace loopscope::db

@@ -7,6 +7,7 @@
 #include "http/validationerror.h"
 #include "routing/requestcontext.h"
 #include "routing/router.h"
+#include "routing/settingtable.h"
 #include "serverlogging.h"
 
 #include <QJsonDocument>
@@ -78,11 +79,11 @@ std::optional<HttpResponse> failureResponse(const DbResult<T> &result, RequestCo
 {
     if (result)
         return std::nullopt;
-    if (result.unavailable)
+    if (result.kind() == ErrorKind::Io)
         return HttpResponse::detail(
-            503, QStringLiteral("Database unavailable: %1").arg(result.errorMessage));
+            503, QStringLiteral("Database unavailable: %1").arg(result.message()));
     context.services.log.error(
-        QStringLiteral("%1: database error: %2").arg(context.route.key(), result.errorMessage));
+        QStringLiteral("%1: database error: %2").arg(context.route.key(), result.message()));
     return HttpResponse::detail(500, QStringLiteral("Database error"));
 }
 
@@ -236,27 +237,39 @@ struct DatabaseApi
             { QStringLiteral("connections_opened"), qint64(db::DbConnection::openedTotal()) } };
     }
 
-    HttpResponse putSettings(RequestContext &context)
+    QJsonObject readSettings() const { return { { QStringLiteral("pooling"), pool->pooling() } }; }
+
+    void writeSettings(const QJsonObject &change)
+    {
+        const bool pooling = change.value(QStringLiteral("pooling")).toBool();
+        pool->setPooling(pooling);
+        qCInfo(lcDb) << "connection pooling" << (pooling ? "on" : "off");
+    }
+
+    HttpResponse putSettings(RequestContext &context, SettingTable &settings)
     {
         BodyReader body(context.route, context.incoming.request);
-        const QJsonValue pooling = body.object().value(QStringLiteral("pooling"));
+        const QJsonObject change = body.object();
         if (!body.ok())
             return body.errorResponse();
-        pool->setPooling(pooling.toBool());
-        qCInfo(lcDb) << "connection pooling" << (pooling.toBool() ? "on" : "off");
+        if (const Result written = settings.setGroup(QStringLiteral("database"), change); !written)
+            return HttpResponse::detail(503, written.message());
         return HttpResponse::json(describe());
     }
 };
 
 } // namespace
 
-void addDatabaseRoutes(Router &router, db::DatabasePool *pool)
+void addDatabaseRoutes(Router &router, db::DatabasePool *pool, SettingTable &settings)
 {
     auto api = std::make_shared<DatabaseApi>();
     api->pool = pool;
     if (pool) {
         api->items = std::make_unique<db::ItemService>(*pool);
         api->posts = std::make_unique<db::PostService>(*pool);
+        settings.add({ QStringLiteral("database"), poolingSwitch.schema,
+            [api] { return api->readSettings(); },
+            [api](const QJsonObject &change) { api->writeSettings(change); } });
     }
     auto needsDatabase = [pool](Route route) {
         return needing(std::move(route), QStringLiteral("database"), pool != nullptr, noDatabase());
@@ -308,7 +321,9 @@ void addDatabaseRoutes(Router &router, db::DatabasePool *pool)
     router.add(needsDatabase(Route::control("PUT", control,
         QStringLiteral("Connection pooling on or off: {\"pooling\": false} opens a "
                        "connection per request"),
-        [api](RequestContext &c) -> QCoro::Task<HttpResponse> { co_return api->putSettings(c); })
+        [api, &settings](RequestContext &c) -> QCoro::Task<HttpResponse> {
+            co_return api->putSettings(c, settings);
+        })
                                  .accepting(poolingSwitch)
                                  .answering(databaseAnswer)));
 }

@@ -3,6 +3,7 @@
 #include "core/gil.h"
 #include "routing/requestcontext.h"
 #include "routing/router.h"
+#include "routing/settingtable.h"
 
 #include <QJsonObject>
 
@@ -25,6 +26,16 @@ const Payload gilChange = Payload::json(QStringLiteral("GilChange"),
     schema::closedObject({ { enabledField, enabledSchema } }, { enabledField }),
     QJsonObject { { enabledField, false } });
 
+QJsonObject readGil()
+{
+    return { { enabledField, Gil::process().enabled() } };
+}
+
+void writeGil(const QJsonObject &change)
+{
+    Gil::process().setEnabled(change.value(enabledField).toBool());
+}
+
 HttpResponse describe()
 {
     const Gil &gil = Gil::process();
@@ -35,8 +46,9 @@ HttpResponse describe()
 
 } // namespace
 
-void addGilRoutes(Router &router)
+void addGilRoutes(Router &router, SettingTable &settings)
 {
+    settings.add({ QStringLiteral("gil"), gilChange.schema, readGil, writeGil });
     router.add(Route::control("GET", QStringLiteral("/_scope/gil"),
         QStringLiteral("Whether CPython's GIL applies, and its switch interval"),
         [](RequestContext &) -> QCoro::Task<HttpResponse> {
@@ -45,12 +57,13 @@ void addGilRoutes(Router &router)
     router.add(Route::control("PUT", QStringLiteral("/_scope/gil"),
         QStringLiteral("Switch the GIL on or off: {\"enabled\": false} runs CPU work on threads "
                        "in parallel, as C++ (or a free-threaded Python) does"),
-        [](RequestContext &context) -> QCoro::Task<HttpResponse> {
+        [&settings](RequestContext &context) -> QCoro::Task<HttpResponse> {
             BodyReader reader(context.route, context.incoming.request);
             const QJsonObject body = reader.object();
             if (!reader.ok())
                 co_return reader.errorResponse();
-            Gil::process().setEnabled(body.value(enabledField).toBool());
+            if (const Result written = settings.setGroup(QStringLiteral("gil"), body); !written)
+                co_return HttpResponse::detail(503, written.message());
             co_return describe();
         })
                    .accepting(gilChange)

@@ -39,6 +39,8 @@ QJsonObject parameter(const Param &doc)
         schema.insert(QStringLiteral("minimum"), *doc.minimum);
     if (doc.maximum)
         schema.insert(QStringLiteral("maximum"), *doc.maximum);
+    if (!doc.choices.isEmpty())
+        schema.insert(QStringLiteral("enum"), QJsonArray::fromStringList(doc.choices));
     QJsonObject object { { QStringLiteral("name"), doc.name },
         { QStringLiteral("in"),
             doc.in == Param::In::Path ? QStringLiteral("path") : QStringLiteral("query") },

@@ -3,6 +3,7 @@
 #include "http/validationerror.h"
 #include "routing/requestcontext.h"
 #include "routing/router.h"
+#include "routing/settingtable.h"
 #include "trace/trace.h"
 #include "upstream/asyncsemaphore.h"
 #include "upstream/filebody.h"
@@ -69,8 +70,8 @@ const Payload upstreamChange = Payload::json(QStringLiteral("UpstreamChange"),
 
 const Param cityParam = Param::path(QStringLiteral("city"), QStringLiteral("string"));
 const Param fileNameParam = Param::path(QStringLiteral("name"), QStringLiteral("string"));
-const Param clientParam = Param::query(QStringLiteral("client"), QStringLiteral("string"), false,
-    QStringLiteral("shared"),
+const Param clientParam = Param::oneOf(QStringLiteral("client"),
+    { QStringLiteral("shared"), QStringLiteral("per-call") },
     QStringLiteral("per-call (a new client per request) or shared (one pooled client)"));
 const Param urlParam = Param::query(QStringLiteral("url"), QStringLiteral("string"), false, {},
     QStringLiteral("repeatable; http:// to loopback, the upstream or --allow-host; a path "
@@ -80,34 +81,14 @@ const Param timeoutParam = Param::query(QStringLiteral("timeout"), QStringLitera
 const Param concurrencyParam = Param::query(QStringLiteral("concurrency"),
     QStringLiteral("integer"), false, QStringLiteral("10"),
     QStringLiteral("size of the request's own asyncio.Semaphore"), 1, 1000);
-const Param semaphoreParam = Param::query(QStringLiteral("semaphore"), QStringLiteral("string"),
-    false, QStringLiteral("request"),
+const Param semaphoreParam = Param::oneOf(QStringLiteral("semaphore"),
+    { QStringLiteral("request"), QStringLiteral("global") },
     QStringLiteral("request: a Semaphore(concurrency) of its own; global: the course's "
                    "module-level Semaphore(10), shared by every request"));
-
-// A query parameter that takes one of `permitted` (its default when absent): its index, or a
-// 422 shaped like FastAPI's for an Enum parameter.
-std::optional<qsizetype> choice(
-    RequestContext &context, const Param &param, const QStringList &permitted, HttpResponse *error)
-{
-    const QString given = context.params().string(param).value_or(param.defaultValue);
-    if (const qsizetype index = permitted.indexOf(given); index >= 0)
-        return index;
-    *error = http::validationErrors({ http::enumIssue(
-        { QStringLiteral("query"), param.name }, QJsonArray::fromStringList(permitted)) });
-    return std::nullopt;
-}
-
-// ?client=per-call|shared: a new client (and connection) per call, as the course's dashboard
-// does, or the long-lived pooled one, as its scraper does.
-std::optional<bool> perCallClient(RequestContext &context, HttpResponse *error)
-{
-    const auto index = choice(
-        context, clientParam, { QStringLiteral("shared"), QStringLiteral("per-call") }, error);
-    if (!index)
-        return std::nullopt;
-    return *index == 1;
-}
+// Indices into the choices above, as ParamReader::choice answers. A per-call client is a new
+// client (and connection) per call, as the course's dashboard does; shared is its scraper's one.
+constexpr qsizetype kPerCallClient = 1;
+constexpr qsizetype kModuleSemaphore = 1;
 
 // The course's `semaphore = asyncio.Semaphore(10)` at module level: one for every request of a
 // server loop (a semaphore belongs to one thread; tests run several servers at once).
@@ -178,14 +159,15 @@ QCoro::Task<HttpResponse> weather(RequestContext &context, Outbound &outbound)
 
 QCoro::Task<HttpResponse> dashboard(RequestContext &context, Outbound &outbound)
 {
-    HttpResponse error;
-    const auto perCall = perCallClient(context, &error);
-    if (!perCall)
-        co_return error;
+    ParamReader params = context.params();
+    const auto client = params.choice(clientParam);
+    if (!params.ok())
+        co_return params.errorResponse();
+    const bool perCall = *client == kPerCallClient;
     const QStringList names { QStringLiteral("users"), QStringLiteral("posts"),
         QStringLiteral("comments") };
     // asyncio.gather: in the async variant all three are in flight before the first await.
-    auto fetchNamed = [&context, &outbound, &names, perCall = *perCall](qsizetype i) {
+    auto fetchNamed = [&context, &outbound, &names, perCall](qsizetype i) {
         return fetch(context, outbound, outbound.endpoint(u'/' + names[i]), 10s, perCall);
     };
     auto gathered = context.gather(names.size(), std::move(fetchNamed));
@@ -252,17 +234,12 @@ QCoro::Task<HttpResponse> scrape(RequestContext &context, Outbound &outbound)
     ParamReader params = context.params();
     const auto timeout = params.number(timeoutParam);
     const auto concurrency = params.integer(concurrencyParam);
+    const auto client = params.choice(clientParam);
+    const auto semaphoreScope = params.choice(semaphoreParam);
     if (!params.ok())
         co_return params.errorResponse();
-    HttpResponse error;
-    const auto perCall = perCallClient(context, &error);
-    if (!perCall)
-        co_return error;
-    const auto semaphoreScope = choice(
-        context, semaphoreParam, { QStringLiteral("request"), QStringLiteral("global") }, &error);
-    if (!semaphoreScope)
-        co_return error;
-    const bool moduleLevel = *semaphoreScope == 1;
+    const bool perCall = *client == kPerCallClient;
+    const bool moduleLevel = *semaphoreScope == kModuleSemaphore;
 
     QList<QUrl> urls;
     const QStringList given = context.query.values(urlParam.name);
@@ -276,9 +253,10 @@ QCoro::Task<HttpResponse> scrape(RequestContext &context, Outbound &outbound)
         // A bare path names the upstream, so a lesson can list its services without its port.
         if (url.isRelative() && given[i].startsWith(u'/') && !given[i].startsWith(u"//"))
             url = outbound.base().resolved(url);
-        if (const QString why = outbound.checkAllowed(url); !why.isEmpty())
+        if (const Result allowed = outbound.checkAllowed(url); !allowed)
             co_return http::validationError({ QStringLiteral("query"), QStringLiteral("url"), i },
-                QStringLiteral("%1: '%2'").arg(why, given[i]), QStringLiteral("value_error.url"));
+                QStringLiteral("%1: '%2'").arg(allowed.message(), given[i]),
+                QStringLiteral("value_error.url"));
         urls << url;
     }
 
@@ -289,7 +267,7 @@ QCoro::Task<HttpResponse> scrape(RequestContext &context, Outbound &outbound)
     // another, holds one permit at a time (it waits only for other requests' permits, global).
     upstream::AsyncSemaphore ownSemaphore { int(*concurrency) };
     upstream::AsyncSemaphore &semaphore = moduleLevel ? moduleSemaphore() : ownSemaphore;
-    auto scrapeAt = [&, perCall = *perCall](qsizetype i) {
+    auto scrapeAt = [&, perCall](qsizetype i) {
         return scrapeOne(context, outbound, urls[i], perUrl, perCall, semaphore);
     };
     auto gathered = context.gather(urls.size(), std::move(scrapeAt));
@@ -337,6 +315,16 @@ QCoro::Task<HttpResponse> serveFile(RequestContext &context, Outbound &outbound)
         std::make_shared<upstream::FileBody>(std::move(file), size, context.waits), type);
 }
 
+// The simulator's settings, in the shape of a PUT /_scope/upstream body.
+QJsonObject readSimulator(const upstream::UpstreamSimulator &simulator)
+{
+    const upstream::SimulatorSettings settings = simulator.settings();
+    return { { QStringLiteral("latency_ms"), settings.latencyMs },
+        { QStringLiteral("jitter_ms"), settings.jitterMs },
+        { QStringLiteral("failure_rate"), settings.failureRate },
+        { QStringLiteral("failure_mode"), settings.failureMode } };
+}
+
 QJsonObject describeUpstream(Outbound &outbound)
 {
     QJsonObject out { { QStringLiteral("upstream"), outbound.base().toString() },
@@ -355,30 +343,20 @@ QJsonObject describeUpstream(Outbound &outbound)
         out.insert(QStringLiteral("simulator"), QJsonValue::Null);
         return out;
     }
-    const upstream::SimulatorSettings settings = simulator->settings();
-    out.insert(QStringLiteral("simulator"),
-        QJsonObject { { QStringLiteral("url"), simulator->url().toString() },
-            { QStringLiteral("latency_ms"), settings.latencyMs },
-            { QStringLiteral("jitter_ms"), settings.jitterMs },
-            { QStringLiteral("failure_rate"), settings.failureRate },
-            { QStringLiteral("failure_mode"), settings.failureMode },
-            { QStringLiteral("failure_modes"),
-                QJsonArray::fromStringList(upstream::SimulatorSettings::failureModes()) },
-            { QStringLiteral("requests"), qint64(simulator->requestsServed()) },
-            { QStringLiteral("connections"), qint64(simulator->connectionsAccepted()) } });
+    QJsonObject state = readSimulator(*simulator);
+    state.insert(QStringLiteral("url"), simulator->url().toString());
+    state.insert(QStringLiteral("failure_modes"),
+        QJsonArray::fromStringList(upstream::SimulatorSettings::failureModes()));
+    state.insert(QStringLiteral("requests"), qint64(simulator->requestsServed()));
+    state.insert(QStringLiteral("connections"), qint64(simulator->connectionsAccepted()));
+    out.insert(QStringLiteral("simulator"), state);
     return out;
 }
 
-HttpResponse putUpstream(RequestContext &context, Outbound &outbound)
+// A change that fits upstreamChange: the fields it names, the others kept.
+void writeSimulator(upstream::UpstreamSimulator &simulator, const QJsonObject &body)
 {
-    upstream::UpstreamSimulator *simulator = outbound.simulator();
-    if (!simulator)
-        return HttpResponse::detail(409, QStringLiteral("the simulator is not running"));
-    BodyReader reader(context.route, context.incoming.request);
-    const QJsonObject body = reader.object(); // its fields, bounds and modes checked
-    if (!reader.ok())
-        return reader.errorResponse();
-    upstream::SimulatorSettings settings = simulator->settings();
+    upstream::SimulatorSettings settings = simulator.settings();
     if (body.contains(QStringLiteral("latency_ms")))
         settings.latencyMs = qRound(body.value(QStringLiteral("latency_ms")).toDouble());
     if (body.contains(QStringLiteral("jitter_ms")))
@@ -387,14 +365,32 @@ HttpResponse putUpstream(RequestContext &context, Outbound &outbound)
         settings.failureRate = body.value(QStringLiteral("failure_rate")).toDouble();
     if (body.contains(QStringLiteral("failure_mode")))
         settings.failureMode = body.value(QStringLiteral("failure_mode")).toString();
-    simulator->setSettings(settings);
+    simulator.setSettings(settings);
+}
+
+HttpResponse putUpstream(RequestContext &context, Outbound &outbound, SettingTable &settings)
+{
+    upstream::UpstreamSimulator *simulator = outbound.simulator();
+    if (!simulator)
+        return HttpResponse::detail(409, QStringLiteral("the simulator is not running"));
+    BodyReader reader(context.route, context.incoming.request);
+    const QJsonObject body = reader.object(); // its fields, bounds and modes checked
+    if (!reader.ok())
+        return reader.errorResponse();
+    if (const Result written = settings.setGroup(QStringLiteral("upstream"), body); !written)
+        return HttpResponse::detail(503, written.message());
     return HttpResponse::json(describeUpstream(outbound));
 }
 
 } // namespace
 
-void addOutboundRoutes(Router &router, Outbound *outbound)
+void addOutboundRoutes(Router &router, Outbound *outbound, SettingTable &settings)
 {
+    if (upstream::UpstreamSimulator *simulator = outbound ? outbound->simulator() : nullptr) {
+        settings.add({ QStringLiteral("upstream"), upstreamChange.schema,
+            [simulator] { return readSimulator(*simulator); },
+            [simulator](const QJsonObject &change) { writeSimulator(*simulator, change); } });
+    }
     auto needsOutbound = [outbound](Route route) {
         return needing(std::move(route), QStringLiteral("outbound"), outbound != nullptr,
             HttpResponse::detail(503, QStringLiteral("outbound I/O is not running")));
@@ -443,8 +439,8 @@ void addOutboundRoutes(Router &router, Outbound *outbound)
     router.add(needsOutbound(Route::control("PUT", control,
         QStringLiteral("Change the simulator: {\"latency_ms\", \"jitter_ms\", \"failure_rate\", "
                        "\"failure_mode\"}"),
-        [outbound](RequestContext &context) -> QCoro::Task<HttpResponse> {
-            co_return putUpstream(context, *outbound);
+        [outbound, &settings](RequestContext &context) -> QCoro::Task<HttpResponse> {
+            co_return putUpstream(context, *outbound, settings);
         })
                                  .accepting(upstreamChange)
                                  .answering(upstreamAnswer)));

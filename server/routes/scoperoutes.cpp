@@ -215,7 +215,7 @@ void addScopeRoutes(Router &router, ScopeState &state)
     };
 
     addDocsRoutes(router);
-    addGilRoutes(router);
+    addGilRoutes(router, state.settings);
     internal("GET", QStringLiteral("/_scope/health"), QStringLiteral("Liveness and load figures"),
         healthAnswer, [&state](RequestContext &) -> QCoro::Task<HttpResponse> {
             co_return HttpResponse::json(

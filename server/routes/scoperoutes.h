@@ -6,6 +6,7 @@ namespace loopscope {
 
 class Router;
 class ModeTable;
+class SettingTable;
 class TaskRegistry;
 class WorkerPool;
 namespace http {
@@ -17,6 +18,7 @@ struct HttpLimits;
 struct ScopeState
 {
     ModeTable &modes;
+    SettingTable &settings; // each area adds the group its PUT route changes
     TaskRegistry &tasks;
     const http::ConnectionStats &stats;
     WorkerPool &pool; // exports run here, never on the loop

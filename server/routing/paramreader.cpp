@@ -201,6 +201,18 @@ std::optional<QString> ParamReader::string(const Param &param)
         param.name, param.required ? std::nullopt : std::optional<QString>(param.defaultValue));
 }
 
+std::optional<qsizetype> ParamReader::choice(const Param &param)
+{
+    const std::optional<QString> given = string(param);
+    if (!given)
+        return std::nullopt;
+    if (const qsizetype index = param.choices.indexOf(*given); index >= 0)
+        return index;
+    m_errors.append(http::enumIssue(
+        { QStringLiteral("query"), param.name }, QJsonArray::fromStringList(param.choices)));
+    return std::nullopt;
+}
+
 http::HttpResponse ParamReader::errorResponse() const
 {
     return http::validationErrors(m_errors);

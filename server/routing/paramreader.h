@@ -31,6 +31,8 @@ public:
     std::optional<qint64> integer(const Param &param);
     std::optional<double> number(const Param &param);
     std::optional<QString> string(const Param &param);
+    // A Param::oneOf: the index of the given (or default) choice in param.choices.
+    std::optional<qsizetype> choice(const Param &param);
 
     std::optional<qint64> pathInt(const QString &name, Bounds bounds = {});
     std::optional<QString> pathString(const QString &name);

@@ -34,6 +34,7 @@ struct Param
     QString description;
     std::optional<double> minimum; // inclusive bounds, as validated (FastAPI's ge/le)
     std::optional<double> maximum;
+    QStringList choices; // a string that must be one of these (a Python Enum); empty: any
 
     // Absent, not required and without a default: the handler gets no value, and no error.
     bool optionalWithoutDefault() const { return !required && defaultValue.isEmpty(); }
@@ -42,11 +43,17 @@ struct Param
         const QString &defaultValue = {}, const QString &description = {},
         std::optional<double> minimum = {}, std::optional<double> maximum = {})
     {
-        return { name, In::Query, type, required, defaultValue, description, minimum, maximum };
+        return { name, In::Query, type, required, defaultValue, description, minimum, maximum, {} };
     }
     static Param path(const QString &name, const QString &type = QStringLiteral("integer"))
     {
-        return { name, In::Path, type, true, {}, {}, {}, {} };
+        return { name, In::Path, type, true, {}, {}, {}, {}, {} };
+    }
+    // A query string that takes one of `choices`, the first when absent (ParamReader::choice).
+    static Param oneOf(const QString &name, const QStringList &choices, const QString &description)
+    {
+        return { name, In::Query, QStringLiteral("string"), false, choices.value(0), description,
+            {}, {}, choices };
     }
 };
 

@@ -71,23 +71,26 @@ QStringList Outbound::allowedHosts() const
     return hosts;
 }
 
-QString Outbound::checkAllowed(const QUrl &url) const
+Result Outbound::checkAllowed(const QUrl &url) const
 {
+    const auto refuse
+        = [](QString why) { return Result::failure(ErrorKind::BadArgument, std::move(why)); };
     if (!url.isValid() || url.host().isEmpty())
-        return QStringLiteral("invalid or missing URL");
+        return refuse(QStringLiteral("invalid or missing URL"));
     const QString host = url.host().toLower();
     const bool loopback = QHostAddress(host).isLoopback() || host == u"localhost";
     const bool listed = allowedHosts().contains(host);
     if (!loopback && !listed)
-        return QStringLiteral("host '%1' is not allowed (allowed: loopback, the upstream host, "
-                              "--allow-host)")
-            .arg(host);
+        return refuse(QStringLiteral("host '%1' is not allowed (allowed: loopback, the upstream "
+                                     "host, --allow-host)")
+                          .arg(host));
     if (url.scheme() == u"http")
         return {};
     if (url.scheme() == u"https" && !loopback)
         return {};
-    return QStringLiteral("scheme '%1' is not allowed (http:// only, https:// for allowed hosts)")
-        .arg(url.scheme());
+    return refuse(
+        QStringLiteral("scheme '%1' is not allowed (http:// only, https:// for allowed hosts)")
+            .arg(url.scheme()));
 }
 
 std::uint32_t Outbound::label(const QUrl &url) const

@@ -39,8 +39,8 @@ public:
     // stay dot segments however they are encoded (servers decode %2E before resolving them).
     static std::optional<QString> pathSegment(const QString &value);
 
-    // Empty when handlers may fetch `url`, else why not (for a 422).
-    QString checkAllowed(const QUrl &url) const;
+    // Success when handlers may fetch `url`, else a BadArgument saying why not (for a 422).
+    Result checkAllowed(const QUrl &url) const;
     QStringList allowedHosts() const;
 
     // Interned trace label for a call: "GET upstream/users".

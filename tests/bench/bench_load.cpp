@@ -161,7 +161,7 @@ int main(int argc, char **argv)
     const LoadResult ours = runPlan(plan);
     const double ourCpu = selfCpuSeconds() - cpuBefore;
     if (!ours) {
-        std::fprintf(stderr, "bench_load: %s\n", qPrintable(ours.errorMessage));
+        std::fprintf(stderr, "bench_load: %s\n", qPrintable(ours.message()));
         kill(server, SIGTERM);
         waitpid(server, nullptr, 0);
         return 1;

@@ -138,6 +138,7 @@ private:
     void resetControls();
 
     ModeTable m_modes;
+    SettingTable m_settings;
     ServerLog m_log;
     http::ExchangeLog m_exchanges;
     ServerConfig m_config;
@@ -179,7 +180,7 @@ Harness::Harness()
             std::fprintf(stderr, "fuzz_request: server log: %s\n",
                 ++m_loggedErrors > 20 ? "further errors not shown" : qPrintable(line));
         });
-    m_runtime = new ServerRuntime(m_config, m_log, m_modes, m_exchanges);
+    m_runtime = new ServerRuntime(m_config, m_log, m_modes, m_settings, m_exchanges);
     if (const Result started = m_runtime->start(); !started)
         fail("the server did not start", started.message().toUtf8());
     m_handler = m_runtime->requestHandler();

@@ -33,16 +33,12 @@ DirectConnection::~DirectConnection()
 
 DirectRows DirectConnection::select(const QString &sql)
 {
-    DirectRows result;
-    if (!m_database.isOpen()) {
-        result.errorMessage = m_database.lastError().text();
-        return result;
-    }
+    if (!m_database.isOpen())
+        return { Result::failure(ErrorKind::Io, m_database.lastError().text()), {} };
     QSqlQuery query(m_database);
-    if (!query.exec(sql)) {
-        result.errorMessage = query.lastError().text();
-        return result;
-    }
+    if (!query.exec(sql))
+        return { Result::failure(ErrorKind::Internal, query.lastError().text()), {} };
+    DirectRows result;
     while (query.next()) {
         QVariantList row;
         for (int column = 0; column < query.record().count(); ++column)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/result.h"
+
 #include <QList>
 #include <QSqlDatabase>
 #include <QString>
@@ -8,11 +10,9 @@
 namespace loopscope::testing {
 
 // What a test itself reads from PostgreSQL.
-struct DirectRows
+struct DirectRows : Result
 {
     QList<QVariantList> rows;
-    QString errorMessage;
-    explicit operator bool() const { return errorMessage.isEmpty(); }
 };
 
 // A test's own look into a PostgreSQL database, independent of the server's pool and its

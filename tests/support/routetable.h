@@ -16,13 +16,14 @@ struct RouteTable
 {
     ServerLog log;
     ModeTable modes;
+    SettingTable settings;
     TaskRegistry tasks { log };
     http::ConnectionStats stats;
     WorkerPool pool { 1 };
     WorkerPool processes { 1, QStringLiteral("process pool") };
     http::HttpLimits limits;
     CourseState course;
-    ScopeState scope { modes, tasks, stats, pool, limits };
+    ScopeState scope { modes, settings, tasks, stats, pool, limits };
     Router router;
 
     RouteTable() { addAllRoutes(router, course, scope, nullptr, nullptr); }
