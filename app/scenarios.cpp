@@ -229,9 +229,11 @@ QList<Scenario> buildScenarios()
     list << Scenario { QStringLiteral("failing-services"),
         QStringLiteral("Failing services: one error fails the page, or only its own line"),
         QStringLiteral(
-            "The upstream fails 1 call in 5 (a 500). The dashboard gathers 3 calls with no error "
-            "handling: one failure fails the whole page. The scraper wraps each fetch in "
-            "try/except: every page answers, the failures marked \"error\" inside it.\n"
+            "The upstream fails 1 call in 5 (a 500). The dashboard gathers 3 calls and handles no "
+            "error: one failure fails the whole page (a 502 here; the course's code, which never "
+            "checks a status, would count the error body as data and serve a wrong page). The "
+            "scraper wraps each fetch in try/except: every page answers, the failures marked "
+            "\"error\" inside it.\n"
             "Watch the runs table: about half the dashboard's pages fail (502), none of the "
             "scraper's; select a request on the timeline: the inspector lists its upstream "
             "calls."),
