@@ -98,4 +98,50 @@ CourseCode courseCodeFor(const QString &route, const QString &variant)
     return code;
 }
 
+int pythonLineOfWait(const QString &python, const QString &waitLabel)
+{
+    // The server's wait labels, by prefix, and the Python calls that wait so in the course's
+    // code. One table: a new kind of wait adds its row here.
+    struct WaitCall
+    {
+        QLatin1StringView labelPrefix;
+        std::initializer_list<QLatin1StringView> calls;
+    };
+    static const WaitCall table[] = {
+        { QLatin1StringView("await asyncio.sleep(0)"), { QLatin1StringView("asyncio.sleep(0)") } },
+        { QLatin1StringView("sleep "),
+            { QLatin1StringView("sleep("), QLatin1StringView("to_thread("),
+                QLatin1StringView("_service.") } },
+        { QLatin1StringView("db."),
+            { QLatin1StringView("fetchrow("), QLatin1StringView("fetch("),
+                QLatin1StringView("executemany("), QLatin1StringView("execute("),
+                QLatin1StringView("commit()"), QLatin1StringView("service.") } },
+        { QLatin1StringView("GET "), { QLatin1StringView(".get("), QLatin1StringView("gather(") } },
+        { QLatin1StringView("semaphore.acquire"), { QLatin1StringView("semaphore") } },
+        { QLatin1StringView("waiting for the GIL"),
+            { QLatin1StringView("count_primes"), QLatin1StringView("run_in_executor") } },
+        { QLatin1StringView("loop waits for the GIL"),
+            { QLatin1StringView("count_primes"), QLatin1StringView("run_in_executor") } },
+        { QLatin1StringView("count primes"),
+            { QLatin1StringView("count_primes"), QLatin1StringView("run_in_executor") } },
+        { QLatin1StringView("aiofiles read"), { QLatin1StringView("read(") } },
+        { QLatin1StringView("f.read("), { QLatin1StringView("read(") } },
+        { QLatin1StringView("ProductService"), { QLatin1StringView("product_service.") } },
+    };
+    for (const WaitCall &wait : table) {
+        if (!waitLabel.startsWith(wait.labelPrefix))
+            continue;
+        const QStringList lines = python.split(u'\n');
+        for (qsizetype i = 0; i < lines.size(); ++i) {
+            const QString code = lines[i].section(u'#', 0, 0); // a comment is not the call
+            for (const QLatin1StringView call : wait.calls) {
+                if (code.contains(call))
+                    return int(i);
+            }
+        }
+        return -1;
+    }
+    return -1;
+}
+
 } // namespace loopscope

@@ -19,6 +19,12 @@ struct CourseCode
 
 CourseCode courseCodeFor(const QString &route, const QString &variant);
 
+// The line of `python` (0-based) where a request waits when the timeline says it is in the wait
+// labelled `waitLabel` ("sleep 2s", "db.fetchrow items", "GET upstream/users",
+// "semaphore.acquire", "waiting for the GIL"): the first line holding that wait's Python call;
+// -1 when the label names no wait the course's code shows.
+int pythonLineOfWait(const QString &python, const QString &waitLabel);
+
 // The definition of the function `name` in `source` (a coroutine or a handler factory, at any
 // indentation), with the comment lines right above it; empty when there is none.
 QString functionSource(const QString &source, const QString &name);

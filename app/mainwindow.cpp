@@ -104,7 +104,12 @@ MainWindow::MainWindow(ServerHost &host, QWidget *parent)
             if (s && s->kind == viz::SpanKind::Request && s->variant)
                 m_code->showRoute(
                     viz::TimelineModel::labelText(s->label), variantName(*s->variant));
+            m_code->showWaitOf(s, m_cursor->instant());
         });
+    // Where the selected request waits at the time the cursor points to.
+    connect(m_cursor, &viz::TimeCursor::changed, m_code, [this] {
+        m_code->showWaitOf(m_timelineModel->find(m_inspector->span()), m_cursor->instant());
+    });
     // Queued: the inspector is still in the click on the row that asked.
     connect(
         m_inspector, &viz::RequestInspector::spanRequested, this,

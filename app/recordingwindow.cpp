@@ -1,6 +1,8 @@
 #include "recordingwindow.h"
 
 #include "chrometracereader.h"
+#include "coursecodeview.h"
+#include "handlervariant.h"
 #include "livecharts.h"
 #include "logview.h"
 #include "replay.h"
@@ -72,6 +74,12 @@ RecordingWindow::RecordingWindow(
     m_tabs->addTab(m_log, tr("Log"));
     m_tabs->addTab(m_runs, tr("Runs"));
     m_tabs->addTab(m_charts, tr("Charts"));
+    m_code = new CourseCodeView(m_tabs);
+    m_tabs->addTab(m_code, tr("Code"));
+    // During replay, the line where the selected request is suspended at the play head.
+    connect(m_replay, &viz::Replay::positionChanged, m_code, [this](qint64 position) {
+        m_code->showWaitOf(m_model->find(m_inspector->span()), position);
+    });
     split->addWidget(timelineArea);
     split->addWidget(m_tabs);
     split->setStretchFactor(0, 3);
@@ -80,6 +88,10 @@ RecordingWindow::RecordingWindow(
     connect(m_timeline, &viz::TimelineView::requestSelected, this, [this](quint64 span) {
         m_inspector->showSpan(span);
         m_tabs->setCurrentWidget(m_inspector);
+        const viz::TimelineSpan *s = m_model->find(span);
+        if (s && s->kind == viz::SpanKind::Request && s->variant)
+            m_code->showRoute(viz::TimelineModel::labelText(s->label), variantName(*s->variant));
+        m_code->showWaitOf(s, m_replay->position());
     });
     // Queued: the inspector is still in the click on the row that asked.
     connect(

@@ -11,6 +11,7 @@ class QTabWidget;
 
 namespace loopscope {
 
+class CourseCodeView;
 class LiveCharts;
 class LogView;
 class RunsTable;
@@ -41,6 +42,7 @@ public:
     LiveCharts &charts() { return *m_charts; }
     viz::Replay &replay() { return *m_replay; }
     viz::ReplayControls &replayControls() { return *m_replayControls; }
+    CourseCodeView &code() { return *m_code; }
 
 private:
     recording::Recording m_recording; // its events moved to the replay
@@ -53,6 +55,7 @@ private:
     LogView *m_log = nullptr;
     RunsTable *m_runs = nullptr;
     LiveCharts *m_charts = nullptr;
+    CourseCodeView *m_code = nullptr;
     QTabWidget *m_tabs = nullptr;
 };
 

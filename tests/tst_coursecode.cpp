@@ -7,6 +7,7 @@
 #include "routespanel.h"
 #include "support/routetable.h"
 #include "support/serverfixture.h"
+#include "trace/trace.h"
 
 #include <QAbstractButton>
 #include <QTabWidget>
@@ -22,6 +23,9 @@ private slots:
     void everyVariantOfEveryCourseRouteHasItsCode();
     void variantChangeIsHighlighted();
     void functionSourceTakesDefinitionsNotDeclarations();
+    void eachWaitMarksItsPythonCall_data();
+    void eachWaitMarksItsPythonCall();
+    void theMarkFollowsWhatTheRequestDoesAtTheCursor();
     void routesPanelChoosesWhatTheTabShows();
 };
 
@@ -141,6 +145,107 @@ void TestCourseCode::routesPanelChoosesWhatTheTabShows()
         }
         QVERIFY(window.grab().save(shot));
     }
+}
+
+// The wait labels the server records, each on the Python call that waits so in the course's code
+// of that route and variant; a label the code does not show marks nothing.
+void TestCourseCode::eachWaitMarksItsPythonCall_data()
+{
+    QTest::addColumn<QString>("route");
+    QTest::addColumn<QString>("variant");
+    QTest::addColumn<QString>("label");
+    QTest::addColumn<QString>("call"); // what the marked line holds; empty: no line
+    QTest::newRow("awaited sleep") << "GET /async"
+                                   << "async"
+                                   << "sleep 2s"
+                                   << "await asyncio.sleep(2)";
+    QTest::newRow("blocking sleep") << "GET /async"
+                                    << "blocking"
+                                    << "sleep 2s"
+                                    << "time.sleep(2)";
+    QTest::newRow("to_thread") << "GET /async"
+                               << "threadpool"
+                               << "sleep 2s"
+                               << "asyncio.to_thread(";
+    QTest::newRow("service call, sleep in a comment") << "GET /users/{user_id}"
+                                                      << "async"
+                                                      << "sleep 0.05s"
+                                                      << "user_service.get_user(";
+    QTest::newRow("database row") << "GET /items/{item_id}"
+                                  << "async"
+                                  << "db.fetchrow items"
+                                  << "fetchrow(";
+    QTest::newRow("upstream call") << "GET /scrape"
+                                   << "async"
+                                   << "GET upstream/posts/1"
+                                   << ".get(";
+    // The course's scraper has no semaphore (the challenge's bound is Loopscope's): nothing to
+    // mark.
+    QTest::newRow("a wait the course's code lacks") << "GET /scrape"
+                                                    << "async"
+                                                    << "semaphore.acquire"
+                                                    << "";
+    QTest::newRow("the GIL") << "GET /cpu"
+                             << "threadpool"
+                             << "waiting for the GIL"
+                             << "count_primes";
+    QTest::newRow("unknown wait") << "GET /async"
+                                  << "async"
+                                  << "frobnicate"
+                                  << "";
+}
+
+void TestCourseCode::eachWaitMarksItsPythonCall()
+{
+    QFETCH(QString, route);
+    QFETCH(QString, variant);
+    QFETCH(QString, label);
+    QFETCH(QString, call);
+    const QString python = courseCodeFor(route, variant).python;
+    QVERIFY(!python.isEmpty());
+    const int line = pythonLineOfWait(python, label);
+    if (call.isEmpty()) {
+        QCOMPARE(line, -1);
+        return;
+    }
+    QVERIFY2(line >= 0, qPrintable(python));
+    const QString text = python.split(u'\n').value(line);
+    QVERIFY2(text.section(u'#', 0, 0).contains(call), qPrintable(text));
+}
+
+// A request that runs, awaits a 2 s sleep, runs again and ends: the mark is on the sleep's line
+// only while the cursor is inside the await.
+void TestCourseCode::theMarkFollowsWhatTheRequestDoesAtTheCursor()
+{
+    CourseCodeView view;
+    view.showRoute(QStringLiteral("GET /async"), QStringLiteral("async"));
+    viz::TimelineSpan request;
+    request.begin = 1000;
+    request.end = 3000;
+    const std::uint32_t sleep = trace::label("sleep 2s");
+    request.segments = { { 1000, 1100, 0, viz::SegmentKind::Running },
+        { 1100, 2900, sleep, viz::SegmentKind::Awaiting },
+        { 2900, 3000, 0, viz::SegmentKind::Running } };
+    const int sleepLine = pythonLineOfWait(view.python(), QStringLiteral("sleep 2s"));
+    QVERIFY(sleepLine >= 0);
+    view.showWaitOf(&request, 1500);
+    QCOMPARE(view.waitingLine(), sleepLine);
+    QVERIFY2(view.title().contains(u"is suspended"), qPrintable(view.title()));
+    view.showWaitOf(&request, 1050);
+    QCOMPARE(view.waitingLine(), -1);
+    view.showWaitOf(&request, 2900);
+    QCOMPARE(view.waitingLine(), -1);
+    view.showWaitOf(&request, 3500); // after its end
+    QCOMPARE(view.waitingLine(), -1);
+    QVERIFY(!view.title().contains(u"is suspended"));
+    view.showWaitOf(&request, 1100);
+    QCOMPARE(view.waitingLine(), sleepLine);
+    view.showWaitOf(nullptr, 1500);
+    QCOMPARE(view.waitingLine(), -1);
+    // Another variant shown while it waits: the mark moves to that variant's call.
+    view.showWaitOf(&request, 1500);
+    view.showRoute(QStringLiteral("GET /async"), QStringLiteral("blocking"));
+    QVERIFY(view.python().split(u'\n').value(view.waitingLine()).contains(u"time.sleep("));
 }
 
 QTEST_MAIN(TestCourseCode)

@@ -6,6 +6,7 @@
 #include "support/serverfixture.h"
 
 #include "appsettings.h"
+#include "coursecodeview.h"
 #include "livecharts.h"
 #include "loadcontroller.h"
 #include "logview.h"
@@ -291,6 +292,18 @@ void TestRecordingWindow::liveSessionReplaysItsRetainedWindow()
     QVERIFY(state.inFlight() >= 2);
     // The replayed model holds the trace up to the play head only.
     QCOMPARE(model.now(), middle);
+
+    // The Code tab marks the line where the selected request is at the play head: the
+    // culprit's time.sleep; nothing once the play head has passed its end.
+    emit replayed->timeline().requestSelected(stall->culprit);
+    const CourseCodeView &code = replayed->code();
+    QVERIFY2(code.title().contains(u"GET /async"), qPrintable(code.title()));
+    QVERIFY(code.waitingLine() >= 0);
+    const QString line = code.python().split(u'\n').value(code.waitingLine());
+    QVERIFY2(line.contains(u"time.sleep("), qPrintable(line));
+    QVERIFY2(code.title().contains(u"blocks the loop"), qPrintable(code.title()));
+    replayed->replay().seek(live.find(stall->culprit)->end + 1);
+    QCOMPARE(code.waitingLine(), -1);
 }
 
 void TestRecordingWindow::badFileIsRefusedWithItsReason()

@@ -10,6 +10,19 @@ bool TimelineSpan::hasBlocking() const
         [](const Segment &s) { return s.kind == SegmentKind::Blocking; });
 }
 
+const Segment *TimelineSpan::segmentAt(Nanos instant) const
+{
+    if (end && instant >= end)
+        return nullptr;
+    // Contiguous and time-ordered: the last segment that began by `instant`.
+    const auto after = std::upper_bound(segments.begin(), segments.end(), instant,
+        [](Nanos t, const Segment &s) { return t < s.begin; });
+    if (after == segments.begin())
+        return nullptr;
+    const Segment &found = *std::prev(after);
+    return found.end == 0 || instant < found.end ? &found : nullptr;
+}
+
 void TimelineLane::append(const TimelineSpan &s, std::uint32_t slot)
 {
     const bool blocking = s.hasBlocking();

@@ -105,6 +105,9 @@ struct TimelineSpan
     // Where the bar ends when drawn: its close, or now while it is open.
     Nanos endOr(Nanos now) const { return end ? end : std::max(now, begin); }
     bool hasBlocking() const;
+    // The segment the span was in at `instant` (the last one stays open until the span ends),
+    // or none before its first segment or after its end.
+    const Segment *segmentAt(Nanos instant) const;
 };
 
 } // namespace loopscope::viz
