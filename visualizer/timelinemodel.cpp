@@ -1,5 +1,7 @@
 #include "timelinemodel.h"
 
+#include "eventdecoder.h"
+
 #include "sessionclock.h"
 #include "spanindex.h"
 #include "subscription.h"
@@ -170,6 +172,7 @@ void TimelineModel::ingest(std::span<const trace::Event> events)
 {
     if (events.empty())
         return;
+    reserveForOpens(events);
     const std::uint64_t arrivalsBefore = m_arrivals;
     m_firstUpdatedArrival = UINT64_MAX;
     m_changeBegin = events.front().time;
@@ -210,6 +213,20 @@ LaneGroup TimelineModel::jobGroup(std::uint32_t label, std::uint32_t thread) con
             return LaneGroup::Database;
     }
     return LaneGroup::Pool;
+}
+
+void TimelineModel::reserveForOpens(std::span<const trace::Event> events)
+{
+    // A recording opened whole is one batch of millions of events: sized once for the spans it
+    // opens, the span storage and the id index never grow (move every span, rehash every id)
+    // on the way. A live frame's batch is small, and left to the containers' own growth.
+    constexpr std::size_t kLargeBatch = 1 << 16;
+    if (events.size() < kLargeBatch)
+        return;
+    const std::size_t opens = std::size_t(std::count_if(events.begin(), events.end(),
+        [](const trace::Event &e) { return trace::decode(e).step == trace::Step::Open; }));
+    m_spans.reserve(m_spans.size() + opens);
+    m_byId.reserve(m_byId.size() + opens);
 }
 
 std::uint32_t TimelineModel::create(const trace::Event &e, SpanKind kind, LaneGroup group)
@@ -309,6 +326,10 @@ void TimelineModel::transition(
         }
     }
     const bool firstBlocking = kind == SegmentKind::Blocking && !s.hasBlocking();
+    // A request goes through about four segments (queued, running, awaiting, running): one
+    // allocation for them rather than three as the vector doubles.
+    if (s.segments.empty() && s.kind == SpanKind::Request)
+        s.segments.reserve(4);
     s.segments.push_back({ time, 0, label, kind });
     if (firstBlocking && s.lane >= 0)
         m_groups[int(s.group)].lanes[std::size_t(s.lane)].markBlocking(slot);

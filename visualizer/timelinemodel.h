@@ -136,6 +136,7 @@ private:
 
     void apply(const trace::Event &e); // timelineevents.cpp
     void open(const trace::Event &e, SpanKind kind);
+    void reserveForOpens(std::span<const trace::Event> events);
     std::uint32_t create(const trace::Event &e, SpanKind kind, LaneGroup group);
     std::uint32_t slotFor(const trace::Event &e, SpanKind kind, LaneGroup group);
     void place(std::uint32_t slot);
