@@ -119,7 +119,7 @@ void CourseCodeView::applyMarks()
     // Said in words too: the mark's colour alone could pass for a changed line's.
     m_title->setText(m_waiting < 0 ? m_routeTitle
                                    : m_routeTitle
-                + tr("<br>Marked in the bar's colour: where the selected request %1 at the cursor "
+                + tr("<br>Marked in the bar's colour: where the selected request %1 at that moment "
                      "(<i>%2</i>)")
                       .arg(m_waitKind == viz::SegmentKind::Blocking ? tr("blocks the loop")
                                                                     : tr("is suspended"),
