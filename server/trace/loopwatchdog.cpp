@@ -5,6 +5,7 @@
 #include <QtCore/QCoreApplication>
 #include <QtCore/QEvent>
 #include <QtCore/QThread>
+#include <atomic>
 
 namespace loopscope::trace {
 
@@ -44,24 +45,31 @@ class LoopWatchdog::Receiver : public QObject
 public:
     explicit Receiver(std::shared_ptr<Heartbeat> heartbeat)
         : m_heartbeat(std::move(heartbeat))
-    { }
+    {
+        // Made on the watchdog's owner's thread, used on the loop's: its first event there may
+        // come before any heartbeat (the move to that thread's own), so it is published here.
+        m_published.store(m_heartbeat.get(), std::memory_order_release);
+    }
 
     bool event(QEvent *event) override
     {
-        // Pairs with the release after allocating the event, before the event is
-        // even looked at: makes the hand-over visible to the thread sanitizer,
-        // which cannot see inside Qt's event queue.
-        (void)m_heartbeat->postedSeq.load(std::memory_order_acquire);
+        // Pairs with the release above, and the postedSeq load with the release after
+        // allocating a heartbeat event: the thread sanitizer cannot see inside Qt's event
+        // queue, so the orders it gives are made again with atomics it sees. No member is read
+        // before them.
+        Heartbeat *heartbeat = m_published.load(std::memory_order_acquire);
+        (void)heartbeat->postedSeq.load(std::memory_order_acquire);
         if (event->type() != kHeartbeatEvent)
             return QObject::event(event);
-        m_heartbeat->answeredAt.store(nowNs(), std::memory_order_relaxed);
-        m_heartbeat->answeredSeq.store(
+        heartbeat->answeredAt.store(nowNs(), std::memory_order_relaxed);
+        heartbeat->answeredSeq.store(
             static_cast<HeartbeatEvent *>(event)->seq(), std::memory_order_release);
         return true;
     }
 
 private:
-    const std::shared_ptr<Heartbeat> m_heartbeat;
+    const std::shared_ptr<Heartbeat> m_heartbeat; // keeps it alive; read through m_published
+    std::atomic<Heartbeat *> m_published { nullptr };
 };
 
 LoopWatchdog::LoopWatchdog(QObject *loopObject, WatchdogOptions options, QObject *parent)
