@@ -43,6 +43,13 @@ ScenarioClaim ratio(QString text, ClaimFigure figure, ClaimFigure over, double e
 
 using M = ClaimMeasure;
 
+// A step that first sets some of the server's live settings ("database.pooling=off").
+ScenarioStep withSettings(ScenarioStep s, QStringList settings)
+{
+    s.settings = std::move(settings);
+    return s;
+}
+
 // The course's dashboard of 10 microservices, each answering in 1 s, as a /scrape of 10 upstream
 // paths; `extra` is added to the query (a timeout), `last` replaces the 10th service.
 QByteArray tenServices(int concurrency, QByteArray extra = {}, QByteArray last = {})
@@ -199,12 +206,14 @@ QList<Scenario> buildScenarios()
                 1, 1, 0.99, 2) } };
     // The course's "not using connection pools" mistake, on the database: the pooling switch is
     // PUT /_scope/database's, and the user's setting comes back after.
-    ScenarioStep pooled = step(QStringLiteral("asyncpg.create_pool (pooled)"),
-        QStringLiteral("GET /items/{item_id}"), QStringLiteral("async"), "/items/1", 4000, 10);
-    pooled.settings = { QStringLiteral("database.pooling=on") };
-    ScenarioStep unpooled = step(QStringLiteral("a new connection per request"),
-        QStringLiteral("GET /items/{item_id}"), QStringLiteral("async"), "/items/1", 4000, 10);
-    unpooled.settings = { QStringLiteral("database.pooling=off") };
+    const ScenarioStep pooled = withSettings(
+        step(QStringLiteral("asyncpg.create_pool (pooled)"), QStringLiteral("GET /items/{item_id}"),
+            QStringLiteral("async"), "/items/1", 4000, 10),
+        { QStringLiteral("database.pooling=on") });
+    const ScenarioStep unpooled = withSettings(
+        step(QStringLiteral("a new connection per request"), QStringLiteral("GET /items/{item_id}"),
+            QStringLiteral("async"), "/items/1", 4000, 10),
+        { QStringLiteral("database.pooling=off") });
     list << Scenario { QStringLiteral("no-pool"),
         QStringLiteral("No connection pool: a new database connection per request"),
         QStringLiteral(
@@ -221,11 +230,12 @@ QList<Scenario> buildScenarios()
             { M::RequestsPerSecond, 0 }, { M::RequestsPerSecond, 1 }, 2, 1.3) } };
     // The scraper's "add error handling for failed requests", against the dashboard's gather
     // that has none: the same unreliable services, two ways to meet them.
-    ScenarioStep unguarded = step(QStringLiteral("gather, no error handling (dashboard)"),
-        QStringLiteral("GET /dashboard"), QStringLiteral("async"), "/dashboard", 200, 10);
-    unguarded.settings = { QStringLiteral("upstream.latency_ms=100"),
-        QStringLiteral("upstream.jitter_ms=0"), QStringLiteral("upstream.failure_rate=0.2"),
-        QStringLiteral("upstream.failure_mode=500") };
+    const ScenarioStep unguarded = withSettings(
+        step(QStringLiteral("gather, no error handling (dashboard)"),
+            QStringLiteral("GET /dashboard"), QStringLiteral("async"), "/dashboard", 200, 10),
+        { QStringLiteral("upstream.latency_ms=100"), QStringLiteral("upstream.jitter_ms=0"),
+            QStringLiteral("upstream.failure_rate=0.2"),
+            QStringLiteral("upstream.failure_mode=500") });
     list << Scenario { QStringLiteral("failing-services"),
         QStringLiteral("Failing services: one error fails the page, or only its own line"),
         QStringLiteral(
@@ -265,17 +275,20 @@ QList<Scenario> buildScenarios()
                                  "requests/s"),
                 { M::RequestsPerSecond, 1 }, { M::RequestsPerSecond, 0 }, 0, 0.8) } };
     // The same pool, with and without the GIL, then the course's advice: a process pool.
-    ScenarioStep gilOneThread = step(QStringLiteral("thread pool, 1 client, GIL"),
-        QStringLiteral("GET /cpu"), QStringLiteral("threadpool"), "/cpu?n=300000", 60, 1);
-    gilOneThread.settings = { QStringLiteral("gil.enabled=on") };
+    const ScenarioStep gilOneThread = withSettings(
+        step(QStringLiteral("thread pool, 1 client, GIL"), QStringLiteral("GET /cpu"),
+            QStringLiteral("threadpool"), "/cpu?n=300000", 60, 1),
+        { QStringLiteral("gil.enabled=on") });
     ScenarioStep gilTwoThreads = step(QStringLiteral("thread pool, 2 clients, GIL"),
         QStringLiteral("GET /cpu"), QStringLiteral("threadpool"), "/cpu?n=300000", 100, 2);
-    ScenarioStep noGil = step(QStringLiteral("thread pool, 2 clients, no GIL"),
-        QStringLiteral("GET /cpu"), QStringLiteral("threadpool"), "/cpu?n=300000", 100, 2);
-    noGil.settings = { QStringLiteral("gil.enabled=off") };
-    ScenarioStep processes = step(QStringLiteral("process pool, 2 clients, GIL"),
-        QStringLiteral("GET /cpu"), QStringLiteral("processpool"), "/cpu?n=300000", 100, 2);
-    processes.settings = { QStringLiteral("gil.enabled=on") };
+    const ScenarioStep noGil = withSettings(
+        step(QStringLiteral("thread pool, 2 clients, no GIL"), QStringLiteral("GET /cpu"),
+            QStringLiteral("threadpool"), "/cpu?n=300000", 100, 2),
+        { QStringLiteral("gil.enabled=off") });
+    const ScenarioStep processes = withSettings(
+        step(QStringLiteral("process pool, 2 clients, GIL"), QStringLiteral("GET /cpu"),
+            QStringLiteral("processpool"), "/cpu?n=300000", 100, 2),
+        { QStringLiteral("gil.enabled=on") });
     list << Scenario { QStringLiteral("gil"),
         QStringLiteral("The GIL: threads take turns, processes count at once"),
         QStringLiteral(

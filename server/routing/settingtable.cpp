@@ -87,7 +87,11 @@ Result SettingTable::set(const QString &name, const QJsonValue &value)
 {
     // Held while writing: clear() waits, so a write never reaches what a stopped server owned.
     std::lock_guard lock(m_mutex);
-    const Found found = find(name);
+    return setFound(name, find(name), value);
+}
+
+Result SettingTable::setFound(const QString &name, const Found &found, const QJsonValue &value)
+{
     if (!found.group)
         return Result::failure(
             ErrorKind::BadArgument, QStringLiteral("no setting %1 on this server").arg(name));
@@ -125,14 +129,13 @@ Result SettingTable::applyAssignment(const QString &assignment)
         return Result::failure(
             ErrorKind::BadArgument, QStringLiteral("'%1' is not NAME=VALUE").arg(assignment));
     const QString name = assignment.left(equals);
-    QJsonObject schema;
-    {
-        std::lock_guard lock(m_mutex);
-        const Found found = find(name);
-        if (found.group)
-            schema = propertiesOf(found.group->bodySchema).value(found.property).toObject();
-    }
-    return set(name, parsed(assignment.mid(equals + 1), schema));
+    // One look-up under one lock: the value is read as the type of the setting it is written to.
+    std::lock_guard lock(m_mutex);
+    const Found found = find(name);
+    const QJsonObject schema = found.group
+        ? propertiesOf(found.group->bodySchema).value(found.property).toObject()
+        : QJsonObject();
+    return setFound(name, found, parsed(assignment.mid(equals + 1), schema));
 }
 
 } // namespace loopscope

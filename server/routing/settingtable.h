@@ -50,6 +50,7 @@ private:
         QString property;
     };
     Found find(const QString &name) const; // under m_mutex
+    Result setFound(const QString &name, const Found &found, const QJsonValue &value); // likewise
     static Result write(const Group &group, const QJsonObject &body); // under m_mutex
 
     mutable std::mutex m_mutex;
