@@ -59,16 +59,21 @@ QByteArray encodeEvents(std::span<const trace::Event> events, trace::Nanos origi
     return out;
 }
 
-Result decodeEvents(QByteArrayView payload, trace::Nanos origin, std::vector<trace::Event> &out)
+std::optional<std::uint64_t> eventCount(QByteArrayView payload)
 {
     ByteReader r(payload);
     const auto count = r.varint();
-    // Every event takes at least 7 bytes: a count beyond that is a lie, not a reason to reserve.
     if (!count || *count > std::uint64_t(r.remaining()) / 7)
+        return std::nullopt;
+    return count;
+}
+
+Result decodeEventsInto(QByteArrayView payload, trace::Nanos origin, std::span<trace::Event> out)
+{
+    ByteReader r(payload);
+    const auto count = r.varint();
+    if (!count || *count != out.size())
         return Result::failure(ErrorKind::BadData, QStringLiteral("event block: bad event count"));
-    // Geometric growth: an exact reserve per block would copy everything read so far each time.
-    if (const std::size_t needed = out.size() + *count; needed > out.capacity())
-        out.reserve(std::max(needed, out.capacity() * 2));
     trace::Nanos previousTime = origin;
     std::uint64_t previousSpan = 0;
     for (std::uint64_t i = 0; i < *count; ++i) {
@@ -79,7 +84,8 @@ Result decodeEvents(QByteArrayView payload, trace::Nanos origin, std::vector<tra
                     .arg(*count)
                     .arg(QLatin1StringView(what)));
         };
-        trace::Event e {};
+        trace::Event &e = out[i];
+        e = {};
         const auto kind = r.u8();
         if (!kind)
             return fail("cut off");
@@ -118,12 +124,27 @@ Result decodeEvents(QByteArrayView payload, trace::Nanos origin, std::vector<tra
         }
         previousTime = e.time;
         previousSpan = e.span;
-        out.push_back(e);
     }
     if (!r.atEnd())
         return Result::failure(ErrorKind::BadData,
             QStringLiteral("event block: %1 bytes after its last event").arg(r.remaining()));
     return {};
+}
+
+Result decodeEvents(QByteArrayView payload, trace::Nanos origin, std::vector<trace::Event> &out)
+{
+    const std::optional<std::uint64_t> count = eventCount(payload);
+    if (!count)
+        return Result::failure(ErrorKind::BadData, QStringLiteral("event block: bad event count"));
+    const std::size_t first = out.size();
+    // Geometric growth: an exact reserve per block would copy everything read so far each time.
+    if (const std::size_t needed = first + *count; needed > out.capacity())
+        out.reserve(std::max(needed, out.capacity() * 2));
+    out.resize(first + *count);
+    Result decoded = decodeEventsInto(payload, origin, std::span(out).subspan(first));
+    if (!decoded)
+        out.resize(first);
+    return decoded;
 }
 
 } // namespace loopscope::recording

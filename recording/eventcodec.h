@@ -7,6 +7,7 @@
 #include <QtCore/QByteArrayView>
 #include <QtCore/QString>
 
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -21,9 +22,15 @@ namespace loopscope::recording {
 // Event::kRequestIdCapacity). Deltas start again in every block, so each block reads alone.
 QByteArray encodeEvents(std::span<const trace::Event> events, trace::Nanos origin);
 
-// Appends the block's events to out. Fails (ErrorKind::BadData, naming the event of the block) on
-// anything the encoder cannot have written: an unknown kind, a cut-off field, an over-long
-// request id, bytes left over.
+// How many events a block's payload holds; nullopt when its count is damaged or claims more
+// events than the payload can hold (each takes at least 7 bytes).
+std::optional<std::uint64_t> eventCount(QByteArrayView payload);
+
+// Decodes the block's events into `out`, which is exactly eventCount() long. Fails
+// (ErrorKind::BadData, naming the event of the block) on anything the encoder cannot have
+// written: an unknown kind, a cut-off field, an over-long request id, bytes left over.
+Result decodeEventsInto(QByteArrayView payload, trace::Nanos origin, std::span<trace::Event> out);
+// The same, appended to `out`.
 Result decodeEvents(QByteArrayView payload, trace::Nanos origin, std::vector<trace::Event> &out);
 
 } // namespace loopscope::recording

@@ -1,15 +1,14 @@
 #include "recordingreader.h"
 
+#include "blockinflate.h"
 #include "bytecodec.h"
-#include "eventcodec.h"
+#include "eventblocks.h"
 #include "recordingformat.h"
 
 #include <QtCore/QFile>
 #include <QtCore/QJsonDocument>
 
 #include <optional>
-#include <unordered_map>
-#include <zlib.h>
 
 namespace loopscope::recording {
 
@@ -17,12 +16,19 @@ namespace {
 
 using format::BlockType;
 
+// The end block's counts (format::BlockType::End), from its stored bytes.
+struct EndCounts
+{
+    std::uint64_t events = 0;
+    std::uint64_t blocks = 0;
+    std::uint64_t lost = 0;
+};
+
 class Parser
 {
 public:
     Parser(QByteArrayView bytes, const QString &name)
-        : m_bytes(bytes)
-        , m_reader(bytes)
+        : m_reader(bytes)
         , m_name(name)
     { }
 
@@ -40,45 +46,22 @@ private:
     QString readMeta(QByteArrayView raw);
     QString readLabels(QByteArrayView raw);
     QString readThreads(QByteArrayView raw);
-    QString readEvents(QByteArrayView raw);
-    QString checkEnd(std::uint64_t events, std::uint64_t blocks);
-    void reserveForEndCount();
+    QString readEventsAndCheckEnd(const EndCounts &end);
 
-    QByteArrayView m_bytes;
     ByteReader m_reader;
     const QString &m_name;
     ReadResult m_result;
     bool m_haveMeta = false;
     std::uint64_t m_blocks = 0;
-    std::unordered_map<std::uint32_t, trace::Nanos> m_lastTimeOnThread;
+    std::vector<StoredEventBlock> m_eventBlocks;
 };
 
-// The end block's counts (format::BlockType::End), from its stored bytes.
-struct EndCounts
-{
-    std::uint64_t events = 0;
-    std::uint64_t blocks = 0;
-    std::uint64_t lost = 0;
-};
 std::optional<EndCounts> readEndCounts(QByteArrayView stored)
 {
     if (stored.size() != format::kEndBlockSize)
         return std::nullopt;
     ByteReader end(stored);
     return EndCounts { *end.u64(), *end.u64(), *end.u64() };
-}
-
-QByteArray inflated(QByteArrayView stored, std::uint32_t rawSize)
-{
-    QByteArray raw(qsizetype(rawSize), Qt::Uninitialized);
-    uLongf size = rawSize;
-    uLong consumed = uLong(stored.size());
-    if (uncompress2(reinterpret_cast<Bytef *>(raw.data()), &size,
-            reinterpret_cast<const Bytef *>(stored.data()), &consumed)
-            != Z_OK
-        || size != rawSize || consumed != uLong(stored.size()))
-        return {};
-    return raw;
 }
 
 ReadResult Parser::run()
@@ -98,7 +81,6 @@ ReadResult Parser::run()
                      .arg(format::kVersion)));
     }
     m_result.recording.formatVersion = *version;
-    reserveForEndCount();
     while (true) {
         const qsizetype at = m_reader.position();
         const auto type = m_reader.u8();
@@ -123,7 +105,7 @@ ReadResult Parser::run()
                 error = fail(
                     QStringLiteral("%1 bytes after the end block").arg(m_reader.remaining()));
             else
-                error = checkEnd(end->events, end->blocks);
+                error = readEventsAndCheckEnd(*end);
             m_result.recording.lostEvents = end ? end->lost : 0;
             return error.isEmpty() ? std::move(m_result) : failed(error);
         }
@@ -136,8 +118,14 @@ ReadResult Parser::run()
                                    .arg(at)
                                    .arg(*rawSize)));
         }
-        const QByteArray raw = inflated(*stored, *rawSize);
-        if (raw.isEmpty() && *rawSize != 0)
+        if (BlockType(*type) == BlockType::Events && m_haveMeta) {
+            // Read once every block is found: each reads alone, so they are decoded together.
+            m_eventBlocks.push_back({ at, *stored, *rawSize });
+            ++m_blocks;
+            continue;
+        }
+        QByteArray raw;
+        if (!inflateBlock(*stored, *rawSize, raw))
             error = QStringLiteral("its compressed data is corrupt");
         else
             error = readBlock(BlockType(*type), raw, at);
@@ -163,7 +151,7 @@ QString Parser::readBlock(BlockType type, QByteArrayView raw, qsizetype at)
     case BlockType::Threads:
         return readThreads(raw);
     case BlockType::Events:
-        return readEvents(raw);
+        break; // taken by run() once the meta block is read
     case BlockType::Records: {
         const QJsonDocument doc = QJsonDocument::fromJson(raw.toByteArray());
         if (!doc.isArray())
@@ -227,52 +215,20 @@ QString Parser::readThreads(QByteArrayView raw)
     });
 }
 
-QString Parser::readEvents(QByteArrayView raw)
-{
-    std::vector<trace::Event> &events = m_result.recording.events;
-    const std::size_t first = events.size();
-    if (const Result decoded = decodeEvents(raw, m_result.recording.origin, events); !decoded)
-        return decoded.message();
-    // One thread's events are recorded in order: a step back means a damaged or forged file,
-    // and the views that take it would draw nonsense.
-    for (std::size_t i = first; i < events.size(); ++i) {
-        const trace::Event &e = events[i];
-        auto [it, inserted] = m_lastTimeOnThread.try_emplace(e.thread, e.time);
-        if (!inserted && e.time < it->second)
-            return QStringLiteral("events out of order: event %1 on thread %2 goes back %3 ns")
-                .arg(i + 1)
-                .arg(e.thread)
-                .arg(it->second - e.time);
-        it->second = e.time;
-    }
-    return {};
-}
-
-void Parser::reserveForEndCount()
-{
-    // The end block says how many events follow: one allocation instead of a vector grown (and
-    // copied, and faulted in) a block at a time. Only a hint, checked at the end; an event takes
-    // at least 7 raw bytes and deflate shrinks at most about 1032 to 1, so a count beyond that
-    // cannot be true and reserves nothing.
-    const qsizetype at = m_bytes.size() - format::kBlockHeaderSize - format::kEndBlockSize;
-    if (at < 0 || std::uint8_t(m_bytes[at]) != std::uint8_t(BlockType::End))
-        return;
-    const std::optional<EndCounts> end
-        = readEndCounts(m_bytes.sliced(at + format::kBlockHeaderSize));
-    if (end && end->events <= std::uint64_t(m_bytes.size()) * 148)
-        m_result.recording.events.reserve(std::size_t(end->events));
-}
-
-QString Parser::checkEnd(std::uint64_t events, std::uint64_t blocks)
+QString Parser::readEventsAndCheckEnd(const EndCounts &end)
 {
     if (!m_haveMeta)
         return fail(QStringLiteral("no meta block"));
-    if (events != m_result.recording.events.size() || blocks != m_blocks)
+    std::vector<trace::Event> &events = m_result.recording.events;
+    if (const Result read = decodeEventBlocks(m_eventBlocks, m_result.recording.origin, events);
+        !read)
+        return fail(read.message());
+    if (end.events != events.size() || end.blocks != m_blocks)
         return fail(QStringLiteral("the end block counts %1 events in %2 blocks, the file holds "
                                    "%3 in %4")
-                        .arg(events)
-                        .arg(blocks)
-                        .arg(m_result.recording.events.size())
+                        .arg(end.events)
+                        .arg(end.blocks)
+                        .arg(events.size())
                         .arg(m_blocks));
     return {};
 }

@@ -325,7 +325,7 @@ void TestClock::aFlipUnderLoadIsOneInstantEverywhere()
     int blockingCalls = 0;
     for (const std::uint64_t id : model.requestOrder()) {
         const viz::TimelineSpan *span = model.find(id);
-        for (const viz::Segment &segment : span ? span->segments : std::vector<viz::Segment> {}) {
+        for (const viz::Segment &segment : span ? span->segments : decltype(span->segments) {}) {
             if (segment.kind == viz::SegmentKind::Blocking) {
                 QVERIFY(segment.begin >= flip);
                 ++blockingCalls;

@@ -70,6 +70,22 @@ std::vector<trace::Event> lesson()
     return events;
 }
 
+// The lesson as a recording holds it: C's events recorded on a second thread, and the two
+// threads handed on a thread at a time every 4 ms, as the trace hub does, so the events are
+// not in time order across threads.
+std::vector<trace::Event> lessonAsRecorded()
+{
+    std::vector<trace::Event> events = lesson();
+    for (trace::Event &e : events)
+        e.thread = e.span == 103 ? 2 : 1;
+    std::stable_sort(
+        events.begin(), events.end(), [](const trace::Event &x, const trace::Event &y) {
+            return std::pair(x.time / (4 * kMs), x.thread)
+                < std::pair(y.time / (4 * kMs), y.thread);
+        });
+    return events;
+}
+
 std::vector<std::uint64_t> sorted(std::vector<std::uint64_t> ids)
 {
     std::sort(ids.begin(), ids.end());
@@ -91,6 +107,7 @@ private Q_SLOTS:
     void stateAtThePlayHead();
     void modelHoldsWhatTheTraceHeldThen();
     void playingStepsAndSeeksReachTheSameState();
+    void aRecordingOpensAsLiveAndReplaysInTimeOrder();
     void controlsShowTheState();
 };
 
@@ -213,6 +230,55 @@ void TestReplay::playingStepsAndSeeksReachTheSameState()
     QCOMPARE(replay.position(), replay.end());
     QCOMPARE(playing.count(), 2);
     QCOMPARE(model.spanCount(), whole);
+}
+
+void TestReplay::aRecordingOpensAsLiveAndReplaysInTimeOrder()
+{
+    const std::vector<trace::Event> recorded = lessonAsRecorded();
+    QVERIFY(!std::is_sorted(recorded.begin(), recorded.end(),
+        [](const trace::Event &x, const trace::Event &y) { return x.time < y.time; }));
+    // Opened, the model is the live one: the events taken in the order the trace gave them.
+    TimelineModel live;
+    live.ingest(recorded);
+    TimelineModel opened;
+    Replay replay(opened, recorded, threadName);
+    QCOMPARE(opened.spanCount(), live.spanCount());
+    for (const std::uint64_t id : { 101, 102, 103 }) {
+        const TimelineSpan *a = live.find(id);
+        const TimelineSpan *b = opened.find(id);
+        QVERIFY(a && b);
+        QCOMPARE(b->begin, a->begin);
+        QCOMPARE(b->end, a->end);
+        QCOMPARE(b->segments.size(), a->segments.size());
+    }
+    // Moved, the play head sees what the trace in time order says at each instant.
+    TimelineModel inOrder;
+    Replay reference(inOrder, lesson(), threadName);
+    QCOMPARE(replay.begin(), reference.begin());
+    QCOMPARE(replay.end(), reference.end());
+    for (trace::Nanos at = replay.begin(); at <= replay.end(); at += kMs / 4) {
+        replay.seek(at);
+        reference.seek(at);
+        const ReplayState a = reference.state();
+        const ReplayState b = replay.state();
+        QCOMPARE(b.onLoop, a.onLoop);
+        QCOMPARE(b.loopBlocked, a.loopBlocked);
+        QCOMPARE(sorted(b.awaiting), sorted(a.awaiting));
+        QCOMPARE(sorted(b.unread), sorted(a.unread));
+        QCOMPARE(sorted(b.queued), sorted(a.queued));
+        // And the model fed up to it holds the same spans in the same states.
+        QCOMPARE(opened.requestOrder().size(), inOrder.requestOrder().size());
+        for (const std::uint64_t id : { 101, 102, 103 }) {
+            const TimelineSpan *x = inOrder.find(id);
+            const TimelineSpan *y = opened.find(id);
+            QCOMPARE(y != nullptr, x != nullptr);
+            if (x) {
+                QCOMPARE(y->end, x->end);
+                QCOMPARE(y->segments.size(), x->segments.size());
+                QCOMPARE(y->segments.back().kind, x->segments.back().kind);
+            }
+        }
+    }
 }
 
 void TestReplay::controlsShowTheState()

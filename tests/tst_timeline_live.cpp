@@ -139,7 +139,7 @@ void TimelineLiveTest::realTraffic()
             if (!s)
                 continue;
             text += QStringLiteral(" %1: begin %2 accepted %3 started %4 end %5;")
-                        .arg(QString::fromLatin1(s->requestId))
+                        .arg(QString::fromLatin1(s->requestId.view()))
                         .arg((s->begin - t0) / 1e6)
                         .arg((s->accepted - t0) / 1e6)
                         .arg(s->started ? (s->started - t0) / 1e6 : -1)

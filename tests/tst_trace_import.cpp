@@ -116,8 +116,8 @@ void TestTraceImport::liveExportDrawsTheSameTimeline()
         QVERIFY(a);
         if (a->requestId.isEmpty())
             continue; // the export's own request, open while it was written
-        const viz::TimelineSpan *b = byRequestId(opened, a->requestId);
-        const QByteArray what = a->requestId;
+        const viz::TimelineSpan *b = byRequestId(opened, a->requestId.toByteArray());
+        const QByteArray what = a->requestId.toByteArray();
         QVERIFY2(b, what.constData());
         QCOMPARE(b->id, a->id);
         QCOMPARE(b->begin, a->begin);
@@ -132,7 +132,7 @@ void TestTraceImport::liveExportDrawsTheSameTimeline()
         QCOMPARE(b->issuedBy, a->issuedBy);
         QCOMPARE(b->lane, a->lane);
         QCOMPARE(b->segments.size(), a->segments.size());
-        for (std::size_t s = 0; s < a->segments.size(); ++s) {
+        for (qsizetype s = 0; s < a->segments.size(); ++s) {
             QCOMPARE(b->segments[s].kind, a->segments[s].kind);
             QCOMPARE(b->segments[s].begin, a->segments[s].begin);
             QCOMPARE(b->segments[s].end, a->segments[s].end);

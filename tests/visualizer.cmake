@@ -33,3 +33,9 @@ loopscope_add_test(tst_replay WIDGETS
     SOURCES support/timelineevents.h
     LIBS loopscope_visualizer
     LABELS "visualizer")
+# The storage that lets a recording of a million requests open: the span id index against a
+# standard map, and the recording's events put in time order as a stable sort would.
+loopscope_add_test(tst_timeline_storage
+    SOURCES support/timelineevents.h
+    LIBS loopscope_visualizer
+    LABELS "visualizer")

@@ -1,5 +1,6 @@
 #include "replay.h"
 
+#include "eventorder.h"
 #include "timelinemodel.h"
 
 #include <algorithm>
@@ -76,12 +77,11 @@ Replay::Replay(TimelineModel &model, std::vector<trace::Event> events,
     , m_threadNames(std::move(threadNames))
     , m_events(std::move(events))
 {
-    // One thread's events are in order already; across threads only the time says.
-    std::stable_sort(m_events.begin(), m_events.end(),
-        [](const trace::Event &a, const trace::Event &b) { return a.time < b.time; });
     if (!m_events.empty()) {
-        m_begin = m_events.front().time;
-        m_end = m_events.back().time;
+        const auto [first, last] = std::minmax_element(m_events.begin(), m_events.end(),
+            [](const trace::Event &a, const trace::Event &b) { return a.time < b.time; });
+        m_begin = first->time;
+        m_end = last->time;
     }
     m_model.detach();
     m_model.setThreadNameResolver(m_threadNames);
@@ -89,7 +89,20 @@ Replay::Replay(TimelineModel &model, std::vector<trace::Event> events,
     m_timer.setInterval(16);
     connect(&m_timer, &QTimer::timeout, this, &Replay::advance);
     m_model.clear();
-    feedTo(m_end);
+    // The whole recording, in the order the trace handed it on, as the live timeline took it.
+    // Feeding up to a play head needs time order; it is made the first time one moves.
+    m_position = m_end;
+    m_model.ingest(m_events);
+    m_fed = m_events.size();
+    emit positionChanged(m_position);
+}
+
+void Replay::orderByTime()
+{
+    if (m_inTimeOrder)
+        return;
+    m_events = inTimeOrder(std::move(m_events));
+    m_inTimeOrder = true;
 }
 
 const TimelineModel &Replay::wholeRecording() const
@@ -108,6 +121,7 @@ const TimelineModel &Replay::wholeRecording() const
 void Replay::seek(Nanos position)
 {
     position = std::clamp(position, m_begin, m_end);
+    orderByTime();
     if (position < m_position) {
         m_model.clear();
         m_fed = 0;
@@ -165,6 +179,7 @@ void Replay::advance()
 void Replay::stepForward()
 {
     pause();
+    orderByTime();
     const auto next = std::upper_bound(m_events.begin(), m_events.end(), m_position,
         [](Nanos t, const trace::Event &e) { return t < e.time; });
     if (next != m_events.end())
@@ -174,6 +189,7 @@ void Replay::stepForward()
 void Replay::stepBack()
 {
     pause();
+    orderByTime();
     const auto at = std::lower_bound(m_events.begin(), m_events.end(), m_position,
         [](const trace::Event &e, Nanos t) { return e.time < t; });
     if (at != m_events.begin())

@@ -78,11 +78,13 @@ Q_SIGNALS:
 private:
     void advance();
     void feedTo(Nanos position);
+    void orderByTime();
 
     TimelineModel &m_model;
     std::function<QString(std::uint32_t)> m_threadNames;
     mutable std::unique_ptr<TimelineModel> m_whole;
-    std::vector<trace::Event> m_events; // time order
+    std::vector<trace::Event> m_events; // as recorded until orderByTime(), then in time order
+    bool m_inTimeOrder = false;
     std::size_t m_fed = 0; // events [0, m_fed) are in the model
     Nanos m_begin = 0;
     Nanos m_end = 0;

@@ -32,7 +32,7 @@ void TimelineModel::apply(const trace::Event &e)
     }
     case Step::RequestId: {
         const std::uint32_t slot = slotFor(e, kind, LaneGroup::Loop);
-        m_spans[slot].requestId = e.requestIdView().toByteArray();
+        m_spans[slot].requestId.assign(e.requestIdView());
         touched(slot);
         return;
     }
@@ -100,16 +100,16 @@ void TimelineModel::apply(const trace::Event &e)
     }
     case Step::Close: {
         // A close alone draws nothing: the span ended before anything of it was seen.
-        const auto it = m_byId.find(e.span);
-        if (it == m_byId.end())
+        const std::uint32_t *slot = m_byId.find(e.span);
+        if (!slot)
             return;
-        TimelineSpan &s = m_spans[it->second];
+        TimelineSpan &s = m_spans[*slot];
         // A request closed without a response written still tells the status it meant.
         if (kind == SpanKind::Request && s.status == 0 && trace::status(e) > 0)
             s.status = trace::status(e);
         s.outcome = d.outcome;
-        close(it->second, e.time);
-        touched(it->second);
+        close(*slot, e.time);
+        touched(*slot);
         return;
     }
     case Step::StallBegin: {

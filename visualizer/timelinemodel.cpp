@@ -1,5 +1,6 @@
 #include "timelinemodel.h"
 
+#include "core/hugepages.h"
 #include "eventdecoder.h"
 
 #include "sessionclock.h"
@@ -128,8 +129,8 @@ Nanos TimelineModel::earliest() const
 
 const TimelineSpan *TimelineModel::find(std::uint64_t id) const
 {
-    const auto it = m_byId.find(id);
-    return it == m_byId.end() ? nullptr : &m_spans[it->second];
+    const std::uint32_t *slot = m_byId.find(id);
+    return slot ? &m_spans[*slot] : nullptr;
 }
 
 const LoopStall *TimelineModel::findStall(std::uint64_t id) const
@@ -226,6 +227,7 @@ void TimelineModel::reserveForOpens(std::span<const trace::Event> events)
     const std::size_t opens = std::size_t(std::count_if(events.begin(), events.end(),
         [](const trace::Event &e) { return trace::decode(e).step == trace::Step::Open; }));
     m_spans.reserve(m_spans.size() + opens);
+    preferHugePages(m_spans);
     m_byId.reserve(m_byId.size() + opens);
 }
 
@@ -251,7 +253,7 @@ std::uint32_t TimelineModel::create(const trace::Event &e, SpanKind kind, LaneGr
         s.arrival = m_arrivals++;
         m_requestOrder.push_back(e.span);
     }
-    m_byId.emplace(e.span, slot);
+    m_byId.insert(e.span, slot);
     ++m_openSpans;
     place(slot);
     return slot;
@@ -259,9 +261,8 @@ std::uint32_t TimelineModel::create(const trace::Event &e, SpanKind kind, LaneGr
 
 std::uint32_t TimelineModel::slotFor(const trace::Event &e, SpanKind kind, LaneGroup group)
 {
-    const auto it = m_byId.find(e.span);
-    if (it != m_byId.end())
-        return it->second;
+    if (const std::uint32_t *slot = m_byId.find(e.span))
+        return *slot;
     // Its first events were dropped or predate the subscription: start it here.
     const std::uint32_t slot = create(e, kind, group);
     transition(slot, e.time, SegmentKind::Running, 0);
@@ -326,10 +327,6 @@ void TimelineModel::transition(
         }
     }
     const bool firstBlocking = kind == SegmentKind::Blocking && !s.hasBlocking();
-    // A request goes through about four segments (queued, running, awaiting, running): one
-    // allocation for them rather than three as the vector doubles.
-    if (s.segments.empty() && s.kind == SpanKind::Request)
-        s.segments.reserve(4);
     s.segments.push_back({ time, 0, label, kind });
     if (firstBlocking && s.lane >= 0)
         m_groups[int(s.group)].lanes[std::size_t(s.lane)].markBlocking(slot);

@@ -2,6 +2,7 @@
 
 #include "laneallocator.h"
 #include "loophealth.h"
+#include "spanslotindex.h"
 #include "timelinelane.h"
 #include "timelinespan.h"
 
@@ -153,7 +154,7 @@ private:
 
     std::vector<TimelineSpan> m_spans;
     std::vector<std::uint32_t> m_freeSlots;
-    std::unordered_map<std::uint64_t, std::uint32_t> m_byId;
+    SpanSlotIndex m_byId;
     Group m_groups[kLaneGroupCount];
     std::deque<LoopStall> m_stalls;
     std::deque<LagSample> m_lag;

@@ -4,7 +4,9 @@
 #include "timemapping.h"
 
 #include <QtCore/QByteArray>
+#include <QtCore/QVarLengthArray>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -71,11 +73,37 @@ struct Collateral
 };
 
 // One request, background task or pool/database job as the timeline shows it.
+// A request id as the trace carries it (at most trace::Event::kRequestIdCapacity bytes), kept
+// in the span rather than allocated for each.
+class RequestIdText
+{
+public:
+    RequestIdText() = default;
+    void assign(QByteArrayView id)
+    {
+        m_size = std::uint8_t(std::min<qsizetype>(id.size(), qsizetype(sizeof m_text)));
+        std::copy_n(id.data(), m_size, m_text);
+    }
+    QByteArrayView view() const { return { m_text, qsizetype(m_size) }; }
+    bool isEmpty() const { return m_size == 0; }
+    bool startsWith(QByteArrayView prefix) const { return view().startsWith(prefix); }
+    QByteArray toByteArray() const { return view().toByteArray(); }
+    friend bool operator==(const RequestIdText &a, QByteArrayView b) { return a.view() == b; }
+    friend bool operator==(const RequestIdText &a, const RequestIdText &b)
+    {
+        return a.view() == b.view();
+    }
+
+private:
+    char m_text[trace::Event::kRequestIdCapacity] {};
+    std::uint8_t m_size = 0;
+};
+
 struct TimelineSpan
 {
     std::uint64_t id = 0;
     std::uint64_t parent = 0; // task: spawning request; job: awaiting span
-    QByteArray requestId; // X-Request-Id when the client sent one
+    RequestIdText requestId; // X-Request-Id when the client sent one
     Nanos begin = 0; // where the bar starts: a request's issued time when known, else accepted
     Nanos accepted = 0; // accepted / spawned / queued: when the server took it on
     Nanos parsed = 0;
@@ -96,7 +124,9 @@ struct TimelineSpan
     std::int32_t lane = -1;
     std::uint64_t arrival = 0; // requests: arrival number, for list facades
     Collateral collateral;
-    std::vector<Segment> segments; // contiguous, time-ordered
+    // Time-ordered. A request has about four (queued, running, awaiting, running): kept in the
+    // span, a recording's million spans need no allocation each.
+    QVarLengthArray<Segment, 4> segments;
 
     bool isOpen() const { return end == 0; }
     // Requests: when its client sent it (or its bytes arrived), no later than its read; 0 =

@@ -103,14 +103,14 @@ void TimelineModel::summariseCollateral(const std::vector<std::uint64_t> &spans)
     Nanos to = std::numeric_limits<Nanos>::min();
     const Nanos current = now();
     for (const std::uint64_t id : spans) {
-        const auto it = m_byId.find(id);
-        if (it == m_byId.end() || !slotOf.emplace(id, it->second).second)
+        const std::uint32_t *slot = m_byId.find(id);
+        if (!slot || !slotOf.emplace(id, *slot).second)
             continue;
-        TimelineSpan &s = m_spans[it->second];
+        TimelineSpan &s = m_spans[*slot];
         s.collateral = {};
         from = std::min(from, s.begin);
         to = std::max(to, s.endOr(current));
-        touched(it->second);
+        touched(*slot);
     }
     for (const LoopStall &stall : m_stalls) {
         if (stall.charges.empty() || stall.end <= from || stall.begin >= to)

@@ -26,7 +26,7 @@ QString TimelineModel::shortName(const TimelineSpan &span) const
 {
     return QLatin1Char('#')
         + (span.requestId.isEmpty() ? QString::number(span.id)
-                                    : QString::fromLatin1(span.requestId));
+                                    : QString::fromLatin1(span.requestId.view()));
 }
 
 QString TimelineModel::chargeText(const StallCharge &charge) const

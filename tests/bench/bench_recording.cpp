@@ -1,14 +1,20 @@
 // What recordings cost. Figures:
 //  1. a synthetic session of N requests (default 1,000,000; --requests N), nine events each,
-//     10,000 requests/s with 20 in flight: bytes per event on disk, write rate, and the time
-//     to open it (read the file, build the timeline) and draw its first frame, zoomed out;
-//  2. GET /products/1 under `wrk -t1 -c64 -d5s` against `loopscope --headless`, without and
+//     10,000 requests/s with 20 in flight, and the watchdog's lag samples, in the order the
+//     trace hands them on: bytes per event on disk, write rate, and the time to open it as the
+//     recording window does (read the file, build the timeline) and draw its first frame,
+//     zoomed out;
+//  2. (not with --file-only) GET /products/1 under `wrk -t1 -c64 -d5s` against `loopscope
+//  --headless`, without and
 //     with --record, in the same run: the ratio is what recording costs the server.
 
 #include "benchsupport.h"
 
+#include "core/hugepages.h"
+
 #include "recordingreader.h"
 #include "recordingwriter.h"
+#include "replay.h"
 #include "sessionclock.h"
 #include "support/timelineevents.h"
 #include "timelinemodel.h"
@@ -24,11 +30,15 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
+#include <tuple>
 
 using namespace loopscope;
 using namespace loopscope::bench;
 
 namespace {
+
+constexpr std::uint32_t kWatchdogThread = 2; // the requests' events are on thread 1
 
 std::vector<trace::Event> syntheticSession(int requests)
 {
@@ -56,10 +66,36 @@ std::vector<trace::Event> syntheticSession(int requests)
         add(trace::Kind::ResponseWritten, t + 1'950'000 + (i * 31 % 200'000), span, 0, 96, 200);
         add(trace::Kind::RequestClosed, t + 1'960'000 + (i * 31 % 200'000), span);
     }
-    // One thread records in time order.
+    // The watchdog's lag sample every 2 ms, from a thread of its own.
+    const trace::Nanos end = events.empty() ? start : events.back().time;
+    for (trace::Nanos t = start; t < end; t += 2'000'000) {
+        events.push_back(
+            testsupport::timelineEvent(trace::Kind::LoopLag, t, 0, 0, 0, 40'000, kWatchdogThread));
+    }
+    // As the trace hub hands them on: every 4 ms, each thread's events of that time in order.
+    const auto handedOn
+        = [](const trace::Event &e) { return std::tuple(e.time / 4'000'000, e.thread, e.time); };
     std::stable_sort(events.begin(), events.end(),
-        [](const trace::Event &a, const trace::Event &b) { return a.time < b.time; });
+        [&](const trace::Event &a, const trace::Event &b) { return handedOn(a) < handedOn(b); });
     return events;
+}
+
+// How long this machine takes to give the process `bytes` of new memory, touched once, with
+// the same huge-page hint the open gives its large buffers.
+double freshMemoryMs(std::size_t bytes)
+{
+    if (bytes == 0)
+        return 0;
+    QElapsedTimer clock;
+    clock.start();
+    std::unique_ptr<char[]> memory(new char[bytes]);
+    preferHugePages(memory.get(), bytes);
+    for (std::size_t at = 0; at < bytes; at += 4096)
+        memory[at] = char(at);
+    const double ms = clock.nsecsElapsed() / 1e6;
+    volatile char keep = memory[bytes / 2];
+    static_cast<void>(keep);
+    return ms;
 }
 
 void fileFigures(int requests, const QString &path)
@@ -83,6 +119,7 @@ void fileFigures(int requests, const QString &path)
     figure("recording_file_size", bytes / 1048576.0, "MiB");
     figure("recording_write_rate", events.size() / writeSeconds / 1e6, "M events/s");
 
+    const qint64 residentBefore = rssKb(QCoreApplication::applicationPid());
     clock.restart();
     recording::ReadResult read = recording::readRecording(path);
     const double readSeconds = clock.nsecsElapsed() / 1e9;
@@ -91,16 +128,30 @@ void fileFigures(int requests, const QString &path)
         return;
     }
     figure("recording_read", readSeconds * 1000, "ms");
+    // What the recording window does with it: rebase onto this session, then a replay that
+    // orders the events and feeds them all to the model.
     clock.restart();
     read.recording.rebase(trace::sessionOrigin());
     viz::TimelineModel model;
     model.setRetention(std::chrono::hours(24 * 365));
-    model.ingest(read.recording.events);
+    const recording::Recording &recorded = read.recording;
+    viz::Replay replay(model, std::move(read.recording.events),
+        [&recorded](std::uint32_t thread) { return recorded.threadName(thread); });
     const double modelSeconds = clock.nsecsElapsed() / 1e9;
     figure("recording_build_timeline", modelSeconds * 1000, "ms");
     figure("recording_open_total", (readSeconds + modelSeconds) * 1000, "ms");
     figure("recording_open_requests_per_s", requests / (readSeconds + modelSeconds) / 1e6,
         "M requests/s");
+    // What the open keeps: the events the replay holds and the timeline built from them. New
+    // memory has a price of its own, which a VM can make most of the open (its host backs each
+    // page at first touch): the floor is the machine taking the same amount, touched once.
+    const double residentMiB
+        = (rssKb(QCoreApplication::applicationPid()) - residentBefore) / 1024.0;
+    figure("recording_open_resident", residentMiB, "MiB");
+    const double floorMs = freshMemoryMs(std::size_t(std::max(0.0, residentMiB)) << 20);
+    figure("machine_fresh_memory_floor", floorMs, "ms");
+    if (floorMs > 0)
+        figure("recording_open_over_floor", (readSeconds + modelSeconds) * 1000 / floorMs, "x");
 
     viz::TimelineView view(&model);
     view.resize(1440, 600);
@@ -109,6 +160,10 @@ void fileFigures(int requests, const QString &path)
     clock.restart();
     view.render(&image);
     figure("recording_first_frame", clock.nsecsElapsed() / 1e6, "ms");
+    // The first move of the play head puts the events in time order, then feeds up to it.
+    clock.restart();
+    replay.seek(replay.begin() + (replay.end() - replay.begin()) / 2);
+    figure("recording_first_seek_to_middle", clock.nsecsElapsed() / 1e6, "ms");
 }
 
 struct Served
@@ -165,6 +220,8 @@ int main(int argc, char **argv)
     }
     QTemporaryDir dir;
     fileFigures(requests, dir.filePath(QStringLiteral("synthetic.loopscope")));
+    if (args.contains(QStringLiteral("--file-only")))
+        return 0;
 
     const double plain = wrkWith({}, QStringLiteral("without --record"));
     const double recorded
