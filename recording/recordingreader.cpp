@@ -16,6 +16,12 @@ namespace {
 
 using format::BlockType;
 
+// Whatever is wrong inside the bytes is BadData: the file was read, it is not a recording.
+Result bad(QString what)
+{
+    return Result::failure(ErrorKind::BadData, std::move(what));
+}
+
 // The end block's counts (format::BlockType::End), from its stored bytes.
 struct EndCounts
 {
@@ -35,18 +41,17 @@ public:
     ReadResult run();
 
 private:
-    QString fail(const QString &what) const { return m_name + QStringLiteral(": ") + what; }
-    // Whatever is wrong inside the bytes is BadData: the file was read, it is not a recording.
-    ReadResult failed(const QString &message)
+    // The file's answer: its name, then what is wrong, from the first problem found.
+    ReadResult failed(const QString &what)
     {
-        static_cast<Result &>(m_result) = Result::failure(ErrorKind::BadData, message);
+        m_result.setOutcome(bad(m_name + QStringLiteral(": ") + what));
         return std::move(m_result);
     }
-    QString readBlock(BlockType type, QByteArrayView raw, qsizetype at);
-    QString readMeta(QByteArrayView raw);
-    QString readLabels(QByteArrayView raw);
-    QString readThreads(QByteArrayView raw);
-    QString readEventsAndCheckEnd(const EndCounts &end);
+    Result readBlock(BlockType type, QByteArrayView raw, qsizetype at);
+    Result readMeta(QByteArrayView raw);
+    Result readLabels(QByteArrayView raw);
+    Result readThreads(QByteArrayView raw);
+    Result readEventsAndCheckEnd(const EndCounts &end);
 
     ByteReader m_reader;
     const QString &m_name;
@@ -68,17 +73,16 @@ ReadResult Parser::run()
 {
     const auto magic = m_reader.raw(format::kMagic.size());
     if (!magic || *magic != format::kMagic) {
-        return failed(fail(QStringLiteral("not a Loopscope recording")));
+        return failed(QStringLiteral("not a Loopscope recording"));
     }
     const auto version = m_reader.u16();
     if (!version) {
-        return failed(fail(QStringLiteral("truncated: the file ends in its header")));
+        return failed(QStringLiteral("truncated: the file ends in its header"));
     }
     if (*version != format::kVersion) {
-        return failed(
-            fail(QStringLiteral("format version %1, but this Loopscope reads version %2 only")
-                     .arg(*version)
-                     .arg(format::kVersion)));
+        return failed(QStringLiteral("format version %1, but this Loopscope reads version %2 only")
+                          .arg(*version)
+                          .arg(format::kVersion));
     }
     m_result.recording.formatVersion = *version;
     while (true) {
@@ -87,36 +91,34 @@ ReadResult Parser::run()
         const auto storedSize = m_reader.u32();
         const auto rawSize = m_reader.u32();
         if (!type || !storedSize || !rawSize) {
-            return failed(
-                fail(QStringLiteral("truncated at byte %1: no end block (was the recording stopped "
-                                    "before it finished?)")
-                         .arg(at)));
+            return failed(QStringLiteral("truncated at byte %1: no end block (was the recording "
+                                         "stopped before it finished?)")
+                              .arg(at));
         }
         const auto stored = m_reader.raw(qsizetype(*storedSize));
         if (!stored) {
-            return failed(fail(QStringLiteral("truncated in the block at byte %1").arg(at)));
+            return failed(QStringLiteral("truncated in the block at byte %1").arg(at));
         }
-        QString error;
         if (BlockType(*type) == BlockType::End) {
             const std::optional<EndCounts> end = readEndCounts(*stored);
             if (!end)
-                error = fail(QStringLiteral("damaged end block at byte %1").arg(at));
-            else if (!m_reader.atEnd())
-                error = fail(
+                return failed(QStringLiteral("damaged end block at byte %1").arg(at));
+            if (!m_reader.atEnd())
+                return failed(
                     QStringLiteral("%1 bytes after the end block").arg(m_reader.remaining()));
-            else
-                error = readEventsAndCheckEnd(*end);
-            m_result.recording.lostEvents = end ? end->lost : 0;
-            return error.isEmpty() ? std::move(m_result) : failed(error);
+            if (const Result read = readEventsAndCheckEnd(*end); !read)
+                return failed(read.message());
+            m_result.recording.lostEvents = end->lost;
+            return std::move(m_result);
         }
         // Deflate never shrinks data more than about 1032 to 1: a larger claim is damage, and
         // must not cost the allocation it asks for.
         if (*rawSize > format::kMaxRawBlockSize
             || *rawSize > std::uint64_t(*storedSize) * 1100 + 64) {
-            return failed(fail(QStringLiteral("the block at byte %1 claims %2 bytes, more than any "
-                                              "recording block may hold")
-                                   .arg(at)
-                                   .arg(*rawSize)));
+            return failed(QStringLiteral("the block at byte %1 claims %2 bytes, more than any "
+                                         "recording block may hold")
+                              .arg(at)
+                              .arg(*rawSize));
         }
         if (BlockType(*type) == BlockType::Events && m_haveMeta) {
             // Read once every block is found: each reads alone, so they are decoded together.
@@ -125,25 +127,23 @@ ReadResult Parser::run()
             continue;
         }
         QByteArray raw;
-        if (!inflateBlock(*stored, *rawSize, raw))
-            error = QStringLiteral("its compressed data is corrupt");
-        else
-            error = readBlock(BlockType(*type), raw, at);
-        if (!error.isEmpty()) {
-            return failed(fail(QStringLiteral("block at byte %1: %2").arg(at).arg(error)));
-        }
+        const Result read = inflateBlock(*stored, *rawSize, raw)
+            ? readBlock(BlockType(*type), raw, at)
+            : bad(QStringLiteral("its compressed data is corrupt"));
+        if (!read)
+            return failed(QStringLiteral("block at byte %1: %2").arg(at).arg(read.message()));
         ++m_blocks;
     }
 }
 
-QString Parser::readBlock(BlockType type, QByteArrayView raw, qsizetype at)
+Result Parser::readBlock(BlockType type, QByteArrayView raw, qsizetype at)
 {
     if (type != BlockType::Meta && !m_haveMeta)
-        return QStringLiteral("the first block must be the meta block");
+        return bad(QStringLiteral("the first block must be the meta block"));
     switch (type) {
     case BlockType::Meta:
         if (m_haveMeta)
-            return QStringLiteral("a second meta block");
+            return bad(QStringLiteral("a second meta block"));
         m_haveMeta = true;
         return readMeta(raw);
     case BlockType::Labels:
@@ -155,7 +155,7 @@ QString Parser::readBlock(BlockType type, QByteArrayView raw, qsizetype at)
     case BlockType::Records: {
         const QJsonDocument doc = QJsonDocument::fromJson(raw.toByteArray());
         if (!doc.isArray())
-            return QStringLiteral("records are not a JSON array");
+            return bad(QStringLiteral("records are not a JSON array"));
         for (const QJsonValue &record : doc.array())
             m_result.recording.records.append(record);
         return {};
@@ -163,73 +163,72 @@ QString Parser::readBlock(BlockType type, QByteArrayView raw, qsizetype at)
     case BlockType::End:
         break; // handled by run()
     }
-    return QStringLiteral("unknown block type %1 (at byte %2)").arg(int(type)).arg(at);
+    return bad(QStringLiteral("unknown block type %1 (at byte %2)").arg(int(type)).arg(at));
 }
 
-QString Parser::readMeta(QByteArrayView raw)
+Result Parser::readMeta(QByteArrayView raw)
 {
     const QJsonDocument doc = QJsonDocument::fromJson(raw.toByteArray());
     if (!doc.isObject())
-        return QStringLiteral("the meta block is not a JSON object");
+        return bad(QStringLiteral("the meta block is not a JSON object"));
     Recording &rec = m_result.recording;
     rec.meta = doc.object();
     bool ok = false;
     rec.origin = rec.meta.value(QStringLiteral("origin_ns")).toString().toLongLong(&ok);
     if (!ok)
-        return QStringLiteral("the meta block has no origin_ns");
+        return bad(QStringLiteral("the meta block has no origin_ns"));
     return {};
 }
 
 // Labels and threads are both a count of (varint number, bytes name): numbers in [lowest,
 // highest], names at most 4 KiB, each handed to `take`.
 template <typename Take>
-QString readNumberedNames(
+Result readNumberedNames(
     QByteArrayView raw, const char *what, std::uint64_t lowest, std::uint64_t highest, Take take)
 {
     const QLatin1StringView name(what);
     ByteReader r(raw);
     const auto count = r.varint();
     if (!count || *count > std::uint64_t(r.remaining()))
-        return QStringLiteral("bad %1 count").arg(name);
+        return bad(QStringLiteral("bad %1 count").arg(name));
     for (std::uint64_t i = 0; i < *count; ++i) {
         const auto number = r.varint();
         const auto text = r.bytes(4096);
         if (!number || !text || *number < lowest || *number > highest)
-            return QStringLiteral("%1 %2 is damaged").arg(name).arg(i + 1);
+            return bad(QStringLiteral("%1 %2 is damaged").arg(name).arg(i + 1));
         take(std::uint32_t(*number), QString::fromUtf8(*text));
     }
-    return r.atEnd() ? QString() : QStringLiteral("bytes after the last %1").arg(name);
+    return r.atEnd() ? Result() : bad(QStringLiteral("bytes after the last %1").arg(name));
 }
 
-QString Parser::readLabels(QByteArrayView raw)
+Result Parser::readLabels(QByteArrayView raw)
 {
     return readNumberedNames(raw, "label", 1, 0xffffffffu, [this](std::uint32_t id, QString text) {
         m_result.recording.labels.emplace_back(id, std::move(text));
     });
 }
 
-QString Parser::readThreads(QByteArrayView raw)
+Result Parser::readThreads(QByteArrayView raw)
 {
     return readNumberedNames(raw, "thread", 0, 0xffff, [this](std::uint32_t index, QString name) {
         m_result.recording.threads.push_back({ index, std::move(name) });
     });
 }
 
-QString Parser::readEventsAndCheckEnd(const EndCounts &end)
+Result Parser::readEventsAndCheckEnd(const EndCounts &end)
 {
     if (!m_haveMeta)
-        return fail(QStringLiteral("no meta block"));
+        return bad(QStringLiteral("no meta block"));
     std::vector<trace::Event> &events = m_result.recording.events;
-    if (const Result read = decodeEventBlocks(m_eventBlocks, m_result.recording.origin, events);
-        !read)
-        return fail(read.message());
+    if (Result read = decodeEventBlocks(m_eventBlocks, m_result.recording.origin, events); !read)
+        return read;
     if (end.events != events.size() || end.blocks != m_blocks)
-        return fail(QStringLiteral("the end block counts %1 events in %2 blocks, the file holds "
-                                   "%3 in %4")
-                        .arg(end.events)
-                        .arg(end.blocks)
-                        .arg(events.size())
-                        .arg(m_blocks));
+        return bad(QStringLiteral("the end block counts %1 events in %2 blocks, the file holds "
+                                  "%3 in %4")
+                       .arg(end.events)
+                       .arg(end.blocks)
+                       .arg(events.size())
+                       .arg(m_blocks));
     return {};
 }
 

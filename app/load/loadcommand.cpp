@@ -73,7 +73,7 @@ LoadCommandLine parseLoadCommandLine(const QStringList &args)
     bool countGiven = false;
     auto fail = [&cl](const QString &message) {
         if (cl) // the first problem is the one to tell
-            static_cast<Result &>(cl) = Result::failure(ErrorKind::BadArgument, message);
+            cl.setOutcome(Result::failure(ErrorKind::BadArgument, message));
     };
 
     for (qsizetype i = 0; i < args.size() && cl; ++i) {

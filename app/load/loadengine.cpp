@@ -151,7 +151,7 @@ LoadResult LoadEngine::run()
     result.stopped = d->cancelled;
     if (ready && !d->fatal.isEmpty())
         ready = Result::failure(ErrorKind::Io, d->fatal);
-    static_cast<Result &>(result) = std::move(ready);
+    result.setOutcome(std::move(ready));
     return result;
 }
 

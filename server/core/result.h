@@ -32,6 +32,10 @@ public:
         return result;
     }
 
+    // For a result that carries a value (a struct deriving from Result): makes it `outcome`
+    // and keeps what it carries, such as the figures of a load run that ended in an error.
+    void setOutcome(Result outcome) { *this = std::move(outcome); }
+
     explicit operator bool() const { return !m_failed; }
     // Meaningful only on failure.
     ErrorKind kind() const { return m_kind; }

@@ -17,8 +17,8 @@ const QString usage
 DatabaseUrlParse failure(const QString &text, const QString &why)
 {
     DatabaseUrlParse result;
-    static_cast<Result &>(result) = Result::failure(ErrorKind::BadArgument,
-        QStringLiteral("bad database URL '%1': %2 (%3)").arg(text, why, usage));
+    result.setOutcome(Result::failure(ErrorKind::BadArgument,
+        QStringLiteral("bad database URL '%1': %2 (%3)").arg(text, why, usage)));
     return result;
 }
 
