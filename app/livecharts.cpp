@@ -133,6 +133,9 @@ LiveCharts::Plot LiveCharts::addPlot(
     plot.chart = new QChart;
     plot.chart->setTitle(title);
     plot.chart->legend()->setVisible(names.size() > 1);
+    // Beside the plot rather than over it: a row of names would take a third of a short chart's
+    // height, where a column takes a little of its width.
+    plot.chart->legend()->setAlignment(Qt::AlignRight);
     // Every pixel for the plot: at 1024×700 a chart is a hundred-odd pixels tall.
     plot.chart->setMargins(QMargins(2, 0, 2, 0));
     plot.chart->layout()->setContentsMargins(0, 0, 0, 0);

@@ -3,6 +3,7 @@
 #include "aboutbox.h"
 #include "applogging.h"
 #include "appsettings.h"
+#include "bannertext.h"
 #include "core/gil.h"
 #include "coursecodeview.h"
 #include "exportfile.h"
@@ -84,6 +85,7 @@ MainWindow::MainWindow(ServerHost &host, QWidget *parent)
     left->addWidget(m_loadPanel);
 
     auto *middle = new QSplitter(Qt::Vertical, this);
+    m_middleSplit = middle;
     middle->addWidget(createTimelineArea());
     m_bottomTabs = new QTabWidget(middle);
     m_log = new LogView(*m_cursor, m_bottomTabs);
@@ -216,6 +218,7 @@ QWidget *MainWindow::createTimelineArea()
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(createBanner(area));
     auto *split = new QSplitter(Qt::Vertical, area);
+    m_timelineSplit = split;
     m_timelineModel = new viz::TimelineModel(this);
     // The model drains the trace once per frame on its own timer.
     m_timelineModel->attach(trace::TraceHub::instance().subscribe(1 << 20));
@@ -242,10 +245,8 @@ QWidget *MainWindow::createBanner(QWidget *parent)
     m_banner->setFrameShape(QFrame::StyledPanel);
     auto *row = new QHBoxLayout(m_banner);
     row->setContentsMargins(6, 4, 4, 4);
-    m_bannerText = new QLabel(m_banner);
-    m_bannerText->setWordWrap(true);
-    m_bannerText->setTextFormat(Qt::RichText);
-    connect(m_bannerText, &QLabel::linkActivated, this, [this](const QString &link) {
+    m_bannerText = new BannerText(m_banner);
+    connect(m_bannerText->label(), &QLabel::linkActivated, this, [this](const QString &link) {
         const Scenario *scenario = findScenario(link.section(u':', 1));
         if (!scenario)
             return;

@@ -8,6 +8,7 @@
 #include <functional>
 
 class QFrame;
+class QSplitter;
 class QLabel;
 class QMenu;
 class QPlainTextEdit;
@@ -16,6 +17,7 @@ class QTimer;
 
 namespace loopscope {
 
+class BannerText;
 class CourseCodeView;
 class LiveCharts;
 class LoadController;
@@ -85,7 +87,15 @@ public:
 signals:
     void scenarioFinished(const QString &title);
 
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+
 private:
+    // Below this window height the charts move into a tab beside the runs, and the timeline
+    // keeps the room: at 1024×700 (a projector) they would otherwise squeeze both.
+    static constexpr int kChartsBesideTimelineFromHeight = 820;
+    // The charts beside the timeline or in a tab, for the window's height.
+    void fitToHeight();
     void createMenus();
     QWidget *createTimelineArea();
     QWidget *createBanner(QWidget *parent);
@@ -123,8 +133,10 @@ private:
     LogView *m_log = nullptr;
     CourseCodeView *m_code = nullptr;
     QTabWidget *m_bottomTabs = nullptr;
+    QSplitter *m_middleSplit = nullptr; // the timeline area over the tabs
+    QSplitter *m_timelineSplit = nullptr; // the timeline over the charts, on a tall window
     QFrame *m_banner = nullptr; // the first-run hint, then the scenario's lesson; closable
-    QLabel *m_bannerText = nullptr;
+    BannerText *m_bannerText = nullptr;
     QLabel *m_status = nullptr; // the server's figures, always shown
     QLabel *m_message = nullptr; // what just happened
     QTimer *m_messageExpiry = nullptr;

@@ -5,6 +5,12 @@ loopscope_add_test(tst_app WIDGETS
 target_compile_definitions(tst_app PRIVATE LOOPSCOPE_BINARY="$<TARGET_FILE:loopscope>")
 add_dependencies(tst_app loopscope)
 
+# The window's layout from 1024×700 up, a lesson's banner open: room for the lanes, the charts
+# drawn whole, the runs table showing runs.
+loopscope_add_test(tst_window_layout WIDGETS
+    LIBS loopscope_app Qt6::Network
+    LABELS "app")
+
 # The Code tab: the course's Python and the serving C++ for every route and variant.
 loopscope_add_test(tst_coursecode WIDGETS
     LIBS loopscope_app Qt6::Network

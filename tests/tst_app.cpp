@@ -94,7 +94,6 @@ private slots:
     void theDarkThemeDarkensChartsAndKeepsRadiosVisible();
     void greyedOutVariantsSayWhyTheyAreOff();
     void helpAboutNamesTheVersionLicenceAndReadme();
-    void atTheSmallestSizeEveryPanelKeepsItsRoom();
 
 private:
     QPushButton *loadButton(const QString &text) const;
@@ -893,39 +892,6 @@ void TestApp::helpAboutNamesTheVersionLicenceAndReadme()
     for (const char *section : { "The window", "Recordings", "Headless server" })
         QVERIFY2(box->text().contains(QLatin1String(section)), section);
     box->close();
-}
-
-void TestApp::atTheSmallestSizeEveryPanelKeepsItsRoom()
-{
-    m_window->resize(1024, 700);
-    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-    QTRY_COMPARE(m_window->size(), QSize(1024, 700));
-    RunsTable &runs = m_window->runsTable();
-    for (int i = 0; i < 4; ++i) {
-        RunSummary run;
-        run.label = QStringLiteral("run %1").arg(i);
-        runs.addRun(run);
-    }
-    auto *tabs = m_window->findChild<QTabWidget *>();
-    tabs->setCurrentWidget(&runs);
-    QCoreApplication::processEvents();
-    // More than one run in view.
-    QVERIFY2(runs.viewport()->height() >= 2 * runs.rowHeight(0) + runs.rowHeight(0) / 2,
-        qPrintable(QStringLiteral("%1 px for rows of %2")
-                       .arg(runs.viewport()->height())
-                       .arg(runs.rowHeight(0))));
-    // The charts' legends are whole: every series' name inside its chart.
-    for (ChartCursorView *view : m_window->charts().findChildren<ChartCursorView *>()) {
-        if (!view->chart()->legend()->isVisible())
-            continue;
-        const QRectF legend = view->chart()->legend()->geometry();
-        QVERIFY2(view->chart()->rect().contains(legend), qPrintable(view->chart()->title()));
-        qreal needed = 0;
-        for (QAbstractSeries *series : view->chart()->series())
-            needed += view->fontMetrics().horizontalAdvance(series->name()) + 20;
-        QVERIFY2(legend.width() >= needed || legend.height() > 1.5 * view->fontMetrics().height(),
-            qPrintable(view->chart()->title()));
-    }
 }
 
 QTEST_MAIN(TestApp)
