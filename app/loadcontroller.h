@@ -27,6 +27,10 @@ struct RunSummary
     double p50Ms = 0;
     double p99Ms = 0;
     double maxMs = 0; // the slowest request, exact (not a histogram bucket)
+    // Background tasks started while the run's step was current, and how many of them ended
+    // cancelled (a restart): a scenario counts them from the trace (ScenarioRunner).
+    qint64 tasksStarted = 0;
+    qint64 tasksCancelled = 0;
     load::LoadResult result;
 };
 

@@ -76,7 +76,14 @@ MainWindow::MainWindow(ServerHost &host, QWidget *parent)
     auto lessonSettled = [this] {
         return m_host.backgroundTasksRunning() == 0 && !m_timelineModel->hasOpenWork();
     };
-    m_scenarios = new ScenarioRunner(*m_load, host.modes(), host.settings(), lessonSettled, this);
+    // A lesson's deploy: the window goes on drawing while the server restarts.
+    auto restartServer = [this](std::function<void(Result)> done) {
+        showMessage(tr("Restarting the server: its background tasks get %1 ms, then are cancelled")
+                        .arg(m_host.config().taskGrace.count()));
+        m_host.restart(std::move(done));
+    };
+    m_scenarios = new ScenarioRunner(
+        *m_load, host.modes(), host.settings(), lessonSettled, restartServer, this);
 
     auto *left = new QSplitter(Qt::Vertical, this);
     m_routes = new RoutesPanel(host.modes(), left);

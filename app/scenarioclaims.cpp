@@ -17,6 +17,7 @@ bool isLatency(ClaimMeasure measure)
         return true;
     case ClaimMeasure::RequestsPerSecond:
     case ClaimMeasure::FailedShare:
+    case ClaimMeasure::LostTaskShare:
         break;
     }
     return false;
@@ -41,6 +42,10 @@ std::optional<double> measure(const ClaimFigure &figure, const QList<RunSummary>
         return double(latency.min()) / 1e9;
     case ClaimMeasure::FailedShare:
         return double(run.failures) / double(run.completed);
+    case ClaimMeasure::LostTaskShare:
+        if (run.tasksStarted == 0)
+            return std::nullopt;
+        return double(run.tasksCancelled) / double(run.tasksStarted);
     }
     return std::nullopt;
 }
@@ -58,6 +63,8 @@ QString valueText(double value, const ScenarioClaim &claim)
         return number(value) + u'x';
     if (claim.figure.measure == ClaimMeasure::FailedShare)
         return number(value * 100.0) + QStringLiteral("% failed");
+    if (claim.figure.measure == ClaimMeasure::LostTaskShare)
+        return number(value * 100.0) + QStringLiteral("% of its tasks lost");
     if (!isLatency(claim.figure.measure))
         return number(value) + QStringLiteral(" req/s");
     if (value < 1.0)
@@ -95,7 +102,11 @@ ClaimResult checkClaim(const ScenarioClaim &claim, const QList<RunSummary> &runs
         value = base && *base > 0 ? std::optional<double>(*value / *base) : std::nullopt;
     }
     if (!value || !std::isfinite(*value)) {
-        result.measured = QStringLiteral("no run");
+        const bool ran = claim.figure.step >= 0 && claim.figure.step < runs.size()
+            && runs.at(claim.figure.step).completed > 0;
+        result.measured = ran && claim.figure.measure == ClaimMeasure::LostTaskShare
+            ? QStringLiteral("no background task started")
+            : QStringLiteral("no run");
         return result;
     }
     result.measured = valueText(*value, claim);

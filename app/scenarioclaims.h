@@ -18,6 +18,7 @@ enum class ClaimMeasure
     MaxLatency, // the last user's wait, seconds
     MinLatency, // the first user's wait, seconds
     FailedShare, // the share of requests that failed (an error status or no answer), 0 to 1
+    LostTaskShare, // the share of the background tasks it started that were cancelled, 0 to 1
 };
 
 // One figure of one step's run.

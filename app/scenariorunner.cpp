@@ -4,6 +4,8 @@
 #include "core/modetable.h"
 #include "loadcontroller.h"
 #include "routing/settingtable.h"
+#include "trace/subscription.h"
+#include "trace/tracehub.h"
 
 #include <algorithm>
 #include <memory>
@@ -11,16 +13,19 @@
 namespace loopscope {
 
 ScenarioRunner::ScenarioRunner(LoadController &controller, ModeTable &modes, SettingTable &settings,
-    Settled settled, QObject *parent)
+    Settled settled, Restart restart, QObject *parent)
     : QObject(parent)
     , m_controller(controller)
     , m_modes(modes)
     , m_settings(settings)
     , m_settled(std::move(settled))
+    , m_restart(std::move(restart))
 {
     connect(&m_controller, &LoadController::runFinished, this, &ScenarioRunner::onRunFinished);
     m_settlePoll.setInterval(kSettlePoll);
     connect(&m_settlePoll, &QTimer::timeout, this, &ScenarioRunner::awaitLastEffect);
+    m_taskCountPoll.setInterval(kTaskCountPoll);
+    connect(&m_taskCountPoll, &QTimer::timeout, this, &ScenarioRunner::drainTaskEvents);
 }
 
 Result ScenarioRunner::start(const Scenario &scenario)
@@ -32,6 +37,9 @@ Result ScenarioRunner::start(const Scenario &scenario)
         if (m_modes.indexOf(step.route) < 0)
             return Result::failure(
                 ErrorKind::BadArgument, tr("this server has no route %1 yet").arg(step.route));
+        if (step.restartServerAfter && !m_restart)
+            return Result::failure(
+                ErrorKind::BadArgument, tr("this window cannot restart its server"));
         for (const QString &assignment : step.settings) {
             const QString name = assignment.section(u'=', 0, 0);
             const std::optional<QJsonValue> value = m_settings.value(name);
@@ -49,6 +57,10 @@ Result ScenarioRunner::start(const Scenario &scenario)
     m_step = 0;
     m_runs.clear();
     m_outcome = { scenario.title, {}, trace::nowNs(), 0 };
+    // The lesson's trace, read a few times a second and kept for its task events only.
+    m_taskEvents = trace::TraceHub::instance().subscribe(std::size_t(1) << 20);
+    m_tasksStarted = m_tasksCancelled = 0;
+    m_taskCountPoll.start();
     emit started(scenario.title);
     runStep();
     return {};
@@ -120,7 +132,27 @@ void ScenarioRunner::onRunFinished(const RunSummary &summary)
     if (!m_scenario || m_step >= m_scenario->steps.size())
         return; // a manual run, maybe while the lesson settles
     m_runs << summary;
+    if (!m_scenario->steps.at(m_step).restartServerAfter) {
+        nextStep();
+        return;
+    }
+    emit serverRestarting(m_scenario->title);
+    m_restart([this, run = m_stepRuns](Result restarted) {
+        if (!m_scenario || m_stepRuns != run)
+            return; // the lesson ended meanwhile
+        if (!restarted) {
+            end();
+            emit failed(restarted.message());
+            return;
+        }
+        nextStep();
+    });
+}
+
+void ScenarioRunner::nextStep()
+{
     if (++m_step < m_scenario->steps.size()) {
+        countTasksInto(m_runs.last());
         runStep();
         return;
     }
@@ -143,6 +175,7 @@ void ScenarioRunner::awaitLastEffect()
 void ScenarioRunner::finish()
 {
     m_outcome.end = trace::nowNs();
+    countTasksInto(m_runs.last());
     m_outcome.claims = checkClaims(m_scenario->claims, m_runs);
     end();
     emit finished(m_outcome.title);
@@ -155,7 +188,29 @@ void ScenarioRunner::end()
             qCWarning(lcApp, "scenario: %s", qPrintable(restored.message()));
     }
     m_settingsBefore.clear();
+    m_taskCountPoll.stop();
+    m_taskEvents.reset();
     m_scenario = nullptr;
+}
+
+void ScenarioRunner::drainTaskEvents()
+{
+    if (!m_taskEvents)
+        return;
+    m_taskEvents->drain(m_drained);
+    for (const trace::Event &e : m_drained) {
+        m_tasksStarted += e.kind == trace::Kind::TaskSpawned ? 1 : 0;
+        m_tasksCancelled += e.kind == trace::Kind::TaskCancelled ? 1 : 0;
+    }
+}
+
+void ScenarioRunner::countTasksInto(RunSummary &run)
+{
+    // Everything recorded so far, the last collection included.
+    trace::TraceHub::instance().flush();
+    drainTaskEvents();
+    run.tasksStarted = std::exchange(m_tasksStarted, 0);
+    run.tasksCancelled = std::exchange(m_tasksCancelled, 0);
 }
 
 } // namespace loopscope

@@ -13,6 +13,9 @@
 
 namespace loopscope {
 
+namespace trace {
+class Subscription;
+}
 class ModeTable;
 class SettingTable;
 
@@ -37,11 +40,15 @@ public:
     // True once nothing the lesson started still runs; polled after the last run. Its bound:
     // kSettleLimit.
     using Settled = std::function<bool()>;
+    // Restarts the server and calls `done` with the result, later, on this thread.
+    using Restart = std::function<void(std::function<void(Result)> done)>;
     static constexpr std::chrono::milliseconds kSettlePoll { 50 };
     static constexpr std::chrono::seconds kSettleLimit { 30 };
+    // How often the lesson's trace is read for its background tasks' starts and ends.
+    static constexpr std::chrono::milliseconds kTaskCountPoll { 200 };
 
     ScenarioRunner(LoadController &controller, ModeTable &modes, SettingTable &settings,
-        Settled settled = {}, QObject *parent = nullptr);
+        Settled settled = {}, Restart restart = {}, QObject *parent = nullptr);
 
     // A failure says why the scenario did not start.
     Result start(const Scenario &scenario);
@@ -52,6 +59,7 @@ public:
 signals:
     void started(const QString &scenarioTitle); // before its first step
     void stepStarted(const QString &scenarioTitle, const QString &stepLabel);
+    void serverRestarting(const QString &scenarioTitle); // a step's restartServerAfter
     void modesChanged();
     void finished(const QString &scenarioTitle); // outcome() has its claims
     void failed(const QString &message);
@@ -61,6 +69,11 @@ private:
     void applyModes(const QStringList &assignments);
     Result applySettings(const QStringList &assignments);
     void onRunFinished(const RunSummary &summary);
+    void nextStep();
+    // The background tasks started and cancelled since the last count, from the trace: the
+    // step just run's (a restart's cancellations come before the next step starts).
+    void countTasksInto(RunSummary &run);
+    void drainTaskEvents();
     void awaitLastEffect();
     void finish();
     void end(); // gives back the settings the scenario changed
@@ -74,6 +87,12 @@ private:
     // The user's value of each setting a step changes, given back at the end.
     QList<std::pair<QString, QJsonValue>> m_settingsBefore;
     Settled m_settled;
+    Restart m_restart;
+    std::shared_ptr<trace::Subscription> m_taskEvents; // while a scenario plays
+    QTimer m_taskCountPoll;
+    std::vector<trace::Event> m_drained;
+    qint64 m_tasksStarted = 0; // since the last countTasksInto
+    qint64 m_tasksCancelled = 0;
     QList<RunSummary> m_runs; // this scenario's, one per step
     ScenarioOutcome m_outcome;
     QTimer m_settlePoll;

@@ -50,6 +50,13 @@ ScenarioStep withSettings(ScenarioStep s, QStringList settings)
     return s;
 }
 
+// A step after which the server restarts, as a deploy would.
+ScenarioStep thenRestart(ScenarioStep s)
+{
+    s.restartServerAfter = true;
+    return s;
+}
+
 // The course's dashboard of 10 microservices, each answering in 1 s, as a /scrape of 10 upstream
 // paths; `extra` is added to the query (a timeout), `last` replaces the 10th service.
 QByteArray tenServices(int concurrency, QByteArray extra = {}, QByteArray last = {})
@@ -320,6 +327,26 @@ QList<Scenario> buildScenarios()
         { claim(QStringLiteral("the endpoint returns immediately, without waiting for its 3 s "
                                "task"),
             M::MaxLatency, 0, 0, 0, 1.5) } };
+    // The course's last common mistake: "tasks created with asyncio.create_task() are not
+    // tracked. If the server restarts, they are lost."
+    list << Scenario { QStringLiteral("restart-loses-tasks"),
+        QStringLiteral("Background tasks lost on a restart"),
+        QStringLiteral(
+            "Ten requests each start a 5 s task with asyncio.create_task and answer at once; then "
+            "the server restarts, as a deploy does.\n"
+            "Watch their task lanes end early, cancelled, and the log: no 'Background task "
+            "completed' for them. Ten more, with no restart, all complete."),
+        { thenRestart(step(QStringLiteral("10 tasks, then a restart"),
+              QStringLiteral("GET /start-task"), QStringLiteral("async"), "/start-task", 10, 10)),
+            step(QStringLiteral("10 tasks, no restart"), QStringLiteral("GET /start-task"),
+                QStringLiteral("async"), "/start-task", 10, 10) },
+        { claim(QStringLiteral("the endpoint answers at once, its task runs on without it"),
+              M::MaxLatency, 0, 0, 0, 1),
+            claim(QStringLiteral("tasks created with asyncio.create_task() are not tracked: if the "
+                                 "server restarts, they are lost"),
+                M::LostTaskShare, 0, 1, 1, 1),
+            claim(QStringLiteral("left to run, every one of them completes"), M::LostTaskShare, 1,
+                0, 0, 0) } };
     list << Scenario { QStringLiteral("pool-exhaustion"),
         QStringLiteral("Thread pool exhaustion (more than 40 concurrent def-route requests)"),
         QStringLiteral("80 clients on a def route that sleeps 1 s: only 40 pool threads, so half "

@@ -32,6 +32,9 @@ struct ScenarioStep
     // machine still switches inside the run.
     QStringList modesDuringRun;
     qint64 modesAfterCompleted = 0;
+    // A deploy after the run: the server restarts (ServerHost::restart: its background tasks get
+    // their grace, then are cancelled) before the next step, or before the lesson settles.
+    bool restartServerAfter = false;
 };
 
 // A lesson of the course, reproduced with one click: variants, load, and what to watch.

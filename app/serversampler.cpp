@@ -23,7 +23,14 @@ void ServerSampler::sample()
         return;
     ServerSample sample;
     sample.at = trace::nowNs();
-    sample.requests = stats->requests.load();
+    if (m_host.starts() != m_lastStarts) {
+        m_answeredBefore += m_lastCount;
+        m_lastCount = 0;
+        m_lastStarts = m_host.starts();
+    }
+    const quint64 count = stats->requests.load();
+    m_lastCount = count;
+    sample.requests = m_answeredBefore + count;
     sample.inFlight = stats->inFlightRequests.load();
     // Stalled first: a lag read after the stall flag can only be the stall's own or later.
     sample.loopStalled = m_host.loopStalled();

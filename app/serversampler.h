@@ -41,6 +41,11 @@ signals:
 private:
     const ServerHost &m_host;
     ServerSample m_latest;
+    // A restarted server counts from zero again: the requests its earlier runs answered, so the
+    // session's count (and the requests/s drawn from it) goes on.
+    quint64 m_answeredBefore = 0;
+    quint64 m_lastCount = 0;
+    int m_lastStarts = 0;
 };
 
 } // namespace loopscope

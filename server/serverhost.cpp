@@ -99,20 +99,12 @@ Result ServerHost::start()
     }
     m_runtime = runtime;
     m_stopping = std::move(started.stopping);
+    ++m_starts;
     return {};
 }
 
-bool ServerHost::stop()
+std::future<void> ServerHost::beginStop()
 {
-    if (m_abandoned)
-        return false;
-    if (!m_runtime) {
-        if (m_thread.isRunning()) {
-            m_thread.quit();
-            m_thread.wait();
-        }
-        return true;
-    }
     ServerRuntime *runtime = m_runtime;
     m_runtime = nullptr;
     auto stoppedPromise = std::make_shared<std::promise<void>>();
@@ -126,6 +118,34 @@ bool ServerHost::stop()
             done->set_value();
         }(runtime, &m_thread, stoppedPromise);
     });
+    return stopped;
+}
+
+void ServerHost::finishStop()
+{
+    m_thread.wait();
+    m_anchor = nullptr; // deleted as the thread finished
+}
+
+bool ServerHost::stop()
+{
+    if (m_abandoned)
+        return false;
+    std::future<void> stopped;
+    if (m_restartPoll) {
+        // Stopped in the middle of a restart: its stop goes on here, blocking, and no start.
+        delete m_restartPoll;
+        m_restartPoll = nullptr;
+        stopped = std::move(m_pendingStop);
+    } else if (!m_runtime) {
+        if (m_thread.isRunning()) {
+            m_thread.quit();
+            m_thread.wait();
+        }
+        return true;
+    } else {
+        stopped = beginStop();
+    }
     if (stopped.wait_for(m_config.drainTimeout) == std::future_status::timeout) {
         // The runtime sets it too at this deadline, unless a blocking handler holds its loop.
         m_stopping->store(true);
@@ -135,9 +155,46 @@ bool ServerHost::stop()
             return false;
         }
     }
-    m_thread.wait();
-    m_anchor = nullptr; // deleted as the thread finished
+    finishStop();
     return true;
+}
+
+void ServerHost::restart(std::function<void(Result)> done)
+{
+    if (m_abandoned || !m_runtime || m_restartPoll) {
+        done(Result::failure(ErrorKind::Io, QStringLiteral("the server is not running")));
+        return;
+    }
+    // The same address and port: the clients, the load panel and the window's title keep them.
+    m_config.address = m_address;
+    m_config.port = m_port;
+    m_pendingStop = beginStop();
+    const auto since = std::chrono::steady_clock::now();
+    // Polled, not waited for: the caller's loop goes on drawing the shutdown as it happens.
+    m_restartPoll = new QTimer(this);
+    m_restartPoll->setInterval(10);
+    connect(m_restartPoll, &QTimer::timeout, this, [this, since, done = std::move(done)] {
+        const auto waited = std::chrono::steady_clock::now() - since;
+        if (m_pendingStop.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+            if (waited >= m_config.drainTimeout)
+                m_stopping->store(true);
+            if (waited < m_config.stopDeadline())
+                return;
+            m_abandoned = true;
+        }
+        m_restartPoll->deleteLater();
+        m_restartPoll = nullptr;
+        m_pendingStop = {};
+        if (m_abandoned) {
+            done(Result::failure(ErrorKind::Io,
+                QStringLiteral("the server did not stop within %1 ms")
+                    .arg(m_config.stopDeadline().count())));
+            return;
+        }
+        finishStop();
+        done(start());
+    });
+    m_restartPoll->start();
 }
 
 } // namespace loopscope

@@ -9,7 +9,11 @@
 
 #include <QObject>
 #include <QThread>
+#include <QTimer>
+
 #include <atomic>
+#include <functional>
+#include <future>
 #include <memory>
 
 namespace loopscope {
@@ -56,9 +60,24 @@ public:
     // here, as the server loop may itself be blocked by it. False when the deadline passed: the
     // thread cannot be destroyed while it runs, so the caller must end the process.
     bool stop();
+    // A deploy: stops the server as stop() does (requests drained, background tasks given their
+    // grace, then cancelled) and starts it again on the same address and port, without blocking
+    // the calling thread, whose event loop must run. `done` is called on it with the start's
+    // result. Meanwhile the server reads as stopped (stats() null, no tasks running). Variants
+    // survive (the ModeTable is the host's); live settings start again from the configuration.
+    void restart(std::function<void(Result)> done);
     bool isRunning() const { return m_runtime != nullptr; }
+    bool isRestarting() const { return m_restartPoll != nullptr; }
+    // How many times the server started: its counters (stats()) start again from zero each time.
+    int starts() const { return m_starts; }
 
 private:
+    // stop()'s first half: the runtime's shutdown posted to the server loop; the future is set
+    // once the runtime is gone and the loop told to quit.
+    std::future<void> beginStop();
+    // stop()'s last half, once that future is set.
+    void finishStop();
+
     ServerConfig m_config;
     ModeTable m_modes;
     SettingTable m_settings;
@@ -71,6 +90,9 @@ private:
     QObject *m_anchor = nullptr; // lives on m_thread
     QHostAddress m_address;
     quint16 m_port = 0;
+    QTimer *m_restartPoll = nullptr; // while restart() waits for the stop
+    std::future<void> m_pendingStop; // restart()'s stop
+    int m_starts = 0;
 };
 
 } // namespace loopscope

@@ -4,6 +4,10 @@ loopscope_add_test(tst_httpparser LIBS loopscope_server LABELS "server")
 loopscope_add_test(tst_server
     LIBS loopscope_server Qt6::Network
     LABELS "server;threaded" TIMEOUT 600)
+# A restart: tasks lost as the course says, the same port serving again, the caller's loop on.
+loopscope_add_test(tst_restart
+    LIBS loopscope_server Qt6::Network
+    LABELS "server;threaded")
 loopscope_add_test(tst_cli
     LIBS loopscope_server Qt6::Network
     LABELS "server")

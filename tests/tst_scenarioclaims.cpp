@@ -49,6 +49,7 @@ private slots:
     void failedRequestsFailTheClaim();
     void aShareOfFailuresIsMeasuredNotHeldAgainst();
     void aStepThatDidNotRunIsNoMeasurement();
+    void theShareOfLostTasksCountsTheStepsOwnTasks();
     void theReportIsOneLinePerClaimThenTheCounts();
     void everyScenarioClaimsSomethingOfItsOwnSteps();
     void everyScenarioSetsVariantsTheServerOffers();
@@ -118,6 +119,31 @@ void TestScenarioClaims::aShareOfFailuresIsMeasuredNotHeldAgainst()
     const ClaimResult some = checkClaim(everyOneFails, { run({ 0.01, 0.01, 0.01, 0.01 }, 100, 3) });
     QVERIFY(!some.passed);
     QCOMPARE(some.measured, QStringLiteral("75% failed"));
+}
+
+void TestScenarioClaims::theShareOfLostTasksCountsTheStepsOwnTasks()
+{
+    ScenarioClaim allLost;
+    allLost.text = QStringLiteral("if the server restarts, they are lost");
+    allLost.figure = { ClaimMeasure::LostTaskShare, 1 };
+    allLost.expected = allLost.low = allLost.high = 1;
+    RunSummary before = run({ 0.002 }, 500);
+    before.tasksStarted = 10; // another step's: not this claim's
+    RunSummary restarted = run({ 0.002, 0.003 }, 500);
+    restarted.tasksStarted = 10;
+    restarted.tasksCancelled = 10;
+    const ClaimResult lost = checkClaim(allLost, { before, restarted });
+    QVERIFY2(lost.passed, qPrintable(lost.measured));
+    QCOMPARE(lost.measured, QStringLiteral("100% of its tasks lost"));
+    restarted.tasksCancelled = 7;
+    const ClaimResult some = checkClaim(allLost, { before, restarted });
+    QVERIFY(!some.passed);
+    QCOMPARE(some.measured, QStringLiteral("70% of its tasks lost"));
+    // A step whose requests started no task measures nothing, and says why.
+    restarted.tasksStarted = restarted.tasksCancelled = 0;
+    const ClaimResult none = checkClaim(allLost, { before, restarted });
+    QVERIFY(!none.passed);
+    QCOMPARE(none.measured, QStringLiteral("no background task started"));
 }
 
 void TestScenarioClaims::aStepThatDidNotRunIsNoMeasurement()

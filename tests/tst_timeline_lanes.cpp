@@ -65,6 +65,7 @@ private Q_SLOTS:
     void shiftWheelAndPageKeysScroll();
     void clickOnTitleFoldsAndUnfolds();
     void selectedRequestPointsAtItsTask();
+    void aCancelledTaskEndsInAMarkAndSaysSo();
 };
 
 void TimelineLanesTest::lanesThatDoNotFitScroll()
@@ -269,6 +270,54 @@ void TimelineLanesTest::selectedRequestPointsAtItsTask()
     const int elsewhere = int(view.zoom()->mapping().toX(T0 + 700 * ms));
     const QImage image = view.grab().toImage();
     QVERIFY(QColor(image.pixel(elsewhere, (request.bottom() + task.top()) / 2)) != arrow);
+}
+
+void TimelineLanesTest::aCancelledTaskEndsInAMarkAndSaysSo()
+{
+    // Two tasks of one request end at the same instant: one finished, one cancelled (a restart).
+    TimelineModel model;
+    std::vector<trace::Event> ev;
+    TimelineRequestShape r;
+    r.span = 1;
+    r.accepted = T0;
+    r.started = T0;
+    r.closed = T0 + 100 * ms;
+    r.route = trace::label("GET /start-task");
+    appendTimelineRequest(ev, r);
+    ev.push_back(
+        timelineEvent(Kind::TaskSpawned, T0 + 50 * ms, 60, trace::label("background_work"), 1));
+    ev.push_back(
+        timelineEvent(Kind::TaskSpawned, T0 + 60 * ms, 61, trace::label("background_work"), 1));
+    ev.push_back(timelineEvent(Kind::TaskFinished, T0 + 800 * ms, 60));
+    ev.push_back(timelineEvent(Kind::TaskCancelled, T0 + 800 * ms, 61));
+    std::sort(ev.begin(), ev.end(),
+        [](const trace::Event &a, const trace::Event &b) { return a.time < b.time; });
+    model.ingest(ev);
+    QCOMPARE(model.find(61)->outcome, SpanOutcome::Cancelled);
+
+    TimelineView view(&model);
+    view.resize(800, 300);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.zoom()->setRange(T0, T0 + 1000 * ms);
+    const QRect finishedLane = view.laneRect(LaneGroup::Tasks, 0);
+    const QRect cancelledLane = view.laneRect(LaneGroup::Tasks, 1);
+    QVERIFY(cancelledLane.top() > finishedLane.bottom());
+    const int end = int(std::ceil(view.zoom()->mapping().toX(T0 + 800 * ms)));
+    const QRgb mark = view.timelinePalette().markerPen.color().rgb();
+    const QImage image = view.grab().toImage();
+    const auto markedAtEnd = [&](const QRect &lane) {
+        return image.pixel(end - 1, lane.center().y()) == mark
+            && image.pixel(end - 2, lane.center().y()) == mark;
+    };
+    QVERIFY(markedAtEnd(cancelledLane));
+    QVERIFY(!markedAtEnd(finishedLane));
+    // Its tooltip says it was cut short.
+    const QPoint onTask(int(view.zoom()->mapping().toX(T0 + 400 * ms)), cancelledLane.center().y());
+    QHelpEvent help(QEvent::ToolTip, onTask, view.mapToGlobal(onTask));
+    QApplication::sendEvent(&view, &help);
+    QVERIFY2(QToolTip::text().contains(QStringLiteral("cancelled before it ended")),
+        qPrintable(QToolTip::text()));
 }
 
 QTEST_MAIN(TimelineLanesTest)

@@ -408,10 +408,23 @@ void TimelineView::paintSpan(
             m_rects[CollateralBrush].push_back(QRect(x0, y + h - uh, x1 - x0, uh));
         }
     }
+    const bool cancelled = s.outcome == SpanOutcome::Cancelled;
+    if (cancelled && bx1 - bx0 >= 3 && bx1 <= rightEdge) {
+        // Cut short (a restart, a shutdown): a bar ending in a hard edge, and a cross where
+        // the lane is tall enough to hold one.
+        m_markers.push_back(QLine(bx1 - 1, y, bx1 - 1, y + h - 1));
+        m_markers.push_back(QLine(bx1 - 2, y, bx1 - 2, y + h - 1));
+        if (h >= 6 && bx1 - bx0 >= h + 2) {
+            m_markers.push_back(QLine(bx1 - h - 2, y, bx1 - 3, y + h - 1));
+            m_markers.push_back(QLine(bx1 - h - 2, y + h - 1, bx1 - 3, y));
+        }
+    }
     if (m_labels && bx1 - bx0 >= 140 && h >= 10 && m_texts.size() < kMaxLabels) {
         QString text = m_model->displayName(s);
         if (!s.isOpen())
             text += QStringLiteral("  ") + TimeMapping::formatDuration(s.end - s.begin);
+        if (cancelled)
+            text += QStringLiteral("  cancelled");
         const int visibleX0 = std::max(bx0, 0) + 4;
         const int room = std::min(bx1, width()) - visibleX0 - 3;
         if (room > 40)

@@ -187,7 +187,9 @@ QString TimelineView::tooltipAt(QPoint pos) const
             + m_model->displayName(*parent);
     const Nanos end = s->endOr(now);
     text += QStringLiteral("\ntotal ") + TimeMapping::formatDuration(end - s->begin)
-        + (s->isOpen() ? QStringLiteral(" (still open)") : QString());
+        + (s->isOpen() ? QStringLiteral(" (still open)") : QString())
+        + (s->outcome == SpanOutcome::Cancelled ? QStringLiteral(", cancelled before it ended")
+                                                : QString());
     if (s->kind == SpanKind::Request && s->issuedBy == IssuedBy::Unknown)
         text += QStringLiteral("\nhow long it waited before the server read it: unknown");
     Nanos byKind[kSegmentKindCount] = {};

@@ -1,0 +1,111 @@
+// A restart of the server, as a deploy does it: requests drained, background tasks given their
+// grace and then cancelled (the course's "tasks created with asyncio.create_task() are lost if
+// the server restarts"), and the same port serving again, while the caller's loop goes on.
+
+#include "support/httptestclient.h"
+#include "support/serverfixture.h"
+
+#include "trace/subscription.h"
+#include "trace/trace.h"
+#include "trace/tracehub.h"
+
+#include <QSignalSpy>
+#include <QTest>
+#include <QTimer>
+
+#include <algorithm>
+
+using namespace loopscope;
+using namespace loopscope::testing;
+
+namespace {
+
+ServerConfig quickTaskGrace()
+{
+    ServerConfig config;
+    config.taskGrace = std::chrono::milliseconds(200); // /start-task's sleeps 5 s: it is lost
+    return config;
+}
+
+std::size_t countOf(const std::vector<trace::Event> &events, trace::Kind kind)
+{
+    return std::size_t(std::count_if(
+        events.begin(), events.end(), [kind](const trace::Event &e) { return e.kind == kind; }));
+}
+
+} // namespace
+
+class TestRestart : public QObject
+{
+    Q_OBJECT
+private slots:
+    void aRestartLosesTheTasksAndServesAgainOnTheSamePort();
+    void aStopDuringARestartEndsTheServerCleanly();
+};
+
+void TestRestart::aRestartLosesTheTasksAndServesAgainOnTheSamePort()
+{
+    const auto host = startServer(quickTaskGrace());
+    const quint16 port = host->port();
+    const auto trace = trace::TraceHub::instance().subscribe(1 << 16);
+    QStringList log;
+    connect(&host->log(), &ServerLog::message, this,
+        [&log](const QString &, const QString &line, qint64) { log << line; });
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(fetch(port, "GET", "/start-task").status, 200);
+    QTRY_COMPARE(host->backgroundTasksRunning(), 3);
+
+    // The caller's loop turns all through the restart: a timer of its own keeps firing.
+    int ticks = 0;
+    QTimer tick;
+    connect(&tick, &QTimer::timeout, this, [&ticks] { ++ticks; });
+    tick.start(5);
+    std::optional<Result> restarted;
+    int ticksWhenDone = 0;
+    host->restart([&](Result result) {
+        restarted = std::move(result);
+        ticksWhenDone = ticks;
+    });
+    QVERIFY(host->isRestarting());
+    QVERIFY(!host->isRunning());
+    QTRY_VERIFY_WITH_TIMEOUT(restarted.has_value(), 30000);
+    QVERIFY2(*restarted, qPrintable(restarted->message()));
+    QVERIFY2(ticksWhenDone >= 2, qPrintable(QString::number(ticksWhenDone)));
+    QVERIFY(!host->isRestarting());
+    QVERIFY(host->isRunning());
+    QCOMPARE(host->port(), port);
+    QCOMPARE(host->backgroundTasksRunning(), 0);
+
+    // Serving again, where it was.
+    QCOMPARE(fetch(port, "GET", "/async?delay=0").status, 200);
+    // The three tasks were cancelled, none completed, and both the trace and the log say so.
+    trace::TraceHub::instance().flush();
+    std::vector<trace::Event> events;
+    trace->drain(events);
+    QCOMPARE(countOf(events, trace::Kind::TaskSpawned), std::size_t(3));
+    QCOMPARE(countOf(events, trace::Kind::TaskCancelled), std::size_t(3));
+    QCOMPARE(countOf(events, trace::Kind::TaskFinished), std::size_t(0));
+    QTRY_COMPARE(log.filter(QStringLiteral("cancelled background task background_work")).size(), 3);
+    QVERIFY(log.filter(QStringLiteral("Background task completed")).isEmpty());
+}
+
+void TestRestart::aStopDuringARestartEndsTheServerCleanly()
+{
+    const auto host = startServer(quickTaskGrace());
+    QCOMPARE(fetch(host->port(), "GET", "/start-task").status, 200);
+    bool called = false;
+    host->restart([&called](Result) { called = true; });
+    QVERIFY(host->stop());
+    QVERIFY(!host->isRunning());
+    QVERIFY(!host->isRestarting());
+    QVERIFY(!host->loopThread()->isRunning());
+    QCoreApplication::processEvents();
+    QVERIFY(!called); // stopped, not restarted
+    // A second restart of a stopped server says so at once.
+    std::optional<Result> refused;
+    host->restart([&refused](Result result) { refused = std::move(result); });
+    QVERIFY(refused && !*refused);
+}
+
+QTEST_GUILESS_MAIN(TestRestart)
+#include "tst_restart.moc"
