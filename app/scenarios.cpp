@@ -335,9 +335,13 @@ QList<Scenario> buildScenarios()
             "Ten requests each start a 5 s task with asyncio.create_task and answer at once; then "
             "the server restarts, as a deploy does.\n"
             "Watch their task lanes end early, cancelled, and the log: no 'Background task "
-            "completed' for them. Ten more, with no restart, all complete."),
+            "completed' for them. Ten signups' BackgroundTasks hold the next restart back until "
+            "they are done; ten more tasks, with no restart, all complete."),
         { thenRestart(step(QStringLiteral("10 tasks, then a restart"),
               QStringLiteral("GET /start-task"), QStringLiteral("async"), "/start-task", 10, 10)),
+            thenRestart(step(QStringLiteral("10 signups (BackgroundTasks), then a restart"),
+                QStringLiteral("POST /signup"), QStringLiteral("async"),
+                "/signup?username=ada&email=ada%40example.com", 10, 10)),
             step(QStringLiteral("10 tasks, no restart"), QStringLiteral("GET /start-task"),
                 QStringLiteral("async"), "/start-task", 10, 10) },
         { claim(QStringLiteral("the endpoint answers at once, its task runs on without it"),
@@ -345,7 +349,10 @@ QList<Scenario> buildScenarios()
             claim(QStringLiteral("tasks created with asyncio.create_task() are not tracked: if the "
                                  "server restarts, they are lost"),
                 M::LostTaskShare, 0, 1, 1, 1),
-            claim(QStringLiteral("left to run, every one of them completes"), M::LostTaskShare, 1,
+            claim(QStringLiteral("FastAPI's BackgroundTasks run with their response: the server "
+                                 "waits for them before it stops"),
+                M::LostTaskShare, 1, 0, 0, 0),
+            claim(QStringLiteral("left to run, every one of them completes"), M::LostTaskShare, 2,
                 0, 0, 0) } };
     list << Scenario { QStringLiteral("pool-exhaustion"),
         QStringLiteral("Thread pool exhaustion (more than 40 concurrent def-route requests)"),

@@ -183,6 +183,7 @@ QHostAddress ServerRuntime::address() const
 
 QCoro::Task<> ServerRuntime::shutdown()
 {
+    const auto drainEnds = std::chrono::steady_clock::now() + m_config.drainTimeout;
     if (m_listener) {
         m_listener->beginShutdown();
         if (m_listener->openConnections() > 0)
@@ -202,6 +203,12 @@ QCoro::Task<> ServerRuntime::shutdown()
             m_log.warning(QStringLiteral("%1 connection(s) still busy; closing them")
                               .arg(m_listener->openConnections()));
     }
+    // The background tasks of answered requests belong to them (FastAPI's BackgroundTasks):
+    // waited for within what is left of the drain, as uvicorn does, while the others run on.
+    const auto drainLeft = std::chrono::duration_cast<std::chrono::milliseconds>(
+        drainEnds - std::chrono::steady_clock::now());
+    if (drainLeft.count() > 0)
+        co_await m_tasks.awaitResponseTasks(drainLeft);
     co_await m_tasks.shutdown(m_config.taskGrace);
     Gil::process().loopLetsGo(); // the jobs waited for next may need it to finish
     // Cancelled calls kill their worker processes; the pools' threads then come back at once.

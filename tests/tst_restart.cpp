@@ -40,6 +40,7 @@ class TestRestart : public QObject
     Q_OBJECT
 private slots:
     void aRestartLosesTheTasksAndServesAgainOnTheSamePort();
+    void aRestartWaitsForTheBackgroundTasksOfAResponse();
     void aStopDuringARestartEndsTheServerCleanly();
 };
 
@@ -87,6 +88,35 @@ void TestRestart::aRestartLosesTheTasksAndServesAgainOnTheSamePort()
     QCOMPARE(countOf(events, trace::Kind::TaskFinished), std::size_t(0));
     QTRY_COMPARE(log.filter(QStringLiteral("cancelled background task background_work")).size(), 3);
     QVERIFY(log.filter(QStringLiteral("Background task completed")).isEmpty());
+}
+
+void TestRestart::aRestartWaitsForTheBackgroundTasksOfAResponse()
+{
+    // FastAPI's BackgroundTasks (/signup) belong to their response: uvicorn waits for them at
+    // shutdown, where it cancels asyncio.create_task()'s. The same task grace as above, which
+    // the 3 s email would not survive if it were detached.
+    const auto host = startServer(quickTaskGrace());
+    const auto trace = trace::TraceHub::instance().subscribe(1 << 16);
+    QStringList log;
+    connect(&host->log(), &ServerLog::message, this,
+        [&log](const QString &, const QString &line, qint64) { log << line; });
+    QCOMPARE(fetch(host->port(), "POST", "/signup?username=ada&email=ada@example.com").status, 200);
+    std::optional<Result> restarted;
+    host->restart([&restarted](Result result) { restarted = std::move(result); });
+    QTRY_VERIFY_WITH_TIMEOUT(restarted.has_value(), 30000);
+    QVERIFY2(*restarted, qPrintable(restarted->message()));
+    // Both ran to their end before the server stopped: the email, then its follow-up.
+    QVERIFY2(log.filter(QStringLiteral("Welcome email sent to ada@example.com")).size() == 1,
+        qPrintable(log.join(u'\n')));
+    QVERIFY2(log.filter(QStringLiteral("Signup logged for ada")).size() == 1,
+        qPrintable(log.join(u'\n')));
+    QVERIFY(log.filter(QStringLiteral("cancelled background task")).isEmpty());
+    trace::TraceHub::instance().flush();
+    std::vector<trace::Event> events;
+    trace->drain(events);
+    QCOMPARE(countOf(events, trace::Kind::TaskSpawned), std::size_t(2));
+    QCOMPARE(countOf(events, trace::Kind::TaskFinished), std::size_t(2));
+    QCOMPARE(countOf(events, trace::Kind::TaskCancelled), std::size_t(0));
 }
 
 void TestRestart::aStopDuringARestartEndsTheServerCleanly()

@@ -78,23 +78,23 @@ TaskSlot TaskRegistry::reserve()
 }
 
 quint64 TaskRegistry::spawn(TaskSlot slot, const QString &name, const QString &parentRoute,
-    const QByteArray &parentRequestId, quint64 parentSpan, Body body)
+    const QByteArray &parentRequestId, quint64 parentSpan, Body body, Lifetime lifetime)
 {
     Q_ASSERT(slot.m_registry == this);
     // The task takes the slot's place in the count.
     slot.m_registry = nullptr;
     --m_reserved;
-    return start(name, parentRoute, parentRequestId, parentSpan, std::move(body));
+    return start(name, parentRoute, parentRequestId, parentSpan, std::move(body), lifetime);
 }
 
 quint64 TaskRegistry::spawnFollowUp(const QString &name, const QString &parentRoute,
-    const QByteArray &parentRequestId, quint64 parentSpan, Body body)
+    const QByteArray &parentRequestId, quint64 parentSpan, Body body, Lifetime lifetime)
 {
-    return start(name, parentRoute, parentRequestId, parentSpan, std::move(body));
+    return start(name, parentRoute, parentRequestId, parentSpan, std::move(body), lifetime);
 }
 
 quint64 TaskRegistry::start(const QString &name, const QString &parentRoute,
-    const QByteArray &parentRequestId, quint64 parentSpan, Body body)
+    const QByteArray &parentRequestId, quint64 parentSpan, Body body, Lifetime lifetime)
 {
     auto task = std::make_shared<Running>();
     task->record.id = ++m_nextId;
@@ -102,6 +102,7 @@ quint64 TaskRegistry::start(const QString &name, const QString &parentRoute,
     task->record.parentRoute = parentRoute;
     task->record.parentRequestId = parentRequestId;
     task->record.parentSpan = parentSpan;
+    task->record.lifetime = lifetime;
     task->record.startedMs = QDateTime::currentMSecsSinceEpoch();
     task->body = std::move(body);
     task->span = trace::newSpanId();
@@ -141,8 +142,26 @@ QCoro::Task<> TaskRegistry::run(std::shared_ptr<Running> task)
     remember(task->record);
     std::erase(m_running, task);
     m_runningNow.store(int(m_running.size()), std::memory_order_release);
+    // A follow-up started by the body above runs already: the response's work is not over.
+    if (task->record.lifetime == Lifetime::WithResponse && !responseTasksRunning())
+        emit responseTasksEnded();
     if (m_running.empty())
         emit allTasksEnded();
+}
+
+bool TaskRegistry::responseTasksRunning() const
+{
+    return std::any_of(m_running.begin(), m_running.end(),
+        [](const auto &task) { return task->record.lifetime == Lifetime::WithResponse; });
+}
+
+QCoro::Task<> TaskRegistry::awaitResponseTasks(std::chrono::milliseconds limit)
+{
+    if (!responseTasksRunning())
+        co_return;
+    m_log.info(QStringLiteral("waiting up to %1 ms for the background tasks of answered requests")
+                   .arg(limit.count()));
+    co_await qCoro(this, &TaskRegistry::responseTasksEnded, limit);
 }
 
 void TaskRegistry::remember(const Record &record)

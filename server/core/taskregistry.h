@@ -59,6 +59,14 @@ public:
         Cancelled
     };
     using Body = std::function<QCoro::Task<>(CancelToken &)>;
+    // What a graceful shutdown does with a task, as uvicorn does (measured: SIGTERM to FastAPI):
+    // one from asyncio.create_task() is not tracked, and is cancelled; FastAPI's BackgroundTasks
+    // run as part of their response, and the server waits for them as for a request.
+    enum class Lifetime
+    {
+        Detached, // asyncio.create_task(): the task grace, then cancelled
+        WithResponse, // BackgroundTasks: waited for within the drain, like a request
+    };
 
     struct Record
     {
@@ -68,6 +76,7 @@ public:
         QByteArray parentRequestId;
         quint64 parentSpan = 0;
         State state = State::Running;
+        Lifetime lifetime = Lifetime::Detached;
         QString error;
         qint64 startedMs = 0;
         qint64 endedMs = 0;
@@ -85,13 +94,15 @@ public:
     // (lambda captures live in the std::function, which the registry keeps alive until the
     // task ends).
     quint64 spawn(TaskSlot slot, const QString &name, const QString &parentRoute,
-        const QByteArray &parentRequestId, quint64 parentSpan, Body body);
+        const QByteArray &parentRequestId, quint64 parentSpan, Body body,
+        Lifetime lifetime = Lifetime::Detached);
     // Starts a task's own follow-up (signup's log_signup after its welcome email), whatever
     // the cap: its request was admitted with the first task, and refusing the rest would leave
     // that request's work half done. It runs as its parent ends, so each running task adds at
     // most one.
     quint64 spawnFollowUp(const QString &name, const QString &parentRoute,
-        const QByteArray &parentRequestId, quint64 parentSpan, Body body);
+        const QByteArray &parentRequestId, quint64 parentSpan, Body body,
+        Lifetime lifetime = Lifetime::Detached);
 
     // Told of every task while it runs, so it watches the loop only while something does.
     void setLoopWatchdog(trace::LoopWatchdog *watchdog) { m_watchdog = watchdog; }
@@ -103,17 +114,22 @@ public:
     quint64 refusedCount() const { return m_refused; } // reserve() at the cap
     QJsonArray toJson() const;
 
+    // A shutdown's drain: waits up to `limit` for the tasks that run with their response
+    // (Lifetime::WithResponse); the others run on meanwhile.
+    QCoro::Task<> awaitResponseTasks(std::chrono::milliseconds limit);
     // Waits up to `grace` for running tasks, cancels the rest and reports them in the log.
     QCoro::Task<> shutdown(std::chrono::milliseconds grace);
 
 signals:
     void allTasksEnded();
+    void responseTasksEnded(); // no Lifetime::WithResponse task runs any more
 
 private:
     friend class TaskSlot;
     struct Running;
     quint64 start(const QString &name, const QString &parentRoute,
-        const QByteArray &parentRequestId, quint64 parentSpan, Body body);
+        const QByteArray &parentRequestId, quint64 parentSpan, Body body, Lifetime lifetime);
+    bool responseTasksRunning() const;
     QCoro::Task<> run(std::shared_ptr<Running> task);
     void remember(const Record &record);
 

@@ -221,16 +221,22 @@ QCoro::Task<HttpResponse> signup(RequestContext &context)
     const quint64 span = context.incoming.span;
     const QString user = *username;
     const QString address = *email;
-    context.spawnTask(std::move(slot), QStringLiteral("send_welcome_email"),
+    // BackgroundTasks, not asyncio.create_task: a graceful shutdown waits for them.
+    constexpr auto lifetime = TaskRegistry::Lifetime::WithResponse;
+    context.spawnTask(
+        std::move(slot), QStringLiteral("send_welcome_email"),
         [=](CancelToken &cancel) -> QCoro::Task<> {
             co_await PreciseSleep(3s, &cancel);
             log->info(QStringLiteral("Welcome email sent to %1 at %2").arg(address, clockTime()));
-            tasks->spawnFollowUp(QStringLiteral("log_signup"), route, requestId, span,
+            tasks->spawnFollowUp(
+                QStringLiteral("log_signup"), route, requestId, span,
                 [log, user](CancelToken &next) -> QCoro::Task<> {
                     co_await PreciseSleep(1s, &next);
                     log->info(QStringLiteral("Signup logged for %1 at %2").arg(user, clockTime()));
-                });
-        });
+                },
+                lifetime);
+        },
+        lifetime);
     co_return HttpResponse::json(QJsonObject {
         { QStringLiteral("message"), QStringLiteral("User %1 created successfully").arg(user) },
         { QStringLiteral("note"), QStringLiteral("Welcome email will be sent shortly") } });

@@ -45,11 +45,11 @@ void RequestContext::blockingEnds(std::uint32_t label) const
     trace::record(trace::Kind::BlockingEnd, incoming.span, label);
 }
 
-quint64 RequestContext::spawnTask(
-    TaskSlot slot, const QString &name, std::function<QCoro::Task<>(CancelToken &)> body)
+quint64 RequestContext::spawnTask(TaskSlot slot, const QString &name,
+    std::function<QCoro::Task<>(CancelToken &)> body, TaskRegistry::Lifetime lifetime)
 {
-    return services.tasks.spawn(
-        std::move(slot), name, route.key(), incoming.requestId, incoming.span, std::move(body));
+    return services.tasks.spawn(std::move(slot), name, route.key(), incoming.requestId,
+        incoming.span, std::move(body), lifetime);
 }
 
 } // namespace loopscope

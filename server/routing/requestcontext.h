@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/offloader.h"
+#include "core/taskregistry.h"
 #include "core/workcancel.h"
 #include "http/requesthandler.h"
 #include "paramreader.h"
@@ -83,8 +84,9 @@ struct RequestContext
 
     // Starts a background task whose parent is this request, in a slot taken with
     // services.tasks.reserve() before the request did anything the task belongs to.
-    quint64 spawnTask(
-        TaskSlot slot, const QString &name, std::function<QCoro::Task<>(CancelToken &)> body);
+    quint64 spawnTask(TaskSlot slot, const QString &name,
+        std::function<QCoro::Task<>(CancelToken &)> body,
+        TaskRegistry::Lifetime lifetime = TaskRegistry::Lifetime::Detached);
 };
 
 } // namespace loopscope
