@@ -136,7 +136,6 @@ void ScenarioRunner::onRunFinished(const RunSummary &summary)
         nextStep();
         return;
     }
-    emit serverRestarting(m_scenario->title);
     m_restart([this, run = m_stepRuns](Result restarted) {
         if (!m_scenario || m_stepRuns != run)
             return; // the lesson ended meanwhile

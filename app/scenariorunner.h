@@ -59,7 +59,6 @@ public:
 signals:
     void started(const QString &scenarioTitle); // before its first step
     void stepStarted(const QString &scenarioTitle, const QString &stepLabel);
-    void serverRestarting(const QString &scenarioTitle); // a step's restartServerAfter
     void modesChanged();
     void finished(const QString &scenarioTitle); // outcome() has its claims
     void failed(const QString &message);

@@ -1,6 +1,7 @@
 // The window's panels against a live embedded server (offscreen), and the real app under Xvfb.
 #include "support/hangguard.h"
 #include "support/httptestclient.h"
+#include "support/serverfixture.h"
 
 #include "appsettings.h"
 #include "chartcursorview.h"
@@ -107,11 +108,7 @@ private:
 
 void TestApp::init()
 {
-    ServerConfig config;
-    config.port = 0;
-    config.databaseUrl = QStringLiteral("sqlite::memory:");
-    m_host = std::make_unique<ServerHost>(config);
-    QVERIFY(m_host->start());
+    m_host = startServer();
     m_window = std::make_unique<MainWindow>(*m_host);
     m_window->show();
 }

@@ -55,6 +55,24 @@ void sendKey(QWidget &widget, int key)
     QTest::keyClick(&widget, Qt::Key(key));
 }
 
+// Request 1 on `route`, from T0 to `closed`, and its tasks' events: all in time order.
+std::vector<trace::Event> requestWithTasks(
+    const char *route, trace::Nanos closed, std::vector<trace::Event> tasks)
+{
+    std::vector<trace::Event> ev;
+    TimelineRequestShape r;
+    r.span = 1;
+    r.accepted = T0;
+    r.started = T0;
+    r.closed = closed;
+    r.route = trace::label(route);
+    appendTimelineRequest(ev, r);
+    ev.insert(ev.end(), tasks.begin(), tasks.end());
+    std::stable_sort(ev.begin(), ev.end(),
+        [](const trace::Event &a, const trace::Event &b) { return a.time < b.time; });
+    return ev;
+}
+
 } // namespace
 
 class TimelineLanesTest : public QObject
@@ -217,20 +235,9 @@ void TimelineLanesTest::clickOnTitleFoldsAndUnfolds()
 void TimelineLanesTest::selectedRequestPointsAtItsTask()
 {
     TimelineModel model;
-    std::vector<trace::Event> ev;
-    TimelineRequestShape r;
-    r.span = 1;
-    r.accepted = T0;
-    r.started = T0;
-    r.closed = T0 + 600 * ms;
-    r.route = trace::label("POST /products/");
-    appendTimelineRequest(ev, r);
-    ev.push_back(
-        timelineEvent(Kind::TaskSpawned, T0 + 300 * ms, 50, trace::label("log product"), 1));
-    ev.push_back(timelineEvent(Kind::TaskFinished, T0 + 900 * ms, 50));
-    std::sort(ev.begin(), ev.end(),
-        [](const trace::Event &a, const trace::Event &b) { return a.time < b.time; });
-    model.ingest(ev);
+    model.ingest(requestWithTasks("POST /products/", T0 + 600 * ms,
+        { timelineEvent(Kind::TaskSpawned, T0 + 300 * ms, 50, trace::label("log product"), 1),
+            timelineEvent(Kind::TaskFinished, T0 + 900 * ms, 50) }));
 
     TimelineView view(&model);
     view.setLabelsVisible(false);
@@ -275,24 +282,13 @@ void TimelineLanesTest::selectedRequestPointsAtItsTask()
 void TimelineLanesTest::aCancelledTaskEndsInAMarkAndSaysSo()
 {
     // Two tasks of one request end at the same instant: one finished, one cancelled (a restart).
+    const std::uint32_t work = trace::label("background_work");
     TimelineModel model;
-    std::vector<trace::Event> ev;
-    TimelineRequestShape r;
-    r.span = 1;
-    r.accepted = T0;
-    r.started = T0;
-    r.closed = T0 + 100 * ms;
-    r.route = trace::label("GET /start-task");
-    appendTimelineRequest(ev, r);
-    ev.push_back(
-        timelineEvent(Kind::TaskSpawned, T0 + 50 * ms, 60, trace::label("background_work"), 1));
-    ev.push_back(
-        timelineEvent(Kind::TaskSpawned, T0 + 60 * ms, 61, trace::label("background_work"), 1));
-    ev.push_back(timelineEvent(Kind::TaskFinished, T0 + 800 * ms, 60));
-    ev.push_back(timelineEvent(Kind::TaskCancelled, T0 + 800 * ms, 61));
-    std::sort(ev.begin(), ev.end(),
-        [](const trace::Event &a, const trace::Event &b) { return a.time < b.time; });
-    model.ingest(ev);
+    model.ingest(requestWithTasks("GET /start-task", T0 + 100 * ms,
+        { timelineEvent(Kind::TaskSpawned, T0 + 50 * ms, 60, work, 1),
+            timelineEvent(Kind::TaskSpawned, T0 + 60 * ms, 61, work, 1),
+            timelineEvent(Kind::TaskFinished, T0 + 800 * ms, 60),
+            timelineEvent(Kind::TaskCancelled, T0 + 800 * ms, 61) }));
     QCOMPARE(model.find(61)->outcome, SpanOutcome::Cancelled);
 
     TimelineView view(&model);

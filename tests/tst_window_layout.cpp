@@ -1,5 +1,7 @@
 // The window's layout at the sizes it is used at, down to a 1024×700 projector: every panel
 // keeps room to show what it is for, with a finished lesson's banner open over the timeline.
+#include "support/serverfixture.h"
+
 #include "chartcursorview.h"
 #include "livecharts.h"
 #include "loadcontroller.h"
@@ -17,6 +19,7 @@
 #include <QTest>
 
 using namespace loopscope;
+using namespace loopscope::testing;
 
 class TestWindowLayout : public QObject
 {
@@ -39,11 +42,7 @@ private:
 
 void TestWindowLayout::init()
 {
-    ServerConfig config;
-    config.port = 0;
-    config.databaseUrl = QStringLiteral("sqlite::memory:");
-    m_host = std::make_unique<ServerHost>(config);
-    QVERIFY(m_host->start());
+    m_host = startServer();
     m_window = std::make_unique<MainWindow>(*m_host);
     m_window->show();
 }
