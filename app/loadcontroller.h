@@ -28,7 +28,8 @@ struct RunSummary
     double p99Ms = 0;
     double maxMs = 0; // the slowest request, exact (not a histogram bucket)
     // Background tasks started while the run's step was current, and how many of them ended
-    // cancelled (a restart): a scenario counts them from the trace (ScenarioRunner).
+    // cancelled (a restart): a scenario counts them from the trace (ScenarioRunner) when one of its
+    // claims reads them, and leaves them at zero otherwise.
     qint64 tasksStarted = 0;
     qint64 tasksCancelled = 0;
     load::LoadResult result;

@@ -2,6 +2,7 @@
 
 #include "loadcontroller.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace loopscope {
@@ -131,6 +132,14 @@ QList<ClaimResult> checkClaims(const QList<ScenarioClaim> &claims, const QList<R
     for (const ScenarioClaim &claim : claims)
         results << checkClaim(claim, runs);
     return results;
+}
+
+bool claimsReadTasks(const QList<ScenarioClaim> &claims)
+{
+    return std::any_of(claims.begin(), claims.end(), [](const ScenarioClaim &claim) {
+        return claim.figure.measure == ClaimMeasure::LostTaskShare
+            || (claim.over && claim.over->measure == ClaimMeasure::LostTaskShare);
+    });
 }
 
 QString checkReport(const QList<ClaimResult> &results)

@@ -53,6 +53,8 @@ struct ClaimResult
 // Measures a claim on the runs of its scenario's steps (runs[i] is step i's).
 ClaimResult checkClaim(const ScenarioClaim &claim, const QList<RunSummary> &runs);
 QList<ClaimResult> checkClaims(const QList<ScenarioClaim> &claims, const QList<RunSummary> &runs);
+// Whether a claim reads its runs' background tasks (their counts come from the trace).
+bool claimsReadTasks(const QList<ScenarioClaim> &claims);
 
 // `--check`'s report: one line per claim, then "N passed, N failed".
 QString checkReport(const QList<ClaimResult> &results);

@@ -57,10 +57,13 @@ Result ScenarioRunner::start(const Scenario &scenario)
     m_step = 0;
     m_runs.clear();
     m_outcome = { scenario.title, {}, trace::nowNs(), 0 };
-    // The lesson's trace, read a few times a second and kept for its task events only.
-    m_taskEvents = trace::TraceHub::instance().subscribe(std::size_t(1) << 20);
+    // The lesson's trace, read a few times a second and kept for its task events only: a
+    // subscriber costs the hub a copy of every event, so only a lesson that counts tasks has one.
     m_tasksStarted = m_tasksCancelled = 0;
-    m_taskCountPoll.start();
+    if (claimsReadTasks(scenario.claims)) {
+        m_taskEvents = trace::TraceHub::instance().subscribe(std::size_t(1) << 20);
+        m_taskCountPoll.start();
+    }
     emit started(scenario.title);
     runStep();
     return {};
@@ -205,6 +208,8 @@ void ScenarioRunner::drainTaskEvents()
 
 void ScenarioRunner::countTasksInto(RunSummary &run)
 {
+    if (!m_taskEvents)
+        return; // no claim reads them: the counts stay at zero
     // Everything recorded so far, the last collection included.
     trace::TraceHub::instance().flush();
     drainTaskEvents();

@@ -146,17 +146,24 @@ bool ServerHost::stop()
     } else {
         stopped = beginStop();
     }
-    if (stopped.wait_for(m_config.drainTimeout) == std::future_status::timeout) {
-        // The runtime sets it too at this deadline, unless a blocking handler holds its loop.
-        m_stopping->store(true);
-        const auto rest = m_config.stopDeadline() - m_config.drainTimeout;
-        if (stopped.wait_for(rest) == std::future_status::timeout) {
-            m_abandoned = true;
+    const auto since = std::chrono::steady_clock::now();
+    while (stopped.wait_for(kStopPoll) != std::future_status::ready) {
+        if (!pressStop(std::chrono::steady_clock::now() - since))
             return false;
-        }
     }
     finishStop();
     return true;
+}
+
+bool ServerHost::pressStop(std::chrono::steady_clock::duration waited)
+{
+    if (waited >= m_config.drainTimeout)
+        m_stopping->store(
+            true); // the runtime sets it too, unless a blocking handler holds its loop
+    if (waited < m_config.stopDeadline())
+        return true;
+    m_abandoned = true;
+    return false;
 }
 
 void ServerHost::restart(std::function<void(Result)> done)
@@ -172,16 +179,11 @@ void ServerHost::restart(std::function<void(Result)> done)
     const auto since = std::chrono::steady_clock::now();
     // Polled, not waited for: the caller's loop goes on drawing the shutdown as it happens.
     m_restartPoll = new QTimer(this);
-    m_restartPoll->setInterval(10);
+    m_restartPoll->setInterval(kStopPoll);
     connect(m_restartPoll, &QTimer::timeout, this, [this, since, done = std::move(done)] {
-        const auto waited = std::chrono::steady_clock::now() - since;
-        if (m_pendingStop.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
-            if (waited >= m_config.drainTimeout)
-                m_stopping->store(true);
-            if (waited < m_config.stopDeadline())
-                return;
-            m_abandoned = true;
-        }
+        if (m_pendingStop.wait_for(std::chrono::seconds(0)) != std::future_status::ready
+            && pressStop(std::chrono::steady_clock::now() - since))
+            return;
         m_restartPoll->deleteLater();
         m_restartPoll = nullptr;
         m_pendingStop = {};

@@ -12,6 +12,7 @@
 #include <QTimer>
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <future>
 #include <memory>
@@ -77,6 +78,13 @@ private:
     std::future<void> beginStop();
     // stop()'s last half, once that future is set.
     void finishStop();
+    // The one rule for a stop's deadlines, followed by stop() (blocking) and restart() (polled),
+    // `waited` after the stop began: from the drain timeout on, the work in flight is cancelled
+    // from here, as the server loop may itself be blocked by it; at config().stopDeadline() the
+    // server thread is given up. False once given up.
+    bool pressStop(std::chrono::steady_clock::duration waited);
+    // How often a stop in progress is looked at.
+    static constexpr std::chrono::milliseconds kStopPoll { 10 };
 
     ServerConfig m_config;
     ModeTable m_modes;
