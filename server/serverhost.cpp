@@ -1,6 +1,7 @@
 #include "serverhost.h"
 
 #include "core/crossthread.h"
+#include "core/epolldispatcher.h"
 #include "serverruntime.h"
 #include "trace/loopwatchdog.h"
 #include "trace/tracehub.h"
@@ -60,6 +61,8 @@ Result ServerHost::start()
     m_anchor = new QObject;
     m_anchor->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_anchor, &QObject::deleteLater);
+    // Each start needs its own: the thread deletes its dispatcher as it finishes.
+    m_thread.setEventDispatcher(new EpollEventDispatcher);
     m_thread.start();
     // Build the runtime on its own thread so every QObject in it belongs to the server loop. The
     // hand-over and hand-back (postTo, std::promise) are synchronisation thread sanitizers see.

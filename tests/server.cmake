@@ -21,6 +21,8 @@ loopscope_add_test(tst_tracing
 loopscope_add_test(tst_socketwait
     LIBS loopscope_server loopscope_load loopscope_visualizer Qt6::Network
     LABELS "server;trace;load;threaded")
+# The server thread's epoll event dispatcher: timers, socket notifiers, posts from other threads.
+loopscope_add_test(tst_eventdispatcher LIBS loopscope_server LABELS "server;threaded")
 # The worker pool's hand-off of jobs and results between threads.
 loopscope_add_test(tst_workerpool LIBS loopscope_server LABELS "server;threaded")
 # Limits, hostile clients and the control API's access rules.

@@ -8,6 +8,7 @@
 // unfinished ones complete during later inputs. Nothing here is ever destroyed: a runtime torn
 // down at exit would wait for every sleeping handler.
 
+#include "core/epolldispatcher.h"
 #include "core/modetable.h"
 #include "core/serverlog.h"
 #include "http/clienttimes.h"
@@ -296,6 +297,8 @@ extern "C" int LLVMFuzzerInitialize(int *, char ***)
     static int argc = 1;
     static char name[] = "fuzz_request";
     static char *argv[] = { name, nullptr };
+    // The server thread's own dispatcher, so the fuzzed loop is the one that serves.
+    QCoreApplication::setEventDispatcher(new loopscope::EpollEventDispatcher);
     new QCoreApplication(argc, argv);
     // Resetting the pool before an input logs its switch each time.
     QLoggingCategory::setFilterRules(QStringLiteral("loopscope.*.info=false"));
