@@ -302,13 +302,11 @@ void HttpConnection::complete(quint64 sequence, PendingResponse answer)
 
 void HttpConnection::writeReadyResponses()
 {
-    bool wrote = false;
     // Only the front answer streams: later ready ones wait behind it, in request order.
     while (!m_streaming && !m_pending.empty() && m_pending.front().ready) {
         PendingResponse &front = m_pending.front();
         m_readyBytes -= front.bytes.size();
-        m_socket.write(std::exchange(front.bytes, {}));
-        wrote = true;
+        writeOut(std::exchange(front.bytes, {}));
         if (front.stream) {
             m_streaming = true; // finishFront() pops it and comes back here
             break;
@@ -323,8 +321,8 @@ void HttpConnection::writeReadyResponses()
             break;
         }
     }
-    if (wrote)
-        m_socket.flush(); // saves a loop iteration per response
+    if (m_socket.bytesToWrite() > 0)
+        m_socket.flush(); // what the kernel took no more of: try once more now, not next pass
     m_lastActivityMs = monotonicMs();
     if (m_streaming) {
         pumpStream();
@@ -336,6 +334,30 @@ void HttpConnection::writeReadyResponses()
         return;
     }
     resumeIfRelieved();
+}
+
+void HttpConnection::writeOut(QByteArray bytes)
+{
+    // Qt's own path for a small answer buffers it, turns the socket's write notifier on, writes
+    // at flush() and turns the notifier off: on the server loop's epoll, two epoll_ctl calls per
+    // answer beside its one write. Straight to the kernel is one call. Only while Qt holds
+    // nothing, so the bytes leave in order.
+    const int descriptor = static_cast<int>(m_socket.socketDescriptor());
+    qsizetype sent = 0;
+    if (descriptor >= 0 && m_socket.bytesToWrite() == 0) {
+        while (sent < bytes.size()) {
+            const ssize_t written = ::send(descriptor, bytes.constData() + sent,
+                size_t(bytes.size() - sent), MSG_DONTWAIT | MSG_NOSIGNAL);
+            if (written > 0)
+                sent += written;
+            else if (written < 0 && errno == EINTR)
+                continue;
+            else
+                break; // full (the rest waits in Qt), or an error Qt meets and reports in turn
+        }
+    }
+    if (sent < bytes.size())
+        m_socket.write(sent == 0 ? bytes : bytes.sliced(sent));
 }
 
 void HttpConnection::pumpStream()

@@ -65,6 +65,9 @@ private:
     void complete(quint64 sequence, QByteArray bytes, bool closeAfter);
     void complete(quint64 sequence, PendingResponse answer);
     void writeReadyResponses();
+    // Writes an answer straight into the kernel while nothing waits in Qt's buffer; what the
+    // kernel does not take goes through the socket, which sends it as the client reads.
+    void writeOut(QByteArray bytes);
     // Streaming the front answer: asks its source for the next piece while the client keeps up.
     void pumpStream();
     QCoro::Task<> pullPiece(std::shared_ptr<BodySource> source);
@@ -76,7 +79,8 @@ private:
     void failProtocol(int status, const QByteArray &detail);
     QByteArray requestIdFor(const HttpRequest &request);
 
-    QTcpSocket m_socket; // writes; reads go through m_reader (see ignoreQtReads)
+    QTcpSocket
+        m_socket; // writes what writeOut cannot; reads go through m_reader (see ignoreQtReads)
     const quint64 m_id;
     RequestHandler &m_handler;
     const HttpLimits &m_limits;
