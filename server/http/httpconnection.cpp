@@ -291,9 +291,10 @@ void HttpConnection::complete(quint64 sequence, QByteArray bytes, bool closeAfte
 
 void HttpConnection::complete(quint64 sequence, PendingResponse answer)
 {
-    if (sequence < m_firstPendingSequence || sequence - m_firstPendingSequence >= m_pending.size())
+    if (sequence < m_firstPendingSequence
+        || sequence - m_firstPendingSequence >= quint64(m_pending.size()))
         return; // its place was given up when the connection began closing
-    PendingResponse &slot = m_pending[sequence - m_firstPendingSequence];
+    PendingResponse &slot = m_pending[qsizetype(sequence - m_firstPendingSequence)];
     slot = std::move(answer);
     slot.ready = true;
     m_readyBytes += slot.bytes.size();

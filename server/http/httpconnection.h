@@ -8,11 +8,11 @@
 #include "requesthandler.h"
 
 #include <QCoro/QCoroTask>
+#include <QList>
 #include <QObject>
 #include <QSocketNotifier>
 #include <QTcpSocket>
 #include <atomic>
-#include <deque>
 #include <memory>
 #include <optional>
 
@@ -90,7 +90,10 @@ private:
     QByteArray m_buffer;
     qsizetype m_bufferOffset = 0;
     ArrivalMarks m_arrivals; // when the bytes in m_buffer reached the machine
-    std::deque<PendingResponse> m_pending;
+    // A QList, not a std::deque: libstdc++'s deque allocates 576 bytes as it is made, on every
+    // connection, idle or not; a QList allocates with the first request and pops its front in
+    // O(1) as well.
+    QList<PendingResponse> m_pending;
     qint64 m_readyBytes = 0; // bytes of ready answers in m_pending, not yet on the socket
     bool m_streaming = false; // the front answer's head is out and its body is being pulled
     bool m_pulling = false; // a next() of the front answer's source is outstanding
