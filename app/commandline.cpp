@@ -360,6 +360,14 @@ const std::vector<OptionRow> &optionTable()
                 o.traceRetention = std::chrono::seconds(seconds);
                 return {};
             } },
+        { { QStringLiteral("no-trace") }, {},
+            QStringLiteral("serve without recording the trace: the timeline, stalls and exports\n"
+                           "stay empty (what tracing costs is the difference)"),
+            {},
+            [](const QString &, O &o) -> Result {
+                o.server.tracing = false;
+                return {};
+            } },
         { { QStringLiteral("trace-out") }, QStringLiteral("FILE"),
             QStringLiteral("write the trace (Chrome JSON, opens in Perfetto) on exit"), {},
             text([](O &o) -> QString & { return o.traceOut; }) },
@@ -531,6 +539,9 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     if (!options.recordTo.isEmpty() && !options.headless)
         return usageError(
             QStringLiteral("--record needs --headless (in the window: File > Save recording...)"));
+    if (!options.server.tracing && (!options.recordTo.isEmpty() || !options.traceOut.isEmpty()))
+        return usageError(
+            QStringLiteral("--record and --trace-out need the trace: not with --no-trace"));
     const http::HttpLimits &limits = options.server.limits;
     if (limits.maxRequestLineBytes > limits.maxHeaderBytes)
         return usageError(

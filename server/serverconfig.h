@@ -19,6 +19,8 @@ struct ServerConfig
     int workerThreads = 40; // FastAPI's thread pool for `def` routes
     // --gil on|off: CPython's global interpreter lock (core/gil.h); on, as CPython runs.
     bool gil = true;
+    // --no-trace: off, nothing is recorded (trace::setRecording), to measure what tracing costs.
+    bool tracing = true;
     // Shutdown, in order: requests in flight get drainTimeout to be answered; then their work
     // is cancelled and gets cancelGrace to answer; background tasks get taskGrace, then are
     // cancelled; the worker pool gets cancelGrace to come back, or is abandoned.

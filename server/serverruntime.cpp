@@ -55,6 +55,7 @@ Result ServerRuntime::start()
 {
     // The loop records the most events of any thread: give its ring room before its first one.
     trace::setRingCapacity(1 << 18);
+    trace::setRecording(m_config.tracing);
     trace::setThreadName(QStringLiteral("server loop"));
     trace::prepareRing();
     Gil::process().setEnabled(m_config.gil);

@@ -103,6 +103,8 @@ void TestCli::invalidArgumentsExitWithUsage_data()
         QStringLiteral("--max-background-tasks"), QStringLiteral("0") };
     QTest::newRow("stray argument")
         << QStringList { QStringLiteral("--headless"), QStringLiteral("extra") };
+    QTest::newRow("record without the trace") << QStringList { QStringLiteral("--headless"),
+        QStringLiteral("--no-trace"), QStringLiteral("--record"), QStringLiteral("x.loopscope") };
     QTest::newRow("record without headless")
         << QStringList { QStringLiteral("--record"), QStringLiteral("x.loopscope") };
     QTest::newRow("play head without a recording")

@@ -180,6 +180,7 @@ private Q_SLOTS:
     void preparedRingIsMadeBeforeAnyEvent();
     void labelsStableAcrossThreads();
     void requestIdTruncated();
+    void nothingIsRecordedWhileRecordingIsOff();
     void threadNames();
     void subscriptionDropsWhenFull();
     void retentionTrimsWindow();
@@ -432,6 +433,23 @@ void TraceTest::requestIdTruncated()
     QCOMPARE(events[0].kind, Kind::RequestId);
     QCOMPARE(events[0].requestIdView(), QByteArrayView("abc-123"));
     QCOMPARE(events[1].requestIdView(), QByteArrayView("0123456789abcdef012345"));
+}
+
+void TraceTest::nothingIsRecordedWhileRecordingIsOff()
+{
+    const auto subscription = TraceHub::instance().subscribe(1000);
+    const std::uint64_t off = newSpanId();
+    const std::uint64_t on = newSpanId();
+    setRecording(false);
+    record(Kind::RequestAccepted, off);
+    recordRequestId(off, "while-off");
+    std::thread([off] { record(Kind::JobStarted, off); }).join(); // every thread
+    setRecording(true);
+    QVERIFY(isRecording());
+    record(Kind::RequestAccepted, on);
+    const std::vector<Event> events = drainSpans(*subscription, { off, on });
+    QCOMPARE(events.size(), std::size_t(1));
+    QCOMPARE(events[0].span, on);
 }
 
 void TraceTest::threadNames()

@@ -59,6 +59,7 @@ EventRing *currentRing() noexcept
 }
 
 std::atomic<std::uint64_t> g_nextSpan { 1 };
+std::atomic<bool> g_recording { true };
 
 } // namespace
 
@@ -118,6 +119,16 @@ QLatin1StringView kindName(Kind kind) noexcept
     return QLatin1StringView("Unknown");
 }
 
+void setRecording(bool on) noexcept
+{
+    g_recording.store(on, std::memory_order_relaxed);
+}
+
+bool isRecording() noexcept
+{
+    return g_recording.load(std::memory_order_relaxed);
+}
+
 std::uint64_t newSpanId() noexcept
 {
     return g_nextSpan.fetch_add(1, std::memory_order_relaxed);
@@ -141,6 +152,8 @@ std::string_view labelView(std::uint32_t id) noexcept
 void record(Kind kind, std::uint64_t span, std::uint32_t label, std::uint64_t link,
     std::int64_t value) noexcept
 {
+    if (!g_recording.load(std::memory_order_relaxed)) [[unlikely]]
+        return;
     EventRing *ring = currentRing();
     if (!ring) [[unlikely]]
         return;
@@ -160,6 +173,8 @@ void record(Kind kind, std::uint64_t span, std::uint32_t label, std::uint64_t li
 
 void recordRequestId(std::uint64_t span, QByteArrayView requestId) noexcept
 {
+    if (!g_recording.load(std::memory_order_relaxed)) [[unlikely]]
+        return;
     EventRing *ring = currentRing();
     if (!ring) [[unlikely]]
         return;

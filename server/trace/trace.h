@@ -68,6 +68,11 @@ std::string_view labelView(std::uint32_t id) noexcept;
 void record(Kind kind, std::uint64_t span, std::uint32_t label = 0, std::uint64_t link = 0,
     std::int64_t value = 0) noexcept;
 
+// Off: record() and recordRequestId() return at once, on every thread (--no-trace: what the
+// trace costs a request is the difference). On from the start.
+void setRecording(bool on) noexcept;
+bool isRecording() noexcept;
+
 // Records a Kind::RequestId event; ids longer than Event::kRequestIdCapacity are truncated.
 void recordRequestId(std::uint64_t span, QByteArrayView requestId) noexcept;
 

@@ -15,7 +15,8 @@
 //     the kernel's backlog, not the server, set the longest request. The counters cover the whole
 //     network namespace: other traffic at the time adds to them.
 //  2. GET /products/1 with `wrk -t1 -c64 -d10s` against the floor, Loopscope and FastAPI+uvicorn
-//     (uvloop, httptools): requests/s of each and the ratios.
+//     (uvloop, httptools): requests/s of each and the ratios; and against Loopscope once more
+//     with --no-trace, for what tracing costs (ratio_products_rps_traced_vs_untraced).
 // Usage: bench_server [--concurrent N] [--duration S]
 #include <QCoreApplication>
 #include <QDeadlineTimer>
@@ -44,13 +45,16 @@ struct Server
     quint16 port = 0;
 };
 
-bool startLoopscope(Server &server)
+bool startLoopscope(Server &server, const QString &name = QStringLiteral("loopscope"),
+    const QStringList &extraArguments = {})
 {
-    server.name = QStringLiteral("loopscope");
+    server.name = name;
     server.port = freePort();
     server.process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     server.process.start(QStringLiteral(LOOPSCOPE_BINARY),
-        { QStringLiteral("--headless"), QStringLiteral("--port"), QString::number(server.port) });
+        QStringList {
+            QStringLiteral("--headless"), QStringLiteral("--port"), QString::number(server.port) }
+            + extraArguments);
     return server.process.waitForStarted() && waitForPort(server.port, 10000);
 }
 
@@ -292,6 +296,16 @@ int main(int argc, char **argv)
     ratio("ratio_longest_cold_loopscope_vs_floor", loopscopeFigures.coldLongest,
         floorFigures.coldLongest);
     ratio("ratio_products_rps_loopscope_vs_floor", loopscopeFigures.rps, floorFigures.rps);
+
+    // The same wrk with nothing recorded: what the trace costs a request.
+    Server untraced;
+    if (startLoopscope(
+            untraced, QStringLiteral("loopscope_untraced"), { QStringLiteral("--no-trace") })) {
+        const double untracedRps = wrkProducts(untraced, seconds);
+        stopProcess(untraced.process);
+        figure("loopscope_untraced_products_wrk_rps", untracedRps, "req/s");
+        ratio("ratio_products_rps_traced_vs_untraced", loopscopeFigures.rps, untracedRps);
+    }
 
     Server fastapi;
     if (!startFastApi(fastapi)) {
