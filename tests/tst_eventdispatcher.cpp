@@ -86,6 +86,18 @@ struct SocketPair
     bool send() { return ::write(fds[1], "x", 1) == 1; }
 };
 
+// Starts `worker` on a dispatcher of its own; returns an object of that thread to post to,
+// deleted as the thread ends.
+QObject *startOnItsOwnDispatcher(QThread &worker)
+{
+    worker.setEventDispatcher(new EpollEventDispatcher);
+    auto *target = new QObject;
+    target->moveToThread(&worker);
+    QObject::connect(&worker, &QThread::finished, target, &QObject::deleteLater);
+    worker.start();
+    return target;
+}
+
 } // namespace
 
 class TestEventDispatcher : public QObject
@@ -312,11 +324,7 @@ void TestEventDispatcher::aReusedDescriptorNumberStartsClean()
 void TestEventDispatcher::everyEventPostedFromAnotherThreadIsDelivered()
 {
     QThread worker;
-    worker.setEventDispatcher(new EpollEventDispatcher);
-    auto *target = new QObject;
-    target->moveToThread(&worker);
-    connect(&worker, &QThread::finished, target, &QObject::deleteLater);
-    worker.start();
+    QObject *target = startOnItsOwnDispatcher(worker);
     constexpr int kPosts = 20'000;
     std::atomic<int> delivered { 0 };
     // Posted while the worker sleeps, wakes and sends: a post slipping between its wake-up and
@@ -332,11 +340,7 @@ void TestEventDispatcher::everyEventPostedFromAnotherThreadIsDelivered()
 void TestEventDispatcher::quitEndsAThreadThatHasNothingToWaitFor()
 {
     QThread worker;
-    worker.setEventDispatcher(new EpollEventDispatcher);
-    auto *target = new QObject;
-    target->moveToThread(&worker);
-    connect(&worker, &QThread::finished, target, &QObject::deleteLater);
-    worker.start();
+    QObject *target = startOnItsOwnDispatcher(worker);
     std::atomic<bool> looping { false };
     postTo(target, [&looping] { looping.store(true); });
     QTRY_VERIFY_WITH_TIMEOUT(looping.load(), hangGuardMs(10'000));
