@@ -160,9 +160,9 @@ bool ServerHost::stop()
 
 bool ServerHost::pressStop(std::chrono::steady_clock::duration waited)
 {
+    // The runtime sets it too at the drain timeout, unless a blocking handler holds its loop.
     if (waited >= m_config.drainTimeout)
-        m_stopping->store(
-            true); // the runtime sets it too, unless a blocking handler holds its loop
+        m_stopping->store(true);
     if (waited < m_config.stopDeadline())
         return true;
     m_abandoned = true;
