@@ -31,7 +31,7 @@ quint64 tagOf(int fd, quint32 generation)
 constexpr quint32 kInterest[3] = { EPOLLIN, EPOLLOUT, EPOLLPRI };
 // As Qt's poll dispatcher: a hang-up or an error is news to a reader and to a writer.
 constexpr quint32 kActivates[3]
-    = { EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP, EPOLLOUT | EPOLLHUP | EPOLLERR, EPOLLPRI };
+    = { EPOLLIN | EPOLLHUP | EPOLLERR, EPOLLOUT | EPOLLHUP | EPOLLERR, EPOLLPRI };
 
 qint64 msUntil(std::chrono::steady_clock::time_point due, std::chrono::steady_clock::time_point now)
 {
@@ -212,22 +212,19 @@ int EpollEventDispatcher::activateSockets(const epoll_event *ready, int count)
     int activated = 0;
     for (int i = 0; i < count; ++i) {
         const quint64 tag = ready[i].data.u64;
-        if (tag == kWakeUpTag)
-            continue;
         const auto fd = std::size_t(quint32(tag));
+        if (tag == kWakeUpTag || fd >= m_watched.size())
+            continue;
         const auto generation = quint32(tag >> 32);
+        // Copied: an activation may change the list. Each notifier is asked afresh whether it
+        // still watches before it is touched: an earlier activation may have closed this socket,
+        // turned the notifier off or deleted it.
+        const QVarLengthArray<QSocketNotifier *, 3> notifiers = m_watched[fd].notifiers;
         for (int type = 0; type < 3; ++type) {
-            if (!(ready[i].events & kActivates[type]) || fd >= m_watched.size())
+            if (!(ready[i].events & kActivates[type]))
                 continue;
-            QVarLengthArray<QSocketNotifier *, 3> ofType;
-            for (QSocketNotifier *notifier : m_watched[fd].notifiers) {
-                if (int(notifier->type()) == type)
-                    ofType.append(notifier);
-            }
-            for (QSocketNotifier *notifier : ofType) {
-                // Asked afresh for each: an earlier activation may have closed this socket,
-                // turned this notifier off or deleted it.
-                if (!isWatching(fd, generation, notifier))
+            for (QSocketNotifier *notifier : notifiers) {
+                if (!isWatching(fd, generation, notifier) || int(notifier->type()) != type)
                     continue;
                 QEvent activation(QEvent::SockAct);
                 QCoreApplication::sendEvent(notifier, &activation);
@@ -254,7 +251,6 @@ void EpollEventDispatcher::registerTimer(
     timer.object = object;
     timer.due = Clock::now() + std::chrono::milliseconds(timer.intervalMs);
     timer.serial = m_nextSerial++;
-    unregisterTimer(timerId); // an id Qt reuses without unregistering it first
     schedule(timerId, timer);
     m_timers.emplace(timerId, timer);
     m_timersByObject.emplace(object, timerId);
