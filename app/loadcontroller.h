@@ -2,6 +2,7 @@
 
 #include "core/modetable.h"
 #include "loadrunner.h"
+#include "tracedfigures.h"
 
 #include <QObject>
 
@@ -27,11 +28,9 @@ struct RunSummary
     double p50Ms = 0;
     double p99Ms = 0;
     double maxMs = 0; // the slowest request, exact (not a histogram bucket)
-    // Background tasks started while the run's step was current, and how many of them ended
-    // cancelled (a restart): a scenario counts them from the trace (ScenarioRunner) when one of its
-    // claims reads them, and leaves them at zero otherwise.
-    qint64 tasksStarted = 0;
-    qint64 tasksCancelled = 0;
+    // What the trace tells of the run's step: a scenario reads it (ScenarioRunner) when one of its
+    // claims needs it, and leaves it at zero otherwise.
+    TracedFigures traced;
     load::LoadResult result;
 };
 

@@ -19,6 +19,7 @@ bool isLatency(ClaimMeasure measure)
     case ClaimMeasure::RequestsPerSecond:
     case ClaimMeasure::FailedShare:
     case ClaimMeasure::LostTaskShare:
+    case ClaimMeasure::TogetherShare:
         break;
     }
     return false;
@@ -44,11 +45,47 @@ std::optional<double> measure(const ClaimFigure &figure, const QList<RunSummary>
     case ClaimMeasure::FailedShare:
         return double(run.failures) / double(run.completed);
     case ClaimMeasure::LostTaskShare:
-        if (run.tasksStarted == 0)
+        if (run.traced.tasksStarted == 0)
             return std::nullopt;
-        return double(run.tasksCancelled) / double(run.tasksStarted);
+        return double(run.traced.tasksCancelled) / double(run.traced.tasksStarted);
+    case ClaimMeasure::TogetherShare:
+        if (run.traced.jobsWorking == 0)
+            return std::nullopt;
+        return double(run.traced.jobsWorkingTogether) / double(run.traced.jobsWorking);
     }
     return std::nullopt;
+}
+
+std::optional<double> ratio(
+    const ClaimFigure &figure, const ClaimFigure &over, const QList<RunSummary> &runs)
+{
+    const std::optional<double> value = measure(figure, runs);
+    const std::optional<double> base = measure(over, runs);
+    if (!value || !base || *base <= 0)
+        return std::nullopt;
+    return *value / *base;
+}
+
+// Why a step measured nothing.
+QString noMeasurement(const ClaimFigure &figure, const QList<RunSummary> &runs)
+{
+    const bool ran
+        = figure.step >= 0 && figure.step < runs.size() && runs.at(figure.step).completed > 0;
+    if (!ran)
+        return QStringLiteral("no run");
+    switch (figure.measure) {
+    case ClaimMeasure::LostTaskShare:
+        return QStringLiteral("no background task started");
+    case ClaimMeasure::TogetherShare:
+        return QStringLiteral("no pool job ran");
+    case ClaimMeasure::RequestsPerSecond:
+    case ClaimMeasure::MedianLatency:
+    case ClaimMeasure::MaxLatency:
+    case ClaimMeasure::MinLatency:
+    case ClaimMeasure::FailedShare:
+        break;
+    }
+    return QStringLiteral("no measurement");
 }
 
 // Three significant digits at most, no trailing zeros: "20", "2.5", "0.105".
@@ -57,15 +94,39 @@ QString number(double value)
     return QString::number(value, 'g', value >= 100 ? 4 : 3);
 }
 
-// A value in the claim's unit, without the unit: seconds under 1 s are shown in ms.
+// What a share claim's percentage is of ("failed"); empty for a claim that is not a share.
+QString shareOf(const ScenarioClaim &claim)
+{
+    if (claim.over)
+        return {};
+    switch (claim.figure.measure) {
+    case ClaimMeasure::FailedShare:
+        return QStringLiteral("failed");
+    case ClaimMeasure::LostTaskShare:
+        return QStringLiteral("of its tasks lost");
+    case ClaimMeasure::TogetherShare:
+        return QStringLiteral("of the work two at once");
+    case ClaimMeasure::RequestsPerSecond:
+    case ClaimMeasure::MedianLatency:
+    case ClaimMeasure::MaxLatency:
+    case ClaimMeasure::MinLatency:
+        break;
+    }
+    return {};
+}
+
+QString percent(double share)
+{
+    return number(share * 100.0) + u'%';
+}
+
+// A value in the claim's unit: seconds under 1 s are shown in ms.
 QString valueText(double value, const ScenarioClaim &claim)
 {
     if (claim.over)
         return number(value) + u'x';
-    if (claim.figure.measure == ClaimMeasure::FailedShare)
-        return number(value * 100.0) + QStringLiteral("% failed");
-    if (claim.figure.measure == ClaimMeasure::LostTaskShare)
-        return number(value * 100.0) + QStringLiteral("% of its tasks lost");
+    if (const QString of = shareOf(claim); !of.isEmpty())
+        return percent(value) + u' ' + of;
     if (!isLatency(claim.figure.measure))
         return number(value) + QStringLiteral(" req/s");
     if (value < 1.0)
@@ -73,21 +134,25 @@ QString valueText(double value, const ScenarioClaim &claim)
     return number(value) + QStringLiteral(" s");
 }
 
+// "about 20 s (19 s to 25 s)"; a share names what it is of once: "at most 20% of the work ...".
 QString expectedText(const ScenarioClaim &claim)
 {
+    const QString of = shareOf(claim);
+    auto text = [&](double value) { return of.isEmpty() ? valueText(value, claim) : percent(value); };
+    const QString ofSuffix = of.isEmpty() ? QString() : u' ' + of;
     if (claim.low == claim.high)
-        return valueText(claim.low, claim);
+        return text(claim.low) + ofSuffix;
     QString range;
     if (claim.high == ScenarioClaim::kUnbounded)
-        range = QStringLiteral("at least ") + valueText(claim.low, claim);
+        range = QStringLiteral("at least ") + text(claim.low);
     else if (claim.low <= 0)
-        range = QStringLiteral("at most ") + valueText(claim.high, claim);
+        range = QStringLiteral("at most ") + text(claim.high);
     else
-        range = valueText(claim.low, claim) + QStringLiteral(" to ") + valueText(claim.high, claim);
+        range = text(claim.low) + QStringLiteral(" to ") + text(claim.high);
     if (claim.expected <= 0)
-        return range;
-    return QStringLiteral("about ") + valueText(claim.expected, claim) + QStringLiteral(" (")
-        + range + u')';
+        return range + ofSuffix;
+    return QStringLiteral("about ") + text(claim.expected) + QStringLiteral(" (") + range + u')'
+        + ofSuffix;
 }
 
 } // namespace
@@ -97,21 +162,19 @@ ClaimResult checkClaim(const ScenarioClaim &claim, const QList<RunSummary> &runs
     ClaimResult result;
     result.text = claim.text;
     result.expected = expectedText(claim);
-    std::optional<double> value = measure(claim.figure, runs);
-    if (value && claim.over) {
-        const std::optional<double> base = measure(*claim.over, runs);
-        value = base && *base > 0 ? std::optional<double>(*value / *base) : std::nullopt;
-    }
+    const std::optional<double> value
+        = claim.over ? ratio(claim.figure, *claim.over, runs) : measure(claim.figure, runs);
     if (!value || !std::isfinite(*value)) {
-        const bool ran = claim.figure.step >= 0 && claim.figure.step < runs.size()
-            && runs.at(claim.figure.step).completed > 0;
-        result.measured = ran && claim.figure.measure == ClaimMeasure::LostTaskShare
-            ? QStringLiteral("no background task started")
-            : QStringLiteral("no run");
+        result.measured = noMeasurement(claim.figure, runs);
         return result;
     }
     result.measured = valueText(*value, claim);
     result.passed = *value >= claim.low && *value <= claim.high;
+    if (claim.shown) {
+        if (const std::optional<double> shown
+            = ratio(claim.shown->figure, claim.shown->over, runs))
+            result.measured += QStringLiteral("; %1 %2x").arg(claim.shown->what, number(*shown));
+    }
     // A figure measured on failed requests says nothing of the lesson, unless the failures
     // are the lesson.
     if (claim.figure.measure == ClaimMeasure::FailedShare)
@@ -134,11 +197,14 @@ QList<ClaimResult> checkClaims(const QList<ScenarioClaim> &claims, const QList<R
     return results;
 }
 
-bool claimsReadTasks(const QList<ScenarioClaim> &claims)
+bool claimsReadTrace(const QList<ScenarioClaim> &claims)
 {
-    return std::any_of(claims.begin(), claims.end(), [](const ScenarioClaim &claim) {
-        return claim.figure.measure == ClaimMeasure::LostTaskShare
-            || (claim.over && claim.over->measure == ClaimMeasure::LostTaskShare);
+    auto traced = [](const ClaimFigure &figure) {
+        return figure.measure == ClaimMeasure::LostTaskShare
+            || figure.measure == ClaimMeasure::TogetherShare;
+    };
+    return std::any_of(claims.begin(), claims.end(), [&](const ScenarioClaim &claim) {
+        return traced(claim.figure) || (claim.over && traced(*claim.over));
     });
 }
 

@@ -19,6 +19,9 @@ enum class ClaimMeasure
     MinLatency, // the first user's wait, seconds
     FailedShare, // the share of requests that failed (an error status or no answer), 0 to 1
     LostTaskShare, // the share of the background tasks it started that were cancelled, 0 to 1
+    // The share of its pool jobs' working time during which two or more worked at once (none
+    // waiting for the GIL), 0 to 1.
+    TogetherShare,
 };
 
 // One figure of one step's run.
@@ -32,6 +35,15 @@ struct ClaimFigure
 // step's figure, or (with `over`) the ratio of two figures.
 struct ScenarioClaim
 {
+    // Two figures whose ratio is printed beside the measurement, not judged: what the clients
+    // measured, where the claim is judged on the trace.
+    struct ShownRatio
+    {
+        QString what; // "requests/s"
+        ClaimFigure figure;
+        ClaimFigure over;
+    };
+
     static constexpr double kUnbounded = std::numeric_limits<double>::infinity();
 
     QString text; // in the course's words
@@ -40,6 +52,7 @@ struct ScenarioClaim
     double expected = 0; // the course's figure; 0 when it gives only a bound
     double low = 0; // accepted range, inclusive
     double high = kUnbounded;
+    std::optional<ShownRatio> shown;
 };
 
 struct ClaimResult
@@ -53,8 +66,8 @@ struct ClaimResult
 // Measures a claim on the runs of its scenario's steps (runs[i] is step i's).
 ClaimResult checkClaim(const ScenarioClaim &claim, const QList<RunSummary> &runs);
 QList<ClaimResult> checkClaims(const QList<ScenarioClaim> &claims, const QList<RunSummary> &runs);
-// Whether a claim reads its runs' background tasks (their counts come from the trace).
-bool claimsReadTasks(const QList<ScenarioClaim> &claims);
+// Whether a claim reads its runs' TracedFigures.
+bool claimsReadTrace(const QList<ScenarioClaim> &claims);
 
 // `--check`'s report: one line per claim, then "N passed, N failed".
 QString checkReport(const QList<ClaimResult> &results);

@@ -24,8 +24,8 @@ ScenarioRunner::ScenarioRunner(LoadController &controller, ModeTable &modes, Set
     connect(&m_controller, &LoadController::runFinished, this, &ScenarioRunner::onRunFinished);
     m_settlePoll.setInterval(kSettlePoll);
     connect(&m_settlePoll, &QTimer::timeout, this, &ScenarioRunner::awaitLastEffect);
-    m_taskCountPoll.setInterval(kTaskCountPoll);
-    connect(&m_taskCountPoll, &QTimer::timeout, this, &ScenarioRunner::drainTaskEvents);
+    m_tracePoll.setInterval(kTracePoll);
+    connect(&m_tracePoll, &QTimer::timeout, this, &ScenarioRunner::drainTrace);
 }
 
 Result ScenarioRunner::start(const Scenario &scenario)
@@ -57,12 +57,12 @@ Result ScenarioRunner::start(const Scenario &scenario)
     m_step = 0;
     m_runs.clear();
     m_outcome = { scenario.title, {}, trace::nowNs(), 0 };
-    // The lesson's trace, read a few times a second and kept for its task events only: a
-    // subscriber costs the hub a copy of every event, so only a lesson that counts tasks has one.
-    m_tasksStarted = m_tasksCancelled = 0;
-    if (claimsReadTasks(scenario.claims)) {
-        m_taskEvents = trace::TraceHub::instance().subscribe(std::size_t(1) << 20);
-        m_taskCountPoll.start();
+    // The lesson's trace, read a few times a second into its steps' figures: a subscriber costs
+    // the hub a copy of every event, so only a lesson whose claims read the trace has one.
+    m_tally = {};
+    if (claimsReadTrace(scenario.claims)) {
+        m_traceEvents = trace::TraceHub::instance().subscribe(std::size_t(1) << 20);
+        m_tracePoll.start();
     }
     emit started(scenario.title);
     runStep();
@@ -154,7 +154,7 @@ void ScenarioRunner::onRunFinished(const RunSummary &summary)
 void ScenarioRunner::nextStep()
 {
     if (++m_step < m_scenario->steps.size()) {
-        countTasksInto(m_runs.last());
+        readTraceInto(m_runs.last());
         runStep();
         return;
     }
@@ -177,7 +177,7 @@ void ScenarioRunner::awaitLastEffect()
 void ScenarioRunner::finish()
 {
     m_outcome.end = trace::nowNs();
-    countTasksInto(m_runs.last());
+    readTraceInto(m_runs.last());
     m_outcome.claims = checkClaims(m_scenario->claims, m_runs);
     end();
     emit finished(m_outcome.title);
@@ -190,31 +190,28 @@ void ScenarioRunner::end()
             qCWarning(lcApp, "scenario: %s", qPrintable(restored.message()));
     }
     m_settingsBefore.clear();
-    m_taskCountPoll.stop();
-    m_taskEvents.reset();
+    m_tracePoll.stop();
+    m_traceEvents.reset();
     m_scenario = nullptr;
 }
 
-void ScenarioRunner::drainTaskEvents()
+void ScenarioRunner::drainTrace()
 {
-    if (!m_taskEvents)
+    if (!m_traceEvents)
         return;
-    m_taskEvents->drain(m_drained);
-    for (const trace::Event &e : m_drained) {
-        m_tasksStarted += e.kind == trace::Kind::TaskSpawned ? 1 : 0;
-        m_tasksCancelled += e.kind == trace::Kind::TaskCancelled ? 1 : 0;
-    }
+    m_traceEvents->drain(m_drained);
+    for (const trace::Event &e : m_drained)
+        m_tally.add(e);
 }
 
-void ScenarioRunner::countTasksInto(RunSummary &run)
+void ScenarioRunner::readTraceInto(RunSummary &run)
 {
-    if (!m_taskEvents)
-        return; // no claim reads them: the counts stay at zero
+    if (!m_traceEvents)
+        return; // no claim reads it: the figures stay at zero
     // Everything recorded so far, the last collection included.
     trace::TraceHub::instance().flush();
-    drainTaskEvents();
-    run.tasksStarted = std::exchange(m_tasksStarted, 0);
-    run.tasksCancelled = std::exchange(m_tasksCancelled, 0);
+    drainTrace();
+    run.traced = m_tally.take();
 }
 
 } // namespace loopscope

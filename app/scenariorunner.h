@@ -44,8 +44,8 @@ public:
     using Restart = std::function<void(std::function<void(Result)> done)>;
     static constexpr std::chrono::milliseconds kSettlePoll { 50 };
     static constexpr std::chrono::seconds kSettleLimit { 30 };
-    // How often the lesson's trace is read for its background tasks' starts and ends.
-    static constexpr std::chrono::milliseconds kTaskCountPoll { 200 };
+    // How often the lesson's trace is read into its steps' TracedFigures.
+    static constexpr std::chrono::milliseconds kTracePoll { 200 };
 
     ScenarioRunner(LoadController &controller, ModeTable &modes, SettingTable &settings,
         Settled settled = {}, Restart restart = {}, QObject *parent = nullptr);
@@ -69,10 +69,10 @@ private:
     Result applySettings(const QStringList &assignments);
     void onRunFinished(const RunSummary &summary);
     void nextStep();
-    // The background tasks started and cancelled since the last count, from the trace: the
-    // step just run's (a restart's cancellations come before the next step starts).
-    void countTasksInto(RunSummary &run);
-    void drainTaskEvents();
+    // What the trace told since the last read: the step just run's (a restart's cancellations
+    // come before the next step starts).
+    void readTraceInto(RunSummary &run);
+    void drainTrace();
     void awaitLastEffect();
     void finish();
     void end(); // gives back the settings the scenario changed
@@ -87,11 +87,10 @@ private:
     QList<std::pair<QString, QJsonValue>> m_settingsBefore;
     Settled m_settled;
     Restart m_restart;
-    std::shared_ptr<trace::Subscription> m_taskEvents; // while a scenario plays
-    QTimer m_taskCountPoll;
+    std::shared_ptr<trace::Subscription> m_traceEvents; // while a scenario plays
+    QTimer m_tracePoll;
     std::vector<trace::Event> m_drained;
-    qint64 m_tasksStarted = 0; // since the last countTasksInto
-    qint64 m_tasksCancelled = 0;
+    TracedFiguresTally m_tally; // since the last readTraceInto
     QList<RunSummary> m_runs; // this scenario's, one per step
     ScenarioOutcome m_outcome;
     QTimer m_settlePoll;

@@ -41,6 +41,13 @@ ScenarioClaim ratio(QString text, ClaimFigure figure, ClaimFigure over, double e
     return c;
 }
 
+// The same, with a ratio of two figures printed beside it (not judged).
+ScenarioClaim withShownRatio(ScenarioClaim c, QString what, ClaimFigure figure, ClaimFigure over)
+{
+    c.shown = ScenarioClaim::ShownRatio { std::move(what), figure, over };
+    return c;
+}
+
 using M = ClaimMeasure;
 
 // A step that first sets some of the server's live settings ("database.pooling=off").
@@ -304,18 +311,25 @@ QList<Scenario> buildScenarios()
             "Watch the pool jobs alternate between running and \"waiting for the GIL\", then run "
             "side by side."),
         { gilOneThread, gilTwoThreads, noGil, processes },
-        // Ratios of steps in the same run, each a few seconds long: a busy machine slows them
-        // alike. The lower bounds hold beside two CPU hogs too (1.35x measured), since the
-        // scheduler shares cores per thread; they need a second core to exist.
-        { ratio(QStringLiteral("with the GIL, a second client on the thread pool adds no "
-                               "requests/s: the threads take turns"),
-              { M::RequestsPerSecond, 1 }, { M::RequestsPerSecond, 0 }, 1, 0, 1.25),
-            ratio(QStringLiteral("without the GIL (C++ threads, free-threaded Python) two "
-                                 "threads count at once"),
-                { M::RequestsPerSecond, 2 }, { M::RequestsPerSecond, 1 }, 2, 1.25),
-            ratio(QStringLiteral("the course's advice for CPU-bound work: a process pool counts "
-                                 "in parallel, GIL or not"),
-                { M::RequestsPerSecond, 3 }, { M::RequestsPerSecond, 1 }, 2, 1.25) } };
+        // Judged on the trace: whether two jobs counted at once is the GIL's rule, whatever else
+        // the machine runs; the requests/s it buys depend on free cores (beside two CPU hogs a
+        // second thread added 1.15x), so they are shown, not judged. A job that lets the GIL go
+        // at its end may be traced a moment longer, hence a bound above zero.
+        { withShownRatio(claim(QStringLiteral("with the GIL, two threads never count at once: a "
+                                              "second client adds no requests/s"),
+                             M::TogetherShare, 1, 0, 0, 0.2),
+              QStringLiteral("requests/s"), { M::RequestsPerSecond, 1 },
+              { M::RequestsPerSecond, 0 }),
+            withShownRatio(claim(QStringLiteral("without the GIL (C++ threads, free-threaded "
+                                                "Python) two threads count at once"),
+                               M::TogetherShare, 2, 1, 0.6),
+                QStringLiteral("requests/s"), { M::RequestsPerSecond, 2 },
+                { M::RequestsPerSecond, 1 }),
+            withShownRatio(claim(QStringLiteral("the course's advice for CPU-bound work: a process "
+                                                "pool counts in parallel, GIL or not"),
+                               M::TogetherShare, 3, 1, 0.6),
+                QStringLiteral("requests/s"), { M::RequestsPerSecond, 3 },
+                { M::RequestsPerSecond, 1 }) } };
     list << Scenario { QStringLiteral("background-tasks"),
         QStringLiteral("Background tasks outliving requests"),
         QStringLiteral(

@@ -18,6 +18,7 @@
 #include <QHash>
 #include <QJsonObject>
 #include <QTest>
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <latch>
@@ -88,6 +89,7 @@ class TestGil : public QObject
     Q_OBJECT
 private slots:
     void threadsTakeTurnsUnderTheGil();
+    void aForcedSwitchIsTracedAsAWaitBeforeTheNextHolderRuns();
     void withoutTheGilNothingIsHeld();
     void theLoopWaitsForTheGilAndBlamesItsHolder();
     void poolJobsWaitForTheGilOnlyWhileItIsOn();
@@ -135,6 +137,63 @@ void TestGil::threadsTakeTurnsUnderTheGil()
         qPrintable(QStringLiteral("only %1 hand-overs between two counting threads")
                        .arg(handOvers.load())));
     QVERIFY(gil.switches() - switchesBefore >= std::uint64_t(handOvers.load()));
+}
+
+// Two traced jobs counting under the GIL: whenever one resumes, the other is traced as waiting
+// already (it let go), or is about to finish (its count done). A thread that let go but still
+// looked busy would draw two jobs working at once, the picture the GIL lesson says never happens.
+void TestGil::aForcedSwitchIsTracedAsAWaitBeforeTheNextHolderRuns()
+{
+    Gil &gil = Gil::process();
+    gil.setEnabled(true);
+    trace::TraceHub::instance().start();
+    const std::uint64_t jobs[2] = { trace::newSpanId(), trace::newSpanId() };
+    std::latch ready(2);
+    auto count = [&](int me) {
+        ready.arrive_and_wait();
+        trace::record(trace::Kind::JobStarted, jobs[me]);
+        {
+            Gil::Hold hold(gil, Gil::Waiter::Worker, 0, jobs[me]);
+            qint64 primes = 0;
+            for (qint64 from = 2'000'000; from < 2'400'000; from += checkSlice) {
+                hold.checkpoint();
+                primes += countPrimes(from, from + checkSlice - 1);
+            }
+            QVERIFY(primes > 0);
+        }
+        trace::record(trace::Kind::JobFinished, jobs[me]);
+    };
+    std::thread first(count, 0);
+    std::thread second(count, 1);
+    first.join();
+    second.join();
+    trace::TraceHub::instance().flush();
+    std::vector<trace::Event> events;
+    for (const trace::Event &e : trace::TraceHub::instance().retained()) {
+        if (e.span == jobs[0] || e.span == jobs[1])
+            events.push_back(e);
+    }
+    std::stable_sort(events.begin(), events.end(),
+        [](const trace::Event &a, const trace::Event &b) { return a.time < b.time; });
+    int handOvers = 0;
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        if (events[i].kind != trace::Kind::AwaitResume)
+            continue;
+        const std::uint64_t other = events[i].span == jobs[0] ? jobs[1] : jobs[0];
+        auto ofOther = [other](const trace::Event &e) { return e.span == other; };
+        const auto before = std::find_if(events.rbegin() + qsizetype(events.size() - i),
+            events.rend(), ofOther);
+        const auto after = std::find_if(events.begin() + qsizetype(i), events.end(), ofOther);
+        if (before != events.rend() && before->kind == trace::Kind::AwaitSuspend) {
+            ++handOvers;
+            continue;
+        }
+        QVERIFY2(after == events.end() || after->kind == trace::Kind::JobFinished,
+            "a job resumed while the one that let the GIL go was still traced as working");
+    }
+    QVERIFY2(handOvers >= 4,
+        qPrintable(QStringLiteral("only %1 traced hand-overs between two counting jobs")
+                       .arg(handOvers)));
 }
 
 void TestGil::withoutTheGilNothingIsHeld()

@@ -89,13 +89,14 @@ bool Gil::acquire(Waiter waiter, std::uint64_t blame, std::uint64_t own)
     return true;
 }
 
-void Gil::take(
-    std::unique_lock<std::mutex> &lock, Waiter waiter, std::uint64_t blame, std::uint64_t own)
+void Gil::take(std::unique_lock<std::mutex> &lock, Waiter waiter, std::uint64_t blame,
+    std::uint64_t own, bool waitTraced)
 {
     const std::uint64_t heldBy = m_locked ? m_holderBlame : 0;
     const bool waits = m_locked;
-    if (waits) {
+    if (waits && !waitTraced)
         recordWait(true, waiter, heldBy, own);
+    if (waits) {
         ++m_waiters;
         while (m_locked) {
             // Past the interval with no hand-over meanwhile, ask the holder to let go.
@@ -112,7 +113,7 @@ void Gil::take(
     ++m_switches;
     m_dropRequest.store(false, std::memory_order_relaxed);
     m_switched.notify_all();
-    if (waits)
+    if (waits || waitTraced)
         recordWait(false, waiter, heldBy, own);
 }
 
@@ -138,12 +139,18 @@ void Gil::dropForOthers(Waiter waiter, std::uint64_t blame, std::uint64_t own)
     if (!m_locked || m_holder != std::this_thread::get_id())
         return;
     const std::uint64_t before = m_switches;
+    // A pool thread waits from the moment it lets go, as CPython's forced switch does: traced
+    // before the next holder can take over, so the two never seem to work at once. (The loop's
+    // wait is blamed on the next holder, known only once it waits.)
+    const bool waitTraced = waiter == Waiter::Worker;
+    if (waitTraced)
+        recordWait(true, waiter, 0, own);
     letGo();
     m_released.notify_all();
     // Forced switching: not back until another thread had the lock (or none waits now).
     m_switched.wait(lock, [&] { return m_switches != before || m_waiters == 0; });
     // Retaken even if the GIL was switched off meanwhile: the caller's release expects it.
-    take(lock, waiter, blame, own);
+    take(lock, waiter, blame, own, waitTraced);
 }
 
 void Gil::recordWait(bool begins, Waiter waiter, std::uint64_t heldBy, std::uint64_t own) const

@@ -80,9 +80,10 @@ public:
 private:
     // Takes the lock; true when it was taken, false when the GIL is off or this thread holds it.
     bool acquire(Waiter waiter, std::uint64_t blame, std::uint64_t own);
-    // Waits for the lock (traced) and takes it; called with m_mutex locked.
-    void take(
-        std::unique_lock<std::mutex> &lock, Waiter waiter, std::uint64_t blame, std::uint64_t own);
+    // Waits for the lock (traced) and takes it; called with m_mutex locked. `waitTraced`: the
+    // caller has traced the wait's start already, so the end is traced even if it never waits.
+    void take(std::unique_lock<std::mutex> &lock, Waiter waiter, std::uint64_t blame,
+        std::uint64_t own, bool waitTraced = false);
     void release();
     void letGo(); // with m_mutex locked
     void dropForOthers(Waiter waiter, std::uint64_t blame, std::uint64_t own);
