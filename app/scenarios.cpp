@@ -242,6 +242,32 @@ QList<Scenario> buildScenarios()
         { ratio(QStringLiteral("opening a database connection for every request is slow: the "
                                "pool serves more requests/s"),
             { M::RequestsPerSecond, 0 }, { M::RequestsPerSecond, 1 }, 2, 1.3) } };
+    // The same mistake with HTTP: `async with httpx.AsyncClient() as client` inside the handler,
+    // against one client shared by every request. Against a real API each new connection costs
+    // a TLS handshake; the simulator's handshake_ms stands for it (loopback has none).
+    const ScenarioStep sharedClient = withSettings(
+        step(QStringLiteral("one shared AsyncClient"), QStringLiteral("GET /dashboard"),
+            QStringLiteral("async"), "/dashboard?client=shared", 60, 6),
+        { QStringLiteral("upstream.latency_ms=100"), QStringLiteral("upstream.jitter_ms=0"),
+            QStringLiteral("upstream.handshake_ms=100"), QStringLiteral("upstream.failure_rate=0") });
+    list << Scenario { QStringLiteral("per-call-client"),
+        QStringLiteral("A new HTTP client per call, or one shared"),
+        QStringLiteral(
+            "The dashboard gathers 3 upstream calls (100 ms each, plus 100 ms to set up a new "
+            "connection, as a TLS handshake costs against a real API). One shared AsyncClient "
+            "keeps its connections open and pays the set-up once; a client made per call opens "
+            "a new connection every time.\n"
+            "Watch each page take one call's time, then two: the runs table's p50 doubles, and "
+            "GET /_scope/upstream counts a new connection per call."),
+        { sharedClient,
+            step(QStringLiteral("a new AsyncClient per call"), QStringLiteral("GET /dashboard"),
+                QStringLiteral("async"), "/dashboard?client=per-call", 60, 6) },
+        { claim(QStringLiteral("a shared client reuses its connections: a page takes about one "
+                               "call, 100 ms"),
+              M::MedianLatency, 0, 0.1, 0.099, 0.15),
+            ratio(QStringLiteral("a client per call sets up a connection for every call: each "
+                                 "page waits about twice as long"),
+                { M::MedianLatency, 1 }, { M::MedianLatency, 0 }, 2, 1.6, 2.6) } };
     // The scraper's "add error handling for failed requests", against the dashboard's gather
     // that has none: the same unreliable services, two ways to meet them.
     const ScenarioStep unguarded = withSettings(

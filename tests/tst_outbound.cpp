@@ -91,6 +91,7 @@ private slots:
     void responseReaderCapsTheBody();
     void clientPoolLimitsAndReuses();
     void clientTimesOutAHang();
+    void onlyANewConnectionPaysTheHandshake();
     void weather();
     void weatherUpstreamFailureIs502();
     void hangingUpstreamIsBoundedByTheTimeout();
@@ -266,6 +267,37 @@ void TestOutbound::clientTimesOutAHang()
         = upstream::blockingGet(QUrl(simulator.url().toString() + QStringLiteral("/posts/2")),
             std::chrono::milliseconds(2000));
     QCOMPARE(fine.status, 200);
+}
+
+// The handshake is set once the first connection is up: the kept-alive one answers as before,
+// while a new client's new connection waits out the handshake (and its timeout, far shorter).
+void TestOutbound::onlyANewConnectionPaysTheHandshake()
+{
+    upstream::UpstreamSimulator simulator({ 0, 0, 0.0, QStringLiteral("mixed") });
+    QVERIFY(simulator.start());
+    const QUrl url(simulator.url().toString() + QStringLiteral("/users/1"));
+    upstream::HttpClient shared(1);
+    upstream::HttpClient perCall(1);
+    std::optional<upstream::FetchResult> first;
+    std::optional<upstream::FetchResult> reused;
+    std::optional<upstream::FetchResult> fresh;
+    auto get = [&](upstream::HttpClient &client, std::optional<upstream::FetchResult> &into,
+                   std::chrono::milliseconds timeout) -> QCoro::Task<> {
+        into = co_await client.get(url, { timeout });
+    };
+    get(shared, first, std::chrono::milliseconds(hangGuardMs(5000)));
+    QTRY_VERIFY_WITH_TIMEOUT(first.has_value(), hangGuardMs(5000));
+    QCOMPARE(first->status, 200);
+    upstream::SimulatorSettings settings = simulator.settings();
+    settings.handshakeMs = 600'000;
+    simulator.setSettings(settings);
+    get(shared, reused, std::chrono::milliseconds(hangGuardMs(5000)));
+    get(perCall, fresh, std::chrono::milliseconds(300));
+    QTRY_VERIFY_WITH_TIMEOUT(reused && fresh, hangGuardMs(5000));
+    QCOMPARE(reused->status, 200);
+    QVERIFY(!*fresh);
+    QVERIFY2(fresh->error.startsWith(u"ReadTimeout"), qPrintable(fresh->error));
+    QCOMPARE(simulator.connectionsAccepted(), quint64(2));
 }
 
 void TestOutbound::weather()
@@ -699,12 +731,13 @@ void TestOutbound::upstreamControlValidates()
     // JSON has no nan or inf; an overflowing number must not slip through as one.
     for (const QByteArray body : { R"({"latency_ms":1e999})", R"({"failure_rate":-1e999})" })
         QCOMPARE(fetch(server->port(), "PUT", "/_scope/upstream", body).status, 422);
-    put(server->port(), "/_scope/upstream", R"({"latency_ms":50,"jitter_ms":5})");
+    put(server->port(), "/_scope/upstream", R"({"latency_ms":50,"jitter_ms":5,"handshake_ms":80})");
     const QJsonObject simulator = fetchJson(server->port(), "/_scope/upstream")
                                       .value(QStringLiteral("simulator"))
                                       .toObject();
     QCOMPARE(simulator.value(QStringLiteral("latency_ms")).toInt(), 50);
     QCOMPARE(simulator.value(QStringLiteral("jitter_ms")).toInt(), 5);
+    QCOMPARE(simulator.value(QStringLiteral("handshake_ms")).toInt(), 80);
 }
 
 QTEST_GUILESS_MAIN(TestOutbound)

@@ -61,6 +61,7 @@ const Payload upstreamChange = Payload::json(QStringLiteral("UpstreamChange"),
     schema::closedObject(
         { { QStringLiteral("latency_ms"), schema::bounded(schema::number(), 0, 600000) },
             { QStringLiteral("jitter_ms"), schema::bounded(schema::number(), 0, 600000) },
+            { QStringLiteral("handshake_ms"), schema::bounded(schema::number(), 0, 600000) },
             { QStringLiteral("failure_rate"), schema::bounded(schema::number(), 0, 1) },
             { QStringLiteral("failure_mode"),
                 schema::oneOf(schema::string(), upstream::SimulatorSettings::failureModes()) } }),
@@ -321,6 +322,7 @@ QJsonObject readSimulator(const upstream::UpstreamSimulator &simulator)
     const upstream::SimulatorSettings settings = simulator.settings();
     return { { QStringLiteral("latency_ms"), settings.latencyMs },
         { QStringLiteral("jitter_ms"), settings.jitterMs },
+        { QStringLiteral("handshake_ms"), settings.handshakeMs },
         { QStringLiteral("failure_rate"), settings.failureRate },
         { QStringLiteral("failure_mode"), settings.failureMode } };
 }
@@ -361,6 +363,8 @@ void writeSimulator(upstream::UpstreamSimulator &simulator, const QJsonObject &b
         settings.latencyMs = qRound(body.value(QStringLiteral("latency_ms")).toDouble());
     if (body.contains(QStringLiteral("jitter_ms")))
         settings.jitterMs = qRound(body.value(QStringLiteral("jitter_ms")).toDouble());
+    if (body.contains(QStringLiteral("handshake_ms")))
+        settings.handshakeMs = qRound(body.value(QStringLiteral("handshake_ms")).toDouble());
     if (body.contains(QStringLiteral("failure_rate")))
         settings.failureRate = body.value(QStringLiteral("failure_rate")).toDouble();
     if (body.contains(QStringLiteral("failure_mode")))
@@ -437,8 +441,8 @@ void addOutboundRoutes(Router &router, Outbound *outbound, SettingTable &setting
             co_return HttpResponse::json(describeUpstream(*outbound));
         }).answering(upstreamAnswer)));
     router.add(needsOutbound(Route::control("PUT", control,
-        QStringLiteral("Change the simulator: {\"latency_ms\", \"jitter_ms\", \"failure_rate\", "
-                       "\"failure_mode\"}"),
+        QStringLiteral("Change the simulator: {\"latency_ms\", \"jitter_ms\", \"handshake_ms\", "
+                       "\"failure_rate\", \"failure_mode\"}"),
         [outbound, &settings](RequestContext &context) -> QCoro::Task<HttpResponse> {
             co_return putUpstream(context, *outbound, settings);
         })

@@ -16,6 +16,10 @@ struct SimulatorSettings
     // How a failure looks: "500", "reset" (connection reset), "hang" (never answers) or
     // "mixed" (one of the three at random).
     QString failureMode = QStringLiteral("mixed");
+    // Added to the first answer on each new connection: what setting one up costs against a real
+    // API (TCP and a TLS handshake, a few round trips), which a client that reuses connections
+    // pays once. 0 by default: on loopback, without TLS, set-up is nearly free.
+    int handshakeMs = 0;
 
     static QStringList failureModes()
     {

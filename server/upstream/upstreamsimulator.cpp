@@ -18,6 +18,7 @@
 #include <QTcpSocket>
 #include <QTimer>
 #include <future>
+#include <utility>
 #include <sys/socket.h>
 
 namespace loopscope::upstream {
@@ -194,6 +195,7 @@ private:
     {
         QByteArray buffer;
         bool busy = false; // a response is being delayed (or hung): read no further request
+        bool handshaken = false; // its first request was answered: set-up is paid
     };
 
     void accept()
@@ -235,6 +237,8 @@ private:
             latency
                 += QRandomGenerator::global()->bounded(-settings.jitterMs, settings.jitterMs + 1);
         latency = qMax(0, latency);
+        if (!std::exchange(connection->handshaken, true))
+            latency += settings.handshakeMs;
 
         QString failure = query.value(QStringLiteral("fail")).value_or(QString());
         if (failure.isEmpty() && settings.failureRate > 0
