@@ -112,6 +112,8 @@ private slots:
     void scrapeRejectsHosts();
     void files_data();
     void files();
+    void aSlowDiskWaitsWhereTheReadRuns_data();
+    void aSlowDiskWaitsWhereTheReadRuns();
     void upstreamControlValidates();
 };
 
@@ -719,6 +721,47 @@ void TestOutbound::files()
             target.contains("%2F") ? QStringLiteral("Not Found")
                                    : QStringLiteral("File not found"));
     }
+}
+
+void TestOutbound::aSlowDiskWaitsWhereTheReadRuns_data()
+{
+    QTest::addColumn<QByteArray>("variant");
+    QTest::newRow("blocking: f.read on the loop") << QByteArray("blocking");
+    QTest::newRow("async: aiofiles on the pool") << QByteArray("async");
+}
+
+// disk_read_ms makes each 1 MiB read take that long where it runs: a blocking read holds the
+// loop for it (a blocking call of the request), aiofiles a pool thread (a job the request awaits).
+void TestOutbound::aSlowDiskWaitsWhereTheReadRuns()
+{
+    QFETCH(QByteArray, variant);
+    constexpr int diskMs = 40;
+    QTemporaryDir directory;
+    ServerConfig config;
+    config.outbound.filesDirectory = directory.path();
+    auto server = startWithLatency(config);
+    put(server->port(), "/_scope/upstream", R"({"disk_read_ms":40})");
+    put(server->port(), "/_scope/modes",
+        R"({"route":"GET /files/{name}","variant":")" + variant + "\"}");
+    const trace::Nanos since = trace::nowNs();
+    const TestResponse response = fetch(server->port(), "GET", "/files/1mb.txt", {}, 60000);
+    QCOMPARE(response.status, 200);
+    QCOMPARE(response.body.size(), qsizetype(1 << 20));
+    const trace::SpanIndex index = retainedSpans();
+    const auto requests = requestSpansSince(index, QStringLiteral("GET /files/{name}"), since);
+    QCOMPARE(requests.size(), std::size_t(1));
+    const trace::Nanos disk = trace::Nanos(diskMs) * 1'000'000;
+    const bool onLoop = variant == "blocking";
+    const auto &blocking = requests.front()->blocking;
+    const bool loopWaitedForTheDisk = std::any_of(blocking.begin(), blocking.end(),
+        [disk](const trace::BlockingRecord &b) { return b.end - b.begin >= disk; });
+    QCOMPARE(loopWaitedForTheDisk, onLoop);
+    QCOMPARE(blocking.empty(), !onLoop);
+    const std::vector<Interval> reads
+        = jobIntervalsSince(index, QStringLiteral("aiofiles read 1 MiB"), since);
+    const bool poolWaitedForTheDisk = std::any_of(reads.begin(), reads.end(),
+        [disk](const Interval &read) { return read.second - read.first >= disk; });
+    QCOMPARE(poolWaitedForTheDisk, !onLoop);
 }
 
 void TestOutbound::upstreamControlValidates()

@@ -62,6 +62,7 @@ const Payload upstreamChange = Payload::json(QStringLiteral("UpstreamChange"),
         { { QStringLiteral("latency_ms"), schema::bounded(schema::number(), 0, 600000) },
             { QStringLiteral("jitter_ms"), schema::bounded(schema::number(), 0, 600000) },
             { QStringLiteral("handshake_ms"), schema::bounded(schema::number(), 0, 600000) },
+            { QStringLiteral("disk_read_ms"), schema::bounded(schema::number(), 0, 10000) },
             { QStringLiteral("failure_rate"), schema::bounded(schema::number(), 0, 1) },
             { QStringLiteral("failure_mode"),
                 schema::oneOf(schema::string(), upstream::SimulatorSettings::failureModes()) } }),
@@ -303,7 +304,9 @@ QCoro::Task<HttpResponse> serveFile(RequestContext &context, Outbound &outbound)
     // Only the size is learnt here, where the variant does its I/O; the body is read a chunk at
     // a time while it is sent (FileBody), so no variant holds a whole file.
     const std::uint32_t readLabel = upstream::FileBody::readLabel(context.waits);
-    auto file = std::make_shared<upstream::FileHandle>(*path);
+    const upstream::UpstreamSimulator *simulator = outbound.simulator();
+    const std::chrono::milliseconds diskTime(simulator ? simulator->settings().diskReadMs : 0);
+    auto file = std::make_shared<upstream::FileHandle>(*path, diskTime);
     auto measure = [file] { return file->size(); };
     auto measuring = context.offload(readLabel, std::move(measure), AwaitOnPool {});
     const qint64 size = co_await measuring;
@@ -323,6 +326,7 @@ QJsonObject readSimulator(const upstream::UpstreamSimulator &simulator)
     return { { QStringLiteral("latency_ms"), settings.latencyMs },
         { QStringLiteral("jitter_ms"), settings.jitterMs },
         { QStringLiteral("handshake_ms"), settings.handshakeMs },
+        { QStringLiteral("disk_read_ms"), settings.diskReadMs },
         { QStringLiteral("failure_rate"), settings.failureRate },
         { QStringLiteral("failure_mode"), settings.failureMode } };
 }
@@ -365,6 +369,8 @@ void writeSimulator(upstream::UpstreamSimulator &simulator, const QJsonObject &b
         settings.jitterMs = qRound(body.value(QStringLiteral("jitter_ms")).toDouble());
     if (body.contains(QStringLiteral("handshake_ms")))
         settings.handshakeMs = qRound(body.value(QStringLiteral("handshake_ms")).toDouble());
+    if (body.contains(QStringLiteral("disk_read_ms")))
+        settings.diskReadMs = qRound(body.value(QStringLiteral("disk_read_ms")).toDouble());
     if (body.contains(QStringLiteral("failure_rate")))
         settings.failureRate = body.value(QStringLiteral("failure_rate")).toDouble();
     if (body.contains(QStringLiteral("failure_mode")))
@@ -442,7 +448,7 @@ void addOutboundRoutes(Router &router, Outbound *outbound, SettingTable &setting
         }).answering(upstreamAnswer)));
     router.add(needsOutbound(Route::control("PUT", control,
         QStringLiteral("Change the simulator: {\"latency_ms\", \"jitter_ms\", \"handshake_ms\", "
-                       "\"failure_rate\", \"failure_mode\"}"),
+                       "\"disk_read_ms\", \"failure_rate\", \"failure_mode\"}"),
         [outbound, &settings](RequestContext &context) -> QCoro::Task<HttpResponse> {
             co_return putUpstream(context, *outbound, settings);
         })

@@ -3,13 +3,15 @@
 #include "trace/trace.h"
 
 #include <QFile>
+#include <thread>
 #include <fcntl.h>
 #include <unistd.h>
 
 namespace loopscope::upstream {
 
-FileHandle::FileHandle(const QString &path)
+FileHandle::FileHandle(const QString &path, std::chrono::milliseconds readDelay)
     : m_fd(::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC))
+    , m_readDelay(readDelay)
 { }
 
 FileHandle::~FileHandle()
@@ -28,6 +30,8 @@ QByteArray FileHandle::read(qint64 offset, qint64 length) const
     QByteArray chunk(length, Qt::Uninitialized);
     const ssize_t got = ::pread(m_fd, chunk.data(), size_t(length), off_t(offset));
     chunk.truncate(got < 0 ? 0 : qsizetype(got));
+    if (m_readDelay.count() > 0)
+        std::this_thread::sleep_for(m_readDelay); // the disk's time: this thread waits, as in pread
     return chunk;
 }
 

@@ -4,15 +4,17 @@
 #include "http/bodysource.h"
 
 #include <QString>
+#include <chrono>
 #include <memory>
 
 namespace loopscope::upstream {
 
 // A file descriptor that any pool thread may read with pread (a QFile belongs to one thread).
+// Each read takes at least `readDelay`, on the thread that reads: a slow disk.
 class FileHandle
 {
 public:
-    explicit FileHandle(const QString &path);
+    explicit FileHandle(const QString &path, std::chrono::milliseconds readDelay = {});
     ~FileHandle();
     FileHandle(const FileHandle &) = delete;
     FileHandle &operator=(const FileHandle &) = delete;
@@ -22,6 +24,7 @@ public:
 
 private:
     int m_fd = -1;
+    std::chrono::milliseconds m_readDelay;
 };
 
 // The body of GET /files/{name}: read one chunk at a time while it is sent, so a client that does

@@ -20,6 +20,10 @@ struct SimulatorSettings
     // API (TCP and a TLS handshake, a few round trips), which a client that reuses connections
     // pays once. 0 by default: on loopback, without TLS, set-up is nearly free.
     int handshakeMs = 0;
+    // Added to each 1 MiB read of GET /files: a disk that is slow, cold or across a network, where
+    // the page cache answers in well under a millisecond. It waits where the read runs, on the
+    // loop for a blocking read. 0 by default.
+    int diskReadMs = 0;
 
     static QStringList failureModes()
     {
