@@ -219,8 +219,8 @@ const std::vector<OptionRow> &optionTable()
         { { QStringLiteral("set") }, QStringLiteral("NAME=VALUE"),
             QStringLiteral("a live setting, as a scenario step sets it: gil.enabled,\n"
                            "database.pooling, upstream.latency_ms, upstream.jitter_ms,\n"
-                           "upstream.handshake_ms, upstream.disk_read_ms, upstream.failure_rate,\n"
-                           "upstream.failure_mode; repeatable"),
+                           "upstream.handshake_ms, upstream.disk_read_ms, upstream.client_setup_ms,\n"
+                           "upstream.failure_rate, upstream.failure_mode; repeatable"),
             {},
             [](const QString &value, O &o) -> Result {
                 if (!value.contains(u'='))

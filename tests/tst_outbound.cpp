@@ -98,6 +98,7 @@ private slots:
     void dashboardGathersOnlyWhenAsync_data();
     void dashboardGathersOnlyWhenAsync();
     void sharedClientKeepsConnectionsPerCallDoesNot();
+    void aClientMadePerCallBlocksTheLoopToBuildIt();
     void scrapeDefaults();
     void scrapeHangingUrlTimesOutOthersIntact();
     void scrapeEveryUrlFailingStillAnswersTheList();
@@ -415,6 +416,32 @@ void TestOutbound::sharedClientKeepsConnectionsPerCallDoesNot()
     for (int i = 0; i < 3; ++i)
         fetchJson(server->port(), "/dashboard?client=per-call");
     QCOMPARE(connections(), warm + 9);
+}
+
+// httpx.AsyncClient() costs CPU on the loop (client_setup_ms), traced as a blocking call of the
+// request that makes it: one per call for a client per call, none for the shared client, none
+// once the cost is set to 0.
+void TestOutbound::aClientMadePerCallBlocksTheLoopToBuildIt()
+{
+    auto server = startWithLatency();
+    put(server->port(), "/_scope/upstream", R"({"latency_ms":0})");
+    auto setUps = [&](const QByteArray &target) {
+        const trace::Nanos since = trace::nowNs();
+        fetchJson(server->port(), target);
+        const trace::SpanIndex index = retainedSpans();
+        const auto requests = requestSpansSince(index, QStringLiteral("GET /dashboard"), since);
+        if (requests.size() != 1)
+            return -1;
+        const auto &blocking = requests.front()->blocking;
+        return int(std::count_if(blocking.begin(), blocking.end(), [](const auto &b) {
+            return trace::labelText(b.label) == u"httpx.AsyncClient(): SSL context"
+                && b.end - b.begin >= 20'000'000; // the default 20 ms, at least
+        }));
+    };
+    QCOMPARE(setUps("/dashboard?client=per-call"), 3);
+    QCOMPARE(setUps("/dashboard?client=shared"), 0);
+    put(server->port(), "/_scope/upstream", R"({"client_setup_ms":0})");
+    QCOMPARE(setUps("/dashboard?client=per-call"), 0);
 }
 
 void TestOutbound::scrapeDefaults()

@@ -1,5 +1,6 @@
 #include "outboundroutes.h"
 
+#include "core/cpuspin.h"
 #include "http/validationerror.h"
 #include "routing/requestcontext.h"
 #include "routing/router.h"
@@ -63,6 +64,7 @@ const Payload upstreamChange = Payload::json(QStringLiteral("UpstreamChange"),
             { QStringLiteral("jitter_ms"), schema::bounded(schema::number(), 0, 600000) },
             { QStringLiteral("handshake_ms"), schema::bounded(schema::number(), 0, 600000) },
             { QStringLiteral("disk_read_ms"), schema::bounded(schema::number(), 0, 10000) },
+            { QStringLiteral("client_setup_ms"), schema::bounded(schema::number(), 0, 10000) },
             { QStringLiteral("failure_rate"), schema::bounded(schema::number(), 0, 1) },
             { QStringLiteral("failure_mode"),
                 schema::oneOf(schema::string(), upstream::SimulatorSettings::failureModes()) } }),
@@ -100,6 +102,20 @@ upstream::AsyncSemaphore &moduleSemaphore()
     return semaphore;
 }
 
+// What making an httpx.AsyncClient costs: CPU on the loop, which nobody else is served from
+// meanwhile (the simulator's clientSetupMs; nothing against a real upstream).
+void setUpClient(upstream::Outbound &outbound, std::uint64_t span)
+{
+    const upstream::UpstreamSimulator *simulator = outbound.simulator();
+    const int setupMs = simulator ? simulator->settings().clientSetupMs : 0;
+    if (setupMs <= 0)
+        return;
+    static const std::uint32_t label = trace::label("httpx.AsyncClient(): SSL context");
+    trace::record(trace::Kind::BlockingBegin, span, label);
+    spinCpu(std::chrono::milliseconds(setupMs));
+    trace::record(trace::Kind::BlockingEnd, span, label);
+}
+
 // One GET the way the route's variant does I/O (RequestContext::offload): awaited on the loop
 // (async), a blocking call on a pool thread (threadpool), or a blocking call on the loop
 // (blocking). Lambdas with non-trivial captures are named locals, never temporaries inside a
@@ -114,6 +130,7 @@ QCoro::Task<FetchResult> fetch(RequestContext &context, Outbound &outbound, QUrl
         = [url, timeout, maxBody] { return upstream::blockingGet(url, timeout, maxBody); };
     auto asyncGet = [&outbound, url, options, perCall]() -> QCoro::Task<FetchResult> {
         if (perCall) {
+            setUpClient(outbound, options.span);
             upstream::HttpClient client(outbound.config().connectionsPerHost);
             FetchResult result = co_await client.get(url, options);
             co_return result;
@@ -327,6 +344,7 @@ QJsonObject readSimulator(const upstream::UpstreamSimulator &simulator)
         { QStringLiteral("jitter_ms"), settings.jitterMs },
         { QStringLiteral("handshake_ms"), settings.handshakeMs },
         { QStringLiteral("disk_read_ms"), settings.diskReadMs },
+        { QStringLiteral("client_setup_ms"), settings.clientSetupMs },
         { QStringLiteral("failure_rate"), settings.failureRate },
         { QStringLiteral("failure_mode"), settings.failureMode } };
 }
@@ -371,6 +389,8 @@ void writeSimulator(upstream::UpstreamSimulator &simulator, const QJsonObject &b
         settings.handshakeMs = qRound(body.value(QStringLiteral("handshake_ms")).toDouble());
     if (body.contains(QStringLiteral("disk_read_ms")))
         settings.diskReadMs = qRound(body.value(QStringLiteral("disk_read_ms")).toDouble());
+    if (body.contains(QStringLiteral("client_setup_ms")))
+        settings.clientSetupMs = qRound(body.value(QStringLiteral("client_setup_ms")).toDouble());
     if (body.contains(QStringLiteral("failure_rate")))
         settings.failureRate = body.value(QStringLiteral("failure_rate")).toDouble();
     if (body.contains(QStringLiteral("failure_mode")))
@@ -448,7 +468,8 @@ void addOutboundRoutes(Router &router, Outbound *outbound, SettingTable &setting
         }).answering(upstreamAnswer)));
     router.add(needsOutbound(Route::control("PUT", control,
         QStringLiteral("Change the simulator: {\"latency_ms\", \"jitter_ms\", \"handshake_ms\", "
-                       "\"disk_read_ms\", \"failure_rate\", \"failure_mode\"}"),
+                       "\"disk_read_ms\", \"client_setup_ms\", \"failure_rate\", "
+                       "\"failure_mode\"}"),
         [outbound, &settings](RequestContext &context) -> QCoro::Task<HttpResponse> {
             co_return putUpstream(context, *outbound, settings);
         })

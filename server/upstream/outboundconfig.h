@@ -24,6 +24,11 @@ struct SimulatorSettings
     // the page cache answers in well under a millisecond. It waits where the read runs, on the
     // loop for a blocking read. 0 by default.
     int diskReadMs = 0;
+    // CPU a client made per call costs the loop before its first request: httpx.AsyncClient()
+    // builds an SSL context (loads the CA bundle) even for http:// URLs, 22 ms measured with
+    // httpx 0.23 on the 2-core VM. So the per-call mistake costs what it costs in Python; 0 for
+    // a client as cheap as this server's own.
+    int clientSetupMs = 20;
 
     static QStringList failureModes()
     {
