@@ -144,6 +144,7 @@ private:
     bool readAsync(Fields &f, bool begins, const QString &cat);
     bool readComplete(Fields &f, const QString &cat);
     bool readCounter(Fields &f);
+    bool readServerMark(Fields &f, const QString &name);
     bool unknown(const QString &what)
     {
         m_error = what + QStringLiteral(", which the Loopscope export does not write");
@@ -298,6 +299,8 @@ bool TraceParser::readEvent(const QJsonObject &object)
     }
     if (ph == u"C")
         return readCounter(f);
+    if (ph == u"i")
+        return readServerMark(f, name);
     if (ph != u"b" && ph != u"e" && ph != u"X" && ph != u"s" && ph != u"f")
         return unknown(QStringLiteral("phase \"%1\"").arg(ph));
     const QString cat = f.text("cat");
@@ -319,6 +322,22 @@ bool TraceParser::readEvent(const QJsonObject &object)
         job.record.label = labelOf(name, QLatin1StringView("job"));
     }
     return m_error.isEmpty();
+}
+
+// A global instant of category "server": a server stopping or starting.
+bool TraceParser::readServerMark(Fields &f, const QString &name)
+{
+    const QString cat = f.text("cat");
+    if (!m_error.isEmpty())
+        return false;
+    for (const auto &[step, kind] : { std::pair { trace::Step::ServerStop, Kind::ServerStopping },
+             std::pair { trace::Step::ServerStart, Kind::ServerStarted } }) {
+        if (cat == u"server" && name == QLatin1StringView(trace::serverMarkName(step))) {
+            add(kind, timeOf(f.number("ts")), f.thread("tid"), 0);
+            return m_error.isEmpty();
+        }
+    }
+    return unknown(QStringLiteral("an instant \"%1\" of category \"%2\"").arg(name, cat));
 }
 
 bool TraceParser::readAsync(Fields &f, bool begins, const QString &cat)

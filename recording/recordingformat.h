@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-// The .loopscope layout, version 1. docs/recording-format.md is its description for readers
+// The .loopscope layout, version 2. docs/recording-format.md is its description for readers
 // outside this code; this header is the one place the code takes it from.
 //
 //   file   = magic (8 bytes) · version (u16) · block* · end block
@@ -15,7 +15,10 @@
 namespace loopscope::recording::format {
 
 inline constexpr QByteArrayView kMagic { "\x89LOOPSC\n", 8 };
-inline constexpr std::uint16_t kVersion = 1;
+inline constexpr std::uint16_t kVersion = 2;
+// Version 1 is version 2 without the server's stop and start events (kinds 21 and 22), so a
+// version-2 reader reads it as it is.
+inline constexpr std::uint16_t kOldestReadVersion = 1;
 
 enum class BlockType : std::uint8_t
 {

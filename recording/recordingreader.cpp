@@ -79,9 +79,10 @@ ReadResult Parser::run()
     if (!version) {
         return failed(QStringLiteral("truncated: the file ends in its header"));
     }
-    if (*version != format::kVersion) {
-        return failed(QStringLiteral("format version %1, but this Loopscope reads version %2 only")
+    if (*version < format::kOldestReadVersion || *version > format::kVersion) {
+        return failed(QStringLiteral("format version %1, but this Loopscope reads versions %2 to %3")
                           .arg(*version)
+                          .arg(format::kOldestReadVersion)
                           .arg(format::kVersion));
     }
     m_result.recording.formatVersion = *version;

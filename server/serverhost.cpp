@@ -103,6 +103,7 @@ Result ServerHost::start()
     m_runtime = runtime;
     m_stopping = std::move(started.stopping);
     ++m_starts;
+    trace::record(trace::Kind::ServerStarted, 0);
     return {};
 }
 
@@ -110,6 +111,7 @@ std::future<void> ServerHost::beginStop()
 {
     ServerRuntime *runtime = m_runtime;
     m_runtime = nullptr;
+    trace::record(trace::Kind::ServerStopping, 0);
     auto stoppedPromise = std::make_shared<std::promise<void>>();
     std::future<void> stopped = stoppedPromise->get_future();
     postTo(m_anchor, [runtime, this, stoppedPromise] {

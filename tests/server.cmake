@@ -9,7 +9,7 @@ loopscope_add_test(tst_restart
     LIBS loopscope_server Qt6::Network
     LABELS "server;threaded")
 loopscope_add_test(tst_cli
-    LIBS loopscope_server Qt6::Network
+    LIBS loopscope_server loopscope_recording Qt6::Network
     LABELS "server")
 target_compile_definitions(tst_cli PRIVATE LOOPSCOPE_BINARY="$<TARGET_FILE:loopscope>")
 add_dependencies(tst_cli loopscope)

@@ -62,6 +62,9 @@ std::vector<trace::Event> everyKind(trace::Nanos t)
         timelineEvent(trace::Kind::RequestArrived, t + 901, 5, 0, 0, t + 899),
         testsupport::timelineRequestId(
             t + 902, 5, QByteArray(trace::Event::kRequestIdCapacity, 'x')),
+        // A restart: loop-wide, no span.
+        timelineEvent(trace::Kind::ServerStopping, t + 903, 0),
+        timelineEvent(trace::Kind::ServerStarted, t + 904, 0),
     };
     return events;
 }
@@ -112,6 +115,7 @@ private Q_SLOTS:
     void everyFieldReadsBack();
     void rebaseMovesTimesAndLabels();
     void summaryCounts();
+    void aVersionOneFileStillOpens();
     void badFiles_data();
     void badFiles();
     void liveSessionDrawsTheSameTimeline();
@@ -201,13 +205,27 @@ void TestRecording::summaryCounts()
     const recording::ReadResult read = recording::readRecording(m_valid);
     QVERIFY(read);
     const QJsonObject summary = recording::summarize(read.recording, 4321);
-    QCOMPARE(summary.value(QStringLiteral("format_version")).toInt(), 1);
+    QCOMPARE(summary.value(QStringLiteral("format_version")).toInt(), recording::format::kVersion);
     QCOMPARE(summary.value(QStringLiteral("requests")).toInt(), 2);
     QCOMPARE(summary.value(QStringLiteral("tasks")).toInt(), 3);
     QCOMPARE(summary.value(QStringLiteral("stalls")).toInt(), 1);
     QCOMPARE(summary.value(QStringLiteral("events")).toInt(), int(everyKind(0).size()));
-    QCOMPARE(summary.value(QStringLiteral("span_ns")).toInteger(), 902 - 10);
+    QCOMPARE(summary.value(QStringLiteral("span_ns")).toInteger(), 904 - 10);
     QCOMPARE(summary.value(QStringLiteral("bytes")).toInteger(), 4321);
+}
+
+// Version 2 only added event kinds: a version-1 file reads as it is.
+void TestRecording::aVersionOneFileStillOpens()
+{
+    QByteArray bytes = fileBytes(m_valid);
+    QVERIFY(!bytes.isEmpty());
+    bytes[recording::format::kMagic.size()] = 1; // the version, little-endian
+    const QString path = m_dir.filePath(QStringLiteral("version1.loopscope"));
+    QCOMPARE(writeFile(path, bytes), QString());
+    const recording::ReadResult read = recording::readRecording(path);
+    QVERIFY2(read, qPrintable(read.message()));
+    QCOMPARE(read.recording.formatVersion, std::uint16_t(1));
+    QCOMPARE(read.recording.events.size(), everyKind(0).size());
 }
 
 void TestRecording::badFiles_data()
@@ -235,8 +253,8 @@ void TestRecording::badFiles_data()
     QTest::newRow("cut in a block") << valid.first(events + 12) << "truncated";
     QTest::newRow("cut before the end block") << valid.first(end) << "no end block";
     QByteArray version = valid;
-    version[8] = 2;
-    QTest::newRow("newer version") << version << "format version 2";
+    version[8] = 3;
+    QTest::newRow("newer version") << version << "format version 3";
     QByteArray corrupt = valid;
     for (int i = 0; i < 6; ++i)
         corrupt[events + recording::format::kBlockHeaderSize + 4 + i] ^= 0x5a;

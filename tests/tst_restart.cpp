@@ -86,6 +86,25 @@ void TestRestart::aRestartLosesTheTasksAndServesAgainOnTheSamePort()
     QCOMPARE(countOf(events, trace::Kind::TaskSpawned), std::size_t(3));
     QCOMPARE(countOf(events, trace::Kind::TaskCancelled), std::size_t(3));
     QCOMPARE(countOf(events, trace::Kind::TaskFinished), std::size_t(0));
+    // The restart is in the trace too, for the timeline to draw: its stop began before the tasks
+    // were cancelled, and the server listened again after.
+    // (The first start may be in the subscription too: it was recorded just before it.)
+    QCOMPARE(countOf(events, trace::Kind::ServerStopping), std::size_t(1));
+    const trace::Nanos stopping = std::find_if(events.begin(), events.end(), [](const auto &e) {
+        return e.kind == trace::Kind::ServerStopping;
+    })->time;
+    std::vector<trace::Nanos> startedAfter;
+    for (const trace::Event &e : events) {
+        if (e.kind == trace::Kind::ServerStarted && e.time > stopping)
+            startedAfter.push_back(e.time);
+    }
+    QCOMPARE(startedAfter.size(), std::size_t(1));
+    for (const trace::Event &e : events) {
+        if (e.kind == trace::Kind::TaskCancelled) {
+            QVERIFY(e.time > stopping);
+            QVERIFY(e.time < startedAfter.front());
+        }
+    }
     QTRY_COMPARE(log.filter(QStringLiteral("cancelled background task background_work")).size(), 3);
     QVERIFY(log.filter(QStringLiteral("Background task completed")).isEmpty());
 }

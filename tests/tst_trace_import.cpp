@@ -161,6 +161,14 @@ void TestTraceImport::liveExportDrawsTheSameTimeline()
     }
     QVERIFY(std::any_of(opened.stalls().begin(), opened.stalls().end(),
         [](const viz::LoopStall &s) { return s.blamesCall() && s.victims > 0; }));
+    // The server's start, where it was live (the export's global instant read back).
+    QVERIFY(!live.serverMarks().empty());
+    for (const viz::ServerMark &mark : live.serverMarks()) {
+        QVERIFY(std::any_of(opened.serverMarks().begin(), opened.serverMarks().end(),
+            [&mark](const viz::ServerMark &read) {
+                return read.time == mark.time && read.starts == mark.starts;
+            }));
+    }
     // The thread-pool requests' jobs ran on the pool's lanes, named as they were.
     QVERIFY(std::any_of(
         read.recording.events.begin(), read.recording.events.end(), [&](const trace::Event &e) {
@@ -209,8 +217,12 @@ void TestTraceImport::badExports_data()
         "{\"ph\":\"X\",\"name\":\"loop stall\",\"cat\":\"stall\",\"tid\":0,\"ts\":0}")
                             << QStringLiteral("event 0: no \"dur\"");
     QTest::newRow("another phase")
-        << exportOf("{\"ph\":\"i\",\"name\":\"x\",\"tid\":0,\"ts\":0}")
-        << QStringLiteral("event 0: phase \"i\", which the Loopscope export does not write");
+        << exportOf("{\"ph\":\"O\",\"name\":\"x\",\"tid\":0,\"ts\":0}")
+        << QStringLiteral("event 0: phase \"O\", which the Loopscope export does not write");
+    QTest::newRow("another instant")
+        << exportOf("{\"ph\":\"i\",\"name\":\"x\",\"cat\":\"server\",\"tid\":0,\"ts\":0}")
+        << QStringLiteral("event 0: an instant \"x\" of category \"server\", which the Loopscope "
+                          "export does not write");
     QTest::newRow("another category") << exportOf(
         "{\"ph\":\"X\",\"name\":\"x\",\"cat\":\"gpu\",\"tid\":0,\"ts\":0,\"dur\":1,"
         "\"args\":{}}") << QStringLiteral("event 0: a slice of category \"gpu\"");
@@ -317,7 +329,7 @@ void TestTraceImport::recordingsStillOpen()
     QVERIFY(writer.finish(0));
     const recording::ReadResult read = recording::readRecordingOrTrace(path);
     QVERIFY2(read, qPrintable(read.message()));
-    QCOMPARE(int(read.recording.formatVersion), 1);
+    QCOMPARE(read.recording.formatVersion, recording::format::kVersion);
     const recording::ReadResult missing
         = recording::readRecordingOrTrace(m_dir.filePath(QStringLiteral("none.json")));
     QVERIFY(!missing);

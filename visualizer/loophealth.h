@@ -42,4 +42,12 @@ struct LagSample
     Nanos lag = 0;
 };
 
+// A server stopping or starting (a restart is both, its tasks' grace between): drawn across every
+// lane, so tasks cut short line up with the deploy that cut them.
+struct ServerMark
+{
+    Nanos time = 0;
+    bool starts = false; // false: stopping
+};
+
 } // namespace loopscope::viz

@@ -146,6 +146,10 @@ void TimelineModel::apply(const trace::Event &e)
     case Step::Lag:
         m_lag.push_back({ e.time, trace::lag(e) });
         return;
+    case Step::ServerStop:
+    case Step::ServerStart:
+        m_serverMarks.push_back({ e.time, d.step == Step::ServerStart });
+        return;
     }
 }
 

@@ -152,6 +152,7 @@ void TimelineModel::clear()
         g = Group();
     m_stalls.clear();
     m_lag.clear();
+    m_serverMarks.clear();
     m_requestOrder.clear();
     m_requestOrderBase = m_arrivals;
     m_latest = m_lastPrune = 0;
@@ -422,6 +423,8 @@ void TimelineModel::prune()
         m_stalls.pop_front();
     while (!m_lag.empty() && m_lag.front().time < horizon)
         m_lag.pop_front();
+    while (!m_serverMarks.empty() && m_serverMarks.front().time < horizon)
+        m_serverMarks.pop_front();
     int dropped = 0;
     while (!m_requestOrder.empty() && !m_byId.contains(m_requestOrder.front())) {
         m_requestOrder.pop_front();

@@ -89,6 +89,7 @@ public:
     const std::deque<LoopStall> &stalls() const { return m_stalls; }
     const LoopStall *findStall(std::uint64_t id) const;
     const std::deque<LagSample> &lagSamples() const { return m_lag; }
+    const std::deque<ServerMark> &serverMarks() const { return m_serverMarks; }
     // Requests in arrival order, for list facades; ids may refer to expired spans.
     const std::deque<std::uint64_t> &requestOrder() const { return m_requestOrder; }
     std::uint64_t requestOrderBase() const
@@ -158,6 +159,7 @@ private:
     Group m_groups[kLaneGroupCount];
     std::deque<LoopStall> m_stalls;
     std::deque<LagSample> m_lag;
+    std::deque<ServerMark> m_serverMarks;
     std::deque<std::uint64_t> m_requestOrder;
     std::uint64_t m_requestOrderBase = 0; // arrival number of m_requestOrder.front()
     std::vector<std::uint64_t> m_stallsToAttribute; // ids of watchdog stalls that ended

@@ -67,6 +67,7 @@ void TimelineView::paintEvent(QPaintEvent *)
     paintLanes(p, m, now);
     paintFlowArrows(p, m, now);
     p.setClipping(false);
+    paintServerMarks(p, m, gridBottom);
 
     if (m_zoom.isFollowing()) {
         const int x = int(m.toX(now));

@@ -124,6 +124,7 @@ private:
     void paintSpan(
         const TimeMapping &m, const TimelineSpan &s, int y, int h, Nanos now, bool worker);
     void paintFlowArrows(QPainter &p, const TimeMapping &m, Nanos now);
+    void paintServerMarks(QPainter &p, const TimeMapping &m, int gridBottom);
     static int brushFor(SegmentKind kind, bool worker);
     QString tooltipAt(QPoint pos) const;
 

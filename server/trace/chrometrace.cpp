@@ -413,6 +413,13 @@ void ChromeTraceWriter::State::writeLoopWide(const Event &e)
             stalls.erase(it);
         }
         break;
+    case Step::ServerStop:
+    case Step::ServerStart:
+        // A global instant: Perfetto draws it as a line across every track.
+        w.begin("i", serverMarkName(decode(e).step), "server", e.thread, e.time);
+        w.raw(",\"s\":\"g\"");
+        w.end();
+        break;
     case Step::Parse:
     case Step::RequestId:
     case Step::Arrive:

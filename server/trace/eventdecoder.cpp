@@ -60,9 +60,25 @@ DecodedEvent decode(Kind kind, std::int64_t value) noexcept
         return meaning(Step::StallEnd);
     case Kind::LoopLag:
         return meaning(Step::Lag);
+    case Kind::ServerStopping:
+        return meaning(Step::ServerStop);
+    case Kind::ServerStarted:
+        return meaning(Step::ServerStart);
     }
     // Unreachable: every Kind is above, and a recording refuses kinds it does not know.
     return meaning(Step::Lag);
+}
+
+std::string_view serverMarkName(Step step) noexcept
+{
+    switch (step) {
+    case Step::ServerStop:
+        return "server stopping";
+    case Step::ServerStart:
+        return "server started";
+    default:
+        return {};
+    }
 }
 
 bool isLoopWide(Step step) noexcept
@@ -84,6 +100,8 @@ bool isLoopWide(Step step) noexcept
     case Step::StallBegin:
     case Step::StallEnd:
     case Step::Lag:
+    case Step::ServerStop:
+    case Step::ServerStart:
         return true;
     }
     return true;
@@ -108,6 +126,8 @@ bool valueIsTime(Step step) noexcept
     case Step::Close:
     case Step::StallEnd: // a duration: it moves with nothing
     case Step::Lag:
+    case Step::ServerStop:
+    case Step::ServerStart:
         return false;
     }
     return false;

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string_view>
 
 namespace loopscope::trace {
 
@@ -47,6 +48,8 @@ enum class Step : std::uint8_t
     StallBegin, // the watchdog saw a stall start: stallId(), stallStart()
     StallEnd, // stallId(), stallDuration()
     Lag, // a heartbeat's lag sample: lag()
+    ServerStop, // a server began to stop or restart
+    ServerStart, // a server listens
 };
 
 struct DecodedEvent
@@ -66,6 +69,11 @@ inline DecodedEvent decode(const Event &e) noexcept
 {
     return decode(e.kind, e.value);
 }
+
+// What a server's stop or start is called wherever it is shown (the timeline's marks, the
+// export's instants, which the import reads back): "server stopping", "server started"; empty
+// for any other step.
+std::string_view serverMarkName(Step step) noexcept;
 
 // Whether events of this step concern the whole loop rather than a span (Event::span is then
 // the stall id, or nothing).

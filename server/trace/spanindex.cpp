@@ -111,6 +111,8 @@ void SpanIndex::add(std::span<const Event> events)
         case Step::StallBegin:
         case Step::StallEnd:
         case Step::Lag:
+        case Step::ServerStop:
+        case Step::ServerStart:
             break; // loop-wide, skipped above
         }
     }

@@ -115,6 +115,10 @@ QLatin1StringView kindName(Kind kind) noexcept
         return QLatin1StringView("RequestId");
     case Kind::RequestArrived:
         return QLatin1StringView("RequestArrived");
+    case Kind::ServerStopping:
+        return QLatin1StringView("ServerStopping");
+    case Kind::ServerStarted:
+        return QLatin1StringView("ServerStarted");
     }
     return QLatin1StringView("Unknown");
 }

@@ -49,6 +49,8 @@ enum class Kind : std::uint8_t
                     // value = when its first byte reached this machine (the kernel's receive
                     // timestamp), link = when its client sent it (the X-Loopscope-Sent header);
                     // both on the trace clock, 0 = unknown
+    ServerStopping, // loop-wide: a server began to stop, or to restart (its tasks get their grace)
+    ServerStarted, // loop-wide: a server listens (at the start, and after a restart)
 };
 
 QLatin1StringView kindName(Kind kind) noexcept;

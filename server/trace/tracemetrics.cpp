@@ -93,6 +93,8 @@ void TraceMetrics::add(std::span<const Event> events)
         case Step::BlockBegin:
         case Step::BlockEnd:
         case Step::StallBegin:
+        case Step::ServerStop:
+        case Step::ServerStart:
             break; // nothing the metrics count
         }
     }
