@@ -217,10 +217,11 @@ const std::vector<OptionRow> &optionTable()
                 return {};
             } },
         { { QStringLiteral("set") }, QStringLiteral("NAME=VALUE"),
-            QStringLiteral("a live setting, as a scenario step sets it: gil.enabled,\n"
-                           "database.pooling, upstream.latency_ms, upstream.jitter_ms,\n"
-                           "upstream.handshake_ms, upstream.disk_read_ms, upstream.client_setup_ms,\n"
-                           "upstream.failure_rate, upstream.failure_mode; repeatable"),
+            QStringLiteral(
+                "a live setting, as a scenario step sets it: gil.enabled,\n"
+                "database.pooling, upstream.latency_ms, upstream.jitter_ms,\n"
+                "upstream.handshake_ms, upstream.disk_read_ms, upstream.client_setup_ms,\n"
+                "upstream.failure_rate, upstream.failure_mode; repeatable"),
             {},
             [](const QString &value, O &o) -> Result {
                 if (!value.contains(u'='))

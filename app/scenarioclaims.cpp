@@ -138,7 +138,8 @@ QString valueText(double value, const ScenarioClaim &claim)
 QString expectedText(const ScenarioClaim &claim)
 {
     const QString of = shareOf(claim);
-    auto text = [&](double value) { return of.isEmpty() ? valueText(value, claim) : percent(value); };
+    auto text
+        = [&](double value) { return of.isEmpty() ? valueText(value, claim) : percent(value); };
     const QString ofSuffix = of.isEmpty() ? QString() : u' ' + of;
     if (claim.low == claim.high)
         return text(claim.low) + ofSuffix;
@@ -171,8 +172,7 @@ ClaimResult checkClaim(const ScenarioClaim &claim, const QList<RunSummary> &runs
     result.measured = valueText(*value, claim);
     result.passed = *value >= claim.low && *value <= claim.high;
     if (claim.shown) {
-        if (const std::optional<double> shown
-            = ratio(claim.shown->figure, claim.shown->over, runs))
+        if (const std::optional<double> shown = ratio(claim.shown->figure, claim.shown->over, runs))
             result.measured += QStringLiteral("; %1 %2x").arg(claim.shown->what, number(*shown));
     }
     // A figure measured on failed requests says nothing of the lesson, unless the failures

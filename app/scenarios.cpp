@@ -249,7 +249,8 @@ QList<Scenario> buildScenarios()
         step(QStringLiteral("one shared AsyncClient"), QStringLiteral("GET /dashboard"),
             QStringLiteral("async"), "/dashboard?client=shared", 60, 6),
         { QStringLiteral("upstream.latency_ms=100"), QStringLiteral("upstream.jitter_ms=0"),
-            QStringLiteral("upstream.handshake_ms=100"), QStringLiteral("upstream.failure_rate=0") });
+            QStringLiteral("upstream.handshake_ms=100"),
+            QStringLiteral("upstream.failure_rate=0") });
     list << Scenario { QStringLiteral("per-call-client"),
         QStringLiteral("A new HTTP client per call, or one shared"),
         QStringLiteral(

@@ -80,10 +80,11 @@ ReadResult Parser::run()
         return failed(QStringLiteral("truncated: the file ends in its header"));
     }
     if (*version < format::kOldestReadVersion || *version > format::kVersion) {
-        return failed(QStringLiteral("format version %1, but this Loopscope reads versions %2 to %3")
-                          .arg(*version)
-                          .arg(format::kOldestReadVersion)
-                          .arg(format::kVersion));
+        return failed(
+            QStringLiteral("format version %1, but this Loopscope reads versions %2 to %3")
+                .arg(*version)
+                .arg(format::kOldestReadVersion)
+                .arg(format::kVersion));
     }
     m_result.recording.formatVersion = *version;
     while (true) {

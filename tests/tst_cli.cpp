@@ -464,7 +464,8 @@ void TestCli::recordUnderSigtermGivesACompleteFile()
     QVERIFY(info.waitForFinished(hangGuardMs(15000)));
     QCOMPARE(info.exitCode(), 0);
     const QJsonObject summary = QJsonDocument::fromJson(info.readAllStandardOutput()).object();
-    QCOMPARE(summary.value(QStringLiteral("format_version")).toInt(), loopscope::recording::format::kVersion);
+    QCOMPARE(summary.value(QStringLiteral("format_version")).toInt(),
+        loopscope::recording::format::kVersion);
     QCOMPARE(summary.value(QStringLiteral("requests")).toInt(), 13);
     QCOMPARE(summary.value(QStringLiteral("tasks")).toInt(), 1);
     QCOMPARE(summary.value(QStringLiteral("lost_events")).toInt(), 0);

@@ -181,8 +181,8 @@ void TestGil::aForcedSwitchIsTracedAsAWaitBeforeTheNextHolderRuns()
             continue;
         const std::uint64_t other = events[i].span == jobs[0] ? jobs[1] : jobs[0];
         auto ofOther = [other](const trace::Event &e) { return e.span == other; };
-        const auto before = std::find_if(events.rbegin() + qsizetype(events.size() - i),
-            events.rend(), ofOther);
+        const auto before
+            = std::find_if(events.rbegin() + qsizetype(events.size() - i), events.rend(), ofOther);
         const auto after = std::find_if(events.begin() + qsizetype(i), events.end(), ofOther);
         if (before != events.rend() && before->kind == trace::Kind::AwaitSuspend) {
             ++handOvers;
@@ -192,8 +192,8 @@ void TestGil::aForcedSwitchIsTracedAsAWaitBeforeTheNextHolderRuns()
             "a job resumed while the one that let the GIL go was still traced as working");
     }
     QVERIFY2(handOvers >= 4,
-        qPrintable(QStringLiteral("only %1 traced hand-overs between two counting jobs")
-                       .arg(handOvers)));
+        qPrintable(
+            QStringLiteral("only %1 traced hand-overs between two counting jobs").arg(handOvers)));
 }
 
 void TestGil::withoutTheGilNothingIsHeld()

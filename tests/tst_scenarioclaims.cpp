@@ -169,9 +169,10 @@ void TestScenarioClaims::theTallyTimesJobsWorkingTogether()
     using K = trace::Kind;
     TracedFiguresTally tally;
     for (const trace::Event &e : { eventAt(K::JobStarted, 2, 40), eventAt(K::AwaitSuspend, 2, 60),
-             eventAt(K::AwaitSuspend, 7, 5), eventAt(K::JobStarted, 1, 0), eventAt(K::AwaitResume, 2, 80),
-             eventAt(K::JobFinished, 1, 100), eventAt(K::JobFinished, 2, 100),
-             eventAt(K::AwaitResume, 7, 90), eventAt(K::TaskSpawned, 9, 10) })
+             eventAt(K::AwaitSuspend, 7, 5), eventAt(K::JobStarted, 1, 0),
+             eventAt(K::AwaitResume, 2, 80), eventAt(K::JobFinished, 1, 100),
+             eventAt(K::JobFinished, 2, 100), eventAt(K::AwaitResume, 7, 90),
+             eventAt(K::TaskSpawned, 9, 10) })
         tally.add(e);
     const TracedFigures figures = tally.take();
     QCOMPARE(figures.jobsWorking, trace::Nanos(100));

@@ -3,8 +3,8 @@
 #include "trace/trace.h"
 
 #include <QFile>
-#include <thread>
 #include <fcntl.h>
+#include <thread>
 #include <unistd.h>
 
 namespace loopscope::upstream {

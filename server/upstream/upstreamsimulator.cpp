@@ -18,8 +18,8 @@
 #include <QTcpSocket>
 #include <QTimer>
 #include <future>
-#include <utility>
 #include <sys/socket.h>
+#include <utility>
 
 namespace loopscope::upstream {
 
