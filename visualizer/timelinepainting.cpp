@@ -284,7 +284,9 @@ void TimelineView::paintLane(const TimeMapping &m, const Row &row, Nanos now)
     const auto &spans = m_model->spanStorage();
     const Nanos foldNs = Nanos(std::ceil(kFoldPixels * m.nsPerPixel()));
     const auto [first, last] = lane.visible(m.start() - foldNs, m.end(), now);
-    const int inset = row.height >= 8 ? 2 : 0;
+    // A gap above and below every bar, so full neighbouring lanes (twenty tasks of one burst)
+    // read as twenty bars, not one block.
+    const int inset = row.height >= 8 ? 2 : 1;
     const int y = row.y + inset;
     const int h = row.height - 2 * inset;
     const bool worker = row.group == LaneGroup::Pool || row.group == LaneGroup::Database;

@@ -36,7 +36,7 @@ public:
     static constexpr int kMaxLaneHeight = 20;
     // Below this the lanes scroll rather than shrink: a thinner bar cannot be told from its
     // neighbours or hit with the mouse.
-    static constexpr int kMinLaneHeight = 5;
+    static constexpr int kMinLaneHeight = 6;
     static constexpr double kFoldPixels = 3.0;
     static constexpr double kDetailPixels = 12.0; // narrower bars show their dominant state only
     static constexpr std::size_t kMaxLabels = 200; // text is the costliest thing a frame draws
