@@ -73,6 +73,7 @@ private Q_SLOTS:
     void listModelTester();
 
     void renderSegments();
+    void renderRestartMarks();
     void renderFoldsNarrowSpans();
     void wheelZoomsAroundCursor();
     void dragPans();
@@ -609,6 +610,33 @@ void TimelineTest::renderSegments()
     QCOMPARE(QColor(image.pixel(int(m.toX(T0 + 450 * ms)), y)), pal.running);
     // Nothing after the close.
     QCOMPARE(QColor(image.pixel(int(m.toX(T0 + 950 * ms)), y)), pal.background);
+}
+
+// A restart's stop and start are drawn as lines across the lanes; the session's first start is
+// not (the axis' zero says it).
+void TimelineTest::renderRestartMarks()
+{
+    RenderFixture f;
+    f.model.ingest(std::vector<trace::Event> {
+        timelineEvent(trace::Kind::ServerStarted, T0 + 20 * ms, 0),
+        timelineEvent(trace::Kind::ServerStopping, T0 + 300 * ms, 0),
+        timelineEvent(trace::Kind::ServerStarted, T0 + 600 * ms, 0),
+    });
+    QCOMPARE(f.model.serverMarks().size(), std::size_t(3));
+    QVERIFY(QTest::qWaitForWindowExposed(&f.view));
+    const QImage image = f.view.grab().toImage();
+    const TimeMapping &m = f.view.zoom()->mapping();
+    const QColor line = f.view.timelinePalette().text;
+    const QRect lanes = f.view.lanesViewport();
+    auto linePixels = [&](Nanos t) {
+        int count = 0;
+        for (int y = lanes.top(); y < lanes.bottom(); ++y)
+            count += QColor(image.pixel(int(m.toX(t)), y)) == line ? 1 : 0;
+        return count;
+    };
+    QVERIFY(linePixels(T0 + 300 * ms) >= 3);
+    QVERIFY(linePixels(T0 + 600 * ms) >= 3);
+    QCOMPARE(linePixels(T0 + 20 * ms), 0);
 }
 
 void TimelineTest::renderFoldsNarrowSpans()

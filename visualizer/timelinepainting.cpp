@@ -48,6 +48,7 @@ void TimelineView::paintEvent(QPaintEvent *)
     p.fillRect(rect(), m_palette.background);
 
     m_visibleStalls.clear();
+    m_headerTitles.clear();
     for (const LoopStall &s : m_model->stalls()) {
         if ((s.isOpen() ? now : s.end) >= m.start() && s.begin <= m.end())
             m_visibleStalls.push_back(&s);
@@ -193,8 +194,10 @@ void TimelineView::paintRowBackgrounds(QPainter &p)
                 + QString::number(m_model->laneCount(row.group))
                 + (folded ? QStringLiteral(" lanes in one row — click to unfold)")
                           : QStringLiteral(" lanes)"));
-            p.drawText(
-                QRect(4, row.y, width() - 8, row.height), Qt::AlignVCenter | Qt::AlignLeft, title);
+            QRect written;
+            p.drawText(QRect(4, row.y, width() - 8, row.height), Qt::AlignVCenter | Qt::AlignLeft,
+                title, &written);
+            m_headerTitles.push_back(written);
         } else if (row.lane % 2 == 1 && row.height >= 6) {
             p.fillRect(QRect(0, row.y, width(), row.height), m_palette.stripeBrush);
         }

@@ -20,7 +20,8 @@ void TimelineView::paintServerMarks(QPainter &p, const TimeMapping &m, int gridB
     const int labelTop = kHealthHeight + kAxisHeight + 1;
     const int labelHeight = fm.height() + 2;
     const int right = int(m.left() + m.width());
-    std::vector<QRect> labels; // drawn so far: a label that would cover one goes a row lower
+    // Drawn so far, the group titles first: a label that would cover one goes a row lower.
+    std::vector<QRect> labels = m_headerTitles;
     bool stopSeen = false;
     for (const ServerMark &mark : marks) {
         // The session's first start is its beginning, which the axis' zero already shows; a

@@ -154,6 +154,8 @@ private:
     // Frame-local: stalls that intersect the view, for collateral underlines, and
     // everything a frame draws, batched per brush (reused, so no allocation per frame).
     std::vector<const LoopStall *> m_visibleStalls;
+    // Where this frame wrote its group titles: the server marks' labels keep off them.
+    std::vector<QRect> m_headerTitles;
     enum BrushIndex
     {
         UnreadBrush,
