@@ -9,13 +9,18 @@ void TracedFiguresTally::add(const trace::Event &event)
 {
     m_figures.tasksStarted += event.kind == trace::Kind::TaskSpawned ? 1 : 0;
     m_figures.tasksCancelled += event.kind == trace::Kind::TaskCancelled ? 1 : 0;
-    // A job span's only awaits are its waits for the GIL (the awaits of the request that awaits
-    // the job are on the request's span, which is never a job's).
-    const bool timesJobs = event.kind == trace::Kind::JobStarted
-        || event.kind == trace::Kind::JobFinished || event.kind == trace::Kind::AwaitSuspend
-        || event.kind == trace::Kind::AwaitResume;
-    if (timesJobs)
+    // A job span's only awaits are its waits for the GIL. They are recorded on the job's worker
+    // thread after its start, which the hub delivers in that order, so the awaits of every other
+    // span (the requests') are dropped here rather than kept until the step ends.
+    if (event.kind == trace::Kind::JobStarted)
+        m_jobsSeen.insert(event.span);
+    const bool await
+        = event.kind == trace::Kind::AwaitSuspend || event.kind == trace::Kind::AwaitResume;
+    if (event.kind == trace::Kind::JobStarted || event.kind == trace::Kind::JobFinished
+        || (await && m_jobsSeen.contains(event.span)))
         m_jobEvents.push_back(event);
+    if (event.kind == trace::Kind::JobFinished)
+        m_jobsSeen.erase(event.span);
 }
 
 TracedFigures TracedFiguresTally::take()

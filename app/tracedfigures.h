@@ -5,6 +5,7 @@
 #include <QtGlobal>
 
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace loopscope {
@@ -36,6 +37,7 @@ private:
 
     TracedFigures m_figures;
     std::vector<trace::Event> m_jobEvents; // since the last take
+    std::unordered_set<std::uint64_t> m_jobsSeen; // started and not yet finished, as delivered
     std::unordered_map<std::uint64_t, bool> m_startedJobs; // span -> working
     int m_working = 0;
     trace::Nanos m_lastChange = 0;
