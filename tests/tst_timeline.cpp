@@ -74,6 +74,7 @@ private Q_SLOTS:
 
     void renderSegments();
     void renderRestartMarks();
+    void groupTitlesOverTheMarks();
     void renderFoldsNarrowSpans();
     void wheelZoomsAroundCursor();
     void dragPans();
@@ -637,6 +638,30 @@ void TimelineTest::renderRestartMarks()
     QVERIFY(linePixels(T0 + 300 * ms) >= 3);
     QVERIFY(linePixels(T0 + 600 * ms) >= 3);
     QCOMPARE(linePixels(T0 + 20 * ms), 0);
+}
+
+void TimelineTest::groupTitlesOverTheMarks()
+{
+    // A restart's line runs across every lane but behind the group titles: the words under it
+    // read the same as with no restart.
+    RenderFixture plain;
+    RenderFixture marked;
+    marked.model.ingest(
+        std::vector<trace::Event> { timelineEvent(trace::Kind::ServerStopping, T0 + 40 * ms, 0) });
+    QVERIFY(QTest::qWaitForWindowExposed(&plain.view));
+    QVERIFY(QTest::qWaitForWindowExposed(&marked.view));
+    const QImage without = plain.view.grab().toImage();
+    const QImage with = marked.view.grab().toImage();
+    const QRect firstLane = marked.view.laneRect(LaneGroup::Loop, 0);
+    const int x = int(marked.view.zoom()->mapping().toX(T0 + 40 * ms));
+    const int headerTop = marked.view.lanesViewport().top();
+    QVERIFY2(firstLane.top() - headerTop >= 8, "the loop group has a title row");
+    // The line is drawn: below the title, in the first lane.
+    QVERIFY(with.copy(x - 1, firstLane.top(), 3, firstLane.height())
+        != without.copy(x - 1, firstLane.top(), 3, firstLane.height()));
+    // The title, from its first words to past the line, is untouched.
+    const QRect title(0, headerTop, x + 12, firstLane.top() - headerTop);
+    QCOMPARE(with.copy(title), without.copy(title));
 }
 
 void TimelineTest::renderFoldsNarrowSpans()

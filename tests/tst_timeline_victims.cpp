@@ -51,6 +51,26 @@ void sortByTime(std::vector<trace::Event> &events)
         [](const trace::Event &a, const trace::Event &b) { return a.time < b.time; });
 }
 
+// A blocking call stalls the loop 0–300 ms, then the loop is stuck 500–600 ms with no call to
+// blame.
+std::vector<trace::Event> blamedThenBusyStall()
+{
+    std::vector<trace::Event> events;
+    TimelineRequestShape culprit; // blocks the loop 0–300 ms
+    culprit.span = 1;
+    culprit.accepted = culprit.started = culprit.blockBegin = T0;
+    culprit.blockEnd = culprit.closed = T0 + 300 * ms;
+    culprit.blockLabel = trace::label("sleep 0.3s");
+    appendTimelineRequest(events, culprit);
+    events.push_back(timelineEvent(Kind::LoopStallBegin, T0 + 5 * ms, 7, 0, 0, T0));
+    events.push_back(timelineEvent(Kind::LoopStallEnd, T0 + 301 * ms, 7, 0, 0, 300 * ms));
+    // 500–600 ms: the watchdog saw the loop stuck with no blocking call in it.
+    events.push_back(timelineEvent(Kind::LoopStallBegin, T0 + 505 * ms, 8, 0, 0, T0 + 500 * ms));
+    events.push_back(timelineEvent(Kind::LoopStallEnd, T0 + 601 * ms, 8, 0, 0, 100 * ms));
+    sortByTime(events);
+    return events;
+}
+
 // Ten clients send at once (10 µs apart) to a route whose blocking variant sleeps 0.5 s on the
 // loop. The server reads them one at a time, 1 ms after the first was sent and then each as
 // the previous call returns, so request j waits j × 0.5 s unread in its socket. The watchdog
@@ -139,6 +159,7 @@ private Q_SLOTS:
     void inspectorSaysUnknown();
     void renderUnreadAndUnknownStart();
     void busyLoopStallIsNotRed();
+    void stallsKeepOffTheStripTitle();
     void everyVictimOnScreen();
     void legend();
 };
@@ -586,20 +607,7 @@ void TimelineVictimsTest::busyLoopStallIsNotRed()
     // Red in the loop-health strip means a blocking call is to blame; a stall of the loop's own
     // work blames no one and has its own colour.
     TimelineModel model;
-    std::vector<trace::Event> events;
-    TimelineRequestShape culprit; // blocks the loop 0–300 ms
-    culprit.span = 1;
-    culprit.accepted = culprit.started = culprit.blockBegin = T0;
-    culprit.blockEnd = culprit.closed = T0 + 300 * ms;
-    culprit.blockLabel = trace::label("sleep 0.3s");
-    appendTimelineRequest(events, culprit);
-    events.push_back(timelineEvent(Kind::LoopStallBegin, T0 + 5 * ms, 7, 0, 0, T0));
-    events.push_back(timelineEvent(Kind::LoopStallEnd, T0 + 301 * ms, 7, 0, 0, 300 * ms));
-    // 500–600 ms: the watchdog saw the loop stuck with no blocking call in it.
-    events.push_back(timelineEvent(Kind::LoopStallBegin, T0 + 505 * ms, 8, 0, 0, T0 + 500 * ms));
-    events.push_back(timelineEvent(Kind::LoopStallEnd, T0 + 601 * ms, 8, 0, 0, 100 * ms));
-    sortByTime(events);
-    model.ingest(events);
+    model.ingest(blamedThenBusyStall());
     QCOMPARE(model.stalls().size(), std::size_t(2));
     QVERIFY(model.stalls()[0].blamesCall());
     QVERIFY(model.stalls()[1].attributed && !model.stalls()[1].blamesCall());
@@ -614,6 +622,31 @@ void TimelineVictimsTest::busyLoopStallIsNotRed()
     QVERIFY2(blamed.red() > blamed.green() + 80 && blamed.red() > blamed.blue() + 80,
         qPrintable(blamed.name()));
     QCOMPARE(QColor(image.pixel(int(m.toX(T0 + 550 * ms)), y)), palette.busyStall);
+}
+
+void TimelineVictimsTest::stallsKeepOffTheStripTitle()
+{
+    // The strip's title ("loop lag … · stalls") has a row of its own: a stall under it is drawn
+    // below it whole, neither hiding the title nor hidden by it.
+    TimelineModel model;
+    model.ingest(blamedThenBusyStall());
+    TimelineView view(&model);
+    const QImage image = renderFirstSecond(view);
+    const TimeMapping &m = view.zoom()->mapping();
+    const QRect bars = view.stallBarsRect();
+    // The blamed stall's first column, under the title's words and left of its own text.
+    const int x = int(std::floor(m.toX(T0))) + 1;
+    QVERIFY(bars.top() > view.healthRect().top());
+    auto isRed = [&](int y) {
+        const QColor c(image.pixel(x, y));
+        return c.red() > c.green() + 80 && c.red() > c.blue() + 80;
+    };
+    for (int y = view.healthRect().top(); y < bars.top(); ++y)
+        QVERIFY2(!isRed(y),
+            qPrintable(QStringLiteral("stall colour at y=%1, in the title's row").arg(y)));
+    for (int y = bars.top(); y <= bars.bottom(); ++y)
+        QVERIFY2(isRed(y),
+            qPrintable(QStringLiteral("no stall colour at y=%1, under the title").arg(y)));
 }
 
 void TimelineVictimsTest::everyVictimOnScreen()

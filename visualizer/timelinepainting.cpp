@@ -78,6 +78,9 @@ void TimelineView::paintEvent(QPaintEvent *)
     if (m_timeCursor && m_timeCursor->instant())
         paintTimeCursor(
             p, m, *m_timeCursor->instant(), 0, gridBottom, kHealthHeight + 2, m_palette.text);
+    p.setClipRect(viewport);
+    paintGroupTitles(p);
+    p.setClipping(false);
     if (m_drag == Drag::Box) {
         QColor fill = m_palette.selection;
         fill.setAlpha(60);
@@ -118,6 +121,10 @@ void TimelineView::paintHealth(QPainter &p, const TimeMapping &m, Nanos now)
     const QRect r = healthRect();
     p.fillRect(r, m_palette.stripeBrush);
     const QFontMetrics fm(font());
+    p.setPen(m_palette.mutedPen);
+    p.drawText(r.adjusted(4, 1, 0, 0), Qt::AlignTop | Qt::AlignLeft,
+        QStringLiteral("loop lag (0–100 ms) · stalls"));
+    const QRect bars = stallBarsRect();
 
     // Lag: worst sample per pixel column, on a 0..100 ms scale (beyond is a stall
     // and drawn as one).
@@ -127,8 +134,8 @@ void TimelineView::paintHealth(QPainter &p, const TimeMapping &m, Nanos now)
         lag.begin(), lag.end(), m.start(), [](const LagSample &s, Nanos t) { return s.time < t; });
     int column = INT_MIN;
     Nanos worst = 0;
-    const int barBottom = r.bottom() - 1;
-    const int barSpace = r.height() - 4;
+    const int barBottom = bars.bottom();
+    const int barSpace = bars.height();
     const auto flush = [&] {
         if (column == INT_MIN || worst <= 0)
             return;
@@ -150,20 +157,25 @@ void TimelineView::paintHealth(QPainter &p, const TimeMapping &m, Nanos now)
         const Nanos end = s->isOpen() ? now : s->end;
         const int x0 = int(std::floor(m.toX(s->begin)));
         const int x1 = std::max(x0 + 2, int(std::ceil(m.toX(end))));
-        const QRect box(x0, r.top() + 2, x1 - x0, r.height() - 4);
+        const QRect box(x0, bars.top(), x1 - x0, bars.height());
         // Red only where a blocking call is to blame; a busy loop's stall blames no one.
         const bool busy = s->attributed && !s->blamesCall();
         p.fillRect(box, busy ? m_palette.busyStallBrush : m_palette.stallBrush);
-        // The most that fits: what it was, how long and what it cost; what it was; who did it.
+        // The most that fits: what it was, how long and what it cost; what it was; who did it;
+        // the call and how long; the call; how long.
         const QString what
             = s->attributed ? m_model->stallCauseText(*s) : QStringLiteral("loop stalled");
-        const QString described
-            = what + QStringLiteral(" — ") + TimeMapping::formatDuration(end - s->begin);
+        const QString duration = TimeMapping::formatDuration(end - s->begin);
+        const QString described = what + QStringLiteral(" — ") + duration;
         const QString victims = m_model->stallVictimsText(*s);
         const TimelineSpan *culprit = s->blamesCall() ? m_model->find(s->culprit) : nullptr;
-        const QString texts[]
-            = { victims.isEmpty() ? described : described + QStringLiteral(" · ") + victims,
-                  described, what, culprit ? m_model->shortName(*culprit) : QString() };
+        const QString call = s->blamesCall() && s->culpritLabel
+            ? TimelineModel::labelText(s->culpritLabel)
+            : QString();
+        const QString texts[] = { victims.isEmpty() ? described
+                                                    : described + QStringLiteral(" · ") + victims,
+            described, what, culprit ? m_model->shortName(*culprit) : QString(),
+            call.isEmpty() ? QString() : call + QStringLiteral(" — ") + duration, call, duration };
         for (const QString &text : texts) {
             if (!text.isEmpty() && fm.horizontalAdvance(text) + 6 <= box.width()) {
                 p.setPen(QPen(Qt::white, 0));
@@ -172,9 +184,6 @@ void TimelineView::paintHealth(QPainter &p, const TimeMapping &m, Nanos now)
             }
         }
     }
-    p.setPen(m_palette.mutedPen);
-    p.drawText(r.adjusted(4, 1, 0, 0), Qt::AlignTop | Qt::AlignLeft,
-        QStringLiteral("loop lag (0–100 ms) · stalls"));
 }
 
 void TimelineView::paintRowBackgrounds(QPainter &p)
@@ -194,13 +203,22 @@ void TimelineView::paintRowBackgrounds(QPainter &p)
                 + QString::number(m_model->laneCount(row.group))
                 + (folded ? QStringLiteral(" lanes in one row — click to unfold)")
                           : QStringLiteral(" lanes)"));
-            QRect written;
-            p.drawText(QRect(4, row.y, width() - 8, row.height), Qt::AlignVCenter | Qt::AlignLeft,
-                title, &written);
-            m_headerTitles.push_back(written);
+            const QRect written = p.boundingRect(
+                QRect(4, row.y, width() - 8, row.height), Qt::AlignVCenter | Qt::AlignLeft, title);
+            m_headerTitles.emplace_back(
+                QRect(written.left(), row.y, written.width(), row.height), title);
         } else if (row.lane % 2 == 1 && row.height >= 6) {
             p.fillRect(QRect(0, row.y, width(), row.height), m_palette.stripeBrush);
         }
+    }
+}
+
+void TimelineView::paintGroupTitles(QPainter &p)
+{
+    p.setPen(m_palette.textPen);
+    for (const auto &[box, title] : m_headerTitles) {
+        p.fillRect(box.adjusted(-2, 0, 2, 0), m_palette.headerBrush);
+        p.drawText(box, Qt::AlignVCenter | Qt::AlignLeft, title);
     }
 }
 

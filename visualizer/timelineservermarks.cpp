@@ -21,7 +21,9 @@ void TimelineView::paintServerMarks(QPainter &p, const TimeMapping &m, int gridB
     const int labelHeight = fm.height() + 2;
     const int right = int(m.left() + m.width());
     // Drawn so far, the group titles first: a label that would cover one goes a row lower.
-    std::vector<QRect> labels = m_headerTitles;
+    std::vector<QRect> labels;
+    for (const auto &title : m_headerTitles)
+        labels.push_back(title.first);
     bool stopSeen = false;
     for (const ServerMark &mark : marks) {
         // The session's first start is its beginning, which the axis' zero already shows; a

@@ -129,6 +129,13 @@ QRect TimelineView::healthRect() const
     return { 0, 0, width(), kHealthHeight };
 }
 
+QRect TimelineView::stallBarsRect() const
+{
+    // The strip's title has a row of its own, so no stall covers it and it covers no stall.
+    const int titleHeight = fontMetrics().height() + 2;
+    return healthRect().adjusted(0, titleHeight, 0, -2);
+}
+
 void TimelineView::resizeEvent(QResizeEvent *event)
 {
     QWidget::resizeEvent(event);

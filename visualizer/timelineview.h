@@ -30,7 +30,7 @@ class TimelineView : public QWidget
 {
     Q_OBJECT
 public:
-    static constexpr int kHealthHeight = 44;
+    static constexpr int kHealthHeight = 52;
     static constexpr int kAxisHeight = 20;
     static constexpr int kHeaderHeight = 18;
     static constexpr int kMaxLaneHeight = 20;
@@ -72,6 +72,8 @@ public:
     // The lane's row, or the folded row holding it; empty when its group has no such lane.
     QRect laneRect(LaneGroup group, int lane) const;
     QRect healthRect() const;
+    // The part of the health strip under its title, where the lag and the stalls are drawn.
+    QRect stallBarsRect() const;
     QRect lanesViewport() const;
 
     // Lanes that do not fit scroll (scroll bar, Shift+wheel, Page Up/Down); a group folds
@@ -119,6 +121,7 @@ private:
     void paintHealth(QPainter &p, const TimeMapping &m, Nanos now);
     void paintAxis(QPainter &p, const TimeMapping &m, int gridBottom);
     void paintRowBackgrounds(QPainter &p);
+    void paintGroupTitles(QPainter &p);
     void paintLanes(QPainter &p, const TimeMapping &m, Nanos now);
     void paintLane(const TimeMapping &m, const Row &row, Nanos now);
     void paintSpan(
@@ -154,8 +157,9 @@ private:
     // Frame-local: stalls that intersect the view, for collateral underlines, and
     // everything a frame draws, batched per brush (reused, so no allocation per frame).
     std::vector<const LoopStall *> m_visibleStalls;
-    // Where this frame wrote its group titles: the server marks' labels keep off them.
-    std::vector<QRect> m_headerTitles;
+    // Where this frame writes its group titles, painted last so that lines across the lanes
+    // pass behind them; the server marks' labels keep off them.
+    std::vector<std::pair<QRect, QString>> m_headerTitles;
     enum BrushIndex
     {
         UnreadBrush,
