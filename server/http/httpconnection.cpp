@@ -1,6 +1,5 @@
 #include "httpconnection.h"
 
-#include "clienttimes.h"
 #include "requestids.h"
 #include "stampedread.h"
 #include "trace/trace.h"
@@ -227,19 +226,8 @@ QCoro::Task<> HttpConnection::serve(
     ++stats.requests;
     ++stats.inFlightRequests;
 
-    IncomingRequest incoming;
-    incoming.requestId = requestIdFor(request);
-    incoming.span = trace::newSpanId();
-    incoming.connectionId = m_id;
+    IncomingRequest incoming = admitRequest(std::move(request), m_id, arrived);
     incoming.clientGone = m_clientGone;
-    incoming.request = std::move(request);
-    trace::record(trace::Kind::RequestAccepted, incoming.span, 0, 0, static_cast<qint64>(m_id));
-    const ClientTimes before
-        = plausibleClientTimes(incoming.request.header(kSentHeader), arrived, trace::nowNs());
-    if (before.known())
-        trace::record(trace::Kind::RequestArrived, incoming.span, 0,
-            static_cast<std::uint64_t>(before.sent), before.arrived);
-    trace::recordRequestId(incoming.span, incoming.requestId);
 
     HttpResponse response;
     if (answer) {
@@ -458,7 +446,7 @@ void HttpConnection::failProtocol(int status, const QByteArray &detail)
     // Like every answer it carries an X-Request-Id: the client's when the fields parsed so far
     // hold a printable one. It is traced as a request answered at once, so the timeline and
     // the metrics count it too.
-    const QByteArray requestId = requestIdFor(m_parser.current());
+    const QByteArray requestId = requestIdFor(m_parser.current().header("x-request-id"));
     m_parser.reset();
     const HttpResponse response = HttpResponse::detail(status, QString::fromLatin1(detail));
     QByteArray bytes = serializeResponse(response, false, 1, requestId);
@@ -515,12 +503,6 @@ void HttpConnection::onDisconnected()
     m_clientGone->store(true);
     --m_stats.openConnections;
     emit closed(this);
-}
-
-QByteArray HttpConnection::requestIdFor(const HttpRequest &request)
-{
-    QByteArray fromClient = request.header("x-request-id");
-    return isAcceptableRequestId(fromClient) ? fromClient : generateRequestId();
 }
 
 } // namespace loopscope::http

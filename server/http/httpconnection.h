@@ -77,7 +77,6 @@ private:
     bool backPressured() const;
     void resumeIfRelieved(); // reads on once the client has caught up
     void failProtocol(int status, const QByteArray &detail);
-    QByteArray requestIdFor(const HttpRequest &request);
 
     QTcpSocket
         m_socket; // writes what writeOut cannot; reads go through m_reader (see ignoreQtReads)

@@ -2,6 +2,7 @@
 
 #include "httprequest.h"
 #include "httpresponse.h"
+#include "incomingrequest.h"
 
 #include <QCoro/QCoroTask>
 #include <atomic>
@@ -10,18 +11,6 @@
 #include <optional>
 
 namespace loopscope::http {
-
-// A request as the connection hands it to the application.
-struct IncomingRequest
-{
-    HttpRequest request;
-    QByteArray requestId; // X-Request-Id: the client's when valid, otherwise generated
-    quint64 span = 0; // trace span id of this request
-    quint64 connectionId = 0;
-    // Set once the client has left (its connection closed or was destroyed): work done for it
-    // can stop. Readable from any thread.
-    std::shared_ptr<const std::atomic<bool>> clientGone;
-};
 
 // The application side of the server. Runs on the server loop thread.
 class RequestHandler

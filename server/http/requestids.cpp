@@ -16,6 +16,11 @@ bool isAcceptableRequestId(const QByteArray &id)
     return true;
 }
 
+QByteArray requestIdFor(const QByteArray &fromClient)
+{
+    return isAcceptableRequestId(fromClient) ? fromClient : generateRequestId();
+}
+
 QByteArray generateRequestId()
 {
     // A random per-process prefix keeps ids from two runs apart; the counter keeps them cheap:

@@ -11,12 +11,9 @@
 #include "core/epolldispatcher.h"
 #include "core/modetable.h"
 #include "core/serverlog.h"
-#include "http/clienttimes.h"
 #include "http/exchangelog.h"
 #include "http/httpparser.h"
-#include "http/requestids.h"
 #include "serverruntime.h"
-#include "trace/trace.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
@@ -191,21 +188,8 @@ Harness::Harness()
 
 void Harness::serve(http::HttpRequest request, const std::shared_ptr<Batch> &batch)
 {
-    http::IncomingRequest incoming;
-    const QByteArray fromClient = request.header("x-request-id");
-    incoming.requestId
-        = http::isAcceptableRequestId(fromClient) ? fromClient : http::generateRequestId();
-    incoming.span = trace::newSpanId();
-    incoming.connectionId = 1;
-    incoming.request = std::move(request);
-    trace::record(trace::Kind::RequestAccepted, incoming.span, 0, 0, 1);
     // No socket here, so no kernel stamp: the client's X-Loopscope-Sent is judged alone.
-    const http::ClientTimes before
-        = http::plausibleClientTimes(incoming.request.header(http::kSentHeader), 0, trace::nowNs());
-    if (before.known())
-        trace::record(trace::Kind::RequestArrived, incoming.span, 0,
-            static_cast<std::uint64_t>(before.sent), before.arrived);
-    trace::recordRequestId(incoming.span, incoming.requestId);
+    http::IncomingRequest incoming = http::admitRequest(std::move(request), 1, 0);
     ++batch->unanswered;
     answer(*m_handler, std::move(incoming), batch);
 }
