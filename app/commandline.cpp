@@ -54,6 +54,8 @@ std::optional<qint64> parseByteCount(QString text)
         multiplier = 1024;
     else if (text.endsWith(u'M', Qt::CaseInsensitive))
         multiplier = 1024 * 1024;
+    else if (text.endsWith(u'G', Qt::CaseInsensitive))
+        multiplier = qint64(1) << 30;
     if (multiplier != 1)
         text.chop(1);
     bool ok = false;
@@ -270,7 +272,7 @@ const std::vector<OptionRow> &optionTable()
             } },
         { { QStringLiteral("max-upstream-body-bytes") }, QStringLiteral("B"),
             QStringLiteral("an upstream answer's body at most B bytes, else that\n"
-                           "call fails (default 10M; K and M suffixes)"),
+                           "call fails (default 10M; K, M and G suffixes)"),
             {},
             byteCount(QStringLiteral("max-upstream-body-bytes"),
                 [](O &o) -> qint64 & { return o.server.outbound.maxBodyBytes; }) },
@@ -314,7 +316,7 @@ const std::vector<OptionRow> &optionTable()
                 [](O &o) -> qint64 & { return o.server.limits.maxHeaderBytes; }) },
         { { QStringLiteral("max-body-bytes") }, QStringLiteral("B"),
             QStringLiteral("request body at most B bytes, else 413 (default 1M)\n"
-                           "(B takes K and M suffixes: 16K, 1M)"),
+                           "(B takes K, M and G suffixes: 16K, 1M, 1G)"),
             {},
             byteCount(QStringLiteral("max-body-bytes"),
                 [](O &o) -> qint64 & { return o.server.limits.maxBodyBytes; }) },
@@ -360,6 +362,20 @@ const std::vector<OptionRow> &optionTable()
                         QStringLiteral("--trace-retention expects 10 to 3600 seconds, got '%1'")
                             .arg(value));
                 o.traceRetention = std::chrono::seconds(seconds);
+                return {};
+            } },
+        { { QStringLiteral("trace-ring-budget") }, QStringLiteral("B"),
+            QStringLiteral("bytes for every thread's trace ring together, 1M to 16G; a\n"
+                           "thread that finds it spent gets a small ring (default: a 64th of\n"
+                           "the machine's memory, 32M to 256M)"),
+            other,
+            [](const QString &value, O &o) -> Result {
+                const std::optional<qint64> bytes = parseByteCount(value);
+                if (!bytes || *bytes < (qint64(1) << 20) || *bytes > (qint64(16) << 30))
+                    return refused(QStringLiteral(
+                        "--trace-ring-budget expects 1M to 16G, such as 64M, got '%1'")
+                                       .arg(value));
+                o.server.traceRingBudget = *bytes;
                 return {};
             } },
         { { QStringLiteral("no-trace") }, {},

@@ -21,6 +21,9 @@ struct ServerConfig
     bool gil = true;
     // --no-trace: off, nothing is recorded (trace::setRecording), to measure what tracing costs.
     bool tracing = true;
+    // --trace-ring-budget: bytes for every thread's trace ring together; 0 is
+    // trace::defaultRingBudget().
+    qint64 traceRingBudget = 0;
     // Shutdown, in order: requests in flight get drainTimeout to be answered; then their work
     // is cancelled and gets cancelGrace to answer; background tasks get taskGrace, then are
     // cancelled; the worker pool gets cancelGrace to come back, or is abandoned.

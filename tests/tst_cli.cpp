@@ -99,6 +99,8 @@ void TestCli::invalidArgumentsExitWithUsage_data()
                QStringLiteral("32K"), QStringLiteral("--max-header-bytes"), QStringLiteral("16K") };
     QTest::newRow("trace retention below 10 s") << QStringList { QStringLiteral("--headless"),
         QStringLiteral("--trace-retention"), QStringLiteral("5") };
+    QTest::newRow("trace ring budget below 1M") << QStringList { QStringLiteral("--headless"),
+        QStringLiteral("--trace-ring-budget"), QStringLiteral("512K") };
     QTest::newRow("empty control token") << QStringList { QStringLiteral("--headless"),
         QStringLiteral("--control-token"), QString() };
     QTest::newRow("zero background tasks") << QStringList { QStringLiteral("--headless"),
@@ -252,7 +254,8 @@ void TestCli::limitAndTokenOptionsApply()
     const quint16 port = startHeadless(process,
         { QStringLiteral("--max-body-bytes"), QStringLiteral("1K"),
             QStringLiteral("--max-upstream-body-bytes"), QStringLiteral("512K"),
-            QStringLiteral("--control-token"), QStringLiteral("tok") });
+            QStringLiteral("--control-token"), QStringLiteral("tok"),
+            QStringLiteral("--trace-ring-budget"), QStringLiteral("24M") });
     QVERIFY(port != 0);
     QCOMPARE(fetch(port, "POST", "/items/import", QByteArray(2048, 'x')).status, 413);
     QCOMPARE(fetch(port, "GET", "/_scope/metrics").status, 401);
@@ -262,8 +265,16 @@ void TestCli::limitAndTokenOptionsApply()
         "close\r\n\r\n",
         1);
     QCOMPARE(metrics.responses.value(0).status, 200);
-    QVERIFY(metrics.responses.value(0).body.contains(
-        "loopscope_limit{name=\"max_body_bytes\"} 1024\n"));
+    const QByteArray metricsText = metrics.responses.value(0).body;
+    QVERIFY(metricsText.contains("loopscope_limit{name=\"max_body_bytes\"} 1024\n"));
+    QVERIFY(metricsText.contains("loopscope_trace_ring_budget_bytes 25165824\n"));
+    // Within the budget but for the smallest rings (64 KiB) of threads that found it spent.
+    const QRegularExpression rings(
+        QStringLiteral("loopscope_trace_memory_bytes\\{part=\"rings\"\\} (\\d+)"));
+    const QRegularExpressionMatch held = rings.match(QString::fromLatin1(metricsText));
+    QVERIFY(held.hasMatch());
+    QVERIFY2(held.captured(1).toLongLong() <= (24 << 20) + 64 * (64 << 10),
+        qPrintable(held.captured(0)));
     const RawExchange upstream = exchange(port,
         "GET /_scope/upstream HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
         "tok\r\nConnection: close\r\n\r\n",

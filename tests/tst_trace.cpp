@@ -29,6 +29,8 @@
 #include <QtTest/QTest>
 
 #include <algorithm>
+#include <future>
+#include <latch>
 #include <map>
 #include <mutex>
 #include <set>
@@ -178,6 +180,7 @@ private Q_SLOTS:
     void exitedThreadRingIsFreed();
     void ringIsResidentFromItsFirstEvent();
     void preparedRingIsMadeBeforeAnyEvent();
+    void ringsShareOneBudget();
     void labelsStableAcrossThreads();
     void requestIdTruncated();
     void nothingIsRecordedWhileRecordingIsOff();
@@ -385,6 +388,47 @@ void TraceTest::preparedRingIsMadeBeforeAnyEvent()
     QCOMPARE(heldAfterEvent, heldPrepared);
     QVERIFY(!capacityStillOpen);
     QTRY_COMPARE(RingRegistry::instance().bytesHeld(), heldBefore);
+}
+
+void TraceTest::ringsShareOneBudget()
+{
+    // Three threads each ask for a 2 MiB ring with 3 MiB of the budget left: the first gets
+    // its 2, the second the 1 MiB left, the third the smallest ring. Once they are gone the
+    // budget is whole again.
+    RingRegistry &registry = RingRegistry::instance();
+    TraceHub::instance().flush();
+    const std::size_t budgetBefore = ringBudget();
+    const auto restore = qScopeGuard([budgetBefore] { setRingBudget(budgetBefore); });
+    const std::size_t heldBefore = registry.bytesHeld();
+    setRingBudget(heldBefore + (3 << 20));
+    constexpr std::size_t kWanted = (2 << 20) / sizeof(Event);
+    std::latch release(1);
+    std::vector<std::thread> threads;
+    std::vector<std::size_t> granted;
+    auto ringOfANewThread = [&release](std::promise<std::size_t> made) {
+        setRingCapacity(kWanted);
+        prepareRing();
+        made.set_value(ringCapacity());
+        release.wait(); // each keeps its ring while the next asks
+    };
+    for (int i = 0; i < 3; ++i) {
+        std::promise<std::size_t> made;
+        std::future<std::size_t> capacity = made.get_future();
+        threads.emplace_back(ringOfANewThread, std::move(made));
+        granted.push_back(capacity.get());
+    }
+    release.count_down();
+    for (std::thread &thread : threads)
+        thread.join();
+    QCOMPARE(granted, (std::vector<std::size_t> { kWanted, kWanted / 2, kMinRingCapacity }));
+    QTRY_COMPARE_WITH_TIMEOUT(registry.bytesHeld(), heldBefore, hangGuardMs(5000));
+    std::size_t again = 0;
+    std::thread([&again] {
+        setRingCapacity(kWanted);
+        prepareRing();
+        again = ringCapacity();
+    }).join();
+    QCOMPARE(again, kWanted);
 }
 
 void TraceTest::labelsStableAcrossThreads()

@@ -1,6 +1,8 @@
 #include "ringregistry.h"
 
 #include <algorithm>
+#include <bit>
+#include <unistd.h>
 
 namespace loopscope::trace {
 
@@ -16,13 +18,48 @@ std::uint32_t RingRegistry::newThreadIndex()
     return m_nextThread.fetch_add(1, std::memory_order_relaxed);
 }
 
-EventRing *RingRegistry::createRing(std::uint32_t thread, std::size_t capacity)
+std::size_t defaultRingBudget()
 {
+    const long pages = sysconf(_SC_PHYS_PAGES);
+    const long pageSize = sysconf(_SC_PAGESIZE);
+    const std::size_t memory
+        = pages > 0 && pageSize > 0 ? std::size_t(pages) * std::size_t(pageSize) : 0;
+    return std::clamp(memory / 64, std::size_t(32) << 20, std::size_t(256) << 20);
+}
+
+RingRegistry::RingRegistry()
+    : m_budget(defaultRingBudget())
+{ }
+
+EventRing *RingRegistry::createRing(std::uint32_t thread, std::size_t wantedCapacity)
+{
+    std::size_t capacity = std::bit_ceil(std::max(wantedCapacity, kMinRingCapacity));
+    {
+        // Taken from the budget before the ring is made: making it touches every page, and
+        // registering threads and the collector must not wait for that.
+        const std::lock_guard lock(m_mutex);
+        const std::size_t left = m_budget > m_committed ? m_budget - m_committed : 0;
+        while (capacity > kMinRingCapacity && capacity * sizeof(Event) > left)
+            capacity /= 2;
+        m_committed += capacity * sizeof(Event);
+    }
     auto ring = std::make_unique<EventRing>(capacity, thread);
     EventRing *raw = ring.get();
     const std::lock_guard lock(m_mutex);
     m_rings.push_back(std::move(ring));
     return raw;
+}
+
+void RingRegistry::setByteBudget(std::size_t bytes)
+{
+    const std::lock_guard lock(m_mutex);
+    m_budget = bytes;
+}
+
+std::size_t RingRegistry::byteBudget() const
+{
+    const std::lock_guard lock(m_mutex);
+    return m_budget;
 }
 
 void RingRegistry::setThreadName(std::uint32_t thread, const QString &name)
@@ -80,6 +117,7 @@ std::size_t RingRegistry::drainAll(std::vector<Event> &out, std::vector<std::siz
             if (!ring->ownerExited() || !ring->empty())
                 return false;
             m_droppedByFreedRings += ring->dropped();
+            m_committed -= ring->bytesHeld();
             return true;
         });
         m_rings.erase(dead, m_rings.end());

@@ -19,7 +19,14 @@ public:
     static RingRegistry &instance();
 
     std::uint32_t newThreadIndex();
-    EventRing *createRing(std::uint32_t thread, std::size_t capacity);
+    // A ring for `thread`, out of the budget: the capacity it asks for while the budget lasts,
+    // then the largest power of two that fits what is left, never below kMinRingCapacity (a
+    // thread always traces; what overflows a small ring is counted as dropped).
+    EventRing *createRing(std::uint32_t thread, std::size_t wantedCapacity);
+    // Bytes for every ring together, so that many threads cannot multiply the trace's memory.
+    // Rings made before a change keep their size.
+    void setByteBudget(std::size_t bytes);
+    std::size_t byteBudget() const;
 
     void setThreadName(std::uint32_t thread, const QString &name);
     QString threadName(std::uint32_t thread) const;
@@ -36,11 +43,15 @@ public:
     std::size_t ringCount() const;
 
 private:
+    RingRegistry();
+
     mutable std::mutex m_mutex;
     std::vector<std::unique_ptr<EventRing>> m_rings;
     std::vector<QString> m_names; // by thread index
     std::atomic<std::uint32_t> m_nextThread { 0 };
     std::uint64_t m_droppedByFreedRings = 0;
+    std::size_t m_budget;
+    std::size_t m_committed = 0; // bytes of the rings held and of those being made
     std::vector<EventRing *> m_snapshot; // reused by drainAll
 };
 

@@ -226,6 +226,21 @@ bool prepareRing()
     return currentRing() != nullptr;
 }
 
+std::size_t ringCapacity()
+{
+    return t_slot.ring ? t_slot.ring->capacity() : 0;
+}
+
+void setRingBudget(std::size_t bytes)
+{
+    RingRegistry::instance().setByteBudget(bytes);
+}
+
+std::size_t ringBudget()
+{
+    return RingRegistry::instance().byteBudget();
+}
+
 bool setRingCapacity(std::size_t events)
 {
     if (t_slot.ring || t_slot.exited)

@@ -115,9 +115,19 @@ std::vector<ThreadInfo> threads(); // every thread that ever registered
 
 // Ring capacity (events, rounded up to a power of two) of the calling thread's
 // ring. Only effective before the thread's first event; returns whether it was.
-// Busy threads (the server loop) should ask for more than the default.
+// Busy threads (the server loop) should ask for more than the default. The ring gets less
+// when the rings' byte budget is short, down to kMinRingCapacity.
 inline constexpr std::size_t kDefaultRingCapacity = 16384;
+inline constexpr std::size_t kMinRingCapacity = 1024;
 bool setRingCapacity(std::size_t events);
+// The calling thread's ring capacity in events: what it was granted; 0 before it has one.
+std::size_t ringCapacity();
+// Bytes for every thread's ring together (rings made before a change keep their size). The
+// default is a 64th of the machine's memory, 32 MiB to 256 MiB: room for the loop's 16 MiB and
+// the default 1 MiB of each of 40 pool threads, on a machine that has it.
+std::size_t defaultRingBudget();
+void setRingBudget(std::size_t bytes);
+std::size_t ringBudget();
 // Makes the calling thread's ring now rather than at its first event. Every page of a ring is
 // made resident when it is made (the server loop's 16 MiB took 60 ms on a 2-core VM): a thread
 // that serves requests prepares it when it starts, so no request waits for it. Returns whether

@@ -254,7 +254,12 @@ QByteArray TraceHub::prometheusText() const
             "loopscope_trace_memory_bytes{part=\"rings\"} "
         + QByteArray::number(qulonglong(RingRegistry::instance().bytesHeld()))
         + "\nloopscope_trace_memory_bytes{part=\"window\"} "
-        + QByteArray::number(qulonglong(windowEvents) * sizeof(Event)) + '\n';
+        + QByteArray::number(qulonglong(windowEvents) * sizeof(Event))
+        + "\n# HELP loopscope_trace_ring_budget_bytes What the rings may hold together "
+          "(--trace-ring-budget).\n"
+          "# TYPE loopscope_trace_ring_budget_bytes gauge\n"
+          "loopscope_trace_ring_budget_bytes "
+        + QByteArray::number(qulonglong(RingRegistry::instance().byteBudget())) + '\n';
     return text;
 }
 
