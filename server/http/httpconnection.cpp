@@ -6,7 +6,6 @@
 
 #include <QDeadlineTimer>
 #include <QPointer>
-#include <QSocketNotifier>
 #include <cerrno>
 #include <sys/socket.h>
 
@@ -24,45 +23,28 @@ qint64 monotonicMs()
 HttpConnection::HttpConnection(qintptr socketDescriptor, quint64 id, RequestHandler &handler,
     const HttpLimits &limits, ConnectionStats &stats, QObject *parent)
     : QObject(parent)
+    , m_socket(int(socketDescriptor), this,
+          { [this] { onReadyRead(); },
+              [this] {
+                  // A client reading a long answer slowly is active, not idle.
+                  m_lastActivityMs = monotonicMs();
+                  pumpStream();
+                  resumeIfRelieved();
+              },
+              [this] { onDisconnected(); } })
     , m_id(id)
     , m_handler(handler)
     , m_limits(limits)
     , m_stats(stats)
     , m_parser(limits)
-    , m_reader(socketDescriptor, QSocketNotifier::Read)
     , m_lastActivityMs(monotonicMs())
 {
-    // Unbuffered: small answers go straight into the kernel, instead of through a 16 KiB chunk
-    // kept per socket. This keeps an idle-waiting connection small (10,000 of them wait on
-    // /async at once). Reads do not go through Qt at all (see ignoreQtReads).
-    m_socket.setSocketDescriptor(socketDescriptor, QAbstractSocket::ConnectedState,
-        QIODevice::ReadWrite | QIODevice::Unbuffered);
-    // Small answers must not wait for Nagle: a keep-alive client waits for each one.
-    m_socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    ignoreQtReads();
-    connect(&m_reader, &QSocketNotifier::activated, this, &HttpConnection::onReadyRead);
-    connect(&m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
-    connect(&m_socket, &QTcpSocket::disconnected, this, &HttpConnection::onDisconnected);
-    connect(&m_socket, &QTcpSocket::bytesWritten, this, [this] {
-        // A client reading a long answer slowly is active, not idle.
-        m_lastActivityMs = monotonicMs();
-        pumpStream();
-        resumeIfRelieved();
-    });
-    connect(&m_socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError) {
-        if (m_socket.state() != QAbstractSocket::ConnectedState)
-            onDisconnected();
-    });
     ++m_stats.openConnections;
     ++m_stats.acceptedConnections;
 }
 
 HttpConnection::~HttpConnection()
 {
-    // The socket, destroyed after the members declared behind it, reports its close on the way
-    // out: onDisconnected must not run on a half-destroyed connection (it touched the freed read
-    // notifier and counted the connection out twice).
-    m_socket.disconnect(this);
     m_clientGone->store(true);
     // A closed connection is deleted later, possibly after the stats are gone: it has already
     // counted itself out.
@@ -81,17 +63,12 @@ void HttpConnection::onReadyRead()
     if (m_paused) {
         // Leave bytes in the kernel: that is the back-pressure on a client that pipelines
         // faster than we answer or reads.
-        m_reader.setEnabled(false);
+        m_socket.setReading(false);
         return;
     }
-    const int descriptor = static_cast<int>(m_socket.socketDescriptor());
+    const int descriptor = m_socket.descriptor();
     if (descriptor < 0 || m_inputEnded)
         return;
-    if (m_socket.bytesAvailable() > 0) {
-        // Qt read after all (something turned its notifier on again): take its bytes first.
-        keep(m_socket.readAll());
-        ignoreQtReads();
-    }
     // Read through a stack chunk so the buffer holds exactly what arrived.
     char chunk[4096];
     for (;;) {
@@ -125,20 +102,6 @@ void HttpConnection::keep(QByteArrayView received, trace::Nanos arrived)
         return;
     m_buffer.append(received);
     m_arrivals.received(std::size_t(received.size()), arrived);
-}
-
-void HttpConnection::ignoreQtReads()
-{
-    // Qt 6.4 reads ahead into the socket's own buffer despite the Unbuffered flag (seen: after
-    // a read notification bytesAvailable() held bytes the kernel no longer had), and takes the
-    // end of the client's input for a hang-up: at the next notification it reads 0,
-    // closes the descriptor and reports RemoteHostClosedError, with the answers to what the
-    // client sent still unwritten. So the reads are ours, through m_reader, and Qt's read
-    // notifier (a child QSocketNotifier of the socket's engine) stays off; Qt only writes.
-    for (QSocketNotifier *notifier : m_socket.findChildren<QSocketNotifier *>()) {
-        if (notifier != &m_reader && notifier->type() == QSocketNotifier::Read)
-            notifier->setEnabled(false);
-    }
 }
 
 void HttpConnection::parseBuffered()
@@ -184,7 +147,7 @@ void HttpConnection::parseBuffered()
         closeWhenDone();
     // Read on while requests may come; an ended input stays readable and would wake us
     // without end.
-    m_reader.setEnabled(!m_paused && !m_inputEnded && !m_closedEmitted);
+    m_socket.setReading(!m_paused && !m_inputEnded && !m_closedEmitted);
 }
 
 void HttpConnection::answerExpectation(const HttpRequest &head)
@@ -295,7 +258,7 @@ void HttpConnection::writeReadyResponses()
     while (!m_streaming && !m_pending.empty() && m_pending.front().ready) {
         PendingResponse &front = m_pending.front();
         m_readyBytes -= front.bytes.size();
-        writeOut(std::exchange(front.bytes, {}));
+        m_socket.write(std::exchange(front.bytes, {}));
         if (front.stream) {
             m_streaming = true; // finishFront() pops it and comes back here
             break;
@@ -310,8 +273,6 @@ void HttpConnection::writeReadyResponses()
             break;
         }
     }
-    if (m_socket.bytesToWrite() > 0)
-        m_socket.flush(); // what the kernel took no more of: try once more now, not next pass
     m_lastActivityMs = monotonicMs();
     if (m_streaming) {
         pumpStream();
@@ -319,34 +280,10 @@ void HttpConnection::writeReadyResponses()
     }
     if (m_closing) {
         if (m_pending.empty())
-            m_socket.disconnectFromHost();
+            m_socket.close();
         return;
     }
     resumeIfRelieved();
-}
-
-void HttpConnection::writeOut(QByteArray bytes)
-{
-    // Qt's own path for a small answer buffers it, turns the socket's write notifier on, writes
-    // at flush() and turns the notifier off: on the server loop's epoll, two epoll_ctl calls per
-    // answer beside its one write. Straight to the kernel is one call. Only while Qt holds
-    // nothing, so the bytes leave in order.
-    const int descriptor = static_cast<int>(m_socket.socketDescriptor());
-    qsizetype sent = 0;
-    if (descriptor >= 0 && m_socket.bytesToWrite() == 0) {
-        while (sent < bytes.size()) {
-            const ssize_t written = ::send(descriptor, bytes.constData() + sent,
-                size_t(bytes.size() - sent), MSG_DONTWAIT | MSG_NOSIGNAL);
-            if (written > 0)
-                sent += written;
-            else if (written < 0 && errno == EINTR)
-                continue;
-            else
-                break; // full (the rest waits in Qt), or an error Qt meets and reports in turn
-        }
-    }
-    if (sent < bytes.size())
-        m_socket.write(sent == 0 ? bytes : bytes.sliced(sent));
 }
 
 void HttpConnection::pumpStream()
@@ -355,7 +292,7 @@ void HttpConnection::pumpStream()
         return;
     // The cap that bounds a non-reading client: nothing more is produced until it reads, and the
     // bytesWritten signal of its next read brings us back here.
-    if (m_socket.bytesToWrite() >= m_limits.maxUnsentBytes)
+    if (m_socket.bytesHeld() >= m_limits.maxUnsentBytes)
         return;
     m_pulling = true;
     pullPiece(m_pending.front().stream);
@@ -392,7 +329,7 @@ void HttpConnection::deliverPiece(std::optional<QByteArray> piece)
         finishFront();
         return;
     }
-    m_socket.write(chunked ? chunkFrame(*piece) : *piece);
+    m_socket.write(chunked ? chunkFrame(*piece) : std::move(*piece));
     m_lastActivityMs = monotonicMs();
     // Queued: a source that answers at once (a blocking read) lets the loop serve others between
     // pieces, and the stack does not grow with the body.
@@ -416,7 +353,7 @@ void HttpConnection::finishFront()
 
 qint64 HttpConnection::unsentBytes() const
 {
-    return m_socket.bytesToWrite() + m_readyBytes;
+    return m_socket.bytesHeld() + m_readyBytes;
 }
 
 bool HttpConnection::backPressured() const
@@ -430,10 +367,7 @@ void HttpConnection::resumeIfRelieved()
     if (!m_paused || m_noMoreRequests || backPressured())
         return;
     m_paused = false;
-    if (m_socket.bytesAvailable() > 0)
-        onReadyRead();
-    else
-        parseBuffered();
+    parseBuffered(); // reads on from the kernel, where the rest waited
 }
 
 void HttpConnection::failProtocol(int status, const QByteArray &detail)
@@ -466,7 +400,7 @@ void HttpConnection::enforceTimeouts(qint64 nowMs)
 {
     // A streamed answer waiting for its client to read is not being served: the client is idle.
     const bool waitingForClient
-        = m_streaming && !m_pulling && m_socket.bytesToWrite() >= m_limits.maxUnsentBytes;
+        = m_streaming && !m_pulling && m_socket.bytesHeld() >= m_limits.maxUnsentBytes;
     if (m_closedEmitted || (!m_pending.empty() && !waitingForClient))
         return; // a request is being served: its own timeouts apply, not the connection's
     const bool dribbling = m_partialRequestSinceMs >= 0
@@ -481,7 +415,7 @@ void HttpConnection::enforceTimeouts(qint64 nowMs)
         if (m_socket.bytesToWrite() > 0)
             m_socket.abort();
         else
-            m_socket.disconnectFromHost();
+            m_socket.close();
     }
 }
 
@@ -490,7 +424,7 @@ void HttpConnection::closeWhenDone()
     m_noMoreRequests = true;
     m_closing = true;
     if (m_pending.empty())
-        m_socket.disconnectFromHost();
+        m_socket.close();
 }
 
 void HttpConnection::onDisconnected()
@@ -499,7 +433,6 @@ void HttpConnection::onDisconnected()
         return;
     m_closedEmitted = true;
     m_noMoreRequests = true;
-    m_reader.setEnabled(false); // Qt has closed the descriptor
     m_clientGone->store(true);
     --m_stats.openConnections;
     emit closed(this);

@@ -2,6 +2,7 @@
 
 #include "arrivalmarks.h"
 #include "bodysource.h"
+#include "connectionsocket.h"
 #include "connectionstats.h"
 #include "httplimits.h"
 #include "httpparser.h"
@@ -10,8 +11,6 @@
 #include <QCoro/QCoroTask>
 #include <QList>
 #include <QObject>
-#include <QSocketNotifier>
-#include <QTcpSocket>
 #include <atomic>
 #include <memory>
 #include <optional>
@@ -54,7 +53,6 @@ private:
     void onReadyRead();
     void parseBuffered();
     void keep(QByteArrayView received, trace::Nanos arrived = 0);
-    void ignoreQtReads();
     void onDisconnected();
     // `arrived`: the kernel's receive time of the request's first byte (0 = not known).
     // `answer`: the final answer decided already (a refusal on the head alone); the handler is
@@ -65,27 +63,22 @@ private:
     void complete(quint64 sequence, QByteArray bytes, bool closeAfter);
     void complete(quint64 sequence, PendingResponse answer);
     void writeReadyResponses();
-    // Writes an answer straight into the kernel while nothing waits in Qt's buffer; what the
-    // kernel does not take goes through the socket, which sends it as the client reads.
-    void writeOut(QByteArray bytes);
     // Streaming the front answer: asks its source for the next piece while the client keeps up.
     void pumpStream();
     QCoro::Task<> pullPiece(std::shared_ptr<BodySource> source);
     void deliverPiece(std::optional<QByteArray> piece);
     void finishFront();
-    qint64 unsentBytes() const; // in the socket plus answers ready behind the front
+    qint64 unsentBytes() const; // waiting in the socket plus answers ready behind the front
     bool backPressured() const;
     void resumeIfRelieved(); // reads on once the client has caught up
     void failProtocol(int status, const QByteArray &detail);
 
-    QTcpSocket
-        m_socket; // writes what writeOut cannot; reads go through m_reader (see ignoreQtReads)
+    ConnectionSocket m_socket;
     const quint64 m_id;
     RequestHandler &m_handler;
     const HttpLimits &m_limits;
     ConnectionStats &m_stats;
     HttpParser m_parser;
-    QSocketNotifier m_reader;
     QByteArray m_buffer;
     qsizetype m_bufferOffset = 0;
     ArrivalMarks m_arrivals; // when the bytes in m_buffer reached the machine
