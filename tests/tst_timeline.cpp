@@ -609,8 +609,11 @@ void TimelineTest::renderSegments()
     QCOMPARE(QColor(image.pixel(int(m.toX(T0 + 50 * ms)), y)), pal.running);
     QCOMPARE(QColor(image.pixel(int(m.toX(T0 + 5 * ms)), y)), pal.queued);
     QCOMPARE(QColor(image.pixel(int(m.toX(T0 + 450 * ms)), y)), pal.running);
-    // Nothing after the close.
-    QCOMPARE(QColor(image.pixel(int(m.toX(T0 + 950 * ms)), y)), pal.background);
+    // Nothing after the close: the lane's background, or a grid line crossing it there (the
+    // ticks are counted from the session's origin, this process's start, so any column may
+    // hold one: CI once sampled the grid's colour here).
+    const QColor afterClose(image.pixel(int(m.toX(T0 + 950 * ms)), y));
+    QVERIFY2(afterClose == pal.background || afterClose == pal.grid, qPrintable(afterClose.name()));
 }
 
 // A restart's stop and start are drawn as lines across the lanes; the session's first start is

@@ -291,7 +291,7 @@ void HttpConnection::pumpStream()
     if (!m_streaming || m_pulling || m_closedEmitted)
         return;
     // The cap that bounds a non-reading client: nothing more is produced until it reads, and the
-    // bytesWritten signal of its next read brings us back here.
+    // socket's `wrote` after its next read brings us back here.
     if (m_socket.bytesHeld() >= m_limits.maxUnsentBytes)
         return;
     m_pulling = true;
