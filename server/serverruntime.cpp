@@ -54,8 +54,7 @@ ServerRuntime::~ServerRuntime()
 Result ServerRuntime::start()
 {
     // Before the loop's and the pools' rings are made, which it pays for.
-    trace::setRingBudget(m_config.traceRingBudget > 0 ? std::size_t(m_config.traceRingBudget)
-                                                      : trace::defaultRingBudget());
+    trace::setRingBudget(std::size_t(m_config.traceRingBudget));
     // The loop records the most events of any thread: give its ring room before its first one.
     trace::setRingCapacity(1 << 18);
     trace::setRecording(m_config.tracing);

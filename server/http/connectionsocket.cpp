@@ -24,10 +24,8 @@ ConnectionSocket::ConnectionSocket(int descriptor, QObject *context, Callbacks c
     // Small answers must not wait for Nagle: a keep-alive client waits for each one.
     const int on = 1;
     ::setsockopt(descriptor, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-    QObject::connect(&m_reader, &QSocketNotifier::activated, context, [this] {
-        if (m_callbacks.readable)
-            m_callbacks.readable();
-    });
+    QObject::connect(
+        &m_reader, &QSocketNotifier::activated, context, [this] { m_callbacks.readable(); });
 }
 
 ConnectionSocket::~ConnectionSocket()
@@ -111,7 +109,7 @@ void ConnectionSocket::sendWaiting()
             return;
         }
     }
-    if (m_unsentBytes < before && m_callbacks.wrote)
+    if (m_unsentBytes < before)
         m_callbacks.wrote();
 }
 
@@ -149,8 +147,7 @@ void ConnectionSocket::closeNow()
     m_unsentBytes = 0;
     ::close(m_descriptor);
     m_descriptor = -1;
-    if (m_callbacks.closed)
-        m_callbacks.closed();
+    m_callbacks.closed();
 }
 
 void ConnectionSocket::failLater()

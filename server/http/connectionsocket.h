@@ -19,7 +19,7 @@ namespace loopscope::http {
 class ConnectionSocket
 {
 public:
-    struct Callbacks
+    struct Callbacks // all three are called, so all three are given
     {
         std::function<void()> readable;
         std::function<void()> wrote; // bytes that waited went out (the client is reading)

@@ -52,8 +52,9 @@ EventRing *RingRegistry::createRing(std::uint32_t thread, std::size_t wantedCapa
 
 void RingRegistry::setByteBudget(std::size_t bytes)
 {
+    const std::size_t budget = bytes > 0 ? bytes : defaultRingBudget();
     const std::lock_guard lock(m_mutex);
-    m_budget = bytes;
+    m_budget = budget;
 }
 
 std::size_t RingRegistry::byteBudget() const

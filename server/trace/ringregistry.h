@@ -24,7 +24,7 @@ public:
     // thread always traces; what overflows a small ring is counted as dropped).
     EventRing *createRing(std::uint32_t thread, std::size_t wantedCapacity);
     // Bytes for every ring together, so that many threads cannot multiply the trace's memory.
-    // Rings made before a change keep their size.
+    // Rings made before a change keep their size. 0 is defaultRingBudget().
     void setByteBudget(std::size_t bytes);
     std::size_t byteBudget() const;
 

@@ -126,7 +126,7 @@ std::size_t ringCapacity();
 // default is a 64th of the machine's memory, 32 MiB to 256 MiB: room for the loop's 16 MiB and
 // the default 1 MiB of each of 40 pool threads, on a machine that has it.
 std::size_t defaultRingBudget();
-void setRingBudget(std::size_t bytes);
+void setRingBudget(std::size_t bytes); // 0: the default
 std::size_t ringBudget();
 // Makes the calling thread's ring now rather than at its first event. Every page of a ring is
 // made resident when it is made (the server loop's 16 MiB took 60 ms on a 2-core VM): a thread

@@ -40,8 +40,7 @@ const testing::RouteTable &table()
 template <typename T>
 void checkRead(const ParamReader &reader, const std::optional<T> &value, const Param &param)
 {
-    const bool needed = param.required || !param.defaultValue.isEmpty();
-    if (needed && reader.ok() && !value)
+    if (!param.optionalWithoutDefault() && reader.ok() && !value)
         fail("ok() without a value for a parameter that has one", param.name);
     if (!value)
         return;
