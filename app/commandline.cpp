@@ -423,6 +423,16 @@ const std::vector<OptionRow> &optionTable()
             QStringLiteral("with a recording: the replay speed, 0.05 to 4 (default 1)"), {},
             numberIn(QStringLiteral("speed"), 0.05, 4.0,
                 [](O &o) -> std::optional<double> & { return o.replaySpeed; }) },
+        { { QStringLiteral("select") }, QStringLiteral("ID"),
+            QStringLiteral("with a recording: select the request whose X-Request-Id is ID\n"
+                           "and show its story in the inspector"),
+            {},
+            [](const QString &value, O &o) -> Result {
+                if (o.openRecording.isEmpty())
+                    return refused(QStringLiteral("--select needs a recording to open"));
+                o.selectRequest = value.toUtf8();
+                return {};
+            } },
         { { QStringLiteral("screenshot") }, QStringLiteral("FILE"),
             QStringLiteral("save a PNG of the window after the scenario ran (or the\n"
                            "recording opened), then quit"),
@@ -481,7 +491,8 @@ QString usageText()
     QString text = QStringLiteral(
         "Usage: loopscope [--headless] [--port N] [--bind ADDR] [--database URL] [--mode "
         "ROUTE=VARIANT]...\n"
-        "       loopscope FILE.loopscope|TRACE.json [--at S] [--speed X] [--screenshot FILE]\n"
+        "       loopscope FILE.loopscope|TRACE.json [--at S] [--speed X] [--select ID]\n"
+        "                                            [--screenshot FILE]\n"
         "       loopscope info FILE.loopscope\n"
         "       loopscope load URL [-n N] [-c C] [-k] [--rate R] [--duration S] [--json FILE]\n"
         "\n");

@@ -22,6 +22,7 @@ struct AppOptions
     QString openRecording; // `loopscope FILE.loopscope`: shown in the window instead of a server
     std::optional<double> playHead; // --at: the recording's play head, in session seconds
     std::optional<double> replaySpeed; // --speed: the replay speed, 0.05 to 4
+    QByteArray selectRequest; // --select: the X-Request-Id of the recorded request to inspect
     // Overrides the window's saved setting for this run (not saved); the hub's default otherwise.
     std::optional<std::chrono::seconds> traceRetention;
     QString scenario; // played once the window is up

@@ -119,6 +119,11 @@ int runRecording(int argc, char **argv, const AppOptions &options)
         window.replayControls().setSpeed(*options.replaySpeed);
     if (options.playHead)
         window.replayControls().seek(trace::fromSessionSeconds(*options.playHead));
+    if (!options.selectRequest.isEmpty() && !window.selectRequest(options.selectRequest)) {
+        std::fprintf(stderr, "loopscope: %s: no request with X-Request-Id %s\n",
+            qPrintable(options.openRecording), options.selectRequest.constData());
+        return exitCode(ErrorKind::BadArgument);
+    }
     window.show();
     if (!options.screenshot.isEmpty()) { // all of it is there at once
         QTimer::singleShot(0, &window, [&window, path = options.screenshot] {

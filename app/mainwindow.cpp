@@ -4,6 +4,7 @@
 #include "applogging.h"
 #include "appsettings.h"
 #include "bannertext.h"
+#include "clientmeasurements.h"
 #include "core/gil.h"
 #include "coursecodeview.h"
 #include "exportfile.h"
@@ -331,6 +332,7 @@ QWidget *MainWindow::createInspectorTab()
     auto *split = new QSplitter(Qt::Horizontal, this);
     m_inspector = new viz::RequestInspector(m_timelineModel, split);
     m_inspector->setTimeCursor(m_cursor);
+    m_inspector->setClientLookup(clientMeasurements(m_load->runs()));
     m_exchange = new QPlainTextEdit(split);
     m_exchange->setReadOnly(true);
     m_exchange->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));

@@ -75,6 +75,11 @@ Result MainWindow::saveRecording(const QString &path)
         if (Result written = writer.writeRecords(*records); !written)
             return written;
     }
+    for (const RunSummary &run : m_load->runs()) {
+        if (Result written = writer.writeClientRequests(run.result.runId, run.result.records);
+            !written)
+            return written;
+    }
     return writer.finish();
 }
 
@@ -105,6 +110,8 @@ RecordingWindow *MainWindow::replayLiveSession()
         for (const QJsonValue &record : *records)
             session.records.append(record);
     }
+    for (const RunSummary &run : m_load->runs())
+        session.clientRequests.push_back({ run.result.runId, run.result.records });
     const QString title
         = tr("live session up to %1")
               .arg(trace::formatSessionTime(

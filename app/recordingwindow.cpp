@@ -1,6 +1,7 @@
 #include "recordingwindow.h"
 
 #include "chrometracereader.h"
+#include "clientmeasurements.h"
 #include "coursecodeview.h"
 #include "handlervariant.h"
 #include "livecharts.h"
@@ -61,6 +62,7 @@ RecordingWindow::RecordingWindow(
     m_tabs = new QTabWidget(split);
     m_inspector = new viz::RequestInspector(m_model, m_tabs);
     m_inspector->setTimeCursor(m_cursor);
+    m_inspector->setClientLookup(clientMeasurements(m_runsRead));
     m_log = new LogView(*m_cursor, m_tabs);
     m_log->setRealtimeOffset(sessionrecords::realtimeOffset(m_recording.meta, shift));
     m_runs = new RunsTable(*m_cursor, m_tabs);
@@ -85,14 +87,7 @@ RecordingWindow::RecordingWindow(
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 1);
     setCentralWidget(split);
-    connect(m_timeline, &viz::TimelineView::requestSelected, this, [this](quint64 span) {
-        m_inspector->showSpan(span);
-        m_tabs->setCurrentWidget(m_inspector);
-        const viz::TimelineSpan *s = m_model->find(span);
-        if (s && s->kind == viz::SpanKind::Request && s->variant)
-            m_code->showRoute(viz::TimelineModel::labelText(s->label), variantName(*s->variant));
-        m_code->showWaitOf(s, m_replay->position());
-    });
+    connect(m_timeline, &viz::TimelineView::requestSelected, this, &RecordingWindow::showSpan);
     // Queued: the inspector is still in the click on the row that asked.
     connect(
         m_inspector, &viz::RequestInspector::spanRequested, this,
@@ -106,9 +101,11 @@ RecordingWindow::RecordingWindow(
         const QJsonObject record = value.toObject();
         if (const auto line = sessionrecords::readLogLine(record, m_recording.origin))
             m_log->append(line->level, line->text, line->at);
-        else if (const auto run = sessionrecords::readRun(record, m_recording.origin))
+        else if (const auto run
+            = sessionrecords::readRun(record, m_recording.origin, m_recording.clientRequests)) {
+            m_runsRead.append(*run);
             m_runs->addRun(*run);
-        else if (const auto sample = sessionrecords::readSample(record, m_recording.origin))
+        } else if (const auto sample = sessionrecords::readSample(record, m_recording.origin))
             m_charts->addSampleWithLoad(sample->server, sample->load);
     }
 
@@ -132,6 +129,29 @@ RecordingWindow::RecordingWindow(
 }
 
 RecordingWindow::~RecordingWindow() = default;
+
+void RecordingWindow::showSpan(quint64 span)
+{
+    m_inspector->showSpan(span);
+    m_tabs->setCurrentWidget(m_inspector);
+    const viz::TimelineSpan *s = m_model->find(span);
+    if (s && s->kind == viz::SpanKind::Request && s->variant)
+        m_code->showRoute(viz::TimelineModel::labelText(s->label), variantName(*s->variant));
+    m_code->showWaitOf(s, m_replay->position());
+}
+
+bool RecordingWindow::selectRequest(QByteArrayView requestId)
+{
+    for (const std::uint64_t id : m_model->requestOrder()) {
+        const viz::TimelineSpan *s = m_model->find(id);
+        if (s && s->requestId == requestId) {
+            m_timeline->selectSpan(id);
+            showSpan(id);
+            return true;
+        }
+    }
+    return false;
+}
 
 OpenedRecording openRecording(const QString &path)
 {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "loadcontroller.h"
 #include "recording.h"
 
 #include <QMainWindow>
@@ -43,9 +44,17 @@ public:
     viz::Replay &replay() { return *m_replay; }
     viz::ReplayControls &replayControls() { return *m_replayControls; }
     CourseCodeView &code() { return *m_code; }
+    viz::RequestInspector &inspector() { return *m_inspector; }
+    // Selects the recorded request with this X-Request-Id and shows it in the inspector; false
+    // when the recording holds none.
+    bool selectRequest(QByteArrayView requestId);
+    const QList<RunSummary> &runs() const { return m_runsRead; }
 
 private:
+    void showSpan(quint64 span);
+
     recording::Recording m_recording; // its events moved to the replay
+    QList<RunSummary> m_runsRead; // with their requests as their client measured them
     viz::TimeCursor *m_cursor = nullptr;
     viz::TimelineModel *m_model = nullptr;
     viz::Replay *m_replay = nullptr;

@@ -17,6 +17,7 @@ const QString kKind = QStringLiteral("kind");
 const QString kAt = QStringLiteral("at");
 const QString kRealtimeOffset = QStringLiteral("realtime_offset_ns");
 const QString kTheme = QStringLiteral("theme");
+const QString kRunId = QStringLiteral("run_id");
 
 // Session nanoseconds of a trace-clock time, and back onto a clock whose session began at origin.
 qint64 sessionNs(trace::Nanos at)
@@ -91,6 +92,7 @@ QJsonObject run(const RunSummary &summary)
         { QStringLiteral("p50_ms"), summary.p50Ms }, { QStringLiteral("p99_ms"), summary.p99Ms },
         { QStringLiteral("max_ms"), summary.maxMs },
         { QStringLiteral("elapsed_ns"), summary.result.elapsedNs },
+        { kRunId, QString::fromLatin1(summary.result.runId) },
         { QStringLiteral("plan"), planObject } };
 }
 
@@ -125,7 +127,8 @@ std::optional<LogLine> readLogLine(const QJsonObject &record, trace::Nanos origi
         origin + trace::Nanos(record.value(kAt).toDouble()) };
 }
 
-std::optional<RunSummary> readRun(const QJsonObject &record, trace::Nanos origin)
+std::optional<RunSummary> readRun(const QJsonObject &record, trace::Nanos origin,
+    const std::vector<recording::RunRequests> &clientRequests)
 {
     if (!isKind(record, kRun))
         return std::nullopt;
@@ -151,6 +154,11 @@ std::optional<RunSummary> readRun(const QJsonObject &record, trace::Nanos origin
     summary.maxMs = record.value(QStringLiteral("max_ms")).toDouble();
     summary.result.elapsedNs = record.value(QStringLiteral("elapsed_ns")).toInteger();
     summary.result.stopped = summary.stopped;
+    summary.result.runId = record.value(kRunId).toString().toLatin1();
+    for (const recording::RunRequests &run : clientRequests) {
+        if (!summary.result.runId.isEmpty() && run.runId == summary.result.runId)
+            summary.result.records = run.requests;
+    }
     const QJsonObject plan = record.value(QStringLiteral("plan")).toObject();
     load::LoadPlan &p = summary.result.plan;
     p.totalRequests = plan.value(QStringLiteral("requests")).toInteger();

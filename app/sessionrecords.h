@@ -2,6 +2,7 @@
 
 #include "loadcontroller.h"
 #include "loadsnapshot.h"
+#include "recording.h"
 #include "serversampler.h"
 #include "trace/trace.h"
 
@@ -45,8 +46,10 @@ struct LogLine
 };
 // A record of kind "log" read back; at is moved to this process's clock by `origin`.
 std::optional<LogLine> readLogLine(const QJsonObject &record, trace::Nanos origin);
-// Records of kind "run" and "sample" read back, their times moved the same way.
-std::optional<RunSummary> readRun(const QJsonObject &record, trace::Nanos origin);
+// Records of kind "run" and "sample" read back, their times moved the same way. A run gets its
+// requests as its client measured them from the recording's blocks of its run id.
+std::optional<RunSummary> readRun(const QJsonObject &record, trace::Nanos origin,
+    const std::vector<recording::RunRequests> &clientRequests);
 struct Sample
 {
     ServerSample server; // at on this process's trace clock once read back

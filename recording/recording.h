@@ -1,15 +1,25 @@
 #pragma once
 
+#include "requestrecord.h"
 #include "trace.h"
 
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonObject>
+#include <QtCore/QList>
 #include <QtCore/QString>
 
 #include <cstdint>
 #include <vector>
 
 namespace loopscope::recording {
+
+// One built-in load run's requests, each as its client measured it. Their times count from the
+// run's own time zero (the run's record says when that was), so rebasing leaves them as they are.
+struct RunRequests
+{
+    QByteArray runId; // as in its requests' X-Request-Id, load-<runId>-<n>
+    QList<load::RequestRecord> requests;
+};
 
 // Everything a .loopscope file holds, as read. Event times, and the times some events carry in
 // their value or link (see eventcodec.h), are on the recording process's trace clock; origin is
@@ -26,6 +36,7 @@ struct Recording
     // The window's own records, each {"kind": ..., "at": ns since origin, ...}: session times,
     // so rebasing leaves them as they are.
     QJsonArray records;
+    std::vector<RunRequests> clientRequests;
     std::uint64_t lostEvents = 0; // dropped while recording (the recorder fell behind)
 
     // Moves every time so that the recording's origin becomes newOrigin, and every label id to

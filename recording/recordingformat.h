@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-// The .loopscope layout, version 2. docs/recording-format.md is its description for readers
+// The .loopscope layout, version 3. docs/recording-format.md is its description for readers
 // outside this code; this header is the one place the code takes it from.
 //
 //   file   = magic (8 bytes) · version (u16) · block* · end block
@@ -15,9 +15,10 @@
 namespace loopscope::recording::format {
 
 inline constexpr QByteArrayView kMagic { "\x89LOOPSC\n", 8 };
-inline constexpr std::uint16_t kVersion = 2;
-// Version 1 is version 2 without the server's stop and start events (kinds 21 and 22), so a
-// version-2 reader reads it as it is.
+inline constexpr std::uint16_t kVersion = 3;
+// Version 1 is version 2 without the server's stop and start events (kinds 21 and 22), and
+// version 2 is version 3 without client request blocks, so a version-3 reader reads both as they
+// are.
 inline constexpr std::uint16_t kOldestReadVersion = 1;
 
 enum class BlockType : std::uint8_t
@@ -27,6 +28,9 @@ enum class BlockType : std::uint8_t
     Threads = 3, // varint count · (varint index · bytes utf8 name)*
     Events = 4, // varint count · event* (see eventcodec.h)
     Records = 5, // JSON array of the window's own records: runs, log lines, samples, flips
+    // A built-in load run's requests as its client measured them: bytes run id · varint count ·
+    // request* (see clientrequestcodec.h). A long run takes several blocks.
+    ClientRequests = 6,
     End = 255, // stored raw: u64 events · u64 blocks · u64 events the recorder lost
 };
 

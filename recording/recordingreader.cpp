@@ -2,12 +2,14 @@
 
 #include "blockinflate.h"
 #include "bytecodec.h"
+#include "clientrequestcodec.h"
 #include "eventblocks.h"
 #include "recordingformat.h"
 
 #include <QtCore/QFile>
 #include <QtCore/QJsonDocument>
 
+#include <algorithm>
 #include <optional>
 
 namespace loopscope::recording {
@@ -51,6 +53,7 @@ private:
     Result readMeta(QByteArrayView raw);
     Result readLabels(QByteArrayView raw);
     Result readThreads(QByteArrayView raw);
+    Result readClientRequests(QByteArrayView raw);
     Result readEventsAndCheckEnd(const EndCounts &end);
 
     ByteReader m_reader;
@@ -162,6 +165,8 @@ Result Parser::readBlock(BlockType type, QByteArrayView raw, qsizetype at)
             m_result.recording.records.append(record);
         return {};
     }
+    case BlockType::ClientRequests:
+        return readClientRequests(raw);
     case BlockType::End:
         break; // handled by run()
     }
@@ -215,6 +220,22 @@ Result Parser::readThreads(QByteArrayView raw)
     return readNumberedNames(raw, "thread", 0, 0xffff, [this](std::uint32_t index, QString name) {
         m_result.recording.threads.push_back({ index, std::move(name) });
     });
+}
+
+Result Parser::readClientRequests(QByteArrayView raw)
+{
+    RunRequests block;
+    if (Result read = decodeClientRequests(raw, block); !read)
+        return read;
+    // A long run's requests take several blocks: they join the ones read before.
+    std::vector<RunRequests> &runs = m_result.recording.clientRequests;
+    const auto run = std::find_if(runs.begin(), runs.end(),
+        [&block](const RunRequests &r) { return r.runId == block.runId; });
+    if (run == runs.end())
+        runs.push_back(std::move(block));
+    else
+        run->requests.append(block.requests);
+    return {};
 }
 
 Result Parser::readEventsAndCheckEnd(const EndCounts &end)

@@ -13,6 +13,9 @@ QJsonObject summarize(const Recording &recording, qint64 fileBytes)
     qint64 tasks = 0;
     trace::Nanos first = 0;
     trace::Nanos last = 0;
+    qint64 clientRequests = 0;
+    for (const RunRequests &run : recording.clientRequests)
+        clientRequests += run.requests.size();
     for (const trace::Event &e : recording.events) {
         const trace::DecodedEvent d = trace::decode(e);
         if (d.step == trace::Step::Open && d.span == trace::SpanKind::Request)
@@ -32,6 +35,7 @@ QJsonObject summarize(const Recording &recording, qint64 fileBytes)
         { QStringLiteral("bytes"), fileBytes },
         { QStringLiteral("lost_events"), qint64(recording.lostEvents) },
         { QStringLiteral("records"), qint64(recording.records.size()) },
+        { QStringLiteral("client_requests"), clientRequests },
     };
 }
 

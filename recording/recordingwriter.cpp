@@ -1,6 +1,7 @@
 #include "recordingwriter.h"
 
 #include "bytecodec.h"
+#include "clientrequestcodec.h"
 #include "eventcodec.h"
 
 #include <QtCore/QJsonDocument>
@@ -15,6 +16,8 @@ namespace {
 // An event block holds at most this many events, so that its raw size stays far below
 // format::kMaxRawBlockSize (an event encodes to at most about 60 bytes).
 constexpr std::size_t kEventsPerBlock = 256 * 1024;
+// The same for client requests, which encode to at most about 80 bytes each.
+constexpr std::size_t kClientRequestsPerBlock = 256 * 1024;
 
 QByteArray deflated(const QByteArray &raw)
 {
@@ -70,6 +73,20 @@ Result RecordingWriter::writeRecords(const QJsonArray &records)
         return {};
     return writeBlock(
         format::BlockType::Records, QJsonDocument(records).toJson(QJsonDocument::Compact));
+}
+
+Result RecordingWriter::writeClientRequests(
+    QByteArrayView runId, std::span<const load::RequestRecord> requests)
+{
+    while (!requests.empty()) {
+        const auto block = requests.first(std::min(requests.size(), kClientRequestsPerBlock));
+        if (Result r
+            = writeBlock(format::BlockType::ClientRequests, encodeClientRequests(runId, block));
+            !r)
+            return r;
+        requests = requests.subspan(block.size());
+    }
+    return {};
 }
 
 Result RecordingWriter::finish(std::uint64_t lostEvents)

@@ -2,6 +2,7 @@
 
 #include "core/result.h"
 #include "recordingformat.h"
+#include "requestrecord.h"
 #include "trace.h"
 
 #include <QtCore/QFile>
@@ -27,6 +28,8 @@ public:
     Result open(const QString &path, QJsonObject meta, trace::Nanos origin);
     Result writeEvents(std::span<const trace::Event> events);
     Result writeRecords(const QJsonArray &records);
+    // A built-in load run's requests as its client measured them (Recording::clientRequests).
+    Result writeClientRequests(QByteArrayView runId, std::span<const load::RequestRecord> requests);
     // lostEvents: how many the caller knows it missed (a subscription that overflowed).
     Result finish(std::uint64_t lostEvents = 0);
 

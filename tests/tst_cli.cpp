@@ -113,6 +113,8 @@ void TestCli::invalidArgumentsExitWithUsage_data()
         << QStringList { QStringLiteral("--record"), QStringLiteral("x.loopscope") };
     QTest::newRow("play head without a recording")
         << QStringList { QStringLiteral("--at"), QStringLiteral("3") };
+    QTest::newRow("select without a recording")
+        << QStringList { QStringLiteral("--select"), QStringLiteral("load-1-1") };
     QTest::newRow("replay speed beyond 4x") << QStringList { QStringLiteral("x.loopscope"),
         QStringLiteral("--speed"), QStringLiteral("9") };
     QTest::newRow("check without a scenario") << QStringList { QStringLiteral("--check") };

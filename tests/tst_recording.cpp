@@ -2,6 +2,7 @@
 // draws the same timeline as the live one, and every kind of bad file is refused with its name
 // and the reason, never a crash.
 
+#include "clientrequestcodec.h"
 #include "liverecorder.h"
 #include "recordingformat.h"
 #include "recordingreader.h"
@@ -20,6 +21,7 @@
 #include <QtTest/QTest>
 
 #include <cstring>
+#include <limits>
 
 using namespace loopscope;
 using namespace loopscope::testing;
@@ -67,6 +69,34 @@ std::vector<trace::Event> everyKind(trace::Nanos t)
         timelineEvent(trace::Kind::ServerStarted, t + 904, 0),
     };
     return events;
+}
+
+// Requests of a run as its client measured them: reused and fresh connections, points never
+// reached, every error, ids out of order, times before the run's zero and at the limits.
+QList<load::RequestRecord> clientRequests()
+{
+    QList<load::RequestRecord> requests;
+    for (int i = 0; i < load::kRequestErrorCount; ++i) {
+        load::RequestRecord r;
+        r.id = quint64(40 - 3 * i);
+        r.intendedStartNs = 1'000'000 * i;
+        r.startNs = r.intendedStartNs + 250 * i;
+        r.connectNs = i % 2 ? -1 : r.startNs + 90'000;
+        r.firstByteNs = i == 2 ? -1 : r.startNs + 400'000 + i;
+        r.endNs = r.startNs + 2'000'000'000LL * i;
+        r.bytes = 150 + i;
+        r.status = quint16(i == 4 ? 503 : 200);
+        r.templateIndex = quint16(i);
+        r.error = load::RequestError(i);
+        r.reusedConnection = i % 2 == 1;
+        requests.append(r);
+    }
+    requests[1].intendedStartNs = -5;
+    requests[1].startNs = std::numeric_limits<qint64>::min();
+    requests[2].endNs = std::numeric_limits<qint64>::max();
+    requests[3].id = std::numeric_limits<quint64>::max();
+    requests[5].status = 65535;
+    return requests;
 }
 
 bool sameEvent(const trace::Event &a, const trace::Event &b)
@@ -137,6 +167,11 @@ void TestRecording::initTestCase()
     QVERIFY(
         writer.writeRecords({ QJsonObject { { QStringLiteral("kind"), QStringLiteral("x") } } }));
     QVERIFY(writer.writeEvents(std::span(events).subspan(10)));
+    // One run in two calls (as a long run takes two blocks), and a second run.
+    const QList<load::RequestRecord> requests = clientRequests();
+    QVERIFY(writer.writeClientRequests("r1", std::span(requests).first(3)));
+    QVERIFY(writer.writeClientRequests("r2", std::span(requests).first(1)));
+    QVERIFY(writer.writeClientRequests("r1", std::span(requests).subspan(3)));
     QVERIFY(writer.finish(3));
 }
 
@@ -164,6 +199,12 @@ void TestRecording::everyFieldReadsBack()
     QVERIFY(std::any_of(r.threads.begin(), r.threads.end(),
         [](const trace::ThreadInfo &t) { return t.name == u"recording test"; }));
     QCOMPARE(r.threadName(trace::currentThreadIndex()), QStringLiteral("recording test"));
+    // Each run's client requests, whole and in their order, however many blocks they took.
+    QCOMPARE(r.clientRequests.size(), 2u);
+    QCOMPARE(r.clientRequests[0].runId, QByteArray("r1"));
+    QCOMPARE(r.clientRequests[0].requests, clientRequests());
+    QCOMPARE(r.clientRequests[1].runId, QByteArray("r2"));
+    QCOMPARE(r.clientRequests[1].requests, clientRequests().first(1));
 }
 
 void TestRecording::rebaseMovesTimesAndLabels()
@@ -212,6 +253,7 @@ void TestRecording::summaryCounts()
     QCOMPARE(summary.value(QStringLiteral("events")).toInt(), int(everyKind(0).size()));
     QCOMPARE(summary.value(QStringLiteral("span_ns")).toInteger(), 904 - 10);
     QCOMPARE(summary.value(QStringLiteral("bytes")).toInteger(), 4321);
+    QCOMPARE(summary.value(QStringLiteral("client_requests")).toInt(), clientRequests().size() + 1);
 }
 
 // Version 2 only added event kinds: a version-1 file reads as it is.
@@ -253,8 +295,9 @@ void TestRecording::badFiles_data()
     QTest::newRow("cut in a block") << valid.first(events + 12) << "truncated";
     QTest::newRow("cut before the end block") << valid.first(end) << "no end block";
     QByteArray version = valid;
-    version[8] = 3;
-    QTest::newRow("newer version") << version << "format version 3";
+    version[8] = char(recording::format::kVersion + 1);
+    QTest::newRow("newer version")
+        << version << QStringLiteral("format version %1").arg(recording::format::kVersion + 1);
     QByteArray corrupt = valid;
     for (int i = 0; i < 6; ++i)
         corrupt[events + recording::format::kBlockHeaderSize + 4 + i] ^= 0x5a;
@@ -273,6 +316,32 @@ void TestRecording::badFiles_data()
     QTest::newRow("end block disagrees") << miscounted << "the end block counts 99 events";
     QTest::newRow("bytes after the end") << valid + "junk"
                                          << "bytes after the end block";
+    // A client requests block that inflates well but holds what no writer writes.
+    const QList<load::RequestRecord> requests = clientRequests();
+    const QByteArray goodRequests
+        = recording::encodeClientRequests("r9", std::span(requests).first(1));
+    const auto withRequestsBlock = [&](const QByteArray &raw) -> QByteArray {
+        QByteArray file = valid.first(end);
+        const QByteArray stored = qCompress(raw).mid(4); // qCompress: a size, then zlib
+        QByteArray header(recording::format::kBlockHeaderSize, Qt::Uninitialized);
+        header[0] = char(recording::format::BlockType::ClientRequests);
+        const quint32 sizes[2] = { quint32(stored.size()), quint32(raw.size()) };
+        std::memcpy(header.data() + 1, sizes, sizeof sizes); // little-endian host, as CI's
+        QByteArray endBlock = valid.mid(end);
+        ++endBlock[recording::format::kBlockHeaderSize + 8]; // one block more
+        return file + header + stored + endBlock;
+    };
+    QVERIFY(recording::readRecording(m_valid)); // the block builder's base reads
+    QVERIFY2(recording::parseRecording(withRequestsBlock(goodRequests), QStringLiteral("good")),
+        "a well-formed client requests block is read");
+    QByteArray badError = goodRequests;
+    badError[badError.size() - 2] = char(load::kRequestErrorCount);
+    QTest::newRow("client request with an unknown error")
+        << withRequestsBlock(badError) << "client request 1 is damaged";
+    QTest::newRow("client requests cut short")
+        << withRequestsBlock(goodRequests.chopped(1)) << "client request 1 is damaged";
+    QTest::newRow("client requests count too large")
+        << withRequestsBlock(QByteArray("\x02r9\xff\xff\x03", 6)) << "more than the block holds";
 
     // Written by a faulty writer: one thread's events going back in time.
     const QString path = m_dir.filePath(QStringLiteral("backwards.loopscope"));

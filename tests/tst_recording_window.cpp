@@ -6,6 +6,7 @@
 #include "support/serverfixture.h"
 
 #include "appsettings.h"
+#include "clientmeasurements.h"
 #include "coursecodeview.h"
 #include "livecharts.h"
 #include "loadcontroller.h"
@@ -14,6 +15,7 @@
 #include "recordingreader.h"
 #include "recordingwindow.h"
 #include "replay.h"
+#include "requestinspector.h"
 #include "runstable.h"
 #include "serverhost.h"
 #include "sessionrecords.h"
@@ -211,6 +213,57 @@ void TestRecordingWindow::savedRunsAndChartsOpenAsTheyWere()
         QVERIFY2(recordedSeries.size() >= it.value().size(), qPrintable(it.key()));
         QCOMPARE(recordedSeries.mid(0, it.value().size()), it.value());
     }
+
+    // Each run's requests as its client measured them came with it.
+    const QList<RunSummary> &liveRuns = window.loadController().runs();
+    const QList<RunSummary> &recordedRuns = opened.window->runs();
+    QCOMPARE(recordedRuns.size(), liveRuns.size());
+    for (qsizetype i = 0; i < liveRuns.size(); ++i) {
+        QVERIFY(!liveRuns[i].result.records.isEmpty());
+        QCOMPARE(recordedRuns[i].result.runId, liveRuns[i].result.runId);
+        QCOMPARE(recordedRuns[i].result.records, liveRuns[i].result.records);
+    }
+    // The two clocks agree with what happened: each recorded load request's client began it
+    // before the server saw it sent, and had its whole answer only after the server read it.
+    viz::TimelineModel &model = opened.window->model();
+    int measured = 0;
+    std::uint64_t anyLoadRequest = 0; // the first: its client opened a connection for it
+    for (const auto id : model.requestOrder()) {
+        const viz::TimelineSpan *s = model.find(id);
+        if (!s->requestId.startsWith("load-"))
+            continue;
+        const auto client = clientMeasurement(recordedRuns, s->requestId.view());
+        QVERIFY2(client, s->requestId.toByteArray().constData());
+        QVERIFY(s->issuedBy != viz::IssuedBy::Unknown);
+        QVERIFY2(client->started <= s->begin, s->requestId.toByteArray().constData());
+        QVERIFY2(
+            s->parsed > 0 && s->parsed <= client->ended, s->requestId.toByteArray().constData());
+        anyLoadRequest = anyLoadRequest ? anyLoadRequest : id;
+        ++measured;
+    }
+    QVERIFY(measured >= 40);
+    // Selected by its id (as `--select` does), the inspector shows it among the server's rows:
+    // its latency as its client measured it.
+    const viz::TimelineSpan *inspected = model.find(anyLoadRequest);
+    QVERIFY(!opened.window->selectRequest("load-no-such-request"));
+    QVERIFY(opened.window->selectRequest(inspected->requestId.view()));
+    viz::RequestInspector &inspector = opened.window->inspector();
+    QCOMPARE(inspector.span(), anyLoadRequest);
+    const auto client = clientMeasurement(recordedRuns, inspected->requestId.view());
+    const QList<QTreeWidgetItem *> received = inspector.findItems(
+        QStringLiteral("client: received"), Qt::MatchExactly, viz::RequestInspector::EventColumn);
+    QCOMPARE(received.size(), 1);
+    QCOMPARE(received[0]->text(viz::RequestInspector::DurationColumn),
+        viz::TimeMapping::formatDuration(client->ended - client->scheduled));
+    QCOMPARE(received[0]->text(viz::RequestInspector::TimeColumn),
+        QStringLiteral("+") + viz::TimeMapping::formatDuration(client->ended - inspected->begin));
+    // Its client connected before it sent: a row before the time all others count from.
+    QVERIFY(client->connected > 0 && client->started < inspected->begin);
+    const QTreeWidgetItem *firstRow = inspector.topLevelItem(0);
+    QCOMPARE(
+        firstRow->text(viz::RequestInspector::EventColumn), QStringLiteral("client: connecting"));
+    QCOMPARE(firstRow->text(viz::RequestInspector::TimeColumn),
+        QStringLiteral("−") + viz::TimeMapping::formatDuration(inspected->begin - client->started));
 
     // Replayed, the run under way at the play head is the one highlighted, and none outside.
     RunsTable &runs = opened.window->runsTable();

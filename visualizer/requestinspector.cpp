@@ -147,6 +147,32 @@ void RequestInspector::refresh()
                 : s->issuedBy == IssuedBy::Kernel ? QStringLiteral("total since it arrived")
                                                   : QStringLiteral("total"));
     }
+    // What its client measured, on the same clock: the gap to the server's times is the network,
+    // the kernel and the client itself.
+    const std::optional<ClientMeasurement> client
+        = request && m_clientLookup ? m_clientLookup(s->requestId.view()) : std::nullopt;
+    if (client) {
+        const ClientMeasurement &c = *client;
+        if (c.started > c.scheduled)
+            add(c.scheduled, QStringLiteral("client: scheduled"), c.started - c.scheduled,
+                QStringLiteral("its run meant to send it here; its client began it late"));
+        if (c.connected)
+            add(c.started, QStringLiteral("client: connecting"), c.connected - c.started,
+                QStringLiteral("a new connection"));
+        if (c.firstByte)
+            add(c.firstByte, QStringLiteral("client: first byte"), -1,
+                QStringLiteral("its answer began to arrive"));
+        const QString outcome
+            = c.error.isEmpty() ? QStringLiteral("status %1").arg(c.status) : c.error;
+        add(c.ended,
+            c.error.isEmpty() ? QStringLiteral("client: received")
+                              : QStringLiteral("client: failed"),
+            c.ended - c.scheduled,
+            QStringLiteral("latency as its client measured it, from %1 (%2)")
+                .arg(c.started > c.scheduled ? QStringLiteral("its schedule")
+                                             : QStringLiteral("its start"),
+                    outcome));
+    }
     // What stalls did to it, each where it happened: a victim's wait with its culprit.
     const std::vector<TimelineModel::StallCharge> charges = m_model->stallCharges(*s);
     Nanos restWaited = 0;
@@ -203,9 +229,13 @@ void RequestInspector::refresh()
             QStringLiteral(
                 "neither a send time nor an arrival time is known: how long it waited "
                 "before the server read it is unknown (times below count from the read)"));
+    // A client's rows may come before the send time that all others count from.
+    const auto sinceStart = [t0](Nanos at) -> QString {
+        return at < t0 ? QStringLiteral("−") + TimeMapping::formatDuration(t0 - at)
+                       : QStringLiteral("+") + TimeMapping::formatDuration(at - t0);
+    };
     for (const Row &r : rows)
-        item(r.event, r.at, QStringLiteral("+") + TimeMapping::formatDuration(r.at - t0), r.took,
-            r.detail, r.culprit);
+        item(r.event, r.at, sinceStart(r.at), r.took, r.detail, r.culprit);
     if (charges.size() > 1)
         item(QStringLiteral("collateral in all"), 0, QString(), s->collateral.delay,
             m_model->collateralText(*s));

@@ -38,6 +38,7 @@ struct RequestRecord
 
     qint64 latencyNs() const { return endNs - intendedStartNs; } // coordinated omission corrected
     qint64 serviceTimeNs() const { return endNs - startNs; } // uncorrected
+    friend bool operator==(const RequestRecord &, const RequestRecord &) = default;
 };
 
 QByteArray requestId(const QByteArray &runId, quint64 n);
