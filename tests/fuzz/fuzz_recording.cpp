@@ -4,8 +4,10 @@
 // decoder alone: inside a file every block is compressed, which mutations rarely keep valid.
 // And to the reader of the Chrome trace export (File > Open takes both): what it accepts comes out
 // in time order, as the timeline and the replay need it, and encodes back like a recording.
+// And to the client requests decoder alone: what it accepts encodes back to the same requests.
 
 #include "chrometracereader.h"
+#include "clientrequestcodec.h"
 #include "eventcodec.h"
 #include "recordingreader.h"
 #include "recordingsummary.h"
@@ -41,6 +43,16 @@ void checkEncodesBack(const std::vector<trace::Event> &events, trace::Nanos orig
     }
 }
 
+void checkEncodesBack(const recording::RunRequests &run)
+{
+    recording::RunRequests again;
+    if (!recording::decodeClientRequests(
+            recording::encodeClientRequests(run.runId, run.requests), again))
+        fail("accepted client requests do not encode back");
+    if (again.runId != run.runId || again.requests != run.requests)
+        fail("client requests changed on encoding back");
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
@@ -51,6 +63,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     if (read) {
         recording::summarize(read.recording, qint64(size));
         checkEncodesBack(read.recording.events, read.recording.origin);
+        for (const recording::RunRequests &run : read.recording.clientRequests)
+            checkEncodesBack(run);
     } else if (!read.message().startsWith(name + QStringLiteral(": "))) {
         fail("an error that does not name the file");
     }
@@ -58,6 +72,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     std::vector<trace::Event> events;
     if (recording::decodeEvents(bytes, 1'000'000, events))
         checkEncodesBack(events, 1'000'000);
+
+    if (recording::RunRequests run; recording::decodeClientRequests(bytes, run))
+        checkEncodesBack(run);
 
     const recording::ReadResult trace = recording::parseChromeTrace(bytes, name);
     if (trace) {
