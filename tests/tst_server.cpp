@@ -8,6 +8,7 @@
 #include "support/traceevidence.h"
 
 #include "core/modetable.h"
+#include "core/precisesleep.h"
 #include "core/serverlog.h"
 #include "core/taskregistry.h"
 #include "core/workerpool.h"
@@ -466,7 +467,22 @@ void TestServer::clientLeavingMidAwaitLeavesServerHealthy()
 
 namespace {
 
-// A listener with one route that throws, on a thread of its own, to check the safety net.
+// A dispatcher that throws before any coroutine of its own starts, for one path: the safety
+// net must catch a handler's synchronous throw too.
+class ThrowsAtOnce : public Dispatcher
+{
+public:
+    using Dispatcher::Dispatcher;
+    QCoro::Task<http::HttpResponse> handle(http::IncomingRequest &request) override
+    {
+        if (request.request.path == "/boom-at-once")
+            throw std::runtime_error("thrown before its coroutine");
+        return Dispatcher::handle(request);
+    }
+};
+
+// A listener with routes that throw, on a thread of its own, to check the safety net: at once
+// (in the route's coroutine before it suspends) and once a wait has suspended it.
 class ThrowingServer
 {
 public:
@@ -480,13 +496,20 @@ public:
             co_return http::HttpResponse {};
         };
         m_router.add(route);
+        route.pattern = QStringLiteral("/boom-later");
+        route.handler = [](RequestContext &) -> QCoro::Task<http::HttpResponse> {
+            co_await PreciseSleep(std::chrono::milliseconds(1));
+            throw std::runtime_error("failure after a wait");
+            co_return http::HttpResponse {};
+        };
+        m_router.add(route);
         m_anchor.moveToThread(&m_thread);
         m_thread.start();
         QMetaObject::invokeMethod(
             &m_anchor,
             [this] {
                 m_dispatcher
-                    = std::make_unique<Dispatcher>(m_router, m_services, std::vector<int> { -1 });
+                    = std::make_unique<ThrowsAtOnce>(m_router, m_services, std::vector<int>(2, -1));
                 m_listener = std::make_unique<http::HttpListener>(*m_dispatcher, m_limits, m_stats);
                 m_listener->start(QHostAddress::LocalHost, 0);
                 m_port = m_listener->serverPort();
@@ -531,7 +554,15 @@ void TestServer::handlerExceptionBecomes500()
     QCOMPARE(response.json().object().value(QStringLiteral("detail")).toString(),
         QStringLiteral("Internal Server Error"));
     QTRY_VERIFY(logged.contains(QStringLiteral("deliberate failure")));
-    // The server still serves after the failure.
+    for (const auto &[path, error] : { std::pair { "/boom-later", "failure after a wait" },
+             std::pair { "/boom-at-once", "thrown before its coroutine" } }) {
+        const TestResponse failed = fetch(server.port(), "GET", path);
+        QCOMPARE(failed.status, 500);
+        QCOMPARE(failed.json().object().value(QStringLiteral("detail")).toString(),
+            QStringLiteral("Internal Server Error"));
+        QTRY_VERIFY(logged.contains(QString::fromLatin1(error)));
+    }
+    // The server still serves after the failures.
     QCOMPARE(fetch(server.port(), "GET", "/nope").status, 404);
 }
 

@@ -5,6 +5,7 @@
 #include <QTimer>
 #include <chrono>
 #include <coroutine>
+#include <optional>
 
 namespace loopscope {
 
@@ -36,17 +37,18 @@ public:
 
     void await_suspend(std::coroutine_handle<> awaiting)
     {
-        m_timer.setTimerType(Qt::PreciseTimer);
-        m_timer.setSingleShot(true);
-        QObject::connect(&m_timer, &QTimer::timeout, [awaiting] { awaiting.resume(); });
+        QTimer &timer = m_timer.emplace();
+        timer.setTimerType(Qt::PreciseTimer);
+        timer.setSingleShot(true);
+        QObject::connect(&timer, &QTimer::timeout, [awaiting] { awaiting.resume(); });
         if (m_token) {
             // The timer is the context: the connection dies with this awaiter.
-            QObject::connect(m_token, &CancelToken::cancelled, &m_timer, [this, awaiting] {
-                m_timer.stop();
+            QObject::connect(m_token, &CancelToken::cancelled, &timer, [&timer, awaiting] {
+                timer.stop();
                 awaiting.resume();
             });
         }
-        m_timer.start(m_duration);
+        timer.start(m_duration);
     }
 
     void await_resume() const
@@ -58,7 +60,9 @@ public:
 private:
     std::chrono::milliseconds m_duration;
     CancelToken *m_token;
-    QTimer m_timer;
+    // Made when the wait begins, not with the awaiter: the temporary GCC moves from never costs
+    // a timer (a QObject's private part, about 130 bytes, for each of 10,000 sleeping requests).
+    std::optional<QTimer> m_timer;
 };
 
 } // namespace loopscope

@@ -177,29 +177,31 @@ void HttpConnection::answerExpectation(const HttpRequest &head)
     complete(m_nextSequence++, QByteArrayLiteral("HTTP/1.1 100 Continue\r\n\r\n"), false);
 }
 
-QCoro::Task<> HttpConnection::serve(
+void HttpConnection::serve(
     HttpRequest request, quint64 sequence, trace::Nanos arrived, std::optional<HttpResponse> answer)
+{
+    m_pending.push_back({});
+    ++m_stats.requests;
+    ++m_stats.inFlightRequests;
+    IncomingRequest incoming = admitRequest(std::move(request), m_id, arrived);
+    incoming.clientGone = m_clientGone;
+    if (answer) {
+        static const std::uint32_t refusedLabel = trace::label("<unmatched>");
+        trace::record(trace::Kind::RequestParsed, incoming.span, refusedLabel);
+        respond(sequence, incoming, std::move(*answer));
+        return;
+    }
+    runHandler(std::move(incoming), sequence);
+}
+
+QCoro::Task<> HttpConnection::runHandler(IncomingRequest incoming, quint64 sequence)
 {
     // `this` may be deleted while the handler is suspended: every access after the await goes
     // through `self`.
     QPointer<HttpConnection> self(this);
-    RequestHandler &handler = m_handler;
     ConnectionStats &stats = m_stats;
-    m_pending.push_back({});
-    ++stats.requests;
-    ++stats.inFlightRequests;
-
-    IncomingRequest incoming = admitRequest(std::move(request), m_id, arrived);
-    incoming.clientGone = m_clientGone;
-
-    HttpResponse response;
-    if (answer) {
-        static const std::uint32_t refusedLabel = trace::label("<unmatched>");
-        trace::record(trace::Kind::RequestParsed, incoming.span, refusedLabel);
-        response = std::move(*answer);
-    } else {
-        response = co_await handleSafely(handler, incoming);
-    }
+    HandledSafely handling(m_handler, incoming);
+    HttpResponse response = co_await handling;
     // A dropped answer is counted before the request leaves the in-flight count: a reader that
     // sees nothing in flight then sees every drop (a test read 2 drops for 3 gone clients).
     if (!self || self->m_closedEmitted) {
@@ -208,7 +210,13 @@ QCoro::Task<> HttpConnection::serve(
         trace::record(trace::Kind::RequestClosed, incoming.span, 0, 0, 0);
         co_return;
     }
-    --stats.inFlightRequests;
+    self->respond(sequence, incoming, std::move(response));
+}
+
+void HttpConnection::respond(
+    quint64 sequence, const IncomingRequest &incoming, HttpResponse response)
+{
+    --m_stats.inFlightRequests;
     PendingResponse pending;
     pending.bytes = serializeResponse(
         response, incoming.request.keepAlive, incoming.request.minorVersion, incoming.requestId);
@@ -222,14 +230,14 @@ QCoro::Task<> HttpConnection::serve(
         = response.stream ? qMax<qint64>(0, response.stream->size()) : qint64(response.body.size());
     // Recorded before the write so a client never sees an answer the trace or the inspector
     // does not have yet.
-    handler.responseReady(incoming, response);
+    m_handler.responseReady(incoming, response);
     trace::record(trace::Kind::ResponseWritten, incoming.span, 0,
         static_cast<std::uint64_t>(pending.bytes.size() - response.body.size() + bodyBytes),
         response.status);
     // A streamed answer's request lasts until its last piece is sent (finishFront).
     if (!response.stream)
         trace::record(trace::Kind::RequestClosed, incoming.span, 0, 0, response.status);
-    self->complete(sequence, std::move(pending));
+    complete(sequence, std::move(pending));
 }
 
 void HttpConnection::complete(quint64 sequence, QByteArray bytes, bool closeAfter)

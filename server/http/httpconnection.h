@@ -57,8 +57,12 @@ private:
     // `arrived`: the kernel's receive time of the request's first byte (0 = not known).
     // `answer`: the final answer decided already (a refusal on the head alone); the handler is
     // not run then.
-    QCoro::Task<> serve(HttpRequest request, quint64 sequence, trace::Nanos arrived,
+    void serve(HttpRequest request, quint64 sequence, trace::Nanos arrived,
         std::optional<HttpResponse> answer = std::nullopt);
+    // The handler's part, while it runs: the one coroutine a request in flight keeps here.
+    QCoro::Task<> runHandler(IncomingRequest incoming, quint64 sequence);
+    // Queues the answer in its request's place, traced as written.
+    void respond(quint64 sequence, const IncomingRequest &incoming, HttpResponse response);
     void answerExpectation(const HttpRequest &head);
     void complete(quint64 sequence, QByteArray bytes, bool closeAfter);
     void complete(quint64 sequence, PendingResponse answer);

@@ -31,6 +31,12 @@ std::optional<HttpResponse> unroutedAnswer(const Router::Match &match)
     return std::nullopt;
 }
 
+// A request answered without a handler: the task is done when made.
+QCoro::Task<HttpResponse> answered(HttpResponse response)
+{
+    co_return response;
+}
+
 } // namespace
 
 Dispatcher::Dispatcher(const Router &router, ServerServices &services,
@@ -47,41 +53,46 @@ Dispatcher::Dispatcher(const Router &router, ServerServices &services,
 
 QCoro::Task<HttpResponse> Dispatcher::handle(http::IncomingRequest &incoming)
 {
-    const trace::LoopWork work(m_watchdog); // until the handler is done, even for a departed client
+    // Not a coroutine itself: what routing decides keeps no frame while the handler runs, only
+    // runHandler's (a request in flight costs its frames' bytes, 10,000 at once).
+    const trace::LoopWork work(m_watchdog);
     Router::Match match = m_router.match(incoming.request.method, incoming.request.path);
     // Decided on what routing found, for every spelling of a target: a closed API answers 404
     // whether its path exists or not, before a 405 or a 307 could tell.
     if (auto refusal = m_controlAccess.admit(incoming.request, match)) {
         trace::record(trace::Kind::RequestParsed, incoming.span, m_unmatchedLabel);
-        HttpResponse answer = std::move(*refusal);
-        co_return answer;
+        return answered(std::move(*refusal));
     }
     if (match.kind != Router::Match::Kind::Found)
         trace::record(trace::Kind::RequestParsed, incoming.span, m_unmatchedLabel);
     switch (match.kind) {
     case Router::Match::Kind::NotFound:
-    case Router::Match::Kind::MethodNotAllowed: {
-        HttpResponse response = *unroutedAnswer(match);
-        co_return response;
-    }
+    case Router::Match::Kind::MethodNotAllowed:
+        return answered(*unroutedAnswer(match));
     case Router::Match::Kind::Redirect: {
         HttpResponse response = HttpResponse::text({}, {}, 307);
         QByteArray location = match.location;
         if (!incoming.request.query.isEmpty())
             location += '?' + incoming.request.query;
         response.headers.emplace_back(QByteArrayLiteral("location"), location);
-        co_return response;
+        return answered(std::move(response));
     }
     case Router::Match::Kind::Found:
         break;
     }
+    return runHandler(incoming, match.routeIndex, std::move(match.params));
+}
 
-    const Route &route = m_router.route(match.routeIndex);
-    const int modeIndex = m_modeIndexByRoute[match.routeIndex];
-    RequestContext context { incoming, route, std::move(match.params),
+QCoro::Task<HttpResponse> Dispatcher::runHandler(
+    http::IncomingRequest &incoming, int routeIndex, PathParams params)
+{
+    const trace::LoopWork work(m_watchdog); // until the handler is done, even for a departed client
+    const Route &route = m_router.route(routeIndex);
+    const int modeIndex = m_modeIndexByRoute[routeIndex];
+    RequestContext context { incoming, route, std::move(params),
         QueryParams(incoming.request.query),
         modeIndex < 0 ? route.defaultVariant : m_services.modes.variant(modeIndex), m_services };
-    trace::record(trace::Kind::RequestParsed, incoming.span, m_routeLabels[match.routeIndex], 0,
+    trace::record(trace::Kind::RequestParsed, incoming.span, m_routeLabels[routeIndex], 0,
         static_cast<std::int64_t>(context.variant));
     // Python code runs on the loop from here: it needs the GIL (let go before the next poll).
     Gil::process().loopTakes(incoming.span);
@@ -89,7 +100,7 @@ QCoro::Task<HttpResponse> Dispatcher::handle(http::IncomingRequest &incoming)
     qCDebug(lcRoutes).noquote() << incoming.requestId << route.key() << "as"
                                 << variantName(context.variant);
     try {
-        auto handling = route.handler(context);
+        auto handling = route.handler(context); // named: see Offloader::offload on GCC 12
         HttpResponse response = co_await handling;
         co_return response;
     } catch (const NeverAwaited &used) {

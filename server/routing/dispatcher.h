@@ -31,6 +31,9 @@ public:
     void setLoopWatchdog(trace::LoopWatchdog *watchdog) { m_watchdog = watchdog; }
 
 private:
+    // The route's handler, with its context, for as long as it runs.
+    QCoro::Task<http::HttpResponse> runHandler(
+        http::IncomingRequest &incoming, int routeIndex, PathParams params);
     // A route used a result the no-await variant never awaited (NeverAwaited).
     http::HttpResponse neverAwaitedUsed(const http::IncomingRequest &request, const QString &error);
 

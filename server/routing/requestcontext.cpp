@@ -19,9 +19,9 @@ QCoro::Task<> RequestContext::simulatedIo(std::chrono::milliseconds duration, co
         co_await PreciseSleep(duration);
         awaitEnds(traceLabel);
     };
-    auto wait = offload(traceLabel, std::move(sleep), std::move(awaitedSleep),
+    // Returned, not awaited here: a sleeping request keeps no frame of this function.
+    return offload(traceLabel, std::move(sleep), std::move(awaitedSleep),
         PythonAwaitable { QLatin1StringView("sleep") });
-    co_await wait;
 }
 
 void RequestContext::awaitBegins(std::uint32_t label) const

@@ -103,12 +103,13 @@ struct Batch
     QList<int> statuses;
 };
 
-// HttpConnection::serve without the socket: the frame owns the request for as long as the
+// HttpConnection::runHandler without the socket: the frame owns the request for as long as the
 // handler runs, and a throwing handler is answered like the server answers it.
 QCoro::Task<> answer(
     http::RequestHandler &handler, http::IncomingRequest incoming, std::shared_ptr<Batch> batch)
 {
-    const http::HttpResponse response = co_await http::handleSafely(handler, incoming);
+    http::HandledSafely handling(handler, incoming);
+    const http::HttpResponse response = co_await handling;
     checkWellFormed(response,
         serializeResponse(response, incoming.request.keepAlive, incoming.request.minorVersion,
             incoming.requestId));
