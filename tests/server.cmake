@@ -23,6 +23,8 @@ loopscope_add_test(tst_socketwait
     LABELS "server;trace;load;threaded")
 # The server thread's epoll event dispatcher: timers, socket notifiers, posts from other threads.
 loopscope_add_test(tst_eventdispatcher LIBS loopscope_server LABELS "server;threaded")
+# Sleeps on the loop: woken in the order they fall due, never once destroyed or cancelled.
+loopscope_add_test(tst_sleepqueue LIBS loopscope_server LABELS "server")
 # The worker pool's hand-off of jobs and results between threads.
 loopscope_add_test(tst_workerpool LIBS loopscope_server LABELS "server;threaded")
 # Limits, hostile clients and the control API's access rules.

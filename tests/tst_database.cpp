@@ -548,10 +548,13 @@ void TestDatabase::exhaustedPoolQueuesWithoutBlockingTheLoop()
         [&] { slow[0] = fetchConcurrently(port, "GET", "/items/3?delay=0.5", 30); });
     // The workers open their connections as the server starts; on a loaded machine some are
     // still connecting when the reads queue up, and a connecting worker holds no job yet.
+    // Waited for: reads queued behind busy workers, a state that lasts until the last round
+    // starts (about 2.5 s). How deep the queue went is read from the trace below: a live
+    // sample of "20 queued" holds for one round only, which a loaded machine's polling missed.
     QJsonObject database;
     QTRY_VERIFY_WITH_TIMEOUT(
         (database = fetch(port, "GET", "/_scope/database").json().object(),
-            database.value(u"queued").toInt() >= 20 && database.value(u"busy").toInt() >= 1),
+            database.value(u"queued").toInt() >= 1 && database.value(u"busy").toInt() >= 1),
         hangGuardMs(5000));
     QCOMPARE(fetch(port, "GET", "/_scope/health").status, 200);
     QCOMPARE(fetch(port, "GET", "/async?delay=0").status, 200);

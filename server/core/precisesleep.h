@@ -1,18 +1,20 @@
 #pragma once
 
 #include "canceltoken.h"
+#include "sleepqueue.h"
 
-#include <QTimer>
+#include <QtCore/QObject>
+
 #include <chrono>
 #include <coroutine>
-#include <optional>
+#include <memory>
 
 namespace loopscope {
 
 // `co_await PreciseSleep(2s)`: a non-blocking wait on the current thread's loop. QCoro's
 // sleepFor uses a coarse timer (a 2 s sleep measured 1.90 s); the durations here are shown to
-// the user, so they use a precise one. With a token, cancellation resumes early and throws
-// TaskCancelled.
+// the user, so they use a precise one, the thread's SleepQueue. With a token, cancellation
+// resumes early and throws TaskCancelled.
 class PreciseSleep
 {
 public:
@@ -21,13 +23,19 @@ public:
         , m_token(token)
     { }
     // Moved only before it is awaited (GCC 12 moves the temporary of `co_await PreciseSleep(..)`):
-    // the timer is not started until await_suspend, so there is no state to carry.
+    // nothing is queued until await_suspend, so there is no state to carry.
     PreciseSleep(PreciseSleep &&other) noexcept
         : m_duration(other.m_duration)
         , m_token(other.m_token)
     { }
     PreciseSleep(const PreciseSleep &) = delete;
     PreciseSleep &operator=(const PreciseSleep &) = delete;
+    // A coroutine destroyed while it sleeps must not be woken.
+    ~PreciseSleep()
+    {
+        if (m_sleeper.queued)
+            SleepQueue::forThisThread().withdraw(m_entry);
+    }
 
     bool await_ready() const noexcept
     {
@@ -37,18 +45,19 @@ public:
 
     void await_suspend(std::coroutine_handle<> awaiting)
     {
-        QTimer &timer = m_timer.emplace();
-        timer.setTimerType(Qt::PreciseTimer);
-        timer.setSingleShot(true);
-        QObject::connect(&timer, &QTimer::timeout, [awaiting] { awaiting.resume(); });
+        SleepQueue &queue = SleepQueue::forThisThread();
+        m_sleeper.awaiting = awaiting;
+        m_entry = queue.add(SleepQueue::Clock::now() + m_duration, &m_sleeper);
         if (m_token) {
-            // The timer is the context: the connection dies with this awaiter.
-            QObject::connect(m_token, &CancelToken::cancelled, &timer, [&timer, awaiting] {
-                timer.stop();
-                awaiting.resume();
+            // The context dies with this awaiter, and the connection with it.
+            m_cancelContext = std::make_unique<QObject>();
+            QObject::connect(m_token, &CancelToken::cancelled, m_cancelContext.get(), [this] {
+                if (!m_sleeper.queued)
+                    return;
+                SleepQueue::forThisThread().withdraw(m_entry);
+                m_sleeper.awaiting.resume();
             });
         }
-        timer.start(m_duration);
     }
 
     void await_resume() const
@@ -60,9 +69,9 @@ public:
 private:
     std::chrono::milliseconds m_duration;
     CancelToken *m_token;
-    // Made when the wait begins, not with the awaiter: the temporary GCC moves from never costs
-    // a timer (a QObject's private part, about 130 bytes, for each of 10,000 sleeping requests).
-    std::optional<QTimer> m_timer;
+    SleepQueue::Sleeper m_sleeper;
+    SleepQueue::Entry m_entry {};
+    std::unique_ptr<QObject> m_cancelContext; // only for a sleep that a token can cut short
 };
 
 } // namespace loopscope
