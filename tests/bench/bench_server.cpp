@@ -15,8 +15,9 @@
 //     the kernel's backlog, not the server, set the longest request. The counters cover the whole
 //     network namespace: other traffic at the time adds to them.
 //  2. GET /products/1 with `wrk -t1 -c64 -d10s` against the floor, Loopscope and FastAPI+uvicorn
-//     (uvloop, httptools): requests/s of each and the ratios; and against Loopscope once more
-//     with --no-trace, for what tracing costs (ratio_products_rps_traced_vs_untraced).
+//     (uvloop, httptools): requests/s of each and the ratios.
+//  3. Loopscope once more with --no-trace, through the same bursts and wrk, for what tracing
+//     costs (ratio_products_rps_traced_vs_untraced, ratio_longest_traced_vs_untraced).
 // Usage: bench_server [--concurrent N] [--duration S]
 #include <QCoreApplication>
 #include <QDeadlineTimer>
@@ -297,14 +298,16 @@ int main(int argc, char **argv)
         floorFigures.coldLongest);
     ratio("ratio_products_rps_loopscope_vs_floor", loopscopeFigures.rps, floorFigures.rps);
 
-    // The same wrk with nothing recorded: what the trace costs a request.
+    // The same bursts and wrk with nothing recorded: what the trace costs. The same history
+    // before wrk for both, so that only the trace differs (the traced server's window holds the
+    // bursts' events when wrk begins).
     Server untraced;
     if (startLoopscope(
             untraced, QStringLiteral("loopscope_untraced"), { QStringLiteral("--no-trace") })) {
-        const double untracedRps = wrkProducts(untraced, seconds);
-        stopProcess(untraced.process);
-        figure("loopscope_untraced_products_wrk_rps", untracedRps, "req/s");
-        ratio("ratio_products_rps_traced_vs_untraced", loopscopeFigures.rps, untracedRps);
+        const Measured untracedFigures = burstsThenWrk(untraced, concurrent, seconds);
+        ratio("ratio_products_rps_traced_vs_untraced", loopscopeFigures.rps, untracedFigures.rps);
+        ratio("ratio_longest_traced_vs_untraced", loopscopeFigures.warmLongest,
+            untracedFigures.warmLongest);
     }
 
     Server fastapi;
