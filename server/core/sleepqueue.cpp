@@ -1,11 +1,29 @@
 #include "sleepqueue.h"
 
+#include <utility>
+
 namespace loopscope {
 
 SleepQueue &SleepQueue::forThisThread()
 {
-    thread_local SleepQueue queue;
-    return queue;
+    // Freed when its thread ends with no sleeper left. Sleepers a thread ends with are never
+    // woken, and cannot be destroyed from here (each is the innermost of a chain of coroutine
+    // frames): the queue is kept with them, so that they stay referenced, as the timers of Qt's
+    // dispatcher kept them before (LeakSanitizer checks after the main thread's thread_locals
+    // are gone: the request fuzzer ends with requests asleep).
+    struct Holder
+    {
+        SleepQueue *queue = nullptr;
+        ~Holder()
+        {
+            if (queue && queue->m_due.empty())
+                delete std::exchange(queue, nullptr);
+        }
+    };
+    thread_local Holder holder;
+    if (!holder.queue)
+        holder.queue = new SleepQueue;
+    return *holder.queue;
 }
 
 SleepQueue::SleepQueue()
