@@ -78,6 +78,9 @@ RecordingWindow::RecordingWindow(
     m_tabs->addTab(m_charts, tr("Charts"));
     m_code = new CourseCodeView(m_tabs);
     m_tabs->addTab(m_code, tr("Code"));
+    // The selected request as it was at the play head, its client's rows too (they may fall
+    // after the server's close).
+    connect(m_replay, &viz::Replay::positionChanged, m_inspector, &viz::RequestInspector::refresh);
     // During replay, the line where the selected request is suspended at the play head.
     connect(m_replay, &viz::Replay::positionChanged, m_code, [this](qint64 position) {
         m_code->showWaitOf(m_model->find(m_inspector->span()), position);

@@ -264,7 +264,7 @@ void TestRecordingWindow::savedRunsAndChartsOpenAsTheyWere()
         firstRow->text(viz::RequestInspector::EventColumn), QStringLiteral("client: connecting"));
     QCOMPARE(firstRow->text(viz::RequestInspector::TimeColumn),
         QStringLiteral("−") + viz::TimeMapping::formatDuration(inspected->begin - client->started));
-
+    const viz::Nanos inspectedParsed = inspected->parsed; // the replay below rebuilds the model
     // Replayed, the run under way at the play head is the one highlighted, and none outside.
     RunsTable &runs = opened.window->runsTable();
     viz::Replay &replay = opened.window->replay();
@@ -281,6 +281,28 @@ void TestRecordingWindow::savedRunsAndChartsOpenAsTheyWere()
     }
     replay.seek(startOf(1) - 1);
     QCOMPARE(runs.playHeadRow(), -1);
+
+    // Replayed, the inspector tells only what had happened by the play head, the client's rows
+    // too: once the server has read the request, its client has not had the answer yet.
+    {
+        const auto receivedRows = [&inspector] {
+            return inspector
+                .findItems(QStringLiteral("client: received"), Qt::MatchExactly,
+                    viz::RequestInspector::EventColumn)
+                .size();
+        };
+        QVERIFY(inspectedParsed < client->ended);
+        opened.window->replay().seek(inspectedParsed);
+        QCOMPARE(inspector.span(), anyLoadRequest);
+        QCOMPARE(receivedRows(), 0);
+        QVERIFY(inspector
+                    .findItems(QStringLiteral("client: connecting"), Qt::MatchExactly,
+                        viz::RequestInspector::EventColumn)
+                    .size()
+            == 1);
+        opened.window->replay().seek(client->ended);
+        QCOMPARE(receivedRows(), 1);
+    }
 }
 
 void TestRecordingWindow::liveSessionReplaysItsRetainedWindow()

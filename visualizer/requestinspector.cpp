@@ -24,11 +24,11 @@ RequestInspector::RequestInspector(TimelineModel *model, QWidget *parent)
         if (culprit != 0 && m_model->find(culprit))
             Q_EMIT spanRequested(culprit);
     });
-    // An open request keeps growing; a closed one can still gain collateral
-    // when a stall it lived through is attributed later.
+    // An open request keeps growing, and its close must be shown; a closed one can still gain
+    // collateral when a stall it lived through is attributed later.
     connect(model, &TimelineModel::changed, this, [this] {
         const TimelineSpan *s = m_model->find(m_span);
-        if (s && (s->isOpen() || s->collateral.delay != m_shownCollateral))
+        if (s && (s->isOpen() || m_shownOpen || s->collateral.delay != m_shownCollateral))
             refresh();
     });
 }
@@ -75,6 +75,7 @@ void RequestInspector::refresh()
     if (!s)
         return;
     m_shownCollateral = s->collateral.delay;
+    m_shownOpen = s->isOpen();
     const Nanos now = m_model->now();
     const Nanos t0 = s->begin; // its client's send time when known: all times count from there
     struct Row
@@ -148,15 +149,20 @@ void RequestInspector::refresh()
                                                   : QStringLiteral("total"));
     }
     // What its client measured, on the same clock: the gap to the server's times is the network,
-    // the kernel and the client itself.
+    // the kernel and the client itself. During a replay only what had happened by the play head
+    // (the model's now), as for the server's rows.
     const std::optional<ClientMeasurement> client
         = request && m_clientLookup ? m_clientLookup(s->requestId.view()) : std::nullopt;
     if (client) {
-        const ClientMeasurement &c = *client;
+        ClientMeasurement c = *client;
+        for (Nanos *point : { &c.started, &c.connected, &c.firstByte, &c.ended }) {
+            if (*point > now)
+                *point = 0; // not yet: `add` leaves out a row at 0
+        }
         if (c.started > c.scheduled)
             add(c.scheduled, QStringLiteral("client: scheduled"), c.started - c.scheduled,
                 QStringLiteral("its run meant to send it here; its client began it late"));
-        if (c.connected)
+        if (c.connected && c.started)
             add(c.started, QStringLiteral("client: connecting"), c.connected - c.started,
                 QStringLiteral("a new connection"));
         if (c.firstByte)

@@ -48,6 +48,7 @@ private:
     ClientMeasurementLookup m_clientLookup;
     std::uint64_t m_span = 0;
     std::int64_t m_shownCollateral = 0;
+    bool m_shownOpen = false;
 };
 
 } // namespace loopscope::viz
