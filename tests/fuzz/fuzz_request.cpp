@@ -1,7 +1,8 @@
 // Bytes as one client sends them on one connection: split into pipelined requests the way
 // HttpConnection::parseBuffered does, each request answered by the real application (the
 // ServerRuntime's dispatcher, SQLite in memory, the upstream simulator on 127.0.0.1) the way
-// HttpConnection::serve does, and every answer serialised and checked for well-formedness.
+// HttpConnection::serve and runHandler do, and every answer serialised and checked for
+// well-formedness.
 //
 // Handlers that sleep or wait for the database outlive their input: each runs in a coroutine
 // that owns its request, and the event loop is pumped only a short while per input, so the
