@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -157,6 +158,12 @@ void ConnectionSocket::failLater()
     m_failed = true;
     QMetaObject::invokeMethod(
         m_context, [this] { closeNow(); }, Qt::QueuedConnection);
+}
+
+bool ConnectionSocket::hasUnreadBytes() const
+{
+    int unread = 0;
+    return m_descriptor >= 0 && ::ioctl(m_descriptor, FIONREAD, &unread) == 0 && unread > 0;
 }
 
 } // namespace loopscope::http

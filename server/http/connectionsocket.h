@@ -40,6 +40,9 @@ public:
     qint64 bytesToWrite() const { return m_unsentBytes; }
     // The memory what waits holds: a piece partly sent is held whole until the rest is out.
     qint64 bytesHeld() const { return m_unsentBytes + m_frontOffset; }
+    // Whether the client sent bytes the server has not read yet: a loop held up by a blocking
+    // call reads late, and what waits in the kernel is a request, not idleness.
+    bool hasUnreadBytes() const;
     // Closes once every byte is out (at once when none waits).
     void close();
     // Closes now with a reset, dropping what waits: the client sees the answer cut short.
